@@ -1,1 +1,32 @@
-//! placeholder
+//! # inet: the chapter's Python socket programs, ported to Rust
+//!
+//! Each program of the chapter becomes a binary in `bin/`, and each
+//! protocol a module here. Protocol modules do no I/O of their own: they
+//! turn bytes into values and values into bytes, so they can be tested
+//! (and property-tested) without a network. Small driver modules then move
+//! those bytes over sockets and threads.
+//!
+//! # Layout
+//!
+//! - [`line`]: line framing, the one line reader every text protocol uses.
+//! - [`deadline`]: a read deadline, so a trickling peer can't stall us.
+//! - [`transcript`]: every byte a program sent and received.
+//! - [`console`]: where servers print their log lines.
+//! - [`stop`]: stopping a server blocked in `accept`.
+//! - [`echo`]: the echo service (inet_08 server, inet_06 client).
+//! - [`relay`]: the generic TCP server that relays the keyboard (inet_10).
+//! - [`cli`]: argument checks shared by the programs.
+//! - [`tour`]: the guided tour that `cargo run` starts.
+//!
+//! Read `lessons/README.md` for the order to read them in.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod console;
+pub mod deadline;
+pub mod echo;
+pub mod line;
+pub mod relay;
+pub mod stop;
+pub mod tour;
+pub mod transcript;

@@ -1,1 +1,31 @@
-//! placeholder
+//! In-process mock servers for the `inet` tests and the tour.
+//!
+//! Each mock is a real TCP server that listens on `127.0.0.1:0` (a port
+//! the OS picks, so tests can run in parallel) inside the test process
+//! itself. A test starts one, points the client at [`MockServer::addr`],
+//! and afterwards checks what happened.
+//!
+//! The mocks are written independently of the client code in `inet`, and
+//! this crate never depends on it: if client and mock shared a parser, one
+//! bug could sit on both sides and every test would still pass.
+//!
+//! Each connection records a [`Transcript`] of every byte in both
+//! directions, so a test can check the exact bytes the client sent, not
+//! just whether it got an answer. Each mock is to be scripted through a
+//! builder (the replies to give, faults to inject, delays to add), and a
+//! server stops, closing its connections and joining its threads, when it
+//! is dropped.
+//!
+//! This crate holds the foundation the mocks stand on:
+//!
+//! * [`transcript`]: the [`Transcript`] log and the [`Recorder`] that
+//!   fills it from a stream.
+//! * [`server`]: the [`MockServer`] harness that accepts connections and
+//!   hands each one, as a [`Conn`], to a handler on its own thread.
+#![deny(missing_docs)]
+
+pub mod server;
+pub mod transcript;
+
+pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};
+pub use transcript::{Dir, Entry, Recorder, Transcript};

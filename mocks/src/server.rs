@@ -1,0 +1,544 @@
+//! The harness every mock server is built on.
+//!
+//! [`MockServer`] does the parts that are easy to get wrong, so a mock only
+//! has to say how it talks: it listens on `127.0.0.1` on a port the OS
+//! picks, accepts on its own thread, runs a handler per connection on a
+//! thread of its own, records every byte into a [`Transcript`], and shuts
+//! it all down when dropped. The socket is bound *before* `start` returns,
+//! so clients may connect at once (the kernel queues them): no "wait until
+//! ready" sleep. Every stream gets timeouts, so a confused client or
+//! handler fails a test after a few seconds instead of hanging it.
+
+use crate::transcript::{Recorder, Transcript};
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// The read and write timeout [`MockServer::start`] gives every stream.
+pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long `stop` may take to connect to itself (instant on loopback).
+const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A pause after a failed `accept` (say, out of file descriptors), so a
+/// lasting error does not turn the accept loop into a busy loop.
+const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(50);
+
+/// What a mock does with one connection, on that connection's thread. It
+/// should return once its stream reports EOF or an error.
+type Handler = Arc<dyn Fn(Conn) + Send + Sync>;
+
+/// One accepted connection, as handed to a mock's handler.
+///
+/// Read and write through the `Conn` (or through `&Conn`, so one
+/// connection can feed a `BufReader` and still be written to) and every
+/// byte lands in its [`Transcript`]. The stream already has timeouts, so
+/// no call blocks forever. Dropping the `Conn` closes the connection.
+#[derive(Debug)]
+pub struct Conn {
+    io: Recorder<TcpStream>,
+    peer: SocketAddr,
+    index: usize,
+}
+
+impl Conn {
+    /// The client's address.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The order in which this connection was accepted: 0, 1, 2...
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// This connection's transcript (the server keeps a clone of it).
+    pub fn transcript(&self) -> &Transcript {
+        self.io.transcript()
+    }
+
+    /// The raw stream, for socket options and `shutdown`. Bytes moved
+    /// through it directly bypass the transcript.
+    pub fn stream(&self) -> &TcpStream {
+        self.io.get_ref()
+    }
+}
+
+impl Read for &Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&self.io).read(buf)
+    }
+}
+
+impl Write for &Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&self.io).write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&self.io).flush()
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self).read(buf)
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&*self).write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&*self).flush()
+    }
+}
+
+/// A TCP server on `127.0.0.1:<ephemeral>` that runs a handler per
+/// connection and stops, joining all its threads, when dropped.
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept_thread: Option<JoinHandle<()>>,
+}
+
+/// What the server handle, the accept thread and the connection threads
+/// share.
+struct Shared {
+    io_timeout: Duration,
+    stopping: AtomicBool,
+    state: Mutex<State>,
+    /// Notified whenever a connection is accepted or closed.
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    /// One per accepted connection, indexed by `Conn::index`.
+    transcripts: Vec<Transcript>,
+    /// A second handle to each connection whose handler is still running,
+    /// so `stop` can shut it down and unblock the handler's reads.
+    open: HashMap<usize, TcpStream>,
+    /// How many connections were closed after their handler ended.
+    closed: usize,
+    /// Connection threads not yet seen to have finished.
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Starts a server whose streams use [`DEFAULT_IO_TIMEOUT`].
+    pub fn start<H>(handler: H) -> io::Result<Self>
+    where
+        H: Fn(Conn) + Send + Sync + 'static,
+    {
+        Self::start_with_timeout(DEFAULT_IO_TIMEOUT, handler)
+    }
+
+    /// Starts a server whose streams get `io_timeout` as read and write
+    /// timeout. Zero is rejected: std would take it as "no timeout".
+    pub fn start_with_timeout<H>(
+        io_timeout: Duration,
+        handler: H,
+    ) -> io::Result<Self>
+    where
+        H: Fn(Conn) + Send + Sync + 'static,
+    {
+        if io_timeout.is_zero() {
+            let msg = "mock server I/O timeout must be positive";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
+        }
+        // Bound before the thread exists: ready the moment we return.
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            io_timeout,
+            stopping: AtomicBool::new(false),
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+        });
+        let handler: Handler = Arc::new(handler);
+        let for_thread = Arc::clone(&shared);
+        let accept_thread = thread::Builder::new()
+            .name("inet-mock-accept".into())
+            .spawn(move || accept_loop(&listener, &for_thread, &handler))?;
+        Ok(Self {
+            addr,
+            shared,
+            accept_thread: Some(accept_thread),
+        })
+    }
+
+    /// The address clients should connect to.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The transcript of every connection accepted so far, by index.
+    pub fn transcripts(&self) -> Vec<Transcript> {
+        self.shared.lock().transcripts.clone()
+    }
+
+    /// Waits until at least `n` connections have been accepted; false if
+    /// `timeout` ran out first.
+    pub fn wait_for_connections(&self, n: usize, timeout: Duration) -> bool {
+        self.shared
+            .wait_until(timeout, |s| s.transcripts.len() >= n)
+    }
+
+    /// Waits until at least `n` connections have been closed by the server
+    /// (their handlers returned or panicked), so their transcripts are
+    /// complete; false if `timeout` ran out first.
+    pub fn wait_for_closed(&self, n: usize, timeout: Duration) -> bool {
+        self.shared.wait_until(timeout, |s| s.closed >= n)
+    }
+
+    /// Stops accepting, closes every open connection and joins every
+    /// thread. `Drop` calls it; calling it again does nothing.
+    pub fn stop(&mut self) {
+        let Some(accept_thread) = self.accept_thread.take() else {
+            return;
+        };
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // std cannot cancel a blocking `accept`, so we wake it the only
+        // portable way: by connecting to ourselves. The accept thread then
+        // sees the stop flag and leaves its loop.
+        match TcpStream::connect_timeout(&self.addr, WAKE_TIMEOUT) {
+            Ok(_wake) => join_quietly(accept_thread, "accept"),
+            // Joining could now block forever: leave the thread behind
+            // rather than hang the test. It exits on its next accept.
+            Err(err) => eprintln!("inet-mocks: cannot wake accept: {err}"),
+        }
+        for worker in self.shared.shut_down_open_connections() {
+            join_quietly(worker, "connection");
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("MockServer");
+        out.field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+/// A panicking handler's message was already printed by the panic hook,
+/// so there is nothing to do but note it and carry on stopping.
+fn join_quietly(thread: JoinHandle<()>, what: &str) {
+    if thread.join().is_err() {
+        eprintln!("inet-mocks: a {what} thread panicked");
+    }
+}
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, h: &Handler) {
+    loop {
+        let accepted = listener.accept();
+        // Checked after `accept` returns: the connection that woke us may
+        // be `stop`'s own, and must not reach a handler.
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        match accepted {
+            Ok((stream, peer)) => serve(stream, peer, shared, h),
+            Err(err) => {
+                eprintln!("inet-mocks: accept failed: {err}");
+                thread::sleep(ACCEPT_ERROR_BACKOFF);
+            }
+        }
+    }
+}
+
+/// Prepares one accepted connection and starts its handler thread.
+fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: &Arc<Shared>,
+    h: &Handler,
+) {
+    let second_handle = match prepare(&stream, shared.io_timeout) {
+        Ok(second_handle) => second_handle,
+        Err(err) => {
+            eprintln!("inet-mocks: dropping {peer}: {err}");
+            return;
+        }
+    };
+    let (index, transcript) = shared.register(second_handle);
+    let io = Recorder::new(stream, transcript);
+    let conn = Conn { io, peer, index };
+    let closer = CloseOnDrop {
+        shared: Arc::clone(shared),
+        index,
+    };
+    let handler = Arc::clone(h);
+    let spawned = thread::Builder::new()
+        .name(format!("inet-mock-conn-{index}"))
+        .spawn(move || {
+            // Declared first, so dropped last: after the handler's `Conn`,
+            // even if the handler panics.
+            let _closer = closer;
+            handler(conn);
+        });
+    match spawned {
+        Ok(worker) => shared.lock().workers.push(worker),
+        // The closure was dropped unrun, and with it `conn` and `closer`:
+        // the connection is closed and counted. Nothing to undo.
+        Err(err) => eprintln!("inet-mocks: no thread for {peer}: {err}"),
+    }
+}
+
+/// Sets the timeouts and returns the second handle `stop` needs.
+fn prepare(stream: &TcpStream, timeout: Duration) -> io::Result<TcpStream> {
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    // Mocks reply in small writes; Nagle's algorithm could hold one back
+    // waiting for an ACK and slow every test down.
+    stream.set_nodelay(true)?;
+    stream.try_clone()
+}
+
+/// Runs when a connection thread ends, normally or by panic: drops the
+/// server's second handle, which really closes the socket, and counts it.
+struct CloseOnDrop {
+    shared: Arc<Shared>,
+    index: usize,
+}
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        state.open.remove(&self.index);
+        state.closed += 1;
+        self.shared.changed.notify_all();
+    }
+}
+
+impl Shared {
+    /// Nothing panics while holding this lock, but if something ever did,
+    /// the bookkeeping would still be consistent, so carry on.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records a new connection and returns its index and transcript.
+    fn register(&self, second_handle: TcpStream) -> (usize, Transcript) {
+        let mut state = self.lock();
+        // Forget finished threads, so a long-lived server does not keep a
+        // handle for every connection it ever served.
+        state.workers.retain(|worker| !worker.is_finished());
+        let index = state.transcripts.len();
+        let transcript = Transcript::new();
+        state.transcripts.push(transcript.clone());
+        state.open.insert(index, second_handle);
+        self.changed.notify_all();
+        (index, transcript)
+    }
+
+    /// Shuts down every open stream, so handlers blocked in `read` see EOF
+    /// and return, and hands back their threads to be joined.
+    fn shut_down_open_connections(&self) -> Vec<JoinHandle<()>> {
+        let mut state = self.lock();
+        for stream in state.open.values() {
+            // The peer may have closed it already; that is fine.
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        std::mem::take(&mut state.workers)
+    }
+
+    fn wait_until(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&State) -> bool,
+    ) -> bool {
+        let state = self.lock();
+        let (state, _) = self
+            .changed
+            .wait_timeout_while(state, timeout, |state| !done(state))
+            .unwrap_or_else(PoisonError::into_inner);
+        done(&state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::net::Ipv4Addr;
+    use std::time::Instant;
+
+    const TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// Every test socket gets timeouts, so a bug fails instead of hanging.
+    fn connect(addr: SocketAddr) -> TcpStream {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+        stream.set_write_timeout(Some(TIMEOUT)).unwrap();
+        stream
+    }
+
+    /// Reads one line back, then closes: the mock side of an echo.
+    fn echo_one_line(conn: Conn) {
+        let mut line = String::new();
+        if BufReader::new(&conn).read_line(&mut line).is_ok() {
+            let _ = (&conn).write_all(line.as_bytes());
+        }
+    }
+
+    fn read_line(stream: &TcpStream) -> String {
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        line
+    }
+
+    fn read_to_eof(mut stream: &TcpStream) -> Vec<u8> {
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).unwrap();
+        rest
+    }
+
+    #[test]
+    fn binds_loopback_on_an_ephemeral_port() {
+        let server = MockServer::start(drop).unwrap();
+        assert_eq!(server.addr().ip(), Ipv4Addr::LOCALHOST);
+        assert_ne!(server.addr().port(), 0);
+    }
+
+    #[test]
+    fn a_zero_timeout_is_rejected() {
+        let err = MockServer::start_with_timeout(Duration::ZERO, drop);
+        assert_eq!(err.unwrap_err().kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn echoes_a_line_and_records_both_directions_exactly() {
+        let server = MockServer::start(echo_one_line).unwrap();
+        let mut client = connect(server.addr());
+        client.write_all(b"hello\r\n").unwrap();
+        // EOF means the handler is done, so its transcript is complete.
+        assert_eq!(read_to_eof(&client), b"hello\r\n");
+
+        let transcripts = server.transcripts();
+        assert_eq!(transcripts.len(), 1);
+        assert_eq!(transcripts[0].bytes_from_client(), b"hello\r\n");
+        assert_eq!(transcripts[0].bytes_to_client(), b"hello\r\n");
+        assert_eq!(transcripts[0].render(), "C: hello\\r\nS: hello\\r\n");
+    }
+
+    #[test]
+    fn each_connection_knows_its_index_and_peer() {
+        let server = MockServer::start(|conn: Conn| {
+            let about = format!("{} {}\n", conn.index(), conn.peer());
+            let _ = (&conn).write_all(about.as_bytes());
+        })
+        .unwrap();
+        for index in 0..3 {
+            let client = connect(server.addr());
+            let expected =
+                format!("{index} {}\n", client.local_addr().unwrap());
+            assert_eq!(read_line(&client), expected);
+        }
+    }
+
+    #[test]
+    fn accepted_streams_carry_the_configured_timeouts() {
+        // Whole seconds: the kernel stores socket timeouts in clock ticks,
+        // so a value like 1.234 s can come back rounded to 1.236 s.
+        let timeout = Duration::from_secs(3);
+        let server = MockServer::start_with_timeout(timeout, |conn: Conn| {
+            let stream = conn.stream();
+            let read = stream.read_timeout().ok().flatten();
+            let write = stream.write_timeout().ok().flatten();
+            let _ = writeln!(&conn, "{read:?} {write:?}");
+        })
+        .unwrap();
+        let client = connect(server.addr());
+        assert_eq!(read_line(&client), "Some(3s) Some(3s)\n");
+    }
+
+    #[test]
+    fn waiting_for_connections_that_never_come_times_out() {
+        let server = MockServer::start(drop).unwrap();
+        let short = Duration::from_millis(50);
+        assert!(!server.wait_for_connections(1, short));
+        assert!(!server.wait_for_closed(1, short));
+    }
+
+    #[test]
+    fn drop_stops_quickly_while_a_client_sits_idle() {
+        let server = MockServer::start(|conn: Conn| {
+            // Blocks in `read` until the server shuts the stream down.
+            let _ = io::copy(&mut &conn, &mut io::sink());
+        })
+        .unwrap();
+        let client = connect(server.addr());
+        assert!(server.wait_for_connections(1, TIMEOUT));
+
+        let started = Instant::now();
+        drop(server);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "drop took {took:?}");
+        assert_eq!(read_to_eof(&client), b"");
+    }
+
+    #[test]
+    fn a_panicking_handler_does_not_stop_the_next_connection() {
+        let mut server = MockServer::start(|conn: Conn| {
+            if conn.index() == 0 {
+                panic!("deliberate panic in a test handler");
+            }
+            echo_one_line(conn);
+        })
+        .unwrap();
+        let first = connect(server.addr());
+        assert_eq!(read_to_eof(&first), b"");
+
+        let mut second = connect(server.addr());
+        second.write_all(b"still here\n").unwrap();
+        assert_eq!(read_to_eof(&second), b"still here\n");
+
+        assert!(server.wait_for_closed(2, TIMEOUT));
+        assert_eq!(server.transcripts().len(), 2);
+        server.stop();
+        server.stop();
+    }
+
+    #[test]
+    fn serves_many_connections_at_once() {
+        let mut server = MockServer::start(echo_one_line).unwrap();
+        // Open all of them first: their handlers must all be running at
+        // the same time for every client below to get its answer.
+        let clients: Vec<TcpStream> =
+            (0..20).map(|_| connect(server.addr())).collect();
+        assert!(server.wait_for_connections(20, TIMEOUT));
+        for (i, mut client) in clients.iter().enumerate().rev() {
+            client
+                .write_all(format!("client {i}\n").as_bytes())
+                .unwrap();
+            assert_eq!(read_line(client), format!("client {i}\n"));
+        }
+
+        server.stop();
+        let mut heard: Vec<Vec<u8>> = server
+            .transcripts()
+            .iter()
+            .map(Transcript::bytes_from_client)
+            .collect();
+        heard.sort();
+        let mut sent: Vec<Vec<u8>> = (0..20)
+            .map(|i| format!("client {i}\n").into_bytes())
+            .collect();
+        sent.sort();
+        assert_eq!(heard, sent);
+    }
+}

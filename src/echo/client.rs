@@ -1,0 +1,234 @@
+//! The echo client's loop (inet_06): read a line from the keyboard, send
+//! it, print the reply, until an empty line.
+//!
+//! The hard part is knowing where a reply ends. Our server ends each
+//! reply with a newline, so a reply is a line. The Python server sends
+//! none, so the only sign that its reply is complete is that no more bytes
+//! come: once a reply has started, [`Config::quiet`] of silence ends it.
+//! That is a guess (a slow network could split a reply in two), which is
+//! why protocols frame their messages; the lesson shows both cases.
+//!
+//! Lesson: `lessons/05-echo.md`.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use crate::line::{LineError, LineReader};
+use crate::transcript::{Recorded, Transcript};
+
+/// The longest keyboard line or reply line accepted, by default.
+pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+
+/// The client's timeouts and limits.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How long to wait for a connection, then for each reply to start.
+    pub timeout: Duration,
+    /// Silence that ends a reply sent without a newline.
+    pub quiet: Duration,
+    /// Longest line, from the keyboard or the server.
+    pub max_line: usize,
+    /// Echo each keyboard line after the prompt: when standard input is a
+    /// pipe, nobody typed it, and the output would be hard to follow.
+    pub echo_input: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            timeout: Duration::from_secs(30),
+            quiet: Duration::from_millis(300),
+            max_line: DEFAULT_MAX_LINE,
+            echo_input: false,
+        }
+    }
+}
+
+/// The prompt, as the original's `raw_input` shows it (in English).
+pub const PROMPT: &str = "Command (empty line to stop): ";
+
+/// Why the client stopped before the user did.
+#[derive(Debug)]
+pub enum ClientError {
+    /// Could not connect to the server.
+    Connect(io::Error),
+    /// The server closed the connection.
+    Closed,
+    /// No reply began within the timeout.
+    NoReply(Duration),
+    /// A reply line was longer than the limit.
+    ReplyTooLong(usize),
+    /// The keyboard sent a line longer than the limit.
+    InputTooLong(usize),
+    /// Sending, receiving, or the keyboard failed.
+    Io(io::Error),
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::Connect(e) => write!(f, "{e}"),
+            ClientError::Closed => {
+                write!(f, "the server closed the connection")
+            }
+            ClientError::NoReply(t) => write!(f, "no reply within {t:?}"),
+            ClientError::ReplyTooLong(n) => {
+                write!(f, "reply line longer than {n} bytes")
+            }
+            ClientError::InputTooLong(n) => {
+                write!(f, "input line longer than {n} bytes")
+            }
+            ClientError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// Connects to `host:port`, trying each address the name has, each for
+/// at most `timeout`.
+///
+/// # Errors
+/// [`ClientError::Connect`] with the last address's error.
+pub fn connect(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<TcpStream, ClientError> {
+    let addrs = (host, port)
+        .to_socket_addrs()
+        .map_err(ClientError::Connect)?;
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = e,
+        }
+    }
+    Err(ClientError::Connect(last))
+}
+
+// ANCHOR: client_loop
+/// Runs the session: prompt, read a keyboard line, stop on an empty one,
+/// else send it with `\n` and print the reply as `<-- reply`. Every byte
+/// exchanged with the server goes into `transcript`.
+///
+/// # Errors
+/// See [`ClientError`]; the keyboard's end (Ctrl-D) is a normal stop.
+pub fn run(
+    stream: &TcpStream,
+    keyboard: impl Read,
+    out: &mut impl Write,
+    config: &Config,
+    transcript: &Transcript,
+) -> Result<(), ClientError> {
+    let mut keyboard = LineReader::new(keyboard, config.max_line);
+    let reader = ReplyReader::new(stream, config, transcript);
+    let mut replies = LineReader::new(reader, config.max_line);
+    let mut sender = Recorded::new(stream, transcript.clone());
+    loop {
+        write!(out, "{PROMPT}").and_then(|()| out.flush())?;
+        let Some(line) = next_command(&mut keyboard)? else {
+            return Ok(writeln!(out)?); // end of input
+        };
+        if config.echo_input {
+            out.write_all(&line).and_then(|()| writeln!(out))?;
+        }
+        if line.is_empty() {
+            return Ok(());
+        }
+        sender.write_all(&[&line[..], b"\n"].concat())?;
+        let reply = read_reply(&mut replies)?;
+        out.write_all(b"<-- ")?;
+        out.write_all(&reply).and_then(|()| writeln!(out))?;
+    }
+}
+// ANCHOR_END: client_loop
+
+/// The next keyboard line, trimmed like the original's first `strip()`.
+fn next_command(
+    keyboard: &mut LineReader<impl Read>,
+) -> Result<Option<Vec<u8>>, ClientError> {
+    match keyboard.read_line() {
+        Ok(line) => Ok(line.map(|l| super::trim(l).to_vec())),
+        // The last line typed before Ctrl-D, without its Enter.
+        Err(LineError::EofInLine { .. }) => {
+            Ok(Some(super::trim(&keyboard.take_buffered()).to_vec()))
+        }
+        Err(LineError::TooLong { max_len }) => {
+            Err(ClientError::InputTooLong(max_len))
+        }
+        Err(e) => Err(ClientError::Io(io::Error::other(e))),
+    }
+}
+
+// ANCHOR: read_reply
+/// Reads one reply: a line if the server ends it with a newline, or
+/// whatever arrived before a quiet spell if it doesn't.
+fn read_reply(
+    replies: &mut LineReader<ReplyReader<'_>>,
+) -> Result<Vec<u8>, ClientError> {
+    // Bytes left over from an earlier read mean this reply has started.
+    replies.get_mut().started = !replies.buffered().is_empty();
+    match replies.read_line() {
+        Ok(Some(line)) => Ok(line.to_vec()),
+        Ok(None) => Err(ClientError::Closed),
+        // No newline, then silence (or the server closed): whatever came
+        // is the reply. Nothing came at all: no reply.
+        Err(LineError::Timeout | LineError::EofInLine { .. }) => {
+            let reply = replies.take_buffered();
+            if reply.is_empty() {
+                Err(ClientError::NoReply(replies.get_ref().first_byte))
+            } else {
+                Ok(reply)
+            }
+        }
+        Err(LineError::TooLong { max_len }) => {
+            Err(ClientError::ReplyTooLong(max_len))
+        }
+        Err(LineError::Io(e)) => Err(ClientError::Io(e)),
+    }
+}
+// ANCHOR_END: read_reply
+
+/// Reads from the server with two timeouts: a long one for a reply's
+/// first byte, and a short one (the quiet spell) once it has started.
+struct ReplyReader<'s> {
+    stream: Recorded<&'s TcpStream>,
+    first_byte: Duration,
+    quiet: Duration,
+    started: bool,
+}
+
+impl<'s> ReplyReader<'s> {
+    fn new(stream: &'s TcpStream, config: &Config, t: &Transcript) -> Self {
+        ReplyReader {
+            stream: Recorded::new(stream, t.clone()),
+            first_byte: config.timeout,
+            quiet: config.quiet,
+            started: false,
+        }
+    }
+}
+
+impl Read for ReplyReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let timeout = if self.started {
+            self.quiet
+        } else {
+            self.first_byte
+        };
+        self.stream.get_ref().set_read_timeout(Some(timeout))?;
+        let n = self.stream.read(buf)?;
+        self.started |= n > 0;
+        Ok(n)
+    }
+}
+
+impl From<io::Error> for ClientError {
+    fn from(e: io::Error) -> Self {
+        ClientError::Io(e)
+    }
+}

@@ -1,0 +1,356 @@
+//! The echo server's sockets and threads (inet_08).
+//!
+//! Like Python's `ThreadingMixIn`, the server gives each client a thread
+//! of its own, named `Thread-N`, and that name goes into every reply. A
+//! thread per client is the simplest design that serves many clients at
+//! once; its cost is a thread (a stack, a kernel task) per connection, so
+//! unlike the original we put bounds on everything a client controls:
+//!
+//! - how many clients at once ([`Config::max_clients`]): one more gets a
+//!   one-line refusal instead of a thread;
+//! - how long a line may take to arrive ([`Config::idle_timeout`]): a
+//!   client that says nothing, or trickles a byte at a time, is let go;
+//! - how long a line may be ([`Config::max_line`]): our memory, not the
+//!   client, decides.
+//!
+//! Lesson: `lessons/05-echo.md`.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use crate::console::Console;
+use crate::deadline::DeadlineReader;
+use crate::line::{LineError, LineReader};
+use crate::stop::Stop;
+
+/// At most this many clients are served at once, by default. Each costs
+/// a thread; smtp-sink's `-m` default is the same 256.
+pub const DEFAULT_MAX_CLIENTS: usize = 256;
+
+/// A client must complete each line within this time, by default. RFC
+/// 5321 §4.5.3.2.7 gives an SMTP server's idle timeout as 5 minutes; we
+/// borrow that figure.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The longest line accepted, terminator included, by default. A cap,
+/// not a protocol rule: far more than anyone types.
+pub const DEFAULT_MAX_LINE: usize = 8 * 1024;
+
+/// How each line is answered: append the reply, given the thread's name
+/// and the line's text. The echo's is [`super::write_reply`]; tests
+/// swap in others to inject faults.
+pub type Respond = fn(reply: &mut Vec<u8>, thread: &str, line: &[u8]);
+
+/// The server's limits and behaviour.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Clients served at once; one more is refused.
+    pub max_clients: usize,
+    /// Time allowed for each line to arrive in full.
+    pub idle_timeout: Duration,
+    /// Longest line, terminator included.
+    pub max_line: usize,
+    /// How a line is answered.
+    pub respond: Respond,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_clients: DEFAULT_MAX_CLIENTS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_line: DEFAULT_MAX_LINE,
+            respond: super::write_reply,
+        }
+    }
+}
+
+/// A server running on a thread of its own, for tests and the tour. It
+/// stops, and joins every thread it started, when dropped.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    stop: Stop,
+    accept_thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Serves on `listener` (bound by the caller, typically to
+    /// `127.0.0.1:0`) until dropped.
+    ///
+    /// # Errors
+    /// When the listener's address can't be read or the thread can't
+    /// start.
+    pub fn start(
+        listener: TcpListener,
+        config: Config,
+        console: Console,
+    ) -> io::Result<Server> {
+        let addr = listener.local_addr()?;
+        let stop = Stop::new(&listener)?;
+        let signal = stop.clone();
+        let accept_thread =
+            thread::Builder::new()
+                .name("echo-accept".into())
+                .spawn(move || serve(&listener, &config, &console, &signal))?;
+        let accept_thread = Some(accept_thread);
+        Ok(Server {
+            addr,
+            stop,
+            accept_thread,
+        })
+    }
+
+    /// The address clients connect to.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.request();
+        if let Some(thread) = self.accept_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+// ANCHOR: accept_loop
+/// Accepts clients until `stop` is set, each on a thread of its own; then
+/// disconnects the clients still connected and joins their threads.
+pub fn serve(
+    listener: &TcpListener,
+    config: &Config,
+    console: &Console,
+    stop: &Stop,
+) {
+    let mut clients = Clients::default();
+    let mut backoff = Backoff::default();
+    for incoming in listener.incoming() {
+        if stop.is_requested() {
+            break;
+        }
+        match incoming {
+            Ok(stream) => {
+                backoff.reset();
+                clients.admit(stream, config, console);
+            }
+            // Out of file descriptors, say: log it, wait, and go on.
+            // One bad moment must not end the server.
+            Err(e) => {
+                console.line(&format!("accept failed: {e}"));
+                backoff.wait();
+            }
+        }
+    }
+    clients.disconnect_all();
+}
+// ANCHOR_END: accept_loop
+
+/// The clients being served: their threads, and a handle on each socket
+/// so that stopping the server can disconnect them.
+#[derive(Default)]
+struct Clients {
+    live: Vec<(TcpStream, JoinHandle<()>)>,
+    served: u64,
+}
+
+impl Clients {
+    // ANCHOR: admit
+    /// Starts a thread for `stream`, or refuses it when the server is
+    /// full (or the system won't give us a thread).
+    fn admit(&mut self, stream: TcpStream, config: &Config, console: &Console) {
+        self.forget_finished();
+        if self.live.len() >= config.max_clients {
+            let why = format!("{} clients already connected", self.live.len());
+            return refuse(stream, &why, console);
+        }
+        let Ok(handle) = stream.try_clone() else {
+            return refuse(stream, "no file descriptor left", console);
+        };
+        self.served += 1;
+        let name = format!("Thread-{}", self.served);
+        let (config_, console_) = (config.clone(), console.clone());
+        let thread = thread::Builder::new()
+            .name(name.clone())
+            .spawn(move || handle_client(&stream, &name, &config_, &console_));
+        match thread {
+            Ok(thread) => self.live.push((handle, thread)),
+            Err(e) => refuse(handle, &format!("no thread: {e}"), console),
+        }
+    }
+    // ANCHOR_END: admit
+
+    /// Joins the threads whose client has gone. A thread that panicked
+    /// is reported here, and only here: it took nothing else down.
+    fn forget_finished(&mut self) {
+        let (done, live) =
+            self.live.drain(..).partition(|(_, t)| t.is_finished());
+        self.live = live;
+        for (_, thread) in done {
+            let _ = thread.join();
+        }
+    }
+
+    fn disconnect_all(&mut self) {
+        for (stream, _) in &self.live {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        for (_, thread) in self.live.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Tells a client we can't serve it, in one line, and hangs up.
+fn refuse(mut stream: TcpStream, why: &str, console: &Console) {
+    let peer = peer_ip(&stream);
+    console.line(&format!("client {peer} refused: {why}"));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let line = format!("busy: {why}; try again later\n");
+    let _ = stream.write_all(line.as_bytes());
+}
+
+fn peer_ip(stream: &TcpStream) -> String {
+    stream
+        .peer_addr()
+        .map_or("?".into(), |a| a.ip().to_string())
+}
+
+/// Why a client's session ended, for the server's log.
+#[derive(Debug)]
+enum End {
+    EmptyLine,
+    Closed,
+    Idle(Duration),
+    TooLong(usize),
+    Failed(io::Error),
+}
+
+impl fmt::Display for End {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("end of session: ")?;
+        match self {
+            End::EmptyLine => write!(f, "empty line"),
+            End::Closed => write!(f, "the client closed the connection"),
+            End::Idle(t) => write!(f, "no line for {t:?}"),
+            End::TooLong(n) => write!(f, "line longer than {n} bytes"),
+            End::Failed(e) => write!(f, "connection failed: {e}"),
+        }
+    }
+}
+
+/// One client's session: everything a line's answer needs.
+struct Session<'a> {
+    stream: &'a TcpStream,
+    thread: &'a str,
+    client: String,
+    config: &'a Config,
+    console: &'a Console,
+}
+
+fn handle_client(
+    stream: &TcpStream,
+    thread: &str,
+    config: &Config,
+    console: &Console,
+) {
+    let client = peer_ip(stream);
+    let session = Session {
+        stream,
+        thread,
+        client,
+        config,
+        console,
+    };
+    let end = session.serve_lines();
+    console.line(&format!("client {} : {end} ({thread})", session.client));
+}
+
+impl Session<'_> {
+    // ANCHOR: serve_lines
+    /// Answers the client's lines until it sends an empty one, hangs up,
+    /// idles, or breaks a limit. Every way out is an [`End`], not a panic.
+    fn serve_lines(&self) -> End {
+        let idle = self.config.idle_timeout;
+        let _ = self.stream.set_write_timeout(Some(idle));
+        let reader = DeadlineReader::new(self.stream, idle);
+        let mut lines = LineReader::new(reader, self.config.max_line);
+        let mut reply = Vec::new();
+        loop {
+            // Each line gets the whole idle budget, from now.
+            lines.get_mut().restart(idle);
+            let answered = match lines.read_line() {
+                Ok(Some(line)) => self.answer(line, &mut reply),
+                Ok(None) => return End::Closed,
+                // Half a line, then the client closed its sending side:
+                // it can still read, so it gets its answer.
+                Err(LineError::EofInLine { .. }) => {
+                    let last = lines.take_buffered();
+                    return match self.answer(&last, &mut reply) {
+                        Ok(()) => End::Closed,
+                        Err(end) => end,
+                    };
+                }
+                Err(LineError::TooLong { max_len }) => {
+                    self.say_goodbye(&format!("line over {max_len} bytes"));
+                    return End::TooLong(max_len);
+                }
+                Err(LineError::Timeout) => {
+                    self.say_goodbye("idle too long");
+                    return End::Idle(idle);
+                }
+                Err(LineError::Io(e)) => return End::Failed(e),
+            };
+            if let Err(end) = answered {
+                return end;
+            }
+        }
+    }
+    // ANCHOR_END: serve_lines
+
+    /// Logs the line and sends its reply; an empty line ends the session.
+    fn answer(&self, line: &[u8], reply: &mut Vec<u8>) -> Result<(), End> {
+        let text = super::trim(line);
+        if text.is_empty() {
+            return Err(End::EmptyLine);
+        }
+        let shown = String::from_utf8_lossy(text);
+        let (client, thread) = (&self.client, self.thread);
+        self.console
+            .line(&format!("client {client} : {shown} ({thread})"));
+        reply.clear();
+        (self.config.respond)(reply, thread, text);
+        let mut stream = self.stream;
+        stream.write_all(reply).map_err(End::Failed)
+    }
+
+    /// A last line before we hang up, so the client knows why.
+    fn say_goodbye(&self, why: &str) {
+        let mut stream = self.stream;
+        let _ = stream.write_all(format!("error: {why}; closing\n").as_bytes());
+    }
+}
+
+/// Waits a little longer after each failed `accept`, up to a second, so
+/// a persistent error (no file descriptors left) doesn't spin the CPU.
+#[derive(Default)]
+struct Backoff {
+    delay: Duration,
+}
+
+impl Backoff {
+    fn wait(&mut self) {
+        self.delay = (self.delay * 2)
+            .clamp(Duration::from_millis(10), Duration::from_secs(1));
+        thread::sleep(self.delay);
+    }
+
+    fn reset(&mut self) {
+        self.delay = Duration::ZERO;
+    }
+}
