@@ -1,0 +1,148 @@
+//! Shared helpers for the tests that drive the real binaries.
+//!
+//! A program under test runs as a child process with piped standard
+//! streams. Its output lines arrive on a channel, so a test *waits for a
+//! line* (with a timeout) instead of sleeping and hoping. Every socket a
+//! test opens gets read and write timeouts, and the child is killed when
+//! the test drops it, pass or fail.
+#![allow(dead_code)] // each test file uses a different part of this
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a test waits for any one thing before failing.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// A running program whose output is read line by line.
+pub struct Program {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Receiver<String>,
+    /// Every stdout line received so far, for failure messages.
+    seen: Vec<String>,
+}
+
+impl Program {
+    /// Starts the binary `name` (one of this package's `[[bin]]`s).
+    pub fn start(name: &str, args: &[&str]) -> Program {
+        let path = assert_cmd::cargo::cargo_bin(name);
+        let mut child = Command::new(path)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the program");
+        let stdout = lines_of(child.stdout.take().expect("stdout"));
+        let stdin = child.stdin.take();
+        Program { child, stdin, stdout, seen: Vec::new() }
+    }
+
+    /// Waits for an output line containing `text` and returns it.
+    pub fn expect_line(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stdout.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no line containing {text:?} within {WAIT:?}; got:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// The address from a `... listening on IP:PORT...` first line.
+    pub fn listening_addr(&mut self) -> SocketAddr {
+        let line = self.expect_line("listening on ");
+        let addr = line.split("listening on ").nth(1).expect("address");
+        let addr = addr.split(';').next().expect("address").trim();
+        addr.parse().expect("a socket address")
+    }
+
+    /// Types `text` on the program's standard input.
+    pub fn type_text(&mut self, text: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        stdin.write_all(text.as_bytes()).expect("write to stdin");
+        stdin.flush().expect("flush stdin");
+    }
+
+    /// Closes the program's standard input (Ctrl-D).
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
+    }
+
+    /// Waits for the program to exit; returns its exit code. The sign is
+    /// its standard output closing, which happens when it exits.
+    pub fn wait_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stdout.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => panic!(
+                    "the program did not exit within {WAIT:?}; it said:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+        self.child.wait().expect("wait for the program").code()
+    }
+
+    /// Everything the program wrote on stderr (after it exited).
+    pub fn stderr(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = err.read_to_string(&mut text);
+        }
+        text
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads `stream` line by line on a thread, into a channel.
+fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stream).split(b'\n') {
+            let Ok(line) = line else { break };
+            let text = String::from_utf8_lossy(&line).into_owned();
+            if tx.send(text).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Connects to `addr` with read and write timeouts set.
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, WAIT).expect("connect");
+    stream.set_read_timeout(Some(WAIT)).expect("read timeout");
+    stream.set_write_timeout(Some(WAIT)).expect("write timeout");
+    stream
+}
+
+/// Reads one `\n`-terminated line (terminator included) from `stream`.
+pub fn read_line(stream: &mut impl BufRead) -> String {
+    let mut line = String::new();
+    stream.read_line(&mut line).expect("read a line");
+    line
+}
