@@ -62,6 +62,21 @@ impl Program {
         }
     }
 
+    /// Waits for the next output line, whatever it says, and returns it:
+    /// for a test that checks the order of lines, not just their presence.
+    pub fn next_line(&mut self) -> String {
+        match self.stdout.recv_timeout(WAIT) {
+            Ok(line) => {
+                self.seen.push(line.clone());
+                line
+            }
+            Err(_) => panic!(
+                "no further line within {WAIT:?}; got:\n{}",
+                self.seen.join("\n")
+            ),
+        }
+    }
+
     /// The address from a `... listening on IP:PORT...` first line.
     pub fn listening_addr(&mut self) -> SocketAddr {
         let line = self.expect_line("listening on ");
@@ -74,6 +89,14 @@ impl Program {
     pub fn type_text(&mut self, text: &str) {
         let stdin = self.stdin.as_mut().expect("stdin still open");
         stdin.write_all(text.as_bytes()).expect("write to stdin");
+        stdin.flush().expect("flush stdin");
+    }
+
+    /// Types raw `bytes` on the program's standard input: for input that
+    /// is not UTF-8.
+    pub fn type_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        stdin.write_all(bytes).expect("write to stdin");
         stdin.flush().expect("flush stdin");
     }
 
