@@ -39,7 +39,12 @@ impl Program {
             .expect("start the program");
         let stdout = lines_of(child.stdout.take().expect("stdout"));
         let stdin = child.stdin.take();
-        Program { child, stdin, stdout, seen: Vec::new() }
+        Program {
+            child,
+            stdin,
+            stdout,
+            seen: Vec::new(),
+        }
     }
 
     /// Waits for an output line containing `text` and returns it.
