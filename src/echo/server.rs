@@ -17,7 +17,9 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -156,6 +158,8 @@ pub fn serve(
 #[derive(Default)]
 struct Clients {
     live: Vec<(TcpStream, JoinHandle<()>)>,
+    /// How many of the `max_clients` seats are taken (see [`Seat`]).
+    seats_taken: Arc<AtomicUsize>,
     served: u64,
 }
 
@@ -165,8 +169,9 @@ impl Clients {
     /// full (or the system won't give us a thread).
     fn admit(&mut self, stream: TcpStream, config: &Config, console: &Console) {
         self.forget_finished();
-        if self.live.len() >= config.max_clients {
-            let why = format!("{} clients already connected", self.live.len());
+        let taken = self.seats_taken.load(Ordering::SeqCst);
+        if taken >= config.max_clients {
+            let why = format!("{taken} clients already connected");
             return refuse(stream, &why, console);
         }
         let Ok(handle) = stream.try_clone() else {
@@ -174,10 +179,12 @@ impl Clients {
         };
         self.served += 1;
         let name = format!("Thread-{}", self.served);
+        let seat = Seat::take(&self.seats_taken);
         let (config_, console_) = (config.clone(), console.clone());
-        let thread = thread::Builder::new()
-            .name(name.clone())
-            .spawn(move || handle_client(&stream, &name, &config_, &console_));
+        let thread =
+            thread::Builder::new().name(name.clone()).spawn(move || {
+                handle_client(&stream, seat, &name, &config_, &console_);
+            });
         match thread {
             Ok(thread) => self.live.push((handle, thread)),
             Err(e) => refuse(handle, &format!("no thread: {e}"), console),
@@ -186,7 +193,8 @@ impl Clients {
     // ANCHOR_END: admit
 
     /// Joins the threads whose client has gone. A thread that panicked
-    /// is reported here, and only here: it took nothing else down.
+    /// joins like any other: the panic (already printed by Rust's panic
+    /// hook) ended that session and nothing else.
     fn forget_finished(&mut self) {
         let (done, live) =
             self.live.drain(..).partition(|(_, t)| t.is_finished());
@@ -205,6 +213,39 @@ impl Clients {
         }
     }
 }
+
+// ANCHOR: guards
+/// One of the `max_clients` seats: taken by `admit`, given back when
+/// dropped, at the end of the session, or when its thread panics or
+/// can't start. A count of finished threads would lag: a thread ends a
+/// moment *after* it has logged its client's end of session.
+struct Seat(Arc<AtomicUsize>);
+
+impl Seat {
+    fn take(taken: &Arc<AtomicUsize>) -> Seat {
+        taken.fetch_add(1, Ordering::SeqCst);
+        Seat(Arc::clone(taken))
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Hangs up when dropped: on every way out of a session, a panic
+/// included. Dropping the session's `TcpStream` is not enough, because
+/// [`Clients`] keeps a clone of it (to disconnect it on stop), and a
+/// connection closes only when its last handle goes.
+struct HangUp<'s>(&'s TcpStream);
+
+impl Drop for HangUp<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.shutdown(Shutdown::Both);
+    }
+}
+// ANCHOR_END: guards
 
 /// Tells a client we can't serve it, in one line, and hangs up.
 fn refuse(mut stream: TcpStream, why: &str, console: &Console) {
@@ -255,10 +296,12 @@ struct Session<'a> {
 
 fn handle_client(
     stream: &TcpStream,
+    seat: Seat,
     thread: &str,
     config: &Config,
     console: &Console,
 ) {
+    let hang_up = HangUp(stream);
     let client = peer_ip(stream);
     let session = Session {
         stream,
@@ -268,6 +311,10 @@ fn handle_client(
         console,
     };
     let end = session.serve_lines();
+    // Hang up and free the seat *before* saying so: whoever reads the
+    // log line can count on both.
+    drop(hang_up);
+    drop(seat);
     console.line(&format!("client {} : {end} ({thread})", session.client));
 }
 

@@ -1,0 +1,594 @@
+//! The echo server and client (inet_08, inet_06), driven as programs
+//! over real sockets on 127.0.0.1.
+//!
+//! Most tests start the real `echo-server` binary and talk to it with
+//! plain `TcpStream`s; the V-numbers are rows of the robustness matrix
+//! (section 5). One test (V8) runs the server in-process, because it
+//! injects a fault through `Config::respond`, which no command line
+//! reaches. No test sleeps to wait for the server: each one waits for a
+//! reply, the end of a stream, or a log line. The only sleeps pace the
+//! load a test generates (a byte every 100 ms).
+
+mod common;
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use common::{Program, WAIT};
+use inet::console::Console;
+use inet::echo::server::{Config, Server};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as ProptestConfig, TestRunner};
+
+/// The pace of a client that trickles its bytes or lines.
+const PACE: Duration = Duration::from_millis(100);
+
+/// Starts `echo-server` on a free port; returns it and its address.
+fn echo_server(options: &[&str]) -> (Program, SocketAddr) {
+    let args = [options, &["0"]].concat();
+    let mut server = Program::start("echo-server", &args);
+    let addr = server.listening_addr();
+    (server, addr)
+}
+
+/// A client socket (with timeouts) and a buffered reader for its replies.
+struct Client {
+    stream: TcpStream,
+    replies: BufReader<TcpStream>,
+}
+
+impl Client {
+    fn connect(addr: SocketAddr) -> Client {
+        let stream = common::connect(addr);
+        let replies = BufReader::new(stream.try_clone().expect("clone"));
+        Client { stream, replies }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("send");
+    }
+
+    /// The next reply line, `\n` included; empty at the end of stream.
+    fn reply(&mut self) -> Vec<u8> {
+        let mut line = Vec::new();
+        self.replies
+            .read_until(b'\n', &mut line)
+            .expect("read a reply");
+        line
+    }
+
+    /// Sends `line` and its newline; returns the reply.
+    fn ask(&mut self, line: &str) -> String {
+        self.send(format!("{line}\n").as_bytes());
+        String::from_utf8(self.reply()).expect("a UTF-8 reply")
+    }
+
+    /// Asserts the server hung up: the stream ends (or is reset) with
+    /// nothing more to read. A read timeout means it is still open.
+    fn assert_closed(&mut self) {
+        let mut rest = Vec::new();
+        match self.replies.read_to_end(&mut rest) {
+            Ok(_) => assert!(rest.is_empty(), "more bytes: {}", shown(&rest)),
+            Err(e) => assert!(
+                matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                ),
+                "the connection should be closed: {e}"
+            ),
+        }
+    }
+}
+
+/// Bytes as readable text, for assertions: `caf\xc3\xa9\r\n`.
+fn shown(bytes: &[u8]) -> String {
+    bytes.escape_ascii().to_string()
+}
+
+/// Python's `str.strip()` on bytes: ASCII white space (vertical tab
+/// included) removed at both ends. Written here, not taken from the
+/// library, so that a bug there can't hide in the expectations.
+fn python_strip(bytes: &[u8]) -> &[u8] {
+    let space = |b: &u8| b" \t\n\r\x0b\x0c".contains(b);
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+/// Runs `program` with `args` until it exits: (status, stdout, stderr).
+fn run(program: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = assert_cmd::Command::cargo_bin(program)
+        .expect("the program is built")
+        .args(args)
+        .timeout(WAIT)
+        .output()
+        .expect("run the program");
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+/// A port nobody listens on (bound, then freed; a race is unlikely).
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
+}
+
+// ---------------------------------------------------------------- server
+
+/// Twenty clients talking at once each get a thread of their own, and
+/// replies to their own lines only; the server logs every line.
+#[test]
+fn twenty_concurrent_clients_each_get_their_own_thread_and_replies() {
+    const CLIENTS: usize = 20;
+    const LINES: usize = 3;
+    let (mut server, addr) = echo_server(&[]);
+    // All connected before anyone speaks: twenty sessions at once.
+    let sockets: Vec<Client> =
+        (0..CLIENTS).map(|_| Client::connect(addr)).collect();
+    let talkers: Vec<_> = (1..)
+        .zip(sockets)
+        .map(|(i, mut client)| {
+            thread::spawn(move || {
+                let first = client.ask(&format!("client {i} line 1"));
+                let thread = first.split(": ").next().unwrap().to_owned();
+                assert_eq!(first, format!("{thread}: CLIENT {i} LINE 1\n"));
+                for j in 2..=LINES {
+                    let reply = client.ask(&format!("client {i} line {j}"));
+                    assert_eq!(
+                        reply,
+                        format!("{thread}: CLIENT {i} LINE {j}\n")
+                    );
+                }
+                (i, thread)
+            })
+        })
+        .collect();
+    let served: Vec<(usize, String)> = talkers
+        .into_iter()
+        .map(|t| t.join().expect("a client failed"))
+        .collect();
+
+    let names: HashSet<String> =
+        served.iter().map(|(_, t)| t.clone()).collect();
+    let expected: HashSet<String> =
+        (1..=CLIENTS).map(|n| format!("Thread-{n}")).collect();
+    assert_eq!(names, expected, "twenty distinct threads");
+
+    let expected: HashSet<String> = served
+        .iter()
+        .flat_map(|(i, thread)| {
+            (1..=LINES).map(move |j| {
+                format!("client 127.0.0.1 : client {i} line {j} ({thread})")
+            })
+        })
+        .collect();
+    let logged: HashSet<String> = (0..CLIENTS * LINES)
+        .map(|_| server.expect_line(" : client "))
+        .collect();
+    assert_eq!(logged, expected);
+}
+
+/// V1: past `--max-clients`, a client gets a one-line `busy:` refusal
+/// and is closed while the others are served; as soon as the server logs
+/// that a session ended, the next client is served again.
+#[test]
+fn a_client_past_max_clients_is_refused_until_a_seat_frees() {
+    let (mut server, addr) = echo_server(&["--max-clients", "2"]);
+    let mut first = Client::connect(addr);
+    let mut second = Client::connect(addr);
+    assert_eq!(first.ask("one"), "Thread-1: ONE\n");
+    assert_eq!(second.ask("two"), "Thread-2: TWO\n");
+
+    let mut third = Client::connect(addr);
+    let refusal = String::from_utf8(third.reply()).expect("UTF-8");
+    assert!(refusal.starts_with("busy: "), "{refusal:?}");
+    assert!(refusal.ends_with('\n'), "one line: {refusal:?}");
+    third.assert_closed();
+    server.expect_line("client 127.0.0.1 refused: 2 clients already");
+    assert_eq!(first.ask("still one"), "Thread-1: STILL ONE\n");
+    assert_eq!(second.ask("still two"), "Thread-2: STILL TWO\n");
+
+    first.send(b"\n");
+    server.expect_line("end of session: empty line (Thread-1)");
+    let mut fourth = Client::connect(addr);
+    assert_eq!(fourth.ask("four"), "Thread-3: FOUR\n");
+}
+
+/// V3: a line that reaches `--max-line` bytes without a newline gets
+/// `error:` and a hang-up, at exactly the limit: the server never holds
+/// more than the limit (its `LineReader` reads no further), so its memory
+/// is bounded by construction. A flood is cut off; others are served.
+#[test]
+fn a_line_over_max_line_gets_an_error_and_a_hang_up() {
+    const MAX_LINE: usize = 1024;
+    let (_server, addr) = echo_server(&["--max-line", "1024"]);
+    let goodbye = b"error: line over 1024 bytes; closing\n";
+    let mut bystander = Client::connect(addr);
+    assert_eq!(bystander.ask("before"), "Thread-1: BEFORE\n");
+
+    // The limit, and not a byte more, is enough for the server to decide.
+    let mut at_limit = Client::connect(addr);
+    at_limit.send(&[b'a'; MAX_LINE]);
+    assert_eq!(shown(&at_limit.reply()), shown(goodbye));
+    at_limit.assert_closed();
+
+    // 64 MiB without a newline: writing must fail (the server hung up),
+    // neither succeed (it swallowed them) nor time out (it stalled).
+    let mut flood = Client::connect(addr);
+    let mut writer = flood.stream.try_clone().expect("clone");
+    let flooding = thread::spawn(move || {
+        let chunk = [b'x'; 64 * 1024];
+        (0..1024).find_map(|_| writer.write_all(&chunk).err())
+    });
+    assert_eq!(shown(&flood.reply()), shown(goodbye));
+    flood.assert_closed();
+    let failed = flooding.join().expect("the flood").map(|e| e.kind());
+    assert!(
+        matches!(
+            failed,
+            Some(
+                ErrorKind::BrokenPipe
+                    | ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+            )
+        ),
+        "the flood should hit a closed connection, not {failed:?}"
+    );
+    assert_eq!(bystander.ask("after"), "Thread-1: AFTER\n");
+}
+
+/// V4: with `--idle-timeout 0.3`, a silent client and one trickling a
+/// byte every 100 ms are cut off with `error:`, while a client sending
+/// whole lines at that pace, for twice the timeout, is served throughout.
+#[test]
+fn silent_and_trickling_clients_are_cut_off_but_a_busy_one_is_served() {
+    let (_server, addr) = echo_server(&["--idle-timeout", "0.3"]);
+    let goodbye = "error: idle too long; closing\n";
+    let mut silent = Client::connect(addr);
+    let mut trickler = Client::connect(addr);
+    let mut busy = Client::connect(addr);
+
+    // The load: a byte per PACE, never a newline, for 3 s at most.
+    let mut writer = trickler.stream.try_clone().expect("clone");
+    let trickling = thread::spawn(move || {
+        (0..30)
+            .take_while(|_| {
+                let sent = writer.write_all(b"x").is_ok();
+                thread::sleep(PACE);
+                sent
+            })
+            .count()
+    });
+    for k in 1..=6 {
+        let reply = busy.ask(&format!("tick {k}"));
+        assert_eq!(reply, format!("Thread-3: TICK {k}\n"));
+        thread::sleep(PACE);
+    }
+
+    assert_eq!(shown(&silent.reply()), shown(goodbye.as_bytes()));
+    silent.assert_closed();
+    assert_eq!(shown(&trickler.reply()), shown(goodbye.as_bytes()));
+    trickler.assert_closed();
+    let _ = trickler.stream.shutdown(Shutdown::Both); // ends the load
+    let sent = trickling.join().expect("the trickle");
+    assert!(sent < 30, "cut off mid-trickle, not after all {sent} bytes");
+}
+
+/// V5: only ASCII letters change case; UTF-8, invalid UTF-8 and NUL
+/// bytes pass through, `\r\n` and `\n` both end a line, a lone `\r` is
+/// part of the line, and white space at the ends goes, as in Python.
+#[test]
+fn replies_uppercase_ascii_only_and_accept_both_line_endings() {
+    let (_server, addr) = echo_server(&[]);
+    let mut client = Client::connect(addr);
+    let exchanges: [(&[u8], &[u8]); 5] = [
+        (
+            b"caf\xc3\xa9 \xff\xfe nul\x00byte\n",
+            b"Thread-1: CAF\xc3\xa9 \xff\xfe NUL\x00BYTE\n",
+        ),
+        (b"crlf line\r\n", b"Thread-1: CRLF LINE\n"),
+        (b"lf line\n", b"Thread-1: LF LINE\n"),
+        (b"a lone\rcr\n", b"Thread-1: A LONE\rCR\n"),
+        (b" \t padded \x0b\x0c\r\n", b"Thread-1: PADDED\n"),
+    ];
+    for (line, reply) in exchanges {
+        client.send(line);
+        assert_eq!(shown(&client.reply()), shown(reply), "{}", shown(line));
+    }
+}
+
+/// V5 for any bytes: a line comes back as `Thread-N: ` and its ASCII
+/// upper case, stripped as Python does; a blank line ends the session.
+#[test]
+fn any_line_comes_back_uppercased_or_ends_the_session() {
+    let (_server, addr) = echo_server(&[]);
+    // One connection per case, in order: case N is served by Thread-N.
+    let connections = Cell::new(0);
+    let config = ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let byte = any::<u8>().prop_filter("no newline", |&b| b != b'\n');
+    let space = prop::sample::select(&b" \t\r\x0b\x0c"[..]);
+    // A quarter of the lines are blank, to reach the end of session.
+    let lines = prop_oneof![
+        3 => prop::collection::vec(byte, 0..100),
+        1 => prop::collection::vec(space, 0..4),
+    ];
+    let result = TestRunner::new(config).run(&lines, |line| {
+        connections.set(connections.get() + 1);
+        let mut client = Client::connect(addr);
+        client.send(&[&line[..], b"\n"].concat());
+        let text = python_strip(&line);
+        if text.is_empty() {
+            client.assert_closed();
+        } else {
+            let thread = format!("Thread-{}: ", connections.get());
+            let expected =
+                [thread.as_bytes(), &text.to_ascii_uppercase(), b"\n"];
+            prop_assert_eq!(shown(&client.reply()), shown(&expected.concat()));
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// V6: a client that floods lines without reading the replies, then
+/// vanishes mid-reply, only ends its own session: the server logs the
+/// failure and serves the next client.
+#[test]
+fn a_client_vanishing_mid_reply_does_not_disturb_the_server() {
+    let (mut server, addr) = echo_server(&[]);
+    let client = Client::connect(addr);
+    let mut writer = client.stream.try_clone().expect("clone");
+    let flooding = thread::spawn(move || {
+        let line = [&[b'x'; 1000][..], b"\n"].concat();
+        // Up to 16 MB: far more than the socket buffers hold, so the
+        // server ends up blocked writing replies that nobody reads.
+        (0..16 * 1024).find_map(|_| writer.write_all(&line).err())
+    });
+    server.expect_line("(Thread-1)"); // the server is answering
+    let _ = client.stream.shutdown(Shutdown::Both); // stops the flood
+    let _ = flooding.join().expect("the flood");
+    drop(client); // replies unread: the connection is reset
+
+    let end = server.expect_line("end of session");
+    assert!(end.contains("connection failed"), "{end}");
+    assert!(end.ends_with("(Thread-1)"), "{end}");
+    let mut next = Client::connect(addr);
+    assert_eq!(next.ask("next"), "Thread-2: NEXT\n");
+}
+
+/// V7: a client that sends its lines, the last one without a newline,
+/// then half-closes, gets every reply, then the end of the stream.
+#[test]
+fn a_half_closed_client_gets_all_its_replies_then_eof() {
+    let (_server, addr) = echo_server(&[]);
+    let mut client = Client::connect(addr);
+    client.send(b"one\ntwo\r\nthree");
+    client.stream.shutdown(Shutdown::Write).expect("half-close");
+    let mut replies = String::new();
+    client
+        .replies
+        .read_to_string(&mut replies)
+        .expect("every reply, then the end of the stream");
+    assert_eq!(replies, "Thread-1: ONE\nThread-1: TWO\nThread-1: THREE\n");
+}
+
+/// V8: a responder that panics on one line ends only that client's
+/// session (its connection closes); the other client, and new ones, are
+/// still served.
+#[test]
+fn a_panicking_responder_only_ends_its_own_clients_session() {
+    let config = Config {
+        respond: |reply, thread, line| {
+            if line == b"boom" {
+                panic!("fault injected by the test");
+            }
+            inet::echo::write_reply(reply, thread, line);
+        },
+        ..Config::default()
+    };
+    let (console, _log) = Console::channel();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let server = Server::start(listener, config, console).expect("start");
+    let mut calm = Client::connect(server.addr());
+    let mut doomed = Client::connect(server.addr());
+    assert_eq!(calm.ask("hello"), "Thread-1: HELLO\n");
+
+    doomed.send(b"boom\n");
+    doomed.assert_closed();
+    assert_eq!(calm.ask("still here"), "Thread-1: STILL HERE\n");
+    let mut newcomer = Client::connect(server.addr());
+    assert_eq!(newcomer.ask("new"), "Thread-3: NEW\n");
+}
+
+/// An empty line, or one of white space only, ends the session: the
+/// client sees the end of the stream, and the server logs why.
+#[test]
+fn an_empty_line_ends_the_session() {
+    let (mut server, addr) = echo_server(&[]);
+    let mut client = Client::connect(addr);
+    assert_eq!(client.ask("hi"), "Thread-1: HI\n");
+    client.send(b"\n");
+    client.assert_closed();
+    server.expect_line("client 127.0.0.1 : end of session: empty line");
+
+    let mut blank = Client::connect(addr);
+    blank.send(b" \t\r\n");
+    blank.assert_closed();
+    server.expect_line("end of session: empty line (Thread-2)");
+}
+
+/// No port, or two, is exit status 1 with the usage on stderr.
+#[test]
+fn server_with_a_wrong_argument_count_exits_1_with_its_usage() {
+    for args in [&[][..], &["1", "2"]] {
+        let (status, _, stderr) = run("echo-server", args);
+        assert_eq!(status, Some(1), "{args:?}");
+        assert!(stderr.contains("usage: echo-server"), "{stderr}");
+    }
+}
+
+/// A port that is not a whole number from 0 to 65535 is exit status 2.
+#[test]
+fn server_with_a_bad_port_exits_2() {
+    for port in ["abc", "-1", "70000"] {
+        let (status, _, stderr) = run("echo-server", &[port]);
+        assert_eq!(status, Some(2), "{port}");
+        assert!(stderr.contains("not a whole number"), "{stderr}");
+    }
+}
+
+/// `--help` prints the usage and exits 0.
+#[test]
+fn server_help_shows_the_usage_and_exits_0() {
+    let (status, stdout, _) = run("echo-server", &["--help"]);
+    assert_eq!(status, Some(0));
+    assert!(stdout.contains("usage: echo-server"), "{stdout}");
+}
+
+/// A port already in use is exit status 3, with the reason.
+#[test]
+fn server_exits_3_when_its_port_is_taken() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let (status, _, stderr) = run("echo-server", &[&port]);
+    assert_eq!(status, Some(3));
+    assert!(stderr.contains("cannot listen"), "{stderr}");
+}
+
+// ---------------------------------------------------------------- client
+
+/// Anything but HOST and PORT is exit status 1 with the usage on stderr.
+#[test]
+fn client_with_a_wrong_argument_count_exits_1_with_its_usage() {
+    for args in [&[][..], &["127.0.0.1"], &["127.0.0.1", "7", "8"]] {
+        let (status, _, stderr) = run("echo-client", args);
+        assert_eq!(status, Some(1), "{args:?}");
+        assert!(stderr.contains("usage: echo-client"), "{stderr}");
+    }
+}
+
+/// A port that is not a whole number from 0 to 65535 is exit status 2.
+#[test]
+fn client_with_a_bad_port_exits_2() {
+    for port in ["abc", "-1", "70000"] {
+        let (status, _, stderr) = run("echo-client", &["127.0.0.1", port]);
+        assert_eq!(status, Some(2), "{port}");
+        assert!(stderr.contains("not a whole number"), "{stderr}");
+    }
+}
+
+/// A refused connection is exit status 3, naming (host, port).
+#[test]
+fn client_exits_3_when_the_connection_is_refused() {
+    let port = free_port().to_string();
+    let (status, _, stderr) = run("echo-client", &["127.0.0.1", &port]);
+    assert_eq!(status, Some(3));
+    let target = format!("connection to (127.0.0.1, {port})");
+    assert!(stderr.contains(&target), "{stderr}");
+}
+
+/// With piped input, the client prints each reply as `<-- reply`, and
+/// exits 0 at the empty line, although its input is still open.
+#[test]
+fn client_prints_each_reply_and_exits_0_after_an_empty_line() {
+    let (_server, addr) = echo_server(&[]);
+    let port = addr.port().to_string();
+    let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
+    client.type_text("hello\nsecond line\n\n");
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-1: HELLO");
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-1: SECOND LINE");
+    assert_eq!(client.wait_exit(), Some(0));
+}
+
+/// The end of input (Ctrl-D) without an empty line also exits 0.
+#[test]
+fn client_exits_0_at_the_end_of_its_input() {
+    let (_server, addr) = echo_server(&[]);
+    let port = addr.port().to_string();
+    let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
+    client.type_text("hello\n");
+    client.close_stdin();
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-1: HELLO");
+    assert_eq!(client.wait_exit(), Some(0));
+}
+
+/// Accepts one client on `listener`, with timeouts on its socket.
+fn accept(listener: &TcpListener) -> TcpStream {
+    let (stream, _) = listener.accept().expect("the client connects");
+    stream.set_read_timeout(Some(WAIT)).expect("read timeout");
+    stream.set_write_timeout(Some(WAIT)).expect("write timeout");
+    stream
+}
+
+/// Against a server that, like the Python original, ends its replies
+/// without a newline, `--quiet 0.2` of silence ends each reply.
+#[test]
+fn client_ends_a_reply_without_newline_after_a_quiet_spell() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port().to_string();
+    let python_like = thread::spawn(move || {
+        let stream = accept(&listener);
+        let mut lines = BufReader::new(&stream);
+        let mut line = Vec::new();
+        while lines.read_until(b'\n', &mut line).expect("a line") > 0 {
+            let upper = python_strip(&line).to_ascii_uppercase();
+            let reply = [&b"Thread-2: "[..], &upper].concat();
+            (&stream).write_all(&reply).expect("reply");
+            line.clear();
+        }
+    });
+    let args = ["--quiet", "0.2", "127.0.0.1", &port];
+    let mut client = Program::start("echo-client", &args);
+    client.type_text("hello\nworld\n\n");
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-2: HELLO");
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-2: WORLD");
+    assert_eq!(client.wait_exit(), Some(0));
+    python_like.join().expect("the Python-like server");
+}
+
+/// When the server hangs up in the middle of a session, the client says
+/// so and exits 3.
+#[test]
+fn client_exits_3_when_the_server_hangs_up_mid_session() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port().to_string();
+    let one_reply_only = thread::spawn(move || {
+        let stream = accept(&listener);
+        let mut line = Vec::new();
+        BufReader::new(&stream)
+            .read_until(b'\n', &mut line)
+            .expect("line");
+        (&stream).write_all(b"Thread-1: ONE\n").expect("reply");
+    }); // and hangs up
+    let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
+    client.type_text("one\n");
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-1: ONE");
+    one_reply_only.join().expect("the server that hangs up");
+
+    client.type_text("two\n");
+    assert_eq!(client.wait_exit(), Some(3));
+    let stderr = client.stderr();
+    let failed = format!("connection to (127.0.0.1, {port}) failed: ");
+    assert!(stderr.contains(&failed), "{stderr}");
+    // Linux reports the server's FIN; a system could report the reset
+    // that our "two" provoked instead.
+    let why = ["the server closed the connection", "reset"];
+    assert!(why.iter().any(|w| stderr.contains(w)), "{stderr}");
+}
