@@ -8,13 +8,14 @@
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use inet::cli::{self, Args, EXIT_BAD_PORT};
+use inet::cli::{self, Args, EXIT_CONNECTION, Program};
 use inet::echo::client::{self, Config};
 use inet::transcript::Transcript;
 
-const NAME: &str = "echo-client";
-const SYNOPSIS: &str = "[OPTIONS] HOST PORT";
-const HELP: &str = "\
+const PROGRAM: Program = Program {
+    name: "echo-client",
+    synopsis: "[OPTIONS] HOST PORT",
+    help: "\
 usage: echo-client [OPTIONS] HOST PORT
 
 The chapter's echo client (inet_06): sends each line you type to the echo
@@ -27,41 +28,27 @@ options:
                    silence (0.3)
   -h, --help       this help
 
-exit status: 1 wrong arguments, 2 bad port, 3 connection failed or lost";
-
-const EXIT_CONNECTION: u8 = 3;
+exit status: 1 wrong arguments, 2 bad port, 3 connection failed or lost",
+};
 
 fn main() -> ExitCode {
-    let options = ["timeout", "quiet"];
-    let args = match Args::parse(std::env::args_os().skip(1), &options) {
-        Ok(args) if args.help => return cli::help(HELP),
-        Ok(args) if args.positional.len() == 2 => args,
-        Ok(_) => return cli::usage(NAME, SYNOPSIS, "expected HOST and PORT"),
-        Err(e) => return cli::usage(NAME, SYNOPSIS, &e.0),
-    };
+    cli::exit_status(run())
+}
+
+fn run() -> Result<(), ExitCode> {
+    let args = PROGRAM.args(&["timeout", "quiet"], 2)?;
     let (host, port) = (&args.positional[0], &args.positional[1]);
-    let port_number = match cli::parse_port(port) {
-        Ok(port) => port,
-        Err(e) => return cli::fail(NAME, EXIT_BAD_PORT, &e.to_string()),
-    };
-    let config = match config(&args) {
-        Ok(config) => config,
-        Err(e) => return cli::usage(NAME, SYNOPSIS, &e.0),
-    };
+    let port_number = PROGRAM.port(port)?;
+    let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
     let failed = |e: client::ClientError| {
         let why = format!("connection to ({host}, {port}) failed: {e}");
-        cli::fail(NAME, EXIT_CONNECTION, &why)
+        PROGRAM.fail(EXIT_CONNECTION, &why)
     };
-    let stream = match client::connect(host, port_number, config.timeout) {
-        Ok(stream) => stream,
-        Err(e) => return failed(e),
-    };
+    let stream =
+        client::connect(host, port_number, config.timeout).map_err(failed)?;
     let (stdin, mut stdout) = (io::stdin(), io::stdout());
-    match client::run(&stream, stdin, &mut stdout, &config, &Transcript::new())
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => failed(e),
-    }
+    client::run(&stream, stdin, &mut stdout, &config, &Transcript::new())
+        .map_err(failed)
 }
 
 fn config(args: &Args) -> Result<Config, cli::UsageError> {

@@ -6,17 +6,16 @@
 //! Read `lessons/06-generic-server.md` and `src/relay.rs`.
 
 use std::io::{self, IsTerminal};
-use std::net::TcpListener;
 use std::process::ExitCode;
 
-use inet::cli::{self, Args, EXIT_BAD_PORT};
+use inet::cli::{self, Program};
 use inet::console::Console;
 use inet::relay::{self, Config};
-use inet::stop::Stop;
 
-const NAME: &str = "tcp-server";
-const SYNOPSIS: &str = "[OPTIONS] PORT";
-const HELP: &str = "\
+const PROGRAM: Program = Program {
+    name: "tcp-server",
+    synopsis: "[OPTIONS] PORT",
+    help: "\
 usage: tcp-server [OPTIONS] PORT
 
 The chapter's generic TCP server (inet_10): serves one client at a time,
@@ -31,49 +30,27 @@ options:
                        after connecting (10)
   -h, --help           this help
 
-exit status: 1 wrong arguments, 2 bad port, 3 cannot listen";
-
-const EXIT_CANNOT_LISTEN: u8 = 3;
+exit status: 1 wrong arguments, 2 bad port, 3 cannot listen",
+};
 
 fn main() -> ExitCode {
-    let options = ["bind", "idle-timeout"];
-    let args = match Args::parse(std::env::args_os().skip(1), &options) {
-        Ok(args) if args.help => return cli::help(HELP),
-        Ok(args) if args.positional.len() == 1 => args,
-        Ok(_) => return cli::usage(NAME, SYNOPSIS, "expected one PORT"),
-        Err(e) => return cli::usage(NAME, SYNOPSIS, &e.0),
-    };
-    let port = match cli::parse_port(&args.positional[0]) {
-        Ok(port) => port,
-        Err(e) => return cli::fail(NAME, EXIT_BAD_PORT, &e.to_string()),
-    };
-    let defaults = Config::default();
-    let config = match args.seconds("idle-timeout", defaults.first_byte_timeout)
-    {
-        Ok(first_byte_timeout) => Config {
-            first_byte_timeout,
-            echo_keyboard: !io::stdin().is_terminal(),
-            ..defaults
-        },
-        Err(e) => return cli::usage(NAME, SYNOPSIS, &e.0),
-    };
-    let bind = args.option("bind").unwrap_or("127.0.0.1");
-    let (listener, stop) = match listen(bind, port) {
-        Ok(listening) => listening,
-        Err(e) => {
-            let why = format!("cannot listen on {bind} port {port}: {e}");
-            return cli::fail(NAME, EXIT_CANNOT_LISTEN, &why);
-        }
-    };
-    relay::serve(&listener, io::stdin(), &Console::stdout(), &config, &stop);
-    ExitCode::SUCCESS
+    cli::exit_status(run())
 }
 
-/// Binds, and says where: with PORT 0, only the system knows which port.
-fn listen(bind: &str, port: u16) -> io::Result<(TcpListener, Stop)> {
-    let listener = TcpListener::bind((bind, port))?;
-    let addr = listener.local_addr()?;
-    println!("generic TCP server listening on {addr}; stop with Ctrl-C");
-    let stop = Stop::new(&listener)?;
-    Ok((listener, stop))
+fn run() -> Result<(), ExitCode> {
+    let args = PROGRAM.args(&["bind", "idle-timeout"], 1)?;
+    let port = PROGRAM.port(&args.positional[0])?;
+    let defaults = Config::default();
+    let config = Config {
+        first_byte_timeout: args
+            .seconds("idle-timeout", defaults.first_byte_timeout)
+            .map_err(|e| PROGRAM.usage(&e.0))?,
+        // Nobody typed a piped line: show it as it is sent.
+        echo_keyboard: !io::stdin().is_terminal(),
+        ..defaults
+    };
+    let what = "generic TCP server (stop with Ctrl-C)";
+    let (listener, stop) = PROGRAM.listen(&args, port, what)?;
+    relay::serve(&listener, io::stdin(), &Console::stdout(), &config, &stop);
+    Ok(())
 }

@@ -9,8 +9,11 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt;
+use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Duration;
+
+use crate::stop::Stop;
 
 /// Exit status for a wrong number of arguments or an unknown option, as
 /// in the originals.
@@ -18,6 +21,9 @@ pub const EXIT_USAGE: u8 = 1;
 /// Exit status for a port that is not a number from 0 to 65535, as in
 /// the originals.
 pub const EXIT_BAD_PORT: u8 = 2;
+/// Exit status when a connection fails or is lost (as in inet_06), or a
+/// server can't listen.
+pub const EXIT_CONNECTION: u8 = 3;
 
 /// A command line that doesn't fit the program's syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,24 +169,89 @@ impl Args {
     }
 }
 
-/// Reports `why` on standard error as `program: why`, and gives the
-/// exit status to return from `main`.
-pub fn fail(program: &str, status: u8, why: &str) -> ExitCode {
-    eprintln!("{program}: {why}");
-    ExitCode::from(status)
+/// A program's name, synopsis and help, and the checks every program in
+/// `bin/` makes the same way. Each returns `Err(exit status)` once it has
+/// told the user what went wrong, so `main` can use `?`.
+#[derive(Debug)]
+pub struct Program {
+    /// The binary's name, prefixed to its error messages.
+    pub name: &'static str,
+    /// Its arguments, as in `usage: NAME SYNOPSIS`.
+    pub synopsis: &'static str,
+    /// What `--help` prints.
+    pub help: &'static str,
 }
 
-/// Reports a [`UsageError`] with the program's synopsis, for exit
-/// status [`EXIT_USAGE`].
-pub fn usage(program: &str, synopsis: &str, why: &str) -> ExitCode {
-    let why = format!("{why}\nusage: {program} {synopsis} (see --help)");
-    fail(program, EXIT_USAGE, &why)
+impl Program {
+    /// The command line, with exactly `count` positional arguments and
+    /// the given value-taking `options`. `--help` prints the help and
+    /// ends with status 0; a wrong command line, with [`EXIT_USAGE`].
+    pub fn args(
+        &self,
+        options: &[&str],
+        count: usize,
+    ) -> Result<Args, ExitCode> {
+        match Args::parse(std::env::args_os().skip(1), options) {
+            Ok(args) if args.help => {
+                println!("{}", self.help);
+                Err(ExitCode::SUCCESS)
+            }
+            Ok(args) if args.positional.len() == count => Ok(args),
+            Ok(_) => Err(self.usage(&format!("expected {}", self.synopsis))),
+            Err(e) => Err(self.usage(&e.0)),
+        }
+    }
+
+    /// The port argument, or [`EXIT_BAD_PORT`].
+    pub fn port(&self, arg: &str) -> Result<u16, ExitCode> {
+        parse_port(arg).map_err(|e| self.fail(EXIT_BAD_PORT, &e.to_string()))
+    }
+
+    /// A server's listening socket, on `--bind` (default 127.0.0.1) and
+    /// `port`, announced as `WHAT listening on IP:PORT`: with port 0,
+    /// only the system knows which port, and the user must be told.
+    /// [`EXIT_CONNECTION`] when it can't listen.
+    pub fn listen(
+        &self,
+        args: &Args,
+        port: u16,
+        what: &str,
+    ) -> Result<(TcpListener, Stop), ExitCode> {
+        let bind = args.option("bind").unwrap_or("127.0.0.1");
+        let listening = TcpListener::bind((bind, port)).and_then(|listener| {
+            let stop = Stop::new(&listener)?;
+            Ok((listener.local_addr()?, listener, stop))
+        });
+        match listening {
+            Ok((addr, listener, stop)) => {
+                println!("{what} listening on {addr}");
+                Ok((listener, stop))
+            }
+            Err(e) => {
+                let why = format!("cannot listen on {bind} port {port}: {e}");
+                Err(self.fail(EXIT_CONNECTION, &why))
+            }
+        }
+    }
+
+    /// Reports a wrong command line, with the synopsis; [`EXIT_USAGE`].
+    pub fn usage(&self, why: &str) -> ExitCode {
+        let (name, synopsis) = (self.name, self.synopsis);
+        let why = format!("{why}\nusage: {name} {synopsis} (see --help)");
+        self.fail(EXIT_USAGE, &why)
+    }
+
+    /// Reports `why` on standard error as `NAME: why`; `status`.
+    pub fn fail(&self, status: u8, why: &str) -> ExitCode {
+        eprintln!("{}: {why}", self.name);
+        ExitCode::from(status)
+    }
 }
 
-/// Prints the program's help on standard output; exit status 0.
-pub fn help(text: &str) -> ExitCode {
-    println!("{text}");
-    ExitCode::SUCCESS
+/// Runs a program's `run` function and turns its result into the exit
+/// status.
+pub fn exit_status(result: Result<(), ExitCode>) -> ExitCode {
+    result.err().unwrap_or(ExitCode::SUCCESS)
 }
 
 fn utf8(arg: OsString) -> Result<String, UsageError> {
