@@ -4,13 +4,28 @@
 
 use std::process::ExitCode;
 
+use inet::cli::{self, EXIT_CONNECTION, Program};
+
+const PROGRAM: Program = Program {
+    name: "tour",
+    synopsis: "",
+    help: "\
+usage: tour   (or simply: cargo run)
+
+The guided tour: runs each chapter's program against servers started in
+this process, on 127.0.0.1 only, and prints what each side saw: the
+program's output, the bytes on the wire, and the server's console.
+
+exit status: 0 when every chapter ran, 3 when one failed (it says why)",
+};
+
 fn main() -> ExitCode {
+    cli::exit_status(run())
+}
+
+fn run() -> Result<(), ExitCode> {
+    PROGRAM.args(&[], 0)?;
     let mut out = std::io::stdout().lock();
-    match inet::tour::run(&mut out) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tour: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    inet::tour::run(&mut out)
+        .map_err(|e| PROGRAM.fail(EXIT_CONNECTION, &e.to_string()))
 }

@@ -197,7 +197,11 @@ impl Program {
                 Err(ExitCode::SUCCESS)
             }
             Ok(args) if args.positional.len() == count => Ok(args),
-            Ok(_) => Err(self.usage(&format!("expected {}", self.synopsis))),
+            Ok(args) => {
+                let got = args.positional.len();
+                let why = format!("expected {count} argument(s), got {got}");
+                Err(self.usage(&why))
+            }
             Err(e) => Err(self.usage(&e.0)),
         }
     }

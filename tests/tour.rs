@@ -33,3 +33,18 @@ fn the_tour_shows_every_chapter_and_exits_zero() {
         );
     }
 }
+
+/// Like every program, the tour explains itself and refuses arguments it
+/// does not take.
+#[test]
+fn the_tour_has_help_and_takes_no_arguments() {
+    let mut tour = Command::cargo_bin("tour").expect("the tour binary");
+    let help = tour.arg("--help").assert().success();
+    let text = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
+    assert!(text.contains("usage: tour"), "{text}");
+    Command::cargo_bin("tour")
+        .expect("the tour binary")
+        .arg("extra")
+        .assert()
+        .code(1);
+}
