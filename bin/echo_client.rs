@@ -28,8 +28,13 @@ options:
                    silence (0.3)
   -h, --help       this help
 
-exit status: 1 wrong arguments, 2 bad port, 3 connection failed or lost",
+exit status: 1 wrong arguments, 2 bad port, 3 connection failed or lost,
+4 keyboard or screen failed (a line over 64 KiB, a closed pipe)",
 };
+
+/// The originals stop at 3; a fault on our own side gets a status of its
+/// own, so a script can tell it from a network problem.
+const EXIT_LOCAL: u8 = 4;
 
 fn main() -> ExitCode {
     cli::exit_status(run())
@@ -41,13 +46,16 @@ fn run() -> Result<(), ExitCode> {
     let port_number = PROGRAM.port(port)?;
     let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
     let failed = |e: client::ClientError| {
+        if e.is_local() {
+            return PROGRAM.fail(EXIT_LOCAL, &e.to_string());
+        }
         let why = format!("connection to ({host}, {port}) failed: {e}");
         PROGRAM.fail(EXIT_CONNECTION, &why)
     };
     let stream =
         client::connect(host, port_number, config.timeout).map_err(failed)?;
     let (stdin, mut stdout) = (io::stdin(), io::stdout());
-    client::run(&stream, stdin, &mut stdout, &config, &Transcript::new())
+    client::run(&stream, stdin, &mut stdout, &config, &Transcript::discard())
         .map_err(failed)
 }
 

@@ -8,7 +8,7 @@
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use inet::cli::{self, Program};
+use inet::cli::{self, EXIT_CONNECTION, Program};
 use inet::console::Console;
 use inet::relay::{self, Config};
 
@@ -30,7 +30,7 @@ options:
                        after connecting (10)
   -h, --help           this help
 
-exit status: 1 wrong arguments, 2 bad port, 3 cannot listen",
+exit status: 1 wrong arguments, 2 bad port, 3 cannot listen or serve",
 };
 
 fn main() -> ExitCode {
@@ -51,6 +51,8 @@ fn run() -> Result<(), ExitCode> {
     };
     let what = "generic TCP server (stop with Ctrl-C)";
     let (listener, stop) = PROGRAM.listen(&args, port, what)?;
-    relay::serve(&listener, io::stdin(), &Console::stdout(), &config, &stop);
-    Ok(())
+    relay::serve(&listener, io::stdin(), &Console::stdout(), &config, &stop)
+        .map_err(|e| {
+            PROGRAM.fail(EXIT_CONNECTION, &format!("cannot serve: {e}"))
+        })
 }

@@ -9,11 +9,12 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt;
+use std::io::Write;
 use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::stop::Stop;
+use crate::accept::Stop;
 
 /// Exit status for a wrong number of arguments or an unknown option, as
 /// in the originals.
@@ -68,17 +69,30 @@ pub fn parse_port(arg: &str) -> Result<u16, BadPort> {
 }
 // ANCHOR_END: parse_port
 
+/// The shortest and longest durations a `--... SECS` option accepts. A
+/// timeout of zero means "none" to std, and one of centuries overflows a
+/// clock: neither is what a user means.
+pub const SECONDS_RANGE: (Duration, Duration) =
+    (Duration::from_millis(1), Duration::from_secs(24 * 60 * 60));
+
 /// Parses a duration in seconds, fractions allowed (`0.5`).
 ///
 /// # Errors
-/// [`UsageError`] unless the value is a positive, finite number.
+/// [`UsageError`] unless the value is a number of seconds within
+/// [`SECONDS_RANGE`] (1 ms to a day).
 pub fn parse_seconds(name: &str, arg: &str) -> Result<Duration, UsageError> {
-    let bad = || UsageError(format!("--{name} wants seconds > 0, not {arg:?}"));
+    let bad = || {
+        UsageError(format!(
+            "--{name} wants seconds from 0.001 to 86400, not {arg:?}"
+        ))
+    };
     let secs: f64 = arg.trim().parse().map_err(|_| bad())?;
-    if secs <= 0.0 {
+    let duration = Duration::try_from_secs_f64(secs).map_err(|_| bad())?;
+    let (min, max) = SECONDS_RANGE;
+    if duration < min || duration > max {
         return Err(bad());
     }
-    Duration::try_from_secs_f64(secs).map_err(|_| bad())
+    Ok(duration)
 }
 
 /// A command line split into positional arguments and `--name value`
@@ -193,7 +207,7 @@ impl Program {
     ) -> Result<Args, ExitCode> {
         match Args::parse(std::env::args_os().skip(1), options) {
             Ok(args) if args.help => {
-                println!("{}", self.help);
+                say(self.help);
                 Err(ExitCode::SUCCESS)
             }
             Ok(args) if args.positional.len() == count => Ok(args),
@@ -228,7 +242,7 @@ impl Program {
         });
         match listening {
             Ok((addr, listener, stop)) => {
-                println!("{what} listening on {addr}");
+                say(&format!("{what} listening on {addr}"));
                 Ok((listener, stop))
             }
             Err(e) => {
@@ -250,6 +264,13 @@ impl Program {
         eprintln!("{}: {why}", self.name);
         ExitCode::from(status)
     }
+}
+
+/// Prints a line on standard output. Unlike `println!`, it does not
+/// panic when standard output is closed (`echo-server 0 | head -c0`):
+/// nobody is reading, so there is nothing better to do than go on.
+fn say(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
 /// Runs a program's `run` function and turns its result into the exit
@@ -306,9 +327,10 @@ mod tests {
     }
 
     #[test]
-    fn seconds_must_be_positive_and_finite() {
+    fn seconds_must_be_between_a_millisecond_and_a_day() {
         assert_eq!(parse_seconds("t", "0.25"), Ok(Duration::from_millis(250)));
-        for bad in ["0", "-1", "NaN", "inf", "soon", "1e300"] {
+        assert_eq!(parse_seconds("t", "86400"), Ok(SECONDS_RANGE.1));
+        for bad in ["0", "1e-10", "86401", "1e19", "-1", "NaN", "inf", "soon"] {
             assert!(parse_seconds("t", bad).is_err(), "{bad}");
         }
     }

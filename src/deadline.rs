@@ -14,8 +14,10 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 // ANCHOR: deadline_reader
-/// Reads from a borrowed stream until a deadline, then fails with
-/// [`ErrorKind::TimedOut`].
+/// Reads from a borrowed stream until a deadline, then fails: with
+/// `TimedOut` once the deadline has passed, or with whatever the socket's
+/// timeout gives (`WouldBlock` on Unix) when it expires mid-read. The
+/// line reader takes both as `LineError::Timeout`.
 #[derive(Debug)]
 pub struct DeadlineReader<'s> {
     stream: &'s TcpStream,
@@ -25,16 +27,22 @@ pub struct DeadlineReader<'s> {
 impl<'s> DeadlineReader<'s> {
     /// Reads from `stream` for at most `budget` from now.
     pub fn new(stream: &'s TcpStream, budget: Duration) -> Self {
-        DeadlineReader {
-            stream,
-            deadline: Instant::now() + budget,
-        }
+        let deadline = deadline_after(budget);
+        DeadlineReader { stream, deadline }
     }
 
     /// Starts a new budget, from now (for the next line, say).
     pub fn restart(&mut self, budget: Duration) {
-        self.deadline = Instant::now() + budget;
+        self.deadline = deadline_after(budget);
     }
+}
+
+/// `now + budget`, or a year from now if the clock can't count that far
+/// (a budget of `Duration::MAX` would otherwise panic).
+fn deadline_after(budget: Duration) -> Instant {
+    let now = Instant::now();
+    let year = Duration::from_secs(365 * 24 * 60 * 60);
+    now.checked_add(budget).unwrap_or(now + year)
 }
 
 impl Read for DeadlineReader<'_> {
@@ -91,6 +99,13 @@ mod tests {
             ErrorKind::WouldBlock | ErrorKind::TimedOut
         ));
         assert!(started.elapsed() >= budget);
+    }
+
+    #[test]
+    fn a_huge_budget_does_not_overflow_the_clock() {
+        let (_client, server) = pair();
+        let mut reader = DeadlineReader::new(&server, Duration::MAX);
+        reader.restart(Duration::MAX);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! - [`deadline`]: a read deadline, so a trickling peer can't stall us.
 //! - [`transcript`]: every byte a program sent and received.
 //! - [`console`]: where servers print their log lines.
-//! - [`stop`]: stopping a server blocked in `accept`.
+//! - [`accept`]: stopping an accept loop, and pausing after failures.
 //! - [`echo`]: the echo service (inet_08 server, inet_06 client).
 //! - [`relay`]: the generic TCP server that relays the keyboard (inet_10).
 //! - [`cli`]: argument checks shared by the programs.
@@ -21,12 +21,12 @@
 //! Read `lessons/README.md` for the order to read them in.
 #![deny(missing_docs)]
 
+pub mod accept;
 pub mod cli;
 pub mod console;
 pub mod deadline;
 pub mod echo;
 pub mod line;
 pub mod relay;
-pub mod stop;
 pub mod tour;
 pub mod transcript;

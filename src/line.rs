@@ -147,12 +147,22 @@ impl<R: Read> LineReader<R> {
     /// [`LineError::TooLong`], [`LineError::EofInLine`],
     /// [`LineError::Timeout`] (retry to resume) or [`LineError::Io`].
     pub fn read_line(&mut self) -> Result<Option<&[u8]>, LineError> {
+        Ok(self.read_raw_line()?.map(strip_terminator))
+    }
+
+    /// Like [`read_line`](Self::read_line), but the line keeps its
+    /// terminator, `"\r\n"` or `"\n"`, for a caller that passes lines on
+    /// exactly as they came.
+    ///
+    /// # Errors
+    /// As for [`read_line`](Self::read_line).
+    pub fn read_raw_line(&mut self) -> Result<Option<&[u8]>, LineError> {
         loop {
             let pending = &self.buf[self.start..];
             if let Some(len) = find_line_end(pending) {
                 let line = self.start..self.start + len;
                 self.start += len;
-                return Ok(Some(strip_terminator(&self.buf[line])));
+                return Ok(Some(&self.buf[line]));
             }
             if pending.len() >= self.max_len {
                 return Err(LineError::TooLong {
@@ -249,6 +259,14 @@ mod tests {
     fn crlf_and_lf_both_end_a_line() {
         let lines = all_lines(b"one\r\ntwo\nthree\r\n", 64);
         assert_eq!(lines, [&b"one"[..], b"two", b"three"]);
+    }
+
+    #[test]
+    fn raw_lines_keep_their_terminator() {
+        let mut lines = LineReader::new(&b"a\r\nb\n"[..], 64);
+        assert_eq!(lines.read_raw_line().unwrap(), Some(&b"a\r\n"[..]));
+        assert_eq!(lines.read_raw_line().unwrap(), Some(&b"b\n"[..]));
+        assert_eq!(lines.read_raw_line().unwrap(), None);
     }
 
     #[test]

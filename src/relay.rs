@@ -9,39 +9,42 @@
 //!
 //! ```text
 //! keyboard        keyboard thread     session (main thread)     client
-//!    | -- line -->  | -- Key(line) ---> | -- line + "\n" ------> |
+//!    | -- line -->  | -- Key(line) ---> | -- line -------------> |
 //!    |              |                   |  <--- reader thread -- | "GET / ..."
 //!    | -- bye ----> | -- Key(bye) ----> | -- FIN (half-close) -> |
 //!    |              |                   |  ... drain until EOF . |
 //! ```
 //!
 //! Two things happen at once, reading the keyboard and reading the
-//! client, so there are two threads feeding one channel of [`Event`]s;
-//! the session loop handles them in order. The original had the same two
-//! readers but no channel, and so three faults we fix:
+//! client, so two threads turn what they read into [`Event`]s on one
+//! channel, and the session loop handles the events in order. Compared
+//! with the original, three faults are fixed:
 //!
 //! - a client that disconnects ends its session (the original's reader
-//!   spun on end-of-file, printing empty lines forever);
+//!   spun on end-of-file, printing empty lines until someone typed `bye`);
 //! - a client that sends nothing at all within a timeout is let go, so a
 //!   browser's speculative, idle connection can't wedge the server;
-//! - `bye` closes gracefully: we stop sending (half-close), then read what
-//!   the client still sends until it closes too. Closing a socket with
-//!   unread bytes makes the kernel send a reset, which can destroy the
-//!   reply the client has not read yet.
+//! - after `bye`, we keep reading what the client still sends until it
+//!   closes too. The original half-closed, then closed at once while its
+//!   reader thread was still reading (that thread then died with an
+//!   `AttributeError`); a socket closed with unread bytes sends a reset,
+//!   which can destroy data the client has not read yet.
 //!
 //! Lesson: `lessons/06-generic-server.md`.
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::accept::{Backoff, Stop, peer_ip};
 use crate::console::Console;
 use crate::echo::trim;
-use crate::line::{LineError, LineReader};
-use crate::stop::Stop;
+use crate::line::{LineError, LineReader, strip_terminator};
 
 /// The server's timeouts and limits.
 #[derive(Debug, Clone)]
@@ -77,7 +80,7 @@ impl Default for Config {
 /// What the session loop reacts to.
 #[derive(Debug)]
 enum Event {
-    /// A line typed at the keyboard (without its newline).
+    /// A line typed at the keyboard, with its line end as typed.
     Key(Vec<u8>),
     /// The keyboard is done (Ctrl-D, end of a pipe, or an error).
     KeyboardEnd(String),
@@ -100,20 +103,30 @@ enum Next {
 ///
 /// The keyboard thread can't be interrupted while it waits for input, so
 /// it is left running when this returns; the process exit ends it.
+///
+/// # Errors
+/// Only when the keyboard thread can't be started.
 pub fn serve(
     listener: &TcpListener,
     keyboard: impl Read + Send + 'static,
     console: &Console,
     config: &Config,
     stop: &Stop,
-) {
+) -> io::Result<()> {
     let (events, inbox) = mpsc::channel();
-    spawn_keyboard(keyboard, config.max_line, events.clone());
+    let unsent = Arc::new(AtomicUsize::new(0));
+    let keys = Keyboard {
+        events: events.clone(),
+        unsent: Arc::clone(&unsent),
+    };
+    keys.spawn(keyboard, config.max_line, stop.clone())?;
     let mut relay = Relay {
         inbox,
         events,
+        unsent,
         held: VecDeque::new(),
     };
+    let mut backoff = Backoff::default();
     for (session, incoming) in (1..).zip(listener.incoming()) {
         if stop.is_requested() {
             break;
@@ -122,73 +135,98 @@ pub fn serve(
             Ok(stream) => stream,
             Err(e) => {
                 console.line(&format!("accept failed: {e}"));
-                thread::sleep(Duration::from_millis(100));
+                backoff.wait();
                 continue;
             }
         };
+        backoff.reset();
         let next = relay.session(session, stream, console, config);
-        if next == Next::Exit || relay.keyboard_is_done() {
+        if next == Next::Exit || relay.keyboard_has_ended() {
             break;
         }
     }
+    Ok(())
 }
 // ANCHOR_END: serve
 
-/// Reads keyboard lines for as long as the server runs.
-fn spawn_keyboard(
-    keyboard: impl Read + Send + 'static,
-    max: usize,
+/// The keyboard's side: a thread that reads lines for as long as the
+/// server runs, and counts those not yet sent to a client.
+struct Keyboard {
     events: Sender<Event>,
-) {
-    let _ = thread::Builder::new()
-        .name("keyboard".into())
-        .spawn(move || {
-            let mut lines = LineReader::new(keyboard, max);
-            let why = loop {
-                match lines.read_line() {
-                    Ok(Some(line)) => {
-                        if events.send(Event::Key(line.to_vec())).is_err() {
-                            return; // the server is gone
-                        }
-                    }
-                    Ok(None) => break "end of input".to_owned(),
-                    Err(LineError::EofInLine { .. }) => {
-                        let _ = events.send(Event::Key(lines.take_buffered()));
-                        break "end of input".to_owned();
-                    }
-                    Err(e) => break format!("keyboard: {e}"),
-                }
-            };
-            let _ = events.send(Event::KeyboardEnd(why));
-        });
+    unsent: Arc<AtomicUsize>,
 }
 
-/// The server's state between sessions: the event channel, and events
-/// that arrived while a session was closing, held for the next one.
+impl Keyboard {
+    fn spawn(
+        self,
+        keyboard: impl Read + Send + 'static,
+        max_line: usize,
+        stop: Stop,
+    ) -> io::Result<()> {
+        let thread = thread::Builder::new().name("keyboard".into());
+        thread.spawn(move || {
+            let why = self.read_lines(keyboard, max_line);
+            let _ = self.events.send(Event::KeyboardEnd(why));
+            // Between clients, with nothing left to send, waiting for the
+            // next client would be pointless: stop the accept loop too.
+            if self.unsent.load(Ordering::SeqCst) == 0 {
+                stop.request();
+            }
+        })?;
+        Ok(())
+    }
+
+    /// Sends each line as an event; returns why the keyboard ended.
+    fn read_lines(&self, keyboard: impl Read, max_line: usize) -> String {
+        let mut lines = LineReader::new(keyboard, max_line);
+        loop {
+            let line = match lines.read_raw_line() {
+                Ok(Some(line)) => line.to_vec(),
+                Ok(None) => return "end of input".into(),
+                // The last line, typed without Enter before Ctrl-D.
+                Err(LineError::EofInLine { .. }) => lines.take_buffered(),
+                Err(e) => return format!("keyboard: {e}"),
+            };
+            self.unsent.fetch_add(1, Ordering::SeqCst);
+            if self.events.send(Event::Key(line)).is_err() {
+                return "server gone".into();
+            }
+        }
+    }
+}
+
+/// The server's state between sessions: the event channel, a count of
+/// keyboard lines not yet sent, and events that arrived while a session
+/// was closing, held for the next one.
 struct Relay {
     inbox: Receiver<Event>,
     events: Sender<Event>,
+    unsent: Arc<AtomicUsize>,
     held: VecDeque<Event>,
 }
 
 impl Relay {
     /// The next event: a held one first, else wait for one.
     fn next_event(&mut self) -> Event {
-        match self.held.pop_front() {
+        let event = match self.held.pop_front() {
             Some(event) => event,
-            // Unreachable while we hold `events` ourselves, but total.
+            // We hold a sender ourselves, so the channel can't close.
             None => self
                 .inbox
                 .recv()
                 .unwrap_or(Event::KeyboardEnd("keyboard thread gone".into())),
+        };
+        if matches!(event, Event::Key(_)) {
+            self.unsent.fetch_sub(1, Ordering::SeqCst);
         }
+        event
     }
 
-    /// True when the keyboard has ended and nothing typed is left over:
-    /// serving another client would be pointless.
-    fn keyboard_is_done(&mut self) -> bool {
+    /// Between sessions: true when the keyboard has ended and nothing
+    /// typed is left over, so serving another client would be pointless.
+    /// Old client departures are dropped on the way.
+    fn keyboard_has_ended(&mut self) -> bool {
         self.held.extend(self.inbox.try_iter());
-        // Between sessions, every client departure is old news.
         self.held.retain(|e| !matches!(e, Event::ClientGone { .. }));
         matches!(self.held.front(), Some(Event::KeyboardEnd(_)))
     }
@@ -203,12 +241,18 @@ impl Relay {
         console: &Console,
         config: &Config,
     ) -> Next {
-        let ip = stream
-            .peer_addr()
-            .map_or("?".into(), |a| a.ip().to_string());
+        let ip = peer_ip(&stream);
         console.line(&format!("client {ip}"));
-        let reader =
-            spawn_reader(session, &stream, &ip, console, config, &self.events);
+        let events = self.events.clone();
+        let reader = match spawn_reader(
+            session, &stream, &ip, console, config, events,
+        ) {
+            Ok(reader) => reader,
+            Err(e) => {
+                console.line(&format!("client {ip} dropped: no thread: {e}"));
+                return Next::NextClient;
+            }
+        };
         let _ = stream.set_write_timeout(Some(config.write_timeout));
         let next = loop {
             match self.next_event() {
@@ -219,7 +263,8 @@ impl Relay {
                 }
                 Event::Key(line) => {
                     if config.echo_keyboard {
-                        let shown = String::from_utf8_lossy(&line);
+                        let shown =
+                            String::from_utf8_lossy(strip_terminator(&line));
                         console.line(&format!("--> {shown}"));
                     }
                     if let Err(e) = send_line(&stream, &line) {
@@ -241,7 +286,7 @@ impl Relay {
             }
         };
         let _ = stream.shutdown(Shutdown::Both);
-        let _ = reader.map(thread::JoinHandle::join);
+        let _ = reader.join();
         next
     }
     // ANCHOR_END: session
@@ -280,8 +325,14 @@ impl Relay {
     // ANCHOR_END: close_gracefully
 }
 
+/// Sends a keyboard line as it was typed (`\r\n` stays `\r\n`, as with
+/// Python's `raw_input`), with a `\n` if it had no line end at all.
 fn send_line(mut stream: &TcpStream, line: &[u8]) -> io::Result<()> {
-    stream.write_all(&[line, b"\n"].concat())
+    if line.ends_with(b"\n") {
+        stream.write_all(line)
+    } else {
+        stream.write_all(&[line, b"\n"].concat())
+    }
 }
 
 /// Starts the thread that prints the client's lines. It reports the
@@ -292,19 +343,17 @@ fn spawn_reader(
     ip: &str,
     console: &Console,
     config: &Config,
-    events: &Sender<Event>,
-) -> Option<thread::JoinHandle<()>> {
-    let stream = stream.try_clone().ok()?;
+    events: Sender<Event>,
+) -> io::Result<JoinHandle<()>> {
+    let stream = stream.try_clone()?;
     let (ip, console, config) =
         (ip.to_owned(), console.clone(), config.clone());
-    let events = events.clone();
     thread::Builder::new()
         .name(format!("client-{session}"))
         .spawn(move || {
             let why = print_client_lines(&stream, &ip, &console, &config);
             let _ = events.send(Event::ClientGone { session, why });
         })
-        .ok()
 }
 
 // ANCHOR: print_client_lines

@@ -5,16 +5,16 @@
 //! Each chapter is a function that writes its story to `out`; a chapter
 //! that can't run returns the error, and the tour stops with it.
 
-use std::io::{self, Cursor, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::Duration;
 
+use crate::accept::Stop;
 use crate::console::Console;
 use crate::echo::{client, server};
 use crate::relay;
-use crate::stop::Stop;
 use crate::transcript::{Recorded, Transcript};
 
 /// How long the tour waits for any one step before giving up.
@@ -75,7 +75,8 @@ fn echo_chapter(out: &mut impl Write) -> io::Result<()> {
         writeln!(out, "\nWhat crossed the wire, as the client saw it:")?;
         write!(out, "{}", indent(&transcript.render()))?;
         // The session's last log line says the server has finished with it.
-        let server_lines = wait_for(&log, "end of session")?;
+        let server_lines = wait_for(&log, |l| l.contains("end of session"))?;
+        let server_lines = server_lines.join("\n");
         writeln!(out, "\nThe server's console:\n{}", indent(&server_lines))?;
     }
     writeln!(out)
@@ -87,76 +88,118 @@ fn generic_server_chapter(out: &mut impl Write) -> io::Result<()> {
         out,
         "Chapter 6: generic TCP server (inet_10) plays a web server",
     )?;
-    let keyboard = "HTTP/1.0 200 OK\nContent-Type: text/html\n\n\
-                    <html><body><h2>generic tcp server</h2></body></html>\nbye\n";
-    writeln!(
-        out,
-        "The keyboard (a pipe here) will type:\n{}",
-        indent(keyboard)
-    )?;
     let (console, log) = Console::channel();
     let listener = TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
+    let port = listener.local_addr()?.port();
     let stop = Stop::new(&listener)?;
-    let signal = stop.clone();
-    let config = relay::Config {
-        echo_keyboard: true,
-        ..Default::default()
-    };
-    let server = thread::spawn(move || {
-        relay::serve(
-            &listener,
-            Cursor::new(keyboard),
-            &console,
-            &config,
-            &signal,
-        )
+    let (typist, keyboard) = keyboard();
+    let server = thread::spawn({
+        let (stop, config) = (
+            stop.clone(),
+            relay::Config {
+                echo_keyboard: true,
+                ..Default::default()
+            },
+        );
+        move || relay::serve(&listener, keyboard, &console, &config, &stop)
     });
-    writeln!(
-        out,
-        "$ tcp-server {}   (started in this process)",
-        addr.port()
-    )?;
-    let transcript = browse(addr.port())?;
-    stop.request();
-    server
+    writeln!(out, "$ tcp-server {port}   (started in this process)")?;
+    // A web client connects and sends its request...
+    let transcript = Transcript::new();
+    let browser = send_request(port, &transcript)?;
+    // ...the person at the keyboard reads it to its blank last line...
+    let mut console_lines = wait_for(&log, |line| line == "<--- 127.0.0.1 : ")?;
+    // ...and types a response, then `bye`.
+    let response = "HTTP/1.0 200 OK\nContent-Type: text/html\n\n\
+                    <html><body><h2>generic tcp server</h2></body></html>\nbye\n";
+    let _ = typist.send(response.as_bytes().to_vec());
+    drop(typist); // and closes the keyboard: the server stops after this
+    read_until_closed(browser, &transcript)?;
+    stop.request(); // in case it has not stopped on its own
+    let served = server
         .join()
         .map_err(|_| io::Error::other("tcp-server panicked"))?;
+    served?;
+    console_lines.extend(log.try_iter());
     writeln!(out, "\nThe web client's conversation:")?;
     write!(out, "{}", indent(&transcript.render()))?;
-    let server_lines: Vec<String> = log.try_iter().collect();
-    writeln!(
-        out,
-        "\nThe server's console:\n{}",
-        indent(&server_lines.join("\n"))
-    )
+    let console_lines = console_lines.join("\n");
+    writeln!(out, "\nThe server's console:\n{}", indent(&console_lines))
 }
 
-/// Plays a web browser: sends a GET request, reads until the server
-/// closes, then closes too.
-fn browse(port: u16) -> io::Result<Transcript> {
+/// Plays a web browser: connects and sends a GET request.
+fn send_request(port: u16, transcript: &Transcript) -> io::Result<TcpStream> {
     let stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(STEP_TIMEOUT))?;
     stream.set_write_timeout(Some(STEP_TIMEOUT))?;
-    let transcript = Transcript::new();
-    let mut wire = Recorded::new(&stream, transcript.clone());
     let request = format!("GET / HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    let mut wire = Recorded::new(&stream, transcript.clone());
     wire.write_all(request.as_bytes())?;
-    wire.read_to_end(&mut Vec::new())?;
-    Ok(transcript)
+    Ok(stream)
 }
 
-/// Collects log lines until one contains `marker`.
-fn wait_for(log: &Receiver<String>, marker: &str) -> io::Result<String> {
+/// Reads the response until the server closes, then closes too (the
+/// stream is dropped on return).
+fn read_until_closed(
+    stream: TcpStream,
+    transcript: &Transcript,
+) -> io::Result<()> {
+    let mut wire = Recorded::new(&stream, transcript.clone());
+    wire.read_to_end(&mut Vec::new()).map(drop)
+}
+
+/// A keyboard for the tour: what is sent on the channel is "typed", and
+/// dropping the sender is Ctrl-D.
+fn keyboard() -> (Sender<Vec<u8>>, Typed) {
+    let (tx, rx) = mpsc::channel();
+    (
+        tx,
+        Typed {
+            rx,
+            pending: Vec::new(),
+        },
+    )
+}
+
+/// The reading end of the tour's keyboard.
+struct Typed {
+    rx: Receiver<Vec<u8>>,
+    pending: Vec<u8>,
+}
+
+impl Read for Typed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pending.is_empty() {
+            match self.rx.recv() {
+                Ok(text) => self.pending = text,
+                Err(_) => return Ok(0), // Ctrl-D
+            }
+        }
+        let n = buf.len().min(self.pending.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+}
+
+/// Collects log lines until one satisfies `done` (that one included).
+fn wait_for(
+    log: &Receiver<String>,
+    done: impl Fn(&str) -> bool,
+) -> io::Result<Vec<String>> {
     let mut lines = Vec::new();
     loop {
         let line = log.recv_timeout(STEP_TIMEOUT).map_err(|_| {
-            io::Error::new(io::ErrorKind::TimedOut, format!("no {marker:?}"))
+            let seen = lines.join("\n");
+            io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("stuck after:\n{seen}"),
+            )
         })?;
-        let done = line.contains(marker);
+        let finished = done(&line);
         lines.push(line);
-        if done {
-            return Ok(lines.join("\n"));
+        if finished {
+            return Ok(lines);
         }
     }
 }

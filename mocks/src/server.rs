@@ -38,7 +38,12 @@ type Handler = Arc<dyn Fn(Conn) + Send + Sync>;
 /// Read and write through the `Conn` (or through `&Conn`, so one
 /// connection can feed a `BufReader` and still be written to) and every
 /// byte lands in its [`Transcript`]. The stream already has timeouts, so
-/// no call blocks forever. Dropping the `Conn` closes the connection.
+/// no call blocks forever.
+///
+/// Dropping the `Conn` closes the connection at once, in both directions,
+/// even if the handler goes on running: the client sees EOF straight away,
+/// which is how a mock scripts "hang up now". (The server's own handle to
+/// the socket, kept so `stop` can reach it, does not hold it open.)
 #[derive(Debug)]
 pub struct Conn {
     io: Recorder<TcpStream>,
@@ -66,6 +71,17 @@ impl Conn {
     /// through it directly bypass the transcript.
     pub fn stream(&self) -> &TcpStream {
         self.io.get_ref()
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        // The server holds a second handle to this socket (see
+        // `State::open`), so merely closing ours would not end the
+        // connection. `shutdown` acts on the socket itself, whatever the
+        // number of handles. It fails if the peer or `stop` got there
+        // first, which is fine.
+        let _ = self.stream().shutdown(Shutdown::Both);
     }
 }
 
@@ -142,7 +158,8 @@ impl MockServer {
     }
 
     /// Starts a server whose streams get `io_timeout` as read and write
-    /// timeout. Zero is rejected: std would take it as "no timeout".
+    /// timeout. Zero is rejected here, at once: std refuses a zero socket
+    /// timeout, so every connection would otherwise fail to be set up.
     pub fn start_with_timeout<H>(
         io_timeout: Duration,
         handler: H,
@@ -192,15 +209,21 @@ impl MockServer {
             .wait_until(timeout, |s| s.transcripts.len() >= n)
     }
 
-    /// Waits until at least `n` connections have been closed by the server
-    /// (their handlers returned or panicked), so their transcripts are
-    /// complete; false if `timeout` ran out first.
+    /// Waits until the handlers of at least `n` connections have returned
+    /// or panicked, so those connections are closed and their transcripts
+    /// complete; false if `timeout` ran out first. A handler that dropped
+    /// its [`Conn`] early is counted only once it returns.
     pub fn wait_for_closed(&self, n: usize, timeout: Duration) -> bool {
         self.shared.wait_until(timeout, |s| s.closed >= n)
     }
 
     /// Stops accepting, closes every open connection and joins every
     /// thread. `Drop` calls it; calling it again does nothing.
+    ///
+    /// A handler blocked on something other than its connection (say, a
+    /// channel) is not woken, and `stop` waits for it. In the unlikely case
+    /// that `stop` cannot connect to its own listener to wake the accept
+    /// thread, it says so on stderr and leaves that thread behind.
     pub fn stop(&mut self) {
         let Some(accept_thread) = self.accept_thread.take() else {
             return;
@@ -309,7 +332,8 @@ fn prepare(stream: &TcpStream, timeout: Duration) -> io::Result<TcpStream> {
 }
 
 /// Runs when a connection thread ends, normally or by panic: drops the
-/// server's second handle, which really closes the socket, and counts it.
+/// server's second handle and counts the connection as closed. The socket
+/// itself was already shut down when the handler's `Conn` was dropped.
 struct CloseOnDrop {
     shared: Arc<Shared>,
     index: usize,
@@ -375,6 +399,7 @@ mod tests {
     use super::*;
     use std::io::{BufRead, BufReader};
     use std::net::Ipv4Addr;
+    use std::sync::mpsc;
     use std::time::Instant;
 
     const TIMEOUT: Duration = Duration::from_secs(5);
@@ -425,7 +450,8 @@ mod tests {
         let server = MockServer::start(echo_one_line).unwrap();
         let mut client = connect(server.addr());
         client.write_all(b"hello\r\n").unwrap();
-        // EOF means the handler is done, so its transcript is complete.
+        // EOF means the handler dropped its `Conn`, so it can record no
+        // more: the transcript is complete.
         assert_eq!(read_to_eof(&client), b"hello\r\n");
 
         let transcripts = server.transcripts();
@@ -489,6 +515,34 @@ mod tests {
         let took = started.elapsed();
         assert!(took < Duration::from_secs(2), "drop took {took:?}");
         assert_eq!(read_to_eof(&client), b"");
+    }
+
+    #[test]
+    fn dropping_the_conn_closes_the_connection_while_the_handler_runs() {
+        let (release, released) = mpsc::channel::<()>();
+        // `Fn` handlers must be `Sync`, which a `Receiver` is not.
+        let released = Mutex::new(released);
+        let server = MockServer::start(move |conn: Conn| {
+            let _ = (&conn).write_all(b"bye\n");
+            drop(conn);
+            // Blocks until the test releases it: whatever closed the
+            // connection, it was not the handler returning.
+            let _ = released.lock().unwrap().recv();
+        })
+        .unwrap();
+        // Moved into a binding declared after `server`, so it is dropped
+        // first if an assertion fails: the handler's `recv` then returns
+        // and dropping the server does not wait for it forever.
+        let release = release;
+
+        let client = connect(server.addr());
+        // Within the client's read timeout, while the handler still runs.
+        assert_eq!(read_to_eof(&client), b"bye\n");
+        assert!(!server.wait_for_closed(1, Duration::ZERO));
+        assert_eq!(server.transcripts()[0].bytes_to_client(), b"bye\n");
+
+        release.send(()).unwrap();
+        assert!(server.wait_for_closed(1, TIMEOUT));
     }
 
     #[test]

@@ -93,8 +93,9 @@ impl Transcript {
     /// Consecutive chunks in the same direction are joined first, so how
     /// the kernel happened to split the bytes does not show. Bytes that are
     /// not printable ASCII are escaped (`\r`, `\t`, `\\`, `\xNN`), so a
-    /// missing `\r` before `\n` is visible; a last line that never got its
-    /// `\n` ends with ` (no newline)`.
+    /// missing `\r` before `\n` is visible. A line cut off before its `\n`,
+    /// because the other side spoke next or the log ends, ends with
+    /// ` (no newline)`.
     pub fn render(&self) -> String {
         let mut out = String::new();
         for (dir, bytes) in merge_runs(&self.entries()) {

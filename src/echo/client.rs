@@ -60,16 +60,31 @@ pub enum ClientError {
     NoReply(Duration),
     /// A reply line was longer than the limit.
     ReplyTooLong(usize),
+    /// Sending to or receiving from the server failed.
+    Network(io::Error),
     /// The keyboard sent a line longer than the limit.
     InputTooLong(usize),
-    /// Sending, receiving, or the keyboard failed.
-    Io(io::Error),
+    /// Reading the keyboard failed.
+    Keyboard(io::Error),
+    /// Writing to the screen failed (its pipe was closed, say).
+    Screen(io::Error),
+}
+
+impl ClientError {
+    /// True when the fault is on our side (keyboard or screen), not in
+    /// the connection: the programs give those a different exit status.
+    pub fn is_local(&self) -> bool {
+        use ClientError::{InputTooLong, Keyboard, Screen};
+        matches!(self, InputTooLong(_) | Keyboard(_) | Screen(_))
+    }
 }
 
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ClientError::Connect(e) => write!(f, "{e}"),
+            ClientError::Connect(e) | ClientError::Network(e) => {
+                write!(f, "{e}")
+            }
             ClientError::Closed => {
                 write!(f, "the server closed the connection")
             }
@@ -80,7 +95,8 @@ impl fmt::Display for ClientError {
             ClientError::InputTooLong(n) => {
                 write!(f, "input line longer than {n} bytes")
             }
-            ClientError::Io(e) => write!(f, "{e}"),
+            ClientError::Keyboard(e) => write!(f, "keyboard: {e}"),
+            ClientError::Screen(e) => write!(f, "screen: {e}"),
         }
     }
 }
@@ -129,23 +145,34 @@ pub fn run(
     let mut replies = LineReader::new(reader, config.max_line);
     let mut sender = Recorded::new(stream, transcript.clone());
     loop {
-        write!(out, "{PROMPT}").and_then(|()| out.flush())?;
+        screen(write!(out, "{PROMPT}").and_then(|()| out.flush()))?;
         let Some(line) = next_command(&mut keyboard)? else {
-            return Ok(writeln!(out)?); // end of input
+            return screen(writeln!(out)); // end of input
         };
         if config.echo_input {
-            out.write_all(&line).and_then(|()| writeln!(out))?;
+            screen(out.write_all(&line).and_then(|()| writeln!(out)))?;
         }
         if line.is_empty() {
             return Ok(());
         }
-        sender.write_all(&[&line[..], b"\n"].concat())?;
+        show_unprompted(&mut replies, out)?;
+        let command = [&line[..], b"\n"].concat();
+        sender.write_all(&command).map_err(ClientError::Network)?;
         let reply = read_reply(&mut replies)?;
-        out.write_all(b"<-- ")?;
-        out.write_all(&reply).and_then(|()| writeln!(out))?;
+        show(out, &reply)?;
     }
 }
 // ANCHOR_END: client_loop
+
+/// Prints a reply as `<-- reply`, bytes as they came.
+fn show(out: &mut impl Write, reply: &[u8]) -> Result<(), ClientError> {
+    let line = [b"<-- ", reply, b"\n"].concat();
+    screen(out.write_all(&line))
+}
+
+fn screen(result: io::Result<()>) -> Result<(), ClientError> {
+    result.map_err(ClientError::Screen)
+}
 
 /// The next keyboard line, trimmed like the original's first `strip()`.
 fn next_command(
@@ -153,16 +180,53 @@ fn next_command(
 ) -> Result<Option<Vec<u8>>, ClientError> {
     match keyboard.read_line() {
         Ok(line) => Ok(line.map(|l| super::trim(l).to_vec())),
-        // The last line typed before Ctrl-D, without its Enter.
+        // The last line, typed without Enter before Ctrl-D.
         Err(LineError::EofInLine { .. }) => {
             Ok(Some(super::trim(&keyboard.take_buffered()).to_vec()))
         }
         Err(LineError::TooLong { max_len }) => {
             Err(ClientError::InputTooLong(max_len))
         }
-        Err(e) => Err(ClientError::Io(io::Error::other(e))),
+        Err(LineError::Io(e)) => Err(ClientError::Keyboard(e)),
+        Err(LineError::Timeout) => {
+            Err(ClientError::Keyboard(io::ErrorKind::TimedOut.into()))
+        }
     }
 }
+
+// ANCHOR: show_unprompted
+/// Shows the lines the server sent while we waited for the keyboard: a
+/// `busy:` refusal, or the goodbye of an idle timeout. Shown now, they
+/// can't pass for the reply to the command about to be sent.
+fn show_unprompted(
+    replies: &mut LineReader<ReplyReader<'_>>,
+    out: &mut impl Write,
+) -> Result<(), ClientError> {
+    let stream = replies.get_ref().stream();
+    // Non-blocking: a read with nothing to read returns at once, which
+    // the line reader reports as a timeout.
+    stream.set_nonblocking(true).map_err(ClientError::Network)?;
+    let result = loop {
+        match replies.read_line() {
+            Ok(Some(line)) => show(out, line)?,
+            Ok(None) => break Err(ClientError::Closed),
+            Err(LineError::Timeout) => break Ok(()), // nothing (more) yet
+            Err(LineError::EofInLine { .. }) => {
+                show(out, &replies.take_buffered())?;
+                break Err(ClientError::Closed);
+            }
+            Err(LineError::TooLong { max_len }) => {
+                break Err(ClientError::ReplyTooLong(max_len));
+            }
+            Err(LineError::Io(e)) => break Err(ClientError::Network(e)),
+        }
+    };
+    stream
+        .set_nonblocking(false)
+        .map_err(ClientError::Network)?;
+    result
+}
+// ANCHOR_END: show_unprompted
 
 // ANCHOR: read_reply
 /// Reads one reply: a line if the server ends it with a newline, or
@@ -173,7 +237,13 @@ fn read_reply(
     // Bytes left over from an earlier read mean this reply has started.
     replies.get_mut().started = !replies.buffered().is_empty();
     match replies.read_line() {
-        Ok(Some(line)) => Ok(line.to_vec()),
+        Ok(Some(line)) => {
+            let reply = line.to_vec();
+            // A server that ends its replies with newlines is trusted to
+            // keep doing so: no more guessing by silence.
+            replies.get_mut().framed = true;
+            Ok(reply)
+        }
         Ok(None) => Err(ClientError::Closed),
         // No newline, then silence (or the server closed): whatever came
         // is the reply. Nothing came at all: no reply.
@@ -188,18 +258,20 @@ fn read_reply(
         Err(LineError::TooLong { max_len }) => {
             Err(ClientError::ReplyTooLong(max_len))
         }
-        Err(LineError::Io(e)) => Err(ClientError::Io(e)),
+        Err(LineError::Io(e)) => Err(ClientError::Network(e)),
     }
 }
 // ANCHOR_END: read_reply
 
 /// Reads from the server with two timeouts: a long one for a reply's
-/// first byte, and a short one (the quiet spell) once it has started.
+/// first byte, and a short one (the quiet spell) once it has started,
+/// unless the server has shown that it ends its replies with newlines.
 struct ReplyReader<'s> {
     stream: Recorded<&'s TcpStream>,
     first_byte: Duration,
     quiet: Duration,
     started: bool,
+    framed: bool,
 }
 
 impl<'s> ReplyReader<'s> {
@@ -209,26 +281,26 @@ impl<'s> ReplyReader<'s> {
             first_byte: config.timeout,
             quiet: config.quiet,
             started: false,
+            framed: false,
         }
+    }
+
+    fn stream(&self) -> &'s TcpStream {
+        self.stream.get_ref()
     }
 }
 
 impl Read for ReplyReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let timeout = if self.started {
+        let guessing = self.started && !self.framed;
+        let timeout = if guessing {
             self.quiet
         } else {
             self.first_byte
         };
-        self.stream.get_ref().set_read_timeout(Some(timeout))?;
+        self.stream().set_read_timeout(Some(timeout))?;
         let n = self.stream.read(buf)?;
         self.started |= n > 0;
         Ok(n)
-    }
-}
-
-impl From<io::Error> for ClientError {
-    fn from(e: io::Error) -> Self {
-        ClientError::Io(e)
     }
 }

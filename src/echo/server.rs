@@ -23,10 +23,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use crate::accept::{Backoff, Stop, peer_ip};
 use crate::console::Console;
 use crate::deadline::DeadlineReader;
 use crate::line::{LineError, LineReader};
-use crate::stop::Stop;
 
 /// At most this many clients are served at once, by default. Each costs
 /// a thread; smtp-sink's `-m` default is the same 256.
@@ -180,11 +180,10 @@ impl Clients {
         self.served += 1;
         let name = format!("Thread-{}", self.served);
         let seat = Seat::take(&self.seats_taken);
-        let (config_, console_) = (config.clone(), console.clone());
-        let thread =
-            thread::Builder::new().name(name.clone()).spawn(move || {
-                handle_client(&stream, seat, &name, &config_, &console_);
-            });
+        let thread = thread::Builder::new().name(name.clone()).spawn({
+            let (config, console) = (config.clone(), console.clone());
+            move || handle_client(&stream, seat, &name, &config, &console)
+        });
         match thread {
             Ok(thread) => self.live.push((handle, thread)),
             Err(e) => refuse(handle, &format!("no thread: {e}"), console),
@@ -254,12 +253,6 @@ fn refuse(mut stream: TcpStream, why: &str, console: &Console) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let line = format!("busy: {why}; try again later\n");
     let _ = stream.write_all(line.as_bytes());
-}
-
-fn peer_ip(stream: &TcpStream) -> String {
-    stream
-        .peer_addr()
-        .map_or("?".into(), |a| a.ip().to_string())
 }
 
 /// Why a client's session ended, for the server's log.
@@ -380,24 +373,5 @@ impl Session<'_> {
     fn say_goodbye(&self, why: &str) {
         let mut stream = self.stream;
         let _ = stream.write_all(format!("error: {why}; closing\n").as_bytes());
-    }
-}
-
-/// Waits a little longer after each failed `accept`, up to a second, so
-/// a persistent error (no file descriptors left) doesn't spin the CPU.
-#[derive(Default)]
-struct Backoff {
-    delay: Duration,
-}
-
-impl Backoff {
-    fn wait(&mut self) {
-        self.delay = (self.delay * 2)
-            .clamp(Duration::from_millis(10), Duration::from_secs(1));
-        thread::sleep(self.delay);
-    }
-
-    fn reset(&mut self) {
-        self.delay = Duration::ZERO;
     }
 }

@@ -1,12 +1,14 @@
-//! Stopping a server that is blocked in `accept`.
+//! What every accept loop needs: a way to stop it, a pause after a
+//! failed `accept`, and the client's address for the log.
 //!
-//! std has no way to cancel a blocking `accept` call. So a stop request
-//! sets a flag and then connects to the server itself: `accept` returns
-//! that connection, the accept loop checks the flag, and leaves.
+//! std has no way to cancel a blocking `accept` call. So a [`Stop`]
+//! request sets a flag and then connects to the server itself: `accept`
+//! returns that connection, the accept loop checks the flag, and leaves.
 
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
 use std::time::Duration;
 
 /// A cloneable request to stop the accept loop on one listener.
@@ -41,6 +43,36 @@ impl Stop {
     /// `accept`.
     pub fn is_requested(&self) -> bool {
         self.requested.load(Ordering::SeqCst)
+    }
+}
+
+/// The client's IP address as text, for log lines; `?` if the socket
+/// can no longer say (the client may already be gone).
+pub fn peer_ip(stream: &TcpStream) -> String {
+    stream
+        .peer_addr()
+        .map_or("?".into(), |a| a.ip().to_string())
+}
+
+/// Waits a little longer after each failed `accept`, up to a second, so
+/// a lasting error (no file descriptors left) doesn't spin the CPU, and
+/// a passing one costs only a few milliseconds.
+#[derive(Debug, Default)]
+pub struct Backoff {
+    delay: Duration,
+}
+
+impl Backoff {
+    /// Sleeps for the next delay: 10 ms, then twice as long each time.
+    pub fn wait(&mut self) {
+        let (min, max) = (Duration::from_millis(10), Duration::from_secs(1));
+        self.delay = (self.delay * 2).clamp(min, max);
+        thread::sleep(self.delay);
+    }
+
+    /// Back to the shortest delay, after an `accept` that worked.
+    pub fn reset(&mut self) {
+        self.delay = Duration::ZERO;
     }
 }
 
