@@ -6,20 +6,23 @@
 //! (section 5). One test (V8) runs the server in-process, because it
 //! injects a fault through `Config::respond`, which no command line
 //! reaches. No test sleeps to wait for the server: each one waits for a
-//! reply, the end of a stream, or a log line. The only sleeps pace the
-//! load a test generates (a byte every 100 ms).
+//! reply, the end of a stream, a log line, or a `Barrier`. The only
+//! sleeps pace the load a test generates (a byte every 100 ms) or play a
+//! slow server (a pause in the middle of a reply).
 
 mod common;
 
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
 use common::{Program, WAIT};
 use inet::console::Console;
+use inet::echo::client::PROMPT;
 use inet::echo::server::{Config, Server};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
@@ -63,8 +66,15 @@ impl Client {
 
     /// Sends `line` and its newline; returns the reply.
     fn ask(&mut self, line: &str) -> String {
-        self.send(format!("{line}\n").as_bytes());
-        String::from_utf8(self.reply()).expect("a UTF-8 reply")
+        self.try_ask(line).expect("a reply")
+    }
+
+    /// [`ask`](Self::ask), for a caller that must go on when it fails.
+    fn try_ask(&mut self, line: &str) -> io::Result<String> {
+        self.stream.write_all(format!("{line}\n").as_bytes())?;
+        let mut reply = Vec::new();
+        self.replies.read_until(b'\n', &mut reply)?;
+        String::from_utf8(reply).map_err(io::Error::other)
     }
 
     /// Asserts the server hung up: the stream ends (or is reset) with
@@ -126,21 +136,30 @@ fn free_port() -> u16 {
 
 // ---------------------------------------------------------------- server
 
-/// Twenty clients talking at once each get a thread of their own, and
-/// replies to their own lines only; the server logs every line.
+/// Twenty clients are served at once, each by a thread of its own, and
+/// get replies to their own lines only; the server logs every line.
 #[test]
-fn twenty_concurrent_clients_each_get_their_own_thread_and_replies() {
+fn twenty_clients_are_served_at_once_each_by_its_own_thread() {
     const CLIENTS: usize = 20;
     const LINES: usize = 3;
     let (mut server, addr) = echo_server(&[]);
-    // All connected before anyone speaks: twenty sessions at once.
     let sockets: Vec<Client> =
         (0..CLIENTS).map(|_| Client::connect(addr)).collect();
+    // Nobody sends a second line until all twenty have had a first
+    // reply: that takes twenty sessions at once. A server serving one
+    // client at a time would leave nineteen first replies to time out.
+    let all_answered = Arc::new(Barrier::new(CLIENTS));
     let talkers: Vec<_> = (1..)
         .zip(sockets)
         .map(|(i, mut client)| {
+            let all_answered = Arc::clone(&all_answered);
             thread::spawn(move || {
-                let first = client.ask(&format!("client {i} line 1"));
+                let first = client.try_ask(&format!("client {i} line 1"));
+                // Reached even on failure, so that nobody waits forever.
+                all_answered.wait();
+                let first = first.unwrap_or_else(|e| {
+                    panic!("client {i}: no first reply while others wait: {e}")
+                });
                 let thread = first.split(": ").next().unwrap().to_owned();
                 assert_eq!(first, format!("{thread}: CLIENT {i} LINE 1\n"));
                 for j in 2..=LINES {
@@ -248,12 +267,20 @@ fn a_line_over_max_line_gets_an_error_and_a_hang_up() {
     assert_eq!(bystander.ask("after"), "Thread-1: AFTER\n");
 }
 
-/// V4: with `--idle-timeout 0.3`, a silent client and one trickling a
+/// V4: with `--idle-timeout 0.5`, a silent client and one trickling a
 /// byte every 100 ms are cut off with `error:`, while a client sending
 /// whole lines at that pace, for twice the timeout, is served throughout.
 #[test]
 fn silent_and_trickling_clients_are_cut_off_but_a_busy_one_is_served() {
-    let (_server, addr) = echo_server(&["--idle-timeout", "0.3"]);
+    const IDLE: Duration = Duration::from_millis(500);
+    // A trickle six times as long as the timeout: a timeout per read
+    // rather than per line would let it run to the end.
+    const TRICKLE: usize = 30;
+    // Twice the timeout at one line per PACE: a deadline per session
+    // rather than per line would cut the busy client off halfway.
+    let ticks = 2 * IDLE.as_millis() / PACE.as_millis();
+    let idle = IDLE.as_secs_f64().to_string();
+    let (_server, addr) = echo_server(&["--idle-timeout", &idle]);
     let goodbye = "error: idle too long; closing\n";
     let mut silent = Client::connect(addr);
     let mut trickler = Client::connect(addr);
@@ -262,7 +289,7 @@ fn silent_and_trickling_clients_are_cut_off_but_a_busy_one_is_served() {
     // The load: a byte per PACE, never a newline, for 3 s at most.
     let mut writer = trickler.stream.try_clone().expect("clone");
     let trickling = thread::spawn(move || {
-        (0..30)
+        (0..TRICKLE)
             .take_while(|_| {
                 let sent = writer.write_all(b"x").is_ok();
                 thread::sleep(PACE);
@@ -270,7 +297,7 @@ fn silent_and_trickling_clients_are_cut_off_but_a_busy_one_is_served() {
             })
             .count()
     });
-    for k in 1..=6 {
+    for k in 1..=ticks {
         let reply = busy.ask(&format!("tick {k}"));
         assert_eq!(reply, format!("Thread-3: TICK {k}\n"));
         thread::sleep(PACE);
@@ -282,7 +309,10 @@ fn silent_and_trickling_clients_are_cut_off_but_a_busy_one_is_served() {
     trickler.assert_closed();
     let _ = trickler.stream.shutdown(Shutdown::Both); // ends the load
     let sent = trickling.join().expect("the trickle");
-    assert!(sent < 30, "cut off mid-trickle, not after all {sent} bytes");
+    assert!(
+        sent < TRICKLE,
+        "cut off mid-trickle, not after all {sent} bytes"
+    );
 }
 
 /// V5: only ASCII letters change case; UTF-8, invalid UTF-8 and NUL
@@ -472,6 +502,53 @@ fn server_exits_3_when_its_port_is_taken() {
     assert!(stderr.contains("cannot listen"), "{stderr}");
 }
 
+/// `--bind 127.0.0.1`, in either spelling, listens there and serves.
+#[test]
+fn server_listens_on_the_address_given_with_bind() {
+    for bind in [&["--bind", "127.0.0.1"][..], &["--bind=127.0.0.1"]] {
+        let (mut server, addr) = echo_server(bind);
+        assert_eq!(addr.ip().to_string(), "127.0.0.1", "{bind:?}");
+        let mut client = Client::connect(addr);
+        assert_eq!(client.ask("bound"), "Thread-1: BOUND\n");
+        server.expect_line("client 127.0.0.1 : bound (Thread-1)");
+    }
+}
+
+/// `--bind` is obeyed, not ignored: an address that is not this
+/// machine's (192.0.2.1, reserved for documentation) can't be listened
+/// on, which is exit status 3, naming the address.
+#[test]
+fn server_exits_3_when_its_bind_address_is_not_on_this_machine() {
+    let (status, stdout, stderr) =
+        run("echo-server", &["--bind", "192.0.2.1", "0"]);
+    assert_eq!(status, Some(3), "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stderr.contains("cannot listen on 192.0.2.1"), "{stderr}");
+}
+
+/// An option with a value out of range or not a number, or an unknown
+/// option, is exit status 1, with what is wrong and the usage.
+#[test]
+fn server_with_a_bad_option_exits_1_saying_what_is_wrong() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["--idle-timeout", "0"], "--idle-timeout wants seconds"),
+        (&["--idle-timeout", "1e19"], "--idle-timeout wants seconds"),
+        (
+            &["--max-clients", "0"],
+            "--max-clients wants a whole number",
+        ),
+        (&["--max-line", "abc"], "--max-line wants a whole number"),
+        (&["--nope"], "unknown option --nope"),
+    ];
+    for (options, why) in cases {
+        let args = [options, &["0"]].concat();
+        let (status, stdout, stderr) = run("echo-server", &args);
+        assert_eq!(status, Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+        assert!(stderr.contains("usage: echo-server"), "{stderr}");
+        assert!(!stdout.contains("listening"), "{args:?}: {stdout}");
+    }
+}
+
 // ---------------------------------------------------------------- client
 
 /// Anything but HOST and PORT is exit status 1 with the usage on stderr.
@@ -591,4 +668,142 @@ fn client_exits_3_when_the_server_hangs_up_mid_session() {
     // that our "two" provoked instead.
     let why = ["the server closed the connection", "reset"];
     assert!(why.iter().any(|w| stderr.contains(w)), "{stderr}");
+}
+
+/// An option with a bad value, or an unknown one, is exit status 1,
+/// before any attempt to connect.
+#[test]
+fn client_with_a_bad_option_exits_1_saying_what_is_wrong() {
+    let port = free_port().to_string();
+    let cases: [(&[&str], &str); 3] = [
+        (&["--quiet", "0"], "--quiet wants seconds"),
+        (&["--timeout", "1e19"], "--timeout wants seconds"),
+        (&["--nope"], "unknown option --nope"),
+    ];
+    for (options, why) in cases {
+        let args = [options, &["127.0.0.1", &port]].concat();
+        let (status, _, stderr) = run("echo-client", &args);
+        assert_eq!(status, Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+        assert!(!stderr.contains("connection to"), "{stderr}");
+    }
+}
+
+/// A `busy:` refusal that is waiting when the first command is typed is
+/// shown as it is, not taken for the reply to that command; then the
+/// client says the server closed the connection and exits 3.
+#[test]
+fn client_shows_a_busy_refusal_then_exits_3_as_the_server_closed() {
+    let (mut server, addr) = echo_server(&["--max-clients", "1"]);
+    let mut seated = Client::connect(addr);
+    assert_eq!(seated.ask("seated"), "Thread-1: SEATED\n");
+
+    let port = addr.port().to_string();
+    let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
+    server.expect_line("client 127.0.0.1 refused: 1 clients already");
+    // One thread refuses clients one after the other: once it has
+    // refused a second one, it has sent the first its `busy:` line and
+    // hung up. Only then is the command typed.
+    let mut probe = Client::connect(addr);
+    server.expect_line("client 127.0.0.1 refused: 1 clients already");
+    assert!(String::from_utf8_lossy(&probe.reply()).starts_with("busy: "));
+    client.type_text("hello\n");
+    client.close_stdin();
+
+    assert_eq!(client.next_line(), format!("{PROMPT}hello"));
+    let busy = client.next_line();
+    assert!(busy.starts_with("<-- busy: "), "{busy:?}");
+    assert_eq!(client.wait_exit(), Some(3), "{:?}", client.seen());
+    let stderr = client.stderr();
+    let closed = format!(
+        "connection to (127.0.0.1, {port}) failed: \
+         the server closed the connection"
+    );
+    assert!(stderr.contains(&closed), "{stderr}");
+    // The seated client was not disturbed.
+    assert_eq!(seated.ask("still seated"), "Thread-1: STILL SEATED\n");
+}
+
+/// Once a server has ended a reply with a newline, the client trusts it
+/// to end every reply so: a reply split by a pause longer than the
+/// quiet spell is still printed whole, as one reply.
+#[test]
+fn client_waits_for_the_newline_once_the_server_has_sent_one() {
+    const QUIET: &str = "0.2";
+    // Three times the quiet spell: a client still guessing by silence
+    // would print the reply's first half as the whole reply.
+    const PAUSE: Duration = Duration::from_millis(600);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port().to_string();
+    let framed = thread::spawn(move || {
+        let stream = accept(&listener);
+        let mut lines = BufReader::new(&stream);
+        assert_eq!(common::read_line(&mut lines), "one\n");
+        (&stream).write_all(b"Thread-1: ONE\n").expect("reply");
+        assert_eq!(common::read_line(&mut lines), "two\n");
+        (&stream).write_all(b"Thread-1: TW").expect("first half");
+        thread::sleep(PAUSE); // a slow server: load, not synchronisation
+        (&stream).write_all(b"O\n").expect("second half");
+        // The client leaves at its empty line, sending nothing more.
+        assert_eq!(common::read_line(&mut lines), "");
+    });
+    let args = ["--quiet", QUIET, "127.0.0.1", &port];
+    let mut client = Program::start("echo-client", &args);
+    client.type_text("one\ntwo\n\n");
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-1: ONE");
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-1: TWO");
+    assert_eq!(client.wait_exit(), Some(0), "{:?}", client.seen());
+    framed.join().expect("the newline-ending server");
+}
+
+/// A client whose standard output is closed (its reader gone) exits
+/// with status 4, a local failure: neither 3, as if the network had
+/// failed, nor a panic's 101.
+#[test]
+fn client_exits_4_when_its_standard_output_is_closed() {
+    let (_server, addr) = echo_server(&[]);
+    let port = addr.port().to_string();
+    let (status, stderr) = common::run_with_stdout_closed(
+        "echo-client",
+        &["127.0.0.1", &port],
+        b"hello\n",
+    );
+    assert_eq!(status, Some(4), "{stderr}");
+    assert!(stderr.starts_with("echo-client: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A `busy:` refusal still on its way when the first command goes out
+/// (typed ahead, as from a pipe) is not taken for a reply: the client
+/// still says the server closed the connection, and exits 3.
+///
+/// With the real server this is a race (`show_unprompted` finds nothing
+/// yet, `hello` goes out, the refusal is read as its reply); the client's
+/// last look before leaving catches the hang-up. This server makes the
+/// race certain: it sends the refusal, and hangs up, once `hello` came.
+#[test]
+fn client_exits_3_when_a_busy_refusal_arrives_after_its_first_command() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port().to_string();
+    let late_refusal = thread::spawn(move || {
+        let stream = accept(&listener);
+        let mut lines = BufReader::new(&stream);
+        assert_eq!(common::read_line(&mut lines), "hello\n");
+        let busy = b"busy: 1 clients already connected; try again later\n";
+        (&stream).write_all(busy).expect("refusal");
+    }); // and hangs up
+    let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
+    client.type_text("hello\n");
+    client.close_stdin();
+    late_refusal.join().expect("the late refusal");
+
+    let busy = client.expect_line("<-- ");
+    assert!(busy.starts_with("<-- busy: "), "{busy:?}");
+    let status = client.wait_exit();
+    let stderr = client.stderr();
+    assert_eq!(status, Some(3), "{:?}\n{stderr}", client.seen());
+    assert!(
+        stderr.contains("the server closed the connection"),
+        "{stderr}"
+    );
 }

@@ -1,153 +1,117 @@
 //! Keeps the code shown in `lessons/*.md` in sync with the real code.
 //!
 //! A lesson never shows code from memory: it *refers* to a region of a
-//! source file, and carries a copy of that region that this test checks.
-//!
-//! In the source (any `*.rs` under `src/`, `bin/` or `mocks/`), a region is
-//! marked with mdBook's anchor comments:
+//! source file (any `*.rs` under `src/`, `bin/` or `mocks/`), marked with
+//! mdBook's anchor comments,
 //!
 //! ````text
 //! impl<R: Read> LineReader<R> {
 //!     // ANCHOR: read_line
 //!     pub fn read_line(&mut self) -> io::Result<String> {
-//!         self.fill()?;
 //!         self.take_line()
 //!     }
 //!     // ANCHOR_END: read_line
 //! }
 //! ````
 //!
-//! In the lesson, a reference line (the path is relative to the lesson, then
-//! `:` and the anchor name) is immediately followed by a fenced copy:
+//! and carries a copy of it, fenced on the line right after the reference
+//! (a path relative to the lesson, then `:` and the anchor name):
 //!
 //! ````text
 //! <!-- include: ../src/line.rs:read_line -->
 //! ```rust
 //! pub fn read_line(&mut self) -> io::Result<String> {
-//!     self.fill()?;
 //!     self.take_line()
 //! }
 //! ```
 //! ````
 //!
-//! The copy must equal the *anchored region*: the lines strictly between the
-//! two markers, minus any line holding another `ANCHOR:`/`ANCHOR_END:` marker
-//! (nested regions, as mdBook does), dedented by the leading whitespace
-//! common to the non-blank lines. That is why the copy above starts at
-//! column 0 although the method sits inside an `impl`.
+//! The copy must equal the lines strictly between the two markers, minus any
+//! line holding another marker (nested regions, as mdBook does), dedented by
+//! the leading whitespace common to the non-blank lines: hence column 0
+//! above, although the method sits inside an `impl`. The test also reports
+//! anchors that no lesson shows, duplicate or unpaired markers, and relative
+//! links to missing files. Until `lessons/` holds a first `*.md` file, there
+//! is nothing to check.
 //!
-//! The test also reports anchors that no lesson shows, an anchor defined
-//! twice in one file, and relative markdown links whose target is missing.
-//! Until `lessons/` holds a first `*.md` file, there is nothing to check.
-//!
-//! When the code changes on purpose, refresh the copies with
-//! `BLESS=1 cargo test --test lessons`: it rewrites stale copies in place
-//! (keeping each opening fence line), then fails only for problems that a
-//! human has to fix. The reference syntax is mdBook's anchor syntax, so the
-//! lessons can later switch to `{{#include ../src/line.rs:read_line}}`.
+//! When the code changes on purpose, `BLESS=1 cargo test --test lessons`
+//! rewrites the stale copies in place (keeping each opening fence line), then
+//! fails only for problems that a human has to fix. The syntax is mdBook's,
+//! so the lessons can later switch to `{{#include ../src/line.rs:read_line}}`.
 
+use Kind::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::fs;
-use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::{fmt, fs, io};
 
 /// Where the code lives that lessons may show (searched recursively).
 const SOURCE_DIRS: [&str; 3] = ["src", "bin", "mocks"];
-
-/// Where the lessons live (only the `*.md` files directly inside).
-const LESSON_DIR: &str = "lessons";
-
 const BLESS_HINT: &str =
     "run `BLESS=1 cargo test --test lessons` to refresh the copies";
-
-// ---------------------------------------------------------------------------
-// Problems
-// ---------------------------------------------------------------------------
 
 /// What went wrong; tests match on this rather than on message wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// A reference that is malformed, or names a missing file or anchor, or
-    /// an anchor that is duplicated or unpaired in that file.
+    /// Malformed, or naming a missing file, or an anchor that is missing,
+    /// duplicated or unpaired in that file.
     BrokenReference,
-    /// A reference not followed by a fenced block, or a fence never closed.
+    /// No fence right after a reference, a fence never closed, or a region
+    /// holding a line that would close its copy's fence.
     BadFence,
     /// A copy that differs from its region: the only kind BLESS=1 fixes.
     StaleCopy,
-    /// An anchor in the code that no lesson refers to.
     OrphanAnchor,
-    /// The same anchor name marked twice in one source file.
     DuplicateAnchor,
-    /// An `ANCHOR:` without its `ANCHOR_END:` (or the other way round).
+    /// An `ANCHOR:` without its `ANCHOR_END:`, or the other way round.
     UnpairedAnchor,
     /// A relative markdown link to a file that does not exist.
     BrokenLink,
-    /// A file or directory that could not be read.
+    /// A file or directory that could not be read (or, blessing, written).
     Unreadable,
 }
 
-/// One problem, located at a line of a file (paths relative to the root).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One problem, at a 1-based line (0: the whole file) of a file whose path
+/// is relative to the root.
+#[derive(Debug)]
 struct Problem {
     kind: Kind,
     file: PathBuf,
-    /// 1-based; 0 when the problem concerns the whole file.
     line: usize,
     message: String,
 }
 
-impl Problem {
-    fn new(kind: Kind, file: &Path, line: usize, message: String) -> Self {
-        let file = file.to_path_buf();
-        Problem {
-            kind,
-            file,
-            line,
-            message,
-        }
-    }
-}
-
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file.display(), self.message)
-        } else {
-            let (file, line) = (self.file.display(), self.line);
-            write!(f, "{file}:{line}: {}", self.message)
+        let file = self.file.display();
+        match self.line {
+            0 => write!(f, "{file}: {}", self.message),
+            line => write!(f, "{file}:{line}: {}", self.message),
         }
     }
 }
-
-// ---------------------------------------------------------------------------
-// The two entry points
-// ---------------------------------------------------------------------------
 
 /// Checks every lesson under `root` against the code, and the code's anchors
 /// against the lessons. Reads files, never writes them.
 fn check(root: &Path) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    // Every (source file, anchor) some lesson refers to, for orphan checks.
-    let mut referenced = BTreeSet::new();
-    let lessons = lesson_files(root, &mut problems);
+    let mut checker = Checker::new(root);
+    let lessons = checker.files_in(&root.join("lessons"), "md");
     // Until the first lesson is written there is nothing to check: anchors
     // may go into the code before the lessons that will show them.
-    if lessons.is_empty() {
-        return problems;
-    }
-    for lesson in lessons {
-        let Some(text) = read_text(root, &lesson, &mut problems) else {
-            continue;
-        };
-        let scan = scan_lesson(root, &lesson, &text);
-        problems.extend(scan.problems);
-        referenced.extend(scan.referenced);
-        for copy in &scan.copies {
-            problems.extend(copy.problem(root, &lesson));
+    if !lessons.is_empty() {
+        for lesson in lessons {
+            if let Some(text) = checker.read(&lesson) {
+                checker.scan_lesson(&lesson, &text);
+            }
+        }
+        for dir in SOURCE_DIRS {
+            for source in checker.files_in(&root.join(dir), "rs") {
+                if let Some(text) = checker.read(&source) {
+                    checker.check_markers(&source, &text);
+                }
+            }
         }
     }
-    check_sources(root, &referenced, &mut problems);
+    let mut problems = checker.problems;
     // Sorting by file then line reads like a compiler's error list.
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     problems
@@ -156,115 +120,546 @@ fn check(root: &Path) -> Vec<Problem> {
 /// Rewrites every stale copy with its current region, then returns what
 /// `check` still finds: the problems that blessing cannot fix.
 fn bless(root: &Path) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    // Listing and reading errors are reported by `check` below; collecting
-    // them here as well would list them twice.
-    let mut reported_later = Vec::new();
-    for lesson in lesson_files(root, &mut reported_later) {
-        let Some(text) = read_text(root, &lesson, &mut reported_later) else {
+    // This checker only finds the stale copies: `check` reports the rest,
+    // after the lessons that could not be written.
+    let mut checker = Checker::new(root);
+    let mut failed = Checker::new(root);
+    for lesson in checker.files_in(&root.join("lessons"), "md") {
+        let Some(text) = checker.read(&lesson) else {
             continue;
         };
-        let scan = scan_lesson(root, &lesson, &text);
-        let Some(blessed) = blessed_text(&text, &scan.copies) else {
+        let fixes = checker.scan_lesson(&lesson, &text);
+        if fixes.is_empty() {
             continue; // nothing stale: leave the file alone, byte for byte
-        };
-        if let Err(err) = fs::write(&lesson, blessed) {
-            let message = format!("cannot write the refreshed copy: {err}");
-            let file = shown(root, &lesson);
-            problems.push(Problem::new(Kind::Unreadable, &file, 0, message));
+        }
+        if let Err(err) = fs::write(&lesson, blessed_text(&text, &fixes)) {
+            let why = format!("cannot write the refreshed copy: {err}");
+            failed.report(Unreadable, &lesson, 0, why);
         }
     }
-    problems.extend(check(root));
-    problems
+    failed.problems.extend(check(root));
+    failed.problems
 }
 
-// ---------------------------------------------------------------------------
-// Finding and reading files
-// ---------------------------------------------------------------------------
+/// The problems found so far in the tree at `root`.
+#[derive(Default)]
+struct Checker {
+    root: PathBuf,
+    problems: Vec<Problem>,
+    /// (normalized source path, anchor) of every well-formed reference.
+    referenced: BTreeSet<(PathBuf, String)>,
+}
 
-/// The `*.md` files directly inside `lessons/`, sorted (none if there is
-/// no such directory yet).
-fn lesson_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    let dir = root.join(LESSON_DIR);
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return vec![],
-        Err(err) => {
-            problems.push(unreadable(root, &dir, &err));
-            return vec![];
+/// A stale copy: the 0-based indices of its fence lines in the lesson, and
+/// the lines that belong between them.
+type Fix = (usize, usize, Vec<String>);
+
+impl Checker {
+    fn new(root: &Path) -> Checker {
+        let root = root.to_path_buf();
+        Checker {
+            root,
+            ..Checker::default()
         }
+    }
+
+    fn report(&mut self, kind: Kind, file: &Path, line: usize, why: String) {
+        let (file, message) = (shown(&self.root, file), why);
+        self.problems.push(Problem {
+            kind,
+            file,
+            line,
+            message,
+        });
+    }
+
+    fn read(&mut self, path: &Path) -> Option<String> {
+        let text = fs::read_to_string(path);
+        let why = |err| format!("cannot read: {err}");
+        text.map_err(|err| self.report(Unreadable, path, 0, why(err)))
+            .ok()
+    }
+
+    /// The `*.{ext}` files in `dir`, sorted; none if `dir` does not exist
+    /// (yet). Only source files (`rs`) are searched for in subdirectories.
+    fn files_in(&mut self, dir: &Path, ext: &str) -> Vec<PathBuf> {
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return vec![],
+            Err(err) => {
+                self.report(Unreadable, dir, 0, format!("cannot read: {err}"));
+                return vec![];
+            }
+        };
+        let recurse = ext == "rs";
+        let mut files = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            let (name, path) = (entry.file_name(), entry.path());
+            // Build output and hidden files are not code anyone wrote.
+            let hidden = name.to_string_lossy().starts_with('.');
+            if recurse && (hidden || name == "target") {
+                continue;
+            }
+            // `file_type` does not follow symlinks, so a link cannot loop us.
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() && recurse => {
+                    files.extend(self.files_in(&path, ext));
+                }
+                Ok(kind) if !kind.is_dir() && has_extension(&path, ext) => {
+                    files.push(path);
+                }
+                _ => {}
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// Reports duplicate and unpaired markers, and anchors no lesson shows.
+    fn check_markers(&mut self, source: &Path, text: &str) {
+        for (name, (starts, ends)) in markers(text) {
+            for (tag, lines) in [("ANCHOR", &starts), ("ANCHOR_END", &ends)] {
+                for &line in lines.iter().skip(1) {
+                    let why = format!(
+                        "duplicate `{tag}: {name}` (first at line {}); \
+                         anchor names must be unique within a file",
+                        lines[0]
+                    );
+                    self.report(DuplicateAnchor, source, line, why);
+                }
+            }
+            let (start, end) = (starts.first(), ends.first());
+            let unpaired = match (start, end) {
+                (Some(_), None) => {
+                    format!("is never closed by `ANCHOR_END: {name}`")
+                }
+                (None, Some(_)) => format!("has no `ANCHOR: {name}`"),
+                (Some(start), Some(end)) if end < start => {
+                    format!("comes after its `ANCHOR_END` (line {end})")
+                }
+                _ => String::new(),
+            };
+            if !unpaired.is_empty() {
+                let (tag, line) = match start {
+                    Some(&start) => ("ANCHOR", start),
+                    None => ("ANCHOR_END", ends[0]),
+                };
+                let why = format!("`{tag}: {name}` {unpaired}");
+                self.report(UnpairedAnchor, source, line, why);
+            }
+            let key = (normalize(source), name.to_string());
+            if let Some(&start) = start
+                && !self.referenced.contains(&key)
+            {
+                let path = shown(&self.root, source);
+                let why = format!(
+                    "anchor `{name}` is not shown in any lesson; refer to it \
+                     with `<!-- include: ../{}:{name} -->` or remove it",
+                    path.display()
+                );
+                self.report(OrphanAnchor, source, start, why);
+            }
+        }
+    }
+
+    /// Reads a lesson line by line: code blocks, references with the copy
+    /// that must follow each, and prose, where links are checked. Returns
+    /// the stale copies.
+    fn scan_lesson(&mut self, lesson: &Path, text: &str) -> Vec<Fix> {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut fixes = Vec::new();
+        let mut at = 0;
+        while let Some(&line) = lines.get(at) {
+            at = if let Some(fence) = Fence::open(line) {
+                // Code is not prose: `handlers[i](request)` is not a link,
+                // and an include line shown as an example is no reference.
+                match self.closing_line(lesson, &lines, at, fence) {
+                    Some(close) => close + 1,
+                    None => break,
+                }
+            } else if let Some(parsed) = parse_reference(line) {
+                self.check_copy(lesson, &lines, at, parsed, &mut fixes)
+            } else {
+                self.check_links(lesson, at + 1, line);
+                at + 1
+            };
+        }
+        fixes
+    }
+
+    /// The index of the line that closes the block opening at index `open`.
+    fn closing_line(
+        &mut self,
+        lesson: &Path,
+        lines: &[&str],
+        open: usize,
+        fence: Fence,
+    ) -> Option<usize> {
+        let close = (open + 1..lines.len()).find(|&i| fence.closes(lines[i]));
+        if close.is_none() {
+            let why = format!(
+                "this {} code block is never closed, so the rest of the \
+                 lesson reads as code",
+                fence.text()
+            );
+            self.report(BadFence, lesson, open + 1, why);
+        }
+        close
+    }
+
+    /// Checks the reference at index `at`, and the copy that must follow it
+    /// on the next line; a stale copy's fix goes to `fixes`. Returns the
+    /// index of the next line to read.
+    fn check_copy(
+        &mut self,
+        lesson: &Path,
+        lines: &[&str],
+        at: usize,
+        parsed: Result<(&str, &str), String>,
+        fixes: &mut Vec<Fix>,
+    ) -> usize {
+        // The copy's opening fence must follow, at index `open`, which is
+        // also the reference's 1-based line `number`.
+        let (number, open) = (at + 1, at + 1);
+        let (path, anchor) = match parsed {
+            Ok(parts) => parts,
+            Err(why) => {
+                self.report(BrokenReference, lesson, number, why);
+                return open;
+            }
+        };
+        let name = format!("{path}:{anchor}");
+        let dir = lesson.parent().unwrap_or(&self.root);
+        let source = normalize(&dir.join(path));
+        self.referenced.insert((source.clone(), anchor.to_string()));
+        let region = match fs::read_to_string(&source) {
+            Ok(text) => anchored_region(&text, anchor),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                Err("that file does not exist".to_string())
+            }
+            Err(err) => Err(format!("cannot read that file: {err}")),
+        };
+        if let Err(why) = &region {
+            let why = format!("broken reference `{name}`: {why}");
+            self.report(BrokenReference, lesson, number, why);
+        }
+        let next = lines.get(open);
+        let Some(fence) = next.and_then(|line| Fence::open(line)) else {
+            let found = next.map_or("the end of the file".into(), |line| {
+                format!("{line:?}")
+            });
+            let why = format!(
+                "`{name}` must be followed on the very next line by a fenced \
+                 code block (```rust), found {found}"
+            );
+            self.report(BadFence, lesson, number, why);
+            return open;
+        };
+        let Some(close) = self.closing_line(lesson, lines, open, fence) else {
+            return lines.len();
+        };
+        let Ok(region) = region else {
+            return close + 1;
+        };
+        let code: Vec<&str> = region.lines.iter().map(|(_, l)| &**l).collect();
+        // A region line that looks like the closing fence would end the
+        // block early: no copy could match, and blessing would break it.
+        if code.iter().any(|line| fence.closes(line)) {
+            let why = format!(
+                "the code of `{name}` holds a line that closes this {} \
+                 fence; open the block with more {} characters",
+                fence.text(),
+                fence.mark
+            );
+            self.report(BadFence, lesson, open + 1, why);
+            return close + 1;
+        }
+        // The copy without the fence's indent, as CommonMark reads it.
+        let copy: Vec<&str> = (lines[open + 1..close].iter())
+            .map(|line| {
+                let spaces = line.len() - line.trim_start_matches(' ').len();
+                &line[spaces.min(fence.indent)..]
+            })
+            .collect();
+        let longest = copy.len().max(code.len());
+        let Some(diff) = (0..longest).find(|&i| copy.get(i) != code.get(i))
+        else {
+            return close + 1;
+        };
+        let lesson_side = match copy.get(diff) {
+            Some(line) => format!("{line:?}"),
+            None => "(end of block)".to_string(),
+        };
+        let source = shown(&self.root, &source);
+        let source = source.display();
+        let code_side = match region.lines.get(diff) {
+            Some((number, line)) => format!("{line:?}  ({source}:{number})"),
+            None => format!("(end of region)  ({source}:{})", region.end),
+        };
+        let why = format!(
+            "copy of `{name}` differs from the code\n    \
+             lesson: {lesson_side}\n    code:   {code_side}"
+        );
+        // Point at the differing line (the closing fence if the copy is too
+        // short), so an editor jumps right to it.
+        self.report(StaleCopy, lesson, open + 2 + diff, why);
+        let indent = " ".repeat(fence.indent);
+        let fixed = code.iter().map(|line| match *line {
+            "" => String::new(),
+            line => format!("{indent}{line}"),
+        });
+        fixes.push((open, close, fixed.collect()));
+        close + 1
+    }
+
+    fn check_links(&mut self, lesson: &Path, number: usize, line: &str) {
+        for target in link_targets(line) {
+            let Some(path) = local_path(&target) else {
+                continue;
+            };
+            // A leading `/` means the book's root, which is `lessons/`.
+            let dir = lesson.parent().unwrap_or(&self.root);
+            let path = normalize(&dir.join(path.trim_start_matches('/')));
+            if !path.exists() {
+                let missing = shown(&self.root, &path);
+                let why = format!(
+                    "broken link `{target}`: `{}` does not exist",
+                    missing.display()
+                );
+                self.report(BrokenLink, lesson, number, why);
+            }
+        }
+    }
+}
+
+/// The anchor name after `tag` on a line, if any. Like mdBook, the tag may
+/// appear anywhere on the line, so it works after `//`, `#` or any comment
+/// syntax. The name is taken whole: `abc` never matches `ANCHOR: abcd`.
+fn anchor_after<'a>(tag: &str, line: &'a str) -> Option<&'a str> {
+    let after = line.split_once(tag)?.1.trim_start();
+    let len = after.find(|c| !is_name_char(c)).unwrap_or(after.len());
+    (len > 0).then(|| &after[..len])
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// Each anchor name in a source text, with the 1-based lines of its
+/// `ANCHOR:` markers and of its `ANCHOR_END:` markers.
+fn markers(text: &str) -> BTreeMap<&str, (Vec<usize>, Vec<usize>)> {
+    let mut markers: BTreeMap<_, (Vec<_>, Vec<_>)> = BTreeMap::new();
+    for (index, line) in text.lines().enumerate() {
+        if let Some(name) = anchor_after("ANCHOR:", line) {
+            markers.entry(name).or_default().0.push(index + 1);
+        } else if let Some(name) = anchor_after("ANCHOR_END:", line) {
+            markers.entry(name).or_default().1.push(index + 1);
+        }
+    }
+    markers
+}
+
+/// The lines a lesson must copy for one anchor.
+struct Region {
+    /// (1-based line number in the source, the line after dedenting)
+    lines: Vec<(usize, String)>,
+    /// 1-based line number of the `ANCHOR_END` marker.
+    end: usize,
+}
+
+/// The region of anchor `name` in a source text, or why there is none.
+fn anchored_region(text: &str, name: &str) -> Result<Region, String> {
+    let (starts, ends) = markers(text).remove(name).unwrap_or_default();
+    let (start, end) = match (&starts[..], &ends[..]) {
+        (&[start], &[end]) if start < end => (start, end),
+        ([], []) => return Err(format!("no `ANCHOR: {name}` in that file")),
+        // `check_markers` says, in that file, what is wrong.
+        _ => return Err(format!("anchor `{name}` is duplicated or unpaired")),
     };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok())
-        .map(|entry| entry.path())
-        .filter(|path| path.is_file() && has_extension(path, "md"))
+    let lines: Vec<&str> = text.lines().collect();
+    let is_marker = |line: &str| {
+        let tags = ["ANCHOR:", "ANCHOR_END:"];
+        tags.iter().any(|tag| anchor_after(tag, line).is_some())
+    };
+    let kept: Vec<(usize, &str)> = (start + 1..end)
+        .map(|number| (number, lines[number - 1]))
+        .filter(|(_, line)| !is_marker(line))
         .collect();
-    files.sort();
-    files
-}
-
-/// Every `*.rs` file under the source directories, sorted.
-fn source_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for dir in SOURCE_DIRS {
-        collect_rust_files(root, &root.join(dir), &mut files, problems);
-    }
-    files.sort();
-    files
-}
-
-fn collect_rust_files(
-    root: &Path,
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    problems: &mut Vec<Problem>,
-) {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return,
-        Err(err) => return problems.push(unreadable(root, dir, &err)),
+    // Blank lines do not count: an empty line in a method must not cancel
+    // the dedent. Comparing chars never cuts a multi-byte space in half.
+    let non_blank = kept.iter().filter(|(_, line)| !line.trim().is_empty());
+    let indents = non_blank.map(|(_, l)| &l[..l.len() - l.trim_start().len()]);
+    let indent = indents.reduce(|common, indent| {
+        let same = common
+            .chars()
+            .zip(indent.chars())
+            .take_while(|(a, b)| a == b);
+        &common[..same.map(|(c, _)| c.len_utf8()).sum()]
+    });
+    let dedent = |line: &str| match line.trim() {
+        "" => String::new(),
+        _ => line[indent.map_or(0, str::len)..].to_string(),
     };
-    for entry in entries.filter_map(|entry| entry.ok()) {
-        let path = entry.path();
-        let name = entry.file_name();
-        // Build output and hidden directories are not code anyone wrote.
-        if name == "target" || name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        // `file_type` does not follow symlinks, so a link cannot loop us.
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() {
-            collect_rust_files(root, &path, files, problems);
-        } else if has_extension(&path, "rs") {
-            files.push(path);
-        }
+    let lines = kept.iter().map(|&(number, line)| (number, dedent(line)));
+    Ok(Region {
+        lines: lines.collect(),
+        end,
+    })
+}
+
+/// `Some(Ok((path, anchor)))` for `<!-- include: PATH:ANCHOR -->`, `None`
+/// for a line that is no reference at all, and `Some(Err(why))` for one that
+/// starts like a reference but is malformed: a typo is reported, not ignored.
+fn parse_reference(line: &str) -> Option<Result<(&str, &str), String>> {
+    let body = line.trim().strip_prefix("<!--")?.trim_start();
+    let inner = body
+        .strip_prefix("include:")?
+        .trim_end()
+        .strip_suffix("-->");
+    // The anchor follows the *last* colon, so a path may contain colons.
+    let parts = inner.and_then(|inner| inner.trim().rsplit_once(':'));
+    let parts = parts.map(|(path, anchor)| (path.trim(), anchor.trim()));
+    let parts = parts.filter(|(path, anchor)| {
+        !path.is_empty()
+            && !anchor.is_empty()
+            && anchor.chars().all(is_name_char)
+    });
+    Some(parts.ok_or_else(|| {
+        "malformed reference: expected `<!-- include: PATH:ANCHOR -->` on one \
+         line, where ANCHOR uses only letters, digits, `_` and `-`"
+            .to_string()
+    }))
+}
+
+/// The opening line of a fenced code block: three or more backticks or
+/// tildes, possibly indented (in a list item, say).
+#[derive(Clone, Copy)]
+struct Fence {
+    /// Spaces before the fence; CommonMark strips as many from the content.
+    indent: usize,
+    mark: char,
+    len: usize,
+}
+
+impl Fence {
+    fn open(line: &str) -> Option<Fence> {
+        let rest = line.trim_start_matches(' ');
+        let mark = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
+        let info = rest.trim_start_matches(mark);
+        let len = rest.len() - info.len();
+        // "```a```" is inline code, not a fence: CommonMark forbids
+        // backticks in the info string of a backtick fence.
+        let inline_code = mark == '`' && info.contains('`');
+        let indent = line.len() - rest.len();
+        (len >= 3 && !inline_code).then_some(Fence { indent, mark, len })
     }
+
+    /// A closing fence is only fence characters, at least as many as the
+    /// opening: a ```` block may then contain ``` lines.
+    fn closes(self, line: &str) -> bool {
+        let line = line.trim();
+        line.len() >= self.len && line.chars().all(|c| c == self.mark)
+    }
+
+    fn text(self) -> String {
+        self.mark.to_string().repeat(self.len)
+    }
+}
+
+/// The targets of the `[text](target)` links on a line, outside `code`.
+fn link_targets(line: &str) -> Vec<String> {
+    let prose = without_code_spans(line);
+    let mut targets = Vec::new();
+    let mut rest = prose.as_str();
+    while let Some(start) = rest.find("](") {
+        rest = &rest[start + 2..];
+        // The `)` that closes the link, allowing `(...)` inside it.
+        let mut depth = 0;
+        let end = rest.find(|c| {
+            depth += match c {
+                '(' => 1,
+                ')' => -1,
+                _ => 0,
+            };
+            depth < 0
+        });
+        let Some(end) = end else {
+            break;
+        };
+        targets.push(rest[..end].to_string());
+        rest = &rest[end + 1..];
+    }
+    targets
+}
+
+/// The line without its `code spans`. As in CommonMark, a span opens with a
+/// run of backticks and closes with a run of the same length; a run that
+/// nothing closes is ordinary text.
+fn without_code_spans(line: &str) -> String {
+    let mut prose = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('`') {
+        prose.push_str(&rest[..start]);
+        let after = rest[start..].trim_start_matches('`');
+        let ticks = &rest[start..rest.len() - after.len()];
+        let mut runs = after.match_indices(ticks).map(|(end, _)| end);
+        let close = runs.find(|&end| {
+            !after[..end].ends_with('`')
+                && !after[end + ticks.len()..].starts_with('`')
+        });
+        rest = match close {
+            Some(end) => &after[end + ticks.len()..],
+            None => {
+                prose.push_str(ticks);
+                after
+            }
+        };
+    }
+    prose + rest
+}
+
+/// The file part of a link target, or `None` for links that do not point
+/// at a local file: `#fragment`, `https://…`, `mailto:…` and other schemes.
+fn local_path(target: &str) -> Option<&str> {
+    let target = target.trim();
+    let target = match target.strip_prefix('<') {
+        Some(rest) => rest.split('>').next()?, // `[text](<path with spaces>)`
+        None => target.split_whitespace().next()?, // `[text](path "title")`
+    };
+    let scheme = target.split_once(':').map_or("", |(scheme, _)| scheme);
+    let scheme_char = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
+    let has_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(scheme_char);
+    if target.starts_with('#') || has_scheme {
+        return None;
+    }
+    let path = target.split(['#', '?']).next()?;
+    (!path.is_empty()).then_some(path)
+}
+
+/// The lesson with each stale copy replaced. Every other line, opening fences
+/// included, is kept, and so are the line endings and the final newline (or
+/// its absence).
+fn blessed_text(text: &str, fixes: &[Fix]) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blessed: Vec<&str> = Vec::new();
+    let mut next = 0; // the first line not yet copied into `blessed`
+    for (open, close, fixed) in fixes {
+        blessed.extend(&lines[next..=*open]);
+        blessed.extend(fixed.iter().map(String::as_str));
+        next = *close;
+    }
+    blessed.extend(&lines[next..]);
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut blessed = blessed.join(newline);
+    if text.ends_with('\n') {
+        blessed.push_str(newline);
+    }
+    blessed
 }
 
 fn has_extension(path: &Path, extension: &str) -> bool {
     path.extension().is_some_and(|ext| ext == extension)
-}
-
-/// Reads a UTF-8 file, or records why it could not be read.
-fn read_text(
-    root: &Path,
-    path: &Path,
-    problems: &mut Vec<Problem>,
-) -> Option<String> {
-    match fs::read_to_string(path) {
-        Ok(text) => Some(text),
-        Err(err) => {
-            problems.push(unreadable(root, path, &err));
-            None
-        }
-    }
-}
-
-fn unreadable(root: &Path, path: &Path, err: &io::Error) -> Problem {
-    let message = format!("cannot read: {err}");
-    Problem::new(Kind::Unreadable, &shown(root, path), 0, message)
 }
 
 /// A path as shown in problems: relative to the root when it is inside.
@@ -278,729 +673,35 @@ fn shown(root: &Path, path: &Path) -> PathBuf {
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
+        let last = out.components().next_back();
         match component {
             Component::CurDir => {}
-            Component::ParentDir => match out.components().next_back() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                // Nothing is above the root directory.
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(".."),
-            },
+            Component::ParentDir
+                if matches!(last, Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            // Nothing is above the root directory.
+            Component::ParentDir if out.has_root() => {}
             other => out.push(other),
         }
     }
     out
 }
 
-// ---------------------------------------------------------------------------
-// Anchors in source files
-// ---------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Marker<'a> {
-    Start(&'a str),
-    End(&'a str),
-}
-
-/// The anchor marker on a line, if any. Like mdBook, the tag may appear
-/// anywhere on the line, so it works after `//`, `#` or any comment syntax.
-fn marker(line: &str) -> Option<Marker<'_>> {
-    if let Some(name) = name_after(line, "ANCHOR:") {
-        return Some(Marker::Start(name));
-    }
-    name_after(line, "ANCHOR_END:").map(Marker::End)
-}
-
-/// The anchor name that follows `tag` (after optional spaces) on a line.
-/// The whole name is taken, so `abc` never matches `ANCHOR: abcd`.
-fn name_after<'a>(line: &'a str, tag: &str) -> Option<&'a str> {
-    let (_, after) = line.split_once(tag)?;
-    let after = after.trim_start();
-    let len = after.find(|c| !is_name_char(c)).unwrap_or(after.len());
-    (len > 0).then(|| &after[..len])
-}
-
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
-}
-
-/// One line of an anchored region, remembering where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct RegionLine {
-    /// 1-based line number in the source file.
-    number: usize,
-    /// The line after dedenting.
-    text: String,
-}
-
-/// The lines a lesson must copy for one anchor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Region {
-    lines: Vec<RegionLine>,
-    /// 1-based line number of the `ANCHOR_END` marker.
-    end: usize,
-}
-
-/// Extracts the region of anchor `name`, or says why it cannot.
-fn anchored_region(text: &str, name: &str) -> Result<Region, String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let find = |wanted: Marker| -> Vec<usize> {
-        let hits = lines.iter().enumerate();
-        let hits = hits.filter(|(_, line)| marker(line) == Some(wanted));
-        hits.map(|(index, _)| index).collect()
-    };
-    let starts = find(Marker::Start(name));
-    let ends = find(Marker::End(name));
-    match (starts.as_slice(), ends.as_slice()) {
-        ([start], [end]) if start < end => Ok(region(&lines, *start, *end)),
-        ([], []) => Err(format!("no `ANCHOR: {name}` in that file")),
-        ([_], []) => Err(format!(
-            "`ANCHOR: {name}` has no `ANCHOR_END: {name}` in that file"
-        )),
-        ([], [_]) => Err(format!(
-            "`ANCHOR_END: {name}` has no `ANCHOR: {name}` in that file"
-        )),
-        ([_], [_]) => Err(format!(
-            "`ANCHOR_END: {name}` comes before `ANCHOR: {name}`"
-        )),
-        _ => Err(format!("anchor `{name}` is marked more than once")),
-    }
-}
-
-/// The lines strictly between two marker lines (0-based indices), without
-/// nested markers, dedented.
-fn region(lines: &[&str], start: usize, end: usize) -> Region {
-    let kept: Vec<(usize, &str)> = (start + 1..end)
-        .filter_map(|index| Some((index, *lines.get(index)?)))
-        .filter(|(_, line)| marker(line).is_none())
-        .collect();
-    let indent = common_indent(kept.iter().map(|(_, line)| *line));
-    let lines = kept
-        .iter()
-        .map(|(index, line)| RegionLine {
-            number: index + 1,
-            text: dedent(line, indent),
-        })
-        .collect();
-    Region {
-        lines,
-        end: end + 1,
-    }
-}
-
-/// The leading whitespace shared by all non-blank lines. Blank lines do not
-/// count: an empty line inside a method must not cancel the dedent.
-fn common_indent<'a>(lines: impl Iterator<Item = &'a str>) -> &'a str {
-    let mut common: Option<&str> = None;
-    for line in lines.filter(|line| !line.trim().is_empty()) {
-        let indent = &line[..line.len() - line.trim_start().len()];
-        common = Some(match common {
-            None => indent,
-            Some(common) => common_prefix(common, indent),
-        });
-    }
-    common.unwrap_or("")
-}
-
-/// The longest common prefix, compared char by char so that a multi-byte
-/// whitespace character is never cut in half.
-fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
-    let same = a.chars().zip(b.chars()).take_while(|(x, y)| x == y);
-    let len = same.map(|(x, _)| x.len_utf8()).sum();
-    &a[..len]
-}
-
-/// A line without the common indent; a blank line becomes empty.
-fn dedent(line: &str, indent: &str) -> String {
-    if line.trim().is_empty() {
-        return String::new();
-    }
-    line.strip_prefix(indent).unwrap_or(line).to_string()
-}
-
-/// Checks the anchors of every source file against the lessons' references.
-fn check_sources(
-    root: &Path,
-    referenced: &BTreeSet<(PathBuf, String)>,
-    problems: &mut Vec<Problem>,
-) {
-    for path in source_files(root, problems) {
-        let Some(text) = read_text(root, &path, problems) else {
-            continue;
-        };
-        let file = shown(root, &path);
-        let is_referenced = |name: &str| {
-            referenced.contains(&(normalize(&path), name.to_string()))
-        };
-        problems.extend(check_markers(&file, &text, is_referenced));
-    }
-}
-
-/// Checks the markers of one source file: duplicates, unpaired markers, and
-/// anchors that no lesson refers to.
-fn check_markers(
-    file: &Path,
-    text: &str,
-    is_referenced: impl Fn(&str) -> bool,
-) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let problem = |kind, line, message| Problem::new(kind, file, line, message);
-    // First line (1-based) of each `ANCHOR:` and each `ANCHOR_END:` name.
-    let mut starts: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut ends: BTreeMap<&str, usize> = BTreeMap::new();
-    for (index, line) in text.lines().enumerate() {
-        let (seen, tag, name) = match marker(line) {
-            Some(Marker::Start(name)) => (&mut starts, "ANCHOR", name),
-            Some(Marker::End(name)) => (&mut ends, "ANCHOR_END", name),
-            None => continue,
-        };
-        if let Some(first) = seen.get(name) {
-            let message = format!(
-                "duplicate `{tag}: {name}` (first at line {first}); \
-                 anchor names must be unique within a file"
-            );
-            problems.push(problem(Kind::DuplicateAnchor, index + 1, message));
-        } else {
-            seen.insert(name, index + 1);
-        }
-    }
-    for (&name, &line) in &starts {
-        match ends.get(name) {
-            None => {
-                let message = format!(
-                    "`ANCHOR: {name}` is never closed by `ANCHOR_END: {name}`"
-                );
-                problems.push(problem(Kind::UnpairedAnchor, line, message));
-            }
-            Some(&end) if end < line => {
-                let message = format!(
-                    "`ANCHOR: {name}` comes after its `ANCHOR_END` (line {end})"
-                );
-                problems.push(problem(Kind::UnpairedAnchor, line, message));
-            }
-            Some(_) => {}
-        }
-        if !is_referenced(name) {
-            let path = file.display();
-            let message = format!(
-                "anchor `{name}` is not shown in any lesson; refer to it \
-                 with `<!-- include: ../{path}:{name} -->` or remove it"
-            );
-            problems.push(problem(Kind::OrphanAnchor, line, message));
-        }
-    }
-    for (&name, &line) in &ends {
-        if !starts.contains_key(name) {
-            let message =
-                format!("`ANCHOR_END: {name}` has no `ANCHOR: {name}`");
-            problems.push(problem(Kind::UnpairedAnchor, line, message));
-        }
-    }
-    problems
-}
-
-// ---------------------------------------------------------------------------
-// Lessons: references, fences and links
-// ---------------------------------------------------------------------------
-
-/// `<!-- include: PATH:ANCHOR -->`, as written in a lesson.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Reference {
-    path: String,
-    anchor: String,
-}
-
-impl fmt::Display for Reference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.path, self.anchor)
-    }
-}
-
-/// `None` if the line is no reference at all; `Some(Err(why))` if it starts
-/// like one but is malformed, so a typo is reported instead of ignored.
-fn parse_reference(line: &str) -> Option<Result<Reference, String>> {
-    let body = line.trim().strip_prefix("<!--")?.trim_start();
-    let body = body.strip_prefix("include:")?;
-    Some(reference_parts(body))
-}
-
-fn reference_parts(body: &str) -> Result<Reference, String> {
-    let malformed = "malformed reference: expected \
-        `<!-- include: PATH:ANCHOR -->` on one line, where ANCHOR uses only \
-        letters, digits, `_` and `-`";
-    let inner = body.trim_end().strip_suffix("-->").ok_or(malformed)?;
-    // The anchor follows the *last* colon, so a path may contain colons.
-    let (path, anchor) = inner.trim().rsplit_once(':').ok_or(malformed)?;
-    let (path, anchor) = (path.trim(), anchor.trim());
-    if path.is_empty() || anchor.is_empty() || !anchor.chars().all(is_name_char)
-    {
-        return Err(malformed.to_string());
-    }
-    let (path, anchor) = (path.to_string(), anchor.to_string());
-    Ok(Reference { path, anchor })
-}
-
-/// The opening line of a fenced code block: three or more backticks (or
-/// tildes), possibly indented, e.g. inside a list item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Fence {
-    /// Spaces before the fence; CommonMark strips as many from the content.
-    indent: usize,
-    mark: char,
-    len: usize,
-}
-
-impl Fence {
-    fn open(line: &str) -> Option<Fence> {
-        let rest = line.trim_start_matches(' ');
-        let indent = line.len() - rest.len();
-        let mark = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
-        let info = rest.trim_start_matches(mark);
-        let len = rest.len() - info.len();
-        // "```a```" is inline code, not a fence: CommonMark forbids
-        // backticks in the info string of a backtick fence.
-        let inline_code = mark == '`' && info.contains('`');
-        (len >= 3 && !inline_code).then_some(Fence { indent, mark, len })
-    }
-
-    /// A closing fence is only fence characters, at least as many as the
-    /// opening: a ```` block may then contain ``` lines.
-    fn is_closed_by(self, line: &str) -> bool {
-        let line = line.trim();
-        line.len() >= self.len && line.chars().all(|c| c == self.mark)
-    }
-
-    /// The index of the closing line, searching from index `from`.
-    fn closing_line(self, lines: &[&str], from: usize) -> Option<usize> {
-        (from..lines.len()).find(|&index| self.is_closed_by(lines[index]))
-    }
-
-    fn text(self) -> String {
-        self.mark.to_string().repeat(self.len)
-    }
-}
-
-/// A fenced copy in a lesson, together with the region it must equal.
-#[derive(Debug, Clone)]
-struct FencedCopy {
-    reference: Reference,
-    /// The referenced file, as shown in problems.
-    source: PathBuf,
-    fence: Fence,
-    /// 0-based indices of the opening and closing fence lines.
-    open: usize,
-    close: usize,
-    /// The block's content, without the fence's indent.
-    actual: Vec<String>,
-    region: Region,
-}
-
-impl FencedCopy {
-    /// Index (in the block) of the first line that differs, if any.
-    fn first_difference(&self) -> Option<usize> {
-        let expected = self.region.lines.iter().map(|line| &line.text);
-        let same = self.actual.iter().zip(expected);
-        let same = same.take_while(|(actual, expected)| actual == expected);
-        let common = same.count();
-        let longest = self.actual.len().max(self.region.lines.len());
-        (common < longest).then_some(common)
-    }
-
-    /// A region line that looks like this block's closing fence would end
-    /// the block early: no copy could ever match, and blessing would break
-    /// the lesson.
-    fn region_closes_fence(&self) -> bool {
-        let mut lines = self.region.lines.iter();
-        lines.any(|line| self.fence.is_closed_by(&line.text))
-    }
-
-    fn needs_blessing(&self) -> bool {
-        !self.region_closes_fence() && self.first_difference().is_some()
-    }
-
-    /// The block's content as it should be, with the fence's indent.
-    fn rendered(&self) -> Vec<String> {
-        let indent = " ".repeat(self.fence.indent);
-        let lines = self.region.lines.iter().map(|line| match &*line.text {
-            "" => String::new(),
-            text => format!("{indent}{text}"),
-        });
-        lines.collect()
-    }
-
-    fn problem(&self, root: &Path, lesson: &Path) -> Option<Problem> {
-        let file = shown(root, lesson);
-        let reference = &self.reference;
-        if self.region_closes_fence() {
-            let fence = self.fence.text();
-            let message = format!(
-                "the code of `{reference}` contains a line that closes this \
-                 {fence} fence; open the block with more {} characters",
-                self.fence.mark
-            );
-            return Some(Problem::new(
-                Kind::BadFence,
-                &file,
-                self.open + 1,
-                message,
-            ));
-        }
-        let index = self.first_difference()?;
-        let lesson_side = match self.actual.get(index) {
-            Some(text) => format!("{text:?}"),
-            None => "(end of block)".to_string(),
-        };
-        let source = self.source.display();
-        let source_side = match self.region.lines.get(index) {
-            Some(line) => {
-                format!("{:?}  ({source}:{})", line.text, line.number)
-            }
-            None => format!("(end of region)  ({source}:{})", self.region.end),
-        };
-        let message = format!(
-            "copy of `{reference}` differs from the code\n    \
-             lesson: {lesson_side}\n    \
-             code:   {source_side}"
-        );
-        // Point at the differing line (the closing fence if the block is
-        // too short), so an editor jumps right to it.
-        let line = self.open + 1 + index + 1;
-        Some(Problem::new(Kind::StaleCopy, &file, line, message))
-    }
-}
-
-/// What reading one lesson found.
-#[derive(Debug, Default)]
-struct LessonScan {
-    problems: Vec<Problem>,
-    /// (normalized source path, anchor) of every well-formed reference.
-    referenced: Vec<(PathBuf, String)>,
-    copies: Vec<FencedCopy>,
-}
-
-/// A lesson being read.
-struct Lesson<'a> {
-    root: &'a Path,
-    /// The lesson's directory: references and links are relative to it.
-    dir: &'a Path,
-    /// The lesson's path as shown in problems.
-    file: PathBuf,
-    lines: Vec<&'a str>,
-}
-
-impl Lesson<'_> {
-    /// A problem at a 0-based line index of this lesson.
-    fn problem(&self, kind: Kind, index: usize, message: String) -> Problem {
-        Problem::new(kind, &self.file, index + 1, message)
-    }
-}
-
-/// Reads a lesson line by line: code blocks, references with their copies,
-/// and prose (where links are checked).
-fn scan_lesson(root: &Path, path: &Path, text: &str) -> LessonScan {
-    let lesson = Lesson {
-        root,
-        dir: path.parent().unwrap_or(root),
-        file: shown(root, path),
-        lines: text.lines().collect(),
-    };
-    let mut scan = LessonScan::default();
-    let mut index = 0;
-    while let Some(line) = lesson.lines.get(index) {
-        index = if let Some(fence) = Fence::open(line) {
-            // Code is not prose: `handlers[i](request)` is not a link, and
-            // an include line shown as an example is not a reference.
-            skip_code_block(&lesson, fence, index, &mut scan)
-        } else if let Some(parsed) = parse_reference(line) {
-            scan_reference(&lesson, index, parsed, &mut scan)
-        } else {
-            scan.problems.extend(broken_links(&lesson, index, line));
-            index + 1
-        };
-    }
-    scan
-}
-
-/// Returns the index after the block that opens at `open`.
-fn skip_code_block(
-    lesson: &Lesson,
-    fence: Fence,
-    open: usize,
-    scan: &mut LessonScan,
-) -> usize {
-    match fence.closing_line(&lesson.lines, open + 1) {
-        Some(close) => close + 1,
-        None => {
-            scan.problems.push(unclosed_fence(lesson, fence, open));
-            lesson.lines.len()
-        }
-    }
-}
-
-fn unclosed_fence(lesson: &Lesson, fence: Fence, open: usize) -> Problem {
-    let message = format!(
-        "this {} code block is never closed, so the rest of the lesson \
-         reads as code",
-        fence.text()
-    );
-    lesson.problem(Kind::BadFence, open, message)
-}
-
-/// Handles the reference at `index` and the fenced copy that must follow.
-/// Returns the index of the next line to read.
-fn scan_reference(
-    lesson: &Lesson,
-    index: usize,
-    parsed: Result<Reference, String>,
-    scan: &mut LessonScan,
-) -> usize {
-    let reference = match parsed {
-        Ok(reference) => reference,
-        Err(message) => {
-            let problem = lesson.problem(Kind::BrokenReference, index, message);
-            scan.problems.push(problem);
-            return index + 1;
-        }
-    };
-    let source = normalize(&lesson.dir.join(&reference.path));
-    scan.referenced
-        .push((source.clone(), reference.anchor.clone()));
-    let region = load_region(&source, &reference.anchor);
-    if let Err(reason) = &region {
-        let message = format!("broken reference `{reference}`: {reason}");
-        let problem = lesson.problem(Kind::BrokenReference, index, message);
-        scan.problems.push(problem);
-    }
-
-    let open = index + 1;
-    let next_line = lesson.lines.get(open);
-    let Some(fence) = next_line.and_then(|line| Fence::open(line)) else {
-        let found = match next_line {
-            Some(line) => format!("{line:?}"),
-            None => "the end of the file".to_string(),
-        };
-        let message = format!(
-            "`{reference}` must be followed on the very next line by a \
-             fenced code block (```rust), found {found}"
-        );
-        scan.problems
-            .push(lesson.problem(Kind::BadFence, index, message));
-        return open;
-    };
-    let Some(close) = fence.closing_line(&lesson.lines, open + 1) else {
-        scan.problems.push(unclosed_fence(lesson, fence, open));
-        return lesson.lines.len();
-    };
-    if let Ok(region) = region {
-        let content = lesson.lines.get(open + 1..close).unwrap_or_default();
-        let without_indent = |line: &&str| unindent(line, fence.indent);
-        scan.copies.push(FencedCopy {
-            reference,
-            source: shown(lesson.root, &source),
-            fence,
-            open,
-            close,
-            actual: content.iter().map(without_indent).collect(),
-            region,
-        });
-    }
-    close + 1
-}
-
-fn load_region(source: &Path, anchor: &str) -> Result<Region, String> {
-    let text = fs::read_to_string(source).map_err(|err| match err.kind() {
-        io::ErrorKind::NotFound => "that file does not exist".to_string(),
-        _ => format!("cannot read that file: {err}"),
-    })?;
-    anchored_region(&text, anchor)
-}
-
-/// Removes up to `indent` leading spaces, as CommonMark does for the
-/// content of an indented fence.
-fn unindent(line: &str, indent: usize) -> String {
-    let spaces = line.len() - line.trim_start_matches(' ').len();
-    line[spaces.min(indent)..].to_string()
-}
-
-/// Relative links on a prose line whose target does not exist.
-fn broken_links(lesson: &Lesson, index: usize, line: &str) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for target in link_targets(line) {
-        let Some(path) = local_path(&target) else {
-            continue;
-        };
-        // A leading `/` means the book's root, which is the lessons folder.
-        let resolved =
-            normalize(&lesson.dir.join(path.trim_start_matches('/')));
-        if !resolved.exists() {
-            let missing = shown(lesson.root, &resolved);
-            let message = format!(
-                "broken link `{target}`: `{}` does not exist",
-                missing.display()
-            );
-            problems.push(lesson.problem(Kind::BrokenLink, index, message));
-        }
-    }
-    problems
-}
-
-/// The targets of the `[text](target)` links on a line, outside `code`.
-fn link_targets(line: &str) -> Vec<String> {
-    let prose = without_code_spans(line);
-    let mut targets = Vec::new();
-    let mut rest = prose.as_str();
-    while let Some(start) = rest.find("](") {
-        let after = &rest[start + 2..];
-        let Some(end) = closing_paren(after) else {
-            break;
-        };
-        targets.push(after[..end].to_string());
-        rest = &after[end + 1..];
-    }
-    targets
-}
-
-/// The index of the `)` that closes a link, allowing `(...)` inside it.
-fn closing_paren(text: &str) -> Option<usize> {
-    let mut depth = 0_usize;
-    for (index, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => return Some(index),
-            ')' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The line with its `code spans` removed. A span opens with a run of
-/// backticks and closes with a run of the same length; an unmatched run is
-/// ordinary text, as in CommonMark.
-fn without_code_spans(line: &str) -> String {
-    let mut prose = String::new();
-    let mut rest = line;
-    while let Some(start) = rest.find('`') {
-        prose.push_str(&rest[..start]);
-        let (ticks, after) = rest[start..].split_at(tick_run(&rest[start..]));
-        match find_tick_run(after, ticks.len()) {
-            Some(end) => rest = &after[end + ticks.len()..],
-            None => {
-                prose.push_str(ticks);
-                rest = after;
-            }
-        }
-    }
-    prose.push_str(rest);
-    prose
-}
-
-/// How many backticks `text` starts with.
-fn tick_run(text: &str) -> usize {
-    text.len() - text.trim_start_matches('`').len()
-}
-
-/// Where a run of exactly `len` backticks starts in `text`.
-fn find_tick_run(text: &str, len: usize) -> Option<usize> {
-    let mut offset = 0;
-    while let Some(found) = text[offset..].find('`') {
-        let start = offset + found;
-        let run = tick_run(&text[start..]);
-        if run == len {
-            return Some(start);
-        }
-        offset = start + run;
-    }
-    None
-}
-
-/// The file part of a link target, or `None` for links that do not point
-/// at a local file: `#fragment`, `https://…`, `mailto:…` and other schemes.
-fn local_path(target: &str) -> Option<&str> {
-    let target = target.trim();
-    let target = match target.strip_prefix('<') {
-        // `[text](<path with spaces>)`
-        Some(rest) => rest.split('>').next()?,
-        // `[text](path "title")`
-        None => target.split_whitespace().next()?,
-    };
-    if target.starts_with('#') || has_scheme(target) {
-        return None;
-    }
-    let path = target.split(['#', '?']).next()?;
-    (!path.is_empty()).then_some(path)
-}
-
-/// Whether a link starts with a URL scheme such as `https:` or `mailto:`.
-fn has_scheme(target: &str) -> bool {
-    let Some((scheme, _)) = target.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    let starts_with_letter =
-        chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    starts_with_letter
-        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-}
-
-// ---------------------------------------------------------------------------
-// Blessing
-// ---------------------------------------------------------------------------
-
-/// The lesson with every stale copy replaced by its region, or `None` if no
-/// copy is stale. Every other line, the opening fences included, is kept.
-fn blessed_text(text: &str, copies: &[FencedCopy]) -> Option<String> {
-    let stale: Vec<&FencedCopy> =
-        copies.iter().filter(|copy| copy.needs_blessing()).collect();
-    if stale.is_empty() {
-        return None;
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    let mut blessed: Vec<String> = Vec::new();
-    let mut next = 0; // the first line not yet copied into `blessed`
-    for copy in stale {
-        let kept = lines.get(next..=copy.open)?;
-        blessed.extend(kept.iter().map(|line| line.to_string()));
-        blessed.extend(copy.rendered());
-        next = copy.close;
-    }
-    let rest = lines.get(next..)?;
-    blessed.extend(rest.iter().map(|line| line.to_string()));
-
-    // Keep the file's line endings and its final newline (or lack of one).
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut blessed = blessed.join(newline);
-    if text.ends_with('\n') {
-        blessed.push_str(newline);
-    }
-    (blessed != text).then_some(blessed)
-}
-
-// ---------------------------------------------------------------------------
-// The test on the real tree
-// ---------------------------------------------------------------------------
-
 #[test]
 fn lessons_are_in_sync_with_the_code() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let blessing = std::env::var("BLESS").is_ok_and(|value| value == "1");
     let problems = if blessing { bless(root) } else { check(root) };
-    assert!(
-        problems.is_empty(),
-        "{}",
-        failure_report(&problems, blessing)
-    );
+    assert!(problems.is_empty(), "{}", report(&problems, blessing));
 }
 
-fn failure_report(problems: &[Problem], blessing: bool) -> String {
+fn report(problems: &[Problem], blessing: bool) -> String {
     let list: String = problems.iter().map(|p| format!("{p}\n")).collect();
-    let advice = if blessing {
-        "BLESS=1 refreshed the stale copies; the problems above need a human"
-            .to_string()
-    } else {
-        format!("for stale copies, {BLESS_HINT}")
+    let advice = match blessing {
+        true => "BLESS=1 refreshed the stale copies; the rest needs a human",
+        false => &format!("for stale copies, {BLESS_HINT}"),
     };
     let count = problems.len();
     format!(
@@ -1008,56 +709,25 @@ fn failure_report(problems: &[Problem], blessing: bool) -> String {
     )
 }
 
-// ---------------------------------------------------------------------------
-// Tests of the checker itself, on tiny trees in a temporary directory
-// ---------------------------------------------------------------------------
+// --- Tests of the checker, on tiny trees in a temporary directory ----------
 
-/// A temporary tree holding `files` (path relative to the root, contents).
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("cannot create a temporary directory");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).expect("cannot create a directory");
-        }
-        fs::write(&path, text).expect("cannot write a fixture file");
-    }
-    dir
-}
-
-fn read(dir: &tempfile::TempDir, path: &str) -> String {
-    fs::read_to_string(dir.path().join(path)).expect("cannot read back a file")
-}
-
-/// Shorthand for the assertions: (kind, file, line) of each problem.
-fn found(problems: &[Problem]) -> Vec<(Kind, String, usize)> {
-    let found = problems.iter().map(|problem| {
-        let file = problem.file.display().to_string();
-        (problem.kind, file, problem.line)
-    });
-    found.collect()
-}
-
-fn expect(kind: Kind, file: &str, line: usize) -> (Kind, String, usize) {
-    (kind, file.to_string(), line)
-}
-
-/// A method inside an `impl`: its region is indented and holds a blank line.
+/// A method in an `impl`, so its region is dedented. Its blank line holds a
+/// tab, which must not cancel the dedent; `new_line` is nested in it.
 const LINE_RS: &str = "\
-pub struct Reader;
-
 impl Reader {
     // ANCHOR: read_line
     pub fn read_line(&self) -> String {
+        // ANCHOR: new_line
         let line = String::new();
-
+        // ANCHOR_END: new_line
+\t
         line
     }
     // ANCHOR_END: read_line
 }
 ";
 
-/// A lesson whose copy of `read_line` is up to date (dedented).
+/// A lesson whose copies of `LINE_RS` are up to date.
 const LESSON: &str = "\
 # Reading lines
 
@@ -1070,248 +740,97 @@ pub fn read_line(&self) -> String {
 }
 ```
 
-That is all.
+<!-- include: ../src/line.rs:new_line -->
+~~~
+let line = String::new();
+~~~
 ";
 
-#[test]
-fn a_lesson_whose_copy_matches_the_dedented_region_has_no_problems() {
-    let dir =
-        tree(&[("src/line.rs", LINE_RS), ("lessons/01-lines.md", LESSON)]);
-    assert_eq!(check(dir.path()), vec![]);
+/// A tree's files: (path from the root, contents).
+type Files = Vec<(&'static str, String)>;
+
+fn files(list: &[(&'static str, &str)]) -> Files {
+    let owned = list.iter().map(|&(path, text)| (path, text.to_string()));
+    owned.collect()
+}
+
+/// A fixture tree, and what the checker must make of it.
+#[derive(Default)]
+struct Case {
+    name: &'static str,
+    files: Files,
+    /// (kind, file, line) of each problem that `check` finds, in order.
+    problems: Vec<(Kind, &'static str, usize)>,
+    /// Text that the report of these problems must hold.
+    mentions: Vec<&'static str>,
+    /// The files that BLESS=1 rewrites, as they must then read. It must
+    /// touch no other file, and leave all problems but the stale copies.
+    blessed: Files,
+}
+
+/// When every fixture file was last modified, so that a test can tell
+/// whether BLESS=1 rewrote it.
+const LONG_AGO: std::time::SystemTime = std::time::SystemTime::UNIX_EPOCH;
+
+fn tree(files: &Files) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("cannot create a temporary dir");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).expect("cannot make a dir");
+        fs::write(&path, text).expect("cannot write a fixture file");
+        let file = fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(LONG_AGO).expect("cannot set the time");
+    }
+    dir
+}
+
+/// (kind, file, line) of each problem: what the tests compare.
+fn found(problems: &[Problem]) -> Vec<(Kind, &str, usize)> {
+    let mut found = Vec::new();
+    for Problem {
+        kind, file, line, ..
+    } in problems
+    {
+        found.push((*kind, file.to_str().unwrap_or("?"), *line));
+    }
+    found
 }
 
 #[test]
-fn a_tree_without_lessons_has_nothing_to_check() {
-    // Even anchors waiting for their lesson are fine until lessons exist.
-    let no_lessons_dir = tree(&[("src/line.rs", LINE_RS)]);
-    assert_eq!(check(no_lessons_dir.path()), vec![]);
-
-    let no_markdown =
-        tree(&[("src/line.rs", LINE_RS), ("lessons/notes.txt", "")]);
-    assert_eq!(check(no_markdown.path()), vec![]);
-    assert_eq!(bless(no_markdown.path()), vec![]);
-}
-
-#[test]
-fn a_reference_to_a_missing_file_is_reported() {
-    let lesson = LESSON.replace("../src/line.rs", "../src/lines.rs");
-    let dir = tree(&[("src/lib.rs", "\n"), ("lessons/01.md", &lesson)]);
-    let problems = check(dir.path());
-    let broken = expect(Kind::BrokenReference, "lessons/01.md", 3);
-    assert_eq!(found(&problems), vec![broken]);
-    assert!(problems[0].message.contains("../src/lines.rs:read_line"));
-    assert!(problems[0].message.contains("does not exist"));
-}
-
-#[test]
-fn a_reference_to_a_missing_anchor_is_reported() {
-    // `read` is a prefix of `read_line`, but names must match whole.
-    let lesson = LESSON.replace(":read_line", ":read");
-    let dir = tree(&[("src/line.rs", LINE_RS), ("lessons/01.md", &lesson)]);
-    let problems = check(dir.path());
-    assert_eq!(
-        found(&problems),
-        vec![
-            expect(Kind::BrokenReference, "lessons/01.md", 3),
-            expect(Kind::OrphanAnchor, "src/line.rs", 4),
-        ]
-    );
-    assert!(problems[0].message.contains("no `ANCHOR: read`"));
-}
-
-#[test]
-fn an_anchor_marked_twice_is_reported_in_the_lesson_and_the_source() {
-    let twice = format!("{LINE_RS}{LINE_RS}");
-    let dir = tree(&[("src/line.rs", &twice), ("lessons/01.md", LESSON)]);
-    let problems = check(dir.path());
-    assert_eq!(
-        found(&problems),
-        vec![
-            expect(Kind::BrokenReference, "lessons/01.md", 3),
-            expect(Kind::DuplicateAnchor, "src/line.rs", 15),
-            expect(Kind::DuplicateAnchor, "src/line.rs", 21),
-        ]
-    );
-    assert!(problems[0].message.contains("more than once"));
-    assert!(problems[1].message.contains("first at line 4"));
-}
-
-#[test]
-fn an_anchor_without_its_end_marker_is_reported() {
-    let open = LINE_RS.replace("// ANCHOR_END: read_line", "// the end");
-    let dir = tree(&[("src/line.rs", &open), ("lessons/01.md", LESSON)]);
-    let problems = check(dir.path());
-    assert_eq!(
-        found(&problems),
-        vec![
-            expect(Kind::BrokenReference, "lessons/01.md", 3),
-            expect(Kind::UnpairedAnchor, "src/line.rs", 4),
-        ]
-    );
-    assert!(
-        problems[0]
-            .message
-            .contains("has no `ANCHOR_END: read_line`")
-    );
-}
-
-#[test]
-fn an_end_marker_without_its_anchor_is_reported() {
-    let closed = LINE_RS.replace("// ANCHOR: read_line", "// the start");
-    let dir = tree(&[("src/line.rs", &closed), ("lessons/01.md", LESSON)]);
-    let problems = check(dir.path());
-    assert_eq!(
-        found(&problems),
-        vec![
-            expect(Kind::BrokenReference, "lessons/01.md", 3),
-            expect(Kind::UnpairedAnchor, "src/line.rs", 10),
-        ]
-    );
-}
-
-#[test]
-fn a_malformed_reference_is_reported() {
-    let lesson = "<!-- include: ../src/line.rs -->\n```rust\n```\n";
-    let dir = tree(&[("src/lib.rs", "\n"), ("lessons/01.md", lesson)]);
-    let problems = check(dir.path());
-    let malformed = expect(Kind::BrokenReference, "lessons/01.md", 1);
-    assert_eq!(found(&problems), vec![malformed]);
-    assert!(problems[0].message.starts_with("malformed reference"));
-}
-
-#[test]
-fn a_reference_not_immediately_followed_by_a_fence_is_reported() {
-    let gap = LESSON.replace("-->\n```rust", "-->\n\n```rust");
-    let dir = tree(&[("src/line.rs", LINE_RS), ("lessons/01.md", &gap)]);
-    let problems = check(dir.path());
-    let no_fence = expect(Kind::BadFence, "lessons/01.md", 3);
-    assert_eq!(found(&problems), vec![no_fence]);
-    assert!(problems[0].message.contains("very next line"));
-
-    let at_the_end = "<!-- include: ../src/line.rs:read_line -->";
-    let dir = tree(&[("src/line.rs", LINE_RS), ("lessons/01.md", at_the_end)]);
-    let problems = check(dir.path());
-    let no_fence = expect(Kind::BadFence, "lessons/01.md", 1);
-    assert_eq!(found(&problems), vec![no_fence]);
-    assert!(problems[0].message.contains("the end of the file"));
-}
-
-#[test]
-fn a_fence_that_is_never_closed_is_reported() {
-    let unclosed = LESSON.replace("}\n```\n", "}\n");
-    let dir = tree(&[("src/line.rs", LINE_RS), ("lessons/01.md", &unclosed)]);
-    let problems = check(dir.path());
-    let unclosed = expect(Kind::BadFence, "lessons/01.md", 4);
-    assert_eq!(found(&problems), vec![unclosed]);
-    assert!(problems[0].message.contains("never closed"));
-
-    // Also when the block is not a copy: it would hide the rest.
-    let lesson = "Intro\n\n```text\n[hidden](missing.md)\n";
-    let dir = tree(&[("lessons/01.md", lesson)]);
-    let unclosed = expect(Kind::BadFence, "lessons/01.md", 3);
-    assert_eq!(found(&check(dir.path())), vec![unclosed]);
-}
-
-#[test]
-fn a_stale_copy_is_reported_with_the_first_differing_line_of_each_side() {
-    let source = LINE_RS.replace("String::new()", "String::with_capacity(80)");
-    let dir = tree(&[("src/line.rs", &source), ("lessons/01.md", LESSON)]);
-    let problems = check(dir.path());
-    let stale = expect(Kind::StaleCopy, "lessons/01.md", 6);
-    assert_eq!(found(&problems), vec![stale]);
-    let message = &problems[0].message;
-    assert!(message.contains("`../src/line.rs:read_line`"), "{message}");
-    assert!(message.contains(r#"lesson: "    let line = String::new();""#));
-    let code = r#"code:   "    let line = String::with_capacity(80);""#;
-    assert!(message.contains(code), "{message}");
-    assert!(message.contains("(src/line.rs:6)"), "{message}");
-}
-
-#[test]
-fn a_copy_missing_its_last_lines_is_reported_at_the_closing_fence() {
-    let short = LESSON.replace("    line\n}\n", "");
-    let dir = tree(&[("src/line.rs", LINE_RS), ("lessons/01.md", &short)]);
-    let problems = check(dir.path());
-    let stale = expect(Kind::StaleCopy, "lessons/01.md", 8);
-    assert_eq!(found(&problems), vec![stale]);
-    assert!(problems[0].message.contains("lesson: (end of block)"));
-    assert!(problems[0].message.contains(r#"code:   "    line""#));
-}
-
-#[test]
-fn an_anchor_that_no_lesson_refers_to_is_reported_as_orphaned() {
-    let marked = "\
-fn main() {
-    // ANCHOR: main
-    run();
-    // ANCHOR_END: main
-}
-";
-    let dir = tree(&[
-        ("src/line.rs", LINE_RS),
-        ("lessons/01.md", LESSON),
-        ("bin/tour.rs", marked),
-        ("mocks/src/deep/echo.rs", marked),
-        // Neither build output nor files outside src/, bin/ and mocks/.
-        ("mocks/target/debug/build/out.rs", marked),
-        ("tests/other.rs", marked),
-        ("src/notes.txt", marked),
-    ]);
-    let problems = check(dir.path());
-    assert_eq!(
-        found(&problems),
-        vec![
-            expect(Kind::OrphanAnchor, "bin/tour.rs", 2),
-            expect(Kind::OrphanAnchor, "mocks/src/deep/echo.rs", 2),
-        ]
-    );
-    let hint = "<!-- include: ../bin/tour.rs:main -->";
-    assert!(problems[0].message.contains(hint), "{}", problems[0]);
-}
-
-#[test]
-fn a_relative_link_to_a_missing_file_is_reported() {
-    let lesson = "\
-# Links
-
-See [the code](../src/line.rs), [the next lesson](02.md#start),
-[the book](https://doc.rust-lang.org/book/), [mail](mailto:a@example.org),
-[this section](#links) and ![a picture](<img/a b.png> \"A title\").
+fn check_finds_each_problem_on_its_line_and_bless_fixes_the_stale_copies() {
+    let stale = |text: &str| text.replace("    line", "    line.trim()");
+    // `LESSON` in a list item; and with CRLF line endings and no final
+    // newline, which a careless rewrite would change.
+    let listed = LESSON.replace("\n<", "\n   <").replace("\n`", "\n   `");
+    let listed = listed.replace("\npub", "\n   pub").replace("\n}", "\n   }");
+    let listed = listed.replace("\n    ", "\n       ");
+    let crlf = LESSON.trim_end().replace('\n', "\r\n");
+    // References to anchors of `src/a.rs`, each with an empty copy.
+    let refer = |names: &[&str]| -> String {
+        let refer = |name| format!("<!-- include: ../src/a.rs:{name} -->\n");
+        names
+            .iter()
+            .map(|name| refer(name) + "```\n```\n")
+            .collect()
+    };
+    let markers = "// ANCHOR: open\n// ANCHOR_END: closed\n\
+        // ANCHOR_END: late\n// ANCHOR: late\n// ANCHOR: twice\n\
+        // ANCHOR_END: twice\n// ANCHOR: twice\n// ANCHOR_END: twice\n";
+    let references = "<!-- include: ../src/gone.rs:read_line -->\n```\n```\n\
+        <!-- include: ../src/line.rs:read -->\n```\n```\n\
+        <!-- include: ../src/line.rs -->\n<!-- include: :x -->\n<!-- include:";
+    let fence_rs = "// ANCHOR: a\nlet a = \"\n```\n\";\n// ANCHOR_END: a\n";
+    let longer =
+        "<!-- include: ../src/a.rs:a -->\n````\nlet a = \"\n```\n\";\n````";
+    let orphan = "fn main() {\n    // ANCHOR: main\n    run();\n    \
+        // ANCHOR_END: main\n}\n";
+    let links = "\
+See [the code](../src/line.rs), [the next lesson](02.md#start), [the
+book](https://doc.rust-lang.org/book/), [mail](mailto:a@example.org),
+[this section](#links), [root](/02.md), ![a picture](<img/a b.png> \"A\").
 
 Broken: [gone](03-gone.md) and [also gone](../src/gone.rs#L3 \"Gone\").
-
-Code is not checked: `table[i](x)` and
-
-```rust
-let reply = handlers[i](request);
-```
-";
-    let dir = tree(&[
-        ("src/line.rs", "\n"),
-        ("lessons/01.md", lesson),
-        ("lessons/02.md", "# Next\n"),
-        ("lessons/img/a b.png", ""),
-    ]);
-    let problems = check(dir.path());
-    assert_eq!(
-        found(&problems),
-        vec![
-            expect(Kind::BrokenLink, "lessons/01.md", 7),
-            expect(Kind::BrokenLink, "lessons/01.md", 7),
-        ]
-    );
-    assert!(
-        problems[0]
-            .message
-            .contains("`lessons/03-gone.md` does not")
-    );
-    assert!(problems[1].message.contains("`src/gone.rs` does not exist"));
-}
-
-#[test]
-fn code_blocks_and_inline_code_are_not_read_as_references_or_links() {
-    let lesson = "\
-A lesson may show the convention itself:
+Not links: `table[i](x)`, ``a `[b](c)` d``, [dangling](, ![](
 
 ````markdown
 <!-- include: ../src/gone.rs:nothing -->
@@ -1319,214 +838,247 @@ A lesson may show the convention itself:
 let reply = handlers[i](request);
 ```
 ````
-
-```a``` is inline code, not a fence, so this link is still checked:
-[gone](gone.md)
+```a``` is inline code, not a fence, so this link counts: [x](x.md)
+`unclosed code [y](y.md)
 ";
-    let dir = tree(&[("lessons/01.md", lesson)]);
-    let broken = expect(Kind::BrokenLink, "lessons/01.md", 11);
-    assert_eq!(found(&check(dir.path())), vec![broken]);
-}
-
-#[test]
-fn nested_anchor_markers_are_left_out_of_the_copy() {
-    let source = "\
-// ANCHOR: serve
-fn serve() {
-    // ANCHOR: accept
-    let client = accept();
-    // ANCHOR_END: accept
-    reply(client);
-}
-// ANCHOR_END: serve
-";
-    let lesson = "\
-<!-- include: ../src/server.rs:serve -->
-```rust
-fn serve() {
-    let client = accept();
-    reply(client);
-}
-```
-
-<!-- include: ../src/server.rs:accept -->
-```rust
-let client = accept();
-```
-";
-    let dir = tree(&[("src/server.rs", source), ("lessons/01.md", lesson)]);
-    assert_eq!(check(dir.path()), vec![]);
-}
-
-#[test]
-fn dedenting_keeps_relative_indentation_and_empties_blank_lines() {
-    let source = "\
-mod outer {
-    impl A {
-        // ANCHOR: body
-        fn f() {
-\t
-            g();
+    // (So that the problems which blessing cannot fix keep their lines, a
+    // copy that blessing lengthens or shortens ends its lesson.)
+    let cases = [
+        Case {
+            name: "up-to-date copies: dedented, nested, listed, CRLF, ````",
+            files: files(&[
+                ("src/line.rs", LINE_RS),
+                ("lessons/01.md", LESSON),
+                ("lessons/02.md", &listed),
+                ("lessons/03.md", &crlf),
+                ("src/a.rs", fence_rs),
+                ("lessons/04.md", longer),
+            ]),
+            ..Case::default()
+        },
+        Case {
+            name: "no lessons yet",
+            files: files(&[("src/line.rs", LINE_RS)]),
+            ..Case::default()
+        },
+        Case {
+            name: "no lessons yet, so no orphans either",
+            files: files(&[("src/line.rs", LINE_RS), ("lessons/a.txt", "")]),
+            ..Case::default()
+        },
+        Case {
+            name: "broken and malformed references",
+            files: files(&[
+                ("src/line.rs", LINE_RS),
+                ("lessons/01.md", references),
+            ]),
+            problems: vec![
+                (BrokenReference, "lessons/01.md", 1),
+                (BrokenReference, "lessons/01.md", 4),
+                (BrokenReference, "lessons/01.md", 7),
+                (BrokenReference, "lessons/01.md", 8),
+                (BrokenReference, "lessons/01.md", 9),
+                (OrphanAnchor, "src/line.rs", 2),
+                (OrphanAnchor, "src/line.rs", 4),
+            ],
+            mentions: vec![
+                "lessons/01.md:1: broken reference `../src/gone.rs:read_line`: \
+                 that file does not exist",
+                "`../src/line.rs:read`: no `ANCHOR: read` in that file",
+                "lessons/01.md:7: malformed reference",
+            ],
+            ..Case::default()
+        },
+        Case {
+            name: "duplicate and unpaired markers",
+            files: files(&[
+                ("src/a.rs", markers),
+                (
+                    "lessons/01.md",
+                    &refer(&["open", "closed", "late", "twice"]),
+                ),
+            ]),
+            problems: vec![
+                (BrokenReference, "lessons/01.md", 1),
+                (BrokenReference, "lessons/01.md", 4),
+                (BrokenReference, "lessons/01.md", 7),
+                (BrokenReference, "lessons/01.md", 10),
+                (UnpairedAnchor, "src/a.rs", 1),
+                (UnpairedAnchor, "src/a.rs", 2),
+                (UnpairedAnchor, "src/a.rs", 4),
+                (DuplicateAnchor, "src/a.rs", 7),
+                (DuplicateAnchor, "src/a.rs", 8),
+            ],
+            mentions: vec![
+                "anchor `twice` is duplicated or unpaired",
+                "`ANCHOR: open` is never closed by `ANCHOR_END: open`",
+                "`ANCHOR_END: closed` has no `ANCHOR: closed`",
+                "`ANCHOR: late` comes after its `ANCHOR_END` (line 3)",
+                "duplicate `ANCHOR: twice` (first at line 5)",
+                "duplicate `ANCHOR_END: twice` (first at line 6)",
+            ],
+            ..Case::default()
+        },
+        Case {
+            name: "bad fences",
+            files: files(&[
+                ("src/line.rs", LINE_RS),
+                ("src/a.rs", fence_rs),
+                ("lessons/01.md", &LESSON.replace("-->\n```", "-->\n\n```")),
+                ("lessons/02.md", LESSON.strip_suffix("~~~\n").unwrap()),
+                ("lessons/03.md", &LESSON.replace("\n```\n", "\n")),
+                ("lessons/04.md", "Intro\n\n```text\n[hidden](gone.md)\n"),
+                (
+                    "lessons/05.md",
+                    "<!-- include: ../src/line.rs:read_line -->",
+                ),
+                ("lessons/06.md", &refer(&["a"])),
+            ]),
+            problems: vec![
+                (BadFence, "lessons/01.md", 3),
+                (BadFence, "lessons/02.md", 13),
+                (BadFence, "lessons/03.md", 4),
+                (BadFence, "lessons/04.md", 3),
+                (BadFence, "lessons/05.md", 1),
+                (BadFence, "lessons/06.md", 2),
+            ],
+            mentions: vec![
+                "must be followed on the very next line by a fenced code \
+                 block (```rust), found \"\"",
+                "lessons/02.md:13: this ~~~ code block is never closed",
+                "found the end of the file",
+                "closes this ``` fence; open the block with more ` characters",
+            ],
+            ..Case::default()
+        },
+        Case {
+            name: "stale copies, beside problems that blessing cannot fix",
+            files: files(&[
+                ("src/line.rs", LINE_RS),
+                ("src/a.rs", orphan),
+                (
+                    "lessons/01.md",
+                    &LESSON.replace("new()", "with_capacity(8)"),
+                ),
+                ("lessons/02.md", &LESSON.replace("    line\n}\n", "")),
+                ("lessons/03.md", &LESSON.replace("}\n```", "}\n}\n```")),
+                ("lessons/04.md", &(stale(LESSON) + &refer(&["gone"]))),
+                (
+                    "lessons/05.md",
+                    &stale(&LESSON.replace("rust", "rust,no_run")),
+                ),
+                ("lessons/06.md", &stale(&listed)),
+                ("lessons/07.md", &stale(&crlf)),
+            ]),
+            problems: vec![
+                (StaleCopy, "lessons/01.md", 6),
+                (StaleCopy, "lessons/01.md", 14),
+                (StaleCopy, "lessons/02.md", 8),
+                (StaleCopy, "lessons/03.md", 10),
+                (StaleCopy, "lessons/04.md", 8),
+                (BrokenReference, "lessons/04.md", 16),
+                (StaleCopy, "lessons/05.md", 8),
+                (StaleCopy, "lessons/06.md", 8),
+                (StaleCopy, "lessons/07.md", 8),
+                (OrphanAnchor, "src/a.rs", 2),
+            ],
+            mentions: vec![
+                "lessons/01.md:6: copy of `../src/line.rs:read_line` differs \
+                 from the code\n    \
+                 lesson: \"    let line = String::with_capacity(8);\"\n    \
+                 code:   \"    let line = String::new();\"  (src/line.rs:5)",
+                "lesson: (end of block)\n    \
+                 code:   \"    line\"  (src/line.rs:8)",
+                "lesson: \"}\"\n    code:   (end of region)  (src/line.rs:10)",
+                "src/a.rs:2: anchor `main` is not shown in any lesson; refer \
+                 to it with `<!-- include: ../src/a.rs:main -->`",
+                BLESS_HINT,
+            ],
+            blessed: files(&[
+                ("lessons/01.md", LESSON),
+                ("lessons/02.md", LESSON),
+                ("lessons/03.md", LESSON),
+                ("lessons/04.md", &(LESSON.to_string() + &refer(&["gone"]))),
+                ("lessons/05.md", &LESSON.replace("rust", "rust,no_run")),
+                ("lessons/06.md", &listed),
+                ("lessons/07.md", &crlf),
+            ]),
+        },
+        Case {
+            name: "orphaned anchors, in src/, bin/ and mocks/ only",
+            files: files(&[
+                ("src/line.rs", LINE_RS),
+                ("lessons/01.md", LESSON),
+                ("bin/tour.rs", orphan),
+                ("mocks/src/deep/echo.rs", orphan),
+                ("mocks/target/debug/build/out.rs", orphan),
+                ("src/.hidden/old.rs", orphan),
+                ("tests/other.rs", orphan),
+                ("src/notes.txt", orphan),
+            ]),
+            problems: vec![
+                (OrphanAnchor, "bin/tour.rs", 2),
+                (OrphanAnchor, "mocks/src/deep/echo.rs", 2),
+            ],
+            ..Case::default()
+        },
+        Case {
+            name: "relative links to missing files, outside code only",
+            files: files(&[
+                ("src/line.rs", "\n"),
+                ("lessons/01.md", links),
+                ("lessons/02.md", ""),
+                ("lessons/img/a b.png", ""),
+            ]),
+            problems: vec![
+                (BrokenLink, "lessons/01.md", 5),
+                (BrokenLink, "lessons/01.md", 5),
+                (BrokenLink, "lessons/01.md", 14),
+                (BrokenLink, "lessons/01.md", 15),
+            ],
+            mentions: vec![
+                "lessons/01.md:5: broken link `03-gone.md`: \
+                 `lessons/03-gone.md` does not exist",
+                "`src/gone.rs` does not exist",
+            ],
+            ..Case::default()
+        },
+    ];
+    for case in cases {
+        let (name, dir) = (case.name, tree(&case.files));
+        let problems = check(dir.path());
+        assert_eq!(found(&problems), case.problems, "{name}");
+        let report = report(&problems, false);
+        for text in case.mentions {
+            assert!(report.contains(text), "{name}: no {text:?} in:\n{report}");
         }
-        // ANCHOR_END: body
+        let mut unfixable = case.problems.clone();
+        unfixable.retain(|problem| problem.0 != StaleCopy);
+        assert_eq!(found(&bless(dir.path())), unfixable, "{name}, blessed");
+        for (path, before) in &case.files {
+            let path_in_tree = dir.path().join(path);
+            let now = fs::read_to_string(&path_in_tree).unwrap();
+            let modified = fs::metadata(&path_in_tree).unwrap().modified();
+            match case.blessed.iter().find(|(blessed, _)| blessed == path) {
+                Some((_, blessed)) => {
+                    assert_eq!(&now, blessed, "{name}: {path}")
+                }
+                None => {
+                    let untouched =
+                        (&now, modified.unwrap()) == (before, LONG_AGO);
+                    assert!(untouched, "{name}: BLESS=1 rewrote {path}");
+                }
+            }
+        }
     }
 }
-";
-    let region = anchored_region(source, "body").expect("the anchor exists");
-    let text: Vec<&str> = region.lines.iter().map(|l| &*l.text).collect();
-    assert_eq!(text, ["fn f() {", "", "    g();", "}"]);
-    let numbers: Vec<usize> = region.lines.iter().map(|l| l.number).collect();
-    assert_eq!((numbers, region.end), (vec![4, 5, 6, 7], 8));
-}
 
 #[test]
-fn a_copy_indented_in_a_list_item_is_compared_without_that_indent() {
-    let lesson = "\
-1. Read a line:
-
-   <!-- include: ../src/line.rs:read_line -->
-   ```rust
-   pub fn read_line(&self) -> String {
-       let line = String::new();
-
-       line
-   }
-   ```
-";
-    let dir = tree(&[("src/line.rs", LINE_RS), ("lessons/01.md", lesson)]);
-    assert_eq!(check(dir.path()), vec![]);
-
-    // Blessing a stale copy keeps the list item's indent.
-    let source = LINE_RS.replace("String::new()", "String::from(\"\")");
-    fs::write(dir.path().join("src/line.rs"), source).expect("rewrite");
-    assert_eq!(bless(dir.path()), vec![]);
-    let blessed = lesson.replace("String::new()", "String::from(\"\")");
-    assert_eq!(read(&dir, "lessons/01.md"), blessed);
-}
-
-#[test]
-fn a_region_holding_a_closing_fence_is_reported_and_not_blessed() {
-    let source = "\
-// ANCHOR: doc
-const DOC: &str = r#\"
-```
-\"#;
-// ANCHOR_END: doc
-";
-    let lesson = "<!-- include: ../src/doc.rs:doc -->\n```rust\n```\n";
-    let dir = tree(&[("src/doc.rs", source), ("lessons/01.md", lesson)]);
-    let clash = expect(Kind::BadFence, "lessons/01.md", 2);
-    assert_eq!(found(&check(dir.path())), vec![clash.clone()]);
-    assert_eq!(found(&bless(dir.path())), vec![clash]);
-    assert_eq!(read(&dir, "lessons/01.md"), lesson);
-
-    // A longer fence is the fix.
-    let longer = "<!-- include: ../src/doc.rs:doc -->\n````rust\n````\n";
-    fs::write(dir.path().join("lessons/01.md"), longer).expect("rewrite");
-    assert_eq!(bless(dir.path()), vec![]);
-    assert_eq!(check(dir.path()), vec![]);
-}
-
-#[test]
-fn bless_rewrites_a_stale_copy_and_keeps_its_opening_fence_line() {
-    let stale = LESSON
-        .replace("```rust\n", "```rust,ignore\n")
-        .replace("    let line = String::new();\n\n", "    todo!()\n");
-    let dir = tree(&[("src/line.rs", LINE_RS), ("lessons/01.md", &stale)]);
-    assert_eq!(found(&check(dir.path()))[0].0, Kind::StaleCopy);
-
-    assert_eq!(bless(dir.path()), vec![]);
-    let blessed = LESSON.replace("```rust\n", "```rust,ignore\n");
-    assert_eq!(read(&dir, "lessons/01.md"), blessed);
-    assert_eq!(check(dir.path()), vec![]);
-}
-
-#[test]
-fn bless_leaves_an_up_to_date_lesson_untouched_byte_for_byte() {
-    // CRLF line endings and no final newline: a careless rewrite would
-    // change both.
-    let up_to_date = LESSON.replace('\n', "\r\n") + "The end.";
-    let stale = LESSON.replace("    line\n", "    line.trim()\n");
-    let dir = tree(&[
-        ("src/line.rs", LINE_RS),
-        ("lessons/01.md", &up_to_date),
-        ("lessons/02.md", &stale),
-    ]);
-    let path = dir.path().join("lessons/01.md");
-    let long_ago = std::time::SystemTime::UNIX_EPOCH
-        + std::time::Duration::from_secs(1_000_000_000);
-    let file = fs::File::options().write(true).open(&path).expect("open");
-    file.set_modified(long_ago).expect("cannot set the time");
-    drop(file);
-
-    assert_eq!(bless(dir.path()), vec![]);
-    assert_eq!(read(&dir, "lessons/01.md"), up_to_date);
-    let modified = fs::metadata(&path).and_then(|meta| meta.modified());
-    assert_eq!(modified.expect("mtime"), long_ago, "01.md was rewritten");
-    assert_eq!(read(&dir, "lessons/02.md"), LESSON);
-}
-
-#[test]
-fn bless_cannot_fix_orphans_or_broken_references_and_still_fails() {
-    let orphan = "// ANCHOR: unused\nfn unused() {}\n// ANCHOR_END: unused\n";
-    let stale = LESSON.replace("    line\n", "    line.trim()\n")
-        + "\n<!-- include: ../src/gone.rs:x -->\n```rust\n```\n";
-    let dir = tree(&[
-        ("src/line.rs", LINE_RS),
-        ("src/unused.rs", orphan),
-        ("lessons/01.md", &stale),
-    ]);
-    let problems = bless(dir.path());
-    assert_eq!(
-        found(&problems),
-        vec![
-            expect(Kind::BrokenReference, "lessons/01.md", 14),
-            expect(Kind::OrphanAnchor, "src/unused.rs", 1),
-        ]
-    );
-    let fixed = LESSON.to_string()
-        + "\n<!-- include: ../src/gone.rs:x -->\n```rust\n```\n";
-    assert_eq!(read(&dir, "lessons/01.md"), fixed);
-}
-
-#[test]
-fn odd_input_is_reported_without_panicking() {
-    let odd = "\
-<!-- include:
-<!-- include: :x -->
-[dangling](
-`unclosed code [x](nope.md)
-![](
-<!-- include: ../src/line.rs:read_line -->";
-    let dir = tree(&[("src/line.rs", LINE_RS), ("lessons/01.md", odd)]);
+fn a_file_that_is_not_utf8_is_reported_as_unreadable() {
+    let dir = tree(&files(&[("lessons/01.md", "")]));
+    fs::write(dir.path().join("lessons/01.md"), [0xff, 0xfe]).unwrap();
     let problems = check(dir.path());
-    assert_eq!(
-        found(&problems),
-        vec![
-            expect(Kind::BrokenReference, "lessons/01.md", 1),
-            expect(Kind::BrokenReference, "lessons/01.md", 2),
-            expect(Kind::BrokenLink, "lessons/01.md", 4),
-            expect(Kind::BadFence, "lessons/01.md", 6),
-        ]
-    );
-
-    let not_utf8 = tree(&[("lessons/01.md", "")]);
-    let path = not_utf8.path().join("lessons/01.md");
-    fs::write(&path, [0xff, 0xfe, b'\n']).expect("write");
-    let unreadable = expect(Kind::Unreadable, "lessons/01.md", 0);
-    assert_eq!(found(&check(not_utf8.path())), vec![unreadable]);
-}
-
-#[test]
-fn problems_read_as_file_colon_line_then_message() {
-    let problem = Problem::new(
-        Kind::BrokenLink,
-        Path::new("lessons/01.md"),
-        7,
-        "broken link".to_string(),
-    );
-    assert_eq!(problem.to_string(), "lessons/01.md:7: broken link");
-    let report = failure_report(&[problem], false);
-    assert!(report.contains("lessons/01.md:7: broken link\n"));
-    assert!(report.contains(BLESS_HINT));
+    assert_eq!(found(&problems), [(Unreadable, "lessons/01.md", 0)]);
+    let report = report(&problems, false);
+    assert!(report.contains("\nlessons/01.md: cannot read:"), "{report}");
 }

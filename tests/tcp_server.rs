@@ -294,6 +294,43 @@ fn closing_stdin_ends_the_session_gracefully_and_the_server_exits_0() {
     assert_eq!(server.wait_exit(), Some(0));
 }
 
+/// Input that ends at once, before any client, ends the server at once,
+/// with status 0: nobody is left to answer a client.
+#[test]
+fn stdin_ending_before_any_client_ends_the_server_with_status_0() {
+    let (mut server, _addr) = start(&["0"]);
+    server.close_stdin();
+    // A server that went on waiting for a client would not exit.
+    assert_eq!(server.wait_exit(), Some(0));
+    let clients: Vec<&String> = server
+        .seen()
+        .iter()
+        .filter(|line| line.starts_with("client"))
+        .collect();
+    assert!(clients.is_empty(), "no client was served: {clients:?}");
+}
+
+/// Lines typed with CRLF reach the client byte for byte, `\r\n` and
+/// all, and `bye\r\n` is `bye`: the session ends and the client gets EOF.
+#[test]
+fn crlf_lines_are_relayed_as_typed_and_bye_with_crlf_ends_the_session() {
+    let response = RESPONSE.replace('\n', "\r\n");
+    let (mut server, addr) = start(&["0"]);
+    let mut client = connect(addr);
+    send_request(&mut client, addr);
+    expect_request_logged(&mut server, addr);
+    server.type_text(&response);
+    server.type_text("bye\r\n");
+
+    // Not `bye`: the session would go on, and this read time out.
+    assert_eq!(read_to_eof(&mut client), response.as_bytes());
+    // The log shows the line, without its line end.
+    assert_eq!(server.expect_line("--> HTTP/"), "--> HTTP/1.0 200 OK");
+    drop(client);
+    let end = server.expect_line("closed the connection");
+    assert_eq!(end, "client 127.0.0.1 closed the connection");
+}
+
 /// Bytes typed that are not UTF-8 reach the client unchanged.
 #[test]
 fn bytes_typed_that_are_not_utf8_are_relayed_byte_for_byte() {
@@ -350,6 +387,25 @@ fn help_prints_the_usage_and_exits_0() {
     let mut server = Program::start("tcp-server", &["--help"]);
     server.expect_line("usage: tcp-server [OPTIONS] PORT");
     assert_eq!(server.wait_exit(), Some(0));
+}
+
+/// A bad `--idle-timeout`, or an unknown option, makes it exit 1 with
+/// what is wrong and the usage.
+#[test]
+fn a_bad_or_unknown_option_exits_1() {
+    let cases: [(&[&str], &str); 2] = [
+        (&["--idle-timeout", "0"], "--idle-timeout wants seconds"),
+        (&["--nope"], "unknown option --nope"),
+    ];
+    for (options, why) in cases {
+        let args = [options, &["0"]].concat();
+        let mut server = Program::start("tcp-server", &args);
+        assert_eq!(server.wait_exit(), Some(1), "{args:?}");
+        let stderr = server.stderr();
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+        assert!(stderr.contains("usage: tcp-server"), "{stderr}");
+        assert!(server.seen().is_empty(), "{:?}", server.seen());
+    }
 }
 
 /// A port another program listens on makes it exit 3.

@@ -3,15 +3,21 @@
 use assert_cmd::Command;
 use std::time::Duration;
 
+/// Long enough for a loaded machine; short enough that no test hangs.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `tour` binary, killed if it runs longer than [`TIMEOUT`].
+fn tour() -> Command {
+    let mut tour = Command::cargo_bin("tour").expect("the tour binary");
+    tour.timeout(TIMEOUT);
+    tour
+}
+
 /// Each chapter shows the program's output, the wire, and the server's
 /// console, and the whole tour finishes quickly.
 #[test]
 fn the_tour_shows_every_chapter_and_exits_zero() {
-    let output = Command::cargo_bin("tour")
-        .expect("the tour binary")
-        .timeout(Duration::from_secs(30))
-        .output()
-        .expect("run the tour");
+    let output = tour().output().expect("run the tour");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "tour failed:\n{stdout}");
     for expected in [
@@ -38,13 +44,8 @@ fn the_tour_shows_every_chapter_and_exits_zero() {
 /// does not take.
 #[test]
 fn the_tour_has_help_and_takes_no_arguments() {
-    let mut tour = Command::cargo_bin("tour").expect("the tour binary");
-    let help = tour.arg("--help").assert().success();
+    let help = tour().arg("--help").assert().success();
     let text = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
     assert!(text.contains("usage: tour"), "{text}");
-    Command::cargo_bin("tour")
-        .expect("the tour binary")
-        .arg("extra")
-        .assert()
-        .code(1);
+    tour().arg("extra").assert().code(1);
 }

@@ -147,13 +147,14 @@ pub fn run(
     loop {
         screen(write!(out, "{PROMPT}").and_then(|()| out.flush()))?;
         let Some(line) = next_command(&mut keyboard)? else {
-            return screen(writeln!(out)); // end of input
+            screen(writeln!(out))?; // end of input
+            return last_look(&mut replies, out);
         };
         if config.echo_input {
             screen(out.write_all(&line).and_then(|()| writeln!(out)))?;
         }
         if line.is_empty() {
-            return Ok(());
+            return last_look(&mut replies, out);
         }
         show_unprompted(&mut replies, out)?;
         let command = [&line[..], b"\n"].concat();
@@ -227,6 +228,36 @@ fn show_unprompted(
     result
 }
 // ANCHOR_END: show_unprompted
+
+/// How long the client waits, when it is done, for a server that may
+/// have hung up on it first.
+const LAST_LOOK: Duration = Duration::from_millis(50);
+
+/// Before leaving, one last look for a server that hung up on us first
+/// (a `busy:` refusal can arrive just after our first command and pass
+/// for its reply): that is a failure, even though the user is done.
+fn last_look(
+    replies: &mut LineReader<ReplyReader<'_>>,
+    out: &mut impl Write,
+) -> Result<(), ClientError> {
+    let stream = replies.get_ref().stream();
+    stream
+        .set_read_timeout(Some(LAST_LOOK))
+        .map_err(ClientError::Network)?;
+    // `peek` leaves what it sees in the socket for `show_unprompted`.
+    match stream.peek(&mut [0; 1]) {
+        Ok(_) => show_unprompted(replies, out),
+        Err(e) if is_timeout(&e) => Ok(()), // still connected: all well
+        Err(e) => Err(ClientError::Network(e)),
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
 
 // ANCHOR: read_reply
 /// Reads one reply: a line if the server ends it with a newline, or

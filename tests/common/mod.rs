@@ -128,6 +128,12 @@ impl Program {
         self.child.wait().expect("wait for the program").code()
     }
 
+    /// Every stdout line received so far, in order: after
+    /// [`wait_exit`](Self::wait_exit), everything the program printed.
+    pub fn seen(&self) -> &[String] {
+        &self.seen
+    }
+
     /// Everything the program wrote on stderr (after it exited).
     pub fn stderr(&mut self) -> String {
         let mut text = String::new();
@@ -143,6 +149,45 @@ impl Drop for Program {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs the binary `name` with `input` on its standard input and its
+/// standard output already closed: the reading end of the pipe is
+/// dropped before the program can write. Returns its exit code and what
+/// it wrote on stderr; kills it if it has not exited within [`WAIT`].
+pub fn run_with_stdout_closed(
+    name: &str,
+    args: &[&str],
+    input: &[u8],
+) -> (Option<i32>, String) {
+    let path = assert_cmd::cargo::cargo_bin(name);
+    let mut child = Command::new(path)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the program");
+    drop(child.stdout.take()); // nobody reads: writing fails (EPIPE)
+    let mut stdin = child.stdin.take().expect("stdin");
+    // It may already have stopped reading: a failed write is no failure.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    // Its stderr closes when it exits: that is the sign to wait for.
+    let mut stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        let _ = tx.send(text);
+    });
+    let Ok(stderr) = rx.recv_timeout(WAIT) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{name} did not exit within {WAIT:?}");
+    };
+    let status = child.wait().expect("wait for the program");
+    (status.code(), stderr)
 }
 
 /// Reads `stream` line by line on a thread, into a channel.
