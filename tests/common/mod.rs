@@ -29,14 +29,7 @@ pub struct Program {
 impl Program {
     /// Starts the binary `name` (one of this package's `[[bin]]`s).
     pub fn start(name: &str, args: &[&str]) -> Program {
-        let path = assert_cmd::cargo::cargo_bin(name);
-        let mut child = Command::new(path)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the program");
+        let mut child = spawn_piped(name, args);
         let stdout = lines_of(child.stdout.take().expect("stdout"));
         let stdin = child.stdin.take();
         Program {
@@ -160,14 +153,7 @@ pub fn run_with_stdout_closed(
     args: &[&str],
     input: &[u8],
 ) -> (Option<i32>, String) {
-    let path = assert_cmd::cargo::cargo_bin(name);
-    let mut child = Command::new(path)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the program");
+    let mut child = spawn_piped(name, args);
     drop(child.stdout.take()); // nobody reads: writing fails (EPIPE)
     let mut stdin = child.stdin.take().expect("stdin");
     // It may already have stopped reading: a failed write is no failure.
@@ -188,6 +174,18 @@ pub fn run_with_stdout_closed(
     };
     let status = child.wait().expect("wait for the program");
     (status.code(), stderr)
+}
+
+/// Starts the binary `name` (one of this package's `[[bin]]`s) with its
+/// three standard streams piped.
+fn spawn_piped(name: &str, args: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin(name))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the program")
 }
 
 /// Reads `stream` line by line on a thread, into a channel.
