@@ -6,7 +6,8 @@
 //! none, so the only sign that its reply is complete is that no more bytes
 //! come: once a reply has started, [`Config::quiet`] of silence ends it.
 //! That is a guess (a slow network could split a reply in two), which is
-//! why protocols frame their messages; the lesson shows both cases.
+//! why protocols frame their messages: once the server has ended a reply
+//! with a newline, the client stops guessing. The lesson shows both.
 //!
 //! Lesson: `lessons/05-echo.md`.
 

@@ -205,7 +205,7 @@ impl Clients {
 
     fn disconnect_all(&mut self) {
         for (stream, _) in &self.live {
-            let _ = stream.shutdown(std::net::Shutdown::Both);
+            let _ = stream.shutdown(Shutdown::Both);
         }
         for (_, thread) in self.live.drain(..) {
             let _ = thread.join();
