@@ -261,7 +261,8 @@ impl Program {
 
     /// Reports `why` on standard error as `NAME: why`; `status`.
     pub fn fail(&self, status: u8, why: &str) -> ExitCode {
-        eprintln!("{}: {why}", self.name);
+        // Like `say`: a closed standard error must not turn into a panic.
+        let _ = writeln!(std::io::stderr().lock(), "{}: {why}", self.name);
         ExitCode::from(status)
     }
 }

@@ -78,15 +78,20 @@ impl std::error::Error for LineError {
     }
 }
 
-/// Maps an I/O error to a [`LineError`]. A read timeout shows up as
-/// `WouldBlock` on Unix and `TimedOut` on Windows: both mean [`Timeout`].
-///
-/// [`Timeout`]: LineError::Timeout
+/// Is `e` a read timeout? It shows up as `WouldBlock` on Unix (also for
+/// a non-blocking socket with nothing to read) and as `TimedOut` on
+/// Windows: both mean the same thing here.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+}
+
+/// Maps an I/O error to a [`LineError`]: see [`is_timeout`].
 impl From<io::Error> for LineError {
     fn from(e: io::Error) -> Self {
-        match e.kind() {
-            ErrorKind::WouldBlock | ErrorKind::TimedOut => LineError::Timeout,
-            _ => LineError::Io(e),
+        if is_timeout(&e) {
+            LineError::Timeout
+        } else {
+            LineError::Io(e)
         }
     }
 }

@@ -16,7 +16,7 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use crate::line::{LineError, LineReader};
+use crate::line::{LineError, LineReader, is_timeout};
 use crate::transcript::{Recorded, Transcript};
 
 /// The longest keyboard line or reply line accepted, by default.
@@ -208,25 +208,35 @@ fn show_unprompted(
     // Non-blocking: a read with nothing to read returns at once, which
     // the line reader reports as a timeout.
     stream.set_nonblocking(true).map_err(ClientError::Network)?;
-    let result = loop {
-        match replies.read_line() {
-            Ok(Some(line)) => show(out, line)?,
-            Ok(None) => break Err(ClientError::Closed),
-            Err(LineError::Timeout) => break Ok(()), // nothing (more) yet
-            Err(LineError::EofInLine { .. }) => {
-                show(out, &replies.take_buffered())?;
-                break Err(ClientError::Closed);
-            }
-            Err(LineError::TooLong { max_len }) => {
-                break Err(ClientError::ReplyTooLong(max_len));
-            }
-            Err(LineError::Io(e)) => break Err(ClientError::Network(e)),
-        }
-    };
+    let shown = show_ready_lines(replies, out);
+    // Blocking again whatever happened: later reads rely on it.
     stream
         .set_nonblocking(false)
         .map_err(ClientError::Network)?;
-    result
+    shown
+}
+
+/// Shows the complete lines already received; `Closed` if the server
+/// has hung up after them.
+fn show_ready_lines(
+    replies: &mut LineReader<ReplyReader<'_>>,
+    out: &mut impl Write,
+) -> Result<(), ClientError> {
+    loop {
+        match replies.read_line() {
+            Ok(Some(line)) => show(out, line)?,
+            Ok(None) => return Err(ClientError::Closed),
+            Err(LineError::Timeout) => return Ok(()), // nothing (more) yet
+            Err(LineError::EofInLine { .. }) => {
+                show(out, &replies.take_buffered())?;
+                return Err(ClientError::Closed);
+            }
+            Err(LineError::TooLong { max_len }) => {
+                return Err(ClientError::ReplyTooLong(max_len));
+            }
+            Err(LineError::Io(e)) => return Err(ClientError::Network(e)),
+        }
+    }
 }
 // ANCHOR_END: show_unprompted
 
@@ -251,13 +261,6 @@ fn last_look(
         Err(e) if is_timeout(&e) => Ok(()), // still connected: all well
         Err(e) => Err(ClientError::Network(e)),
     }
-}
-
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 // ANCHOR: read_reply
