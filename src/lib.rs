@@ -13,6 +13,9 @@
 //! - [`transcript`]: every byte a program sent and received.
 //! - [`console`]: where servers print their log lines.
 //! - [`accept`]: stopping an accept loop, and pausing after failures.
+//! - [`dns`]: DNS messages and a stub resolver (inet_01).
+//! - [`http`]: the HTTP/1.0 exchange of a web client (inet_02).
+//! - [`smtp`]: SMTP replies, commands, DATA, and a client (inet_03, inet_04).
 //! - [`echo`]: the echo service (inet_08 server, inet_06 client).
 //! - [`relay`]: the generic TCP server that relays the keyboard (inet_10).
 //! - [`cli`]: argument checks shared by the programs.
@@ -25,8 +28,11 @@ pub mod accept;
 pub mod cli;
 pub mod console;
 pub mod deadline;
+pub mod dns;
 pub mod echo;
+pub mod http;
 pub mod line;
 pub mod relay;
+pub mod smtp;
 pub mod tour;
 pub mod transcript;

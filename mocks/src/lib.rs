@@ -20,11 +20,15 @@
 //!
 //! * [`transcript`]: the [`Transcript`] log and the [`Recorder`] that
 //!   fills it from a stream.
+//! * [`dns`], [`http`], [`smtp`]: the protocol mocks.
 //! * [`server`]: the [`MockServer`] harness that accepts connections and
 //!   hands each one, as a [`Conn`], to a handler on its own thread.
 #![deny(missing_docs)]
 
+pub mod dns;
+pub mod http;
 pub mod server;
+pub mod smtp;
 pub mod transcript;
 
 pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};

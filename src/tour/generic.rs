@@ -1,89 +1,18 @@
-//! The guided tour that `cargo run` starts: each chapter's program runs
-//! against servers started in this process, on 127.0.0.1, and the tour
-//! prints what each side saw. Nothing leaves the machine.
-//!
-//! Each chapter is a function that writes its story to `out`; a chapter
-//! that can't run returns the error, and the tour stops with it.
+//! Chapter 6: the generic TCP server (inet_10), with a scripted keyboard.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
-use std::time::Duration;
 
+use super::{STEP_TIMEOUT, heading, indent, wait_for};
 use crate::accept::Stop;
 use crate::console::Console;
-use crate::echo::{client, server};
 use crate::relay;
 use crate::transcript::{Recorded, Transcript};
 
-/// How long the tour waits for any one step before giving up.
-const STEP_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Runs every chapter, in order.
-///
-/// # Errors
-/// The first chapter that fails says why.
-pub fn run(out: &mut impl Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "inet: a tour of the chapter's programs, all on 127.0.0.1\n"
-    )?;
-    echo_chapter(out)?;
-    generic_server_chapter(out)?;
-    writeln!(out, "Read lessons/README.md next, then `cargo test`.")
-}
-
-fn heading(out: &mut impl Write, title: &str) -> io::Result<()> {
-    writeln!(out, "== {title} ==\n")
-}
-
-/// The echo server (inet_08) and two runs of its client (inet_06).
-fn echo_chapter(out: &mut impl Write) -> io::Result<()> {
-    heading(out, "Chapter 5: echo server and client (inet_08, inet_06)")?;
-    let (console, log) = Console::channel();
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let server =
-        server::Server::start(listener, server::Config::default(), console)?;
-    let addr = server.addr();
-    writeln!(
-        out,
-        "$ echo-server {}   (started in this process)",
-        addr.port()
-    )?;
-    for n in 1..=2 {
-        let typed = format!("cmde 1 du client {n}\ncmde 2 du client {n}\n\n");
-        writeln!(out, "\n$ echo-client 127.0.0.1 {}", addr.port())?;
-        let config = client::Config {
-            echo_input: true,
-            ..Default::default()
-        };
-        let stream = client::connect("127.0.0.1", addr.port(), STEP_TIMEOUT)
-            .map_err(io::Error::other)?;
-        let transcript = Transcript::new();
-        let mut screen = Vec::new();
-        client::run(
-            &stream,
-            typed.as_bytes(),
-            &mut screen,
-            &config,
-            &transcript,
-        )
-        .map_err(io::Error::other)?;
-        drop(stream); // hang up, as the original's `finally: close()`
-        out.write_all(&screen)?;
-        writeln!(out, "\nWhat crossed the wire, as the client saw it:")?;
-        write!(out, "{}", indent(&transcript.render()))?;
-        // The session's last log line says the server has finished with it.
-        let server_lines = wait_for(&log, |l| l.contains("end of session"))?;
-        let server_lines = server_lines.join("\n");
-        writeln!(out, "\nThe server's console:\n{}", indent(&server_lines))?;
-    }
-    writeln!(out)
-}
-
 /// The generic server (inet_10) plays an HTTP server for a web client.
-fn generic_server_chapter(out: &mut impl Write) -> io::Result<()> {
+pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
     heading(
         out,
         "Chapter 6: generic TCP server (inet_10) plays a web server",
@@ -180,30 +109,4 @@ impl Read for Typed {
         self.pending.drain(..n);
         Ok(n)
     }
-}
-
-/// Collects log lines until one satisfies `done` (that one included).
-fn wait_for(
-    log: &Receiver<String>,
-    done: impl Fn(&str) -> bool,
-) -> io::Result<Vec<String>> {
-    let mut lines = Vec::new();
-    loop {
-        let line = log.recv_timeout(STEP_TIMEOUT).map_err(|_| {
-            let seen = lines.join("\n");
-            io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("stuck after:\n{seen}"),
-            )
-        })?;
-        let finished = done(&line);
-        lines.push(line);
-        if finished {
-            return Ok(lines);
-        }
-    }
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}\n")).collect()
 }

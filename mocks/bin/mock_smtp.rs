@@ -1,0 +1,3 @@
+//! Placeholder: written with its chapter.
+
+fn main() {}

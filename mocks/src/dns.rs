@@ -1,0 +1,1 @@
+//! Mock dns server. To be written.

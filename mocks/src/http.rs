@@ -1,0 +1,1 @@
+//! Mock http server. To be written.

@@ -1,0 +1,1 @@
+//! Mock smtp server. To be written.

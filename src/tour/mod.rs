@@ -1,0 +1,67 @@
+//! The guided tour that `cargo run` starts: each chapter's program runs
+//! against servers started in this process, on 127.0.0.1, and the tour
+//! prints what each side saw. Nothing leaves the machine.
+//!
+//! Each chapter lives in its own file and is a function that writes its
+//! story to `out`; a chapter that can't run returns the error, and the
+//! tour stops with it.
+
+use std::io::{self, Write};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+mod echo;
+mod generic;
+mod names;
+mod smtp;
+mod web;
+
+/// How long the tour waits for any one step before giving up.
+const STEP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Runs every chapter, in order.
+///
+/// # Errors
+/// The first chapter that fails says why.
+pub fn run(out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "inet: a tour of the chapter's programs, all on 127.0.0.1\n"
+    )?;
+    names::chapter(out)?;
+    web::chapter(out)?;
+    smtp::chapters(out)?;
+    echo::chapter(out)?;
+    generic::chapter(out)?;
+    writeln!(out, "Read lessons/README.md next, then `cargo test`.")
+}
+
+fn heading(out: &mut impl Write, title: &str) -> io::Result<()> {
+    writeln!(out, "== {title} ==\n")
+}
+
+/// Collects log lines until one satisfies `done` (that one included).
+pub(super) fn wait_for(
+    log: &Receiver<String>,
+    done: impl Fn(&str) -> bool,
+) -> io::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    loop {
+        let line = log.recv_timeout(STEP_TIMEOUT).map_err(|_| {
+            let seen = lines.join("\n");
+            io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("stuck after:\n{seen}"),
+            )
+        })?;
+        let finished = done(&line);
+        lines.push(line);
+        if finished {
+            return Ok(lines);
+        }
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}
