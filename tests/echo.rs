@@ -385,15 +385,20 @@ fn a_client_vanishing_mid_reply_does_not_disturb_the_server() {
     let (mut server, addr) = echo_server(&[]);
     let client = Client::connect(addr);
     let mut writer = client.stream.try_clone().expect("clone");
+    // A write that makes no progress for this long means every buffer
+    // between us is full: the server is stuck writing replies nobody
+    // reads, so it has stopped reading our lines.
+    writer
+        .set_write_timeout(Some(Duration::from_millis(300)))
+        .expect("write timeout");
     let flooding = thread::spawn(move || {
         let line = [&[b'x'; 1000][..], b"\n"].concat();
-        // Up to 16 MB: far more than the socket buffers hold, so the
-        // server ends up blocked writing replies that nobody reads.
-        (0..16 * 1024).find_map(|_| writer.write_all(&line).err())
+        // Up to 64 MB: far more than the socket buffers hold.
+        (0..64 * 1024).find_map(|_| writer.write_all(&line).err())
     });
     server.expect_line("(Thread-1)"); // the server is answering
-    let _ = client.stream.shutdown(Shutdown::Both); // stops the flood
-    let _ = flooding.join().expect("the flood");
+    let blocked = flooding.join().expect("the flood");
+    assert!(blocked.is_some(), "the flood never blocked");
     drop(client); // replies unread: the connection is reset
 
     let end = server.expect_line("end of session");
