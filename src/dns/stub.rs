@@ -1,0 +1,373 @@
+//! The stub resolver: one question to one recursive server, over UDP, and
+//! over TCP when the answer doesn't fit (RFC 1035 §4.2, §7).
+//!
+//! The only module of [`dns`](super) with sockets. What to accept and
+//! what an answer means are pure functions ([`is_reply_to`],
+//! [`answer_of`]), so they are tested without a network.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::DnsError;
+use super::message::{Message, Question, Rcode, RecordData, RecordType};
+use super::name::Name;
+use super::reverse::reverse_name;
+use crate::deadline::DeadlineReader;
+use crate::line::is_timeout;
+
+/// How long a lookup may take in all, retransmissions included, unless
+/// told otherwise (`resolve --timeout`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many times a query is sent over UDP before giving up.
+pub const DEFAULT_ATTEMPTS: u32 = 3;
+/// The largest UDP message without EDNS (RFC 1035 §4.2.1).
+pub const MAX_UDP: usize = 512;
+/// How many CNAMEs an answer may chain before we call it a loop. Real
+/// chains are short; 8 is what many resolvers allow.
+pub const MAX_CNAME_HOPS: usize = 8;
+
+/// Where to ask, and how long to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// The recursive server, `IP:PORT` (port 53 for a real one).
+    pub server: SocketAddr,
+    /// The whole lookup's deadline, from the first send.
+    pub timeout: Duration,
+    /// How many times the UDP query is sent (the first time included).
+    pub attempts: u32,
+}
+
+impl Config {
+    /// Asks `server`, with the default timeout and attempts.
+    pub fn new(server: SocketAddr) -> Config {
+        Config {
+            server,
+            timeout: DEFAULT_TIMEOUT,
+            attempts: DEFAULT_ATTEMPTS,
+        }
+    }
+}
+
+// ANCHOR: new_id
+/// A query ID nobody off the path can guess (RFC 5452 §9.2): a forger
+/// must then try 65536 IDs for each of the ~28000 source ports.
+///
+/// std has no random number generator, but `RandomState` (the seed of
+/// every `HashMap`) gets its keys from the operating system's random
+/// source. We hash a counter and the clock with a fresh `RandomState`:
+/// unpredictable enough for a teaching stub, though not a documented
+/// cryptographic generator (reading `/dev/urandom` would be, but only on
+/// Unix, and at the cost of a file per query).
+pub fn new_id() -> u16 {
+    static QUERIES: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(QUERIES.fetch_add(1, Ordering::Relaxed));
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
+    hasher.write_u128(now.map_or(0, |d| d.as_nanos()));
+    hasher.finish() as u16 // the low 16 bits of a 64-bit hash
+}
+// ANCHOR_END: new_id
+
+// ANCHOR: is_reply_to
+/// True when `reply` answers `query` (RFC 1035 §7.3, RFC 5452 §9.1): a
+/// response (QR=1), with the same ID, the same opcode, and the same
+/// single question (names compared without regard to case). Anyone can
+/// send us a datagram; only a reply that passes this is believed.
+pub fn is_reply_to(reply: &Message, query: &Message) -> bool {
+    let same_question = match (&reply.questions[..], &query.questions[..]) {
+        ([got], [asked]) => {
+            got.name.eq_ignore_case(&asked.name)
+                && got.rtype == asked.rtype
+                && got.class == asked.class
+        }
+        _ => false,
+    };
+    reply.flags.response
+        && reply.id == query.id
+        && reply.flags.opcode == query.flags.opcode
+        && same_question
+}
+// ANCHOR_END: is_reply_to
+
+// ANCHOR: answer_of
+/// What a reply says about `question`: the records of the type asked
+/// for, after the CNAME chain in the answer section (an alias points to
+/// its canonical name, which has the records; RFC 1035 §3.6.2), or the
+/// error the RCODE means. Records about other names are ignored.
+///
+/// # Errors
+/// [`DnsError::NxDomain`], [`DnsError::ServFail`], [`DnsError::Refused`],
+/// [`DnsError::FormErr`], [`DnsError::ServerError`] for the RCODEs;
+/// [`DnsError::NoData`] for NOERROR without such records;
+/// [`DnsError::CnameLoop`] for a chain that loops or is too long.
+pub fn answer_of(
+    reply: &Message,
+    question: &Question,
+) -> Result<Vec<RecordData>, DnsError> {
+    match reply.flags.rcode {
+        Rcode::NoError => {}
+        Rcode::NxDomain => return Err(DnsError::NxDomain),
+        Rcode::ServFail => return Err(DnsError::ServFail),
+        Rcode::Refused => return Err(DnsError::Refused),
+        Rcode::FormErr => return Err(DnsError::FormErr),
+        other => return Err(DnsError::ServerError(other)),
+    }
+    let mut name = &question.name;
+    let mut visited = vec![name];
+    for _ in 0..=MAX_CNAME_HOPS {
+        let found: Vec<RecordData> = reply
+            .answers
+            .iter()
+            .filter(|r| {
+                r.name.eq_ignore_case(name) && r.class == question.class
+            })
+            .filter(|r| r.data.rtype() == question.rtype)
+            .map(|r| r.data.clone())
+            .collect();
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        let alias_of = reply.answers.iter().find_map(|r| match &r.data {
+            RecordData::Cname(target) if r.name.eq_ignore_case(name) => {
+                Some(target)
+            }
+            _ => None,
+        });
+        let Some(target) = alias_of else {
+            return Err(DnsError::NoData(question.rtype));
+        };
+        if visited.iter().any(|seen| seen.eq_ignore_case(target)) {
+            return Err(DnsError::CnameLoop(target.clone()));
+        }
+        visited.push(target);
+        name = target;
+    }
+    Err(DnsError::CnameLoop(name.clone()))
+}
+// ANCHOR_END: answer_of
+
+/// The records of type `rtype` for `name`, from the server of `config`.
+///
+/// # Errors
+/// Every [`DnsError`] of [`exchange`] and [`answer_of`].
+pub fn lookup(
+    config: &Config,
+    name: &Name,
+    rtype: RecordType,
+) -> Result<Vec<RecordData>, DnsError> {
+    let query = Message::query(new_id(), name.clone(), rtype);
+    let reply = exchange(config, &query)?;
+    answer_of(&reply, &query.questions[0])
+}
+
+/// The addresses of `name`: A records for `RecordType::A`, AAAA for
+/// `RecordType::Aaaa`.
+///
+/// # Errors
+/// As for [`lookup`].
+pub fn addresses(
+    config: &Config,
+    name: &Name,
+    rtype: RecordType,
+) -> Result<Vec<IpAddr>, DnsError> {
+    let records = lookup(config, name, rtype)?;
+    Ok(records
+        .into_iter()
+        .filter_map(|data| match data {
+            RecordData::A(v4) => Some(IpAddr::V4(v4)),
+            RecordData::Aaaa(v6) => Some(IpAddr::V6(v6)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The names of `addr` (PTR records of its reverse name).
+///
+/// # Errors
+/// As for [`lookup`].
+pub fn names_of(config: &Config, addr: IpAddr) -> Result<Vec<Name>, DnsError> {
+    let records = lookup(config, &reverse_name(addr), RecordType::Ptr)?;
+    Ok(records
+        .into_iter()
+        .filter_map(|data| match data {
+            RecordData::Ptr(name) => Some(name),
+            _ => None,
+        })
+        .collect())
+}
+
+// ANCHOR: exchange
+/// Sends `query` and returns the server's reply to it: over UDP from a
+/// fresh socket, sent again while no reply comes, then over TCP if the
+/// reply says it was truncated (TC=1). All within `config.timeout`.
+///
+/// # Errors
+/// [`DnsError::Timeout`] when no acceptable reply came in time;
+/// [`DnsError::Malformed`] when the only replies with our ID could not
+/// be decoded; [`DnsError::Network`] when a socket fails.
+pub fn exchange(config: &Config, query: &Message) -> Result<Message, DnsError> {
+    let deadline = Instant::now() + config.timeout;
+    let reply = exchange_udp(config, query, deadline)?;
+    if !reply.flags.truncated {
+        return Ok(reply);
+    }
+    // Never use part of an answer: ask the whole of it over TCP.
+    exchange_tcp(config, query, deadline).map_err(|e| match e {
+        DnsError::Network(why) => DnsError::Network(format!(
+            "the UDP answer was truncated, and TCP failed: {why}"
+        )),
+        other => other,
+    })
+}
+// ANCHOR_END: exchange
+
+/// What to make of a datagram that came while we wait.
+enum Verdict {
+    /// Our reply.
+    Accept(Message),
+    /// Someone else's datagram, or a forgery: wait on.
+    Ignore,
+    /// From our server with our ID, but unreadable: wait on, but say so
+    /// if nothing better comes.
+    Malformed(DnsError),
+}
+
+// ANCHOR: judge
+fn judge(
+    datagram: &[u8],
+    from: SocketAddr,
+    config: &Config,
+    query: &Message,
+) -> Verdict {
+    if from != config.server || Message::peek_id(datagram) != Some(query.id) {
+        return Verdict::Ignore;
+    }
+    if datagram.len() > MAX_UDP {
+        return Verdict::Malformed(DnsError::TooBig(datagram.len()));
+    }
+    match Message::decode(datagram) {
+        Ok(reply) if is_reply_to(&reply, query) => Verdict::Accept(reply),
+        Ok(_) => Verdict::Ignore,
+        Err(e) => Verdict::Malformed(e),
+    }
+}
+// ANCHOR_END: judge
+
+// ANCHOR: exchange_udp
+fn exchange_udp(
+    config: &Config,
+    query: &Message,
+    deadline: Instant,
+) -> Result<Message, DnsError> {
+    let bytes = query.encode()?;
+    if bytes.len() > MAX_UDP {
+        return Err(DnsError::TooBig(bytes.len()));
+    }
+    // A fresh socket: the system picks a fresh random port (RFC 5452 §9.2).
+    let socket =
+        UdpSocket::bind((local_ip(config.server), 0)).map_err(network)?;
+    let attempts = config.attempts.max(1);
+    let per_attempt = config.timeout / attempts;
+    let mut buf = [0; MAX_UDP + 1]; // one more, to see a reply too big
+    let mut malformed = None;
+    for attempt in 1..=attempts {
+        socket.send_to(&bytes, config.server).map_err(network)?;
+        // The last attempt waits until the deadline.
+        let attempt_end = match attempt {
+            last if last == attempts => deadline,
+            _ => deadline.min(Instant::now() + per_attempt),
+        };
+        loop {
+            let left = attempt_end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break; // send again, or give up
+            }
+            socket.set_read_timeout(Some(left)).map_err(network)?;
+            let (len, from) = match socket.recv_from(&mut buf) {
+                Ok(received) => received,
+                Err(e) if is_timeout(&e) => break,
+                Err(e) => return Err(network(e)),
+            };
+            match judge(&buf[..len], from, config, query) {
+                Verdict::Accept(reply) => return Ok(reply),
+                Verdict::Ignore => {}
+                Verdict::Malformed(e) => malformed = Some(e),
+            }
+        }
+    }
+    Err(malformed.map_or(DnsError::Timeout(config.timeout), |e| {
+        DnsError::Malformed(Box::new(e))
+    }))
+}
+// ANCHOR_END: exchange_udp
+
+// ANCHOR: exchange_tcp
+/// Over TCP each message is preceded by its length in 2 bytes (RFC 1035
+/// §4.2.2). One query, one reply, then we hang up.
+fn exchange_tcp(
+    config: &Config,
+    query: &Message,
+    deadline: Instant,
+) -> Result<Message, DnsError> {
+    let timeout = || DnsError::Timeout(config.timeout);
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(timeout());
+    }
+    let stream =
+        TcpStream::connect_timeout(&config.server, left).map_err(network)?;
+    let bytes = query.encode()?;
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec(); // < 512
+    framed.extend_from_slice(&bytes);
+    stream.set_write_timeout(Some(left)).map_err(network)?;
+    (&stream).write_all(&framed).map_err(network)?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let mut reader = DeadlineReader::new(&stream, left);
+    let read_err = |e: std::io::Error| match e.kind() {
+        _ if is_timeout(&e) => timeout(),
+        std::io::ErrorKind::UnexpectedEof => {
+            DnsError::Malformed(Box::new(DnsError::Truncated("a TCP reply")))
+        }
+        _ => network(e),
+    };
+    let mut length = [0; 2];
+    reader.read_exact(&mut length).map_err(read_err)?;
+    let length = usize::from(u16::from_be_bytes(length));
+    // The buffer grows with what arrives, not with what was announced.
+    let mut reply = Vec::new();
+    (&mut reader)
+        .take(length as u64)
+        .read_to_end(&mut reply)
+        .map_err(read_err)?;
+    if reply.len() < length {
+        return Err(DnsError::Malformed(Box::new(DnsError::Truncated(
+            "a TCP reply",
+        ))));
+    }
+    let reply = Message::decode(&reply)
+        .map_err(|e| DnsError::Malformed(Box::new(e)))?;
+    if !is_reply_to(&reply, query) {
+        return Err(DnsError::NotOurReply);
+    }
+    Ok(reply)
+}
+// ANCHOR_END: exchange_tcp
+
+/// The address our socket binds: loopback to talk to a server on
+/// loopback (so a test's packets can't leave the machine), else any.
+fn local_ip(server: SocketAddr) -> IpAddr {
+    match server.ip() {
+        IpAddr::V4(ip) if ip.is_loopback() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_loopback() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+    }
+}
+
+fn network(e: std::io::Error) -> DnsError {
+    DnsError::Network(e.to_string())
+}
