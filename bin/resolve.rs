@@ -1,3 +1,148 @@
-//! Placeholder: written with its chapter.
+//! `resolve [--dns-server IP:PORT] [--timeout SECS] [-6|--all] [HOST...]`:
+//! the chapter's name lookups (inet_01).
+//!
+//! For each host, prints its address and the name of that address, as
+//! the original does. Without `--dns-server` it asks the system, like the
+//! original; with it, our stub resolver asks that server and nothing
+//! else. Read `lessons/01-names.md` and `src/dns/`.
 
-fn main() {}
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+
+use inet::cli::{self, Args, Program, UsageError};
+use inet::dns::resolver::{self, Resolver, Show, StubResolver, SystemResolver};
+use inet::dns::stub::{self, Config};
+
+const PROGRAM: Program = Program {
+    name: "resolve",
+    synopsis: "[--dns-server IP:PORT] [--timeout SECS] [-6|--all] [HOST...]",
+    help: "\
+usage: resolve [--dns-server IP:PORT] [--timeout SECS] [-6|--all] [HOST...]
+
+The chapter's name lookups (inet_01): for each HOST, prints its IPv4
+address as `ip[HOST]=ADDR`, then the name of that address as
+`name[ADDR]=NAME`; a lookup that fails prints its error in place of the
+answer. Without HOST, looks up the original's list:
+istia.univ-angers.fr www.univ-angers.fr www.ibm.com localhost \"\" xx
+(which needs the Internet).
+
+options:
+  --dns-server IP:PORT  ask this DNS server (port 53 if left out) with our
+                        own stub resolver, instead of the system's resolver
+  --timeout SECS        give up on a DNS lookup after this long, resends
+                        included (5)
+  -6                    the first IPv6 address instead of IPv4
+  --all                 every address, IPv4 and IPv6
+  -h, --help            this help
+
+Without --dns-server, addresses come from the system (as the original's
+gethostbyname), and names from /etc/hosts, then from the first nameserver
+of /etc/resolv.conf.
+
+exit status: 0 every lookup succeeded, 1 wrong arguments, 3 some lookup
+failed, 4 the output could not be written",
+};
+
+/// The original's list, looked up when no host is given.
+const HOSTS: [&str; 6] = [
+    "istia.univ-angers.fr",
+    "www.univ-angers.fr",
+    "www.ibm.com",
+    "localhost",
+    "",
+    "xx",
+];
+
+/// Some lookup failed: the network did not give what was asked, as a
+/// failed connection in the other programs.
+const EXIT_NOT_FOUND: u8 = cli::EXIT_CONNECTION;
+/// Standard output failed.
+const EXIT_OUTPUT: u8 = 4;
+
+fn main() -> ExitCode {
+    cli::exit_status(run())
+}
+
+fn run() -> Result<(), ExitCode> {
+    let (args, show) =
+        parse(std::env::args_os().skip(1)).map_err(|e| PROGRAM.usage(&e.0))?;
+    if args.help {
+        let _ = writeln!(io::stdout().lock(), "{}", PROGRAM.help);
+        return Ok(());
+    }
+    let timeout = args
+        .seconds("timeout", stub::DEFAULT_TIMEOUT)
+        .map_err(|e| PROGRAM.usage(&e.0))?;
+    let resolver: Box<dyn Resolver> = match args.option("dns-server") {
+        Some(server) => {
+            let server = dns_server(server).map_err(|e| PROGRAM.usage(&e.0))?;
+            Box::new(StubResolver::new(Config {
+                timeout,
+                ..Config::new(server)
+            }))
+        }
+        None => Box::new(SystemResolver {
+            timeout,
+            ..SystemResolver::default()
+        }),
+    };
+    let hosts: Vec<&str> = match &args.positional[..] {
+        [] => HOSTS.to_vec(),
+        given => given.iter().map(String::as_str).collect(),
+    };
+    let mut out = io::stdout().lock();
+    let mut all_found = true;
+    for host in hosts {
+        let found = resolver::get_ip_and_name(&*resolver, host, show, &mut out)
+            .and_then(|found| out.flush().map(|()| found))
+            .map_err(|e| {
+                PROGRAM.fail(EXIT_OUTPUT, &format!("cannot write: {e}"))
+            })?;
+        all_found &= found;
+    }
+    if all_found {
+        Ok(())
+    } else {
+        Err(ExitCode::from(EXIT_NOT_FOUND))
+    }
+}
+
+/// Splits the flags `-6` and `--all` from the rest, which [`Args`]
+/// parses (its options all take a value).
+fn parse(
+    args: impl Iterator<Item = OsString>,
+) -> Result<(Args, Show), UsageError> {
+    let mut show = Show::FirstV4;
+    let mut rest = Vec::new();
+    for arg in args {
+        let flag = match arg.to_str() {
+            Some("-6") => Show::FirstV6,
+            Some("--all") => Show::All,
+            _ => {
+                rest.push(arg);
+                continue;
+            }
+        };
+        if show != Show::FirstV4 && show != flag {
+            return Err(UsageError(
+                "-6 and --all can't be used together".into(),
+            ));
+        }
+        show = flag;
+    }
+    let args = Args::parse(rest, &["dns-server", "timeout"])?;
+    Ok((args, show))
+}
+
+/// `IP:PORT`, `[IPv6]:PORT`, or an address alone for port 53.
+fn dns_server(text: &str) -> Result<SocketAddr, UsageError> {
+    text.parse::<SocketAddr>()
+        .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+        .map_err(|_| {
+            UsageError(format!(
+                "--dns-server wants IP:PORT (like 127.0.0.1:5353), not {text:?}"
+            ))
+        })
+}

@@ -11,6 +11,7 @@
 //!
 //! The two files are parsed by pure functions over `&str`.
 
+use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -177,6 +178,64 @@ impl Resolver for SystemResolver {
         StubResolver::new(config).name_of(addr)
     }
 }
+
+/// Which addresses `resolve` shows for a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// The first IPv4 address, as `gethostbyname` (the original).
+    FirstV4,
+    /// The first IPv6 address (`-6`).
+    FirstV6,
+    /// Every address, IPv4 first (`--all`).
+    All,
+}
+
+// ANCHOR: get_ip_and_name
+/// The original's `getIPandName`: prints `ip[HOST]=ADDR`, then
+/// `name[ADDR]=NAME`, each with the error text in place of the answer
+/// when the lookup fails (a failed forward lookup ends the host). With
+/// [`Show::All`], one `ip` line per address, then one `name` line each.
+/// Returns true when every lookup succeeded.
+///
+/// # Errors
+/// Only when `out` fails.
+pub fn get_ip_and_name(
+    resolver: &dyn Resolver,
+    host: &str,
+    show: Show,
+    out: &mut impl Write,
+) -> io::Result<bool> {
+    let family = match show {
+        Show::FirstV4 => Family::V4,
+        Show::FirstV6 => Family::V6,
+        Show::All => Family::Any,
+    };
+    let mut addrs = match resolver.addresses(host, family) {
+        Ok(addrs) => addrs,
+        Err(e) => {
+            writeln!(out, "ip[{host}]={e}")?;
+            return Ok(false);
+        }
+    };
+    if show != Show::All {
+        addrs.truncate(1);
+    }
+    for addr in &addrs {
+        writeln!(out, "ip[{host}]={addr}")?;
+    }
+    let mut all_named = true;
+    for &addr in &addrs {
+        match resolver.name_of(addr) {
+            Ok(name) => writeln!(out, "name[{addr}]={name}")?,
+            Err(e) => {
+                writeln!(out, "name[{addr}]={e}")?;
+                all_named = false;
+            }
+        }
+    }
+    Ok(all_named)
+}
+// ANCHOR_END: get_ip_and_name
 
 /// The addresses of `family` among `addrs`, IPv4 first for `Any`; an
 /// error if none is left.

@@ -1,0 +1,360 @@
+//! The stub resolver (`src/dns/stub.rs`) against scripted sockets on
+//! 127.0.0.1: a tiny UDP (and TCP) server in the test, whose replies are
+//! written out per test, forgeries included. The mock DNS server
+//! (`inet_mocks::dns`) is used in `tests/dns_mock.rs`; these tests cover
+//! what a server can't easily do: datagrams from *another* port, replies
+//! shaped byte by byte.
+//!
+//! Rows of the robustness matrix: D9, D10, D11, D12, D14, D15, D16.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use inet::dns::message::{CLASS_IN, Flags};
+use inet::dns::stub::{self, Config, answer_of, new_id};
+use inet::dns::{
+    DnsError, Message, Name, Rcode, Record, RecordData, RecordType,
+};
+
+/// How long a scripted server waits for a query before it gives up.
+const IDLE: Duration = Duration::from_secs(5);
+
+/// What a scripted server saw: who asked, and the query.
+type Seen = (SocketAddr, Message);
+
+/// A UDP server on 127.0.0.1 that answers each query with the datagrams
+/// `script` returns, each sent from the server's socket or, when its
+/// flag is set, from another socket (a forger on another port). It stops
+/// after `queries` queries. What it saw arrives on the receiver.
+fn scripted(
+    queries: usize,
+    mut script: impl FnMut(usize, &Message) -> Vec<(bool, Vec<u8>)> + Send + 'static,
+) -> (SocketAddr, Receiver<Seen>) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_read_timeout(Some(IDLE)).unwrap();
+    let forger = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = socket.local_addr().unwrap();
+    let (seen, log) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = [0; 1024];
+        for n in 0..queries {
+            let Ok((len, from)) = socket.recv_from(&mut buf) else {
+                return;
+            };
+            let query = Message::decode(&buf[..len]).expect("a query");
+            for (forged, datagram) in script(n, &query) {
+                let sender = if forged { &forger } else { &socket };
+                sender.send_to(&datagram, from).unwrap();
+            }
+            let _ = seen.send((from, query));
+        }
+    });
+    (addr, log)
+}
+
+/// The reply to `query` with these answers and RCODE.
+fn reply(query: &Message, rcode: Rcode, answers: Vec<Record>) -> Message {
+    Message {
+        id: query.id,
+        flags: Flags {
+            response: true,
+            recursion_desired: true,
+            recursion_available: true,
+            rcode,
+            ..Flags::default()
+        },
+        questions: query.questions.clone(),
+        answers,
+        ..Message::default()
+    }
+}
+
+fn name(text: &str) -> Name {
+    Name::parse(text).unwrap()
+}
+
+fn record(owner: &str, data: RecordData) -> Record {
+    Record {
+        name: name(owner),
+        class: CLASS_IN,
+        ttl: 60,
+        data,
+    }
+}
+
+fn a(owner: &str, ip: [u8; 4]) -> Record {
+    record(owner, RecordData::A(Ipv4Addr::from(ip)))
+}
+
+fn cname(owner: &str, target: &str) -> Record {
+    record(owner, RecordData::Cname(name(target)))
+}
+
+/// The reply to `query` answering A 192.0.2.1, as bytes.
+fn good(query: &Message) -> Vec<u8> {
+    let owner = query.questions[0].name.to_string();
+    reply(query, Rcode::NoError, vec![a(&owner, [192, 0, 2, 1])])
+        .encode()
+        .unwrap()
+}
+
+fn config(server: SocketAddr, millis: u64) -> Config {
+    Config {
+        timeout: Duration::from_millis(millis),
+        ..Config::new(server)
+    }
+}
+
+fn lookup_a(config: &Config, host: &str) -> Result<Vec<RecordData>, DnsError> {
+    stub::lookup(config, &name(host), RecordType::A)
+}
+
+const THE_ANSWER: RecordData = RecordData::A(Ipv4Addr::new(192, 0, 2, 1));
+
+/// D10: forgeries and strays arrive first: from another port, with
+/// another ID, about another name or type, a query instead of a reply,
+/// bytes that are not DNS. The stub ignores them all and takes the real
+/// reply that follows.
+#[test]
+fn d10_only_the_matching_reply_from_the_server_is_accepted() {
+    let (server, _log) = scripted(1, |_, query| {
+        let forged = |f: &dyn Fn(&mut Message)| {
+            let mut m =
+                reply(query, Rcode::NoError, vec![a("x.test", [6, 6, 6, 6])]);
+            m.answers[0].name = query.questions[0].name.clone();
+            f(&mut m);
+            m.encode().unwrap()
+        };
+        vec![
+            (true, forged(&|_| {})), // right everything, wrong port
+            (false, forged(&|m| m.id = m.id.wrapping_add(1))),
+            (false, forged(&|m| m.questions[0].name = name("other.test"))),
+            (false, forged(&|m| m.questions[0].rtype = RecordType::Aaaa)),
+            (false, forged(&|m| m.questions[0].class = 3)),
+            (false, forged(&|m| m.flags.response = false)),
+            (false, forged(&|m| m.questions.clear())),
+            (false, b"\x00".to_vec()),
+            (false, good(query)),
+        ]
+    });
+    let answer = lookup_a(&config(server, 2000), "www.example.test");
+    assert_eq!(answer, Ok(vec![THE_ANSWER]));
+}
+
+/// D10: names are compared without regard to case (RFC 1035 §2.3.3):
+/// a server may answer `WWW.Example.TEST` to `www.example.test`.
+#[test]
+fn d10_the_question_may_come_back_in_another_case() {
+    let (server, _log) = scripted(1, |_, query| {
+        let mut m = Message::decode(&good(query)).unwrap();
+        m.questions[0].name = name("WWW.Example.TEST");
+        m.answers[0].name = name("WWW.EXAMPLE.test");
+        vec![(false, m.encode().unwrap())]
+    });
+    let answer = lookup_a(&config(server, 2000), "www.example.test");
+    assert_eq!(answer, Ok(vec![THE_ANSWER]));
+}
+
+/// D10: a reply with our ID from our server that can't be decoded is
+/// not believed; if nothing better comes, the error says "malformed".
+#[test]
+fn d10_a_malformed_reply_is_reported_as_such_when_nothing_better_comes() {
+    let (server, _log) = scripted(3, |_, query| {
+        let mut bytes = good(query);
+        bytes.truncate(20); // the header and part of the question
+        vec![(false, bytes)]
+    });
+    let answer = lookup_a(&config(server, 300), "www.example.test");
+    assert!(matches!(answer, Err(DnsError::Malformed(_))), "{answer:?}");
+}
+
+/// D11: two lookups go from two sockets (two source ports), with two
+/// IDs; a resend of the same query keeps its ID.
+#[test]
+fn d11_each_query_has_its_own_port_and_id() {
+    let (server, log) = scripted(2, |_, query| vec![(false, good(query))]);
+    let config = config(server, 2000);
+    for _ in 0..2 {
+        assert_eq!(lookup_a(&config, "www.example.test"), Ok(vec![THE_ANSWER]));
+    }
+    let (first, second) = (log.recv().unwrap(), log.recv().unwrap());
+    assert_ne!(first.0.port(), second.0.port(), "same source port");
+    assert_ne!(first.1.id, second.1.id, "same ID");
+    // RD=1: a stub asks the server to recurse.
+    assert!(first.1.flags.recursion_desired);
+}
+
+/// D12: IDs cover the whole range, and don't count up. A statistical
+/// smoke test: each bound below fails by chance with odds far below one
+/// in a billion.
+#[test]
+fn d12_ids_are_spread_over_the_whole_range() {
+    let ids: Vec<u16> = (0..10_000).map(|_| new_id()).collect();
+    let distinct: HashSet<u16> = ids.iter().copied().collect();
+    // 10000 draws from 65536 give ~9280 distinct values.
+    assert!(distinct.len() > 9000, "{} distinct", distinct.len());
+    let sequential = ids
+        .windows(2)
+        .filter(|w| w[1] == w[0].wrapping_add(1))
+        .count();
+    assert!(sequential < 10, "{sequential} IDs follow the one before");
+    // Each sixteenth of the range gets ~625 IDs.
+    let mut buckets = [0; 16];
+    for id in &ids {
+        buckets[usize::from(id >> 12)] += 1;
+    }
+    assert!(buckets.iter().all(|&n| n > 450), "{buckets:?}");
+    let low_bits = ids.iter().filter(|&&id| id & 1 == 1).count();
+    assert!((4500..5500).contains(&low_bits), "{low_bits} odd IDs");
+}
+
+/// D16: the first two queries are lost; the third (a resend, same ID)
+/// is answered, well within the deadline.
+#[test]
+fn d16_lost_queries_are_sent_again() {
+    let (server, log) = scripted(3, |n, query| match n {
+        0 | 1 => vec![],
+        _ => vec![(false, good(query))],
+    });
+    let config = Config {
+        attempts: 3,
+        ..config(server, 900)
+    };
+    assert_eq!(lookup_a(&config, "www.example.test"), Ok(vec![THE_ANSWER]));
+    let sent: Vec<Seen> = log.iter().take(3).collect();
+    assert!(
+        sent.iter()
+            .all(|(from, q)| (*from, q.id) == (sent[0].0, sent[0].1.id))
+    );
+}
+
+/// D16: a server that never answers: a timeout error, once the deadline
+/// has passed, and not long after it.
+#[test]
+fn d16_silence_is_a_timeout_within_the_deadline() {
+    let (server, log) = scripted(3, |_, _| vec![]);
+    let config = config(server, 300);
+    let start = Instant::now();
+    let answer = lookup_a(&config, "www.example.test");
+    let took = start.elapsed();
+    assert_eq!(answer, Err(DnsError::Timeout(Duration::from_millis(300))));
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(took < Duration::from_millis(2300), "{took:?}");
+    assert_eq!(log.iter().take(3).count(), 3, "three attempts");
+}
+
+/// D9: a reply with TC=1 (and no answers) is never used: the stub asks
+/// again over TCP, on the same port, and uses that answer.
+#[test]
+fn d9_a_truncated_reply_is_asked_again_over_tcp() {
+    let (server, _log) = scripted(1, |_, query| {
+        let mut truncated = reply(query, Rcode::NoError, vec![]);
+        truncated.flags.truncated = true;
+        vec![(false, truncated.encode().unwrap())]
+    });
+    let listener = TcpListener::bind(server).expect("TCP on the UDP port");
+    let tcp = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(IDLE)).unwrap();
+        let mut length = [0; 2];
+        stream.read_exact(&mut length).unwrap();
+        let mut query = vec![0; usize::from(u16::from_be_bytes(length))];
+        stream.read_exact(&mut query).unwrap();
+        let query = Message::decode(&query).unwrap();
+        let answer = good(&query);
+        let mut framed = (answer.len() as u16).to_be_bytes().to_vec();
+        framed.extend_from_slice(&answer);
+        // Two writes: the stub must read the length, then the rest.
+        stream.write_all(&framed[..3]).unwrap();
+        stream.write_all(&framed[3..]).unwrap();
+        query
+    });
+    let answer = lookup_a(&config(server, 2000), "www.example.test");
+    assert_eq!(answer, Ok(vec![THE_ANSWER]));
+    let over_tcp = tcp.join().unwrap();
+    assert_eq!(over_tcp.questions[0].name, name("www.example.test"));
+}
+
+/// D9: TC=1 and no TCP server: an error, not the empty truncated answer.
+#[test]
+fn d9_a_truncated_reply_without_tcp_is_an_error() {
+    let (server, _log) = scripted(1, |_, query| {
+        let mut truncated = reply(
+            query,
+            Rcode::NoError,
+            vec![a("www.example.test", [1, 2, 3, 4])],
+        );
+        truncated.flags.truncated = true;
+        vec![(false, truncated.encode().unwrap())]
+    });
+    let answer = lookup_a(&config(server, 2000), "www.example.test");
+    let Err(DnsError::Network(why)) = answer else {
+        panic!("{answer:?}")
+    };
+    assert!(why.contains("truncated"), "{why}");
+}
+
+/// D14: each RCODE has its own error; NOERROR without the records asked
+/// for is "no data".
+#[test]
+fn d14_each_rcode_is_its_own_error() {
+    let query = Message::query(1, name("www.example.test"), RecordType::A);
+    let question = &query.questions[0];
+    for (rcode, expected) in [
+        (Rcode::NxDomain, DnsError::NxDomain),
+        (Rcode::ServFail, DnsError::ServFail),
+        (Rcode::Refused, DnsError::Refused),
+        (Rcode::FormErr, DnsError::FormErr),
+        (Rcode::NotImp, DnsError::ServerError(Rcode::NotImp)),
+        (Rcode::Other(9), DnsError::ServerError(Rcode::Other(9))),
+        (Rcode::NoError, DnsError::NoData(RecordType::A)),
+    ] {
+        assert_eq!(
+            answer_of(&reply(&query, rcode, vec![]), question),
+            Err(expected)
+        );
+    }
+    // An AAAA record is no answer to a question about A.
+    let v6 =
+        record("www.example.test", RecordData::Aaaa("::1".parse().unwrap()));
+    let answer = answer_of(&reply(&query, Rcode::NoError, vec![v6]), question);
+    assert_eq!(answer, Err(DnsError::NoData(RecordType::A)));
+}
+
+/// D15: CNAME chains are followed in the answer; records about other
+/// names are ignored; loops and overlong chains are errors.
+#[test]
+fn d15_cname_chains_are_followed_and_loops_stopped() {
+    let query = Message::query(1, name("www.example.test"), RecordType::A);
+    let question = &query.questions[0];
+    let answers = vec![
+        a("unrelated.test", [6, 6, 6, 6]),
+        cname("www.example.test", "web.example.test"),
+        cname("web.example.test", "host.example.test"),
+        a("host.example.test", [192, 0, 2, 1]),
+    ];
+    let answer = answer_of(&reply(&query, Rcode::NoError, answers), question);
+    assert_eq!(answer, Ok(vec![THE_ANSWER]));
+    let looped = vec![
+        cname("www.example.test", "b.test"),
+        cname("b.test", "www.example.test"),
+    ];
+    let answer = answer_of(&reply(&query, Rcode::NoError, looped), question);
+    assert_eq!(answer, Err(DnsError::CnameLoop(name("www.example.test"))));
+    // A chain of 20 aliases, each to the next: too long.
+    let mut chain = vec![cname("www.example.test", "c0.test")];
+    for n in 0..20 {
+        chain.push(cname(&format!("c{n}.test"), &format!("c{}.test", n + 1)));
+    }
+    chain.push(a("c20.test", [192, 0, 2, 1]));
+    let answer = answer_of(&reply(&query, Rcode::NoError, chain), question);
+    assert!(matches!(answer, Err(DnsError::CnameLoop(_))), "{answer:?}");
+    // An alias whose target has no record: no data.
+    let dangling = vec![cname("www.example.test", "nowhere.test")];
+    let answer = answer_of(&reply(&query, Rcode::NoError, dangling), question);
+    assert_eq!(answer, Err(DnsError::NoData(RecordType::A)));
+}
