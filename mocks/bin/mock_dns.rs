@@ -116,15 +116,15 @@ fn parse(args: &[String]) -> Result<Builder, Refusal> {
         builder = match option.as_str() {
             "--port" => builder.port(parse_port(value)?),
             "--record" => {
-                let (name, addr) = pair(option, value)?;
+                let (name, addr) = pair(option, value, "NAME=ADDR")?;
                 builder.record(name, parse_addr(addr)?)
             }
             "--cname" => {
-                let (alias, target) = pair(option, value)?;
+                let (alias, target) = pair(option, value, "ALIAS=TARGET")?;
                 builder.cname(alias, target)
             }
             "--ptr" => {
-                let (addr, name) = pair(option, value)?;
+                let (addr, name) = pair(option, value, "ADDR=NAME")?;
                 builder.ptr(parse_addr(addr)?, name)
             }
             "--hosts" => {
@@ -145,10 +145,11 @@ fn parse(args: &[String]) -> Result<Builder, Refusal> {
 fn pair<'a>(
     option: &str,
     value: &'a str,
+    shape: &str,
 ) -> Result<(&'a str, &'a str), Refusal> {
     value
         .split_once('=')
-        .ok_or_else(|| usage(format!("{option} wants A=B, not {value:?}")))
+        .ok_or_else(|| usage(format!("{option} wants {shape}, not {value:?}")))
 }
 
 fn parse_addr(text: &str) -> Result<IpAddr, Refusal> {
