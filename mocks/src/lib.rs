@@ -20,7 +20,9 @@
 //!
 //! * [`transcript`]: the [`Transcript`] log and the [`Recorder`] that
 //!   fills it from a stream.
-//! * [`dns`], [`http`], [`smtp`]: the protocol mocks.
+//! * [`dns`]: the mock DNS server ([`DnsMock`]), over UDP and TCP, with
+//!   scripted rcodes and faults and a log of the questions received.
+//! * [`http`], [`smtp`]: the protocol mocks.
 //! * [`server`]: the [`MockServer`] harness that accepts connections and
 //!   hands each one, as a [`Conn`], to a handler on its own thread.
 #![deny(missing_docs)]
@@ -31,5 +33,9 @@ pub mod server;
 pub mod smtp;
 pub mod transcript;
 
+pub use dns::{
+    Builder as DnsBuilder, DnsMock, Question as DnsQuestion, Rcode as DnsRcode,
+    Transport as DnsTransport,
+};
 pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};
 pub use transcript::{Dir, Entry, Recorder, Transcript};

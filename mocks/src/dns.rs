@@ -1,1 +1,0 @@
-//! Mock dns server. To be written.

@@ -1,0 +1,672 @@
+//! The mock DNS server, driven with query bytes built here by hand (not
+//! through any client library), and its answers read back by hand.
+
+use inet_mocks::dns::{
+    DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
+};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for a reply that should come.
+const REPLY: Duration = Duration::from_secs(5);
+/// How long a test listens to be sure a reply does not come.
+const SILENCE: Duration = Duration::from_millis(200);
+
+const A: u16 = 1;
+const CNAME: u16 = 5;
+const PTR: u16 = 12;
+const MX: u16 = 15;
+const AAAA: u16 = 28;
+
+/// A query: ID, RD set, one question for `name` (dots between labels,
+/// no trailing dot) of type `qtype`, class IN.
+fn query(id: u16, name: &str, qtype: u16) -> Vec<u8> {
+    let mut q = id.to_be_bytes().to_vec();
+    q.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+    for label in name.split('.') {
+        q.push(label.len() as u8);
+        q.extend_from_slice(label.as_bytes());
+    }
+    q.push(0);
+    q.extend_from_slice(&qtype.to_be_bytes());
+    q.extend_from_slice(&[0, 1]);
+    q
+}
+
+/// A reply, read by hand.
+#[derive(Debug)]
+struct Reply {
+    bytes: Vec<u8>,
+    id: u16,
+    flags: u16,
+    /// The question entry as echoed (name, type, class).
+    question: Vec<u8>,
+    /// `(owner, type, rdata)`; for CNAME and PTR, rdata is the name as
+    /// text.
+    answers: Vec<(String, u16, Vec<u8>)>,
+}
+
+impl Reply {
+    fn rcode(&self) -> u16 {
+        self.flags & 0xF
+    }
+
+    fn has(&self, flag: u16) -> bool {
+        self.flags & flag != 0
+    }
+
+    fn addresses(&self) -> Vec<IpAddr> {
+        let address = |(_, t, d): &(String, u16, Vec<u8>)| match *t {
+            A => Some(IpAddr::from(<[u8; 4]>::try_from(&d[..]).ok()?)),
+            AAAA => Some(IpAddr::from(<[u8; 16]>::try_from(&d[..]).ok()?)),
+            _ => None,
+        };
+        self.answers.iter().filter_map(address).collect()
+    }
+}
+
+const QR: u16 = 0x8000;
+const AA: u16 = 0x0400;
+const TC: u16 = 0x0200;
+const RD: u16 = 0x0100;
+const RA: u16 = 0x0080;
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([b[at], b[at + 1]])
+}
+
+/// Reads a possibly compressed name; returns it and where it ends.
+fn name_at(b: &[u8], mut at: usize) -> (String, usize) {
+    let mut labels = Vec::new();
+    let mut end = None;
+    for _ in 0..128 {
+        let len = usize::from(b[at]);
+        if len >= 0xC0 {
+            end.get_or_insert(at + 2);
+            let target = usize::from(u16_at(b, at) & 0x3FFF);
+            assert!(target < at, "pointers point backwards");
+            at = target;
+        } else if len == 0 {
+            return (labels.join("."), end.unwrap_or(at + 1));
+        } else {
+            labels.push(
+                String::from_utf8_lossy(&b[at + 1..at + 1 + len]).into_owned(),
+            );
+            at += 1 + len;
+        }
+    }
+    panic!("name too long");
+}
+
+fn parse(bytes: Vec<u8>) -> Reply {
+    assert!(bytes.len() >= 12, "short reply {bytes:?}");
+    let (qd, an) = (u16_at(&bytes, 4), u16_at(&bytes, 6));
+    let mut at = 12;
+    let mut question = Vec::new();
+    if qd == 1 {
+        let (_, end) = name_at(&bytes, at);
+        question = bytes[at..end + 4].to_vec();
+        at = end + 4;
+    }
+    let mut answers = Vec::new();
+    for _ in 0..an {
+        let (owner, end) = name_at(&bytes, at);
+        let rtype = u16_at(&bytes, end);
+        let rdlength = usize::from(u16_at(&bytes, end + 8));
+        let rdata_at = end + 10;
+        let rdata = match rtype {
+            CNAME | PTR => name_at(&bytes, rdata_at).0.into_bytes(),
+            _ => bytes[rdata_at..rdata_at + rdlength].to_vec(),
+        };
+        answers.push((owner, rtype, rdata));
+        at = rdata_at + rdlength;
+    }
+    assert_eq!(at, bytes.len(), "nothing after the answers");
+    Reply {
+        id: u16_at(&bytes, 0),
+        flags: u16_at(&bytes, 2),
+        question,
+        answers,
+        bytes,
+    }
+}
+
+fn client() -> UdpSocket {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_read_timeout(Some(REPLY)).unwrap();
+    socket.set_write_timeout(Some(REPLY)).unwrap();
+    socket
+}
+
+/// Receives one datagram, checking it came from the mock.
+fn recv(socket: &UdpSocket, mock: &DnsMock) -> Reply {
+    let mut buf = [0; 2048];
+    let (n, from) = socket.recv_from(&mut buf).expect("a reply");
+    assert_eq!(from, mock.addr());
+    parse(buf[..n].to_vec())
+}
+
+/// Asserts nothing arrives for a while.
+fn silence(socket: &UdpSocket) {
+    socket.set_read_timeout(Some(SILENCE)).unwrap();
+    let mut buf = [0; 2048];
+    let got = socket.recv_from(&mut buf);
+    assert!(got.is_err(), "unexpected reply {got:?}");
+    socket.set_read_timeout(Some(REPLY)).unwrap();
+}
+
+fn ask_udp(mock: &DnsMock, q: &[u8]) -> Reply {
+    let socket = client();
+    socket.send_to(q, mock.addr()).unwrap();
+    recv(&socket, mock)
+}
+
+fn tcp(mock: &DnsMock) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&mock.addr(), REPLY).unwrap();
+    stream.set_read_timeout(Some(REPLY)).unwrap();
+    stream.set_write_timeout(Some(REPLY)).unwrap();
+    stream
+}
+
+/// Sends one length-prefixed query and reads one length-prefixed reply.
+fn ask_on(mut stream: &TcpStream, q: &[u8]) -> Reply {
+    let mut framed = (q.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(q);
+    stream.write_all(&framed).unwrap();
+    let mut len = [0; 2];
+    stream.read_exact(&mut len).unwrap();
+    let mut reply = vec![0; usize::from(u16::from_be_bytes(len))];
+    stream.read_exact(&mut reply).unwrap();
+    parse(reply)
+}
+
+fn ask_tcp(mock: &DnsMock, q: &[u8]) -> Reply {
+    ask_on(&tcp(mock), q)
+}
+
+fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(a, b, c, d))
+}
+
+fn v6(text: &str) -> IpAddr {
+    text.parse().unwrap()
+}
+
+fn example() -> DnsMock {
+    DnsMock::builder()
+        .record("example.test", v4(192, 0, 2, 7))
+        .record("example.test", v6("2001:db8::1"))
+        .cname("www.example.test", "example.test")
+        .start()
+        .unwrap()
+}
+
+#[test]
+fn a_question_gets_its_address_with_the_header_a_client_expects() {
+    let mock = example();
+    let q = query(0x1234, "ExAmPle.TEST", A);
+    let reply = ask_udp(&mock, &q);
+    assert_eq!(reply.id, 0x1234);
+    assert!(reply.has(QR) && reply.has(AA) && reply.has(RD) && reply.has(RA));
+    assert!(!reply.has(TC));
+    assert_eq!(reply.rcode(), 0);
+    // The question comes back byte for byte, case included (D13).
+    assert_eq!(reply.question, &q[12..]);
+    assert_eq!(reply.addresses(), [v4(192, 0, 2, 7)]);
+    // The owner name is a pointer to the question (RFC 1035 §4.1.4).
+    assert_eq!(&reply.bytes[q.len()..q.len() + 2], &[0xC0, 0x0C]);
+    assert_eq!(reply.answers[0].0, "ExAmPle.TEST");
+}
+
+#[test]
+fn aaaa_and_a_query_without_rd_is_answered_without_rd() {
+    let mock = example();
+    let mut q = query(7, "example.test", AAAA);
+    q[2] = 0; // RD off
+    let reply = ask_udp(&mock, &q);
+    assert!(!reply.has(RD));
+    assert_eq!(reply.addresses(), [v6("2001:db8::1")]);
+}
+
+#[test]
+fn every_address_gets_a_ptr_v4_and_v6() {
+    let mock = example();
+    let reply = ask_udp(&mock, &query(1, "7.2.0.192.in-addr.arpa", PTR));
+    assert_eq!(reply.answers.len(), 1);
+    assert_eq!(reply.answers[0].1, PTR);
+    assert_eq!(reply.answers[0].2, b"example.test");
+    let nibbles = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
+    let reply = ask_udp(&mock, &query(2, nibbles, PTR));
+    assert_eq!(reply.answers[0].2, b"example.test");
+    assert_eq!(inet_mocks::dns::reverse_name(v6("2001:db8::1")), nibbles);
+}
+
+#[test]
+fn an_explicit_ptr_is_served() {
+    let mock = DnsMock::builder()
+        .ptr(v4(10, 0, 0, 1), "gateway.test")
+        .start()
+        .unwrap();
+    let reply = ask_udp(&mock, &query(1, "1.0.0.10.in-addr.arpa", PTR));
+    assert_eq!(reply.answers[0].2, b"gateway.test");
+}
+
+#[test]
+fn a_cname_comes_first_then_the_targets_records() {
+    let mock = example();
+    let reply = ask_udp(&mock, &query(3, "www.example.test", A));
+    let kinds: Vec<(&str, u16)> = reply
+        .answers
+        .iter()
+        .map(|(o, t, _)| (o.as_str(), *t))
+        .collect();
+    assert_eq!(kinds, [("www.example.test", CNAME), ("example.test", A)]);
+    assert_eq!(reply.answers[0].2, b"example.test");
+    assert_eq!(reply.addresses(), [v4(192, 0, 2, 7)]);
+    // Asked for the CNAME itself, it is not followed.
+    let reply = ask_udp(&mock, &query(4, "www.example.test", CNAME));
+    assert_eq!(reply.answers.len(), 1);
+}
+
+#[test]
+fn an_unknown_name_is_nxdomain_and_a_known_one_without_data_is_nodata() {
+    let mock = example();
+    let reply = ask_udp(&mock, &query(5, "nowhere.test", A));
+    assert_eq!((reply.rcode(), reply.answers.len()), (3, 0));
+    assert!(reply.has(QR) && reply.has(AA));
+    let reply = ask_udp(&mock, &query(6, "example.test", MX));
+    assert_eq!((reply.rcode(), reply.answers.len()), (0, 0));
+}
+
+#[test]
+fn scripted_rcodes_win_over_records() {
+    let mock = DnsMock::builder()
+        .record("fails.test", v4(192, 0, 2, 1))
+        .rcode_for("fails.test", Rcode::ServFail)
+        .rcode_for("policy.test", Rcode::Refused)
+        .rcode_for("gone.test.", Rcode::NxDomain)
+        .start()
+        .unwrap();
+    for (name, rcode) in
+        [("fails.test", 2), ("POLICY.test", 5), ("gone.test", 3)]
+    {
+        let reply = ask_udp(&mock, &query(9, name, A));
+        assert_eq!((reply.rcode(), reply.answers.len()), (rcode, 0), "{name}");
+    }
+}
+
+#[test]
+fn tcp_on_the_same_port_takes_several_length_prefixed_queries() {
+    let mock = example();
+    let stream = tcp(&mock);
+    let reply = ask_on(&stream, &query(10, "example.test", A));
+    assert_eq!((reply.id, reply.addresses()), (10, vec![v4(192, 0, 2, 7)]));
+    let reply = ask_on(&stream, &query(11, "example.test", AAAA));
+    assert_eq!((reply.id, reply.addresses()), (11, vec![v6("2001:db8::1")]));
+}
+
+#[test]
+fn truncate_udp_sets_tc_with_no_answers_while_tcp_answers_in_full() {
+    let mock = DnsMock::builder()
+        .record("example.test", v4(192, 0, 2, 7))
+        .truncate_udp()
+        .start()
+        .unwrap();
+    let q = query(12, "example.test", A);
+    let reply = ask_udp(&mock, &q);
+    assert!(reply.has(TC));
+    assert_eq!((reply.rcode(), reply.answers.len()), (0, 0));
+    assert_eq!(reply.question, &q[12..]);
+    let reply = ask_tcp(&mock, &q);
+    assert!(!reply.has(TC));
+    assert_eq!(reply.addresses(), [v4(192, 0, 2, 7)]);
+}
+
+#[test]
+fn an_answer_over_512_bytes_is_truncated_on_udp_only() {
+    let mut builder = DnsMock::builder();
+    for i in 1..=40 {
+        builder = builder.record(
+            "big.test",
+            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, i)),
+        );
+    }
+    let mock = builder.start().unwrap();
+    let q = query(13, "big.test", AAAA);
+    let reply = ask_udp(&mock, &q);
+    assert!(reply.has(TC));
+    assert!(reply.bytes.len() <= 512);
+    assert_eq!(reply.answers.len(), 0);
+    let reply = ask_tcp(&mock, &q);
+    assert_eq!(reply.answers.len(), 40);
+}
+
+#[test]
+fn a_huge_zone_gives_a_capped_answer_d20() {
+    let mut builder = DnsMock::builder();
+    for i in 0..20_000u32 {
+        builder = builder
+            .record("many.test", IpAddr::from((0x0A00_0000 + i).to_be_bytes()));
+        builder = builder.record(&format!("host{i}.test"), v4(192, 0, 2, 1));
+    }
+    builder = builder.cname("root.test", ".");
+    let mock = builder.start().unwrap();
+    let reply = ask_tcp(&mock, &query(14, "many.test", A));
+    assert_eq!(reply.answers.len(), MAX_ANSWERS);
+    // A CNAME to the root name is served as it is, without fuss.
+    let reply = ask_tcp(&mock, &query(15, "root.test", A));
+    assert_eq!(reply.rcode(), 3);
+    assert_eq!(reply.answers[0].2, b"");
+}
+
+#[test]
+fn drop_first_ignores_the_first_query_and_answers_the_retry() {
+    let mock = DnsMock::builder()
+        .record("example.test", v4(192, 0, 2, 7))
+        .drop_first(1)
+        .start()
+        .unwrap();
+    let socket = client();
+    socket
+        .send_to(&query(20, "example.test", A), mock.addr())
+        .unwrap();
+    silence(&socket);
+    socket
+        .send_to(&query(21, "example.test", A), mock.addr())
+        .unwrap();
+    assert_eq!(recv(&socket, &mock).id, 21);
+    // Both were received and logged.
+    assert!(mock.wait_for_questions(2, REPLY));
+}
+
+#[test]
+fn a_delayed_answer_does_not_hold_up_the_next() {
+    let mock = DnsMock::builder()
+        .record("example.test", v4(192, 0, 2, 7))
+        .delay_first(1, Duration::from_millis(500))
+        .start()
+        .unwrap();
+    let socket = client();
+    socket
+        .send_to(&query(30, "example.test", A), mock.addr())
+        .unwrap();
+    socket
+        .send_to(&query(31, "example.test", A), mock.addr())
+        .unwrap();
+    assert_eq!(recv(&socket, &mock).id, 31);
+    let late = recv(&socket, &mock);
+    assert_eq!((late.id, late.addresses()), (30, vec![v4(192, 0, 2, 7)]));
+}
+
+#[test]
+fn delay_all_holds_back_tcp_answers_too() {
+    let mock = DnsMock::builder()
+        .record("example.test", v4(192, 0, 2, 7))
+        .delay_all(Duration::from_millis(50))
+        .start()
+        .unwrap();
+    let reply = ask_tcp(&mock, &query(32, "example.test", A));
+    assert_eq!(reply.addresses(), [v4(192, 0, 2, 7)]);
+}
+
+#[test]
+fn dropping_the_mock_cuts_a_pending_delay_short() {
+    let mock = DnsMock::builder()
+        .delay_all(Duration::from_secs(600))
+        .start()
+        .unwrap();
+    let socket = client();
+    socket
+        .send_to(&query(33, "example.test", A), mock.addr())
+        .unwrap();
+    let stream = tcp(&mock);
+    let q = query(34, "example.test", A);
+    let mut framed = (q.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(&q);
+    (&stream).write_all(&framed).unwrap();
+    assert!(mock.wait_for_questions(2, REPLY));
+    let started = Instant::now();
+    drop(mock);
+    // Not a speed check: without the stop signal this would take 600 s.
+    assert!(started.elapsed() < REPLY);
+    // The TCP connection was closed, not answered.
+    let mut buf = [0; 2];
+    assert_eq!((&stream).read(&mut buf).unwrap_or(0), 0);
+}
+
+#[test]
+fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
+    let mock = DnsMock::builder()
+        .record("example.test", v4(192, 0, 2, 7))
+        .wrong_id_first()
+        .start()
+        .unwrap();
+    let socket = client();
+    let q = query(40, "example.test", A);
+    socket.send_to(&q, mock.addr()).unwrap();
+    let decoy = recv(&socket, &mock);
+    assert_ne!(decoy.id, 40);
+    assert_eq!(decoy.question, &q[12..]);
+    assert_eq!(decoy.addresses(), [IpAddr::V4(DECOY_V4)]);
+    let real = recv(&socket, &mock);
+    assert_eq!((real.id, real.addresses()), (40, vec![v4(192, 0, 2, 7)]));
+    // Over TCP there is no spoofing to imitate: one answer only.
+    let reply = ask_tcp(&mock, &q);
+    assert_eq!(reply.id, 40);
+}
+
+#[test]
+fn a_wrong_question_decoy_comes_first_then_the_real_answer_d10() {
+    let mock = DnsMock::builder()
+        .record("example.test", v6("2001:db8::1"))
+        .wrong_question_first()
+        .start()
+        .unwrap();
+    let socket = client();
+    let q = query(41, "example.test", AAAA);
+    socket.send_to(&q, mock.addr()).unwrap();
+    let decoy = recv(&socket, &mock);
+    assert_eq!(decoy.id, 41);
+    assert_ne!(decoy.question, &q[12..]);
+    assert_eq!(name_at(&decoy.bytes, 12).0, DECOY_NAME);
+    let real = recv(&socket, &mock);
+    assert_eq!(real.question, &q[12..]);
+    assert_eq!(real.addresses(), [v6("2001:db8::1")]);
+}
+
+#[test]
+fn a_response_or_garbage_gets_nothing_back_and_the_mock_carries_on_d19() {
+    let mock = example();
+    let socket = client();
+    let mut response = ask_udp(&mock, &query(50, "example.test", A)).bytes;
+    assert!(response[2] & 0x80 != 0);
+    socket.send_to(&response, mock.addr()).unwrap();
+    silence(&socket);
+    // Even a response with no answers and a bad rcode (what a server
+    // would send back about a query it disliked).
+    response[3] |= 0x01;
+    socket.send_to(&response[..12], mock.addr()).unwrap();
+    for garbage in [&b""[..], b"\xff", b"hello, this is not DNS", &[0; 11]] {
+        socket.send_to(garbage, mock.addr()).unwrap();
+    }
+    silence(&socket);
+    socket
+        .send_to(&query(51, "example.test", A), mock.addr())
+        .unwrap();
+    assert_eq!(recv(&socket, &mock).id, 51);
+    // Over TCP, garbage is skipped and the connection still works.
+    let stream = tcp(&mock);
+    (&stream).write_all(&[0, 3, 1, 2, 3]).unwrap();
+    assert_eq!(ask_on(&stream, &query(52, "example.test", A)).id, 52);
+    // Only the real queries were logged.
+    let ids: Vec<u16> = mock.questions().iter().map(|q| q.id).collect();
+    assert_eq!(ids, [50, 51, 52]);
+}
+
+#[test]
+fn a_query_with_zero_or_two_questions_gets_formerr() {
+    let mock = example();
+    let mut none = query(60, "example.test", A);
+    none.truncate(12);
+    none[5] = 0;
+    let reply = ask_udp(&mock, &none);
+    assert_eq!((reply.id, reply.rcode()), (60, 1));
+    let one = query(61, "example.test", A);
+    let mut two = one.clone();
+    two[5] = 2;
+    two.extend_from_slice(&one[12..]);
+    let reply = ask_udp(&mock, &two);
+    assert_eq!((reply.id, reply.rcode(), reply.answers.len()), (61, 1, 0));
+}
+
+#[test]
+fn an_edns_opt_record_is_ignored() {
+    let mock = example();
+    // What dig sends: ARCOUNT=1 and an OPT pseudo-record (RFC 6891 §6.1.2)
+    // advertising a 1232-byte UDP payload.
+    let mut q = query(70, "example.test", A);
+    q[11] = 1;
+    q.extend_from_slice(&[0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0]);
+    let reply = ask_udp(&mock, &q);
+    assert_eq!(reply.addresses(), [v4(192, 0, 2, 7)]);
+    assert_eq!(u16_at(&reply.bytes, 10), 0, "no additional records");
+}
+
+#[test]
+fn other_classes_are_refused_and_other_opcodes_not_implemented() {
+    let mock = example();
+    let mut chaos = query(71, "example.test", A);
+    let last = chaos.len() - 1;
+    chaos[last] = 3; // class CH
+    assert_eq!(ask_udp(&mock, &chaos).rcode(), 5);
+    let mut status = query(72, "example.test", A);
+    status[2] |= 2 << 3; // OPCODE 2, STATUS
+    assert_eq!(ask_udp(&mock, &status).rcode(), 4);
+}
+
+#[test]
+fn the_question_log_keeps_order_transport_name_type_and_source() {
+    let mock = example();
+    assert!(!mock.wait_for_questions(1, Duration::from_millis(1)));
+    let socket = client();
+    socket
+        .send_to(&query(80, "Example.Test", AAAA), mock.addr())
+        .unwrap();
+    recv(&socket, &mock);
+    let stream = tcp(&mock);
+    ask_on(&stream, &query(81, "7.2.0.192.in-addr.arpa", PTR));
+    assert!(mock.wait_for_questions(2, REPLY));
+    let log = mock.questions();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].transport, Transport::Udp);
+    assert_eq!(
+        (log[0].id, log[0].name.as_str(), log[0].qtype),
+        (80, "Example.Test", AAAA)
+    );
+    assert_eq!(log[0].from, socket.local_addr().unwrap());
+    assert_eq!(log[1].transport, Transport::Tcp);
+    assert_eq!((log[1].id, log[1].qtype), (81, PTR));
+    assert_eq!(log[1].from, stream.local_addr().unwrap());
+    let from = socket.local_addr().unwrap();
+    assert_eq!(
+        log[0].to_string(),
+        format!("udp AAAA Example.Test from {from}")
+    );
+}
+
+#[test]
+fn hosts_text_gives_addresses_for_every_name_and_a_ptr_to_the_first() {
+    let hosts = "# a hosts file\n127.0.0.1 localhost foo  # two names\n::1 ip6-localhost\n";
+    let mock = DnsMock::builder().hosts(hosts).start().unwrap();
+    let reply = ask_udp(&mock, &query(90, "foo", A));
+    assert_eq!(reply.addresses(), [v4(127, 0, 0, 1)]);
+    let reply = ask_udp(&mock, &query(91, "1.0.0.127.in-addr.arpa", PTR));
+    assert_eq!(reply.answers[0].2, b"localhost");
+    let reply = ask_udp(&mock, &query(92, "ip6-localhost", AAAA));
+    assert_eq!(reply.addresses(), [v6("::1")]);
+}
+
+/// Kills the child when dropped, so a failed assertion leaves no process.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_binary_prints_its_address_then_each_question() {
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_mock-dns"))
+            .args([
+                "--record",
+                "example.test=192.0.2.7",
+                "--nxdomain",
+                "gone.test",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr: SocketAddr = first
+        .strip_prefix("listening on ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(addr.ip(), Ipv4Addr::LOCALHOST);
+    let socket = client();
+    socket
+        .send_to(&query(100, "example.test", A), addr)
+        .unwrap();
+    let mut buf = [0; 512];
+    let (n, from) = socket.recv_from(&mut buf).unwrap();
+    assert_eq!(from, addr);
+    let reply = parse(buf[..n].to_vec());
+    assert_eq!((reply.id, reply.addresses()), (100, vec![v4(192, 0, 2, 7)]));
+    let local = socket.local_addr().unwrap();
+    let line = lines.next().unwrap().unwrap();
+    assert_eq!(line, format!("udp A example.test from {local}"));
+    socket.send_to(&query(101, "gone.test", A), addr).unwrap();
+    let (n, _) = socket.recv_from(&mut buf).unwrap();
+    assert_eq!(parse(buf[..n].to_vec()).rcode(), 3);
+}
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mock-dns"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code(), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn the_binary_explains_itself_and_refuses_bad_arguments() {
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with("usage: mock-dns"));
+    for (args, status, says) in [
+        (&["--port", "70000"][..], 2, "70000"),
+        (&["--port", "+53"], 2, "+53"),
+        (&["--bogus", "x"], 1, "unknown option --bogus"),
+        (&["--record"], 1, "--record needs a value"),
+        (&["--record", "example.test"], 1, "NAME=ADDR"),
+        (&["--record", "a=not-an-ip"], 1, "not an IP address"),
+        (&["--record", "a..b=127.0.0.1"], 1, "a..b"),
+        (&["--hosts", "/nonexistent/hosts"], 1, "cannot read"),
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, Some(status), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
