@@ -1,0 +1,146 @@
+//! The `resolve` program (inet_01) against the mock DNS server, and on
+//! `localhost` through the system (from /etc/hosts). The original's
+//! default host list needs the Internet: no test ever runs it.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use inet::dns::resolver::hosts_name_of;
+use inet_mocks::dns::{DnsMock, Rcode};
+
+/// Long enough for a loaded machine; short enough that no test hangs.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+fn resolve(args: &[&str]) -> (Option<i32>, String, String) {
+    let mut command =
+        Command::cargo_bin("resolve").expect("the resolve binary");
+    let output = command.args(args).timeout(TIMEOUT).output().unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+fn mock() -> DnsMock {
+    DnsMock::builder()
+        .record("example.test", "192.0.2.7".parse::<IpAddr>().unwrap())
+        .record("example.test", "2001:db8::7".parse::<IpAddr>().unwrap())
+        .rcode_for("broken.test", Rcode::ServFail)
+        .start()
+        .unwrap()
+}
+
+/// `resolve --dns-server` with the mock's address and a short timeout.
+fn against(mock: &DnsMock, args: &[&str]) -> (Option<i32>, String, String) {
+    let server = mock.addr().to_string();
+    let mut all = vec!["--dns-server", &server, "--timeout", "2"];
+    all.extend_from_slice(args);
+    resolve(&all)
+}
+
+#[test]
+fn the_original_formats_for_forward_and_reverse_lookups() {
+    let mock = mock();
+    let (code, out, _) = against(&mock, &["example.test"]);
+    assert_eq!(
+        out,
+        "ip[example.test]=192.0.2.7\nname[192.0.2.7]=example.test\n"
+    );
+    assert_eq!(code, Some(0));
+    let (code, out, _) = against(&mock, &["-6", "example.test"]);
+    assert_eq!(
+        out,
+        "ip[example.test]=2001:db8::7\nname[2001:db8::7]=example.test\n"
+    );
+    assert_eq!(code, Some(0));
+    let (code, out, _) = against(&mock, &["--all", "example.test"]);
+    assert_eq!(
+        out,
+        "ip[example.test]=192.0.2.7\nip[example.test]=2001:db8::7\n\
+         name[192.0.2.7]=example.test\nname[2001:db8::7]=example.test\n"
+    );
+    assert_eq!(code, Some(0));
+}
+
+/// Errors take the answer's place, as in the original; a failed forward
+/// lookup ends that host; the exit status says something failed.
+#[test]
+fn errors_are_printed_in_place_and_the_status_says_so() {
+    let mock = mock();
+    let (code, out, _) = against(
+        &mock,
+        &["unknown.test", "broken.test", "", "a..b", "example.test"],
+    );
+    assert_eq!(
+        out,
+        "ip[unknown.test]=host not found (NXDOMAIN)\n\
+         ip[broken.test]=the server failed to find out (SERVFAIL)\n\
+         ip[]=empty host name\n\
+         ip[a..b]=empty label in name (as in a..b)\n\
+         ip[example.test]=192.0.2.7\n\
+         name[192.0.2.7]=example.test\n"
+    );
+    assert_eq!(code, Some(3));
+    // An address literal needs no query; its reverse lookup fails here.
+    let (code, out, _) = against(&mock, &["192.0.2.99"]);
+    assert_eq!(
+        out,
+        "ip[192.0.2.99]=192.0.2.99\nname[192.0.2.99]=host not found (NXDOMAIN)\n"
+    );
+    assert_eq!(code, Some(3));
+}
+
+/// A server that never answers: the timeout error, in place, in time.
+#[test]
+fn a_silent_server_times_out() {
+    let mock = DnsMock::builder().drop_first(usize::MAX).start().unwrap();
+    let server = mock.addr().to_string();
+    let (code, out, _) =
+        resolve(&["--dns-server", &server, "--timeout", "0.3", "x.test"]);
+    assert_eq!(out, "ip[x.test]=no answer from the server within 300ms\n");
+    assert_eq!(code, Some(3));
+}
+
+/// `resolve localhost` prints what the Python original prints on this
+/// machine: the address, then its first name in /etc/hosts. Nothing but
+/// /etc/hosts is consulted for it, so the test only runs where
+/// /etc/hosts has 127.0.0.1 (else the system would ask a nameserver).
+#[test]
+fn localhost_resolves_as_in_the_original() {
+    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+    let Some(name) = hosts_name_of(&hosts, "127.0.0.1".parse().unwrap()) else {
+        eprintln!("skipped: /etc/hosts has no 127.0.0.1");
+        return;
+    };
+    let (code, out, _) = resolve(&["localhost"]);
+    assert_eq!(
+        out,
+        format!("ip[localhost]=127.0.0.1\nname[127.0.0.1]={name}\n")
+    );
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn help_and_wrong_command_lines() {
+    let (code, out, _) = resolve(&["--help"]);
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with("usage: resolve"), "{out}");
+    for (args, why) in [
+        (&["-6", "--all", "x"][..], "together"),
+        (
+            &["--dns-server", "nowhere", "x"][..],
+            "--dns-server wants IP:PORT",
+        ),
+        (&["--timeout", "0", "x"][..], "--timeout"),
+        (&["--dns-server"][..], "needs a value"),
+        (&["--bogus", "x"][..], "unknown option"),
+    ] {
+        let (code, out, err) = resolve(args);
+        assert_eq!(code, Some(1), "{args:?}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(err.contains(why) && err.contains("usage: resolve"), "{err}");
+    }
+}
