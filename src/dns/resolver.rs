@@ -45,7 +45,8 @@ impl Family {
 // ANCHOR: resolver_trait
 /// Names to addresses and back: `gethostbyname` and `gethostbyaddr`.
 pub trait Resolver {
-    /// The addresses of `host` of the given family, at least one.
+    /// The addresses of `host` of the given family, at least one. An
+    /// address given as `host` is its own answer, whatever its family.
     ///
     /// # Errors
     /// Why there is none.
@@ -82,9 +83,10 @@ impl Resolver for StubResolver {
         host: &str,
         family: Family,
     ) -> Result<Vec<IpAddr>, DnsError> {
-        // An address is its own answer, as for gethostbyname.
+        // An address is its own answer, as for gethostbyname, whatever
+        // the family asked for: the user chose it.
         if let Ok(addr) = host.parse::<IpAddr>() {
-            return only(family, vec![addr]);
+            return Ok(vec![addr]);
         }
         let name = Name::parse(host)?;
         let ask = |rtype| stub::addresses(&self.config, &name, rtype);
@@ -146,9 +148,11 @@ impl Resolver for SystemResolver {
         host: &str,
         family: Family,
     ) -> Result<Vec<IpAddr>, DnsError> {
-        if host.parse::<IpAddr>().is_err() {
-            Name::parse(host)?; // a name we would refuse to send
+        // An address is its own answer, whatever the family asked for.
+        if let Ok(addr) = host.parse::<IpAddr>() {
+            return Ok(vec![addr]);
         }
+        Name::parse(host)?; // a name we would refuse to send
         // Port 0: we only want the addresses.
         let found = (host, 0)
             .to_socket_addrs()
