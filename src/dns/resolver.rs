@@ -64,6 +64,24 @@ pub trait Resolver {
 }
 // ANCHOR_END: resolver_trait
 
+/// A host as a user gives it.
+enum Host {
+    /// An address: its own answer, as for `gethostbyname`, whatever the
+    /// family asked for (the user chose it).
+    Address(IpAddr),
+    /// A name, within the limits of RFC 1035 §2.3.4.
+    Name(Name),
+}
+
+impl Host {
+    fn parse(host: &str) -> Result<Host, DnsError> {
+        match host.parse() {
+            Ok(addr) => Ok(Host::Address(addr)),
+            Err(_) => Name::parse(host).map(Host::Name),
+        }
+    }
+}
+
 /// Our stub, asking one server.
 #[derive(Debug, Clone)]
 pub struct StubResolver {
@@ -83,12 +101,10 @@ impl Resolver for StubResolver {
         host: &str,
         family: Family,
     ) -> Result<Vec<IpAddr>, DnsError> {
-        // An address is its own answer, as for gethostbyname, whatever
-        // the family asked for: the user chose it.
-        if let Ok(addr) = host.parse::<IpAddr>() {
-            return Ok(vec![addr]);
-        }
-        let name = Name::parse(host)?;
+        let name = match Host::parse(host)? {
+            Host::Address(addr) => return Ok(vec![addr]),
+            Host::Name(name) => name,
+        };
         let ask = |rtype| stub::addresses(&self.config, &name, rtype);
         match family {
             Family::V4 => ask(RecordType::A),
@@ -148,11 +164,9 @@ impl Resolver for SystemResolver {
         host: &str,
         family: Family,
     ) -> Result<Vec<IpAddr>, DnsError> {
-        // An address is its own answer, whatever the family asked for.
-        if let Ok(addr) = host.parse::<IpAddr>() {
+        if let Host::Address(addr) = Host::parse(host)? {
             return Ok(vec![addr]);
         }
-        Name::parse(host)?; // a name we would refuse to send
         // Port 0: we only want the addresses.
         let found = (host, 0)
             .to_socket_addrs()

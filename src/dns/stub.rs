@@ -237,6 +237,8 @@ enum Verdict {
 }
 
 // ANCHOR: judge
+/// What to make of a datagram that came while we wait: only our
+/// server's reply to our query is accepted.
 fn judge(
     datagram: &[u8],
     from: SocketAddr,
