@@ -42,6 +42,21 @@
 //! - [`stub`]: the stub resolver, the only part with sockets.
 //! - [`resolver`]: the [`Resolver`](resolver::Resolver) seam: the system's
 //!   resolver or our stub, and the `/etc/hosts` and `resolv.conf` parsers.
+//!
+//! # Public API, in short
+//!
+//! - [`Message::decode`], [`Message::encode`], [`Message::query`];
+//!   [`Name::parse`] for what a user types, [`name::decode_name`] and
+//!   [`name::Compressor`] for the wire.
+//! - [`reverse::reverse_name`] and [`reverse::address_of`].
+//! - [`stub::lookup`], [`stub::addresses`], [`stub::names_of`] with a
+//!   [`stub::Config`] (server, overall timeout, attempts);
+//!   [`stub::exchange`] for one query and its reply; the pure checks
+//!   [`stub::is_reply_to`] and [`stub::answer_of`].
+//! - [`resolver::StubResolver`], [`resolver::SystemResolver`], and
+//!   [`resolver::get_ip_and_name`], the original's `getIPandName`.
+//! - [`DnsError`]: every failure, wire, server or network, with a
+//!   message a student can read.
 
 use std::fmt;
 use std::time::Duration;
