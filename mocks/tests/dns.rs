@@ -1,6 +1,7 @@
 //! The mock DNS server, driven with query bytes built here by hand (not
 //! through any client library), and its answers read back by hand.
 
+use inet_mocks::Dir;
 use inet_mocks::dns::{
     DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
@@ -669,4 +670,63 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
         assert!(out.is_empty(), "{args:?}");
         assert!(err.contains(says), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn a_decoy_from_another_port_comes_first_then_the_real_answer_d10() {
+    let mock = DnsMock::builder()
+        .record("example.test", v4(192, 0, 2, 7))
+        .wrong_source_first()
+        .start()
+        .unwrap();
+    let socket = client();
+    let q = query(42, "example.test", A);
+    socket.send_to(&q, mock.addr()).unwrap();
+    let mut buf = [0; 512];
+    let (n, from) = socket.recv_from(&mut buf).unwrap();
+    assert_ne!(from, mock.addr());
+    assert_eq!(from.ip(), mock.addr().ip());
+    let decoy = parse(buf[..n].to_vec());
+    assert_eq!((decoy.id, decoy.question.as_slice()), (42, &q[12..]));
+    assert_eq!(decoy.addresses(), [IpAddr::V4(DECOY_V4)]);
+    let real = recv(&socket, &mock);
+    assert_eq!(real.addresses(), [v4(192, 0, 2, 7)]);
+}
+
+#[test]
+fn the_message_log_has_every_datagram_and_tcp_message_both_ways() {
+    let mock = example();
+    let socket = client();
+    socket.send_to(b"junk", mock.addr()).unwrap();
+    let q = query(110, "example.test", A);
+    socket.send_to(&q, mock.addr()).unwrap();
+    let udp_reply = recv(&socket, &mock);
+    let tcp_q = query(111, "nowhere.test", A);
+    let tcp_reply = ask_tcp(&mock, &tcp_q);
+    let log = mock.messages();
+    let seen: Vec<(Transport, Dir, &[u8])> = log
+        .iter()
+        .map(|m| (m.transport, m.dir, m.bytes.as_slice()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Transport::Udp, Dir::FromClient, &b"junk"[..]),
+            (Transport::Udp, Dir::FromClient, &q[..]),
+            (Transport::Udp, Dir::ToClient, &udp_reply.bytes[..]),
+            (Transport::Tcp, Dir::FromClient, &tcp_q[..]),
+            (Transport::Tcp, Dir::ToClient, &tcp_reply.bytes[..]),
+        ]
+    );
+    assert_eq!(log[0].peer, socket.local_addr().unwrap());
+}
+
+#[test]
+fn the_binary_says_so_when_its_port_is_taken() {
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, out, err) = run(&["--port", &port]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("cannot listen"), "{err}");
 }

@@ -2,6 +2,8 @@
 
 use super::wire::{self, Incoming, Name, Rdata, Writer};
 use super::*;
+use std::io;
+use std::net::IpAddr;
 
 /// A query for `name` of type `qtype`, ID 0xBEEF, RD set.
 fn query(name: &str, qtype: u16) -> Vec<u8> {
