@@ -1,10 +1,10 @@
 //! The mock DNS server, driven with query bytes built here by hand (not
 //! through any client library), and its answers read back by hand.
 
-use inet_mocks::Dir;
 use inet_mocks::dns::{
     DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
+use inet_mocks::{Dir, DnsBuilder};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
@@ -195,13 +195,19 @@ fn v6(text: &str) -> IpAddr {
     text.parse().unwrap()
 }
 
+/// The usual data: example.test has one A and one AAAA record, and
+/// www.example.test is an alias for it.
 fn example() -> DnsMock {
-    DnsMock::builder()
+    example_with(|b| b)
+}
+
+/// The usual data, with a fault (or anything else) added.
+fn example_with(fault: impl FnOnce(DnsBuilder) -> DnsBuilder) -> DnsMock {
+    let builder = DnsMock::builder()
         .record("example.test", v4(192, 0, 2, 7))
         .record("example.test", v6("2001:db8::1"))
-        .cname("www.example.test", "example.test")
-        .start()
-        .unwrap()
+        .cname("www.example.test", "example.test");
+    fault(builder).start().unwrap()
 }
 
 #[test]
@@ -310,11 +316,7 @@ fn tcp_on_the_same_port_takes_several_length_prefixed_queries() {
 
 #[test]
 fn truncate_udp_sets_tc_with_no_answers_while_tcp_answers_in_full() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .truncate_udp()
-        .start()
-        .unwrap();
+    let mock = example_with(DnsBuilder::truncate_udp);
     let q = query(12, "example.test", A);
     let reply = ask_udp(&mock, &q);
     assert!(reply.has(TC));
@@ -364,11 +366,7 @@ fn a_huge_zone_gives_a_capped_answer_d20() {
 
 #[test]
 fn drop_first_ignores_the_first_query_and_answers_the_retry() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .drop_first(1)
-        .start()
-        .unwrap();
+    let mock = example_with(|b| b.drop_first(1));
     let socket = client();
     socket
         .send_to(&query(20, "example.test", A), mock.addr())
@@ -384,11 +382,7 @@ fn drop_first_ignores_the_first_query_and_answers_the_retry() {
 
 #[test]
 fn a_delayed_answer_does_not_hold_up_the_next() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .delay_first(1, Duration::from_millis(500))
-        .start()
-        .unwrap();
+    let mock = example_with(|b| b.delay_first(1, Duration::from_millis(500)));
     let socket = client();
     socket
         .send_to(&query(30, "example.test", A), mock.addr())
@@ -403,11 +397,7 @@ fn a_delayed_answer_does_not_hold_up_the_next() {
 
 #[test]
 fn delay_all_holds_back_tcp_answers_too() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .delay_all(Duration::from_millis(50))
-        .start()
-        .unwrap();
+    let mock = example_with(|b| b.delay_all(Duration::from_millis(50)));
     let reply = ask_tcp(&mock, &query(32, "example.test", A));
     assert_eq!(reply.addresses(), [v4(192, 0, 2, 7)]);
 }
@@ -439,11 +429,7 @@ fn dropping_the_mock_cuts_a_pending_delay_short() {
 
 #[test]
 fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .wrong_id_first()
-        .start()
-        .unwrap();
+    let mock = example_with(DnsBuilder::wrong_id_first);
     let socket = client();
     let q = query(40, "example.test", A);
     socket.send_to(&q, mock.addr()).unwrap();
@@ -460,11 +446,7 @@ fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
 
 #[test]
 fn a_wrong_question_decoy_comes_first_then_the_real_answer_d10() {
-    let mock = DnsMock::builder()
-        .record("example.test", v6("2001:db8::1"))
-        .wrong_question_first()
-        .start()
-        .unwrap();
+    let mock = example_with(DnsBuilder::wrong_question_first);
     let socket = client();
     let q = query(41, "example.test", AAAA);
     socket.send_to(&q, mock.addr()).unwrap();
@@ -674,11 +656,7 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
 
 #[test]
 fn a_decoy_from_another_port_comes_first_then_the_real_answer_d10() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .wrong_source_first()
-        .start()
-        .unwrap();
+    let mock = example_with(DnsBuilder::wrong_source_first);
     let socket = client();
     let q = query(42, "example.test", A);
     socket.send_to(&q, mock.addr()).unwrap();
