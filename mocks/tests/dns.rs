@@ -708,3 +708,15 @@ fn the_binary_says_so_when_its_port_is_taken() {
     assert!(out.is_empty());
     assert!(err.contains("cannot listen"), "{err}");
 }
+
+#[test]
+fn a_log_limit_keeps_the_first_questions_and_still_counts_the_rest() {
+    let mock = example_with(|b| b.log_limit(1));
+    for id in [120, 121, 122] {
+        ask_udp(&mock, &query(id, "example.test", A));
+    }
+    assert!(mock.wait_for_questions(3, REPLY));
+    let ids: Vec<u16> = mock.questions().iter().map(|q| q.id).collect();
+    assert_eq!(ids, [120]);
+    assert_eq!(mock.messages().len(), 1);
+}

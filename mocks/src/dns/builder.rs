@@ -20,6 +20,7 @@ pub struct Builder {
     error: Option<String>,
     port: u16,
     io_timeout: Duration,
+    log_limit: usize,
     observer: Option<Observer>,
 }
 
@@ -42,6 +43,7 @@ impl Builder {
             error: None,
             port: 0,
             io_timeout: DEFAULT_IO_TIMEOUT,
+            log_limit: usize::MAX,
             observer: None,
         }
     }
@@ -136,6 +138,15 @@ impl Builder {
         self
     }
 
+    /// Keeps only the first `max` questions and the first `max` messages
+    /// in the logs (default: all). A server that runs for long, under
+    /// `dnsperf` say, should not keep every packet; questions are still
+    /// counted for [`DnsMock::wait_for_questions`] and for the faults.
+    pub fn log_limit(mut self, max: usize) -> Self {
+        self.log_limit = max;
+        self
+    }
+
     /// Calls `observer` with every query received, in arrival order
     /// (besides logging it). The standalone binary prints them this way.
     pub fn on_question(
@@ -220,6 +231,7 @@ impl Builder {
             self.config,
             self.port,
             self.io_timeout,
+            self.log_limit,
             self.observer,
         )?;
         Ok(DnsMock { server })

@@ -292,7 +292,7 @@ impl DnsMock {
     }
 
     /// Every query received so far, in arrival order, dropped ones
-    /// included.
+    /// included (the first [`Builder::log_limit`] of them).
     pub fn questions(&self) -> Vec<Question> {
         self.server.log().questions.clone()
     }
@@ -301,7 +301,8 @@ impl DnsMock {
     /// arrived (garbage included), replies as they are sent (decoys
     /// included; logged just before the send, so a reply a client holds
     /// is already here).
-    /// TCP messages are logged without their 2-byte length prefix.
+    /// TCP messages are logged without their 2-byte length prefix. At
+    /// most [`Builder::log_limit`] are kept.
     pub fn messages(&self) -> Vec<Message> {
         self.server.log().messages.clone()
     }
@@ -309,8 +310,7 @@ impl DnsMock {
     /// Waits until at least `n` queries have been received; false if
     /// `timeout` ran out first.
     pub fn wait_for_questions(&self, n: usize, timeout: Duration) -> bool {
-        self.server
-            .wait_for(timeout, |log| log.questions.len() >= n)
+        self.server.wait_for(timeout, |log| log.received >= n)
     }
 
     /// Stops serving: closes the sockets and connections and joins every

@@ -51,11 +51,40 @@ struct Shared {
     workers: Mutex<Vec<Worker>>,
 }
 
-/// The questions and the messages, in arrival order.
-#[derive(Default)]
+/// The questions and the messages, in arrival order: the first `limit`
+/// of each, so that a long-running server does not grow without end.
 pub(super) struct Log {
     pub questions: Vec<Question>,
     pub messages: Vec<Message>,
+    /// How many questions arrived, logged or not.
+    pub received: usize,
+    limit: usize,
+}
+
+impl Log {
+    fn new(limit: usize) -> Self {
+        Self {
+            questions: Vec::new(),
+            messages: Vec::new(),
+            received: 0,
+            limit,
+        }
+    }
+
+    fn message(&mut self, message: Message) {
+        if self.messages.len() < self.limit {
+            self.messages.push(message);
+        }
+    }
+
+    /// Logs a question; returns its index in arrival order.
+    fn question(&mut self, question: Question) -> usize {
+        if self.questions.len() < self.limit {
+            self.questions.push(question);
+        }
+        self.received += 1;
+        self.received - 1
+    }
 }
 
 /// A thread `stop` must join, with the connection it must close first.
@@ -71,6 +100,7 @@ impl Server {
         config: Config,
         port: u16,
         io_timeout: Duration,
+        log_limit: usize,
         observer: Option<Observer>,
     ) -> io::Result<Self> {
         let (udp, tcp) = bind(port)?;
@@ -81,7 +111,7 @@ impl Server {
             config,
             io_timeout,
             observer,
-            log: Mutex::new(Log::default()),
+            log: Mutex::new(Log::new(log_limit)),
             logged: Condvar::new(),
             stopped: Mutex::new(false),
             stop: Condvar::new(),
@@ -243,7 +273,7 @@ impl Shared {
             dir,
             bytes,
         };
-        self.log().messages.push(message);
+        self.log().message(message);
     }
 
     /// Logs a received message and decides the replies.
@@ -254,7 +284,7 @@ impl Shared {
         from: SocketAddr,
     ) -> Plan {
         let mut log = self.log();
-        log.messages.push(Message {
+        log.message(Message {
             transport,
             peer: from,
             dir: Dir::FromClient,
@@ -291,8 +321,7 @@ impl Shared {
         if let Some(observer) = &self.observer {
             observer(&question);
         }
-        log.questions.push(question);
-        let index = log.questions.len() - 1;
+        let index = log.question(question);
         self.logged.notify_all();
         drop(log);
         reply::plan(&self.config, &query, transport, index)
