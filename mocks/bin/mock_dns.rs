@@ -62,7 +62,8 @@ fn main() -> ExitCode {
     }
     let (tx, rx) = mpsc::channel();
     let builder = match parse(&args) {
-        Ok(builder) => builder.on_question(move |q| {
+        // Questions are printed, not kept: the program may run for long.
+        Ok(builder) => builder.log_limit(0).on_question(move |q| {
             let _ = tx.send(q.to_string());
         }),
         Err(refusal) => return refuse(&refusal),

@@ -34,8 +34,8 @@ pub mod smtp;
 pub mod transcript;
 
 pub use dns::{
-    Builder as DnsBuilder, DnsMock, Question as DnsQuestion, Rcode as DnsRcode,
-    Transport as DnsTransport,
+    Builder as DnsBuilder, DnsMock, Message as DnsMessage,
+    Question as DnsQuestion, Rcode as DnsRcode, Transport as DnsTransport,
 };
 pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};
 pub use transcript::{Dir, Entry, Recorder, Transcript};

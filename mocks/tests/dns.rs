@@ -4,6 +4,7 @@
 use inet_mocks::dns::{
     DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
+use inet_mocks::{Dir, DnsBuilder};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
@@ -194,13 +195,19 @@ fn v6(text: &str) -> IpAddr {
     text.parse().unwrap()
 }
 
+/// The usual data: example.test has one A and one AAAA record, and
+/// www.example.test is an alias for it.
 fn example() -> DnsMock {
-    DnsMock::builder()
+    example_with(|b| b)
+}
+
+/// The usual data, with a fault (or anything else) added.
+fn example_with(fault: impl FnOnce(DnsBuilder) -> DnsBuilder) -> DnsMock {
+    let builder = DnsMock::builder()
         .record("example.test", v4(192, 0, 2, 7))
         .record("example.test", v6("2001:db8::1"))
-        .cname("www.example.test", "example.test")
-        .start()
-        .unwrap()
+        .cname("www.example.test", "example.test");
+    fault(builder).start().unwrap()
 }
 
 #[test]
@@ -309,11 +316,7 @@ fn tcp_on_the_same_port_takes_several_length_prefixed_queries() {
 
 #[test]
 fn truncate_udp_sets_tc_with_no_answers_while_tcp_answers_in_full() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .truncate_udp()
-        .start()
-        .unwrap();
+    let mock = example_with(DnsBuilder::truncate_udp);
     let q = query(12, "example.test", A);
     let reply = ask_udp(&mock, &q);
     assert!(reply.has(TC));
@@ -363,11 +366,7 @@ fn a_huge_zone_gives_a_capped_answer_d20() {
 
 #[test]
 fn drop_first_ignores_the_first_query_and_answers_the_retry() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .drop_first(1)
-        .start()
-        .unwrap();
+    let mock = example_with(|b| b.drop_first(1));
     let socket = client();
     socket
         .send_to(&query(20, "example.test", A), mock.addr())
@@ -383,11 +382,7 @@ fn drop_first_ignores_the_first_query_and_answers_the_retry() {
 
 #[test]
 fn a_delayed_answer_does_not_hold_up_the_next() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .delay_first(1, Duration::from_millis(500))
-        .start()
-        .unwrap();
+    let mock = example_with(|b| b.delay_first(1, Duration::from_millis(500)));
     let socket = client();
     socket
         .send_to(&query(30, "example.test", A), mock.addr())
@@ -402,11 +397,7 @@ fn a_delayed_answer_does_not_hold_up_the_next() {
 
 #[test]
 fn delay_all_holds_back_tcp_answers_too() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .delay_all(Duration::from_millis(50))
-        .start()
-        .unwrap();
+    let mock = example_with(|b| b.delay_all(Duration::from_millis(50)));
     let reply = ask_tcp(&mock, &query(32, "example.test", A));
     assert_eq!(reply.addresses(), [v4(192, 0, 2, 7)]);
 }
@@ -438,11 +429,7 @@ fn dropping_the_mock_cuts_a_pending_delay_short() {
 
 #[test]
 fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
-    let mock = DnsMock::builder()
-        .record("example.test", v4(192, 0, 2, 7))
-        .wrong_id_first()
-        .start()
-        .unwrap();
+    let mock = example_with(DnsBuilder::wrong_id_first);
     let socket = client();
     let q = query(40, "example.test", A);
     socket.send_to(&q, mock.addr()).unwrap();
@@ -459,11 +446,7 @@ fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
 
 #[test]
 fn a_wrong_question_decoy_comes_first_then_the_real_answer_d10() {
-    let mock = DnsMock::builder()
-        .record("example.test", v6("2001:db8::1"))
-        .wrong_question_first()
-        .start()
-        .unwrap();
+    let mock = example_with(DnsBuilder::wrong_question_first);
     let socket = client();
     let q = query(41, "example.test", AAAA);
     socket.send_to(&q, mock.addr()).unwrap();
@@ -669,4 +652,71 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
         assert!(out.is_empty(), "{args:?}");
         assert!(err.contains(says), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn a_decoy_from_another_port_comes_first_then_the_real_answer_d10() {
+    let mock = example_with(DnsBuilder::wrong_source_first);
+    let socket = client();
+    let q = query(42, "example.test", A);
+    socket.send_to(&q, mock.addr()).unwrap();
+    let mut buf = [0; 512];
+    let (n, from) = socket.recv_from(&mut buf).unwrap();
+    assert_ne!(from, mock.addr());
+    assert_eq!(from.ip(), mock.addr().ip());
+    let decoy = parse(buf[..n].to_vec());
+    assert_eq!((decoy.id, decoy.question.as_slice()), (42, &q[12..]));
+    assert_eq!(decoy.addresses(), [IpAddr::V4(DECOY_V4)]);
+    let real = recv(&socket, &mock);
+    assert_eq!(real.addresses(), [v4(192, 0, 2, 7)]);
+}
+
+#[test]
+fn the_message_log_has_every_datagram_and_tcp_message_both_ways() {
+    let mock = example();
+    let socket = client();
+    socket.send_to(b"junk", mock.addr()).unwrap();
+    let q = query(110, "example.test", A);
+    socket.send_to(&q, mock.addr()).unwrap();
+    let udp_reply = recv(&socket, &mock);
+    let tcp_q = query(111, "nowhere.test", A);
+    let tcp_reply = ask_tcp(&mock, &tcp_q);
+    let log = mock.messages();
+    let seen: Vec<(Transport, Dir, &[u8])> = log
+        .iter()
+        .map(|m| (m.transport, m.dir, m.bytes.as_slice()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Transport::Udp, Dir::FromClient, &b"junk"[..]),
+            (Transport::Udp, Dir::FromClient, &q[..]),
+            (Transport::Udp, Dir::ToClient, &udp_reply.bytes[..]),
+            (Transport::Tcp, Dir::FromClient, &tcp_q[..]),
+            (Transport::Tcp, Dir::ToClient, &tcp_reply.bytes[..]),
+        ]
+    );
+    assert_eq!(log[0].peer, socket.local_addr().unwrap());
+}
+
+#[test]
+fn the_binary_says_so_when_its_port_is_taken() {
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, out, err) = run(&["--port", &port]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("cannot listen"), "{err}");
+}
+
+#[test]
+fn a_log_limit_keeps_the_first_questions_and_still_counts_the_rest() {
+    let mock = example_with(|b| b.log_limit(1));
+    for id in [120, 121, 122] {
+        ask_udp(&mock, &query(id, "example.test", A));
+    }
+    assert!(mock.wait_for_questions(3, REPLY));
+    let ids: Vec<u16> = mock.questions().iter().map(|q| q.id).collect();
+    assert_eq!(ids, [120]);
+    assert_eq!(mock.messages().len(), 1);
 }

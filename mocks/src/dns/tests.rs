@@ -2,6 +2,8 @@
 
 use super::wire::{self, Incoming, Name, Rdata, Writer};
 use super::*;
+use std::io;
+use std::net::IpAddr;
 
 /// A query for `name` of type `qtype`, ID 0xBEEF, RD set.
 fn query(name: &str, qtype: u16) -> Vec<u8> {
@@ -131,4 +133,91 @@ fn a_bad_name_fails_start_with_its_name() {
         .start()
         .unwrap_err();
     assert!(err.to_string().contains("line 2"), "{err}");
+}
+
+/// A small deterministic generator (xorshift64), so the "any bytes"
+/// tests need no crate and fail the same way every run.
+struct Bytes(u64);
+
+impl Bytes {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn message(&mut self, max: usize) -> Vec<u8> {
+        let len = (self.next() % max as u64) as usize;
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// Reads `msg` and, if it is a query, plans the replies: nothing may
+/// panic, and every reply must start with the query's ID and QR set.
+fn read_and_plan(msg: &[u8], config: &reply::Config) {
+    if let Incoming::Query(query) = wire::read(msg) {
+        for transport in [Transport::Udp, Transport::Tcp] {
+            let plan = reply::plan(config, &query, transport, 0);
+            for out in plan.replies {
+                assert!(out.bytes.len() >= 12);
+                assert!(out.bytes[2] & 0x80 != 0, "QR set");
+            }
+        }
+    }
+}
+
+fn busy_config() -> reply::Config {
+    let mut config = reply::Config::default();
+    let name = |t: &str| Name::parse(t).unwrap();
+    config.zone.address(name("a.test"), [192, 0, 2, 1].into());
+    config
+        .zone
+        .add(&name("b.test"), Rdata::Cname(name("a.test")));
+    config.faults.wrong_id_first = true;
+    config.faults.wrong_question_first = true;
+    config
+}
+
+#[test]
+fn any_bytes_are_read_without_panic() {
+    let config = busy_config();
+    let mut random = Bytes(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..20_000 {
+        read_and_plan(&random.message(600), &config);
+    }
+}
+
+#[test]
+fn every_one_byte_change_to_a_query_is_handled() {
+    let config = busy_config();
+    let q = query("b.test", wire::TYPE_A);
+    for at in 0..q.len() {
+        for value in 0..=255 {
+            let mut changed = q.clone();
+            changed[at] = value;
+            read_and_plan(&changed, &config);
+        }
+    }
+}
+
+#[test]
+fn the_plan_drops_then_delays_then_answers_on_time() {
+    let mut config = busy_config();
+    config.faults = reply::Faults {
+        drop_first: 1,
+        delay_first: 2,
+        delay: Duration::from_millis(7),
+        ..reply::Faults::default()
+    };
+    let q = query("a.test", wire::TYPE_A);
+    let Incoming::Query(query) = wire::read(&q) else {
+        panic!()
+    };
+    let plans: Vec<(Option<Duration>, usize)> = (0..3)
+        .map(|i| reply::plan(&config, &query, Transport::Udp, i))
+        .map(|p| (p.delay, p.replies.len()))
+        .collect();
+    let delayed = Some(Duration::from_millis(7));
+    assert_eq!(plans, [(None, 0), (delayed, 1), (None, 1)]);
 }

@@ -396,11 +396,12 @@ impl Writer {
     }
 
     /// Writes a wire-form name, replacing its longest suffix already in
-    /// the message with a pointer.
+    /// the message with a pointer. `wire` is well formed (a [`Name`] or
+    /// a name [`read`] checked).
     fn name(&mut self, wire: &[u8]) {
         let start = self.buf.len();
         let mut pos = 0;
-        while wire[pos] != 0 {
+        while wire.get(pos).is_some_and(|&len| len != 0) {
             if let Some(&offset) = self.seen.get(&key(&wire[pos..])) {
                 self.buf.extend_from_slice(&wire[..pos]);
                 self.buf.extend_from_slice(&(0xC000 | offset).to_be_bytes());

@@ -56,8 +56,10 @@ impl Zone {
     /// automatic one.
     pub fn ptr(&mut self, addr: IpAddr, target: Name) {
         let rkey = parse_reverse(addr).key();
-        if self.auto_ptr.remove(&rkey) {
-            self.records.remove(&rkey);
+        if self.auto_ptr.remove(&rkey)
+            && let Some(data) = self.records.get_mut(&rkey)
+        {
+            data.retain(|d| !matches!(d, Rdata::Ptr(_)));
         }
         self.records
             .entry(rkey)

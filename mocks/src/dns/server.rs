@@ -1,0 +1,469 @@
+//! The mock's sockets and threads: one thread receives UDP datagrams, one
+//! accepts TCP connections (and each connection gets a thread), all on the
+//! same port of 127.0.0.1. What to reply is decided in `reply`; this
+//! module only moves bytes, logs them, and stops promptly.
+
+use super::reply::{self, Config, Outgoing, Plan};
+use super::wire::{self, Incoming};
+use super::{Message, Question, Transport};
+use crate::transcript::Dir;
+use std::io::{self, Read, Write};
+use std::net::{
+    Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket,
+};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// How many times `start` looks for a port free for both UDP and TCP.
+const BIND_ATTEMPTS: usize = 8;
+/// How often the UDP loop looks at the stop flag if nothing wakes it.
+const UDP_POLL: Duration = Duration::from_millis(200);
+/// A pause after a failed `recv` or `accept` (say, out of file
+/// descriptors), so a lasting error does not become a busy loop.
+const ERROR_BACKOFF: Duration = Duration::from_millis(50);
+/// The largest DNS message over UDP or TCP (a 16-bit length).
+const MAX_MESSAGE: usize = 65_535;
+
+/// A function called for every query received.
+pub(super) type Observer = Box<dyn Fn(&Question) + Send + Sync>;
+
+/// A running server: its address, what its threads share, and the two
+/// threads to join.
+pub(super) struct Server {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+/// What the server's threads share.
+struct Shared {
+    config: Config,
+    io_timeout: Duration,
+    observer: Option<Observer>,
+    log: Mutex<Log>,
+    /// Notified when a question is logged.
+    logged: Condvar,
+    stopped: Mutex<bool>,
+    /// Notified when `stopped` becomes true, to cut delays short.
+    stop: Condvar,
+    /// TCP connections and delayed UDP answers still running.
+    workers: Mutex<Vec<Worker>>,
+}
+
+/// The questions and the messages, in arrival order: the first `limit`
+/// of each, so that a long-running server does not grow without end.
+pub(super) struct Log {
+    pub questions: Vec<Question>,
+    pub messages: Vec<Message>,
+    /// How many questions arrived, logged or not.
+    pub received: usize,
+    limit: usize,
+}
+
+impl Log {
+    fn new(limit: usize) -> Self {
+        Self {
+            questions: Vec::new(),
+            messages: Vec::new(),
+            received: 0,
+            limit,
+        }
+    }
+
+    fn message(&mut self, message: Message) {
+        if self.messages.len() < self.limit {
+            self.messages.push(message);
+        }
+    }
+
+    /// Logs a question; returns its index in arrival order.
+    fn question(&mut self, question: Question) -> usize {
+        if self.questions.len() < self.limit {
+            self.questions.push(question);
+        }
+        self.received += 1;
+        self.received - 1
+    }
+}
+
+/// A thread `stop` must join, with the connection it must close first.
+struct Worker {
+    thread: JoinHandle<()>,
+    stream: Option<TcpStream>,
+}
+
+impl Server {
+    /// Binds UDP and TCP (on `port`, or a port free for both if 0) and
+    /// starts the threads.
+    pub fn start(
+        config: Config,
+        port: u16,
+        io_timeout: Duration,
+        log_limit: usize,
+        observer: Option<Observer>,
+    ) -> io::Result<Self> {
+        let (udp, tcp) = bind(port)?;
+        let addr = udp.local_addr()?;
+        udp.set_read_timeout(Some(UDP_POLL))?;
+        udp.set_write_timeout(Some(io_timeout))?;
+        let shared = Arc::new(Shared {
+            config,
+            io_timeout,
+            observer,
+            log: Mutex::new(Log::new(log_limit)),
+            logged: Condvar::new(),
+            stopped: Mutex::new(false),
+            stop: Condvar::new(),
+            workers: Mutex::new(Vec::new()),
+        });
+        let udp = Arc::new(udp);
+        let s = Arc::clone(&shared);
+        let udp_thread =
+            spawn("inet-mock-dns-udp", move || udp_loop(&udp, &s))?;
+        let s = Arc::clone(&shared);
+        let tcp_thread =
+            spawn("inet-mock-dns-tcp", move || accept_loop(&tcp, &s));
+        let mut server = Self {
+            addr,
+            shared,
+            threads: vec![udp_thread],
+        };
+        // If the second thread cannot start, `server` drops here and
+        // stops the first.
+        server.threads.push(tcp_thread?);
+        Ok(server)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn log(&self) -> MutexGuard<'_, Log> {
+        self.shared.log()
+    }
+
+    /// Waits until `done` holds for the log; false if `timeout` ran out.
+    pub fn wait_for(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&Log) -> bool,
+    ) -> bool {
+        let log = self.shared.log();
+        let waited = self
+            .shared
+            .logged
+            .wait_timeout_while(log, timeout, |l| !done(l));
+        let (log, _) = waited.unwrap_or_else(PoisonError::into_inner);
+        done(&log)
+    }
+
+    /// Stops the threads and closes every connection; idempotent.
+    pub fn stop(&mut self) {
+        if self.threads.is_empty() {
+            return;
+        }
+        self.shared.set_stopped();
+        // Neither a blocking `recv` nor `accept` can be cancelled in std:
+        // wake each with a packet of its own. The loops see the flag and
+        // end (the UDP loop would also see it within UDP_POLL).
+        if let Ok(waker) = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)) {
+            let _ = waker.send_to(&[], self.addr);
+        }
+        let _ = TcpStream::connect_timeout(&self.addr, self.shared.io_timeout);
+        for thread in self.threads.drain(..) {
+            join_quietly(thread);
+        }
+        let workers = std::mem::take(&mut *lock(&self.shared.workers));
+        for worker in workers {
+            if let Some(stream) = &worker.stream {
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+            join_quietly(worker.thread);
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Binds UDP, then TCP on the same port. With port 0 the OS picks a free
+/// UDP port, which TCP may still find taken: then try another.
+fn bind(port: u16) -> io::Result<(UdpSocket, TcpListener)> {
+    let localhost = Ipv4Addr::LOCALHOST;
+    if port != 0 {
+        let udp = UdpSocket::bind((localhost, port))?;
+        return Ok((udp, TcpListener::bind((localhost, port))?));
+    }
+    let mut last_error = None;
+    for _ in 0..BIND_ATTEMPTS {
+        let udp = UdpSocket::bind((localhost, 0))?;
+        match TcpListener::bind(udp.local_addr()?) {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(err) => last_error = Some(err),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::other("no free port")))
+}
+
+fn spawn(
+    name: &str,
+    f: impl FnOnce() + Send + 'static,
+) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new().name(name.into()).spawn(f)
+}
+
+fn join_quietly(thread: JoinHandle<()>) {
+    if thread.join().is_err() {
+        eprintln!("inet-mocks: a DNS mock thread panicked");
+    }
+}
+
+/// Nothing here panics while holding a lock, but if something ever did,
+/// the data would still be consistent: carry on.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    fn log(&self) -> MutexGuard<'_, Log> {
+        lock(&self.log)
+    }
+
+    fn is_stopped(&self) -> bool {
+        *lock(&self.stopped)
+    }
+
+    fn set_stopped(&self) {
+        *lock(&self.stopped) = true;
+        self.stop.notify_all();
+    }
+
+    /// Waits for `delay` unless the server stops first; true if the whole
+    /// delay passed.
+    fn sleep(&self, delay: Duration) -> bool {
+        let stopped = lock(&self.stopped);
+        let waited = self.stop.wait_timeout_while(stopped, delay, |s| !*s);
+        let (stopped, _) = waited.unwrap_or_else(PoisonError::into_inner);
+        !*stopped
+    }
+
+    /// Adds a worker, forgetting those that have finished.
+    fn add_worker(&self, worker: Worker) {
+        let mut workers = lock(&self.workers);
+        workers.retain(|w| !w.thread.is_finished());
+        workers.push(worker);
+    }
+
+    /// Logs one message that crossed a socket.
+    fn note(
+        &self,
+        transport: Transport,
+        peer: SocketAddr,
+        dir: Dir,
+        bytes: &[u8],
+    ) {
+        let bytes = bytes.to_vec();
+        let message = Message {
+            transport,
+            peer,
+            dir,
+            bytes,
+        };
+        self.log().message(message);
+    }
+
+    /// Logs a received message and decides the replies.
+    fn respond(
+        &self,
+        msg: &[u8],
+        transport: Transport,
+        from: SocketAddr,
+    ) -> Plan {
+        let mut log = self.log();
+        log.message(Message {
+            transport,
+            peer: from,
+            dir: Dir::FromClient,
+            bytes: msg.to_vec(),
+        });
+        let query = match wire::read(msg) {
+            Incoming::Query(query) => query,
+            Incoming::FormErr { id, flags } => {
+                let bytes = reply::formerr(id, flags);
+                let replies = vec![Outgoing {
+                    bytes,
+                    from_elsewhere: false,
+                }];
+                return Plan {
+                    delay: None,
+                    replies,
+                };
+            }
+            Incoming::Ignore => {
+                return Plan {
+                    delay: None,
+                    replies: Vec::new(),
+                };
+            }
+        };
+        let question = Question {
+            transport,
+            id: query.id,
+            name: wire::display(query.name),
+            qtype: query.qtype,
+            from,
+        };
+        // Under the log's lock, so the observer sees arrival order too.
+        if let Some(observer) = &self.observer {
+            observer(&question);
+        }
+        let index = log.question(question);
+        self.logged.notify_all();
+        drop(log);
+        reply::plan(&self.config, &query, transport, index)
+    }
+}
+
+fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Receives datagrams and answers them until the server stops.
+fn udp_loop(socket: &Arc<UdpSocket>, shared: &Arc<Shared>) {
+    // The largest datagram, so nothing is cut short unseen.
+    let mut buf = vec![0; MAX_MESSAGE];
+    while !shared.is_stopped() {
+        let (n, from) = match socket.recv_from(&mut buf) {
+            Ok(received) => received,
+            Err(err) if is_timeout(&err) => continue,
+            // Some systems report an ICMP "port unreachable" for an
+            // earlier reply here; nothing to do but carry on.
+            Err(_) => {
+                shared.sleep(ERROR_BACKOFF);
+                continue;
+            }
+        };
+        if shared.is_stopped() {
+            return;
+        }
+        let plan = shared.respond(&buf[..n], Transport::Udp, from);
+        let Some(delay) = plan.delay else {
+            send_all(socket, shared, &plan.replies, from);
+            continue;
+        };
+        // On a thread of its own, so later queries are not held up.
+        let (socket, s) = (Arc::clone(socket), Arc::clone(shared));
+        let delayed = spawn("inet-mock-dns-delay", move || {
+            if s.sleep(delay) {
+                send_all(&socket, &s, &plan.replies, from);
+            }
+        });
+        match delayed {
+            Ok(thread) => shared.add_worker(Worker {
+                thread,
+                stream: None,
+            }),
+            Err(err) => eprintln!("inet-mocks: no thread for a delay: {err}"),
+        }
+    }
+}
+
+/// Sends each reply as a datagram. Each is logged first, so that a
+/// client holding a reply finds it in the log. A failed send means the
+/// client is gone, which is its business.
+fn send_all(
+    socket: &UdpSocket,
+    shared: &Shared,
+    replies: &[Outgoing],
+    to: SocketAddr,
+) {
+    for reply in replies {
+        shared.note(Transport::Udp, to, Dir::ToClient, &reply.bytes);
+        let _ = if reply.from_elsewhere {
+            UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+                .and_then(|other| other.send_to(&reply.bytes, to))
+        } else {
+            socket.send_to(&reply.bytes, to)
+        };
+    }
+}
+
+/// Accepts TCP connections, one thread each, until the server stops.
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    loop {
+        let accepted = listener.accept();
+        // Checked after `accept` returns: the connection that woke us may
+        // be `stop`'s own.
+        if shared.is_stopped() {
+            return;
+        }
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(err) => {
+                eprintln!("inet-mocks: DNS accept failed: {err}");
+                shared.sleep(ERROR_BACKOFF);
+                continue;
+            }
+        };
+        if let Err(err) = serve(stream, peer, shared) {
+            eprintln!("inet-mocks: dropping DNS connection from {peer}: {err}");
+        }
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: &Arc<Shared>,
+) -> io::Result<()> {
+    stream.set_read_timeout(Some(shared.io_timeout))?;
+    stream.set_write_timeout(Some(shared.io_timeout))?;
+    stream.set_nodelay(true)?;
+    let second_handle = stream.try_clone()?;
+    let s = Arc::clone(shared);
+    let thread =
+        spawn("inet-mock-dns-conn", move || tcp_conn(&stream, peer, &s))?;
+    shared.add_worker(Worker {
+        thread,
+        stream: Some(second_handle),
+    });
+    Ok(())
+}
+
+/// Answers length-prefixed messages on one connection (RFC 1035 §4.2.2)
+/// until the client closes it, goes quiet for the I/O timeout, or the
+/// server stops.
+fn tcp_conn(mut stream: &TcpStream, peer: SocketAddr, shared: &Shared) {
+    let mut len = [0; 2];
+    while stream.read_exact(&mut len).is_ok() {
+        let mut msg = vec![0; usize::from(u16::from_be_bytes(len))];
+        if stream.read_exact(&mut msg).is_err() {
+            return;
+        }
+        let plan = shared.respond(&msg, Transport::Tcp, peer);
+        if let Some(delay) = plan.delay
+            && !shared.sleep(delay)
+        {
+            return;
+        }
+        for reply in &plan.replies {
+            let Ok(len) = u16::try_from(reply.bytes.len()) else {
+                continue; // cannot happen: answers are capped well below
+            };
+            let mut framed = Vec::with_capacity(2 + reply.bytes.len());
+            framed.extend_from_slice(&len.to_be_bytes());
+            framed.extend_from_slice(&reply.bytes);
+            shared.note(Transport::Tcp, peer, Dir::ToClient, &reply.bytes);
+            if stream.write_all(&framed).is_err() {
+                return;
+            }
+        }
+    }
+}
