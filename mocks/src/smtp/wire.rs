@@ -7,7 +7,6 @@
 
 use std::io;
 
-// ANCHOR: limits
 /// The longest command line, CRLF included (RFC 5321 §4.5.3.1.4).
 pub const MAX_COMMAND_LINE: usize = 512;
 /// The longest line of message text, CRLF included (RFC 5321
@@ -20,7 +19,6 @@ pub const MAX_RECIPIENTS: usize = 1000;
 /// The largest message the mock keeps, un-stuffed, in octets; the
 /// default EHLO reply advertises it as `SIZE` (RFC 1870).
 pub const MAX_MESSAGE_SIZE: usize = 10_240_000;
-// ANCHOR_END: limits
 
 /// How many bytes one `read` asks for. With the line limit it bounds the
 /// memory a connection can make the mock hold.
