@@ -87,8 +87,8 @@
 //!   yourself (the `mock-smtp` program uses it).
 //!
 //! ```
-//! use inet_mocks::smtp::{Script, DOT};
-//! use std::io::{BufRead, BufReader, Write};
+//! use inet_mocks::smtp::Script;
+//! use std::io::{Read, Write};
 //! use std::net::TcpStream;
 //! use std::time::Duration;
 //!
@@ -102,14 +102,13 @@
 //!       RCPT TO:<carol@x.test>\r\nDATA\r\n..hi\r\n.\r\nQUIT\r\n",
 //! )?;
 //! let mut replies = String::new();
-//! BufReader::new(&stream).read_to_string(&mut replies)?;
+//! (&stream).read_to_string(&mut replies)?; // QUIT: read to the close
 //! assert!(replies.contains("550 5.1.1 no such user\r\n"));
 //! assert!(replies.ends_with("221 2.0.0 Bye\r\n"));
 //!
 //! let messages = mock.messages();
 //! assert_eq!(messages[0].rcpt_to, ["carol@x.test"]);
 //! assert_eq!(messages[0].data, b".hi\r\n");
-//! # use std::io::Read;
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
