@@ -223,11 +223,12 @@ impl SmtpMock {
     pub fn start(script: Script) -> io::Result<Self> {
         let shared = Arc::new(Shared::default());
         let for_sessions = Arc::clone(&shared);
-        let server =
-            MockServer::start_with_timeout(DEFAULT_IO_TIMEOUT, move |conn| {
-                let id = (conn.index(), conn.peer());
-                driver::run(&conn, conn.stream(), id, &script, &for_sessions);
-            })?;
+        // The harness's I/O timeout bounds writes; reads get the idle
+        // timeout, set afresh before each one (see `driver`).
+        let server = MockServer::start(move |conn| {
+            let id = (conn.index(), conn.peer());
+            driver::run(&conn, conn.stream(), id, &script, &for_sessions);
+        })?;
         Ok(Self { server, shared })
     }
 

@@ -398,6 +398,20 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_data_does_not_start_the_message_text() {
+        let script = Script::new().replies("DATA", &["451 4.3.0 not now"]);
+        let mut s = Session::new(&script);
+        reply(&mut s, "EHLO c");
+        reply(&mut s, "MAIL FROM:<a@x>");
+        reply(&mut s, "RCPT TO:<b@x>");
+        let step = s.command(b"DATA");
+        assert_eq!(step.reply.as_deref(), Some("451 4.3.0 not now"));
+        assert!(!step.then_data);
+        // The envelope is kept: a second DATA may succeed.
+        assert!(s.command(b"DATA").then_data);
+    }
+
+    #[test]
     fn a_421_reply_closes_and_quit_always_closes() {
         let script = Script::new().reply("NOOP", "421 4.3.2 bye");
         let mut s = Session::new(&script);
