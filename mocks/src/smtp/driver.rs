@@ -96,11 +96,22 @@ impl<IO: Read + Write> Driver<'_, IO> {
         }
     }
 
-    /// After the `354`: reads message text up to the final dot, then
-    /// replies to it. Returns an ending if the session is over.
+    /// After the `354`: reads the message text, then answers it.
+    /// Returns an ending if the session is over.
     fn receive_message(&mut self, session: &mut Session) -> Option<Ending> {
-        if self.script.disconnect_in_data == Some(0) {
-            return Some(Ending::Scripted);
+        match self.read_message() {
+            Ok(body) => self.answer_message(session, body),
+            Err(ending) => Some(ending),
+        }
+    }
+
+    /// Reads message text up to the final dot, un-stuffing each line.
+    /// A line or a message over its limit is read on to the dot but not
+    /// kept, so the client stays in step.
+    fn read_message(&mut self) -> Result<Body, Ending> {
+        let hang_up_after = self.script.disconnect_in_data;
+        if hang_up_after == Some(0) {
+            return Err(Ending::Scripted);
         }
         let mut data = Vec::new();
         let mut problem = None;
@@ -108,20 +119,18 @@ impl<IO: Read + Write> Driver<'_, IO> {
         loop {
             let line = match self.read_line(MAX_TEXT_LINE) {
                 Ok(line) => line,
-                Err(NoLine::TooLong) => match self.skip_rest_of_line() {
-                    Ok(()) => {
-                        problem.get_or_insert(Body::LineTooLong);
-                        b"\r\n".to_vec() // counts as a line, keeps nothing
-                    }
-                    Err(ending) => return Some(ending),
-                },
-                Err(NoLine::Ended(ending)) => return Some(ending),
+                Err(NoLine::TooLong) => {
+                    self.skip_rest_of_line()?;
+                    problem.get_or_insert(Body::LineTooLong);
+                    b"\r\n".to_vec() // counts as a line, keeps nothing
+                }
+                Err(NoLine::Ended(ending)) => return Err(ending),
             };
             if wire::is_bare_lf_line(&line) {
-                return Some(self.refuse_bare_lf());
+                return Err(self.refuse_bare_lf());
             }
             if wire::is_end_of_data(&line) {
-                break;
+                return Ok(problem.unwrap_or(Body::Complete(data)));
             }
             lines += 1;
             let text = wire::unstuff(&line);
@@ -130,36 +139,38 @@ impl<IO: Read + Write> Driver<'_, IO> {
             } else if problem.is_none() {
                 data.extend_from_slice(text);
             }
-            if self.script.disconnect_in_data == Some(lines) {
-                return Some(Ending::Scripted);
+            if hang_up_after == Some(lines) {
+                return Err(Ending::Scripted);
             }
         }
-        let body = problem.unwrap_or(Body::Complete(data));
-        match session.end_of_data(body) {
-            EndOfData::Refuse(step) => self.act(&step),
+    }
+
+    /// The reply to the final dot. A message is kept (and the hook run)
+    /// just before its `250` is sent, so a `250` always means "kept".
+    fn answer_message(
+        &mut self,
+        session: &mut Session,
+        body: Body,
+    ) -> Option<Ending> {
+        let (message, delay, reply) = match session.end_of_data(body) {
+            EndOfData::Refuse(step) => return self.act(&step),
             EndOfData::Accept {
                 message,
                 delay,
                 reply,
-            } => {
-                if !self.shared.sleep(delay) {
-                    return Some(self.stopped());
-                }
-                let hook = self.script.on_message.as_deref();
-                let reply = match self.shared.keep(message, hook) {
-                    Ok(number) => reply.unwrap_or_else(|| {
-                        format!("250 2.0.0 Ok: queued as MOCK{number:04}")
-                    }),
-                    Err(err) => format!("451 4.3.0 Error: not kept: {err}"),
-                };
-                self.act(&Step {
-                    delay: Default::default(),
-                    close: reply.starts_with("421").then_some(Ending::Scripted),
-                    reply: Some(reply),
-                    then_data: false,
-                })
-            }
+            } => (message, delay, reply),
+        };
+        if !self.shared.sleep(delay) {
+            return Some(self.stopped());
         }
+        let hook = self.script.on_message.as_deref();
+        let reply = match self.shared.keep(message, hook) {
+            Ok(number) => reply.unwrap_or_else(|| {
+                format!("250 2.0.0 Ok: queued as MOCK{number:04}")
+            }),
+            Err(err) => format!("451 4.3.0 Error: not kept: {err}"),
+        };
+        (!self.say(&reply)).then_some(Ending::Error)
     }
 
     /// A bare LF inside message text: refuse, keep nothing, hang up.
