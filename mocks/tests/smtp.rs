@@ -417,6 +417,7 @@ fn an_endless_command_line_gets_500_and_the_close() {
         }
     });
     assert_eq!(c.reply(), "500 5.5.2 Error: line too long\r\n");
+    assert_eq!(c.rest(), "", "closed after the 500");
     flood.join().unwrap();
     assert!(mock.wait_for_sessions(1, TIMEOUT));
     let read = mock.transcripts()[0].bytes_from_client().len();
