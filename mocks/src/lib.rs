@@ -22,7 +22,9 @@
 //!   fills it from a stream.
 //! * [`dns`]: the mock DNS server ([`DnsMock`]), over UDP and TCP, with
 //!   scripted rcodes and faults and a log of the questions received.
-//! * [`http`], [`smtp`]: the protocol mocks.
+//! * [`smtp`]: a scripted SMTP server ([`SmtpMock`], built from a
+//!   [`Script`]) that captures each accepted [`Message`].
+//! * [`http`]: the mock HTTP server.
 //! * [`server`]: the [`MockServer`] harness that accepts connections and
 //!   hands each one, as a [`Conn`], to a handler on its own thread.
 #![deny(missing_docs)]
@@ -38,4 +40,5 @@ pub use dns::{
     Question as DnsQuestion, Rcode as DnsRcode, Transport as DnsTransport,
 };
 pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};
+pub use smtp::{Message, Script, SmtpMock};
 pub use transcript::{Dir, Entry, Recorder, Transcript};
