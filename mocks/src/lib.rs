@@ -20,7 +20,9 @@
 //!
 //! * [`transcript`]: the [`Transcript`] log and the [`Recorder`] that
 //!   fills it from a stream.
-//! * [`dns`], [`http`], [`smtp`]: the protocol mocks.
+//! * [`dns`], [`http`], [`smtp`]: the protocol mocks. [`http`] is
+//!   [`HttpMock`]: canned replies by path, files under a root, and the
+//!   faults of a broken web server ([`Fault`]).
 //! * [`server`]: the [`MockServer`] harness that accepts connections and
 //!   hands each one, as a [`Conn`], to a handler on its own thread.
 #![deny(missing_docs)]
@@ -31,5 +33,6 @@ pub mod server;
 pub mod smtp;
 pub mod transcript;
 
+pub use http::{Body, Fault, HttpMock, HttpServer, Reply, Served};
 pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};
 pub use transcript::{Dir, Entry, Recorder, Transcript};
