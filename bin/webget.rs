@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use inet::cli::{Args, EXIT_BAD_PORT, EXIT_CONNECTION, Program, exit_status};
 use inet::http::HttpError;
-use inet::http::client::{Options, save_site};
+use inet::http::client::{Options, result_line, save_site};
 use inet::http::site::Site;
 
 const PROGRAM: Program = Program {
@@ -100,47 +100,17 @@ fn run() -> Result<(), ExitCode> {
     }
 }
 
-// ANCHOR: result_line
-/// Fetches one site; returns its result line, shaped like inet_02's, and
-/// its exit status.
+/// Fetches one site; returns its result line and its exit status.
 fn get_one(arg: &str, out_dir: &Path, options: &Options) -> (String, u8) {
-    let site = match Site::parse(arg) {
-        Ok(site) => site,
-        Err(e) => return (format!("Site refused: {e}"), status_of(&e)),
-    };
-    let (host, port) = (&site.host, site.port);
-    match save_site(&site, out_dir, options) {
-        Ok(saved) => {
-            let (path, fetched) = (saved.path.display(), &saved.fetched);
-            let status = fetched.head.status_line();
-            let bytes = fetched.total_len();
-            let line = format!(
-                "Transfer of the index page of site {host} succeeded: \
-                 {path} ({status}, {bytes} bytes)"
-            );
-            (line, 0)
+    match Site::parse(arg) {
+        Ok(site) => {
+            let result = save_site(&site, out_dir, options);
+            let status = result.as_ref().err().map_or(0, status_of);
+            (result_line(&site, &result), status)
         }
-        Err(e @ (HttpError::Refused | HttpError::Connect(_))) => {
-            let line =
-                format!("Connection to site ({host},{port}) failed: {e}");
-            (line, status_of(&e))
-        }
-        Err(e @ HttpError::File { .. }) => {
-            let name = site.file_name();
-            (
-                format!("Error ({e}) creating the file {name}"),
-                status_of(&e),
-            )
-        }
-        Err(e) => {
-            let line = format!(
-                "Transfer of the index page of site {host} failed: {e}"
-            );
-            (line, status_of(&e))
-        }
+        Err(e) => (format!("Site refused: {e}"), status_of(&e)),
     }
 }
-// ANCHOR_END: result_line
 
 /// Exit statuses past the shared ones of `inet::cli` (see the help).
 const EXIT_TIMEOUT: u8 = 4;

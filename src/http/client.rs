@@ -104,6 +104,37 @@ pub fn save_site(
 }
 // ANCHOR_END: save_site
 
+// ANCHOR: result_line
+/// The line `webget` prints for a site, shaped like inet_02's three:
+/// success, connection failure, file error; and a fourth for a reply
+/// that went wrong, which inet_02 can't tell.
+pub fn result_line(site: &Site, result: &Result<Saved, HttpError>) -> String {
+    let host = &site.host;
+    match result {
+        Ok(saved) => {
+            let path = saved.path.display();
+            let status = saved.fetched.head.status_line();
+            let bytes = saved.fetched.total_len();
+            format!(
+                "Transfer of the index page of site {host} succeeded: \
+                 {path} ({status}, {bytes} bytes)"
+            )
+        }
+        Err(e @ (HttpError::Refused | HttpError::Connect(_))) => {
+            let port = site.port;
+            format!("Connection to site ({host},{port}) failed: {e}")
+        }
+        Err(e @ HttpError::File { .. }) => {
+            let name = site.file_name();
+            format!("Error ({e}) creating the file {name}")
+        }
+        Err(e) => {
+            format!("Transfer of the index page of site {host} failed: {e}")
+        }
+    }
+}
+// ANCHOR_END: result_line
+
 // ANCHOR: fetch
 /// Connects to `site`, sends `request` and writes the response to `out`.
 ///
