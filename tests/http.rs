@@ -68,8 +68,8 @@ fn timeouts_say_which_limit_ran_out() {
         .start()
         .unwrap();
     let site = site_of(&slow);
-    let err = fetch(&site, &request, &mut Vec::new(), &options(100));
-    let expected = "timed out after 0.3s waiting for the whole exchange to end";
+    let err = fetch(&site, &request, &mut Vec::new(), &options(300));
+    let expected = "timed out after 0.9s waiting for the whole exchange to end";
     assert_eq!(err.unwrap_err().to_string(), expected);
 }
 

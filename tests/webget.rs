@@ -269,15 +269,20 @@ fn h16_a_silent_server_times_out() {
 
 #[test]
 fn h16_a_trickling_server_is_cut_off_at_the_overall_deadline() {
-    // A byte every 20 ms never lets a 0.2 s read timeout fire; the
-    // deadline of 3 x 0.2 s must end it (the reply would take ~3 s).
-    let reply = Reply::ok(vec![b'x'; 100]);
+    // A byte every 10 ms never lets a 0.3 s read timeout fire; the
+    // deadline of 3 x 0.3 s must end it (the reply would take ~10 s).
+    let reply = Reply::ok(vec![b'x'; 1000]);
     let server = HttpMock::new()
         .route("/", reply)
-        .fault(Fault::Trickle(Duration::from_millis(20)))
+        .fault(Fault::Trickle(Duration::from_millis(10)))
         .start()
         .unwrap();
-    assert_fails(&server, "0.2", 4, "waiting for the whole exchange");
+    assert_fails(
+        &server,
+        "0.3",
+        4,
+        "after 0.9s waiting for the whole exchange",
+    );
 }
 
 #[test]

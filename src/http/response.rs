@@ -405,6 +405,8 @@ pub enum Fed<'c> {
 pub struct ResponseReader {
     limits: Limits,
     pending: Vec<u8>,
+    /// Where the last, unfinished line of `pending` starts.
+    line_start: usize,
     body: Option<BodyFramer>,
 }
 
@@ -414,6 +416,7 @@ impl ResponseReader {
         ResponseReader {
             limits,
             pending: Vec::new(),
+            line_start: 0,
             body: None,
         }
     }
@@ -426,7 +429,16 @@ impl ResponseReader {
         if let Some(body) = self.body.as_mut() {
             return Ok(Fed::Body(&chunk[..body.take(chunk.len())]));
         }
+        let before = self.pending.len();
         self.pending.extend_from_slice(chunk);
+        if let Some(lf) = chunk.iter().rposition(|&b| b == b'\n') {
+            self.line_start = before + lf + 1;
+        } else if self.only_grew_a_line(before) {
+            // No line ended: parsing again would find nothing new. This
+            // keeps a head that trickles in byte by byte from costing
+            // time in the square of its size.
+            return Ok(Fed::NeedMore);
+        }
         let Some(head) = parse_head(&self.pending, &self.limits)? else {
             return Ok(Fed::NeedMore);
         };
@@ -440,6 +452,17 @@ impl ResponseReader {
             raw,
             body: rest,
         })
+    }
+
+    /// True if bytes without a line end, added to `before` bytes, can't
+    /// have changed what [`parse_head`] says: the status line's prefix was
+    /// already checked, and the unfinished line and the head are still
+    /// within their limits (else `parse_head` must report it).
+    fn only_grew_a_line(&self, before: usize) -> bool {
+        let unfinished = self.pending.len() - self.line_start;
+        before >= b"HTTP/".len()
+            && unfinished < self.limits.max_line
+            && self.pending.len() < self.limits.max_head
     }
 
     /// True once the body is complete and nothing more need be read.
