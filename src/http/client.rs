@@ -155,10 +155,10 @@ pub fn fetch(
     (&stream)
         .write_all(request)
         .map_err(|e| deadline.error(e))?;
-    let fetched = receive(&stream, out, options, &deadline)?;
-    // We close first when a Content-Length body is complete: a server
-    // that keeps the connection open after it can't hold us (H5).
-    Ok(fetched)
+    // Returning drops `stream`, which closes the connection: once a
+    // Content-Length body is complete, we don't wait for the server's
+    // close, so a server that keeps it open can't hold us (H5).
+    receive(&stream, out, options, &deadline)
 }
 
 /// Reads the response from `stream` into `out`, until the body ends.
