@@ -1,3 +1,149 @@
-//! Placeholder: written with its chapter.
+//! `webget`: saves the index page of each site, raw head and body, in
+//! `SITE.html` (inet_02).
+//!
+//! Lesson: `lessons/02-web-client.md`.
 
-fn main() {}
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use inet::cli::{Args, EXIT_BAD_PORT, EXIT_CONNECTION, Program, exit_status};
+use inet::http::HttpError;
+use inet::http::client::{Options, result_line, save_site};
+use inet::http::site::Site;
+
+const PROGRAM: Program = Program {
+    name: "webget",
+    synopsis: "[--timeout SECS] [--out-dir DIR] [SITE[:PORT]...]",
+    help: HELP,
+};
+
+const HELP: &str = "\
+usage: webget [--timeout SECS] [--out-dir DIR] [SITE[:PORT]...]
+
+Gets / from each site over HTTP/1.0 and saves the raw response, status
+line, headers and body, byte for byte and whatever the status (a 404 or a
+302 is saved too), in SITE.html, or SITE_PORT.html for a port other than
+80. Prints one result line per site. With no SITE, uses the Python
+original's list (istia.univ-angers.fr www.univ-angers.fr www.ibm.com xx),
+which needs the Internet.
+
+A file is written whole or not at all: into a temporary file next to it,
+renamed when the response is complete. A failure leaves no partial file
+and does not touch an existing one. A site name is a host name (letters,
+digits, - . _) or an IPv4 address: nothing that could name a file
+elsewhere.
+
+  --timeout SECS  the longest wait to connect and for each read (default
+                  10, fractions allowed); a whole site takes at most 3
+                  times that
+  --out-dir DIR   where to save the files (default: the current directory)
+  -h, --help      show this help
+
+Exit status (for several sites, that of the first failure):
+  0  every page was saved
+  1  bad command line
+  2  bad site name (nothing was sent)
+  3  connection refused or failed
+  4  timed out
+  5  empty reply: the server closed without answering
+  6  truncated: the server closed before the end of the head or body
+  7  not a valid HTTP/1.x reply (HTTP/0.9, bad header, too large...)
+  8  the file could not be written";
+
+/// The sites inet_02 fetches.
+const ORIGINAL_SITES: [&str; 4] = [
+    "istia.univ-angers.fr",
+    "www.univ-angers.fr",
+    "www.ibm.com",
+    "xx",
+];
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn main() -> ExitCode {
+    exit_status(run())
+}
+
+fn run() -> Result<(), ExitCode> {
+    let args =
+        Args::parse(std::env::args_os().skip(1), &["timeout", "out-dir"])
+            .map_err(|e| PROGRAM.usage(&e.0))?;
+    if args.help {
+        say(HELP);
+        return Ok(());
+    }
+    let timeout = args
+        .seconds("timeout", DEFAULT_TIMEOUT)
+        .map_err(|e| PROGRAM.usage(&e.0))?;
+    let out_dir = Path::new(args.option("out-dir").unwrap_or("."));
+    let options = Options {
+        timeout,
+        ..Options::default()
+    };
+    let sites: Vec<&str> = match args.positional.as_slice() {
+        [] => ORIGINAL_SITES.to_vec(),
+        given => given.iter().map(String::as_str).collect(),
+    };
+    let mut first_failure = None;
+    for arg in sites {
+        let (line, status) = get_one(arg, out_dir, &options);
+        say(&line);
+        if status != 0 && first_failure.is_none() {
+            first_failure = Some(status);
+        }
+    }
+    match first_failure {
+        Some(status) => Err(ExitCode::from(status)),
+        None => Ok(()),
+    }
+}
+
+/// Fetches one site; returns its result line and its exit status.
+fn get_one(arg: &str, out_dir: &Path, options: &Options) -> (String, u8) {
+    match Site::parse(arg) {
+        Ok(site) => {
+            let result = save_site(&site, out_dir, options);
+            let status = result.as_ref().err().map_or(0, status_of);
+            (result_line(&site, &result), status)
+        }
+        Err(e) => (format!("Site refused: {e}"), status_of(&e)),
+    }
+}
+
+/// Exit statuses past the shared ones of `inet::cli` (see the help).
+const EXIT_TIMEOUT: u8 = 4;
+const EXIT_EMPTY: u8 = 5;
+const EXIT_TRUNCATED: u8 = 6;
+const EXIT_BAD_REPLY: u8 = 7;
+const EXIT_FILE: u8 = 8;
+
+/// The exit status for an error, as listed in the help.
+fn status_of(e: &HttpError) -> u8 {
+    use HttpError as E;
+    match e {
+        // A bad site name, like a bad port in the other programs.
+        E::BadSite { .. } => EXIT_BAD_PORT,
+        E::Refused | E::Connect(_) | E::Io(_) => EXIT_CONNECTION,
+        E::Timeout { .. } => EXIT_TIMEOUT,
+        E::EmptyReply => EXIT_EMPTY,
+        E::IncompleteHead { .. } | E::Truncated { .. } => EXIT_TRUNCATED,
+        E::NoStatusLine
+        | E::BadStatusLine(_)
+        | E::BadHeader { .. }
+        | E::LineTooLong(_)
+        | E::TooManyHeaders(_)
+        | E::HeadTooLarge(_)
+        | E::BadContentLength(_)
+        | E::ConflictingContentLength(..)
+        | E::TransferEncoding(_)
+        | E::Interim(_) => EXIT_BAD_REPLY,
+        E::Output(_) | E::File { .. } => EXIT_FILE,
+    }
+}
+
+/// Prints a line; a closed standard output is no reason to panic.
+fn say(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}

@@ -24,7 +24,8 @@
 //!   scripted rcodes and faults and a log of the questions received.
 //! * [`smtp`]: a scripted SMTP server ([`SmtpMock`], built from a
 //!   [`Script`]) that captures each accepted [`Message`].
-//! * [`http`]: the mock HTTP server.
+//! * [`http`]: [`HttpMock`], canned replies by path, files under a root,
+//!   and the faults of a broken web server ([`Fault`]).
 //! * [`server`]: the [`MockServer`] harness that accepts connections and
 //!   hands each one, as a [`Conn`], to a handler on its own thread.
 #![deny(missing_docs)]
@@ -39,6 +40,7 @@ pub use dns::{
     Builder as DnsBuilder, DnsMock, Message as DnsMessage,
     Question as DnsQuestion, Rcode as DnsRcode, Transport as DnsTransport,
 };
+pub use http::{Body, Fault, HttpMock, HttpServer, Reply, Served};
 pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};
 pub use smtp::{Message, Script, SmtpMock};
 pub use transcript::{Dir, Entry, Recorder, Transcript};

@@ -1,8 +1,84 @@
-//! Chapter 2: a web client (inet_02). To be written with the HTTP chapter.
+//! Chapter 2: a web client (inet_02), against the mock HTTP server.
 
+use std::fs;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
-/// Writes the chapter to `out` (nothing yet).
-pub(super) fn chapter(_out: &mut impl Write) -> io::Result<()> {
-    Ok(())
+use inet_mocks::{Fault, HttpMock, Reply};
+
+use super::{STEP_TIMEOUT, heading, indent};
+use crate::http::client::{Options, result_line, save_site};
+use crate::http::site::Site;
+
+/// `webget` saves a page from the mock, then meets a server that stops
+/// halfway.
+pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
+    heading(out, "Chapter 2: a web client (inet_02)")?;
+    let dir = TempDir::new()?;
+    let page = Reply::ok("<html><body><h1>Hello</h1></body></html>\n");
+    let server = HttpMock::new().route("/", page).start()?;
+    let options = Options {
+        timeout: STEP_TIMEOUT,
+        ..Options::default()
+    };
+    let site = format!("127.0.0.1:{}", server.addr().port());
+    writeln!(out, "$ mock-http   (started in this process)")?;
+    writeln!(out, "$ webget --out-dir {} {site}", dir.0.display())?;
+    let site = Site::parse(&site).map_err(io::Error::other)?;
+    let result = save_site(&site, &dir.0, &options);
+    writeln!(out, "{}", result_line(&site, &result))?;
+    let saved = result.map_err(io::Error::other)?;
+
+    server.wait_for_closed(1, STEP_TIMEOUT);
+    let exchange = server.transcripts().remove(0).render();
+    writeln!(out, "\nWhat crossed the wire (C: webget, S: the server):")?;
+    write!(out, "{}", indent(&exchange))?;
+    writeln!(out, "\nThe head of the saved file, {}:", site.file_name())?;
+    write!(out, "{}", indent(&saved_head(&saved.path)?))?;
+
+    writeln!(out, "\nA server that promises 100 bytes and sends 50:")?;
+    let broken = HttpMock::new().fault(Fault::CloseMidBody).start()?;
+    let site = Site::parse(&format!("127.0.0.1:{}", broken.addr().port()))
+        .map_err(io::Error::other)?;
+    let result = save_site(&site, &dir.0, &options);
+    writeln!(out, "{}", result_line(&site, &result))?;
+    let left = fs::read_dir(&dir.0)?.count();
+    writeln!(
+        out,
+        "Files in the output directory: {left} (no partial file)\n"
+    )
+}
+
+/// The saved file's head, one line per line, `\r` shown.
+fn saved_head(path: &Path) -> io::Result<String> {
+    let bytes = fs::read(path)?;
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n");
+    let head = &bytes[..end.map_or(bytes.len(), |e| e + 4)];
+    let lines = head.split_inclusive(|&b| b == b'\n');
+    Ok(lines
+        .map(|line| {
+            crate::transcript::escape(line.strip_suffix(b"\n").unwrap_or(line))
+        })
+        .map(|line| line + "\n")
+        .collect())
+}
+
+/// A directory of its own under the system's temp dir, removed at the
+/// end of the chapter, pass or fail.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> io::Result<TempDir> {
+        let name = format!("inet-tour-web-{}", std::process::id());
+        let dir = std::env::temp_dir().join(name);
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir(&dir)?;
+        Ok(TempDir(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }

@@ -1,0 +1,282 @@
+//! The web client: connects, sends the request, streams the response to
+//! a writer, with a timeout on every step and a deadline on the whole.
+//!
+//! inet_02 reads with `recv(1000)` until the server closes, with no
+//! timeout: a server that never answers, or sends one byte a minute,
+//! holds it forever. Here the connect and every read wait at most
+//! `timeout`, and the whole exchange at most [`DEADLINE_FACTOR`] times
+//! that: per-read timeouts alone are reset by every byte a trickling
+//! server sends. Name lookup (`to_socket_addrs`) is the one step std can't
+//! bound.
+//!
+//! Memory does not grow with the body: the head is collected up to its
+//! limit, the body goes through one fixed buffer ([`BUFFER_SIZE`]).
+
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::HttpError;
+use super::request::get_request;
+use super::response::{Fed, Framing, Head, Limits, ResponseReader};
+use super::save::TempFile;
+use super::site::Site;
+use crate::line::is_timeout;
+
+/// The size of the one buffer a download goes through.
+pub const BUFFER_SIZE: usize = 64 * 1024;
+
+/// A whole exchange may take this many times the timeout.
+pub const DEADLINE_FACTOR: u32 = 3;
+
+/// How patient to be, and how much head to accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The longest wait for the connection and for each read.
+    pub timeout: Duration,
+    /// Caps on the response head.
+    pub limits: Limits,
+}
+
+impl Default for Options {
+    /// Ten seconds, and the default [`Limits`].
+    fn default() -> Self {
+        Options {
+            timeout: Duration::from_secs(10),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What a successful exchange received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// The response head.
+    pub head: Head,
+    /// How the body was framed.
+    pub framing: Framing,
+    /// The body's size.
+    pub body_len: u64,
+}
+
+impl Fetched {
+    /// Head and body: the bytes written out.
+    pub fn total_len(&self) -> u64 {
+        self.head.len as u64 + self.body_len
+    }
+}
+
+/// A page saved to disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// Where.
+    pub path: PathBuf,
+    /// What.
+    pub fetched: Fetched,
+}
+
+// ANCHOR: save_site
+/// Gets `/` from `site` and saves the raw response, head and body, in
+/// `dir`, atomically (see [`super::save`]).
+///
+/// # Errors
+/// Any [`HttpError`]; the destination is then untouched and no
+/// temporary file is left.
+pub fn save_site(
+    site: &Site,
+    dir: &Path,
+    options: &Options,
+) -> Result<Saved, HttpError> {
+    // Checked first, so nothing is sent for a request we can't make.
+    let request = get_request(&site.host, site.port, "/")?;
+    let mut file = TempFile::create(dir, &site.file_name())?;
+    let fetched = match fetch(site, &request, &mut file, options) {
+        Ok(fetched) => fetched,
+        Err(HttpError::Output(err)) => {
+            let path = file.temp_path().to_path_buf();
+            return Err(HttpError::File { path, err });
+        }
+        Err(e) => return Err(e),
+    };
+    let path = file.commit()?;
+    Ok(Saved { path, fetched })
+}
+// ANCHOR_END: save_site
+
+// ANCHOR: result_line
+/// The line `webget` prints for a site, shaped like inet_02's three:
+/// success, connection failure, file error; and a fourth for a reply
+/// that went wrong, which inet_02 can't tell.
+pub fn result_line(site: &Site, result: &Result<Saved, HttpError>) -> String {
+    let host = &site.host;
+    match result {
+        Ok(saved) => {
+            let path = saved.path.display();
+            let status = saved.fetched.head.status_line();
+            let bytes = saved.fetched.total_len();
+            format!(
+                "Transfer of the index page of site {host} succeeded: \
+                 {path} ({status}, {bytes} bytes)"
+            )
+        }
+        Err(e @ (HttpError::Refused | HttpError::Connect(_))) => {
+            let port = site.port;
+            format!("Connection to site ({host},{port}) failed: {e}")
+        }
+        Err(e @ HttpError::File { .. }) => {
+            let name = site.file_name();
+            format!("Error ({e}) creating the file {name}")
+        }
+        Err(e) => {
+            format!("Transfer of the index page of site {host} failed: {e}")
+        }
+    }
+}
+// ANCHOR_END: result_line
+
+// ANCHOR: fetch
+/// Connects to `site`, sends `request` and writes the response to `out`.
+///
+/// # Errors
+/// Any [`HttpError`]. Whatever was written to `out` before is then
+/// incomplete.
+pub fn fetch(
+    site: &Site,
+    request: &[u8],
+    out: &mut impl Write,
+    options: &Options,
+) -> Result<Fetched, HttpError> {
+    let deadline = Deadline::new(options.timeout);
+    let stream = connect(site, &deadline)?;
+    stream
+        .set_write_timeout(Some(options.timeout))
+        .map_err(HttpError::Io)?;
+    (&stream)
+        .write_all(request)
+        .map_err(|e| deadline.error(e))?;
+    // Returning drops `stream`, which closes the connection: once a
+    // Content-Length body is complete, we don't wait for the server's
+    // close, so a server that keeps it open can't hold us (H5).
+    receive(&stream, out, options, &deadline)
+}
+
+/// Reads the response from `stream` into `out`, until the body ends.
+fn receive(
+    stream: &TcpStream,
+    out: &mut impl Write,
+    options: &Options,
+    deadline: &Deadline,
+) -> Result<Fetched, HttpError> {
+    let mut reader = ResponseReader::new(options.limits);
+    let mut head = None;
+    let mut buf = vec![0; BUFFER_SIZE];
+    while !reader.is_complete() {
+        let n = deadline.read(stream, &mut buf)?;
+        if n == 0 {
+            break; // the server closed the connection
+        }
+        match reader.feed(&buf[..n])? {
+            Fed::NeedMore => {}
+            Fed::Head { head: h, raw, body } => {
+                out.write_all(&raw).map_err(HttpError::Output)?;
+                out.write_all(&body).map_err(HttpError::Output)?;
+                head = Some(h);
+            }
+            Fed::Body(body) => {
+                out.write_all(body).map_err(HttpError::Output)?;
+            }
+        }
+    }
+    let body_len = reader.finish()?;
+    let head = head.ok_or(HttpError::EmptyReply)?;
+    let framing = super::response::framing(&head)?;
+    Ok(Fetched {
+        head,
+        framing,
+        body_len,
+    })
+}
+// ANCHOR_END: fetch
+
+// ANCHOR: deadline
+/// The time left for one exchange: each step may take up to `step`, and
+/// all of them together up to `DEADLINE_FACTOR * step`.
+#[derive(Debug)]
+struct Deadline {
+    step: Duration,
+    end: Instant,
+}
+
+impl Deadline {
+    fn new(step: Duration) -> Deadline {
+        let end = Instant::now() + step * DEADLINE_FACTOR;
+        Deadline { step, end }
+    }
+
+    /// How long the next step may wait: `step`, or less near the end.
+    fn next_wait(&self) -> Result<Duration, HttpError> {
+        let left = self.end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.overall());
+        }
+        Ok(left.min(self.step))
+    }
+
+    fn read(
+        &self,
+        stream: &TcpStream,
+        buf: &mut [u8],
+    ) -> Result<usize, HttpError> {
+        let wait = self.next_wait()?;
+        stream.set_read_timeout(Some(wait)).map_err(HttpError::Io)?;
+        (&*stream).read(buf).map_err(|e| self.error(e))
+    }
+
+    /// A timeout says which limit ran out; any other error is passed on.
+    fn error(&self, err: io::Error) -> HttpError {
+        if !is_timeout(&err) {
+            return HttpError::Io(err);
+        }
+        if Instant::now() >= self.end {
+            return self.overall();
+        }
+        HttpError::Timeout {
+            waiting_for: "the server",
+            after: self.step,
+        }
+    }
+
+    fn overall(&self) -> HttpError {
+        HttpError::Timeout {
+            waiting_for: "the whole exchange to end",
+            after: self.step * DEADLINE_FACTOR,
+        }
+    }
+}
+// ANCHOR_END: deadline
+
+/// Connects to the first address of `site` that answers.
+fn connect(site: &Site, deadline: &Deadline) -> Result<TcpStream, HttpError> {
+    let addrs = (site.host.as_str(), site.port)
+        .to_socket_addrs()
+        .map_err(HttpError::Connect)?;
+    let mut last = HttpError::Connect(io::ErrorKind::NotFound.into());
+    for addr in addrs {
+        let wait = deadline.next_wait()?;
+        match TcpStream::connect_timeout(&addr, wait) {
+            Ok(stream) => return Ok(stream),
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                last = HttpError::Refused;
+            }
+            Err(e) if is_timeout(&e) => {
+                last = HttpError::Timeout {
+                    waiting_for: "the connection",
+                    after: wait,
+                };
+            }
+            Err(e) => last = HttpError::Connect(e),
+        }
+    }
+    Err(last)
+}

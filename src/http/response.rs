@@ -1,0 +1,695 @@
+//! The response: parsing its head and framing its body, with no I/O.
+//!
+//! ```text
+//! HTTP/1.0 200 OK\r\n            status line: version, 3-digit code, reason
+//! Content-Type: text/html\r\n    header lines: name, colon, value
+//! Content-Length: 5\r\n
+//! \r\n                           the empty line ends the head
+//! hello                          the body: 5 bytes, or up to the close
+//! ```
+//!
+//! The head comes from a stranger, so every rule is strict and every size
+//! is capped by a [`Limits`] given by the caller: a line, the number of
+//! header lines, the whole head. What this parser refuses, and why:
+//!
+//! - no status line at all: an HTTP/0.9 reply (just the body), or not
+//!   HTTP; the client could not tell an error page from the real one;
+//! - a status line other than `HTTP/1.x`, space, exactly three digits,
+//!   then optionally a space and a reason (RFC 9112 §4);
+//! - a header line with a NUL, a stray CR, no colon, white space before
+//!   the colon (RFC 9112 §5.1), or starting with white space (the obsolete
+//!   line folding, RFC 9112 §5.2, which we refuse rather than guess);
+//! - a `Content-Length` that is not just digits or does not fit 64 bits
+//!   (a checked parse: a length must never wrap around), and two
+//!   different ones; equal duplicates (`5` twice, or `5, 5`) are accepted,
+//!   as RFC 9110 §8.6 allows and curl does;
+//! - a `Transfer-Encoding`: a server must not send one in reply to a 1.0
+//!   request (RFC 9112 §6.1), and a 1.0 client can't decode it. We refuse
+//!   it rather than save a body whose framing we don't understand;
+//! - a `1xx` interim reply, which a server must not send to a 1.0 client
+//!   (RFC 9110 §15.2): we refuse it rather than skip it, since the saved
+//!   file would otherwise start with a reply that is not the page.
+//!
+//! Lines may end in a bare LF as well as CRLF (RFC 9112 §2.2 allows it).
+
+use super::{HttpError, shown};
+
+/// Caps on the size of a response head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest line, terminator included.
+    pub max_line: usize,
+    /// The most header lines.
+    pub max_headers: usize,
+    /// The largest head, empty line included.
+    pub max_head: usize,
+}
+
+impl Default for Limits {
+    /// 8 KiB lines, 100 headers, 64 KiB in all: more than any real site
+    /// sends, far less than would hurt (hyper and curl use similar caps).
+    fn default() -> Self {
+        Limits {
+            max_line: 8 * 1024,
+            max_headers: 100,
+            max_head: 64 * 1024,
+        }
+    }
+}
+
+/// A header line, split at its colon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The name, as sent (compare it ignoring case).
+    pub name: String,
+    /// The value, without the white space around it. It may hold any
+    /// byte but NUL, CR and LF.
+    pub value: Vec<u8>,
+}
+
+/// A parsed response head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// `x` of `HTTP/1.x`.
+    pub minor_version: u8,
+    /// The status code, 100 to 999.
+    pub status: u16,
+    /// The reason phrase (`OK`, `Not Found`), possibly empty.
+    pub reason: String,
+    /// The header lines, in order.
+    pub headers: Vec<Header>,
+    /// How many bytes the head took, empty line included.
+    pub len: usize,
+}
+
+impl Head {
+    /// The values of every header called `name` (ignoring case).
+    pub fn values<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let named = move |h: &&Header| h.name.eq_ignore_ascii_case(name);
+        self.headers
+            .iter()
+            .filter(named)
+            .map(|h| h.value.as_slice())
+    }
+
+    /// The status line without its terminator, for a result line:
+    /// `HTTP/1.0 200 OK`.
+    pub fn status_line(&self) -> String {
+        let (minor, status) = (self.minor_version, self.status);
+        format!("HTTP/1.{minor} {status} {}", self.reason)
+            .trim_end()
+            .to_owned()
+    }
+}
+
+// ANCHOR: parse_head
+/// Parses the head at the start of `buf`: `Ok(None)` while the empty line
+/// that ends it hasn't arrived, the [`Head`] once it has (`head.len` says
+/// where the body starts).
+///
+/// # Errors
+/// A broken rule of the module doc, or a limit exceeded, as soon as the
+/// bytes in `buf` show it: a head that is already too big is refused
+/// without waiting for more.
+pub fn parse_head(
+    buf: &[u8],
+    limits: &Limits,
+) -> Result<Option<Head>, HttpError> {
+    check_http_prefix(buf)?;
+    let mut lines = Lines { buf, pos: 0 };
+    let mut head: Option<Head> = None;
+    while let Some(line) = lines.next_line(limits)? {
+        let Some(head) = head.as_mut() else {
+            head = Some(parse_status_line(line)?);
+            continue;
+        };
+        if line.is_empty() {
+            head.len = lines.pos;
+            return Ok(Some(head.clone()));
+        }
+        if head.headers.len() == limits.max_headers {
+            return Err(HttpError::TooManyHeaders(limits.max_headers));
+        }
+        head.headers.push(parse_header(line)?);
+    }
+    Ok(None)
+}
+// ANCHOR_END: parse_head
+
+/// An HTTP/0.9 reply is just the body: it is refused as soon as its
+/// first bytes show it can't be a status line.
+fn check_http_prefix(buf: &[u8]) -> Result<(), HttpError> {
+    let n = buf.len().min(5);
+    if buf[..n] == b"HTTP/"[..n] {
+        Ok(())
+    } else {
+        Err(HttpError::NoStatusLine)
+    }
+}
+
+/// Complete lines of a head, terminator stripped, within the limits.
+struct Lines<'b> {
+    buf: &'b [u8],
+    pos: usize,
+}
+
+impl<'b> Lines<'b> {
+    fn next_line(
+        &mut self,
+        limits: &Limits,
+    ) -> Result<Option<&'b [u8]>, HttpError> {
+        let rest = &self.buf[self.pos..];
+        let Some(lf) = rest.iter().position(|&b| b == b'\n') else {
+            // No terminator yet: only the sizes can be checked.
+            if rest.len() >= limits.max_line {
+                return Err(HttpError::LineTooLong(limits.max_line));
+            }
+            if self.buf.len() >= limits.max_head {
+                return Err(HttpError::HeadTooLarge(limits.max_head));
+            }
+            return Ok(None);
+        };
+        if lf + 1 > limits.max_line {
+            return Err(HttpError::LineTooLong(limits.max_line));
+        }
+        if self.pos + lf + 1 > limits.max_head {
+            return Err(HttpError::HeadTooLarge(limits.max_head));
+        }
+        self.pos += lf + 1;
+        let line = &rest[..lf];
+        Ok(Some(line.strip_suffix(b"\r").unwrap_or(line)))
+    }
+}
+
+// ANCHOR: status_line
+/// `HTTP/1.x SP 3DIGIT [SP reason]` (RFC 9112 §4).
+fn parse_status_line(line: &[u8]) -> Result<Head, HttpError> {
+    let bad = || HttpError::BadStatusLine(shown(line));
+    let rest = line.strip_prefix(b"HTTP/1.").ok_or_else(bad)?;
+    let [minor, b' ', d1, d2, d3, rest @ ..] = rest else {
+        return Err(bad());
+    };
+    let digits = [*minor, *d1, *d2, *d3];
+    if !digits.iter().all(u8::is_ascii_digit) || *d1 == b'0' {
+        return Err(bad());
+    }
+    let reason = match rest {
+        [] => &[][..],
+        [b' ', reason @ ..] => reason,
+        _ => return Err(bad()),
+    };
+    if reason.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+        return Err(bad());
+    }
+    let digit = |d: u8| u16::from(d - b'0');
+    Ok(Head {
+        minor_version: minor - b'0',
+        status: digit(*d1) * 100 + digit(*d2) * 10 + digit(*d3),
+        reason: String::from_utf8_lossy(reason).into_owned(),
+        headers: Vec::new(),
+        len: 0,
+    })
+}
+// ANCHOR_END: status_line
+
+/// `name ":" OWS value OWS` (RFC 9112 §5.1), name a token (RFC 9110
+/// §5.6.2).
+fn parse_header(line: &[u8]) -> Result<Header, HttpError> {
+    let bad = |why| HttpError::BadHeader {
+        line: shown(line),
+        why,
+    };
+    if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+        return Err(bad("a line starting with white space (obs-fold)"));
+    }
+    if line.contains(&0) {
+        return Err(bad("a NUL byte"));
+    }
+    if line.contains(&b'\r') {
+        return Err(bad("a CR in the middle of the line"));
+    }
+    let colon = line.iter().position(|&b| b == b':');
+    let colon = colon.ok_or_else(|| bad("no colon"))?;
+    let name = &line[..colon];
+    if name.is_empty() || !name.iter().copied().all(is_token_byte) {
+        return Err(bad(
+            "the name is not a token (no spaces before the colon)",
+        ));
+    }
+    let value = line[colon + 1..].trim_ascii();
+    if value.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+        return Err(bad("a control character in the value"));
+    }
+    Ok(Header {
+        name: String::from_utf8_lossy(name).into_owned(),
+        value: value.to_vec(),
+    })
+}
+
+/// `tchar` of RFC 9110 §5.6.2.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Where the body ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// After this many bytes.
+    Length(u64),
+    /// When the server closes the connection (no `Content-Length`).
+    UntilClose,
+}
+
+// ANCHOR: framing
+/// Where the body of the reply to a GET ends (RFC 9112 §6.3).
+///
+/// # Errors
+/// An interim `1xx` reply, a `Transfer-Encoding`, a bad or conflicting
+/// `Content-Length`.
+pub fn framing(head: &Head) -> Result<Framing, HttpError> {
+    if (100..200).contains(&head.status) {
+        return Err(HttpError::Interim(head.status));
+    }
+    if let Some(te) = head.values("Transfer-Encoding").next() {
+        return Err(HttpError::TransferEncoding(shown(te)));
+    }
+    // 204 and 304 never have a body, whatever the headers say.
+    if head.status == 204 || head.status == 304 {
+        return Ok(Framing::Length(0));
+    }
+    let mut length = None;
+    for value in head.values("Content-Length") {
+        // `5, 5` is one header holding the same length twice.
+        for item in value.split(|&b| b == b',') {
+            let n = parse_length(item.trim_ascii())?;
+            match length {
+                Some(seen) if seen != n => {
+                    return Err(HttpError::ConflictingContentLength(seen, n));
+                }
+                _ => length = Some(n),
+            }
+        }
+    }
+    Ok(length.map_or(Framing::UntilClose, Framing::Length))
+}
+// ANCHOR_END: framing
+
+/// Digits only, checked: `+5`, `-6`, `0x10`, ` ` and a number too big
+/// for 64 bits are all refused, never wrapped (RUSTSEC-2021-0079 was a
+/// length that wrapped).
+pub fn parse_length(digits: &[u8]) -> Result<u64, HttpError> {
+    let bad = || HttpError::BadContentLength(shown(digits));
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(bad());
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+            .ok_or_else(bad)
+    })
+}
+
+// ANCHOR: body_framer
+/// Counts the body down as it arrives. Pure: it is told how many bytes
+/// came, and says how many of them belong to the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyFramer {
+    framing: Framing,
+    received: u64,
+}
+
+impl BodyFramer {
+    /// A body framed as `framing`, nothing received yet.
+    pub fn new(framing: Framing) -> BodyFramer {
+        BodyFramer {
+            framing,
+            received: 0,
+        }
+    }
+
+    /// Of `available` bytes that just arrived, how many are body. With a
+    /// `Content-Length`, anything past it is not (H5): the caller drops
+    /// it, and stops reading once [`is_complete`](Self::is_complete).
+    pub fn take(&mut self, available: usize) -> usize {
+        let n = match self.framing {
+            Framing::Length(len) => {
+                let left = len - self.received;
+                usize::try_from(left).map_or(available, |l| l.min(available))
+            }
+            Framing::UntilClose => available,
+        };
+        self.received += n as u64;
+        n
+    }
+
+    /// True once a `Content-Length` body is all there (never for a body
+    /// that ends at the close).
+    pub fn is_complete(&self) -> bool {
+        self.framing == Framing::Length(self.received)
+    }
+
+    /// At the end of the stream: the body's size, or why it is short.
+    ///
+    /// # Errors
+    /// [`HttpError::Truncated`] if a `Content-Length` was not reached.
+    pub fn finish(&self) -> Result<u64, HttpError> {
+        match self.framing {
+            Framing::Length(len) if self.received < len => {
+                Err(HttpError::Truncated {
+                    got: self.received,
+                    expected: len,
+                })
+            }
+            _ => Ok(self.received),
+        }
+    }
+
+    /// Body bytes so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// How the body is framed.
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+}
+// ANCHOR_END: body_framer
+
+/// What [`ResponseReader::feed`] made of a chunk.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Fed<'c> {
+    /// The head is not complete yet; the chunk was kept.
+    NeedMore,
+    /// The head just completed: its bytes as received, and the body bytes
+    /// that came in the same chunks.
+    Head {
+        /// The parsed head.
+        head: Head,
+        /// The head exactly as received.
+        raw: Vec<u8>,
+        /// Body bytes that followed it (already framed).
+        body: Vec<u8>,
+    },
+    /// Body bytes (already framed: any excess is dropped).
+    Body(&'c [u8]),
+}
+
+/// A whole response, fed in chunks as they arrive: the head is collected
+/// (up to `limits.max_head`) and parsed, then the body is passed through
+/// without being kept. Memory stays bounded whatever the body's size.
+#[derive(Debug)]
+pub struct ResponseReader {
+    limits: Limits,
+    pending: Vec<u8>,
+    /// Where the last, unfinished line of `pending` starts.
+    line_start: usize,
+    body: Option<BodyFramer>,
+}
+
+impl ResponseReader {
+    /// A reader for one response.
+    pub fn new(limits: Limits) -> ResponseReader {
+        ResponseReader {
+            limits,
+            pending: Vec::new(),
+            line_start: 0,
+            body: None,
+        }
+    }
+
+    /// Takes the next chunk from the connection.
+    ///
+    /// # Errors
+    /// What [`parse_head`] and [`framing`] refuse.
+    pub fn feed<'c>(&mut self, chunk: &'c [u8]) -> Result<Fed<'c>, HttpError> {
+        if let Some(body) = self.body.as_mut() {
+            return Ok(Fed::Body(&chunk[..body.take(chunk.len())]));
+        }
+        let before = self.pending.len();
+        self.pending.extend_from_slice(chunk);
+        if let Some(lf) = chunk.iter().rposition(|&b| b == b'\n') {
+            self.line_start = before + lf + 1;
+        } else if self.only_grew_a_line(before) {
+            // No line ended: parsing again would find nothing new. This
+            // keeps a head that trickles in byte by byte from costing
+            // time in the square of its size.
+            return Ok(Fed::NeedMore);
+        }
+        let Some(head) = parse_head(&self.pending, &self.limits)? else {
+            return Ok(Fed::NeedMore);
+        };
+        let mut body = BodyFramer::new(framing(&head)?);
+        let mut raw = std::mem::take(&mut self.pending);
+        let mut rest = raw.split_off(head.len);
+        rest.truncate(body.take(rest.len()));
+        self.body = Some(body);
+        Ok(Fed::Head {
+            head,
+            raw,
+            body: rest,
+        })
+    }
+
+    /// True if bytes without a line end, added to `before` bytes, can't
+    /// have changed what [`parse_head`] says: the status line's prefix was
+    /// already checked, and the unfinished line and the head are still
+    /// within their limits (else `parse_head` must report it).
+    fn only_grew_a_line(&self, before: usize) -> bool {
+        let unfinished = self.pending.len() - self.line_start;
+        before >= b"HTTP/".len()
+            && unfinished < self.limits.max_line
+            && self.pending.len() < self.limits.max_head
+    }
+
+    /// True once the body is complete and nothing more need be read.
+    pub fn is_complete(&self) -> bool {
+        self.body.is_some_and(|body| body.is_complete())
+    }
+
+    /// At the end of the stream: the size of the body.
+    ///
+    /// # Errors
+    /// [`HttpError::EmptyReply`] if nothing came,
+    /// [`HttpError::IncompleteHead`] if the head never ended,
+    /// [`HttpError::Truncated`] if the body is short.
+    pub fn finish(&self) -> Result<u64, HttpError> {
+        match self.body {
+            Some(body) => body.finish(),
+            None if self.pending.is_empty() => Err(HttpError::EmptyReply),
+            None => Err(HttpError::IncompleteHead {
+                got: self.pending.len(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(text: &str) -> Result<Option<Head>, HttpError> {
+        parse_head(text.as_bytes(), &Limits::default())
+    }
+
+    fn status_of(line: &str) -> Result<u16, HttpError> {
+        let text = format!("{line}\r\n\r\n");
+        head(&text).map(|h| h.expect("complete").status)
+    }
+
+    fn framing_of(headers: &str) -> Result<Framing, HttpError> {
+        let text = format!("HTTP/1.0 200 OK\r\n{headers}\r\n");
+        framing(&head(&text)?.expect("complete"))
+    }
+
+    #[test]
+    fn a_complete_head_is_parsed_and_its_length_given() {
+        let text = "HTTP/1.1 404 Not Found\r\nA: 1\nB:two words \r\n\r\nbody";
+        let h = head(text).unwrap().unwrap();
+        assert_eq!((h.minor_version, h.status), (1, 404));
+        assert_eq!(h.reason, "Not Found");
+        assert_eq!(h.headers[1].value, b"two words");
+        assert_eq!(h.len, text.len() - 4);
+        assert_eq!(h.status_line(), "HTTP/1.1 404 Not Found");
+        assert!(head("HTTP/1.0 200 OK\r\nA: 1\r\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn h12_status_lines() {
+        assert_eq!(status_of("HTTP/1.0 999 X").unwrap(), 999);
+        assert_eq!(status_of("HTTP/1.1 200").unwrap(), 200);
+        assert_eq!(status_of("HTTP/1.1 200 ").unwrap(), 200);
+        assert_eq!(status_of("HTTP/1.1 200 123").unwrap(), 200);
+        let hundred = format!("HTTP/1.0 {} OK", "1".repeat(100));
+        for bad in [
+            "HTTP/1.0 -1 X",
+            "HTTP/1.0 2 X",
+            "HTTP/1.0 2000 X",
+            "HTTP/1.0 099 X",
+            &hundred,
+            "HTTP/1.0 20x X",
+            "HTTP/2.0 200 OK",
+            "HTTP/1.10 200 OK",
+            "HTTP/1.0  200 OK",
+            "HTTP/1.0 200\tOK",
+            "HTTP/1.0 200 O\x01K",
+            "HTTP/1.0",
+        ] {
+            assert!(status_of(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn h12_a_reply_without_status_line_is_http_0_9_and_refused() {
+        for reply in ["<html>", "hello\r\n\r\n", "http/1.0 200 OK\r\n\r\n"] {
+            let err = head(reply).unwrap_err();
+            assert!(matches!(err, HttpError::NoStatusLine), "{reply:?}");
+        }
+        // Too early to tell: wait for more.
+        assert!(head("HTT").unwrap().is_none());
+    }
+
+    #[test]
+    fn h13_bad_header_lines() {
+        for bad in [
+            "A\0B: 1",
+            "A: x\0y",
+            "NoColon",
+            "A: x\ry",
+            " Leading: space",
+            "\tFolded: tab",
+            "Space : before colon",
+            ": no name",
+            "A: bell\x07",
+        ] {
+            let text = format!("HTTP/1.0 200 OK\r\n{bad}\r\n\r\n");
+            let err = head(&text).unwrap_err();
+            assert!(matches!(err, HttpError::BadHeader { .. }), "{bad:?}");
+        }
+        let folded = "HTTP/1.0 200 OK\r\nA: 1\r\n  continued\r\n\r\n";
+        assert!(head(folded).is_err(), "obs-fold");
+    }
+
+    #[test]
+    fn h14_each_limit_is_enforced_before_the_head_ends() {
+        let limits = Limits {
+            max_line: 20,
+            max_headers: 2,
+            max_head: 50,
+        };
+        let parse = |t: &str| parse_head(t.as_bytes(), &limits);
+        assert!(matches!(
+            parse("HTTP/1.0 200 OK\r\nA-very-long-header-line: x"),
+            Err(HttpError::LineTooLong(20))
+        ));
+        assert!(matches!(
+            parse("HTTP/1.0 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),
+            Err(HttpError::TooManyHeaders(2))
+        ));
+        assert!(matches!(
+            parse("HTTP/1.0 200 OK\r\nAaaaaaaaaaa: 1\r\nBbbbbbbbbbbb: 2\r\n"),
+            Err(HttpError::HeadTooLarge(50))
+        ));
+        assert!(parse("HTTP/1.0 200 OK\r\nA: 1\r\nB: 2\r\n\r\n").is_ok());
+    }
+
+    #[test]
+    fn h7_h8_bad_content_lengths_are_refused() {
+        for bad in [
+            "-6",
+            "crap",
+            "+5",
+            " 5 5",
+            "5 5",
+            "0x10",
+            "",
+            "18446744073709551616",
+            "36893488147419103232",
+        ] {
+            let err = framing_of(&format!("Content-Length: {bad}\r\n"));
+            assert!(err.is_err(), "{bad:?}");
+        }
+        let max = framing_of("Content-Length: 18446744073709551615\r\n");
+        assert_eq!(max.unwrap(), Framing::Length(u64::MAX));
+        let err = framing_of("Content-Length: 5\r\nContent-Length: 6\r\n");
+        assert!(matches!(
+            err,
+            Err(HttpError::ConflictingContentLength(5, 6))
+        ));
+    }
+
+    #[test]
+    fn h9_equal_duplicate_lengths_are_accepted() {
+        let twice = framing_of("Content-Length: 5\r\ncontent-length: 5\r\n");
+        assert_eq!(twice.unwrap(), Framing::Length(5));
+        let listed = framing_of("Content-Length: 5, 5\r\n");
+        assert_eq!(listed.unwrap(), Framing::Length(5));
+        assert!(framing_of("Content-Length: 5, 6\r\n").is_err());
+    }
+
+    #[test]
+    fn h10_transfer_encoding_is_refused_even_with_a_length() {
+        let te = "Transfer-Encoding: chunked\r\nContent-Length: 123456\r\n";
+        let err = framing_of(te).unwrap_err();
+        assert!(matches!(err, HttpError::TransferEncoding(_)));
+        assert!(err.to_string().contains("RFC 9112 §6.1"));
+    }
+
+    #[test]
+    fn h18_interim_replies_are_refused_and_no_body_statuses_are_empty() {
+        let h = head("HTTP/1.1 100 Continue\r\n\r\n").unwrap().unwrap();
+        assert!(matches!(framing(&h), Err(HttpError::Interim(100))));
+        let h = head("HTTP/1.0 304 Not Modified\r\nContent-Length: 9\r\n\r\n");
+        let h = h.unwrap().unwrap();
+        assert_eq!(framing(&h).unwrap(), Framing::Length(0));
+        assert_eq!(framing_of("").unwrap(), Framing::UntilClose);
+    }
+
+    #[test]
+    fn the_framer_counts_down_and_tells_truncation() {
+        let mut body = BodyFramer::new(Framing::Length(10));
+        assert_eq!(body.take(4), 4);
+        assert!(matches!(
+            body.finish(),
+            Err(HttpError::Truncated {
+                got: 4,
+                expected: 10
+            })
+        ));
+        assert_eq!(body.take(100), 6);
+        assert!(body.is_complete());
+        assert_eq!(body.take(5), 0);
+        assert_eq!(body.finish().unwrap(), 10);
+        let mut open = BodyFramer::new(Framing::UntilClose);
+        assert_eq!(open.take(7), 7);
+        assert!(!open.is_complete());
+        assert_eq!(open.finish().unwrap(), 7);
+    }
+
+    #[test]
+    fn the_reader_tells_empty_from_incomplete_and_drops_extra_bytes() {
+        let limits = Limits::default();
+        assert!(matches!(
+            ResponseReader::new(limits).finish(),
+            Err(HttpError::EmptyReply)
+        ));
+        let mut reader = ResponseReader::new(limits);
+        assert_eq!(reader.feed(b"HTTP/1.0 200 OK\r\n").unwrap(), Fed::NeedMore);
+        assert!(matches!(
+            reader.finish(),
+            Err(HttpError::IncompleteHead { got: 17 })
+        ));
+        let fed = reader.feed(b"Content-Length: 3\r\n\r\nab").unwrap();
+        let Fed::Head { raw, body, .. } = fed else {
+            panic!("{fed:?}")
+        };
+        assert_eq!(raw, b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\n");
+        assert_eq!(body, b"ab");
+        assert_eq!(reader.feed(b"cJUNK").unwrap(), Fed::Body(b"c"));
+        assert!(reader.is_complete());
+        assert_eq!(reader.finish().unwrap(), 3);
+    }
+}

@@ -1,0 +1,171 @@
+//! Saving a download so that a failure leaves nothing behind.
+//!
+//! inet_02 opens `site.html` first and writes as bytes arrive: if the
+//! connection fails, an empty or half-written file is left, and an older
+//! good copy is already lost. We write to a temporary file in the same
+//! directory instead, and only when the whole response has arrived, flush
+//! it to disk and `rename` it over the destination. A rename within one
+//! file system is atomic: a reader sees the old file or the new one, never
+//! a mix. On any failure the temporary file is deleted and the
+//! destination is not touched.
+//!
+//! The temporary file is created with `create_new` (`O_EXCL`): it never
+//! opens an existing file, or follows a symlink planted under its name.
+//! Its name has a random part, and a collision (another download racing
+//! us) is retried a bounded number of times. If the destination is a
+//! symlink, the rename replaces the link itself, never the file it points
+//! to.
+
+use std::fs::{self, File, OpenOptions};
+use std::hash::{BuildHasher, RandomState};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::HttpError;
+
+/// How many temporary names to try before giving up.
+const ATTEMPTS: usize = 16;
+
+// ANCHOR: temp_file
+/// A file being written, that becomes `dest` on [`commit`](Self::commit)
+/// and vanishes if dropped before.
+#[derive(Debug)]
+pub struct TempFile {
+    file: File,
+    temp: PathBuf,
+    dest: PathBuf,
+    committed: bool,
+}
+
+impl TempFile {
+    /// Creates `.NAME.RANDOM.tmp` in `dir`, for the file `dir/name`.
+    ///
+    /// # Errors
+    /// [`HttpError::File`] if the directory can't hold a new file (it is
+    /// missing, not a directory, read-only, full).
+    pub fn create(dir: &Path, name: &str) -> Result<TempFile, HttpError> {
+        let dest = dir.join(name);
+        let mut last = io::ErrorKind::AlreadyExists.into();
+        for _ in 0..ATTEMPTS {
+            let temp = dir.join(format!(".{name}.{:016x}.tmp", random()));
+            match OpenOptions::new().write(true).create_new(true).open(&temp) {
+                Ok(file) => {
+                    let committed = false;
+                    return Ok(TempFile {
+                        file,
+                        temp,
+                        dest,
+                        committed,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
+                Err(err) => return Err(file_error(dir, err)),
+            }
+        }
+        Err(file_error(dir, last))
+    }
+
+    /// Flushes the data to the disk, then renames the file to its
+    /// destination, replacing any file there.
+    ///
+    /// # Errors
+    /// [`HttpError::File`]; the temporary file is deleted then.
+    pub fn commit(mut self) -> Result<PathBuf, HttpError> {
+        self.file
+            .sync_all()
+            .map_err(|e| file_error(&self.temp, e))?;
+        fs::rename(&self.temp, &self.dest)
+            .map_err(|e| file_error(&self.dest, e))?;
+        self.committed = true;
+        Ok(self.dest.clone())
+    }
+
+    /// The temporary file's path.
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+// ANCHOR_END: temp_file
+
+impl Write for TempFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// 64 random-enough bits: std's `RandomState` is seeded from the OS's
+/// random source for each process, and changes its keys on every call.
+fn random() -> u64 {
+    RandomState::new().hash_one(std::process::id())
+}
+
+fn file_error(path: &Path, err: io::Error) -> HttpError {
+    let path = path.to_path_buf();
+    HttpError::File { path, err }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_committed_file_replaces_the_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.html"), "old").unwrap();
+        let mut file = TempFile::create(dir.path(), "a.html").unwrap();
+        file.write_all(b"new").unwrap();
+        assert_eq!(fs::read(dir.path().join("a.html")).unwrap(), b"old");
+        file.commit().unwrap();
+        assert_eq!(fs::read(dir.path().join("a.html")).unwrap(), b"new");
+        assert_eq!(names_in(dir.path()), ["a.html"]);
+    }
+
+    #[test]
+    fn a_dropped_file_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.html"), "old").unwrap();
+        let mut file = TempFile::create(dir.path(), "a.html").unwrap();
+        file.write_all(b"half").unwrap();
+        assert!(file.temp_path().exists());
+        drop(file);
+        assert_eq!(names_in(dir.path()), ["a.html"]);
+        assert_eq!(fs::read(dir.path().join("a.html")).unwrap(), b"old");
+    }
+
+    #[test]
+    fn f6_temporary_names_differ() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = TempFile::create(dir.path(), "a.html").unwrap();
+        let b = TempFile::create(dir.path(), "a.html").unwrap();
+        assert_ne!(a.temp_path(), b.temp_path());
+    }
+
+    #[test]
+    fn f7_a_missing_directory_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let err = TempFile::create(&missing, "a.html").unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err}");
+    }
+}

@@ -1,0 +1,115 @@
+//! A `SITE[:PORT]` argument: the host to ask, and the file to save in.
+//!
+//! inet_02 saves the page of `site` in `site.html`, with the site's name
+//! straight from its list. A name taken from the command line is input
+//! like any other: `../x` or `/etc/passwd` would write outside the output
+//! directory (CVE-2016-0754 and CVE-2025-11563 were such names). So a
+//! site name is checked before it becomes a file name, and before any
+//! connection: it must be a plain host name, which can't escape.
+
+use super::HttpError;
+use super::request::check_host;
+
+/// The port of the web (RFC 9110 §4.2.1), and inet_02's.
+pub const HTTP_PORT: u16 = 80;
+
+/// Where to get a page, and what to call its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// The host name or IPv4 address.
+    pub host: String,
+    /// The TCP port.
+    pub port: u16,
+}
+
+// ANCHOR: site
+impl Site {
+    /// Parses `SITE` or `SITE:PORT`.
+    ///
+    /// # Errors
+    /// [`HttpError::BadSite`] for an empty name, `.` or `..`, a name with
+    /// a byte that is not a letter, digit, `-`, `.` or `_` (so no `/`,
+    /// `\`, NUL, CR, LF, space or second `:`), or a bad port.
+    pub fn parse(arg: &str) -> Result<Site, HttpError> {
+        let bad = |why| HttpError::BadSite {
+            site: arg.to_owned(),
+            why,
+        };
+        let (host, port) = match arg.split_once(':') {
+            None => (arg, HTTP_PORT),
+            Some((host, port)) => {
+                let digits = !port.is_empty()
+                    && port.bytes().all(|b| b.is_ascii_digit());
+                let port = port.parse().ok().filter(|_| digits);
+                let port =
+                    port.ok_or_else(|| bad("the port is not 1-65535"))?;
+                (host, port)
+            }
+        };
+        if port == 0 {
+            return Err(bad("the port is not 1-65535"));
+        }
+        if host == "." || host == ".." {
+            return Err(bad("the name would be a directory, not a file"));
+        }
+        check_host(host).map_err(|_| {
+            bad("a site is a host name: letters, digits, - . _ only")
+        })?;
+        let host = host.to_owned();
+        Ok(Site { host, port })
+    }
+
+    /// `SITE.html` for port 80, `SITE_PORT.html` for any other, as a
+    /// single path component (the name was checked when parsed).
+    pub fn file_name(&self) -> String {
+        match self.port {
+            HTTP_PORT => format!("{}.html", self.host),
+            port => format!("{}_{port}.html", self.host),
+        }
+    }
+}
+// ANCHOR_END: site
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_ports_make_file_names() {
+        let site = Site::parse("example.org").unwrap();
+        assert_eq!((site.host.as_str(), site.port), ("example.org", 80));
+        assert_eq!(site.file_name(), "example.org.html");
+        let site = Site::parse("127.0.0.1:8080").unwrap();
+        assert_eq!(site.file_name(), "127.0.0.1_8080.html");
+        assert_eq!(Site::parse("a:80").unwrap().file_name(), "a.html");
+    }
+
+    #[test]
+    fn f4_names_that_could_escape_or_confuse_are_refused() {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "/etc/passwd",
+            "a\\b",
+            "a\0b",
+            "C:x",
+            "a:b",
+            "a:80:80",
+            "a:",
+            "a:0",
+            "a:65536",
+            "a:-1",
+            "a:+80",
+            "a b",
+            "a\r\nb",
+            "é",
+            "[::1]:80",
+            "%2e%2e",
+        ] {
+            assert!(Site::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

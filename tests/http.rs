@@ -1,0 +1,133 @@
+//! The HTTP client library (`inet::http::client`) against the mock, and
+//! the tour's web chapter.
+
+use std::time::Duration;
+
+use inet::http::HttpError;
+use inet::http::client::{Options, fetch};
+use inet::http::request::{ORIGINAL_REQUEST, get_request};
+use inet::http::response::Framing;
+use inet::http::site::Site;
+use inet_mocks::{Fault, HttpMock, HttpServer, Reply};
+
+fn site_of(server: &HttpServer) -> Site {
+    Site::parse(&format!("127.0.0.1:{}", server.addr().port())).unwrap()
+}
+
+fn options(timeout_ms: u64) -> Options {
+    Options {
+        timeout: Duration::from_millis(timeout_ms),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn fetch_streams_the_response_and_reports_its_framing() {
+    let reply = Reply::ok("abc");
+    let server = HttpMock::new().route("/", reply.clone()).start().unwrap();
+    let site = site_of(&server);
+    let request = get_request(&site.host, site.port, "/").unwrap();
+    let mut out = Vec::new();
+    let fetched = fetch(&site, &request, &mut out, &options(5000)).unwrap();
+    assert_eq!(out, reply.to_bytes().unwrap());
+    assert_eq!(fetched.framing, Framing::Length(3));
+    assert_eq!(fetched.body_len, 3);
+    assert_eq!(fetched.head.status, 200);
+    assert_eq!(fetched.total_len(), out.len() as u64);
+}
+
+#[test]
+fn the_originals_bare_lf_request_works_against_the_mock() {
+    let server = HttpMock::new().start().unwrap();
+    let site = site_of(&server);
+    let mut out = Vec::new();
+    let fetched =
+        fetch(&site, ORIGINAL_REQUEST, &mut out, &options(5000)).unwrap();
+    assert_eq!(fetched.head.status, 200);
+    assert!(server.wait_for_closed(1, Duration::from_secs(5)));
+    assert_eq!(server.requests(), [b"GET / HTTP/1.0\n\n".to_vec()]);
+}
+
+#[test]
+fn timeouts_say_which_limit_ran_out() {
+    let hang = HttpMock::new().fault(Fault::Hang).start().unwrap();
+    let site = site_of(&hang);
+    let request = get_request(&site.host, site.port, "/").unwrap();
+    let err = fetch(&site, &request, &mut Vec::new(), &options(100));
+    let err = err.unwrap_err();
+    assert!(matches!(err, HttpError::Timeout { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "timed out after 0.1s waiting for the server"
+    );
+
+    let trickle = Fault::Trickle(Duration::from_millis(10));
+    let slow = HttpMock::new()
+        .route("/", Reply::ok(vec![b'x'; 200]))
+        .fault(trickle)
+        .start()
+        .unwrap();
+    let site = site_of(&slow);
+    let err = fetch(&site, &request, &mut Vec::new(), &options(300));
+    let expected = "timed out after 0.9s waiting for the whole exchange to end";
+    assert_eq!(err.unwrap_err().to_string(), expected);
+}
+
+#[test]
+fn a_refused_connection_is_its_own_error() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let site = Site::parse(&format!("127.0.0.1:{port}")).unwrap();
+    let err = fetch(&site, b"", &mut Vec::new(), &options(1000));
+    assert!(matches!(err, Err(HttpError::Refused)));
+}
+
+#[test]
+fn the_client_closes_once_the_content_length_is_met() {
+    // The mock holds the connection open after junk; the client must
+    // return without waiting for a timeout (here 30 s).
+    let server = HttpMock::new()
+        .fault(Fault::ExtraAfterBody)
+        .start()
+        .unwrap();
+    let site = site_of(&server);
+    let request = get_request(&site.host, site.port, "/").unwrap();
+    let mut out = Vec::new();
+    fetch(&site, &request, &mut out, &options(30_000)).unwrap();
+    assert!(out.ends_with(b"\r\n\r\nhello"));
+    // The mock sees our close: its connection ends.
+    assert!(server.wait_for_closed(1, Duration::from_secs(5)));
+}
+
+#[test]
+fn the_tour_shows_the_web_chapter() {
+    let output = assert_cmd::Command::cargo_bin("tour")
+        .unwrap()
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    for expected in [
+        "== Chapter 2: a web client (inet_02) ==",
+        "Transfer of the index page of site 127.0.0.1 succeeded: ",
+        "(HTTP/1.0 200 OK, 129 bytes)",
+        "    C: GET / HTTP/1.0\\r\n",
+        "    S: Content-Length: 41\\r\n",
+        "The head of the saved file, 127.0.0.1_",
+        "failed: truncated: got 50 of 100 body bytes",
+        "Files in the output directory: 1 (no partial file)",
+    ] {
+        assert!(stdout.contains(expected), "no {expected:?} in:\n{stdout}");
+    }
+    // The chapter removed its output directory.
+    let dir = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("$ webget --out-dir "))
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the webget command line");
+    assert!(dir.contains("inet-tour-web-"), "{dir}");
+    assert!(!std::path::Path::new(dir).exists(), "{dir} left behind");
+}

@@ -1,0 +1,487 @@
+//! `webget` against the mock HTTP server: what it saves, how it fails,
+//! and that a failure never leaves a partial file nor touches an existing
+//! one (matrix rows H1-H18, F1-F7).
+
+use std::fs;
+use std::io::Write as _;
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use inet_mocks::http::pattern;
+use inet_mocks::{Fault, HttpMock, HttpServer, MockServer, Reply};
+
+/// Longest a single webget run may take in these tests.
+const WAIT: Duration = Duration::from_secs(10);
+const SENTINEL: &[u8] = b"an older copy, which must survive\n";
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn webget(args: &[&str]) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = assert_cmd::Command::cargo_bin("webget")
+        .unwrap()
+        .args(args)
+        .timeout(WAIT)
+        .output()
+        .unwrap();
+    Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// The site argument and the file name for a server at `addr`.
+fn site(addr: SocketAddr) -> (String, String) {
+    let port = addr.port();
+    (
+        format!("127.0.0.1:{port}"),
+        format!("127.0.0.1_{port}.html"),
+    )
+}
+
+/// Runs webget on `server` into `dir` with a short timeout.
+fn get(server: &HttpServer, dir: &Path, timeout: &str) -> Run {
+    let (site, _) = site(server.addr());
+    let dir = dir.to_str().unwrap();
+    webget(&["--timeout", timeout, "--out-dir", dir, &site])
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A directory holding an older copy of the page `server` would give.
+fn dir_with_sentinel(server: &HttpServer) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = site(server.addr());
+    fs::write(dir.path().join(file), SENTINEL).unwrap();
+    dir
+}
+
+/// F1: after a failure, the older copy is intact and alone.
+fn assert_untouched(server: &HttpServer, dir: &Path) {
+    let (_, file) = site(server.addr());
+    assert_eq!(names_in(dir), [file.as_str()], "a temporary file was left");
+    assert_eq!(fs::read(dir.join(file)).unwrap(), SENTINEL);
+}
+
+/// Runs webget against a mock with `fault` (or `reply` at `/`) and
+/// checks the failure: exit status, message, nothing published.
+fn assert_fails(server: &HttpServer, timeout: &str, code: i32, text: &str) {
+    let dir = dir_with_sentinel(server);
+    let run = get(server, dir.path(), timeout);
+    assert_eq!(run.code, Some(code), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(text), "want {text:?} in {}", run.stdout);
+    assert!(run.stdout.contains("failed: "), "{}", run.stdout);
+    assert_untouched(server, dir.path());
+}
+
+fn with_fault(fault: Fault) -> HttpServer {
+    HttpMock::new()
+        .route("/", Reply::ok("<p>hello</p>"))
+        .fault(fault)
+        .start()
+        .unwrap()
+}
+
+fn with_raw(bytes: &[u8]) -> HttpServer {
+    let reply = Reply::raw(bytes.to_vec());
+    HttpMock::new().route("/", reply).start().unwrap()
+}
+
+#[test]
+fn h15_saves_the_raw_response_byte_for_byte_and_sends_crlf_with_host() {
+    let body = b"<p>\0\xff\xfe not UTF-8 \r\n\x80</p>".to_vec();
+    let reply = Reply::ok(body);
+    let server = HttpMock::new().route("/", reply.clone()).start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = get(&server, dir.path(), "5");
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let (_, file) = site(server.addr());
+    let saved = fs::read(dir.path().join(&file)).unwrap();
+    assert_eq!(saved, reply.to_bytes().unwrap());
+    assert_eq!(names_in(dir.path()), [file.as_str()]);
+    let port = server.addr().port();
+    let request = format!("GET / HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    assert_eq!(server.requests(), [request.into_bytes()]);
+    let expected = format!(
+        "Transfer of the index page of site 127.0.0.1 succeeded: {}/{file} \
+         (HTTP/1.0 200 OK, {} bytes)\n",
+        dir.path().display(),
+        saved.len()
+    );
+    assert_eq!(run.stdout, expected);
+}
+
+#[test]
+fn h15_an_empty_body_and_a_large_one_are_saved_whole() {
+    for len in [0, 3_000_000] {
+        let reply = Reply::new(200, "OK").pattern(len);
+        let server = HttpMock::new().route("/", reply.clone()).start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let run = get(&server, dir.path(), "5");
+        assert_eq!(run.code, Some(0), "{}", run.stdout);
+        let (_, file) = site(server.addr());
+        let saved = fs::read(dir.path().join(file)).unwrap();
+        let head_len = saved.len() - len as usize;
+        assert_eq!(saved[head_len..], pattern(len));
+    }
+}
+
+#[test]
+fn h6_a_body_without_length_is_read_to_the_close() {
+    let reply = Reply::ok("until the close").close_delimited();
+    let server = HttpMock::new().route("/", reply.clone()).start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = get(&server, dir.path(), "5");
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let (_, file) = site(server.addr());
+    let saved = fs::read(dir.path().join(file)).unwrap();
+    assert_eq!(saved, reply.to_bytes().unwrap());
+}
+
+#[test]
+fn error_statuses_and_redirects_are_saved_and_count_as_success() {
+    for reply in [Reply::not_found(), Reply::redirect("http://127.0.0.1/")] {
+        let server = HttpMock::new().route("/", reply.clone()).start().unwrap();
+        let dir = dir_with_sentinel(&server);
+        let run = get(&server, dir.path(), "5");
+        assert_eq!(run.code, Some(0), "{}", run.stdout);
+        let status = reply.status().to_string();
+        assert!(run.stdout.contains(&status), "{}", run.stdout);
+        let (_, file) = site(server.addr());
+        // F3: a successful download replaces the older copy.
+        let saved = fs::read(dir.path().join(file)).unwrap();
+        assert_eq!(saved, reply.to_bytes().unwrap());
+    }
+}
+
+#[test]
+fn h2_an_empty_reply() {
+    let server = with_fault(Fault::NoReply);
+    assert_fails(&server, "5", 5, "empty reply");
+}
+
+#[test]
+fn h3_headers_without_their_blank_line() {
+    let server = with_fault(Fault::CloseMidHead);
+    assert_fails(&server, "5", 6, "incomplete headers");
+}
+
+#[test]
+fn h4_a_body_shorter_than_its_content_length() {
+    let server = with_fault(Fault::CloseMidBody);
+    assert_fails(&server, "5", 6, "truncated: got 50 of 100 body bytes");
+}
+
+#[test]
+fn h5_bytes_past_the_content_length_are_not_saved_nor_waited_for() {
+    // The mock holds the connection open after the junk: webget must
+    // stop at Content-Length, not wait for the close (30 s timeout).
+    let server = with_fault(Fault::ExtraAfterBody);
+    let dir = tempfile::tempdir().unwrap();
+    let run = get(&server, dir.path(), "30");
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let (_, file) = site(server.addr());
+    let saved = fs::read(dir.path().join(file)).unwrap();
+    assert_eq!(saved, b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+}
+
+#[test]
+fn h7_h8_h9_content_length_table() {
+    for bad in [
+        "-6",
+        "crap",
+        "+5",
+        " 5 5",
+        "36893488147419103232",
+        "5\r\nContent-Length: 6",
+    ] {
+        let raw =
+            format!("HTTP/1.0 200 OK\r\nContent-Length: {bad}\r\n\r\nhello");
+        let server = with_raw(raw.as_bytes());
+        assert_fails(&server, "5", 7, "Content-Length");
+    }
+    // Equal duplicates are accepted (as curl does).
+    let raw = b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello";
+    let server = with_raw(raw);
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(get(&server, dir.path(), "5").code, Some(0));
+}
+
+#[test]
+fn h10_a_chunked_reply_to_a_1_0_request_is_refused() {
+    let server = with_fault(Fault::Chunked);
+    assert_fails(&server, "5", 7, "Transfer-Encoding");
+}
+
+#[test]
+fn h12_status_lines_and_http_0_9() {
+    assert_fails(&with_fault(Fault::Http09), "5", 7, "no status line");
+    assert_fails(&with_fault(Fault::Garbage), "5", 7, "no status line");
+    for bad in ["HTTP/1.0 -1 X", "HTTP/1.0 2 X", "HTTP/1.0 2000 X"] {
+        let server = with_raw(format!("{bad}\r\n\r\n").as_bytes());
+        assert_fails(&server, "5", 7, "bad status line");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let odd = with_raw(b"HTTP/1.1 999 123\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(get(&odd, dir.path(), "5").code, Some(0));
+}
+
+#[test]
+fn h13_bad_header_lines() {
+    for bad in ["A\0: b", "NoColon", "A: b\rc", " Lead: x", "A : b"] {
+        let raw = format!("HTTP/1.0 200 OK\r\n{bad}\r\n\r\n");
+        assert_fails(&with_raw(raw.as_bytes()), "5", 7, "bad header line");
+    }
+}
+
+#[test]
+fn h14_endless_headers_are_cut_off_at_the_cap() {
+    let server = with_fault(Fault::EndlessHeaders);
+    assert_fails(&server, "5", 7, "headers too large");
+    let huge = format!("HTTP/1.0 200 OK\r\nX: {}\r\n\r\n", "y".repeat(200_000));
+    assert_fails(&with_raw(huge.as_bytes()), "5", 7, "over 8192 bytes");
+}
+
+#[test]
+fn h16_a_silent_server_times_out() {
+    let server = with_fault(Fault::Hang);
+    assert_fails(&server, "0.2", 4, "timed out after 0.2s");
+    let stalled = with_fault(Fault::StallMidBody);
+    assert_fails(&stalled, "0.2", 4, "timed out");
+}
+
+#[test]
+fn h16_a_trickling_server_is_cut_off_at_the_overall_deadline() {
+    // A byte every 10 ms never lets a 0.3 s read timeout fire; the
+    // deadline of 3 x 0.3 s must end it (the reply would take ~10 s).
+    let reply = Reply::ok(vec![b'x'; 1000]);
+    let server = HttpMock::new()
+        .route("/", reply)
+        .fault(Fault::Trickle(Duration::from_millis(10)))
+        .start()
+        .unwrap();
+    assert_fails(
+        &server,
+        "0.3",
+        4,
+        "after 0.9s waiting for the whole exchange",
+    );
+}
+
+#[test]
+fn h17_a_refused_connection() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let site = format!("127.0.0.1:{port}");
+    let run = webget(&["--out-dir", dir.path().to_str().unwrap(), &site]);
+    assert_eq!(run.code, Some(3));
+    let expected = format!(
+        "Connection to site (127.0.0.1,{port}) failed: connection refused\n"
+    );
+    assert_eq!(run.stdout, expected);
+    assert!(names_in(dir.path()).is_empty());
+}
+
+#[test]
+fn h17_a_connection_reset_mid_body_publishes_nothing() {
+    // Closing with the request unread makes the kernel send a reset.
+    let server = MockServer::start(|conn| {
+        let _ = (&conn)
+            .write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 99\r\n\r\nab");
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.addr().port();
+    let file = format!("127.0.0.1_{port}.html");
+    fs::write(dir.path().join(&file), SENTINEL).unwrap();
+    let site = format!("127.0.0.1:{port}");
+    let run = webget(&["--out-dir", dir.path().to_str().unwrap(), &site]);
+    // Reset or plain truncation, depending on what arrives first: either
+    // way a failure, and nothing published.
+    assert!(matches!(run.code, Some(3 | 6)), "{}", run.stdout);
+    assert_eq!(names_in(dir.path()), [file.as_str()]);
+    assert_eq!(fs::read(dir.path().join(file)).unwrap(), SENTINEL);
+}
+
+#[test]
+fn h18_an_interim_reply_is_refused() {
+    assert_fails(&with_fault(Fault::Interim), "5", 7, "interim 100");
+}
+
+#[test]
+fn h1_f4_bad_site_names_are_refused_before_connecting() {
+    let server = HttpMock::new().start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let port = server.addr().port();
+    for bad in [
+        format!("127.0.0.1 :{port}"),
+        format!("127.0.0.1\r\nX: y:{port}"),
+        format!("..:{port}"),
+        format!("../127.0.0.1:{port}"),
+        format!("a/b:{port}"),
+        format!("a\\b:{port}"),
+        format!("é:{port}"),
+        format!("127.0.0.1:{port}:{port}"),
+        String::new(),
+        "127.0.0.1:99999".to_owned(),
+    ] {
+        let run = webget(&["--out-dir", out, &bad]);
+        assert_eq!(run.code, Some(2), "{bad:?}: {}", run.stdout);
+        assert!(run.stdout.starts_with("Site refused: bad site"), "{bad:?}");
+    }
+    assert!(names_in(dir.path()).is_empty());
+    // Nothing reached the server: the next connection is its first.
+    assert_eq!(get(&server, dir.path(), "5").code, Some(0));
+    assert!(server.wait_for_closed(1, WAIT));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn f2_the_destination_keeps_its_old_content_during_a_download() {
+    let server = with_fault(Fault::StallMidBody);
+    let dir = dir_with_sentinel(&server);
+    let (site, file) = site(server.addr());
+    let out = dir.path().to_str().unwrap().to_owned();
+    let mut child =
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("webget"))
+            .args(["--timeout", "2", "--out-dir", &out, &site])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+    // The temporary file exists before webget connects.
+    assert!(server.wait_for_connections(1, WAIT));
+    let names = names_in(dir.path());
+    assert_eq!(names.len(), 2, "{names:?}");
+    let temp = names.iter().find(|n| **n != file).unwrap();
+    assert!(temp.starts_with(&format!(".{file}.")) && temp.ends_with(".tmp"));
+    assert_eq!(fs::read(dir.path().join(&file)).unwrap(), SENTINEL);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(4));
+    assert_untouched(&server, dir.path());
+}
+
+#[test]
+fn f6_two_downloads_of_one_page_at_once_both_succeed() {
+    let reply = Reply::new(200, "OK").pattern(500_000);
+    let server = HttpMock::new().route("/", reply.clone()).start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (site, file) = site(server.addr());
+    let out = dir.path().to_str().unwrap().to_owned();
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("webget"))
+            .args(["--timeout", "5", "--out-dir", &out, &site])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    assert!(a.wait().unwrap().success());
+    assert!(b.wait().unwrap().success());
+    assert_eq!(names_in(dir.path()), [file.as_str()]);
+    let saved = fs::read(dir.path().join(file)).unwrap();
+    assert_eq!(saved, reply.to_bytes().unwrap());
+}
+
+#[cfg(unix)]
+#[test]
+fn f5_a_symlink_destination_is_replaced_not_followed() {
+    let server = HttpMock::new()
+        .route("/", Reply::ok("new"))
+        .start()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("precious");
+    fs::write(&target, SENTINEL).unwrap();
+    let (_, file) = site(server.addr());
+    let link = dir.path().join(&file);
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    assert_eq!(get(&server, dir.path(), "5").code, Some(0));
+    assert!(
+        !fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(fs::read(&link).unwrap().ends_with(b"new"));
+    assert_eq!(fs::read(&target).unwrap(), SENTINEL);
+    // A dangling link is replaced the same way.
+    fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("none"), &link).unwrap();
+    assert_eq!(get(&server, dir.path(), "5").code, Some(0));
+    assert!(!elsewhere.path().join("none").exists());
+}
+
+#[test]
+fn f7_an_unusable_output_directory_is_named_and_nothing_is_sent() {
+    let server = HttpMock::new().start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let a_file = dir.path().join("a-file");
+    fs::write(&a_file, "not a directory").unwrap();
+    for out in [&missing, &a_file] {
+        let run = get(&server, out, "5");
+        assert_eq!(run.code, Some(8), "{}", run.stdout);
+        let shown = out.display().to_string();
+        assert!(run.stdout.starts_with("Error ("), "{}", run.stdout);
+        assert!(run.stdout.contains(&shown), "{}", run.stdout);
+    }
+    assert_eq!(names_in(dir.path()), ["a-file"]);
+    assert!(!server.wait_for_connections(1, Duration::from_millis(100)));
+}
+
+#[test]
+fn several_sites_give_one_line_each_and_the_first_failure_status() {
+    let good = HttpMock::new().start().unwrap();
+    let empty = with_fault(Fault::NoReply);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let (good_site, good_file) = site(good.addr());
+    let (empty_site, _) = site(empty.addr());
+    let run = webget(&["--out-dir", out, &empty_site, &good_site, "a/b"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].contains("empty reply"));
+    assert!(lines[1].contains("succeeded"));
+    assert!(lines[2].starts_with("Site refused"));
+    assert_eq!(run.code, Some(5));
+    assert_eq!(names_in(dir.path()), [good_file]);
+}
+
+#[test]
+fn help_and_bad_command_lines() {
+    let help = webget(&["--help"]);
+    assert_eq!(help.code, Some(0));
+    assert!(help.stdout.starts_with("usage: webget"));
+    assert!(help.stdout.contains("Exit status"));
+    for bad in [
+        &["--timeout", "0", "x"][..],
+        &["--timeout", "soon"],
+        &["--nope"],
+    ] {
+        let run = webget(bad);
+        assert_eq!(run.code, Some(1), "{bad:?}");
+        assert!(run.stderr.contains("usage: webget"), "{}", run.stderr);
+    }
+}
