@@ -20,7 +20,9 @@
 //!
 //! * [`transcript`]: the [`Transcript`] log and the [`Recorder`] that
 //!   fills it from a stream.
-//! * [`dns`], [`http`], [`smtp`]: the protocol mocks.
+//! * [`dns`], [`http`], [`smtp`]: the protocol mocks. [`smtp`] is a
+//!   scripted SMTP server ([`SmtpMock`], built from a [`Script`]) that
+//!   captures each accepted [`Message`].
 //! * [`server`]: the [`MockServer`] harness that accepts connections and
 //!   hands each one, as a [`Conn`], to a handler on its own thread.
 #![deny(missing_docs)]
@@ -32,4 +34,5 @@ pub mod smtp;
 pub mod transcript;
 
 pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};
+pub use smtp::{Message, Script, SmtpMock};
 pub use transcript::{Dir, Entry, Recorder, Transcript};

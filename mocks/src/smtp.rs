@@ -1,1 +1,0 @@
-//! Mock smtp server. To be written.

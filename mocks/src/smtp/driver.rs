@@ -1,0 +1,283 @@
+//! The socket side of a session: reads lines with the idle timeout,
+//! feeds them to the [`Session`] state machine, and writes its replies
+//! (slowly, byte by byte, or with bare LFs when the script says so).
+
+use super::script::Script;
+use super::session::{Body, EndOfData, Session, Step};
+use super::wire::{self, Line, LineReader, MAX_COMMAND_LINE, MAX_TEXT_LINE};
+use super::{Ending, Event, Shared};
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Instant;
+
+/// Runs one whole session on an accepted connection. `io` carries the
+/// bytes (through the transcript recorder, for the in-process mock);
+/// `stream` is the same socket, for its read timeout.
+pub(crate) fn run(
+    io: impl Read + Write,
+    stream: &TcpStream,
+    (index, peer): (usize, SocketAddr),
+    script: &Script,
+    shared: &Shared,
+) {
+    let event = |event: Event| {
+        if let Some(hook) = &script.on_event {
+            hook(&event);
+        }
+    };
+    event(Event::Connected {
+        session: index,
+        peer,
+    });
+    let mut driver = Driver {
+        io,
+        stream,
+        reader: LineReader::default(),
+        script,
+        shared,
+    };
+    let ending = if shared.register(index, stream) {
+        driver.converse()
+    } else {
+        // Accepted while the server was stopping.
+        driver.say(&driver.shutdown_reply());
+        Ending::Shutdown
+    };
+    shared.unregister(index);
+    event(Event::Ended {
+        session: index,
+        peer,
+        ending,
+    });
+}
+
+struct Driver<'a, IO> {
+    io: IO,
+    stream: &'a TcpStream,
+    reader: LineReader,
+    script: &'a Script,
+    shared: &'a Shared,
+}
+
+/// Why reading a line gave no line.
+enum NoLine {
+    TooLong,
+    Ended(Ending),
+}
+
+impl<IO: Read + Write> Driver<'_, IO> {
+    /// Greeting, then commands until something ends the session.
+    fn converse(&mut self) -> Ending {
+        let mut session = Session::new(self.script);
+        let greeting = session.greeting();
+        if let Some(ending) = self.act(&greeting) {
+            return ending;
+        }
+        loop {
+            let line = match self.read_line(MAX_COMMAND_LINE) {
+                Ok(line) => line,
+                Err(NoLine::TooLong) => {
+                    // RFC 5321 §4.5.3.1.4; we close rather than read the
+                    // rest of a line that may never end.
+                    self.say("500 5.5.2 Error: line too long");
+                    return Ending::LineTooLong;
+                }
+                Err(NoLine::Ended(ending)) => return ending,
+            };
+            let step = session.command(&line);
+            if let Some(ending) = self.act(&step) {
+                return ending;
+            }
+            if step.then_data
+                && let Some(ending) = self.receive_message(&mut session)
+            {
+                return ending;
+            }
+        }
+    }
+
+    /// After the `354`: reads message text up to the final dot, then
+    /// replies to it. Returns an ending if the session is over.
+    fn receive_message(&mut self, session: &mut Session) -> Option<Ending> {
+        if self.script.disconnect_in_data == Some(0) {
+            return Some(Ending::Scripted);
+        }
+        let mut data = Vec::new();
+        let mut problem = None;
+        let mut lines = 0;
+        loop {
+            let line = match self.read_line(MAX_TEXT_LINE) {
+                Ok(line) => line,
+                Err(NoLine::TooLong) => match self.skip_rest_of_line() {
+                    Ok(()) => {
+                        problem.get_or_insert(Body::LineTooLong);
+                        b"\r\n".to_vec() // counts as a line, keeps nothing
+                    }
+                    Err(ending) => return Some(ending),
+                },
+                Err(NoLine::Ended(ending)) => return Some(ending),
+            };
+            if wire::is_bare_lf_line(&line) {
+                return Some(self.refuse_bare_lf());
+            }
+            if wire::is_end_of_data(&line) {
+                break;
+            }
+            lines += 1;
+            let text = wire::unstuff(&line);
+            if data.len() + text.len() > self.script.max_message_size {
+                problem.get_or_insert(Body::TooBig);
+            } else if problem.is_none() {
+                data.extend_from_slice(text);
+            }
+            if self.script.disconnect_in_data == Some(lines) {
+                return Some(Ending::Scripted);
+            }
+        }
+        let body = problem.unwrap_or(Body::Complete(data));
+        match session.end_of_data(body) {
+            EndOfData::Refuse(step) => self.act(&step),
+            EndOfData::Accept {
+                message,
+                delay,
+                reply,
+            } => {
+                if !self.shared.sleep(delay) {
+                    return Some(self.stopped());
+                }
+                let hook = self.script.on_message.as_deref();
+                let reply = match self.shared.keep(message, hook) {
+                    Ok(number) => reply.unwrap_or_else(|| {
+                        format!("250 2.0.0 Ok: queued as MOCK{number:04}")
+                    }),
+                    Err(err) => format!("451 4.3.0 Error: not kept: {err}"),
+                };
+                self.act(&Step {
+                    delay: Default::default(),
+                    close: reply.starts_with("421").then_some(Ending::Scripted),
+                    reply: Some(reply),
+                    then_data: false,
+                })
+            }
+        }
+    }
+
+    /// A bare LF inside message text: refuse, keep nothing, hang up.
+    fn refuse_bare_lf(&mut self) -> Ending {
+        let host = &self.script.hostname;
+        self.say(&format!("421 4.5.0 {host} Error: bare <LF> received"));
+        Ending::BareLf
+    }
+
+    /// Waits, replies, and says whether (and why) the session is over.
+    fn act(&mut self, step: &Step) -> Option<Ending> {
+        if !self.shared.sleep(step.delay) {
+            return Some(self.stopped());
+        }
+        if let Some(reply) = &step.reply
+            && !self.say(reply)
+        {
+            return Some(Ending::Error);
+        }
+        step.close
+    }
+
+    /// Writes a reply; false if the client is gone.
+    fn say(&mut self, reply: &str) -> bool {
+        let bytes = wire::format_reply(reply, self.script.lf_only);
+        let written = if self.script.byte_at_a_time {
+            bytes.iter().try_for_each(|byte| {
+                self.io.write_all(std::slice::from_ref(byte))?;
+                self.io.flush()
+            })
+        } else {
+            self.io.write_all(&bytes).and_then(|()| self.io.flush())
+        };
+        written.is_ok()
+    }
+
+    fn shutdown_reply(&self) -> String {
+        let host = &self.script.hostname;
+        format!("421 4.3.2 {host} Service shutting down, closing channel")
+    }
+
+    /// The server is stopping: say so (RFC 5321 §3.8) and end.
+    fn stopped(&mut self) -> Ending {
+        self.say(&self.shutdown_reply());
+        Ending::Shutdown
+    }
+
+    /// Reads one line of at most `limit` octets within the idle timeout.
+    fn read_line(&mut self, limit: usize) -> Result<Vec<u8>, NoLine> {
+        let deadline = Instant::now() + self.script.idle_timeout;
+        let (io, stream) = (&mut self.io, self.stream);
+        let got = self
+            .reader
+            .next_line(limit, |buf| read_before(io, stream, deadline, buf));
+        match got {
+            Ok(Line::Whole(line)) => Ok(line),
+            Ok(Line::TooLong) => Err(NoLine::TooLong),
+            Ok(Line::Eof) => Err(NoLine::Ended(self.eof())),
+            Err(err) => Err(NoLine::Ended(self.read_failed(&err))),
+        }
+    }
+
+    /// Throws away the rest of an over-long text line.
+    fn skip_rest_of_line(&mut self) -> Result<(), Ending> {
+        let deadline = Instant::now() + self.script.idle_timeout;
+        let (io, stream) = (&mut self.io, self.stream);
+        let got = self
+            .reader
+            .skip_line(|buf| read_before(io, stream, deadline, buf));
+        match got {
+            Ok(Some(false)) => Ok(()),
+            Ok(Some(true)) => Err(self.refuse_bare_lf()),
+            Ok(None) => Err(self.eof()),
+            Err(err) => Err(self.read_failed(&err)),
+        }
+    }
+
+    /// EOF: the client hung up, or `stop` shut our reading side.
+    fn eof(&mut self) -> Ending {
+        if self.shared.is_stopping() {
+            self.stopped()
+        } else {
+            Ending::ClientClosed
+        }
+    }
+
+    fn read_failed(&mut self, err: &io::Error) -> Ending {
+        if is_timeout(err) {
+            let host = &self.script.hostname;
+            self.say(&format!("421 4.4.2 {host} Error: timeout exceeded"));
+            Ending::IdleTimeout
+        } else {
+            Ending::Error
+        }
+    }
+}
+
+/// One read that gives up at `deadline`: the timeout is set afresh before
+/// each read, so a client that sends a byte now and then still runs out
+/// of time.
+fn read_before(
+    io: &mut impl Read,
+    stream: &TcpStream,
+    deadline: Instant,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(io::ErrorKind::TimedOut.into());
+    }
+    stream.set_read_timeout(Some(left))?;
+    io.read(buf)
+}
+
+/// A socket timeout shows as `WouldBlock` on Unix, `TimedOut` on Windows.
+fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
