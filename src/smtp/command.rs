@@ -170,6 +170,19 @@ impl Command<'_> {
         limit("command line", line.len(), MAX_COMMAND_LINE)?;
         Ok(line.into_bytes())
     }
+
+    /// The same line with the verb in capitals (`MAIL FROM:<a@b>`), as
+    /// RFC 5321's examples and the chapter's inet_03 write it.
+    ///
+    /// # Errors
+    /// As for [`to_bytes`](Self::to_bytes).
+    pub fn to_bytes_upper(&self) -> Result<Vec<u8>, CommandError> {
+        let mut line = self.to_bytes()?;
+        let verb = line.iter().position(|&b| b == b' ' || b == b'\r');
+        let verb = verb.unwrap_or(line.len());
+        line[..verb].make_ascii_uppercase();
+        Ok(line)
+    }
 }
 
 /// `value`, if it is safe to put in a command line.
@@ -262,6 +275,9 @@ mod tests {
         assert_eq!(wire(Command::Ehlo("host")), "ehlo host\r\n");
         assert_eq!(wire(Command::Data), "data\r\n");
         assert_eq!(wire(Command::Quit), "quit\r\n");
+        let upper = mail.to_bytes_upper().unwrap();
+        assert_eq!(upper, b"MAIL FROM:<me@x.test> size=99\r\n");
+        assert_eq!(Command::Data.to_bytes_upper().unwrap(), b"DATA\r\n");
     }
 
     #[test]

@@ -47,7 +47,9 @@
 //! - [`debug`]: smtplib's debug lines, to the character.
 //!
 //! [`client`] puts them on a socket: [`Client`], the smtplib analogue.
-//! The programs `smtp-raw` (inet_03) and `smtp-send` (inet_04) use them.
+//! [`raw`] is the program `smtp-raw` (inet_03: SMTP by hand, printing
+//! the conversation) and [`send`] the program `smtp-send` (inet_04: the
+//! same through [`Client`]), as functions the tour can call too.
 //!
 //! Lessons: `lessons/03-smtp-by-hand.md`, `lessons/04-smtp-library.md`.
 
@@ -56,7 +58,9 @@ pub mod command;
 pub mod data;
 pub mod debug;
 pub mod mailfile;
+pub mod raw;
 pub mod reply;
+pub mod send;
 pub mod step;
 
 pub use client::{Client, Error, Refused};
