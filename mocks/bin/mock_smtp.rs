@@ -1,3 +1,388 @@
-//! Placeholder: written with its chapter.
+//! `mock-smtp`: the mock SMTP server as a program, so a reader can point
+//! swaks, Python's smtplib or the chapter's originals at it.
+//!
+//! It listens on `127.0.0.1` (port 0 unless `--port` says otherwise),
+//! prints `listening on 127.0.0.1:PORT` as its first line, then a line
+//! per session and per accepted message. With `--dump-dir DIR`, each
+//! accepted message is written to a file of its own: `msg-0001.eml`
+//! holds the message text exactly as the client meant it (CRLF line
+//! ends, stuffed dots taken away, no final dot), and `msg-0001.env` next
+//! to it holds the envelope, one `MAIL FROM:<...>` line and a
+//! `RCPT TO:<...>` line per recipient. Files are created new, never
+//! overwritten: a name already taken gets a `-2`, `-3`... suffix.
+//!
+//! The fault options mirror Postfix's smtp-sink where they can; see
+//! `--help`. Exit status: 0 never (it serves until killed), 1 for a
+//! usage error, 2 for a bad port, 3 when it cannot listen or use the
+//! dump directory.
 
-fn main() {}
+use inet_mocks::smtp::{self, Event, Message, Script};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+const USAGE: &str = "\
+usage: mock-smtp [--port N] [--dump-dir DIR] [options]
+
+A mock SMTP server on 127.0.0.1 that accepts every message unless told
+otherwise. Prints `listening on 127.0.0.1:PORT` first, then a line per
+session and per accepted message.
+
+  --port N                 listen on port N (default 0: any free port)
+  --dump-dir DIR           write each accepted message to DIR/msg-NNNN.eml
+                           (un-stuffed text) and its envelope to
+                           DIR/msg-NNNN.env (DIR is created if missing)
+  --hostname NAME          the name in the greeting and EHLO (mock.test)
+  --greeting TEXT          the greeting, e.g. '421 4.3.2 busy'
+  --capabilities LIST      EHLO keywords, comma-separated ('' for none)
+  --reply VERB=TEXT        reply TEXT to every VERB
+  --reply-nth VERB:N=TEXT  reply TEXT to the Nth VERB of a session
+  --reply-rcpt ADDR=TEXT   reply TEXT to RCPT TO:<ADDR> (or local part)
+  --soft-reject VERB       reply 450 to VERB (smtp-sink -r)
+  --hard-reject VERB       reply 550 to VERB (smtp-sink -f)
+  --close-421-after VERB   reply 421 to VERB and close (smtp-sink -Q)
+  --disconnect-after VERB  close without a reply after VERB (smtp-sink -q)
+  --disconnect-in-data N   close without a word after N lines of text
+  --delay VERB=SECS        wait SECS before replying to VERB
+  --idle-timeout SECS      421 after SECS without a line (default 300)
+  --byte-at-a-time         write every reply one byte per write
+  --lf-only                end reply lines with LF instead of CRLF
+  --help                   show this help
+
+VERB is a command (EHLO, MAIL, RCPT, DATA, ...), GREETING (on connect)
+or DOT (the reply after the final dot). In TEXT, `\\n` starts a new
+reply line: '250-one\\n250 two'.
+";
+
+const EXIT_USAGE: u8 = 1;
+const EXIT_BAD_PORT: u8 = 2;
+const EXIT_SETUP: u8 = 3;
+
+/// What the command line asked for.
+struct Options {
+    port: u16,
+    dump_dir: Option<PathBuf>,
+    script: Script,
+}
+
+/// A command line the program cannot run, with its exit status.
+struct Failure {
+    status: u8,
+    message: String,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        status: EXIT_USAGE,
+        message: message.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = match std::env::args_os()
+        .skip(1)
+        .map(|arg| arg.into_string())
+        .collect()
+    {
+        Ok(args) => args,
+        Err(arg) => {
+            return fail(&usage(format!("argument {arg:?} is not UTF-8")));
+        }
+    };
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    match parse(&args).and_then(run) {
+        Ok(never) => match never {},
+        Err(failure) => fail(&failure),
+    }
+}
+
+fn fail(failure: &Failure) -> ExitCode {
+    eprintln!("mock-smtp: {}", failure.message);
+    if failure.status == EXIT_USAGE {
+        eprintln!("try `mock-smtp --help`");
+    }
+    ExitCode::from(failure.status)
+}
+
+/// Listens, says where, and serves until the process is killed.
+fn run(options: Options) -> Result<std::convert::Infallible, Failure> {
+    let setup = |message: String| Failure {
+        status: EXIT_SETUP,
+        message,
+    };
+    let mut script = options.script;
+    if let Some(dir) = options.dump_dir {
+        fs::create_dir_all(&dir)
+            .map_err(|e| setup(format!("cannot use {}: {e}", dir.display())))?;
+        script = script.on_message(move |message, number| {
+            let eml = dump(&dir, message, number)?;
+            say(&format!("message {number} saved as {}", eml.display()));
+            Ok(())
+        });
+    } else {
+        script = script.on_message(|message, number| {
+            say(&format!("message {number}: {}", describe(message)));
+            Ok(())
+        });
+    }
+    script = script.on_event(log_event);
+    let listener =
+        TcpListener::bind(("127.0.0.1", options.port)).map_err(|e| {
+            setup(format!("cannot listen on 127.0.0.1:{}: {e}", options.port))
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| setup(format!("cannot read the bound address: {e}")))?;
+    say(&format!("listening on {addr}"));
+    smtp::serve_forever(listener, script)
+}
+
+/// Prints a line and flushes it at once (a test may be waiting for it).
+/// A closed stdout is no reason to stop serving.
+fn say(line: &str) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}
+
+fn log_event(event: &Event) {
+    match event {
+        Event::Connected { session, peer } => {
+            say(&format!("session {} from {peer}", session + 1));
+        }
+        Event::Ended {
+            session, ending, ..
+        } => say(&format!("session {} ended: {ending}", session + 1)),
+        _ => {}
+    }
+}
+
+fn describe(message: &Message) -> String {
+    let to: Vec<String> =
+        message.rcpt_to.iter().map(|to| format!("<{to}>")).collect();
+    format!(
+        "from <{}> to {}, {} octets",
+        message.mail_from,
+        to.join(" "),
+        message.data.len()
+    )
+}
+
+/// Writes `msg-NNNN.eml` (the text) and `msg-NNNN.env` (the envelope),
+/// under a name no earlier file has; returns the `.eml` path.
+fn dump(dir: &Path, message: &Message, number: u64) -> io::Result<PathBuf> {
+    let (stem, mut eml) = create_new_eml(dir, number)?;
+    eml.write_all(&message.data)?;
+    eml.sync_all()?;
+    let mut envelope = format!("MAIL FROM:<{}>\r\n", message.mail_from);
+    for to in &message.rcpt_to {
+        envelope.push_str(&format!("RCPT TO:<{to}>\r\n"));
+    }
+    fs::write(dir.join(format!("{stem}.env")), envelope)?;
+    Ok(dir.join(format!("{stem}.eml")))
+}
+
+/// Creates `msg-NNNN.eml`, or `msg-NNNN-2.eml`... if that is taken (a
+/// directory used before): `create_new` makes the check and the creation
+/// one step, so two sessions can never pick the same file.
+fn create_new_eml(dir: &Path, number: u64) -> io::Result<(String, File)> {
+    for attempt in 1..1000 {
+        let stem = match attempt {
+            1 => format!("msg-{number:04}"),
+            n => format!("msg-{number:04}-{n}"),
+        };
+        let path = dir.join(format!("{stem}.eml"));
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(file) => return Ok((stem, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("no free file name for the message"))
+}
+
+fn parse(args: &[String]) -> Result<Options, Failure> {
+    let mut options = Options {
+        port: 0,
+        dump_dir: None,
+        script: Script::new(),
+    };
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let mut value = || {
+            rest.next()
+                .map(|value| value.as_str())
+                .ok_or_else(|| usage(format!("{flag} needs a value")))
+        };
+        let script = std::mem::take(&mut options.script);
+        options.script = match flag.as_str() {
+            "--port" => {
+                options.port = parse_port(value()?)?;
+                script
+            }
+            "--dump-dir" => {
+                options.dump_dir = Some(PathBuf::from(value()?));
+                script
+            }
+            "--hostname" => script.hostname(value()?),
+            "--greeting" => script.greeting(&reply_text(value()?)),
+            "--capabilities" => {
+                let list = value()?;
+                let keywords: Vec<&str> = list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .collect();
+                script.capabilities(&keywords)
+            }
+            "--reply" => {
+                let (verb, text) = pair(flag, value()?)?;
+                script.reply(verb, &reply_text(text))
+            }
+            "--reply-nth" => {
+                let (verb_n, text) = pair(flag, value()?)?;
+                let (verb, n) = verb_n
+                    .split_once(':')
+                    .and_then(|(verb, n)| Some((verb, n.parse().ok()?)))
+                    .filter(|(_, n)| *n > 0)
+                    .ok_or_else(|| {
+                        usage(format!("{flag} wants VERB:N=TEXT, N from 1"))
+                    })?;
+                script.reply_nth(verb, n, &reply_text(text))
+            }
+            "--reply-rcpt" => {
+                let (address, text) = pair(flag, value()?)?;
+                script.reply_rcpt(address, &reply_text(text))
+            }
+            "--soft-reject" => {
+                script.reply(value()?, "450 4.3.0 Error: soft reject")
+            }
+            "--hard-reject" => {
+                script.reply(value()?, "550 5.3.0 Error: hard reject")
+            }
+            "--close-421-after" => script.reply_and_close(
+                value()?,
+                "421 4.3.2 Error: closing connection",
+            ),
+            "--disconnect-after" => script.disconnect_after(value()?),
+            "--disconnect-in-data" => {
+                let lines = value()?;
+                let lines = lines.parse().map_err(|_| {
+                    usage(format!("{flag}: {lines:?} is not a line count"))
+                })?;
+                script.disconnect_in_data(lines)
+            }
+            "--delay" => {
+                let (verb, secs) = pair(flag, value()?)?;
+                script.delay(verb, seconds(flag, secs)?)
+            }
+            "--idle-timeout" => {
+                let secs = seconds(flag, value()?)?;
+                if secs.is_zero() {
+                    return Err(usage(format!("{flag} must be more than 0")));
+                }
+                script.idle_timeout(secs)
+            }
+            "--byte-at-a-time" => script.byte_at_a_time(),
+            "--lf-only" => script.lf_only(),
+            other => return Err(usage(format!("unknown option {other:?}"))),
+        };
+    }
+    Ok(options)
+}
+
+/// Digits only, and a number that fits in 16 bits.
+fn parse_port(text: &str) -> Result<u16, Failure> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    digits
+        .then(|| text.parse().ok())
+        .flatten()
+        .ok_or_else(|| Failure {
+            status: EXIT_BAD_PORT,
+            message: format!(
+                "the port {text:?} is not a whole number from 0 to 65535"
+            ),
+        })
+}
+
+/// Splits `KEY=VALUE`.
+fn pair<'a>(flag: &str, text: &'a str) -> Result<(&'a str, &'a str), Failure> {
+    text.split_once('=')
+        .filter(|(key, _)| !key.trim().is_empty())
+        .ok_or_else(|| usage(format!("{flag} wants KEY=VALUE, got {text:?}")))
+}
+
+/// Seconds, fractions allowed, at most a day (a longer delay is a typo).
+fn seconds(flag: &str, text: &str) -> Result<Duration, Failure> {
+    let secs: f64 = text
+        .parse()
+        .ok()
+        .filter(|secs: &f64| (0.0..=86_400.0).contains(secs))
+        .ok_or_else(|| {
+            usage(format!("{flag}: {text:?} is not seconds from 0 to 86400"))
+        })?;
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// A reply as typed on a command line: `\n` (backslash, n) separates
+/// the lines of a multi-line reply.
+fn reply_text(text: &str) -> String {
+    text.replace("\\n", "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|arg| arg.to_string()).collect()
+    }
+
+    fn status(list: &[&str]) -> Option<u8> {
+        parse(&args(list)).err().map(|failure| failure.status)
+    }
+
+    #[test]
+    fn good_command_lines_parse() {
+        let ok = [
+            &["--port", "2525", "--dump-dir", "/tmp/x"][..],
+            &[
+                "--reply",
+                "RCPT=550 5.1.1 no",
+                "--reply-nth",
+                "MAIL:2=451 later",
+            ],
+            &["--reply-rcpt", "bob=550 no", "--delay", "DOT=0.5"],
+            &["--capabilities", "SIZE 10, PIPELINING", "--lf-only"],
+            &["--close-421-after", "MAIL", "--disconnect-after", "DOT"],
+        ];
+        for list in ok {
+            assert!(parse(&args(list)).is_ok(), "{list:?}");
+        }
+        let parsed = parse(&args(&["--port", "2525"])).ok().unwrap();
+        assert_eq!(parsed.port, 2525);
+    }
+
+    #[test]
+    fn bad_command_lines_get_their_exit_status() {
+        assert_eq!(status(&["--port", "http"]), Some(EXIT_BAD_PORT));
+        assert_eq!(status(&["--port", "65536"]), Some(EXIT_BAD_PORT));
+        assert_eq!(status(&["--port", "-1"]), Some(EXIT_BAD_PORT));
+        assert_eq!(status(&["--port"]), Some(EXIT_USAGE));
+        assert_eq!(status(&["--frobnicate"]), Some(EXIT_USAGE));
+        assert_eq!(status(&["--reply", "no equals sign"]), Some(EXIT_USAGE));
+        assert_eq!(status(&["--reply-nth", "MAIL:0=x"]), Some(EXIT_USAGE));
+        assert_eq!(status(&["--delay", "MAIL=soon"]), Some(EXIT_USAGE));
+        assert_eq!(status(&["--idle-timeout", "0"]), Some(EXIT_USAGE));
+    }
+
+    #[test]
+    fn multi_line_replies_are_typed_with_backslash_n() {
+        assert_eq!(reply_text("250-a\\n250 b"), "250-a\n250 b");
+    }
+}

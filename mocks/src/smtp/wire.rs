@@ -7,7 +7,6 @@
 
 use std::io;
 
-// ANCHOR: limits
 /// The longest command line, CRLF included (RFC 5321 §4.5.3.1.4).
 pub const MAX_COMMAND_LINE: usize = 512;
 /// The longest line of message text, CRLF included (RFC 5321
@@ -20,7 +19,6 @@ pub const MAX_RECIPIENTS: usize = 1000;
 /// The largest message the mock keeps, un-stuffed, in octets; the
 /// default EHLO reply advertises it as `SIZE` (RFC 1870).
 pub const MAX_MESSAGE_SIZE: usize = 10_240_000;
-// ANCHOR_END: limits
 
 /// How many bytes one `read` asks for. With the line limit it bounds the
 /// memory a connection can make the mock hold.
@@ -328,6 +326,90 @@ mod tests {
         let mut fill = feeder(&input, 1024);
         assert_eq!(reader.next_line(1000, &mut fill).unwrap(), Line::TooLong);
         assert_eq!(reader.skip_line(&mut fill).unwrap(), Some(false));
+    }
+
+    /// What a driver sees: each line, or `TooLong` with what skipping
+    /// the rest reported, until the stream ends.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Seen {
+        Whole(Vec<u8>),
+        TooLong(Option<bool>),
+        Eof,
+    }
+
+    /// Reads `input` the way the driver does, `steps` bytes per read.
+    fn drive(input: &[u8], steps: &[usize], limit: usize) -> Vec<Seen> {
+        let mut reader = LineReader::default();
+        let (mut pos, mut turn) = (0, 0);
+        let mut fill = |buf: &mut [u8]| {
+            let step = steps[turn % steps.len()];
+            turn += 1;
+            let n = step.min(buf.len()).min(input.len() - pos);
+            buf[..n].copy_from_slice(&input[pos..pos + n]);
+            pos += n;
+            Ok(n)
+        };
+        let mut seen = Vec::new();
+        loop {
+            match reader.next_line(limit, &mut fill).unwrap() {
+                Line::Whole(line) => seen.push(Seen::Whole(line)),
+                Line::Eof => {
+                    seen.push(Seen::Eof);
+                    return seen;
+                }
+                Line::TooLong => {
+                    let skipped = reader.skip_line(&mut fill).unwrap();
+                    seen.push(Seen::TooLong(skipped));
+                    if skipped.is_none() {
+                        return seen;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The same, worked out from the whole input at once.
+    fn model(input: &[u8], limit: usize) -> Vec<Seen> {
+        let mut seen = Vec::new();
+        for segment in input.split_inclusive(|&b| b == b'\n') {
+            let whole = segment.ends_with(b"\n");
+            if whole && segment.len() <= limit {
+                seen.push(Seen::Whole(segment.to_vec()));
+            } else if whole {
+                let bare = segment[segment.len() - 2] != b'\r';
+                seen.push(Seen::TooLong(Some(bare)));
+            } else if segment.len() >= limit {
+                seen.push(Seen::TooLong(None));
+                return seen;
+            }
+        }
+        seen.push(Seen::Eof);
+        seen
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: Some(Box::new(
+                proptest::test_runner::FileFailurePersistence::Direct(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../proptest-regressions/mock_smtp_wire.txt"
+                )),
+            )),
+            ..Default::default()
+        })]
+
+        /// However TCP cuts the stream, the driver sees the same lines,
+        /// the same over-long lines (with the same bare-LF verdict) and
+        /// the same end as the model.
+        #[test]
+        fn chunking_never_changes_the_lines(
+            input in proptest::collection::vec(
+                proptest::sample::select(b"ab.\r\n".to_vec()), 0..200),
+            steps in proptest::collection::vec(1usize..9, 1..5),
+            limit in 1usize..24,
+        ) {
+            proptest::prop_assert_eq!(drive(&input, &steps, limit), model(&input, limit));
+        }
     }
 
     #[test]

@@ -1,0 +1,188 @@
+//! The `mock-smtp` program: spawned, fed a message by a raw client
+//! written here, its stdout lines and dump files checked.
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+const EXE: &str = env!("CARGO_BIN_EXE_mock-smtp");
+
+/// The running program; killed and reaped when dropped, pass or fail.
+struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    port: u16,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(EXE)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A pipe has no read timeout, so a thread reads it and the test
+        // waits on a channel with one.
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in stdout.lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let first = lines.recv_timeout(TIMEOUT).unwrap();
+        let port = first
+            .strip_prefix("listening on 127.0.0.1:")
+            .unwrap_or_else(|| panic!("first line: {first:?}"))
+            .parse()
+            .unwrap();
+        Self { child, lines, port }
+    }
+
+    fn next_line(&self) -> String {
+        self.lines.recv_timeout(TIMEOUT).unwrap()
+    }
+
+    /// Waits for a stdout line that starts with `prefix`.
+    fn wait_for(&self, prefix: &str) -> String {
+        loop {
+            let line = self.next_line();
+            if line.starts_with(prefix) {
+                return line;
+            }
+        }
+    }
+
+    /// Sends a whole session in one write, returns every reply.
+    fn session(&self, commands: &[u8]) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+        stream.set_write_timeout(Some(TIMEOUT)).unwrap();
+        stream.write_all(commands).unwrap();
+        let mut replies = Vec::new();
+        let mut buf = [0; 4096];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => replies.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        String::from_utf8(replies).unwrap()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(EXE).args(args).output().unwrap()
+}
+
+#[test]
+fn a_delivered_message_is_dumped_with_its_envelope() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("mail");
+    let mock = Running::start(&["--dump-dir", dump.to_str().unwrap()]);
+    let replies = mock.session(
+        b"EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\n\
+          RCPT TO:<c@x.test>\r\nDATA\r\nSubject: hi\r\n\r\n..dot line\r\n\
+          body\r\n.\r\nQUIT\r\n",
+    );
+    assert!(replies.contains("250 2.0.0 Ok: queued as MOCK0001\r\n"));
+    assert!(replies.ends_with("221 2.0.0 Bye\r\n"));
+    assert!(mock.next_line().starts_with("session 1 from 127.0.0.1:"));
+    let saved = mock.wait_for("message 1 saved as ");
+    assert!(saved.ends_with("msg-0001.eml"), "{saved}");
+    assert_eq!(
+        mock.wait_for("session 1 ended"),
+        "session 1 ended: client said QUIT"
+    );
+
+    let eml = std::fs::read(dump.join("msg-0001.eml")).unwrap();
+    assert_eq!(eml, b"Subject: hi\r\n\r\n.dot line\r\nbody\r\n");
+    let env = std::fs::read_to_string(dump.join("msg-0001.env")).unwrap();
+    assert_eq!(
+        env,
+        "MAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nRCPT TO:<c@x.test>\r\n"
+    );
+}
+
+#[test]
+fn a_second_run_in_the_same_directory_overwrites_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().to_str().unwrap();
+    let session = b"HELO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n";
+    for text in ["first", "second"] {
+        let mock = Running::start(&["--dump-dir", dump]);
+        let mut all = session.to_vec();
+        all.extend_from_slice(format!("{text}\r\n.\r\nQUIT\r\n").as_bytes());
+        mock.session(&all);
+        mock.wait_for("message 1 saved as ");
+    }
+    let first = std::fs::read(dir.path().join("msg-0001.eml")).unwrap();
+    let second = std::fs::read(dir.path().join("msg-0001-2.eml")).unwrap();
+    assert_eq!(first, b"first\r\n");
+    assert_eq!(second, b"second\r\n");
+}
+
+#[test]
+fn fault_options_reach_the_wire() {
+    let mock = Running::start(&[
+        "--greeting",
+        "220-mock.test hello\\n220 ready",
+        "--reply-rcpt",
+        "bob=550 5.1.1 no such user",
+        "--close-421-after",
+        "DATA",
+        "--lf-only",
+    ]);
+    let replies = mock.session(
+        b"EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<bob@x>\r\nRCPT TO:<c@x>\r\nDATA\r\n",
+    );
+    let expected_start = "220-mock.test hello\n220 ready\n250-mock.test\n";
+    assert!(replies.starts_with(expected_start), "{replies}");
+    assert!(replies.contains("\n550 5.1.1 no such user\n250 2.1.5 Ok\n"));
+    assert!(replies.ends_with("\n421 4.3.2 Error: closing connection\n"));
+}
+
+#[test]
+fn help_usage_errors_and_bad_ports() {
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    let text = String::from_utf8(help.stdout).unwrap();
+    assert!(text.starts_with("usage: mock-smtp [--port N]"));
+
+    let unknown = run(&["--frobnicate"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let err = String::from_utf8(unknown.stderr).unwrap();
+    assert!(err.contains("unknown option \"--frobnicate\""), "{err}");
+
+    let bad_port = run(&["--port", "99999"]);
+    assert_eq!(bad_port.status.code(), Some(2));
+    let err = String::from_utf8(bad_port.stderr).unwrap();
+    assert!(err.contains("not a whole number from 0 to 65535"), "{err}");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run(&["--port", &port]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("cannot listen on 127.0.0.1:"), "{err}");
+}
