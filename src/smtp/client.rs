@@ -188,11 +188,13 @@ impl fmt::Display for Error {
                 write!(f, "the server refused the sender {sender:?}: {reply}")
             }
             Error::RecipientsRefused(all) => {
-                write!(f, "the server refused the recipients:")?;
-                for (to, reply) in all {
-                    write!(f, " {to:?}: {reply};")?;
-                }
-                Ok(())
+                let each: Vec<String> =
+                    all.iter().map(|(to, r)| format!("{to:?}: {r}")).collect();
+                write!(
+                    f,
+                    "the server refused the recipients: {}",
+                    each.join("; ")
+                )
             }
             Error::DataError { step, reply } => match step {
                 Step::Data => write!(f, "the server refused DATA: {reply}"),
@@ -542,7 +544,9 @@ impl Client {
                 reply,
             });
         }
-        self.send(&wire, Step::FinalDot)?;
+        // A message not sent in full can't have been accepted: a failure
+        // here belongs to DATA, not to the unknown after the final dot.
+        self.send(&wire, Step::Data)?;
         let reply = self.read_reply(Step::FinalDot)?;
         self.debug(&debug::data_line(reply.code, &reply.message()));
         Ok(reply)

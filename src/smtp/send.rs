@@ -78,4 +78,3 @@ pub fn status(e: &Error) -> u8 {
         Some(step) => step.exit_status(),
     }
 }
-// ANCHOR_END: send
