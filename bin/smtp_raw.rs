@@ -6,15 +6,12 @@
 //! command by command, and prints the conversation as `--> [...]` and
 //! `<-- [...]`. Read `lessons/03-smtp-by-hand.md` and `src/smtp/raw.rs`.
 
-use std::io::{self, Write};
-use std::path::Path;
+use std::io;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use inet::cli::{self, Args, Program};
-use inet::smtp::mailfile::MailFile;
+use inet::cli::{self, Program};
+use inet::smtp::mailfile::Invocation;
 use inet::smtp::raw;
-use inet::smtp::step::exit;
 
 const PROGRAM: Program = Program {
     name: "smtp-raw",
@@ -41,26 +38,9 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let args = Args::parse(std::env::args_os().skip(1), &["timeout"])
-        .map_err(|e| PROGRAM.usage(&e.0))?;
-    if args.help {
-        let _ = writeln!(io::stdout(), "{}\n{}", PROGRAM.help, exit::HELP);
-        return Err(ExitCode::SUCCESS);
-    }
-    if args.positional.len() > 1 {
-        let got = args.positional.len();
-        return Err(
-            PROGRAM.usage(&format!("expected at most 1 argument, got {got}"))
-        );
-    }
-    let timeout = args
-        .seconds("timeout", Duration::from_secs(30))
-        .map_err(|e| PROGRAM.usage(&e.0))?;
-    let file = args.positional.first().map_or("mail2.txt", String::as_str);
-    let mail = MailFile::read(Path::new(file)).map_err(|e| {
-        PROGRAM.fail(exit::BAD_FILE, &format!("message file {file}: {e}"))
-    })?;
-    match raw::run(&mail, timeout, io::stdout()) {
+    let invocation = Invocation::from_args(&PROGRAM, &[])?;
+    let (mail, timeout) = (&invocation.mail, invocation.timeout);
+    match raw::run(mail, timeout, io::stdout()) {
         0 => Ok(()),
         status => Err(ExitCode::from(status)),
     }

@@ -6,16 +6,12 @@
 //! `inet::smtp::Client`, the smtplib analogue. Read
 //! `lessons/04-smtp-library.md` and `src/smtp/send.rs`.
 
-use std::ffi::OsString;
 use std::io::{self, Write};
-use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use inet::cli::{self, Args, Program};
-use inet::smtp::mailfile::MailFile;
+use inet::cli::{self, Program};
+use inet::smtp::mailfile::Invocation;
 use inet::smtp::send;
-use inet::smtp::step::exit;
 
 const PROGRAM: Program = Program {
     name: "smtp-send",
@@ -43,41 +39,14 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let (args, debug) = arguments()?;
-    let timeout = args
-        .seconds("timeout", Duration::from_secs(30))
-        .map_err(|e| PROGRAM.usage(&e.0))?;
-    let file = args.positional.first().map_or("mail2.txt", String::as_str);
-    let mail = MailFile::read(Path::new(file)).map_err(|e| {
-        PROGRAM.fail(exit::BAD_FILE, &format!("message file {file}: {e}"))
-    })?;
-    let debug: Option<Box<dyn Write + Send>> = match debug {
+    let invocation = Invocation::from_args(&PROGRAM, &["--debug"])?;
+    let debug: Option<Box<dyn Write + Send>> = match invocation.has("--debug") {
         true => Some(Box::new(io::stderr())),
         false => None,
     };
-    match send::run(&mail, timeout, debug, io::stdout()) {
+    let (mail, timeout) = (&invocation.mail, invocation.timeout);
+    match send::run(mail, timeout, debug, io::stdout()) {
         0 => Ok(()),
         status => Err(ExitCode::from(status)),
     }
-}
-
-/// The options, the optional FILE, and the `--debug` flag (which takes
-/// no value, unlike the options `cli::Args` knows).
-fn arguments() -> Result<(Args, bool), ExitCode> {
-    let all: Vec<OsString> = std::env::args_os().skip(1).collect();
-    let debug = all.iter().any(|a| a == "--debug");
-    let rest = all.into_iter().filter(|a| a != "--debug");
-    let args =
-        Args::parse(rest, &["timeout"]).map_err(|e| PROGRAM.usage(&e.0))?;
-    if args.help {
-        let _ = writeln!(io::stdout(), "{}\n{}", PROGRAM.help, exit::HELP);
-        return Err(ExitCode::SUCCESS);
-    }
-    if args.positional.len() > 1 {
-        let got = args.positional.len();
-        return Err(
-            PROGRAM.usage(&format!("expected at most 1 argument, got {got}"))
-        );
-    }
-    Ok((args, debug))
 }

@@ -314,13 +314,7 @@ impl Client {
             let _ = write!(out, "{line}{line}");
         }
         let stream = open(host, port, timeout)?;
-        let local_hostname = match stream.local_addr() {
-            Ok(addr) if addr.is_ipv6() => format!("[IPv6:{}]", addr.ip()),
-            Ok(addr) => format!("[{}]", addr.ip()),
-            Err(_) => "[127.0.0.1]".to_owned(),
-        };
-        // A server that doesn't read must not block a write forever.
-        let _ = stream.set_write_timeout(Some(timeout));
+        let local_hostname = address_literal(&stream);
         let deadline = Instant::now();
         let replies =
             LineReader::new(Wire { stream, deadline }, MAX_REPLY_LINE);
@@ -356,9 +350,7 @@ impl Client {
         self.debug = Some(out);
     }
 
-    /// The name given with EHLO/HELO. By default our address as a
-    /// literal, `[127.0.0.1]`, which RFC 5321 §4.1.4 allows when there is
-    /// no domain name (smtplib does the same when it finds none).
+    /// The name given with EHLO/HELO; by default [`address_literal`].
     pub fn set_local_hostname(&mut self, name: &str) {
         self.local_hostname = name.to_owned();
     }
@@ -687,8 +679,17 @@ impl Client {
     }
 }
 
-/// Opens the TCP connection to the first address of `host` that answers.
-fn open(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, Error> {
+/// Opens the TCP connection to the first address of `host` that
+/// answers, with `timeout` for connecting and for each write (a server
+/// that doesn't read must not block us forever).
+///
+/// # Errors
+/// [`Error::Connect`] with the last address's error.
+pub fn open(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<TcpStream, Error> {
     let failed = |cause| Error::Connect {
         server: format!("{host}:{port}"),
         cause,
@@ -697,11 +698,25 @@ fn open(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, Error> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
     for addr in addrs {
         match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(stream) => return Ok(stream),
+            Ok(stream) => {
+                let _ = stream.set_write_timeout(Some(timeout));
+                return Ok(stream);
+            }
             Err(e) => last = e,
         }
     }
     Err(failed(last))
+}
+
+/// Our end's address as an EHLO name: `[127.0.0.1]`, `[IPv6:::1]`. RFC
+/// 5321 §4.1.4 allows this address literal when there is no domain name
+/// to give (smtplib does the same when it finds none).
+pub fn address_literal(stream: &TcpStream) -> String {
+    match stream.local_addr() {
+        Ok(addr) if addr.is_ipv6() => format!("[IPv6:{}]", addr.ip()),
+        Ok(addr) => format!("[{}]", addr.ip()),
+        Err(_) => "[127.0.0.1]".to_owned(),
+    }
 }
 
 /// The EHLO reply's extension lines (all but the first, which greets):

@@ -14,12 +14,17 @@
 //! they are (only line ends and leading dots change, see [`super::data`]),
 //! so a message in Latin-1 goes through untouched.
 
+use std::ffi::OsString;
 use std::fmt;
+use std::io::Write;
 use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
 
 use super::command::{self, CommandError};
 use super::data::{self, DataError};
-use crate::cli;
+use super::step::exit;
+use crate::cli::{self, Args, Program};
 
 /// The SMTP port, and the only one the originals know: 25.
 pub const DEFAULT_PORT: u16 = 25;
@@ -135,6 +140,72 @@ impl MailFile {
         })
     }
     // ANCHOR_END: parse_mail_file
+}
+
+/// What `smtp-raw` and `smtp-send` take from their command line:
+/// `[--timeout SECS] [FLAGS] [FILE]`.
+#[derive(Debug)]
+pub struct Invocation {
+    /// The message file, read and checked.
+    pub mail: MailFile,
+    /// `--timeout` (30 s by default): to connect, and for each reply.
+    pub timeout: Duration,
+    /// The flags (options without a value) that were given.
+    pub flags: Vec<String>,
+}
+
+/// The file the programs read when given none, as the originals do.
+pub const DEFAULT_FILE: &str = "mail2.txt";
+
+impl Invocation {
+    /// Parses the command line of `program`, which knows `flags` (such
+    /// as `--debug`) besides `--timeout`, and reads the file. Prints the
+    /// help (with [`exit::HELP`]) or what is wrong, and returns the exit
+    /// status instead: 0 for `--help`, [`exit::USAGE`], [`exit::BAD_FILE`].
+    ///
+    /// # Errors
+    /// The exit status, once the user has been told.
+    pub fn from_args(
+        program: &Program,
+        flags: &[&str],
+    ) -> Result<Invocation, ExitCode> {
+        let all: Vec<OsString> = std::env::args_os().skip(1).collect();
+        let is_flag = |a: &OsString| flags.iter().any(|f| a == *f);
+        let given = all.iter().filter(|a| is_flag(a));
+        let given = given.map(|a| a.to_string_lossy().into_owned()).collect();
+        let rest = all.iter().filter(|a| !is_flag(a)).cloned();
+        let args =
+            Args::parse(rest, &["timeout"]).map_err(|e| program.usage(&e.0))?;
+        if args.help {
+            let _ =
+                writeln!(std::io::stdout(), "{}\n{}", program.help, exit::HELP);
+            return Err(ExitCode::SUCCESS);
+        }
+        if args.positional.len() > 1 {
+            let got = args.positional.len();
+            let why = format!("expected at most 1 argument, got {got}");
+            return Err(program.usage(&why));
+        }
+        let timeout = args
+            .seconds("timeout", Duration::from_secs(30))
+            .map_err(|e| program.usage(&e.0))?;
+        let file = args.positional.first().map_or(DEFAULT_FILE, String::as_str);
+        let mail = MailFile::read(Path::new(file)).map_err(|e| {
+            let why = format!("message file {file}: {e}");
+            program.fail(exit::BAD_FILE, &why)
+        })?;
+        let flags = given;
+        Ok(Invocation {
+            mail,
+            timeout,
+            flags,
+        })
+    }
+
+    /// Was `--flag` given?
+    pub fn has(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port` into host and port.

@@ -21,10 +21,10 @@
 //! doing by hand what the library will do for us in the next one.
 
 use std::io::Write;
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use super::client::{ReadError, read_reply};
+use super::client::{ReadError, address_literal, open, read_reply};
 use super::command::Command;
 use super::data;
 use super::mailfile::MailFile;
@@ -61,9 +61,9 @@ pub fn run(mail: &MailFile, timeout: Duration, mut out: impl Write) -> u8 {
         "Sending the message [{},{},{}]",
         mail.server, mail.sender, mail.recipient
     );
-    let stream = match connect(&mail.server, mail.port, timeout) {
+    let stream = match open(&mail.server, mail.port, timeout) {
         Ok(stream) => stream,
-        Err(why) => return result(&mut out, exit::CONNECT, &why),
+        Err(e) => return result(&mut out, exit::CONNECT, &e.to_string()),
     };
     let reader = DeadlineReader::new(&stream, timeout);
     let replies = LineReader::new(reader, MAX_REPLY_LINE);
@@ -81,10 +81,7 @@ impl<W: Write> Session<'_, W> {
     /// The whole exchange, up to the reply to the final dot.
     fn converse(&mut self, mail: &MailFile) -> Result<Reply, Stop> {
         self.expect(Step::Greeting, |code| code == 220)?;
-        let name = match self.stream.local_addr() {
-            Ok(addr) => format!("[{}]", addr.ip()),
-            Err(_) => "[127.0.0.1]".to_owned(),
-        };
+        let name = address_literal(self.stream);
         let hello = self.command(Command::Ehlo(&name), Step::Hello)?;
         if hello.code / 100 != 2 {
             // An old server that doesn't know EHLO may know HELO.
@@ -244,30 +241,6 @@ fn strip_cr(line: &[u8]) -> &[u8] {
 fn result(out: &mut impl Write, status: u8, text: &str) -> u8 {
     let _ = writeln!(out, "Result: {text}");
     status
-}
-
-/// Opens the TCP connection to the first address of `host` that answers.
-pub fn connect(
-    host: &str,
-    port: u16,
-    timeout: Duration,
-) -> Result<TcpStream, String> {
-    let failed =
-        |e: std::io::Error| format!("cannot connect to ({host}, {port}): {e}");
-    let addrs = (host, port).to_socket_addrs().map_err(failed)?;
-    let mut last = None;
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(stream) => {
-                let _ = stream.set_write_timeout(Some(timeout));
-                return Ok(stream);
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    let none =
-        || std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
-    Err(failed(last.unwrap_or_else(none)))
 }
 
 // ANCHOR: with_headers

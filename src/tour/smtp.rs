@@ -37,25 +37,26 @@ fn by_hand(out: &mut impl Write) -> io::Result<()> {
 fn library(out: &mut impl Write) -> io::Result<()> {
     heading(out, "Chapter 4: SMTP through a library (inet_04)")?;
     let mock = Script::new().start()?;
-    let mail = mail_file(&mock);
     writeln!(out, "The same mail2.txt, with the port of a new mock.\n")?;
-    writeln!(out, "$ smtp-send mail2.txt")?;
-    let mut screen = Vec::new();
-    let status = send::run(&mail, STEP_TIMEOUT, None, &mut screen);
-    out.write_all(&screen)?;
+    let status = smtp_send(out, &mock)?;
     writeln!(out, "(exit status {status})")?;
     show_received(out, &mock)?;
 
     let refusing = Script::new()
         .reply_rcpt("you", "550 5.1.1 no such user")
         .start()?;
-    let mail = mail_file(&refusing);
     writeln!(out, "Against a mock that refuses the recipient:\n")?;
+    let status = smtp_send(out, &refusing)?;
+    writeln!(out, "(exit status {status}: refused at RCPT TO)\n")
+}
+
+/// `smtp-send mail2.txt` against `mock`; returns its exit status.
+fn smtp_send(out: &mut impl Write, mock: &SmtpMock) -> io::Result<u8> {
     writeln!(out, "$ smtp-send mail2.txt")?;
     let mut screen = Vec::new();
-    let status = send::run(&mail, STEP_TIMEOUT, None, &mut screen);
+    let status = send::run(&mail_file(mock), STEP_TIMEOUT, None, &mut screen);
     out.write_all(&screen)?;
-    writeln!(out, "(exit status {status}: refused at RCPT TO)\n")
+    Ok(status)
 }
 
 fn mail_file(mock: &SmtpMock) -> MailFile {
