@@ -198,7 +198,7 @@ impl<W: Write> Session<'_, W> {
                     4 => "temporary failure (try again later)",
                     _ => "refused",
                 };
-                (step.exit_status(), format!("{kind} at {step}: {reply}"))
+                (stage(step), format!("{kind} at {step}: {reply}"))
             }
             Err(Stop::Failed(step, why)) => {
                 if step == Step::FinalDot {
@@ -208,7 +208,7 @@ impl<W: Write> Session<'_, W> {
                     );
                     (exit::UNKNOWN, why)
                 } else {
-                    (step.exit_status(), format!("failed at {step}: {why}"))
+                    (stage(step), format!("failed at {step}: {why}"))
                 }
             }
         };
@@ -231,6 +231,11 @@ fn accept(
         true => Ok(reply),
         false => Err(Stop::Refused(step, reply)),
     }
+}
+
+/// The exit status for a stop at `step` (QUIT is never one).
+fn stage(step: Step) -> u8 {
+    step.exit_status().unwrap_or(exit::DATA)
 }
 
 fn strip_cr(line: &[u8]) -> &[u8] {

@@ -68,13 +68,13 @@ fn report(out: &mut impl Write, e: &Error) -> u8 {
     status(e)
 }
 
-/// The exit status for `e` (see [`exit`]).
+/// The exit status for `e` (see [`exit`]). An error with no step of its
+/// own is the message's (too long a line, no recipient): a bad file.
 pub fn status(e: &Error) -> u8 {
     if e.outcome_unknown() {
         return exit::UNKNOWN;
     }
-    match e.step() {
-        Some(Step::Quit) | None => exit::BAD_FILE,
-        Some(step) => step.exit_status(),
-    }
+    e.step()
+        .and_then(Step::exit_status)
+        .unwrap_or(exit::BAD_FILE)
 }

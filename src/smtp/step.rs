@@ -84,18 +84,18 @@ final dot: the message may or may not have been accepted";
 // ANCHOR_END: exit_status
 
 impl Step {
-    /// The exit status for a failure at this step ([`exit`]).
-    pub fn exit_status(self) -> u8 {
+    /// The exit status for a failure at this step ([`exit`]). QUIT, RSET
+    /// and NOOP are not steps of sending a message: `None`.
+    pub fn exit_status(self) -> Option<u8> {
         match self {
-            Step::Connect => exit::CONNECT,
-            Step::Greeting => exit::GREETING,
-            Step::Hello => exit::HELLO,
-            Step::Mail | Step::Rset | Step::Noop => exit::MAIL,
-            Step::Rcpt => exit::RCPT,
-            Step::Data => exit::DATA,
-            Step::FinalDot => exit::REFUSED,
-            // QUIT comes after the message was accepted: a warning only.
-            Step::Quit => 0,
+            Step::Connect => Some(exit::CONNECT),
+            Step::Greeting => Some(exit::GREETING),
+            Step::Hello => Some(exit::HELLO),
+            Step::Mail => Some(exit::MAIL),
+            Step::Rcpt => Some(exit::RCPT),
+            Step::Data => Some(exit::DATA),
+            Step::FinalDot => Some(exit::REFUSED),
+            Step::Rset | Step::Noop | Step::Quit => None,
         }
     }
 }
