@@ -26,6 +26,16 @@ fn try_connect(mock: &SmtpMock, timeout: Duration) -> Result<Client, Error> {
     Client::connect("127.0.0.1", mock.addr().port(), timeout)
 }
 
+/// Starts `script`, connects, and tries to send a short message that
+/// is meant to fail; returns the mock, the client and the error.
+fn failing_send(script: Script) -> (SmtpMock, Client, Error) {
+    let mock = script.start().unwrap();
+    let mut client = connect(&mock);
+    let result = client.sendmail("a@x.test", &["b@y.test"], b"hi");
+    let err = result.expect_err("the send should fail");
+    (mock, client, err)
+}
+
 /// What the client sent in the first session, once it is over.
 fn sent(mock: &SmtpMock) -> String {
     assert!(mock.wait_for_sessions(1, WAIT), "the session did not end");
@@ -199,15 +209,11 @@ fn ehlo_refused_falls_back_to_helo_without_size() {
 
 #[test]
 fn ehlo_and_helo_refused_is_a_helo_error() {
-    let mock = Script::new()
-        .reply("EHLO", "502 5.5.2 no")
-        .reply("HELO", "550 5.7.1 go away")
-        .start()
-        .unwrap();
-    let mut client = connect(&mock);
-    let err = client
-        .sendmail("a@x.test", &["b@y.test"], b"hi")
-        .unwrap_err();
+    let (_mock, _client, err) = failing_send(
+        Script::new()
+            .reply("EHLO", "502 5.5.2 no")
+            .reply("HELO", "550 5.7.1 go away"),
+    );
     let Error::HeloError(reply) = &err else {
         panic!("{err}")
     };
@@ -292,14 +298,8 @@ fn transient_refusals_are_told_apart_and_followed_by_rset() {
         ("RCPT", Step::Rcpt),
         (DOT, Step::FinalDot),
     ] {
-        let mock = Script::new()
-            .reply(verb, "451 4.3.0 try later")
-            .start()
-            .unwrap();
-        let mut client = connect(&mock);
-        let err = client
-            .sendmail("a@x.test", &["b@y.test"], b"hi")
-            .unwrap_err();
+        let (mock, mut client, err) =
+            failing_send(Script::new().reply(verb, "451 4.3.0 try later"));
         assert!(err.is_transient(), "{verb}: {err}");
         assert_eq!(err.step(), Some(step), "{err}");
         assert!(err.to_string().contains("451 4.3.0 try later"), "{err}");
@@ -313,28 +313,16 @@ fn transient_refusals_are_told_apart_and_followed_by_rset() {
 #[test]
 fn permanent_refusals_of_mail_and_data() {
     // Row S11 (MAIL), and DATA refused.
-    let mock = Script::new()
-        .reply("MAIL", "550 5.7.1 not you")
-        .start()
-        .unwrap();
-    let mut client = connect(&mock);
-    let err = client
-        .sendmail("a@x.test", &["b@y.test"], b"hi")
-        .unwrap_err();
+    let (_mock, _client, err) =
+        failing_send(Script::new().reply("MAIL", "550 5.7.1 not you"));
     let Error::SenderRefused { sender, reply } = &err else {
         panic!("{err}")
     };
     assert_eq!((sender.as_str(), reply.code), ("a@x.test", 550));
     assert!(!err.is_transient());
 
-    let mock = Script::new()
-        .reply("DATA", "554 5.5.1 no data")
-        .start()
-        .unwrap();
-    let mut client = connect(&mock);
-    let err = client
-        .sendmail("a@x.test", &["b@y.test"], b"hi")
-        .unwrap_err();
+    let (mock, mut client, err) =
+        failing_send(Script::new().reply("DATA", "554 5.5.1 no data"));
     assert!(
         matches!(
             err,
@@ -407,14 +395,9 @@ fn a_421_closes_at_once_without_rset() {
         (DOT, Step::FinalDot),
     ];
     for (verb, step) in stages {
-        let mock = Script::new()
-            .reply_and_close(verb, "421 4.3.2 shutting down")
-            .start()
-            .unwrap();
-        let mut client = connect(&mock);
-        let err = client
-            .sendmail("a@x.test", &["b@y.test"], b"hi")
-            .unwrap_err();
+        let (mock, mut client, err) = failing_send(
+            Script::new().reply_and_close(verb, "421 4.3.2 shutting down"),
+        );
         assert_eq!(err.step(), Some(step), "{verb}: {err}");
         assert!(err.to_string().contains("421"), "{err}");
         assert!(!client.is_connected(), "{verb}");
@@ -449,11 +432,8 @@ fn a_disconnect_mid_transaction_is_server_disconnected() {
         ("RCPT", Step::Rcpt),
         ("DATA", Step::Data),
     ] {
-        let mock = Script::new().disconnect_after(verb).start().unwrap();
-        let mut client = connect(&mock);
-        let err = client
-            .sendmail("a@x.test", &["b@y.test"], b"hi")
-            .unwrap_err();
+        let (_mock, client, err) =
+            failing_send(Script::new().disconnect_after(verb));
         let Error::ServerDisconnected { step: at, .. } = &err else {
             panic!("{err}")
         };
@@ -470,11 +450,8 @@ fn a_disconnect_mid_transaction_is_server_disconnected() {
 #[test]
 fn a_disconnect_after_the_final_dot_leaves_the_outcome_unknown() {
     // Row S13: the whole message went; no reply came. One DATA only.
-    let mock = Script::new().disconnect_after(DOT).start().unwrap();
-    let mut client = connect(&mock);
-    let err = client
-        .sendmail("a@x.test", &["b@y.test"], b"hi")
-        .unwrap_err();
+    let (mock, _client, err) =
+        failing_send(Script::new().disconnect_after(DOT));
     assert!(err.outcome_unknown(), "{err}");
     assert!(
         err.to_string().contains("may or may not have accepted"),
