@@ -1,3 +1,52 @@
-//! Placeholder: written with its chapter.
+//! `smtp-send [--timeout SECS] [--debug] [FILE]`: the chapter's SMTP
+//! client through a library (inet_04).
+//!
+//! Reads the message file (default `mail2.txt`: first line `server[:port],
+//! sender, recipient`, then the message) and sends it with
+//! `inet::smtp::Client`, the smtplib analogue. Read
+//! `lessons/04-smtp-library.md` and `src/smtp/send.rs`.
 
-fn main() {}
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use inet::cli::{self, Program};
+use inet::smtp::mailfile::Invocation;
+use inet::smtp::send;
+
+const PROGRAM: Program = Program {
+    name: "smtp-send",
+    synopsis: "[--timeout SECS] [--debug] [FILE]",
+    help: "\
+usage: smtp-send [--timeout SECS] [--debug] [FILE]
+
+The chapter's inet_04: sends a message through an SMTP client library
+(inet::smtp::Client, after Python's smtplib). FILE (default mail2.txt)
+starts with the line `server[:port], sender, recipient` (port 25 by
+default); the rest of it is the message, sent as it is, with its line
+ends made CRLF and its leading dots doubled. The file is checked before
+any connection is made.
+
+options:
+  --timeout SECS   wait this long to connect and for each reply (30)
+  --debug          print smtplib's debug lines (send: ..., reply: ...)
+                   on stderr
+  -h, --help       this help
+",
+};
+
+fn main() -> ExitCode {
+    cli::exit_status(run())
+}
+
+fn run() -> Result<(), ExitCode> {
+    let invocation = Invocation::from_args(&PROGRAM, &["--debug"])?;
+    let debug: Option<Box<dyn Write + Send>> = match invocation.has("--debug") {
+        true => Some(Box::new(io::stderr())),
+        false => None,
+    };
+    let (mail, timeout) = (&invocation.mail, invocation.timeout);
+    match send::run(mail, timeout, debug, io::stdout()) {
+        0 => Ok(()),
+        status => Err(ExitCode::from(status)),
+    }
+}

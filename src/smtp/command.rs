@@ -1,0 +1,385 @@
+//! SMTP commands, formatted for the wire, and refused when unsafe.
+//!
+//! A command is one line: a verb, maybe arguments, then CRLF (RFC 5321
+//! §4.1.1). Because the line end is the only framing, an argument that
+//! holds a CR or LF would end the command early, and the rest of it would
+//! be read as a *second* command of the caller's choosing:
+//!
+//! ```text
+//! sender = "me@x>\r\nRCPT TO:<victim@y"      (from a web form, say)
+//! wire   = "mail FROM:<me@x>\r\nRCPT TO:<victim@y>\r\n"
+//! ```
+//!
+//! So every argument is checked before a byte is sent (CPython's
+//! bpo-43124 fixed this very hole in smtplib). NUL is refused too, and so
+//! is anything beyond ASCII: commands are ASCII (RFC 5321 §2.4), and
+//! non-ASCII addresses need the SMTPUTF8 extension (RFC 6531), which this
+//! client does not speak. Lengths are checked against the limits of RFC
+//! 5321 §4.5.3.1, so a server never has to cut a line we sent.
+//!
+//! The verbs are written in lower case, as Python's smtplib writes them:
+//! verbs are case-insensitive (§2.4), and this way our debug output
+//! matches smtplib's to the character.
+
+use std::fmt;
+
+/// RFC 5321 §4.5.3.1.1: a local part (before the `@`) is at most 64
+/// octets.
+pub const MAX_LOCAL_PART: usize = 64;
+/// RFC 5321 §4.5.3.1.2: a domain is at most 255 octets.
+pub const MAX_DOMAIN: usize = 255;
+/// RFC 5321 §4.5.3.1.3: a path, `<` and `>` included, is at most 256
+/// octets.
+pub const MAX_PATH: usize = 256;
+/// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets, CRLF
+/// included.
+pub const MAX_COMMAND_LINE: usize = 512;
+
+/// One command, with its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command<'a> {
+    /// `ehlo NAME`: hello, and which extensions do you have?
+    Ehlo(&'a str),
+    /// `helo NAME`: hello, for servers that don't know EHLO.
+    Helo(&'a str),
+    /// `mail FROM:<sender> [params]`: a new message from `sender`. An
+    /// empty sender is the null reverse-path `<>` (for bounces).
+    Mail {
+        /// The sender's address, with or without `<>`.
+        from: &'a str,
+        /// ESMTP parameters such as `size=1234`.
+        params: &'a [String],
+    },
+    /// `rcpt TO:<recipient> [params]`: one recipient of the message.
+    Rcpt {
+        /// The recipient's address, with or without `<>`.
+        to: &'a str,
+        /// ESMTP parameters.
+        params: &'a [String],
+    },
+    /// `data`: the message follows.
+    Data,
+    /// `rset`: forget the current message.
+    Rset,
+    /// `noop`: are you still there?
+    Noop,
+    /// `quit`: goodbye.
+    Quit,
+}
+
+/// Why a command was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    /// An argument holds CR, LF or NUL: it could smuggle a second
+    /// command into the session.
+    LineBreak {
+        /// Which argument, in words ("sender address").
+        field: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// An argument holds a character beyond ASCII.
+    NotAscii {
+        /// Which argument.
+        field: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// Something is longer than RFC 5321 allows.
+    TooLong {
+        /// What ("local part", "domain", "path", "command line").
+        what: &'static str,
+        /// Its length in octets.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::LineBreak { field, value } => write!(
+                f,
+                "the {field} {value:?} contains a line break (CR or LF) or \
+                 NUL; refused, so that nothing can be smuggled into the \
+                 SMTP session as an extra command"
+            ),
+            CommandError::NotAscii { field, value } => write!(
+                f,
+                "the {field} {value:?} is not plain ASCII; SMTP commands \
+                 are ASCII (RFC 5321 §2.4) and this client does not speak \
+                 SMTPUTF8"
+            ),
+            CommandError::TooLong { what, len, max } => write!(
+                f,
+                "the {what} is {len} octets long; RFC 5321 §4.5.3.1 allows \
+                 at most {max}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+// ANCHOR: format_command
+impl Command<'_> {
+    /// The command's name as people write it: `MAIL FROM`, `DATA`...
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Ehlo(_) => "EHLO",
+            Command::Helo(_) => "HELO",
+            Command::Mail { .. } => "MAIL FROM",
+            Command::Rcpt { .. } => "RCPT TO",
+            Command::Data => "DATA",
+            Command::Rset => "RSET",
+            Command::Noop => "NOOP",
+            Command::Quit => "QUIT",
+        }
+    }
+
+    /// The line to send, CRLF included.
+    ///
+    /// # Errors
+    /// An argument with CR, LF, NUL or non-ASCII; an address or the
+    /// line too long.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, CommandError> {
+        let line = match *self {
+            Command::Ehlo(name) => {
+                format!("ehlo {}", checked("EHLO name", name)?)
+            }
+            Command::Helo(name) => {
+                format!("helo {}", checked("HELO name", name)?)
+            }
+            Command::Mail { from, params } => {
+                let path = path("sender address", from)?;
+                let params = parameters("MAIL parameter", params)?;
+                format!("mail FROM:{path}{params}")
+            }
+            Command::Rcpt { to, params } => {
+                let path = path("recipient address", to)?;
+                let params = parameters("RCPT parameter", params)?;
+                format!("rcpt TO:{path}{params}")
+            }
+            Command::Data => "data".to_owned(),
+            Command::Rset => "rset".to_owned(),
+            Command::Noop => "noop".to_owned(),
+            Command::Quit => "quit".to_owned(),
+        };
+        let line = line + "\r\n";
+        limit("command line", line.len(), MAX_COMMAND_LINE)?;
+        Ok(line.into_bytes())
+    }
+
+    /// The same line with the verb in capitals (`MAIL FROM:<a@b>`), as
+    /// RFC 5321's examples and the chapter's inet_03 write it.
+    ///
+    /// # Errors
+    /// As for [`to_bytes`](Self::to_bytes).
+    pub fn to_bytes_upper(&self) -> Result<Vec<u8>, CommandError> {
+        let mut line = self.to_bytes()?;
+        let verb = line.iter().position(|&b| b == b' ' || b == b'\r');
+        let verb = verb.unwrap_or(line.len());
+        line[..verb].make_ascii_uppercase();
+        Ok(line)
+    }
+}
+
+/// `value`, if it is safe to put in a command line.
+fn checked<'v>(
+    field: &'static str,
+    value: &'v str,
+) -> Result<&'v str, CommandError> {
+    let value_owned = || value.to_owned();
+    if value.contains(['\r', '\n', '\0']) {
+        let value = value_owned();
+        return Err(CommandError::LineBreak { field, value });
+    }
+    if !value.is_ascii() {
+        let value = value_owned();
+        return Err(CommandError::NotAscii { field, value });
+    }
+    Ok(value)
+}
+// ANCHOR_END: format_command
+
+/// ` p1 p2`: each parameter checked, each after a space.
+fn parameters(
+    field: &'static str,
+    params: &[String],
+) -> Result<String, CommandError> {
+    let mut out = String::new();
+    for param in params {
+        out.push(' ');
+        out.push_str(checked(field, param)?);
+    }
+    Ok(out)
+}
+
+/// The address as an RFC 5321 path: `<a@b.c>`. An address already in
+/// angle brackets (`Name <a@b.c>` too) keeps its bracketed part; an
+/// empty one is the null path `<>`.
+///
+/// # Errors
+/// An unsafe address, or one past the §4.5.3.1 limits.
+pub fn path(
+    field: &'static str,
+    address: &str,
+) -> Result<String, CommandError> {
+    let address = checked(field, address)?.trim();
+    let bare = match (address.rfind('<'), address.strip_suffix('>')) {
+        (Some(open), Some(inside)) => &inside[open + 1..],
+        _ => address,
+    };
+    if let Some((local, domain)) = bare.rsplit_once('@') {
+        limit("local part", local.len(), MAX_LOCAL_PART)?;
+        limit("domain", domain.len(), MAX_DOMAIN)?;
+    }
+    let path = format!("<{bare}>");
+    limit("path", path.len(), MAX_PATH)?;
+    Ok(path)
+}
+
+fn limit(
+    what: &'static str,
+    len: usize,
+    max: usize,
+) -> Result<(), CommandError> {
+    if len > max {
+        return Err(CommandError::TooLong { what, len, max });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(command: Command<'_>) -> String {
+        String::from_utf8(command.to_bytes().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn commands_are_written_as_smtplib_writes_them() {
+        let size = ["size=99".to_owned()];
+        let mail = Command::Mail {
+            from: "me@x.test",
+            params: &size,
+        };
+        assert_eq!(wire(mail), "mail FROM:<me@x.test> size=99\r\n");
+        let rcpt = Command::Rcpt {
+            to: " <you@y.test> ",
+            params: &[],
+        };
+        assert_eq!(wire(rcpt), "rcpt TO:<you@y.test>\r\n");
+        assert_eq!(wire(Command::Ehlo("host")), "ehlo host\r\n");
+        assert_eq!(wire(Command::Data), "data\r\n");
+        assert_eq!(wire(Command::Quit), "quit\r\n");
+        let upper = mail.to_bytes_upper().unwrap();
+        assert_eq!(upper, b"MAIL FROM:<me@x.test> size=99\r\n");
+        assert_eq!(Command::Data.to_bytes_upper().unwrap(), b"DATA\r\n");
+    }
+
+    #[test]
+    fn addresses_become_paths() {
+        assert_eq!(path("a", "").unwrap(), "<>"); // row S18
+        assert_eq!(path("a", "<>").unwrap(), "<>");
+        assert_eq!(path("a", "Bob <b@x.test>").unwrap(), "<b@x.test>");
+        assert_eq!(path("a", "b@x.test").unwrap(), "<b@x.test>");
+    }
+
+    #[test]
+    fn line_breaks_and_nul_are_refused_in_every_argument() {
+        // Row S1: each argument, each character.
+        for bad in ["a\r\nRCPT TO:<x>", "a\rb", "a\nb", "a\0b"] {
+            let params = [bad.to_owned()];
+            let commands = [
+                (Command::Ehlo(bad), "EHLO name"),
+                (Command::Helo(bad), "HELO name"),
+                (
+                    Command::Mail {
+                        from: bad,
+                        params: &[],
+                    },
+                    "sender address",
+                ),
+                (
+                    Command::Rcpt {
+                        to: bad,
+                        params: &[],
+                    },
+                    "recipient address",
+                ),
+                (
+                    Command::Mail {
+                        from: "a@b",
+                        params: &params,
+                    },
+                    "MAIL parameter",
+                ),
+                (
+                    Command::Rcpt {
+                        to: "a@b",
+                        params: &params,
+                    },
+                    "RCPT parameter",
+                ),
+            ];
+            for (command, field) in commands {
+                let err = command.to_bytes().unwrap_err();
+                let expected = CommandError::LineBreak {
+                    field,
+                    value: bad.to_owned(),
+                };
+                assert_eq!(err, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn non_ascii_addresses_are_refused() {
+        // Row S16: no SMTPUTF8 here.
+        let err = path("recipient address", "josé@x.test").unwrap_err();
+        assert!(matches!(err, CommandError::NotAscii { .. }));
+        assert!(err.to_string().contains("SMTPUTF8"));
+    }
+
+    #[test]
+    fn the_limits_of_rfc_5321_are_enforced() {
+        // Row S2. A local part of 64 is fine, 65 is not.
+        let ok = format!("{}@x.test", "a".repeat(64));
+        assert!(path("a", &ok).is_ok());
+        let long = format!("{}@x.test", "a".repeat(65));
+        let err = path("a", &long).unwrap_err();
+        assert!(matches!(
+            err,
+            CommandError::TooLong {
+                what: "local part",
+                ..
+            }
+        ));
+        // "<" + 60 + "@" + 193 + ">" = 256 octets: the longest path.
+        let at_limit = format!("{}@{}", "a".repeat(60), "d".repeat(193));
+        assert_eq!(path("a", &at_limit).unwrap().len(), MAX_PATH);
+        let over = format!("{}@{}", "a".repeat(60), "d".repeat(194));
+        let err = path("a", &over).unwrap_err();
+        assert!(matches!(err, CommandError::TooLong { what: "path", .. }));
+    }
+
+    #[test]
+    fn a_command_line_may_be_512_octets_crlf_included() {
+        // "ehlo " is 5 octets and CRLF 2: a name of n gives n + 7.
+        for (name_len, ok) in [(504, true), (505, true), (506, false)] {
+            let name = "h".repeat(name_len);
+            let result = Command::Ehlo(&name).to_bytes();
+            assert_eq!(result.is_ok(), ok, "{}", name_len + 7);
+        }
+        let err = Command::Ehlo(&"h".repeat(506)).to_bytes().unwrap_err();
+        let expected = CommandError::TooLong {
+            what: "command line",
+            len: 513,
+            max: 512,
+        };
+        assert_eq!(err, expected);
+    }
+}

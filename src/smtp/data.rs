@@ -1,0 +1,184 @@
+//! The message after DATA: line ends, dot-stuffing and the final dot.
+//!
+//! After the server's `354`, the client sends the message and ends it
+//! with a line holding a single dot (RFC 5321 §4.1.1.4):
+//!
+//! ```text
+//! Subject: test\r\n
+//! \r\n
+//! ..a line that began with a dot\r\n      <- stuffed: ".a line..."
+//! .\r\n                                   <- the end of the message
+//! ```
+//!
+//! Three steps, in this order:
+//!
+//! 1. **Line ends to CRLF.** A file written on Unix ends its lines with
+//!    LF, an old Mac's with CR. SMTP text lines end with CRLF (§2.3.8),
+//!    and a bare LF is where "SMTP smuggling" starts (CVE-2023-51764): a
+//!    server that takes `\n.\n` for the end would see our message end
+//!    early, and read the rest as commands. So every `\r\n`, `\n` and
+//!    lone `\r` becomes `\r\n`, as smtplib's `quotedata` does.
+//! 2. **Dot-stuffing** (§4.5.2). A line that starts with `.` gets another
+//!    one in front; the server removes it. Without this, a line that is
+//!    just `.` would end the message there.
+//! 3. **The terminator.** A message that does not end with a line end
+//!    gets one, then `.\r\n` follows. An empty message is just `.\r\n`.
+//!
+//! Step 1 must come first: stuffing looks at line starts, and it must see
+//! the same lines the server will.
+
+use std::fmt;
+
+/// RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets, CRLF
+/// included.
+pub const MAX_TEXT_LINE: usize = 1000;
+
+/// Why a message can't be sent as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataError {
+    /// A line is longer than RFC 5321 allows. Servers may cut it or
+    /// refuse the message; we refuse before sending.
+    LineTooLong {
+        /// Which line of the message, from 1.
+        line: usize,
+        /// Its length in octets, CRLF included.
+        len: usize,
+    },
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DataError::LineTooLong { line, len } => write!(
+                f,
+                "line {line} of the message is {len} octets long with its \
+                 CRLF; RFC 5321 §4.5.3.1.6 allows at most {MAX_TEXT_LINE}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+// ANCHOR: encode
+/// The bytes to send after `354`: line ends made CRLF, leading dots
+/// doubled, a last line end added if missing, then `.\r\n`.
+///
+/// # Errors
+/// [`DataError::LineTooLong`] for a line over [`MAX_TEXT_LINE`].
+pub fn encode(message: &[u8]) -> Result<Vec<u8>, DataError> {
+    let text = normalise_line_ends(message);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 64 + 5);
+    for (i, line) in lines(&text).enumerate() {
+        if line.len() + 2 > MAX_TEXT_LINE {
+            let (line, len) = (i + 1, line.len() + 2);
+            return Err(DataError::LineTooLong { line, len });
+        }
+        if line.starts_with(b".") {
+            out.push(b'.');
+        }
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    Ok(out)
+}
+
+/// Every `\r\n`, `\n` and lone `\r` made `\r\n`.
+pub fn normalise_line_ends(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + message.len() / 32);
+    let mut bytes = message.iter().peekable();
+    while let Some(&b) = bytes.next() {
+        match b {
+            b'\r' => {
+                bytes.next_if_eq(&&b'\n');
+                out.extend_from_slice(b"\r\n");
+            }
+            b'\n' => out.extend_from_slice(b"\r\n"),
+            _ => out.push(b),
+        }
+    }
+    out
+}
+
+/// The lines of CRLF-normalised `text`, without their CRLF. A last line
+/// without one counts as a line; nothing after a final CRLF does.
+fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    // An empty message has no lines at all, not one empty line.
+    let skip = usize::from(text.is_empty());
+    let text = text.strip_suffix(b"\r\n").unwrap_or(text);
+    let lines = text.split(|&b| b == b'\n').skip(skip);
+    lines.map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+}
+// ANCHOR_END: encode
+
+/// The message size as RFC 1870 (the SIZE extension) counts it: the
+/// octets of the CRLF-normalised message with its last line end, without
+/// the stuffed dots and the terminator.
+pub fn size(message: &[u8]) -> usize {
+    let text = normalise_line_ends(message);
+    match text.is_empty() || text.ends_with(b"\r\n") {
+        true => text.len(),
+        false => text.len() + 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(message: &[u8]) -> Vec<u8> {
+        encode(message).unwrap()
+    }
+
+    #[test]
+    fn smtplib_quotedata_case() {
+        // smtplib's testQuoteData, plus our terminator.
+        let got = wire(b"abc\n.jkl\rfoo\r\n..blue");
+        assert_eq!(got, b"abc\r\n..jkl\r\nfoo\r\n...blue\r\n.\r\n");
+    }
+
+    #[test]
+    fn every_kind_of_line_end_becomes_crlf() {
+        // Row S4.
+        assert_eq!(normalise_line_ends(b"a\nb\rc\r\nd"), b"a\r\nb\r\nc\r\nd");
+        assert_eq!(normalise_line_ends(b"a\r\r\n"), b"a\r\n\r\n");
+        assert_eq!(wire(b"a\n.\nb"), b"a\r\n..\r\nb\r\n.\r\n");
+        assert_eq!(wire(b"a\n.\r\nb\n"), b"a\r\n..\r\nb\r\n.\r\n");
+    }
+
+    #[test]
+    fn lines_that_start_with_a_dot_are_stuffed() {
+        // Row S3: ".", "..", a dot after an empty line, a dot first.
+        assert_eq!(wire(b".\n"), b"..\r\n.\r\n");
+        assert_eq!(wire(b"..\n"), b"...\r\n.\r\n");
+        assert_eq!(wire(b"x\r\n\r\n.\r\n"), b"x\r\n\r\n..\r\n.\r\n");
+        assert_eq!(wire(b".hidden"), b"..hidden\r\n.\r\n");
+    }
+
+    #[test]
+    fn a_missing_last_line_end_is_added_and_empty_is_just_the_dot() {
+        // Row S5.
+        assert_eq!(wire(b"last line"), b"last line\r\n.\r\n");
+        assert_eq!(wire(b""), b".\r\n");
+        assert_eq!(wire(b"\n"), b"\r\n.\r\n");
+        assert_eq!(wire(b"\xff\xfe\n"), b"\xff\xfe\r\n.\r\n");
+    }
+
+    #[test]
+    fn sizes_count_crlf_lines_without_stuffing() {
+        assert_eq!(size(b""), 0);
+        assert_eq!(size(b"a\n.b"), 7); // "a\r\n.b\r\n"
+        assert_eq!(size(b"a\r\n"), 3);
+    }
+
+    #[test]
+    fn a_line_may_be_1000_octets_with_its_crlf() {
+        // Row S6: 998 + CRLF passes, 999 + CRLF does not.
+        assert!(encode(&[b'x'; 998]).is_ok());
+        let long = [b"ok\n".as_slice(), &[b'x'; 999]].concat();
+        let err = encode(&long).unwrap_err();
+        assert_eq!(err, DataError::LineTooLong { line: 2, len: 1001 });
+        assert!(err.to_string().contains("at most 1000"));
+    }
+}

@@ -1,0 +1,128 @@
+//! The debug lines of Python 2.7's smtplib, to the character.
+//!
+//! `server.set_debuglevel(1)` makes smtplib print every command it sends
+//! and every reply line it reads on stderr, as `repr()` shows them:
+//!
+//! ```text
+//! send: 'ehlo [127.0.0.1]\r\n'
+//! reply: '250-mock.test\r\n'
+//! reply: '250 SIZE 10240000\r\n'
+//! reply: retcode (250); Msg: mock.test
+//! SIZE 10240000
+//! data: (354, 'End data with <CR><LF>.<CR><LF>')
+//! ```
+//!
+//! Our client prints the same lines, so the output of `smtp-send --debug`
+//! can be put beside inet_04's and compared line by line. The functions
+//! here only build the text; the client decides where it goes.
+
+use std::fmt::Write as _;
+
+// ANCHOR: py_repr
+/// Python 2's `repr()` of a byte string: in single quotes, or in double
+/// quotes if it holds a `'` and no `"`; `\t`, `\n`, `\r` and `\\` escaped,
+/// the quote too, and every other byte outside printable ASCII as
+/// `\xNN`.
+pub fn py_repr(bytes: &[u8]) -> String {
+    let quote = match (bytes.contains(&b'\''), bytes.contains(&b'"')) {
+        (true, false) => '"',
+        _ => '\'',
+    };
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push(quote);
+    for &b in bytes {
+        match b {
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\\' => out.push_str("\\\\"),
+            _ if char::from(b) == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            b' '..=b'~' => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out.push(quote);
+    out
+}
+// ANCHOR_END: py_repr
+
+/// `send: '...'`: bytes about to be sent.
+pub fn send_line(bytes: &[u8]) -> String {
+    format!("send: {}\n", py_repr(bytes))
+}
+
+/// `reply: '...'`: one reply line as received, line end included.
+pub fn reply_line(raw: &[u8]) -> String {
+    format!("reply: {}\n", py_repr(raw))
+}
+
+/// `reply: retcode (250); Msg: ...`: a whole reply, its lines stripped
+/// and joined by newlines.
+pub fn retcode_line(code: u16, message: &str) -> String {
+    format!("reply: retcode ({code}); Msg: {message}\n")
+}
+
+/// `data: (354, '...')`: the reply to DATA, or to the final dot.
+pub fn data_line(code: u16, message: &str) -> String {
+    format!("data: ({code}, {})\n", py_repr(message.as_bytes()))
+}
+
+/// `connect: ('host', 25)`: before connecting.
+pub fn connect_line(host: &str, port: u16) -> String {
+    format!("connect: ({}, {port})\n", py_repr(host.as_bytes()))
+}
+
+/// `connect: ...`: the greeting's text, once it has come.
+pub fn greeting_line(message: &str) -> String {
+    format!("connect: {message}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each pair: the input, then what Python 2.7.18 printed for
+    /// `repr()` of it (captured from real runs).
+    #[test]
+    fn repr_matches_python_2() {
+        let cases: [(&[u8], &str); 10] = [
+            (b"ehlo host\r\n", r"'ehlo host\r\n'"),
+            (b"it's", r#""it's""#),
+            (br#"say "hi""#, r#"'say "hi"'"#),
+            (br#"both ' and ""#, r#"'both \' and "'"#),
+            (b"tab\there", r"'tab\there'"),
+            (br"back\slash", r"'back\\slash'"),
+            (b"\x00\x01\x7f\x80\xff", r"'\x00\x01\x7f\x80\xff'"),
+            ("été".as_bytes(), r"'\xc3\xa9t\xc3\xa9'"),
+            (b"", "''"),
+            (b"250-mock.test\r\n", r"'250-mock.test\r\n'"),
+        ];
+        for (input, python) in cases {
+            assert_eq!(py_repr(input), python, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn lines_match_python_2() {
+        // Also captured from Python 2.7.18's `print >>stderr, ...`.
+        assert_eq!(
+            data_line(354, "End data with <CR><LF>.<CR><LF>"),
+            "data: (354, 'End data with <CR><LF>.<CR><LF>')\n"
+        );
+        assert_eq!(data_line(250, "it's ok"), "data: (250, \"it's ok\")\n");
+        assert_eq!(
+            connect_line("127.0.0.1", 2525),
+            "connect: ('127.0.0.1', 2525)\n"
+        );
+        assert_eq!(send_line(b"quit\r\n"), "send: 'quit\\r\\n'\n");
+        assert_eq!(
+            retcode_line(250, "mock.test\nPIPELINING"),
+            "reply: retcode (250); Msg: mock.test\nPIPELINING\n"
+        );
+    }
+}

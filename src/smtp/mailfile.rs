@@ -1,0 +1,296 @@
+//! The chapter's message file (`mail2.txt`): where to send what.
+//!
+//! ```text
+//! 127.0.0.1:2525, me@example.test, you@example.test     <- server[:port], sender, recipient
+//! Subject: test                                          <- the message, as it is
+//!
+//! ligne1
+//! ```
+//!
+//! Everything is checked here, before any connection is made: a file
+//! that can't be read, an empty one, a first line that is not UTF-8 or
+//! has the wrong number of fields, a bad port, an address SMTP can't
+//! carry, a message line too long. The message itself is bytes, sent as
+//! they are (only line ends and leading dots change, see [`super::data`]),
+//! so a message in Latin-1 goes through untouched.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::command::{self, CommandError};
+use super::data::{self, DataError};
+use super::step::exit;
+use crate::cli::{self, Args, Program};
+
+/// The SMTP port, and the only one the originals know: 25.
+pub const DEFAULT_PORT: u16 = 25;
+
+/// A parsed message file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFile {
+    /// The server's host name or address.
+    pub server: String,
+    /// Its port: after a `:` on the first line, or 25.
+    pub port: u16,
+    /// The sender's address.
+    pub sender: String,
+    /// The recipient's address.
+    pub recipient: String,
+    /// Everything after the first line, byte for byte.
+    pub message: Vec<u8>,
+}
+
+/// Why the message file can't be used.
+#[derive(Debug)]
+pub enum MailFileError {
+    /// Missing, a directory, no permission...
+    Read(std::io::Error),
+    /// Nothing in it.
+    Empty,
+    /// The first line is not UTF-8.
+    NotUtf8,
+    /// The first line does not have three comma-separated fields.
+    Fields(usize),
+    /// A field is empty.
+    EmptyField(&'static str),
+    /// The port after `:` is not a port number.
+    BadPort(String),
+    /// An address SMTP can't carry (see [`CommandError`]).
+    Address(CommandError),
+    /// A message line too long (see [`DataError`]).
+    Message(DataError),
+}
+
+impl fmt::Display for MailFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let syntax =
+            "the first line must be `server[:port], sender, recipient`";
+        match self {
+            MailFileError::Read(e) => write!(f, "cannot read it: {e}"),
+            MailFileError::Empty => write!(f, "it is empty; {syntax}"),
+            MailFileError::NotUtf8 => {
+                write!(f, "its first line is not UTF-8 text; {syntax}")
+            }
+            MailFileError::Fields(n) => {
+                write!(f, "its first line has {n} field(s), not 3; {syntax}")
+            }
+            MailFileError::EmptyField(which) => {
+                write!(f, "the {which} on its first line is empty; {syntax}")
+            }
+            MailFileError::BadPort(e) => write!(f, "on its first line, {e}"),
+            MailFileError::Address(e) => write!(f, "on its first line, {e}"),
+            MailFileError::Message(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for MailFileError {}
+
+impl MailFile {
+    /// Reads and checks the file at `path`.
+    ///
+    /// # Errors
+    /// See [`MailFileError`].
+    pub fn read(path: &Path) -> Result<MailFile, MailFileError> {
+        let bytes = std::fs::read(path).map_err(MailFileError::Read)?;
+        MailFile::parse(&bytes)
+    }
+
+    // ANCHOR: parse_mail_file
+    /// Checks the file's contents.
+    ///
+    /// # Errors
+    /// See [`MailFileError`].
+    pub fn parse(bytes: &[u8]) -> Result<MailFile, MailFileError> {
+        if bytes.is_empty() {
+            return Err(MailFileError::Empty);
+        }
+        let (first, message) = match bytes.iter().position(|&b| b == b'\n') {
+            Some(lf) => (&bytes[..lf], &bytes[lf + 1..]),
+            None => (bytes, &[][..]),
+        };
+        let first = std::str::from_utf8(first)
+            .map_err(|_| MailFileError::NotUtf8)?
+            .trim_end_matches(['\r', '\n']);
+        let fields: Vec<&str> = first.split(',').map(str::trim).collect();
+        let [server, sender, recipient] = fields[..] else {
+            return Err(MailFileError::Fields(fields.len()));
+        };
+        for (name, value) in [("server", server), ("recipient", recipient)] {
+            if value.is_empty() {
+                return Err(MailFileError::EmptyField(name));
+            }
+        }
+        // The sender may be empty: that is the null path `<>` (bounces).
+        command::path("sender address", sender)
+            .and_then(|_| command::path("recipient address", recipient))
+            .map_err(MailFileError::Address)?;
+        data::encode(message).map_err(MailFileError::Message)?;
+        let (server, port) = split_port(server)?;
+        Ok(MailFile {
+            server,
+            port,
+            sender: sender.to_owned(),
+            recipient: recipient.to_owned(),
+            message: message.to_vec(),
+        })
+    }
+    // ANCHOR_END: parse_mail_file
+}
+
+/// What `smtp-raw` and `smtp-send` take from their command line:
+/// `[--timeout SECS] [FLAGS] [FILE]`.
+#[derive(Debug)]
+pub struct Invocation {
+    /// The message file, read and checked.
+    pub mail: MailFile,
+    /// `--timeout` (30 s by default): to connect, and for each reply.
+    pub timeout: Duration,
+    /// The flags (options without a value) that were given.
+    pub flags: Vec<String>,
+}
+
+/// The file the programs read when given none, as the originals do.
+pub const DEFAULT_FILE: &str = "mail2.txt";
+
+impl Invocation {
+    /// Parses the command line of `program`, which knows `flags` (such
+    /// as `--debug`) besides `--timeout`, and reads the file. Prints the
+    /// help (with [`exit::HELP`]) or what is wrong, and returns the exit
+    /// status instead: 0 for `--help`, [`exit::USAGE`], [`exit::BAD_FILE`].
+    ///
+    /// # Errors
+    /// The exit status, once the user has been told.
+    pub fn from_args(
+        program: &Program,
+        flags: &[&str],
+    ) -> Result<Invocation, ExitCode> {
+        let all: Vec<OsString> = std::env::args_os().skip(1).collect();
+        let is_flag = |a: &OsString| flags.iter().any(|f| a == *f);
+        let given = all.iter().filter(|a| is_flag(a));
+        let given = given.map(|a| a.to_string_lossy().into_owned()).collect();
+        let rest = all.iter().filter(|a| !is_flag(a)).cloned();
+        let args =
+            Args::parse(rest, &["timeout"]).map_err(|e| program.usage(&e.0))?;
+        if args.help {
+            let _ =
+                writeln!(std::io::stdout(), "{}\n{}", program.help, exit::HELP);
+            return Err(ExitCode::SUCCESS);
+        }
+        if args.positional.len() > 1 {
+            let got = args.positional.len();
+            let why = format!("expected at most 1 argument, got {got}");
+            return Err(program.usage(&why));
+        }
+        let timeout = args
+            .seconds("timeout", Duration::from_secs(30))
+            .map_err(|e| program.usage(&e.0))?;
+        let file = args.positional.first().map_or(DEFAULT_FILE, String::as_str);
+        let mail = MailFile::read(Path::new(file)).map_err(|e| {
+            let why = format!("message file {file}: {e}");
+            program.fail(exit::BAD_FILE, &why)
+        })?;
+        let flags = given;
+        Ok(Invocation {
+            mail,
+            timeout,
+            flags,
+        })
+    }
+
+    /// Was `--flag` given?
+    pub fn has(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
+}
+
+/// `host`, `host:port`, `[v6]` or `[v6]:port` into host and port.
+fn split_port(server: &str) -> Result<(String, u16), MailFileError> {
+    let port = |p: &str| {
+        cli::parse_port(p).map_err(|e| MailFileError::BadPort(e.to_string()))
+    };
+    if let Some(rest) = server.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((host, "")) => Ok((host.to_owned(), DEFAULT_PORT)),
+            Some((host, tail)) => match tail.strip_prefix(':') {
+                Some(p) => Ok((host.to_owned(), port(p)?)),
+                None => Err(MailFileError::BadPort(format!(
+                    "bad server {server:?}"
+                ))),
+            },
+            None => {
+                Err(MailFileError::BadPort(format!("bad server {server:?}")))
+            }
+        };
+    }
+    match server.split_once(':') {
+        // One colon: host and port. More: a bare IPv6 address.
+        Some((host, p)) if !p.contains(':') => Ok((host.to_owned(), port(p)?)),
+        _ => Ok((server.to_owned(), DEFAULT_PORT)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_line_gives_server_sender_and_recipient() {
+        let file =
+            b"127.0.0.1:2525, me@x.test , you@y.test\r\nSubject: hi\n\n.body\n";
+        let mail = MailFile::parse(file).unwrap();
+        assert_eq!(mail.server, "127.0.0.1");
+        assert_eq!(mail.port, 2525);
+        assert_eq!(mail.sender, "me@x.test");
+        assert_eq!(mail.recipient, "you@y.test");
+        assert_eq!(mail.message, b"Subject: hi\n\n.body\n");
+    }
+
+    #[test]
+    fn the_port_defaults_to_25_and_ipv6_is_understood() {
+        let port = |line: &str| {
+            MailFile::parse(line.as_bytes()).map(|m| (m.server, m.port))
+        };
+        assert_eq!(
+            port("smtp.x.test, a@x, b@x").unwrap(),
+            ("smtp.x.test".into(), 25)
+        );
+        assert_eq!(port("[::1]:2525, a@x, b@x").unwrap(), ("::1".into(), 2525));
+        assert_eq!(port("::1, a@x, b@x").unwrap(), ("::1".into(), 25));
+        assert!(matches!(
+            port("h:99999, a@x, b@x"),
+            Err(MailFileError::BadPort(_))
+        ));
+        assert!(matches!(
+            port("h:, a@x, b@x"),
+            Err(MailFileError::BadPort(_))
+        ));
+    }
+
+    #[test]
+    fn a_bad_first_line_is_refused_with_a_reason() {
+        // Rows S16, S17 (the parsing half; reading is tested with files).
+        let err =
+            |bytes: &[u8]| MailFile::parse(bytes).unwrap_err().to_string();
+        assert!(err(b"").contains("empty"));
+        assert!(err(b"\xff, a@x, b@x\nbody").contains("not UTF-8"));
+        assert!(err(b"h, a@x\nbody").contains("2 field(s), not 3"));
+        assert!(err(b"h, a@x, b@x, c@x").contains("4 field(s)"));
+        assert!(err(b", a@x, b@x").contains("server"));
+        assert!(err(b"h, a@x, ").contains("recipient"));
+        assert!(err("h, a@x, josé@x".as_bytes()).contains("SMTPUTF8"));
+        let long = [b"h, a@x, b@x\n".as_slice(), &[b'x'; 1200]].concat();
+        assert!(err(&long).contains("line 1 of the message"));
+    }
+
+    #[test]
+    fn the_message_may_be_any_bytes_and_the_sender_empty() {
+        let mail = MailFile::parse(b"h, , b@x\n\xe9t\xe9\n").unwrap();
+        assert_eq!(mail.sender, "");
+        assert_eq!(mail.message, b"\xe9t\xe9\n");
+    }
+}

@@ -1,0 +1,278 @@
+//! SMTP by hand (inet_03): the program `smtp-raw`, as a function.
+//!
+//! It speaks the protocol itself over a `TcpStream`, command by command,
+//! and prints the conversation the way inet_03 does:
+//!
+//! ```text
+//! <-- [220 mock.test ESMTP inet-mocks]
+//! --> [EHLO [127.0.0.1]]
+//! <-- [250-mock.test
+//! 250-PIPELINING
+//! 250 SIZE 10240000]
+//! --> [MAIL FROM:<me@example.test>]
+//! <-- [250 2.1.0 Ok]
+//! ```
+//!
+//! Unlike inet_03 it reads the greeting before saying anything (so each
+//! reply is printed after the command it answers), reads every reply
+//! whole (lines, not one `recv(1000)`), stops at the first refusal (4xx
+//! as well as 5xx), and sends the message with CRLF line ends and
+//! stuffed dots. It does not use [`super::client`]: this chapter is about
+//! doing by hand what the library will do for us in the next one.
+
+use std::io::Write;
+use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
+
+use super::client::{ReadError, address_literal, open, read_reply};
+use super::command::Command;
+use super::data;
+use super::mailfile::MailFile;
+use super::reply::{MAX_REPLY_LINE, Reply};
+use super::step::{Step, exit};
+use crate::deadline::DeadlineReader;
+use crate::line::{LineReader, strip_terminator};
+use crate::transcript::escape;
+
+/// Why the conversation stopped before the message was accepted.
+enum Stop {
+    /// The server answered, but not with what we needed.
+    Refused(Step, Reply),
+    /// No usable answer: the connection closed or broke, the reply was
+    /// garbled, or it never came.
+    Failed(Step, String),
+}
+
+/// One connection, read reply by reply against a deadline, and shown
+/// on `out` as `-->` and `<--` lines.
+struct Session<'s, W: Write> {
+    stream: &'s TcpStream,
+    replies: LineReader<DeadlineReader<'s>>,
+    timeout: Duration,
+    out: W,
+}
+
+// ANCHOR: by_hand
+/// Sends `mail` and prints the conversation on `out`; returns the exit
+/// status (0: the server accepted the message).
+pub fn run(mail: &MailFile, timeout: Duration, mut out: impl Write) -> u8 {
+    let _ = writeln!(
+        out,
+        "Sending the message [{},{},{}]",
+        mail.server, mail.sender, mail.recipient
+    );
+    let stream = match open(&mail.server, mail.port, timeout) {
+        Ok(stream) => stream,
+        Err(e) => return result(&mut out, exit::CONNECT, &e.to_string()),
+    };
+    let reader = DeadlineReader::new(&stream, timeout);
+    let replies = LineReader::new(reader, MAX_REPLY_LINE);
+    let mut session = Session {
+        stream: &stream,
+        replies,
+        timeout,
+        out,
+    };
+    let outcome = session.converse(mail);
+    session.finish(outcome)
+}
+
+impl<W: Write> Session<'_, W> {
+    /// The whole exchange, up to the reply to the final dot.
+    fn converse(&mut self, mail: &MailFile) -> Result<Reply, Stop> {
+        self.expect(Step::Greeting, |code| code == 220)?;
+        let name = address_literal(self.stream);
+        let hello = self.command(Command::Ehlo(&name), Step::Hello)?;
+        if hello.code / 100 != 2 {
+            // An old server that doesn't know EHLO may know HELO.
+            if hello.code == 421 {
+                return Err(Stop::Refused(Step::Hello, hello));
+            }
+            let helo = self.command(Command::Helo(&name), Step::Hello)?;
+            accept(Step::Hello, helo, |code| code / 100 == 2)?;
+        }
+        let from = &mail.sender;
+        let mail_from = Command::Mail { from, params: &[] };
+        let reply = self.command(mail_from, Step::Mail)?;
+        accept(Step::Mail, reply, |code| code == 250)?;
+        let to = &mail.recipient;
+        let reply =
+            self.command(Command::Rcpt { to, params: &[] }, Step::Rcpt)?;
+        accept(Step::Rcpt, reply, |code| code == 250 || code == 251)?;
+        let reply = self.command(Command::Data, Step::Data)?;
+        accept(Step::Data, reply, |code| code == 354)?;
+        let message = with_headers(mail);
+        let wire = data::encode(&message)
+            .map_err(|e| Stop::Failed(Step::Data, e.to_string()))?;
+        self.send(&wire, Step::Data)?;
+        self.expect(Step::FinalDot, |code| code == 250)
+    }
+    // ANCHOR_END: by_hand
+
+    /// Sends a command (verb in capitals, as inet_03) and reads its reply.
+    fn command(
+        &mut self,
+        command: Command<'_>,
+        step: Step,
+    ) -> Result<Reply, Stop> {
+        let line = command
+            .to_bytes_upper()
+            .map_err(|e| Stop::Failed(step, e.to_string()))?;
+        self.send(&line, step)?;
+        self.reply(step)
+    }
+
+    /// Sends `bytes` and shows them as `--> [...]`, without the last CRLF.
+    fn send(&mut self, bytes: &[u8], step: Step) -> Result<(), Stop> {
+        let shown = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
+        let shown: Vec<String> = shown
+            .split(|&b| b == b'\n')
+            .map(|l| escape(strip_cr(l)))
+            .collect();
+        let _ = writeln!(self.out, "--> [{}]", shown.join("\n"));
+        let mut stream = self.stream;
+        stream.write_all(bytes).map_err(|e| {
+            let why = format!("connection lost while sending: {e}");
+            Stop::Failed(step, why)
+        })
+    }
+
+    /// Reads one whole reply within the timeout; shows it as `<-- [...]`.
+    fn reply(&mut self, step: Step) -> Result<Reply, Stop> {
+        self.replies.get_mut().restart(self.timeout);
+        let mut shown = Vec::new();
+        let result = read_reply(&mut self.replies, |raw| {
+            shown.push(escape(strip_terminator(raw)));
+        });
+        if !shown.is_empty() {
+            let _ = writeln!(self.out, "<-- [{}]", shown.join("\n"));
+        }
+        result.map_err(|e| {
+            let why = match e {
+                ReadError::Closed => {
+                    "Connection unexpectedly closed".to_owned()
+                }
+                ReadError::Io(e) => {
+                    format!("Connection unexpectedly closed: {e}")
+                }
+                ReadError::Timeout => {
+                    format!("no reply within {:?}", self.timeout)
+                }
+                ReadError::Malformed(e) => e.to_string(),
+            };
+            Stop::Failed(step, why)
+        })
+    }
+
+    /// Reads a reply that must satisfy `ok`.
+    fn expect(
+        &mut self,
+        step: Step,
+        ok: impl Fn(u16) -> bool,
+    ) -> Result<Reply, Stop> {
+        let reply = self.reply(step)?;
+        accept(step, reply, ok)
+    }
+
+    /// QUIT (unless the server said 421, or the connection is gone), the
+    /// result line, and the exit status.
+    fn finish(mut self, outcome: Result<Reply, Stop>) -> u8 {
+        let (status, why) = match outcome {
+            Ok(reply) => {
+                if let Err(stop) = self.quit() {
+                    let why = match stop {
+                        Stop::Failed(_, why) => why,
+                        Stop::Refused(_, reply) => reply.to_string(),
+                    };
+                    let _ = writeln!(self.out, "Warning: QUIT failed: {why}");
+                }
+                let _ = self.stream.shutdown(Shutdown::Both);
+                let text = format!("message accepted: {reply}");
+                return result(&mut self.out, 0, &text);
+            }
+            Err(Stop::Refused(step, reply)) => {
+                if reply.code != 421 {
+                    let _ = self.quit();
+                }
+                let kind = match reply.code / 100 {
+                    4 => "temporary failure (try again later)",
+                    _ => "refused",
+                };
+                (stage(step), format!("{kind} at {step}: {reply}"))
+            }
+            Err(Stop::Failed(step, why)) => {
+                if step == Step::FinalDot {
+                    let why = format!(
+                        "{why} after the final dot: the server may or may not \
+                         have accepted the message"
+                    );
+                    (exit::UNKNOWN, why)
+                } else {
+                    (stage(step), format!("failed at {step}: {why}"))
+                }
+            }
+        };
+        let _ = self.stream.shutdown(Shutdown::Both);
+        result(&mut self.out, status, &why)
+    }
+
+    fn quit(&mut self) -> Result<Reply, Stop> {
+        let reply = self.command(Command::Quit, Step::Quit)?;
+        accept(Step::Quit, reply, |code| code / 100 == 2)
+    }
+}
+
+fn accept(
+    step: Step,
+    reply: Reply,
+    ok: impl Fn(u16) -> bool,
+) -> Result<Reply, Stop> {
+    match ok(reply.code) {
+        true => Ok(reply),
+        false => Err(Stop::Refused(step, reply)),
+    }
+}
+
+/// The exit status for a stop at `step` (QUIT is never one).
+fn stage(step: Step) -> u8 {
+    step.exit_status().unwrap_or(exit::DATA)
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Prints the result line; returns `status`.
+fn result(out: &mut impl Write, status: u8, text: &str) -> u8 {
+    let _ = writeln!(out, "Result: {text}");
+    status
+}
+
+// ANCHOR: with_headers
+/// The message with `From:` and `To:` header lines in front, for each of
+/// them its header section lacks (inet_03 always adds both, even when the
+/// file has them already).
+pub fn with_headers(mail: &MailFile) -> Vec<u8> {
+    let text = data::normalise_line_ends(&mail.message);
+    // The header section ends at the first empty line.
+    let lines = text.split(|&b| b == b'\n').map(strip_cr);
+    let named = |line: &[u8], name: &[u8]| {
+        line.get(..name.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(name))
+    };
+    let (mut from, mut to) = (false, false);
+    for line in lines.take_while(|line| !line.is_empty()) {
+        from |= named(line, b"from:");
+        to |= named(line, b"to:");
+    }
+    let mut out = Vec::new();
+    if !from {
+        out.extend_from_slice(format!("From: {}\r\n", mail.sender).as_bytes());
+    }
+    if !to {
+        out.extend_from_slice(format!("To: {}\r\n", mail.recipient).as_bytes());
+    }
+    out.extend_from_slice(&mail.message);
+    out
+}
+// ANCHOR_END: with_headers

@@ -1,0 +1,80 @@
+//! SMTP through a library (inet_04): the program `smtp-send`, as a
+//! function, on top of [`Client`].
+//!
+//! inet_04 hands the whole exchange to smtplib: `SMTP(server)`, then
+//! `sendmail(sender, recipient, message)` and `quit()`. So does this.
+//! With `--debug`, the client prints smtplib's debug lines on stderr.
+
+use std::io::Write;
+use std::time::Duration;
+
+use super::client::{Client, Error};
+use super::mailfile::MailFile;
+use super::step::{Step, exit};
+
+// ANCHOR: send
+/// Sends `mail` through a [`Client`], prints the result line on `out`,
+/// and returns the exit status (0: the server accepted the message).
+/// `debug` receives smtplib's debug lines, if given.
+pub fn run(
+    mail: &MailFile,
+    timeout: Duration,
+    debug: Option<Box<dyn Write + Send>>,
+    mut out: impl Write,
+) -> u8 {
+    let _ = writeln!(
+        out,
+        "Sending the message [{},{},{}]",
+        mail.server, mail.sender, mail.recipient
+    );
+    let (server, port) = (&mail.server, mail.port);
+    let mut client =
+        match Client::connect_with_debug(server, port, timeout, debug) {
+            Ok(client) => client,
+            Err(e) => return report(&mut out, &e),
+        };
+    let to = [mail.recipient.as_str()];
+    match client.sendmail(&mail.sender, &to, &mail.message) {
+        // One recipient, so no refused ones if it succeeded.
+        Ok(_) => {
+            // The message is the server's now: a failed QUIT can't
+            // change that, so it is only a warning.
+            if let Err(e) = client.quit() {
+                let _ = writeln!(out, "Warning: QUIT failed: {e}");
+            }
+            let _ = writeln!(out, "Result: message sent");
+            0
+        }
+        Err(e) => {
+            if client.is_connected() {
+                let _ = client.quit();
+            }
+            report(&mut out, &e)
+        }
+    }
+}
+// ANCHOR_END: send
+
+/// Prints the result line for `e`; returns the exit status.
+fn report(out: &mut impl Write, e: &Error) -> u8 {
+    let text = if e.outcome_unknown() {
+        format!("outcome unknown: {e}")
+    } else if e.is_transient() {
+        format!("not sent, temporary failure (try again later): {e}")
+    } else {
+        format!("not sent: {e}")
+    };
+    let _ = writeln!(out, "Result: {text}");
+    status(e)
+}
+
+/// The exit status for `e` (see [`exit`]). An error with no step of its
+/// own is the message's (too long a line, no recipient): a bad file.
+pub fn status(e: &Error) -> u8 {
+    if e.outcome_unknown() {
+        return exit::UNKNOWN;
+    }
+    e.step()
+        .and_then(Step::exit_status)
+        .unwrap_or(exit::BAD_FILE)
+}

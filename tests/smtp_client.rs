@@ -1,0 +1,612 @@
+//! `inet::smtp::Client` against the mock SMTP server (`inet_mocks::smtp`)
+//! and, for replies no sane server sends, against scripted handlers on
+//! the generic `MockServer`. Row ids (S1...) are those of
+//! `robustness-matrix.md`.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use inet::smtp::client::Error;
+use inet::smtp::reply::ReplyError;
+use inet::smtp::{Client, Step};
+use inet_mocks::smtp::{DOT, GREETING, Script, SmtpMock};
+use inet_mocks::{Conn, MockServer};
+
+/// The timeout for exchanges that should succeed.
+const WAIT: Duration = Duration::from_secs(5);
+/// The timeout for a server that is meant to stay silent.
+const SHORT: Duration = Duration::from_millis(150);
+
+fn connect(mock: &SmtpMock) -> Client {
+    Client::connect("127.0.0.1", mock.addr().port(), WAIT).expect("connect")
+}
+
+fn try_connect(mock: &SmtpMock, timeout: Duration) -> Result<Client, Error> {
+    Client::connect("127.0.0.1", mock.addr().port(), timeout)
+}
+
+/// Starts `script`, connects, and tries to send a short message that
+/// is meant to fail; returns the mock, the client and the error.
+fn failing_send(script: Script) -> (SmtpMock, Client, Error) {
+    let mock = script.start().unwrap();
+    let mut client = connect(&mock);
+    let result = client.sendmail("a@x.test", &["b@y.test"], b"hi");
+    let err = result.expect_err("the send should fail");
+    (mock, client, err)
+}
+
+/// What the client sent in the first session, once it is over.
+fn sent(mock: &SmtpMock) -> String {
+    assert!(mock.wait_for_sessions(1, WAIT), "the session did not end");
+    let bytes = mock.transcripts()[0].bytes_from_client();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The verbs the client sent (first word of each line), for checking
+/// that no RSET follows a 421, say.
+fn verbs(sent: &str) -> Vec<String> {
+    let first = |l: &str| l.split([' ', ':']).next().unwrap_or("").to_owned();
+    sent.lines().map(first).collect()
+}
+
+/// A `Write` a test can read back, for the debug lines.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[test]
+fn a_message_arrives_crlf_normalised_with_its_dots() {
+    // Rows S3, S4, S5: bare LF, bare CR, CRLF, dot lines, no final line end.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let body = b"Subject: dots\n\n.\n..\r\n.x\rlast\r\r\nno end";
+    let refused = client.sendmail("a@x.test", &["b@y.test"], body).unwrap();
+    assert!(refused.is_empty());
+    client.quit().unwrap();
+    let messages = mock.messages();
+    assert_eq!(messages.len(), 1);
+    let expected =
+        b"Subject: dots\r\n\r\n.\r\n..\r\n.x\r\nlast\r\n\r\nno end\r\n";
+    assert_eq!(messages[0].data, expected);
+    assert_eq!(messages[0].mail_from, "a@x.test");
+    assert_eq!(messages[0].rcpt_to, ["b@y.test"]);
+    // SIZE is advertised: MAIL carries the CRLF size (RFC 1870).
+    let size = format!("mail FROM:<a@x.test> size={}\r\n", expected.len());
+    assert!(sent(&mock).contains(&size));
+}
+
+#[test]
+fn an_empty_message_is_just_the_final_dot() {
+    // Row S5.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    client.sendmail("a@x.test", &["b@y.test"], b"").unwrap();
+    client.quit().unwrap();
+    assert_eq!(mock.messages()[0].data, b"");
+    assert!(sent(&mock).contains("data\r\n.\r\nquit\r\n"));
+}
+
+#[test]
+fn an_injected_command_never_reaches_the_server() {
+    // Row S1: the sender, a recipient, and the EHLO name.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let evil = "a@x.test>\r\nRCPT TO:<X-INJECTED@y.test";
+    let err = client.sendmail(evil, &["b@y.test"], b"hi").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Command {
+                step: Step::Mail,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = client
+        .sendmail("a@x.test", &["b@y\nX-INJECTED"], b"hi")
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Command {
+                step: Step::Rcpt,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    client.quit().unwrap();
+    let sent = sent(&mock);
+    assert!(!sent.contains("X-INJECTED"), "{sent}");
+    // The session stayed usable: EHLO, MAIL, (refused RCPT not sent),
+    // then QUIT.
+    assert_eq!(verbs(&sent), ["ehlo", "mail", "quit"]);
+}
+
+#[test]
+fn an_injected_ehlo_name_is_refused_before_sending() {
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    client.set_local_hostname("me\r\nMAIL FROM:<X-INJECTED>");
+    let err = client.ehlo().unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Command {
+            step: Step::Hello,
+            ..
+        }
+    ));
+    client.quit().unwrap();
+    assert_eq!(sent(&mock), "quit\r\n");
+}
+
+#[test]
+fn an_address_over_the_rfc_limits_is_refused_before_sending() {
+    // Row S2.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let long = format!("{}@x.test", "a".repeat(65));
+    let err = client.sendmail(&long, &["b@y.test"], b"hi").unwrap_err();
+    assert!(err.to_string().contains("local part"), "{err}");
+    client.quit().unwrap();
+    assert_eq!(verbs(&sent(&mock)), ["ehlo", "quit"]);
+}
+
+#[test]
+fn multiline_greeting_and_ehlo_are_read_whole() {
+    // Row S7, with replies in one-byte pieces and LF-only line ends.
+    let mock = Script::new()
+        .greeting("220-mock.test hello\n220-234 digits first\n220 ready")
+        .capabilities(&["SIZE 1000", "PIPELINING", "8BITMIME"])
+        .byte_at_a_time()
+        .lf_only()
+        .start()
+        .unwrap();
+    let mut client = connect(&mock);
+    let ehlo = client.ehlo().unwrap();
+    assert_eq!(ehlo.code, 250);
+    assert_eq!(ehlo.lines.len(), 4);
+    assert!(client.has_extension("SIZE") && client.has_extension("pipelining"));
+    assert_eq!(client.extension("size"), Some("1000"));
+    client.sendmail("a@x.test", &["b@y.test"], b"hi\n").unwrap();
+    client.quit().unwrap();
+    assert_eq!(mock.messages()[0].data, b"hi\r\n");
+}
+
+#[test]
+fn ehlo_refused_falls_back_to_helo_without_size() {
+    let mock = Script::new()
+        .reply("EHLO", "502 5.5.2 command not recognized")
+        .start()
+        .unwrap();
+    let mut client = connect(&mock);
+    client.sendmail("a@x.test", &["b@y.test"], b"hi").unwrap();
+    client.quit().unwrap();
+    let sent = sent(&mock);
+    assert_eq!(
+        verbs(&sent),
+        ["ehlo", "helo", "mail", "rcpt", "data", "hi", ".", "quit"]
+    );
+    assert!(sent.contains("mail FROM:<a@x.test>\r\n"), "{sent}");
+}
+
+#[test]
+fn ehlo_and_helo_refused_is_a_helo_error() {
+    let (_mock, _client, err) = failing_send(
+        Script::new()
+            .reply("EHLO", "502 5.5.2 no")
+            .reply("HELO", "550 5.7.1 go away"),
+    );
+    let Error::HeloError(reply) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(reply.code, 550);
+    assert_eq!(err.step(), Some(Step::Hello));
+}
+
+/// A server that greets, answers EHLO, then sends `reply` to the next
+/// command and keeps the connection open without another word.
+fn scripted(reply: &'static [u8]) -> MockServer {
+    MockServer::start(move |mut conn: Conn| {
+        let mut buf = [0; 512];
+        let _ = conn.write_all(b"220 scripted\r\n");
+        let _ = std::io::Read::read(&mut conn, &mut buf);
+        let _ = conn.write_all(reply);
+        // Stay connected and silent until the client hangs up.
+        let _ = std::io::copy(&mut conn, &mut std::io::sink());
+    })
+    .unwrap()
+}
+
+fn scripted_client(server: &MockServer) -> Client {
+    Client::connect("127.0.0.1", server.addr().port(), WAIT).unwrap()
+}
+
+#[test]
+fn malformed_replies_fail_at_once_not_at_the_timeout() {
+    // Row S8: the server stays connected after each bad reply; the
+    // client must not wait for more lines.
+    let cases: [&[u8]; 4] = [
+        b"250-x\r\n550 y\r\n",
+        b"2x0 oops\r\n",
+        b"150 too low\r\n",
+        b"650 too high\r\n",
+    ];
+    for wire in cases {
+        let server = scripted(wire);
+        let mut client = scripted_client(&server);
+        let started = Instant::now();
+        let err = client.ehlo().unwrap_err();
+        assert!(started.elapsed() < WAIT / 2, "{wire:?} waited");
+        assert!(
+            matches!(
+                err,
+                Error::Protocol {
+                    step: Step::Hello,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(!client.is_connected());
+    }
+}
+
+#[test]
+fn an_overlong_reply_line_is_refused_with_bounded_memory() {
+    // Row S9: a line far over 512 octets, never ended.
+    let server = MockServer::start(|mut conn: Conn| {
+        let _ = conn.write_all(b"220 ok\r\n");
+        let mut buf = [0; 512];
+        let _ = std::io::Read::read(&mut conn, &mut buf);
+        let _ = conn.write_all(b"250 ");
+        let _ = conn.write_all(&[b'x'; 16 * 1024]);
+        let _ = std::io::copy(&mut conn, &mut std::io::sink());
+    })
+    .unwrap();
+    let mut client = scripted_client(&server);
+    let err = client.ehlo().unwrap_err();
+    let Error::Protocol { error, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(*error, ReplyError::LineTooLong(512));
+    assert!(err.to_string().contains("reply line too long"), "{err}");
+}
+
+#[test]
+fn transient_refusals_are_told_apart_and_followed_by_rset() {
+    // Row S10: 4xx on MAIL, on the only RCPT, after the final dot.
+    for (verb, step) in [
+        ("MAIL", Step::Mail),
+        ("RCPT", Step::Rcpt),
+        (DOT, Step::FinalDot),
+    ] {
+        let (mock, mut client, err) =
+            failing_send(Script::new().reply(verb, "451 4.3.0 try later"));
+        assert!(err.is_transient(), "{verb}: {err}");
+        assert_eq!(err.step(), Some(step), "{err}");
+        assert!(err.to_string().contains("451 4.3.0 try later"), "{err}");
+        client.quit().unwrap();
+        let verbs = verbs(&sent(&mock));
+        assert_eq!(verbs[verbs.len() - 2..], ["rset", "quit"], "{verb}");
+        assert!(mock.messages().is_empty());
+    }
+}
+
+#[test]
+fn permanent_refusals_of_mail_and_data() {
+    // Row S11 (MAIL), and DATA refused.
+    let (_mock, _client, err) =
+        failing_send(Script::new().reply("MAIL", "550 5.7.1 not you"));
+    let Error::SenderRefused { sender, reply } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((sender.as_str(), reply.code), ("a@x.test", 550));
+    assert!(!err.is_transient());
+
+    let (mock, mut client, err) =
+        failing_send(Script::new().reply("DATA", "554 5.5.1 no data"));
+    assert!(
+        matches!(
+            err,
+            Error::DataError {
+                step: Step::Data,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    client.quit().unwrap();
+    let verbs = verbs(&sent(&mock));
+    assert_eq!(verbs, ["ehlo", "mail", "rcpt", "data", "rset", "quit"]);
+}
+
+#[test]
+fn all_recipients_refused_lists_each_then_rset() {
+    // Row S11.
+    let mock = Script::new()
+        .reply_rcpt("bob", "550 5.1.1 no such user")
+        .reply_rcpt("carol", "450 4.2.1 mailbox busy")
+        .start()
+        .unwrap();
+    let mut client = connect(&mock);
+    let to = ["bob@y.test", "carol@y.test"];
+    let err = client.sendmail("a@x.test", &to, b"hi").unwrap_err();
+    let Error::RecipientsRefused(refused) = &err else {
+        panic!("{err}")
+    };
+    let codes: Vec<(&str, u16)> =
+        refused.iter().map(|(t, r)| (t.as_str(), r.code)).collect();
+    assert_eq!(codes, [("bob@y.test", 550), ("carol@y.test", 450)]);
+    assert!(!err.is_transient(), "one of them is permanent");
+    let text = err.to_string();
+    assert!(
+        text.contains("bob@y.test") && text.contains("450 4.2.1 mailbox busy"),
+        "{text}"
+    );
+    client.quit().unwrap();
+    assert_eq!(
+        verbs(&sent(&mock)),
+        ["ehlo", "mail", "rcpt", "rcpt", "rset", "quit"]
+    );
+}
+
+#[test]
+fn some_recipients_refused_still_sends_and_returns_them() {
+    // Row S11: two of three refused.
+    let mock = Script::new()
+        .reply_rcpt("bob", "550 5.1.1 no such user")
+        .reply_rcpt("dave", "550 5.1.1 no such user")
+        .start()
+        .unwrap();
+    let mut client = connect(&mock);
+    let to = ["bob@y.test", "carol@y.test", "dave@y.test"];
+    let refused = client.sendmail("a@x.test", &to, b"hi").unwrap();
+    let who: Vec<&str> = refused.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(who, ["bob@y.test", "dave@y.test"]);
+    client.quit().unwrap();
+    assert_eq!(mock.messages()[0].rcpt_to, ["carol@y.test"]);
+}
+
+#[test]
+fn a_421_closes_at_once_without_rset() {
+    // Row S12: at MAIL, RCPT, DATA, after the final dot.
+    let stages = [
+        ("MAIL", Step::Mail),
+        ("RCPT", Step::Rcpt),
+        ("DATA", Step::Data),
+        (DOT, Step::FinalDot),
+    ];
+    for (verb, step) in stages {
+        let (mock, mut client, err) = failing_send(
+            Script::new().reply_and_close(verb, "421 4.3.2 shutting down"),
+        );
+        assert_eq!(err.step(), Some(step), "{verb}: {err}");
+        assert!(err.to_string().contains("421"), "{err}");
+        assert!(!client.is_connected(), "{verb}");
+        assert!(matches!(client.quit(), Err(Error::NotConnected)));
+        let verbs = verbs(&sent(&mock));
+        assert!(!verbs.contains(&"rset".to_owned()), "{verb}: {verbs:?}");
+        assert!(!verbs.contains(&"quit".to_owned()), "{verb}: {verbs:?}");
+    }
+}
+
+#[test]
+fn a_421_greeting_or_a_554_one_is_a_connect_error() {
+    // Rows S12 (greeting) and S15: no command is sent at all.
+    for greeting in ["421 4.3.2 not now", "554 5.3.2 go away"] {
+        let mock = Script::new().greeting(greeting).start().unwrap();
+        let err = try_connect(&mock, WAIT).unwrap_err();
+        let Error::ConnectError(reply) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(reply.to_string(), greeting);
+        assert_eq!(err.step(), Some(Step::Greeting));
+        assert_eq!(sent(&mock), "");
+    }
+}
+
+#[test]
+fn a_disconnect_mid_transaction_is_server_disconnected() {
+    // Row S13, before the final dot: the outcome is known (not sent).
+    for (verb, step) in [
+        ("EHLO", Step::Hello),
+        ("MAIL", Step::Mail),
+        ("RCPT", Step::Rcpt),
+        ("DATA", Step::Data),
+    ] {
+        let (_mock, client, err) =
+            failing_send(Script::new().disconnect_after(verb));
+        let Error::ServerDisconnected { step: at, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(*at, step);
+        assert!(
+            err.to_string()
+                .starts_with("Connection unexpectedly closed")
+        );
+        assert!(!err.outcome_unknown());
+        assert!(!client.is_connected());
+    }
+}
+
+#[test]
+fn a_disconnect_after_the_final_dot_leaves_the_outcome_unknown() {
+    // Row S13: the whole message went; no reply came. One DATA only.
+    let (mock, _client, err) =
+        failing_send(Script::new().disconnect_after(DOT));
+    assert!(err.outcome_unknown(), "{err}");
+    assert!(
+        err.to_string().contains("may or may not have accepted"),
+        "{err}"
+    );
+    let sent = sent(&mock);
+    assert_eq!(sent.matches("data\r\n").count(), 1);
+    assert!(mock.messages().is_empty());
+}
+
+#[test]
+fn a_disconnect_in_the_middle_of_the_message_is_an_error() {
+    let mock = Script::new().disconnect_in_data(1).start().unwrap();
+    let mut client = connect(&mock);
+    let body = b"line 1\nline 2\nline 3\n";
+    let err = client
+        .sendmail("a@x.test", &["b@y.test"], body)
+        .unwrap_err();
+    assert!(matches!(err, Error::ServerDisconnected { .. }), "{err}");
+    assert!(mock.messages().is_empty());
+}
+
+#[test]
+fn a_silent_server_times_out_per_command() {
+    // Row S14: a late greeting, and a late reply to the final dot.
+    let mock = Script::new().delay(GREETING, WAIT).start().unwrap();
+    let started = Instant::now();
+    let err = try_connect(&mock, SHORT).unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                step: Step::Greeting,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(took >= SHORT && took < WAIT, "{took:?}");
+
+    let mock = Script::new().delay(DOT, WAIT).start().unwrap();
+    let mut client = connect(&mock);
+    client.set_timeout(SHORT);
+    let started = Instant::now();
+    let err = client
+        .sendmail("a@x.test", &["b@y.test"], b"hi")
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                step: Step::FinalDot,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.outcome_unknown());
+    assert!(took >= SHORT && took < WAIT, "{took:?}");
+    assert!(!client.is_connected());
+}
+
+#[test]
+fn the_null_sender_and_a_hundred_recipients() {
+    // Row S18.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let owned: Vec<String> = (0..100).map(|i| format!("r{i}@y.test")).collect();
+    let to: Vec<&str> = owned.iter().map(String::as_str).collect();
+    client.sendmail("", &to, b"bounce\n").unwrap();
+    client.quit().unwrap();
+    let message = &mock.messages()[0];
+    assert_eq!(message.mail_from, "");
+    assert_eq!(message.rcpt_to.len(), 100);
+    assert!(sent(&mock).contains("mail FROM:<> size=8\r\n"));
+}
+
+#[test]
+fn a_line_too_long_in_the_message_is_refused_before_mail() {
+    // Row S6.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let body = vec![b'x'; 1200];
+    let err = client
+        .sendmail("a@x.test", &["b@y.test"], &body)
+        .unwrap_err();
+    assert!(matches!(err, Error::Message(_)), "{err}");
+    client.quit().unwrap();
+    assert_eq!(verbs(&sent(&mock)), ["quit"]);
+}
+
+#[test]
+fn rset_noop_and_quit_return_replies() {
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    assert_eq!(client.noop().unwrap().code, 250);
+    assert_eq!(client.rset().unwrap().code, 250);
+    assert_eq!(client.quit().unwrap().code, 221);
+    assert!(!client.is_connected());
+}
+
+/// The debug lines, as Python 2.7's smtplib printed them for the same
+/// exchange with this mock (`set_debuglevel(1)` before `connect`,
+/// `local_hostname='client.test'`, a message with CRLF line ends so that
+/// both count the same SIZE). Captured with Python 2.7.18.
+const PYTHON_DEBUG: &str = r#"connect: ('127.0.0.1', PORT)
+connect: ('127.0.0.1', PORT)
+reply: '220 mock.test ESMTP inet-mocks\r\n'
+reply: retcode (220); Msg: mock.test ESMTP inet-mocks
+connect: mock.test ESMTP inet-mocks
+send: 'ehlo client.test\r\n'
+reply: '250-mock.test\r\n'
+reply: '250-PIPELINING\r\n'
+reply: '250-SIZE 10240000\r\n'
+reply: '250-8BITMIME\r\n'
+reply: '250 ENHANCEDSTATUSCODES\r\n'
+reply: retcode (250); Msg: mock.test
+PIPELINING
+SIZE 10240000
+8BITMIME
+ENHANCEDSTATUSCODES
+send: 'mail FROM:<a@x.test> size=24\r\n'
+reply: '250 2.1.0 Ok\r\n'
+reply: retcode (250); Msg: 2.1.0 Ok
+send: 'rcpt TO:<b@y.test>\r\n'
+reply: '250 2.1.5 Ok\r\n'
+reply: retcode (250); Msg: 2.1.5 Ok
+send: 'data\r\n'
+reply: '354 End data with <CR><LF>.<CR><LF>\r\n'
+reply: retcode (354); Msg: End data with <CR><LF>.<CR><LF>
+data: (354, 'End data with <CR><LF>.<CR><LF>')
+send: "Subject: hi\r\n\r\nit's me\r\n.\r\n"
+reply: '250 2.0.0 Ok: queued as MOCK0001\r\n'
+reply: retcode (250); Msg: 2.0.0 Ok: queued as MOCK0001
+data: (250, '2.0.0 Ok: queued as MOCK0001')
+send: 'quit\r\n'
+reply: '221 2.0.0 Bye\r\n'
+reply: retcode (221); Msg: 2.0.0 Bye
+"#;
+
+#[test]
+fn debug_lines_match_python_2_smtplib() {
+    let mock = Script::new().start().unwrap();
+    let out = Captured::default();
+    let port = mock.addr().port();
+    let debug = Some(Box::new(out.clone()) as Box<dyn Write + Send>);
+    let mut client =
+        Client::connect_with_debug("127.0.0.1", port, WAIT, debug).unwrap();
+    client.set_local_hostname("client.test");
+    client
+        .sendmail("a@x.test", &["b@y.test"], b"Subject: hi\r\n\r\nit's me\r\n")
+        .unwrap();
+    client.quit().unwrap();
+    let expected = PYTHON_DEBUG.replace("PORT", &port.to_string());
+    assert_eq!(out.text(), expected);
+}
