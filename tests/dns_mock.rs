@@ -208,6 +208,18 @@ fn d16_no_answer_at_all_is_a_timeout() {
     assert_eq!(mock.questions().len(), stub::DEFAULT_ATTEMPTS as usize);
 }
 
+/// D16: `--all` on a silent server gives up after one deadline, not one
+/// for A and another for AAAA: only the A query is ever sent.
+#[test]
+fn d16_a_silent_server_is_asked_one_family_only() {
+    let mock = zone().drop_first(usize::MAX).start().unwrap();
+    let found = resolver(&mock, 300).addresses("example.test", Family::Any);
+    assert_eq!(found, Err(DnsError::Timeout(Duration::from_millis(300))));
+    assert!(mock.wait_for_questions(3, WAIT));
+    let types: Vec<u16> = mock.questions().iter().map(|q| q.qtype).collect();
+    assert_eq!(types, [1, 1, 1], "A three times, never AAAA");
+}
+
 /// D16: answers that come late, but within the deadline, are taken,
 /// even after a resend.
 #[test]

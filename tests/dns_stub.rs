@@ -9,7 +9,9 @@
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,9 +34,18 @@ type Seen = (SocketAddr, Message);
 /// after `queries` queries. What it saw arrives on the receiver.
 fn scripted(
     queries: usize,
-    mut script: impl FnMut(usize, &Message) -> Vec<(bool, Vec<u8>)> + Send + 'static,
+    script: impl FnMut(usize, &Message) -> Vec<(bool, Vec<u8>)> + Send + 'static,
 ) -> (SocketAddr, Receiver<Seen>) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    scripted_on(socket, queries, script)
+}
+
+/// [`scripted`], on a socket the test has bound.
+fn scripted_on(
+    socket: UdpSocket,
+    queries: usize,
+    mut script: impl FnMut(usize, &Message) -> Vec<(bool, Vec<u8>)> + Send + 'static,
+) -> (SocketAddr, Receiver<Seen>) {
     socket.set_read_timeout(Some(IDLE)).unwrap();
     let forger = UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = socket.local_addr().unwrap();
@@ -54,6 +65,42 @@ fn scripted(
         }
     });
     (addr, log)
+}
+
+/// A UDP socket and a TCP listener on the same port of 127.0.0.1, as a
+/// DNS server has. The system picks a free UDP port, which TCP may still
+/// find taken by another test: then try another.
+fn udp_and_tcp() -> (UdpSocket, TcpListener) {
+    for _ in 0..16 {
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        if let Ok(tcp) = TcpListener::bind(udp.local_addr().unwrap()) {
+            return (udp, tcp);
+        }
+    }
+    panic!("no port free for both UDP and TCP");
+}
+
+/// A server that answers every UDP query with TC=1 and no answers.
+fn truncating(udp: UdpSocket) -> SocketAddr {
+    let (server, _log) = scripted_on(udp, 1, |_, query| {
+        let mut truncated = reply(query, Rcode::NoError, vec![]);
+        truncated.flags.truncated = true;
+        vec![(false, truncated.encode().unwrap())]
+    });
+    server
+}
+
+/// Accepts one TCP connection, reads one length-prefixed query, and
+/// hands both to the test.
+fn accept_query(listener: &TcpListener) -> (TcpStream, Message) {
+    let (mut stream, _) = listener.accept().unwrap();
+    stream.set_read_timeout(Some(IDLE)).unwrap();
+    stream.set_write_timeout(Some(IDLE)).unwrap();
+    let mut length = [0; 2];
+    stream.read_exact(&mut length).unwrap();
+    let mut query = vec![0; usize::from(u16::from_be_bytes(length))];
+    stream.read_exact(&mut query).unwrap();
+    (stream, Message::decode(&query).unwrap())
 }
 
 /// The reply to `query` with these answers and RCODE.
@@ -172,6 +219,21 @@ fn d10_a_malformed_reply_is_reported_as_such_when_nothing_better_comes() {
     assert!(matches!(answer, Err(DnsError::Malformed(_))), "{answer:?}");
 }
 
+/// D10: a reply over 512 bytes (RFC 1035 §4.2.1) is refused even when it
+/// matches: without EDNS a server must set TC instead. Padding after the
+/// last record would otherwise decode as if it were not there.
+#[test]
+fn d10_a_reply_over_512_bytes_is_malformed() {
+    let (server, _log) = scripted(3, |_, query| {
+        let mut bytes = good(query);
+        bytes.resize(600, 0);
+        vec![(false, bytes)]
+    });
+    let answer = lookup_a(&config(server, 300), "www.example.test");
+    let expected = DnsError::Malformed(Box::new(DnsError::TooBig(513)));
+    assert_eq!(answer, Err(expected));
+}
+
 /// D11: two lookups go from two sockets (two source ports), with two
 /// IDs; a resend of the same query keeps its ID.
 #[test]
@@ -251,20 +313,10 @@ fn d16_silence_is_a_timeout_within_the_deadline() {
 /// again over TCP, on the same port, and uses that answer.
 #[test]
 fn d9_a_truncated_reply_is_asked_again_over_tcp() {
-    let (server, _log) = scripted(1, |_, query| {
-        let mut truncated = reply(query, Rcode::NoError, vec![]);
-        truncated.flags.truncated = true;
-        vec![(false, truncated.encode().unwrap())]
-    });
-    let listener = TcpListener::bind(server).expect("TCP on the UDP port");
+    let (udp, listener) = udp_and_tcp();
+    let server = truncating(udp);
     let tcp = thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream.set_read_timeout(Some(IDLE)).unwrap();
-        let mut length = [0; 2];
-        stream.read_exact(&mut length).unwrap();
-        let mut query = vec![0; usize::from(u16::from_be_bytes(length))];
-        stream.read_exact(&mut query).unwrap();
-        let query = Message::decode(&query).unwrap();
+        let (mut stream, query) = accept_query(&listener);
         let answer = good(&query);
         let mut framed = (answer.len() as u16).to_be_bytes().to_vec();
         framed.extend_from_slice(&answer);
@@ -280,22 +332,97 @@ fn d9_a_truncated_reply_is_asked_again_over_tcp() {
 }
 
 /// D9: TC=1 and no TCP server: an error, not the empty truncated answer.
+/// The TCP listener holds the port until the lookup starts, so no other
+/// test can take it meanwhile.
 #[test]
 fn d9_a_truncated_reply_without_tcp_is_an_error() {
-    let (server, _log) = scripted(1, |_, query| {
-        let mut truncated = reply(
-            query,
-            Rcode::NoError,
-            vec![a("www.example.test", [1, 2, 3, 4])],
-        );
-        truncated.flags.truncated = true;
-        vec![(false, truncated.encode().unwrap())]
-    });
+    let (udp, listener) = udp_and_tcp();
+    let server = truncating(udp);
+    drop(listener);
     let answer = lookup_a(&config(server, 2000), "www.example.test");
     let Err(DnsError::Network(why)) = answer else {
         panic!("{answer:?}")
     };
     assert!(why.contains("truncated"), "{why}");
+}
+
+/// D9: over TCP, a server that closes mid-reply, or that answers another
+/// question: an error each time, never a hang or the truncated answer.
+#[test]
+fn d9_a_tcp_reply_cut_short_or_not_ours_is_an_error() {
+    type Misreply = fn(&Message) -> Vec<u8>;
+    let cases: [(Misreply, &str); 3] = [
+        (|_| vec![], "closed before the length"),
+        (
+            |q| [&[0x01, 0x00][..], &good(q)].concat(),
+            "length over the bytes",
+        ),
+        (
+            |q| {
+                let mut other = q.clone();
+                other.questions[0].name = name("other.test");
+                let bytes = good(&other);
+                [&(bytes.len() as u16).to_be_bytes()[..], &bytes].concat()
+            },
+            "another question",
+        ),
+    ];
+    for (misreply, case) in cases {
+        let (udp, listener) = udp_and_tcp();
+        let server = truncating(udp);
+        let tcp = thread::spawn(move || {
+            let (mut stream, query) = accept_query(&listener);
+            stream.write_all(&misreply(&query)).unwrap();
+            // Dropping the stream closes it: the stub sees the end.
+        });
+        let answer = lookup_a(&config(server, 2000), "www.example.test");
+        tcp.join().unwrap();
+        match (case, answer) {
+            ("another question", Err(DnsError::NotOurReply)) => {}
+            (_, Err(DnsError::Malformed(why)))
+                if case != "another question" =>
+            {
+                assert_eq!(*why, DnsError::Truncated("a TCP reply"), "{case}");
+            }
+            (_, other) => panic!("{case}: {other:?}"),
+        }
+    }
+}
+
+/// D10, D16: a stream of datagrams that are not our reply (right server,
+/// right ID, wrong question) can't keep the stub waiting: it gives up at
+/// its deadline, however many keep coming.
+#[test]
+fn d16_a_flood_of_wrong_replies_does_not_extend_the_deadline() {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_read_timeout(Some(IDLE)).unwrap();
+    socket.set_write_timeout(Some(IDLE)).unwrap();
+    let server = socket.local_addr().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flooding = Arc::clone(&stop);
+    let flooder = thread::spawn(move || {
+        let mut buf = [0; 1024];
+        let (len, from) = socket.recv_from(&mut buf).unwrap();
+        let mut other = Message::decode(&buf[..len]).unwrap();
+        other.questions[0].name = name("other.test");
+        let wrong = good(&other);
+        let mut sent = 0_u64;
+        while !flooding.load(Ordering::Relaxed) {
+            // A full socket buffer or a closed stub: keep going or stop.
+            if socket.send_to(&wrong, from).is_ok() {
+                sent += 1;
+            }
+        }
+        sent
+    });
+    let start = Instant::now();
+    let answer = lookup_a(&config(server, 300), "www.example.test");
+    let took = start.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let sent = flooder.join().unwrap();
+    assert_eq!(answer, Err(DnsError::Timeout(Duration::from_millis(300))));
+    assert!(sent > 0, "the flood never started");
+    assert!(took < Duration::from_millis(2300), "{took:?}");
 }
 
 /// D14: each RCODE has its own error; NOERROR without the records asked
