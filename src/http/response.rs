@@ -275,7 +275,8 @@ pub fn framing(head: &Head) -> Result<Framing, HttpError> {
     if let Some(te) = head.values("Transfer-Encoding").next() {
         return Err(HttpError::TransferEncoding(shown(te)));
     }
-    // 204 and 304 never have a body, whatever the headers say.
+    // 204 and 304 never have a body, whatever the headers say (§6.3,
+    // rule 1).
     if head.status == 204 || head.status == 304 {
         return Ok(Framing::Length(0));
     }
