@@ -643,6 +643,11 @@ fn percent_decode(path: &str) -> Option<String> {
     while let Some(b) = bytes.next() {
         if b == b'%' {
             let hex = [bytes.next()?, bytes.next()?];
+            // Two hex digits exactly: `from_str_radix` alone would take
+            // `%+1` as 1.
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
             let hex = std::str::from_utf8(&hex).ok()?;
             out.push(u8::from_str_radix(hex, 16).ok()?);
         } else {
@@ -663,11 +668,13 @@ fn content_type(file: &Path) -> &'static str {
     }
 }
 
-/// Printable ASCII as is, anything else as `\xNN`.
+/// Printable ASCII as is, anything else as `\xNN`, and `\` doubled so
+/// that a `\x0d` the client really sent can't pass for an escaped CR.
 fn escape(bytes: &[u8]) -> String {
     bytes
         .iter()
         .map(|&b| match b {
+            b'\\' => "\\\\".to_owned(),
             b' '..=b'~' => char::from(b).to_string(),
             _ => format!("\\x{b:02x}"),
         })
@@ -758,6 +765,12 @@ mod tests {
         assert_eq!(percent_decode("/%00"), None);
         assert_eq!(percent_decode("/%zz"), None);
         assert_eq!(percent_decode("/%2"), None);
+        assert_eq!(percent_decode("/%+1"), None);
+    }
+
+    #[test]
+    fn the_log_escape_is_unambiguous() {
+        assert_eq!(escape(b"/a\\x0d\r\xff"), r"/a\\x0d\x0d\xff");
     }
 
     #[test]

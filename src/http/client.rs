@@ -3,11 +3,12 @@
 //!
 //! inet_02 reads with `recv(1000)` until the server closes, with no
 //! timeout: a server that never answers, or sends one byte a minute,
-//! holds it forever. Here the connect and every read wait at most
-//! `timeout`, and the whole exchange at most [`DEADLINE_FACTOR`] times
-//! that: per-read timeouts alone are reset by every byte a trickling
-//! server sends. Name lookup (`to_socket_addrs`) is the one step std can't
-//! bound.
+//! holds it forever. Here the connect, the sending of the request and
+//! every read wait at most `timeout`, and the whole exchange at most
+//! [`DEADLINE_FACTOR`] times that: per-read timeouts alone are reset by
+//! every byte a trickling server sends. Near the deadline a step waits
+//! only the time left, so the exchange never overruns it. Name lookup
+//! (`to_socket_addrs`) is the one step std can't bound.
 //!
 //! Memory does not grow with the body: the head is collected up to its
 //! limit, the body goes through one fixed buffer ([`BUFFER_SIZE`]).
@@ -29,6 +30,10 @@ pub const BUFFER_SIZE: usize = 64 * 1024;
 
 /// A whole exchange may take this many times the timeout.
 pub const DEADLINE_FACTOR: u32 = 3;
+
+/// Longer than any exchange: the deadline when the timeout is too big
+/// to add to the clock.
+const YEAR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// How patient to be, and how much head to accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,12 +154,7 @@ pub fn fetch(
 ) -> Result<Fetched, HttpError> {
     let deadline = Deadline::new(options.timeout);
     let stream = connect(site, &deadline)?;
-    stream
-        .set_write_timeout(Some(options.timeout))
-        .map_err(HttpError::Io)?;
-    (&stream)
-        .write_all(request)
-        .map_err(|e| deadline.error(e))?;
+    deadline.write_all(&stream, request)?;
     // Returning drops `stream`, which closes the connection: once a
     // Content-Length body is complete, we don't wait for the server's
     // close, so a server that keeps it open can't hold us (H5).
@@ -210,7 +210,11 @@ struct Deadline {
 
 impl Deadline {
     fn new(step: Duration) -> Deadline {
-        let end = Instant::now() + step * DEADLINE_FACTOR;
+        let now = Instant::now();
+        // A huge timeout (`Duration::MAX` from a library caller) must not
+        // overflow the clock: a year is as good as forever here.
+        let total = step.saturating_mul(DEADLINE_FACTOR);
+        let end = now.checked_add(total).unwrap_or(now + YEAR);
         Deadline { step, end }
     }
 
@@ -230,15 +234,29 @@ impl Deadline {
     ) -> Result<usize, HttpError> {
         let wait = self.next_wait()?;
         stream.set_read_timeout(Some(wait)).map_err(HttpError::Io)?;
-        (&*stream).read(buf).map_err(|e| self.error(e))
+        (&*stream).read(buf).map_err(|e| self.error(e, wait))
     }
 
-    /// A timeout says which limit ran out; any other error is passed on.
-    fn error(&self, err: io::Error) -> HttpError {
+    fn write_all(
+        &self,
+        stream: &TcpStream,
+        bytes: &[u8],
+    ) -> Result<(), HttpError> {
+        let wait = self.next_wait()?;
+        stream
+            .set_write_timeout(Some(wait))
+            .map_err(HttpError::Io)?;
+        (&*stream).write_all(bytes).map_err(|e| self.error(e, wait))
+    }
+
+    /// A timeout after waiting `wait` says which limit ran out: the
+    /// deadline's if it had cut the wait short, else the step's. Any
+    /// other error is passed on.
+    fn error(&self, err: io::Error, wait: Duration) -> HttpError {
         if !is_timeout(&err) {
             return HttpError::Io(err);
         }
-        if Instant::now() >= self.end {
+        if wait < self.step || Instant::now() >= self.end {
             return self.overall();
         }
         HttpError::Timeout {
@@ -250,7 +268,7 @@ impl Deadline {
     fn overall(&self) -> HttpError {
         HttpError::Timeout {
             waiting_for: "the whole exchange to end",
-            after: self.step * DEADLINE_FACTOR,
+            after: self.step.saturating_mul(DEADLINE_FACTOR),
         }
     }
 }
@@ -279,4 +297,59 @@ fn connect(site: &Site, deadline: &Deadline) -> Result<TcpStream, HttpError> {
         }
     }
     Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    fn message(result: Result<Duration, HttpError>) -> String {
+        result.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn each_step_waits_the_timeout_while_the_deadline_is_far() {
+        let deadline = Deadline::new(SECOND);
+        assert_eq!(deadline.next_wait().unwrap(), SECOND);
+    }
+
+    #[test]
+    fn near_the_end_a_step_waits_only_the_time_left() {
+        // A step cut short: a trickler must not get a whole step past
+        // the deadline.
+        let end = Instant::now() + Duration::from_millis(50);
+        let deadline = Deadline { step: SECOND, end };
+        let wait = deadline.next_wait().unwrap();
+        assert!(wait <= Duration::from_millis(50), "{wait:?}");
+        let timeout = io::Error::from(io::ErrorKind::WouldBlock);
+        let err = deadline.error(timeout, wait).to_string();
+        assert!(err.ends_with("the whole exchange to end"), "{err}");
+    }
+
+    #[test]
+    fn past_the_end_no_step_starts() {
+        let end = Instant::now();
+        let deadline = Deadline { step: SECOND, end };
+        let expected =
+            "timed out after 3s waiting for the whole exchange to end";
+        assert_eq!(message(deadline.next_wait()), expected);
+    }
+
+    #[test]
+    fn a_full_step_that_times_out_is_the_servers_silence() {
+        let deadline = Deadline::new(SECOND);
+        let timeout = io::Error::from(io::ErrorKind::TimedOut);
+        let err = deadline.error(timeout, SECOND).to_string();
+        assert_eq!(err, "timed out after 1s waiting for the server");
+        let reset = io::Error::from(io::ErrorKind::ConnectionReset);
+        assert!(matches!(deadline.error(reset, SECOND), HttpError::Io(_)));
+    }
+
+    #[test]
+    fn a_huge_timeout_does_not_overflow_the_clock() {
+        let deadline = Deadline::new(Duration::MAX);
+        assert!(deadline.next_wait().unwrap() >= YEAR / 2);
+    }
 }

@@ -120,15 +120,14 @@ pub fn parse_head(
 ) -> Result<Option<Head>, HttpError> {
     check_http_prefix(buf)?;
     let mut lines = Lines { buf, pos: 0 };
-    let mut head: Option<Head> = None;
+    let Some(status_line) = lines.next_line(limits)? else {
+        return Ok(None);
+    };
+    let mut head = parse_status_line(status_line)?;
     while let Some(line) = lines.next_line(limits)? {
-        let Some(head) = head.as_mut() else {
-            head = Some(parse_status_line(line)?);
-            continue;
-        };
         if line.is_empty() {
             head.len = lines.pos;
-            return Ok(Some(head.clone()));
+            return Ok(Some(head));
         }
         if head.headers.len() == limits.max_headers {
             return Err(HttpError::TooManyHeaders(limits.max_headers));
@@ -276,7 +275,8 @@ pub fn framing(head: &Head) -> Result<Framing, HttpError> {
     if let Some(te) = head.values("Transfer-Encoding").next() {
         return Err(HttpError::TransferEncoding(shown(te)));
     }
-    // 204 and 304 never have a body, whatever the headers say.
+    // 204 and 304 never have a body, whatever the headers say (§6.3,
+    // rule 1).
     if head.status == 204 || head.status == 304 {
         return Ok(Framing::Length(0));
     }
