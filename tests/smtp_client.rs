@@ -3,7 +3,7 @@
 //! the generic `MockServer`. Row ids (S1...) are those of
 //! `robustness-matrix.md`.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -405,6 +405,62 @@ fn a_421_closes_at_once_without_rset() {
         let verbs = verbs(&sent(&mock));
         assert!(!verbs.contains(&"rset".to_owned()), "{verb}: {verbs:?}");
         assert!(!verbs.contains(&"quit".to_owned()), "{verb}: {verbs:?}");
+    }
+}
+
+/// A server that answers 421 to `verb` (or, for `DOT`, to the message)
+/// but then, unlike the mock, stays connected and reads on: whatever
+/// the client sends after the 421 lands in the transcript.
+fn lingering_421(verb: &'static str) -> MockServer {
+    MockServer::start(move |conn: Conn| {
+        let mut lines = BufReader::new(&conn);
+        let say = |text: &str| (&conn).write_all(text.as_bytes()).is_ok();
+        let mut line = String::new();
+        let mut in_data = false;
+        let mut talking = say("220 lingering\r\n");
+        while talking && lines.read_line(&mut line).is_ok_and(|n| n > 0) {
+            let word = line.split([' ', '\r']).next().unwrap_or("");
+            let reply = match (in_data, line.as_str()) {
+                (true, ".\r\n") if verb == DOT => "421 4.3.2 bye\r\n",
+                (true, ".\r\n") => "250 ok\r\n",
+                (true, _) => "",
+                _ if word.eq_ignore_ascii_case(verb) => "421 4.3.2 bye\r\n",
+                _ if word == "data" => "354 go on\r\n",
+                _ => "250 ok\r\n",
+            };
+            in_data = reply.starts_with("354") || (in_data && reply.is_empty());
+            talking = say(reply);
+            line.clear();
+        }
+    })
+    .unwrap()
+}
+
+#[test]
+fn after_a_421_nothing_more_is_sent_even_if_the_server_lingers() {
+    // Row S12, checked on the wire: the mock hangs up after its 421, so
+    // an RSET sent to it would be lost unseen; this server reads on.
+    for (verb, step) in [
+        ("mail", Step::Mail),
+        ("rcpt", Step::Rcpt),
+        ("data", Step::Data),
+        (DOT, Step::FinalDot),
+    ] {
+        let server = lingering_421(verb);
+        let mut client = scripted_client(&server);
+        let err = client
+            .sendmail("a@x.test", &["b@y.test"], b"hi")
+            .unwrap_err();
+        assert_eq!(err.step(), Some(step), "{verb}: {err}");
+        assert!(!client.is_connected(), "{verb}");
+        drop(client);
+        assert!(server.wait_for_closed(1, WAIT), "{verb}");
+        let sent = server.transcripts()[0].bytes_from_client();
+        let sent = String::from_utf8_lossy(&sent).into_owned();
+        // The 421'd line is the last one the client sent: no RSET, no QUIT.
+        let last = sent.lines().last().unwrap_or("");
+        let expected = if verb == DOT { "." } else { verb };
+        assert!(last.starts_with(expected), "{verb}: {sent:?}");
     }
 }
 

@@ -656,3 +656,20 @@ fn a_delayed_greeting_and_a_greeting_disconnect() {
     let mut c = Client::connect(mock.addr());
     assert_eq!(c.rest(), "");
 }
+
+/// A timeout or delay too long for the clock means "never", not a
+/// panic in the session's thread.
+#[test]
+fn endless_timeouts_and_delays_are_waits_not_panics() {
+    let mut mock = Script::new()
+        .idle_timeout(Duration::MAX)
+        .delay("RSET", Duration::MAX)
+        .start()
+        .unwrap();
+    let mut c = Client::greeted(&mock);
+    c.send(b"NOOP\r\n");
+    assert_eq!(c.reply(), "250 2.0.0 Ok\r\n");
+    c.send(b"RSET\r\n");
+    mock.stop();
+    assert!(c.reply().starts_with("421 4.3.2 "));
+}

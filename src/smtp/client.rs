@@ -834,6 +834,16 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_line_may_be_512_octets_with_its_crlf() {
+        // RFC 5321 §4.5.3.1.5: "250 " + text + CRLF, at 511, 512, 513.
+        for (text_len, ok) in [(505, true), (506, true), (507, false)] {
+            let line = [&b"250 "[..], &vec![b'x'; text_len], b"\r\n"].concat();
+            let (result, _) = replies_of(&line);
+            assert_eq!(result.is_ok(), ok, "{} octets", line.len());
+        }
+    }
+
+    #[test]
     fn extensions_are_keywords_with_parameters() {
         let lines = ["mock.test", "PIPELINING", "SIZE 10240000", "8BITMIME"];
         let reply = Reply {

@@ -8,7 +8,7 @@ use super::wire::{self, Line, LineReader, MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use super::{Ending, Event, Shared};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Runs one whole session on an accepted connection. `io` carries the
 /// bytes (through the transcript recorder, for the in-process mock);
@@ -218,9 +218,18 @@ impl<IO: Read + Write> Driver<'_, IO> {
         Ending::Shutdown
     }
 
+    /// When the line now being read must be complete. A script's idle
+    /// timeout too long for the clock (`Duration::MAX`) means "never".
+    fn idle_deadline(&self) -> Instant {
+        let now = Instant::now();
+        let year = Duration::from_secs(365 * 24 * 60 * 60);
+        now.checked_add(self.script.idle_timeout)
+            .unwrap_or(now + year)
+    }
+
     /// Reads one line of at most `limit` octets within the idle timeout.
     fn read_line(&mut self, limit: usize) -> Result<Vec<u8>, NoLine> {
-        let deadline = Instant::now() + self.script.idle_timeout;
+        let deadline = self.idle_deadline();
         let (io, stream) = (&mut self.io, self.stream);
         let got = self
             .reader
@@ -235,7 +244,7 @@ impl<IO: Read + Write> Driver<'_, IO> {
 
     /// Throws away the rest of an over-long text line.
     fn skip_rest_of_line(&mut self) -> Result<(), Ending> {
-        let deadline = Instant::now() + self.script.idle_timeout;
+        let deadline = self.idle_deadline();
         let (io, stream) = (&mut self.io, self.stream);
         let got = self
             .reader

@@ -287,9 +287,13 @@ impl fmt::Debug for SmtpMock {
 /// Runs `script` on every connection `listener` accepts, each on its own
 /// thread, until the process ends. For a server on a port of your
 /// choosing (the `mock-smtp` program); tests want [`Script::start`].
-/// Messages reach you only through [`Script::on_message`].
+/// Messages reach you only through [`Script::on_message`]: a server
+/// that runs for days must not keep every message it ever accepted.
 pub fn serve_forever(listener: TcpListener, script: Script) -> ! {
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Shared {
+        forget_messages: true,
+        ..Shared::default()
+    });
     let script = Arc::new(script);
     for index in 0.. {
         let (stream, peer) = match listener.accept() {
@@ -320,6 +324,9 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     /// Notified when a message is kept, a session ends, or stop begins.
     changed: Condvar,
+    /// Hand messages to the hook only, keep none in memory
+    /// ([`serve_forever`]).
+    forget_messages: bool,
 }
 
 #[derive(Default)]
@@ -394,8 +401,10 @@ impl Shared {
         if let Some(hook) = hook {
             hook(&message, number)?;
         }
-        self.lock().messages.push(message);
-        self.changed.notify_all();
+        if !self.forget_messages {
+            self.lock().messages.push(message);
+            self.changed.notify_all();
+        }
         Ok(number)
     }
 
@@ -410,5 +419,42 @@ impl Shared {
             .wait_timeout_while(state, timeout, |state| !done(state))
             .unwrap_or_else(PoisonError::into_inner);
         done(&state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message() -> Message {
+        Message {
+            mail_from: "a@x".into(),
+            rcpt_to: vec!["b@x".into()],
+            data: b"hi\r\n".to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_forgetful_server_numbers_messages_but_keeps_none() {
+        let kept = Shared::default();
+        assert_eq!(kept.keep(message(), None).unwrap(), 1);
+        assert_eq!(kept.lock().messages, [message()]);
+
+        let forgetful = Shared {
+            forget_messages: true,
+            ..Shared::default()
+        };
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let hooked = Arc::clone(&seen);
+        let hook: Box<MessageHook> = Box::new(move |m, n| {
+            hooked.lock().unwrap().push((m.clone(), n));
+            Ok(())
+        });
+        for expected in 1..=3 {
+            let number = forgetful.keep(message(), Some(&*hook));
+            assert_eq!(number.unwrap(), expected);
+        }
+        assert!(forgetful.lock().messages.is_empty());
+        assert_eq!(seen.lock().unwrap().len(), 3);
     }
 }
