@@ -1,61 +1,141 @@
-//! Deadlines for reads on a `TcpStream`.
+//! Deadlines for reads and writes on a `TcpStream`.
 //!
 //! `TcpStream::set_read_timeout` bounds *each* read call. A peer that
 //! sends one byte every few seconds resets that clock forever: each read
 //! succeeds, and a line never completes (the "slowloris" attack, and its
-//! mirror image, a server that trickles its reply). A deadline bounds the
-//! *whole* exchange instead: before every read, [`DeadlineReader`] sets
-//! the socket's timeout to whatever time is left.
+//! mirror image, a server that trickles its reply). A [`Deadline`] bounds
+//! the *whole* exchange instead: before every read or write, it sets the
+//! socket's timeout to whatever time is left, or to a shorter cap on each
+//! wait if it has one (the web client waits at most `--timeout` for each
+//! read, and three times that for the whole page). [`DeadlineReader`] is
+//! a stream read against a deadline, for a line reader to wrap.
 //!
-//! Lesson: `lessons/05-echo.md` (the idle timeout).
+//! Lessons: `lessons/05-echo.md` (the idle timeout),
+//! `lessons/02-web-client.md` (a timeout and a deadline).
 
-use std::io::{self, ErrorKind, Read};
+use std::borrow::Borrow;
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-// ANCHOR: deadline_reader
-/// Reads from a borrowed stream until a deadline, then fails: with
-/// `TimedOut` once the deadline has passed, or with whatever the socket's
-/// timeout gives (`WouldBlock` on Unix) when it expires mid-read. The
-/// line reader takes both as `LineError::Timeout`.
-#[derive(Debug)]
-pub struct DeadlineReader<'s> {
-    stream: &'s TcpStream,
-    deadline: Instant,
-}
-
-impl<'s> DeadlineReader<'s> {
-    /// Reads from `stream` for at most `budget` from now.
-    pub fn new(stream: &'s TcpStream, budget: Duration) -> Self {
-        let deadline = deadline_after(budget);
-        DeadlineReader { stream, deadline }
-    }
-
-    /// Starts a new budget, from now (for the next line, say).
-    pub fn restart(&mut self, budget: Duration) {
-        self.deadline = deadline_after(budget);
-    }
-}
-
+// ANCHOR: deadline
 /// `now + budget`, or a year from now if the clock can't count that far
-/// (a budget of `Duration::MAX` would otherwise panic).
-fn deadline_after(budget: Duration) -> Instant {
+/// (a budget of `Duration::MAX` would otherwise panic): a year is as good
+/// as forever for one exchange.
+pub fn deadline_after(budget: Duration) -> Instant {
     let now = Instant::now();
     let year = Duration::from_secs(365 * 24 * 60 * 60);
     now.checked_add(budget).unwrap_or(now + year)
 }
 
-impl Read for DeadlineReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        // A zero timeout is an error for set_read_timeout, so "no time
-        // left" has to be answered here, without asking the socket.
+/// A point in time after which reads and writes fail, and optionally a
+/// cap on each single wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    end: Instant,
+    cap: Option<Duration>,
+}
+
+impl Deadline {
+    /// `budget` from now; each wait may last all the time left.
+    pub fn after(budget: Duration) -> Deadline {
+        let end = deadline_after(budget);
+        Deadline { end, cap: None }
+    }
+
+    /// The same deadline, but no single wait longer than `cap`.
+    pub fn with_cap(self, cap: Duration) -> Deadline {
+        let cap = Some(cap);
+        Deadline { cap, ..self }
+    }
+
+    /// How long the next read or write may wait: the time left, or the
+    /// cap if that is shorter.
+    ///
+    /// # Errors
+    /// `TimedOut` once the deadline has passed. A zero timeout is an
+    /// error for `set_read_timeout`, so "no time left" has to be
+    /// answered here, without asking the socket.
+    pub fn next_wait(&self) -> io::Result<Duration> {
+        let left = self.end.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(ErrorKind::TimedOut.into());
         }
-        self.stream.set_read_timeout(Some(left))?;
-        let mut stream = self.stream;
+        Ok(self.cap.map_or(left, |cap| left.min(cap)))
+    }
+
+    /// Whether a wait that began at `started` was cut short by the
+    /// deadline (it could not have its whole cap, or the deadline has
+    /// passed since): which of the two limits a timeout ran into.
+    pub fn cut_short(&self, started: Instant) -> bool {
+        let full = self.cap.unwrap_or(Duration::MAX);
+        self.end.saturating_duration_since(started) < full
+            || Instant::now() >= self.end
+    }
+
+    /// One read from `stream`, waiting at most [`next_wait`](Self::next_wait).
+    ///
+    /// # Errors
+    /// `TimedOut` once the deadline has passed, or whatever the socket's
+    /// timeout gives (`WouldBlock` on Unix) when it expires mid-read.
+    /// The line reader takes both as `LineError::Timeout`.
+    pub fn read(
+        &self,
+        stream: &TcpStream,
+        buf: &mut [u8],
+    ) -> io::Result<usize> {
+        stream.set_read_timeout(Some(self.next_wait()?))?;
+        let mut stream = stream;
         stream.read(buf)
+    }
+
+    /// Writes all of `bytes` to `stream`, each write call waiting at most
+    /// [`next_wait`](Self::next_wait) as it stood before the first.
+    ///
+    /// # Errors
+    /// As for [`read`](Self::read), and any other write error.
+    pub fn write_all(
+        &self,
+        stream: &TcpStream,
+        bytes: &[u8],
+    ) -> io::Result<()> {
+        stream.set_write_timeout(Some(self.next_wait()?))?;
+        let mut stream = stream;
+        stream.write_all(bytes)
+    }
+}
+// ANCHOR_END: deadline
+
+// ANCHOR: deadline_reader
+/// Reads from a stream (owned, or borrowed: `S` is a `TcpStream` or a
+/// `&TcpStream`) until a deadline, then fails as [`Deadline::read`] does.
+#[derive(Debug)]
+pub struct DeadlineReader<S> {
+    stream: S,
+    deadline: Deadline,
+}
+
+impl<S: Borrow<TcpStream>> DeadlineReader<S> {
+    /// Reads from `stream` for at most `budget` from now.
+    pub fn new(stream: S, budget: Duration) -> Self {
+        let deadline = Deadline::after(budget);
+        DeadlineReader { stream, deadline }
+    }
+
+    /// Starts a new budget, from now (for the next line, say).
+    pub fn restart(&mut self, budget: Duration) {
+        self.deadline = Deadline::after(budget);
+    }
+
+    /// The stream, to write to or shut down.
+    pub fn get_ref(&self) -> &TcpStream {
+        self.stream.borrow()
+    }
+}
+
+impl<S: Borrow<TcpStream>> Read for DeadlineReader<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.deadline.read(self.stream.borrow(), buf)
     }
 }
 // ANCHOR_END: deadline_reader
@@ -63,7 +143,6 @@ impl Read for DeadlineReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
     use std::net::TcpListener;
 
     fn pair() -> (TcpStream, TcpStream) {
@@ -106,6 +185,35 @@ mod tests {
         let (_client, server) = pair();
         let mut reader = DeadlineReader::new(&server, Duration::MAX);
         reader.restart(Duration::MAX);
+    }
+
+    #[test]
+    fn a_cap_bounds_each_wait_while_the_deadline_is_far() {
+        let second = Duration::from_secs(1);
+        let deadline = Deadline::after(Duration::MAX).with_cap(second);
+        assert_eq!(deadline.next_wait().unwrap(), second);
+        assert!(!deadline.cut_short(Instant::now()));
+    }
+
+    #[test]
+    fn near_the_end_a_wait_is_only_the_time_left() {
+        let budget = Duration::from_millis(50);
+        let deadline = Deadline::after(budget).with_cap(Duration::MAX);
+        assert!(deadline.next_wait().unwrap() <= budget);
+        assert!(deadline.cut_short(Instant::now()));
+    }
+
+    #[test]
+    fn writes_are_bounded_too() {
+        let (mut client, server) = pair();
+        let deadline = Deadline::after(Duration::from_secs(5));
+        deadline.write_all(&server, b"hi").unwrap();
+        let mut buf = [0; 2];
+        client.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"hi");
+        let expired = Deadline::after(Duration::ZERO);
+        let err = expired.write_all(&server, b"late").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimedOut);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::DnsError;
 use super::message::{Message, Question, Rcode, RecordData, RecordType};
 use super::name::Name;
 use super::reverse::reverse_name;
-use crate::deadline::DeadlineReader;
+use crate::deadline::{DeadlineReader, deadline_after};
 use crate::line::is_timeout;
 
 /// How long a lookup may take in all, retransmissions included, unless
@@ -210,7 +210,7 @@ pub fn names_of(config: &Config, addr: IpAddr) -> Result<Vec<Name>, DnsError> {
 /// [`DnsError::Malformed`] when the only replies with our ID could not
 /// be decoded; [`DnsError::Network`] when a socket fails.
 pub fn exchange(config: &Config, query: &Message) -> Result<Message, DnsError> {
-    let deadline = Instant::now() + config.timeout;
+    let deadline = deadline_after(config.timeout);
     let reply = exchange_udp(config, query, deadline)?;
     if !reply.flags.truncated {
         return Ok(reply);
@@ -281,7 +281,7 @@ fn exchange_udp(
         // The last attempt waits until the deadline.
         let attempt_end = match attempt {
             last if last == attempts => deadline,
-            _ => deadline.min(Instant::now() + per_attempt),
+            _ => deadline.min(deadline_after(per_attempt)),
         };
         loop {
             let left = attempt_end.saturating_duration_since(Instant::now());

@@ -13,7 +13,7 @@
 //! Memory does not grow with the body: the head is collected up to its
 //! limit, the body goes through one fixed buffer ([`BUFFER_SIZE`]).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -23,6 +23,7 @@ use super::request::get_request;
 use super::response::{Fed, Framing, Head, Limits, ResponseReader};
 use super::save::TempFile;
 use super::site::Site;
+use crate::deadline::Deadline;
 use crate::line::is_timeout;
 
 /// The size of the one buffer a download goes through.
@@ -30,10 +31,6 @@ pub const BUFFER_SIZE: usize = 64 * 1024;
 
 /// A whole exchange may take this many times the timeout.
 pub const DEADLINE_FACTOR: u32 = 3;
-
-/// Longer than any exchange: the deadline when the timeout is too big
-/// to add to the clock.
-const YEAR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// How patient to be, and how much head to accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,13 +149,13 @@ pub fn fetch(
     out: &mut impl Write,
     options: &Options,
 ) -> Result<Fetched, HttpError> {
-    let deadline = Deadline::new(options.timeout);
-    let stream = connect(site, &deadline)?;
-    deadline.write_all(&stream, request)?;
+    let clock = Clock::new(options.timeout);
+    let stream = connect(site, &clock)?;
+    clock.write_all(&stream, request)?;
     // Returning drops `stream`, which closes the connection: once a
     // Content-Length body is complete, we don't wait for the server's
     // close, so a server that keeps it open can't hold us (H5).
-    receive(&stream, out, options, &deadline)
+    receive(&stream, out, options, &clock)
 }
 
 /// Reads the response from `stream` into `out`, until the body ends.
@@ -166,13 +163,13 @@ fn receive(
     stream: &TcpStream,
     out: &mut impl Write,
     options: &Options,
-    deadline: &Deadline,
+    clock: &Clock,
 ) -> Result<Fetched, HttpError> {
     let mut reader = ResponseReader::new(options.limits);
     let mut head = None;
     let mut buf = vec![0; BUFFER_SIZE];
     while !reader.is_complete() {
-        let n = deadline.read(stream, &mut buf)?;
+        let n = clock.read(stream, &mut buf)?;
         if n == 0 {
             break; // the server closed the connection
         }
@@ -200,31 +197,25 @@ fn receive(
 // ANCHOR_END: fetch
 
 // ANCHOR: deadline
-/// The time left for one exchange: each step may take up to `step`, and
-/// all of them together up to `DEADLINE_FACTOR * step`.
+/// The two limits of one exchange: each step may take up to `step`, and
+/// all of them together up to `DEADLINE_FACTOR * step`; a timeout says
+/// which one ran out.
 #[derive(Debug)]
-struct Deadline {
+struct Clock {
     step: Duration,
-    end: Instant,
+    deadline: Deadline,
 }
 
-impl Deadline {
-    fn new(step: Duration) -> Deadline {
-        let now = Instant::now();
-        // A huge timeout (`Duration::MAX` from a library caller) must not
-        // overflow the clock: a year is as good as forever here.
+impl Clock {
+    fn new(step: Duration) -> Clock {
         let total = step.saturating_mul(DEADLINE_FACTOR);
-        let end = now.checked_add(total).unwrap_or(now + YEAR);
-        Deadline { step, end }
+        let deadline = Deadline::after(total).with_cap(step);
+        Clock { step, deadline }
     }
 
     /// How long the next step may wait: `step`, or less near the end.
     fn next_wait(&self) -> Result<Duration, HttpError> {
-        let left = self.end.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(self.overall());
-        }
-        Ok(left.min(self.step))
+        self.deadline.next_wait().map_err(|_| self.overall())
     }
 
     fn read(
@@ -232,9 +223,9 @@ impl Deadline {
         stream: &TcpStream,
         buf: &mut [u8],
     ) -> Result<usize, HttpError> {
-        let wait = self.next_wait()?;
-        stream.set_read_timeout(Some(wait)).map_err(HttpError::Io)?;
-        (&*stream).read(buf).map_err(|e| self.error(e, wait))
+        let started = Instant::now();
+        let read = self.deadline.read(stream, buf);
+        read.map_err(|e| self.error(e, started))
     }
 
     fn write_all(
@@ -242,21 +233,19 @@ impl Deadline {
         stream: &TcpStream,
         bytes: &[u8],
     ) -> Result<(), HttpError> {
-        let wait = self.next_wait()?;
-        stream
-            .set_write_timeout(Some(wait))
-            .map_err(HttpError::Io)?;
-        (&*stream).write_all(bytes).map_err(|e| self.error(e, wait))
+        let started = Instant::now();
+        let written = self.deadline.write_all(stream, bytes);
+        written.map_err(|e| self.error(e, started))
     }
 
-    /// A timeout after waiting `wait` says which limit ran out: the
-    /// deadline's if it had cut the wait short, else the step's. Any
+    /// A timeout in a wait begun at `started` says which limit ran out:
+    /// the deadline's if it had cut the wait short, else the step's. Any
     /// other error is passed on.
-    fn error(&self, err: io::Error, wait: Duration) -> HttpError {
+    fn error(&self, err: io::Error, started: Instant) -> HttpError {
         if !is_timeout(&err) {
             return HttpError::Io(err);
         }
-        if wait < self.step || Instant::now() >= self.end {
+        if self.deadline.cut_short(started) {
             return self.overall();
         }
         HttpError::Timeout {
@@ -275,13 +264,13 @@ impl Deadline {
 // ANCHOR_END: deadline
 
 /// Connects to the first address of `site` that answers.
-fn connect(site: &Site, deadline: &Deadline) -> Result<TcpStream, HttpError> {
+fn connect(site: &Site, clock: &Clock) -> Result<TcpStream, HttpError> {
     let addrs = (site.host.as_str(), site.port)
         .to_socket_addrs()
         .map_err(HttpError::Connect)?;
     let mut last = HttpError::Connect(io::ErrorKind::NotFound.into());
     for addr in addrs {
-        let wait = deadline.next_wait()?;
+        let wait = clock.next_wait()?;
         match TcpStream::connect_timeout(&addr, wait) {
             Ok(stream) => return Ok(stream),
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
@@ -311,7 +300,7 @@ mod tests {
 
     #[test]
     fn each_step_waits_the_timeout_while_the_deadline_is_far() {
-        let deadline = Deadline::new(SECOND);
+        let deadline = Clock::new(SECOND);
         assert_eq!(deadline.next_wait().unwrap(), SECOND);
     }
 
@@ -319,19 +308,25 @@ mod tests {
     fn near_the_end_a_step_waits_only_the_time_left() {
         // A step cut short: a trickler must not get a whole step past
         // the deadline.
-        let end = Instant::now() + Duration::from_millis(50);
-        let deadline = Deadline { step: SECOND, end };
+        let deadline = Clock {
+            step: SECOND,
+            deadline: Deadline::after(Duration::from_millis(50))
+                .with_cap(SECOND),
+        };
+        let started = Instant::now();
         let wait = deadline.next_wait().unwrap();
         assert!(wait <= Duration::from_millis(50), "{wait:?}");
         let timeout = io::Error::from(io::ErrorKind::WouldBlock);
-        let err = deadline.error(timeout, wait).to_string();
+        let err = deadline.error(timeout, started).to_string();
         assert!(err.ends_with("the whole exchange to end"), "{err}");
     }
 
     #[test]
     fn past_the_end_no_step_starts() {
-        let end = Instant::now();
-        let deadline = Deadline { step: SECOND, end };
+        let deadline = Clock {
+            step: SECOND,
+            deadline: Deadline::after(Duration::ZERO).with_cap(SECOND),
+        };
         let expected =
             "timed out after 3s waiting for the whole exchange to end";
         assert_eq!(message(deadline.next_wait()), expected);
@@ -339,17 +334,20 @@ mod tests {
 
     #[test]
     fn a_full_step_that_times_out_is_the_servers_silence() {
-        let deadline = Deadline::new(SECOND);
+        let deadline = Clock::new(SECOND);
         let timeout = io::Error::from(io::ErrorKind::TimedOut);
-        let err = deadline.error(timeout, SECOND).to_string();
+        let started = Instant::now();
+        let err = deadline.error(timeout, started).to_string();
         assert_eq!(err, "timed out after 1s waiting for the server");
         let reset = io::Error::from(io::ErrorKind::ConnectionReset);
-        assert!(matches!(deadline.error(reset, SECOND), HttpError::Io(_)));
+        let err = deadline.error(reset, started);
+        assert!(matches!(err, HttpError::Io(_)));
     }
 
     #[test]
     fn a_huge_timeout_does_not_overflow_the_clock() {
-        let deadline = Deadline::new(Duration::MAX);
-        assert!(deadline.next_wait().unwrap() >= YEAR / 2);
+        let deadline = Clock::new(Duration::MAX);
+        let day = Duration::from_secs(24 * 60 * 60);
+        assert!(deadline.next_wait().unwrap() >= day);
     }
 }

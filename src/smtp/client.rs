@@ -26,7 +26,7 @@
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::command::{Command, CommandError};
 use super::data::{self, DataError};
@@ -240,27 +240,13 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The socket, read against a deadline that each command restarts. It
-/// owns the stream and lends it to a [`DeadlineReader`] for each read.
-#[derive(Debug)]
-struct Wire {
-    stream: TcpStream,
-    deadline: Instant,
-}
-
-impl Read for Wire {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        DeadlineReader::new(&self.stream, left).read(buf)
-    }
-}
-
 /// Where debug lines go: nowhere, or any writer (stderr by default).
 type DebugOut = Option<Box<dyn Write + Send>>;
 
 /// A connection to an SMTP server, after its greeting.
 pub struct Client {
-    replies: LineReader<Wire>,
+    /// The socket, read against a deadline that each reply restarts.
+    replies: LineReader<DeadlineReader<TcpStream>>,
     open: bool,
     timeout: Duration,
     debug: DebugOut,
@@ -315,9 +301,9 @@ impl Client {
         }
         let stream = open(host, port, timeout)?;
         let local_hostname = address_literal(&stream);
-        let deadline = Instant::now();
-        let replies =
-            LineReader::new(Wire { stream, deadline }, MAX_REPLY_LINE);
+        // No reply is awaited yet: each read_reply gives its own budget.
+        let wire = DeadlineReader::new(stream, Duration::ZERO);
+        let replies = LineReader::new(wire, MAX_REPLY_LINE);
         let mut client = Client {
             replies,
             open: true,
@@ -395,10 +381,7 @@ impl Client {
         if !self.open {
             return Err(Error::NotConnected);
         }
-        let now = Instant::now();
-        let day = Duration::from_secs(24 * 60 * 60);
-        let deadline = now.checked_add(self.timeout).unwrap_or(now + day);
-        self.replies.get_mut().deadline = deadline;
+        self.replies.get_mut().restart(self.timeout);
         let result = read_reply(&mut self.replies, |raw| {
             if let Some(out) = self.debug.as_mut() {
                 let _ = out.write_all(debug::reply_line(raw).as_bytes());
@@ -668,7 +651,7 @@ impl Client {
     }
 
     fn stream(&self) -> &TcpStream {
-        &self.replies.get_ref().stream
+        self.replies.get_ref().get_ref()
     }
 
     fn debug(&mut self, text: &str) {

@@ -47,7 +47,7 @@ enum Stop {
 /// on `out` as `-->` and `<--` lines.
 struct Session<'s, W: Write> {
     stream: &'s TcpStream,
-    replies: LineReader<DeadlineReader<'s>>,
+    replies: LineReader<DeadlineReader<&'s TcpStream>>,
     timeout: Duration,
     out: W,
 }
