@@ -8,7 +8,7 @@
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use inet::cli::{self, Args, EXIT_CONNECTION, Program};
+use inet::cli::{self, Args, EXIT_CONNECTION, Program, Syntax};
 use inet::echo::client::{self, Config};
 use inet::transcript::Transcript;
 
@@ -41,7 +41,8 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let args = PROGRAM.args(&["timeout", "quiet"], 2)?;
+    let syntax = Syntax::exactly(2).options(&["timeout", "quiet"]);
+    let args = PROGRAM.args(&syntax)?;
     let (host, port) = (&args.positional[0], &args.positional[1]);
     let port_number = PROGRAM.port(port)?;
     let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use inet::cli::{self, Args, Program};
+use inet::cli::{self, Args, Program, Syntax};
 use inet::console::Console;
 use inet::echo::server::{self, Config, serve};
 
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), ExitCode> {
     let options = ["bind", "max-clients", "idle-timeout", "max-line"];
-    let args = PROGRAM.args(&options, 1)?;
+    let args = PROGRAM.args(&Syntax::exactly(1).options(&options))?;
     let port = PROGRAM.port(&args.positional[0])?;
     let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
     let (listener, stop) = PROGRAM.listen(&args, port, "echo server")?;

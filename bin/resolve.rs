@@ -6,12 +6,11 @@
 //! original; with it, our stub resolver asks that server and nothing
 //! else. Read `lessons/01-names.md` and `src/dns/`.
 
-use std::ffi::OsString;
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
-use inet::cli::{self, Args, Program, UsageError};
+use inet::cli::{self, Args, Program, Syntax, UsageError};
 use inet::dns::resolver::{self, Resolver, Show, StubResolver, SystemResolver};
 use inet::dns::stub::{self, Config};
 
@@ -66,12 +65,11 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let (args, show) =
-        parse(std::env::args_os().skip(1)).map_err(|e| PROGRAM.usage(&e.0))?;
-    if args.help {
-        let _ = writeln!(io::stdout().lock(), "{}", PROGRAM.help);
-        return Ok(());
-    }
+    let syntax = Syntax::any()
+        .options(&["dns-server", "timeout"])
+        .flags(&["-6", "--all"]);
+    let args = PROGRAM.args(&syntax)?;
+    let show = show(&args).map_err(|e| PROGRAM.usage(&e.0))?;
     let timeout = args
         .seconds("timeout", stub::DEFAULT_TIMEOUT)
         .map_err(|e| PROGRAM.usage(&e.0))?;
@@ -109,31 +107,16 @@ fn run() -> Result<(), ExitCode> {
     }
 }
 
-/// Splits the flags `-6` and `--all` from the rest, which [`Args`]
-/// parses (its options all take a value).
-fn parse(
-    args: impl Iterator<Item = OsString>,
-) -> Result<(Args, Show), UsageError> {
-    let mut show = Show::FirstV4;
-    let mut rest = Vec::new();
-    for arg in args {
-        let flag = match arg.to_str() {
-            Some("-6") => Show::FirstV6,
-            Some("--all") => Show::All,
-            _ => {
-                rest.push(arg);
-                continue;
-            }
-        };
-        if show != Show::FirstV4 && show != flag {
-            return Err(UsageError(
-                "-6 and --all can't be used together".into(),
-            ));
+/// Which addresses to print: `-6` and `--all` exclude each other.
+fn show(args: &Args) -> Result<Show, UsageError> {
+    match (args.flag("-6"), args.flag("--all")) {
+        (true, true) => {
+            Err(UsageError("-6 and --all can't be used together".into()))
         }
-        show = flag;
+        (true, false) => Ok(Show::FirstV6),
+        (false, true) => Ok(Show::All),
+        (false, false) => Ok(Show::FirstV4),
     }
-    let args = Args::parse(rest, &["dns-server", "timeout"])?;
-    Ok((args, show))
 }
 
 /// `IP:PORT`, `[IPv6]:PORT`, or an address alone for port 53.

@@ -8,7 +8,7 @@
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use inet::cli::{self, EXIT_CONNECTION, Program};
+use inet::cli::{self, EXIT_CONNECTION, Program, Syntax};
 use inet::console::Console;
 use inet::relay::{self, Config};
 
@@ -38,7 +38,8 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let args = PROGRAM.args(&["bind", "idle-timeout"], 1)?;
+    let syntax = Syntax::exactly(1).options(&["bind", "idle-timeout"]);
+    let args = PROGRAM.args(&syntax)?;
     let port = PROGRAM.port(&args.positional[0])?;
     let defaults = Config::default();
     let config = Config {

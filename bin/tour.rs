@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use inet::cli::{self, EXIT_CONNECTION, Program};
+use inet::cli::{self, EXIT_CONNECTION, Program, Syntax};
 
 const PROGRAM: Program = Program {
     name: "tour",
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    PROGRAM.args(&[], 0)?;
+    PROGRAM.args(&Syntax::exactly(0))?;
     let mut out = std::io::stdout().lock();
     inet::tour::run(&mut out)
         .map_err(|e| PROGRAM.fail(EXIT_CONNECTION, &e.to_string()))

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use inet::cli::{Args, EXIT_BAD_PORT, EXIT_CONNECTION, Program, exit_status};
+use inet::cli::{EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax, exit_status};
 use inet::http::HttpError;
 use inet::http::client::{Options, result_line, save_site};
 use inet::http::site::Site;
@@ -67,13 +67,8 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let args =
-        Args::parse(std::env::args_os().skip(1), &["timeout", "out-dir"])
-            .map_err(|e| PROGRAM.usage(&e.0))?;
-    if args.help {
-        say(HELP);
-        return Ok(());
-    }
+    let syntax = Syntax::any().options(&["timeout", "out-dir"]);
+    let args = PROGRAM.args(&syntax)?;
     let timeout = args
         .seconds("timeout", DEFAULT_TIMEOUT)
         .map_err(|e| PROGRAM.usage(&e.0))?;

@@ -95,8 +95,75 @@ pub fn parse_seconds(name: &str, arg: &str) -> Result<Duration, UsageError> {
     Ok(duration)
 }
 
-/// A command line split into positional arguments and `--name value`
-/// options.
+/// What a program's command line may hold: options with a value, flags
+/// without one, and between `min` and `max` positional arguments.
+/// Built as a constant: `Syntax::at_most(1).options(&["timeout"])`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Syntax<'a> {
+    /// Names (without `--`) of the options that take a value, as
+    /// `--name value` or `--name=value`.
+    pub options: &'a [&'a str],
+    /// Flags that take no value, as typed: `-6`, `--debug`.
+    pub flags: &'a [&'a str],
+    /// The fewest positional arguments.
+    pub min: usize,
+    /// The most positional arguments.
+    pub max: usize,
+}
+
+impl<'a> Syntax<'a> {
+    /// Exactly `count` positional arguments, no options, no flags.
+    pub const fn exactly(count: usize) -> Syntax<'a> {
+        Syntax {
+            options: &[],
+            flags: &[],
+            min: count,
+            max: count,
+        }
+    }
+
+    /// At most `max` positional arguments.
+    pub const fn at_most(max: usize) -> Syntax<'a> {
+        Syntax {
+            min: 0,
+            ..Syntax::exactly(max)
+        }
+    }
+
+    /// Any number of positional arguments.
+    pub const fn any() -> Syntax<'a> {
+        Syntax::at_most(usize::MAX)
+    }
+
+    /// The same, with these value-taking options.
+    pub const fn options(self, options: &'a [&'a str]) -> Syntax<'a> {
+        Syntax { options, ..self }
+    }
+
+    /// The same, with these flags.
+    pub const fn flags(self, flags: &'a [&'a str]) -> Syntax<'a> {
+        Syntax { flags, ..self }
+    }
+
+    /// Why `got` positional arguments don't fit, if they don't.
+    fn check_count(&self, got: usize) -> Result<(), UsageError> {
+        let (min, max) = (self.min, self.max);
+        let why = if min == max && got != min {
+            format!("expected {min} argument(s), got {got}")
+        } else if got > max {
+            let noun = if max == 1 { "argument" } else { "arguments" };
+            format!("expected at most {max} {noun}, got {got}")
+        } else if got < min {
+            format!("expected at least {min} argument(s), got {got}")
+        } else {
+            return Ok(());
+        };
+        Err(UsageError(why))
+    }
+}
+
+/// A command line split into positional arguments, `--name value`
+/// options and flags.
 #[derive(Debug, Default)]
 pub struct Args {
     /// The arguments that are not options, in order.
@@ -104,21 +171,28 @@ pub struct Args {
     /// True when `-h` or `--help` was given.
     pub help: bool,
     options: HashMap<String, String>,
+    flags: Vec<String>,
 }
 
 impl Args {
-    /// Splits `args` (without the program name). Each name in `options`
-    /// takes a value, as `--name value` or `--name=value`.
+    /// Splits `args` (without the program name) as `syntax` says. The
+    /// flags are taken out first, wherever they stand (so `--timeout -6
+    /// 5` is `-6` and `--timeout 5`); the count of positional arguments
+    /// is checked unless help was asked for.
     ///
     /// # Errors
-    /// An unknown option, an option without its value, or an argument
-    /// that is not UTF-8.
+    /// An unknown option, an option without its value, an argument that
+    /// is not UTF-8, or too few or too many positional arguments.
     pub fn parse(
         args: impl IntoIterator<Item = OsString>,
-        options: &[&str],
+        syntax: &Syntax<'_>,
     ) -> Result<Args, UsageError> {
         let mut parsed = Args::default();
-        let mut args = args.into_iter().map(utf8);
+        let (flags, rest): (Vec<OsString>, Vec<OsString>) = args
+            .into_iter()
+            .partition(|arg| syntax.flags.iter().any(|flag| arg == *flag));
+        parsed.flags = flags.into_iter().map(utf8).collect::<Result<_, _>>()?;
+        let mut args = rest.into_iter().map(utf8);
         while let Some(arg) = args.next() {
             let arg = arg?;
             if arg == "-h" || arg == "--help" {
@@ -128,7 +202,7 @@ impl Args {
                     Some((name, value)) => (name, Some(value.to_owned())),
                     None => (option, None),
                 };
-                if !options.contains(&name) {
+                if !syntax.options.contains(&name) {
                     return Err(UsageError(format!("unknown option --{name}")));
                 }
                 let missing = || UsageError(format!("--{name} needs a value"));
@@ -141,7 +215,15 @@ impl Args {
                 parsed.positional.push(arg);
             }
         }
+        if !parsed.help {
+            syntax.check_count(parsed.positional.len())?;
+        }
         Ok(parsed)
+    }
+
+    /// Was the flag (`-6`, `--debug`) given?
+    pub fn flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|given| given == flag)
     }
 
     /// The value given to `--name`, if any.
@@ -197,25 +279,15 @@ pub struct Program {
 }
 
 impl Program {
-    /// The command line, with exactly `count` positional arguments and
-    /// the given value-taking `options`. `--help` prints the help and
+    /// The command line, as `syntax` says. `--help` prints the help and
     /// ends with status 0; a wrong command line, with [`EXIT_USAGE`].
-    pub fn args(
-        &self,
-        options: &[&str],
-        count: usize,
-    ) -> Result<Args, ExitCode> {
-        match Args::parse(std::env::args_os().skip(1), options) {
+    pub fn args(&self, syntax: &Syntax<'_>) -> Result<Args, ExitCode> {
+        match Args::parse(std::env::args_os().skip(1), syntax) {
             Ok(args) if args.help => {
                 say(self.help);
                 Err(ExitCode::SUCCESS)
             }
-            Ok(args) if args.positional.len() == count => Ok(args),
-            Ok(args) => {
-                let got = args.positional.len();
-                let why = format!("expected {count} argument(s), got {got}");
-                Err(self.usage(&why))
-            }
+            Ok(args) => Ok(args),
             Err(e) => Err(self.usage(&e.0)),
         }
     }
@@ -308,9 +380,10 @@ mod tests {
 
     #[test]
     fn options_take_values_in_both_spellings() {
+        let syntax = Syntax::exactly(1).options(&["bind", "max-clients"]);
         let parsed = Args::parse(
             args(&["--bind", "0.0.0.0", "7", "--max-clients=3"]),
-            &["bind", "max-clients"],
+            &syntax,
         )
         .unwrap();
         assert_eq!(parsed.positional, ["7"]);
@@ -321,9 +394,12 @@ mod tests {
 
     #[test]
     fn unknown_or_incomplete_options_are_usage_errors() {
-        assert!(Args::parse(args(&["--nope"]), &[]).is_err());
-        assert!(Args::parse(args(&["--bind"]), &["bind"]).is_err());
-        let zero = Args::parse(args(&["--n", "0"]), &["n"]).unwrap();
+        let any = Syntax::any();
+        assert!(Args::parse(args(&["--nope"]), &any).is_err());
+        let bind = any.options(&["bind"]);
+        assert!(Args::parse(args(&["--bind"]), &bind).is_err());
+        let n = any.options(&["n"]);
+        let zero = Args::parse(args(&["--n", "0"]), &n).unwrap();
         assert!(zero.count("n", 1).is_err());
     }
 
@@ -338,7 +414,44 @@ mod tests {
 
     #[test]
     fn help_is_recognised_anywhere() {
-        let parsed = Args::parse(args(&["5", "-h"]), &[]).unwrap();
-        assert!(parsed.help);
+        let parsed = Args::parse(args(&["5", "-h"]), &Syntax::exactly(0));
+        assert!(parsed.unwrap().help);
+    }
+
+    #[test]
+    fn flags_take_no_value_and_may_stand_anywhere() {
+        let syntax = Syntax::any().options(&["timeout"]).flags(&["-6"]);
+        let parsed =
+            Args::parse(args(&["--timeout", "-6", "5", "h"]), &syntax).unwrap();
+        assert!(parsed.flag("-6"));
+        assert!(!parsed.flag("--all"));
+        assert_eq!(parsed.option("timeout"), Some("5"));
+        assert_eq!(parsed.positional, ["h"]);
+        let err = Args::parse(args(&["--all"]), &syntax).unwrap_err();
+        assert_eq!(err.0, "unknown option --all");
+    }
+
+    #[test]
+    fn the_count_of_positional_arguments_is_checked() {
+        let count = |syntax: Syntax<'_>, list: &[&str]| {
+            Args::parse(args(list), &syntax).map(|a| a.positional.len())
+        };
+        assert_eq!(count(Syntax::exactly(2), &["a", "b"]), Ok(2));
+        let err = count(Syntax::exactly(2), &["a"]).unwrap_err();
+        assert_eq!(err.0, "expected 2 argument(s), got 1");
+        assert_eq!(count(Syntax::at_most(1), &[]), Ok(0));
+        let err = count(Syntax::at_most(1), &["a", "b"]).unwrap_err();
+        assert_eq!(err.0, "expected at most 1 argument, got 2");
+        let three = ["a", "b", "c"];
+        assert_eq!(count(Syntax::any(), &three), Ok(3));
+        let err = count(
+            Syntax {
+                min: 1,
+                ..Syntax::any()
+            },
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(err.0, "expected at least 1 argument(s), got 0");
     }
 }

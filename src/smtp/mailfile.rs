@@ -14,7 +14,6 @@
 //! they are (only line ends and leading dots change, see [`super::data`]),
 //! so a message in Latin-1 goes through untouched.
 
-use std::ffi::OsString;
 use std::fmt;
 use std::io::Write;
 use std::path::Path;
@@ -24,7 +23,7 @@ use std::time::Duration;
 use super::command::{self, CommandError};
 use super::data::{self, DataError};
 use super::step::exit;
-use crate::cli::{self, Args, Program};
+use crate::cli::{self, Args, Program, Syntax};
 
 /// The SMTP port, and the only one the originals know: 25.
 pub const DEFAULT_PORT: u16 = 25;
@@ -150,8 +149,8 @@ pub struct Invocation {
     pub mail: MailFile,
     /// `--timeout` (30 s by default): to connect, and for each reply.
     pub timeout: Duration,
-    /// The flags (options without a value) that were given.
-    pub flags: Vec<String>,
+    /// The command line, for its flags (options without a value).
+    pub args: Args,
 }
 
 /// The file the programs read when given none, as the originals do.
@@ -169,22 +168,13 @@ impl Invocation {
         program: &Program,
         flags: &[&str],
     ) -> Result<Invocation, ExitCode> {
-        let all: Vec<OsString> = std::env::args_os().skip(1).collect();
-        let is_flag = |a: &OsString| flags.iter().any(|f| a == *f);
-        let given = all.iter().filter(|a| is_flag(a));
-        let given = given.map(|a| a.to_string_lossy().into_owned()).collect();
-        let rest = all.iter().filter(|a| !is_flag(a)).cloned();
-        let args =
-            Args::parse(rest, &["timeout"]).map_err(|e| program.usage(&e.0))?;
+        let syntax = Syntax::at_most(1).options(&["timeout"]).flags(flags);
+        let args = Args::parse(std::env::args_os().skip(1), &syntax)
+            .map_err(|e| program.usage(&e.0))?;
         if args.help {
             let _ =
                 writeln!(std::io::stdout(), "{}\n{}", program.help, exit::HELP);
             return Err(ExitCode::SUCCESS);
-        }
-        if args.positional.len() > 1 {
-            let got = args.positional.len();
-            let why = format!("expected at most 1 argument, got {got}");
-            return Err(program.usage(&why));
         }
         let timeout = args
             .seconds("timeout", Duration::from_secs(30))
@@ -194,17 +184,16 @@ impl Invocation {
             let why = format!("message file {file}: {e}");
             program.fail(exit::BAD_FILE, &why)
         })?;
-        let flags = given;
         Ok(Invocation {
             mail,
             timeout,
-            flags,
+            args,
         })
     }
 
     /// Was `--flag` given?
     pub fn has(&self, flag: &str) -> bool {
-        self.flags.iter().any(|f| f == flag)
+        self.args.flag(flag)
     }
 }
 
