@@ -19,6 +19,8 @@
 //! PROPTEST_CASES=100000 cargo test --release --test prop_dns
 //! ```
 
+mod common;
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use inet::dns::message::Flags;
@@ -27,7 +29,6 @@ use inet::dns::{
     Message, Name, Question, Rcode, Record, RecordData, RecordType,
 };
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 
 /// Labels: mostly from a small pool (so names share suffixes), sometimes
 /// any bytes at all, up to the 63-byte limit.
@@ -148,21 +149,11 @@ fn uncompressed_len(message: &Message) -> usize {
     12 + questions + records
 }
 
-/// Failing cases are saved in `proptest-regressions/` and replayed first
-/// on every later run.
-fn config() -> ProptestConfig {
-    let file = "proptest-regressions/prop_dns.txt";
-    ProptestConfig {
-        cases: 512,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            file,
-        ))),
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(
+        "proptest-regressions/prop_dns.txt",
+        512,
+    ))]
 
     /// D2: decode(encode(m)) == m, compression and all.
     #[test]

@@ -6,6 +6,8 @@
 //! or refused, never wrapped; a request never carries a stray line; a
 //! site name never names a file outside the output directory.
 
+mod common;
+
 use std::path::{Component, Path};
 
 use inet::http::HttpError;
@@ -15,7 +17,6 @@ use inet::http::response::{
 };
 use inet::http::site::Site;
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 
 /// What a response fed in chunks gave: the raw head, the body, and the
 /// result at the end of the stream.
@@ -109,19 +110,11 @@ fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
     prop::collection::vec(0usize..40, 0..10)
 }
 
-fn config() -> ProptestConfig {
-    let file = "proptest-regressions/prop_http.txt";
-    ProptestConfig {
-        cases: 512,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            file,
-        ))),
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(
+        "proptest-regressions/prop_http.txt",
+        512,
+    ))]
 
     /// Any chunking gives the same head and body, byte for byte (H15):
     /// the head as sent, the body as sent, and nothing past a

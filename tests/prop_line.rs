@@ -5,11 +5,12 @@
 //! same lines and the same leftover. It must never panic, and a line over
 //! the limit must always be refused without reading past the limit.
 
+mod common;
+
 use std::io::{self, ErrorKind, Read};
 
 use inet::line::{LineError, LineReader};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 
 /// A reader that hands out its bytes in the given chunk sizes (cycled).
 /// A size of 0 stands for a read timeout at that point.
@@ -116,21 +117,11 @@ fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
     prop::collection::vec(0usize..20, 0..12)
 }
 
-/// Failing cases are saved where `cargo test` runs (the package root),
-/// in `proptest-regressions/`, and replayed first on every later run.
-fn config() -> ProptestConfig {
-    let file = "proptest-regressions/prop_line.txt";
-    ProptestConfig {
-        cases: 512,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            file,
-        ))),
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(
+        "proptest-regressions/prop_line.txt",
+        512,
+    ))]
 
     /// Any chunking, with timeouts anywhere, gives the same lines and the
     /// same ending as the whole stream in one piece, and as the model.

@@ -5,6 +5,8 @@
 //! again, the simple way, so that a bug in `src/smtp/data.rs` can't hide
 //! in the test's expectations.
 
+mod common;
+
 use std::io::{self, Read};
 
 use inet::line::LineReader;
@@ -13,7 +15,6 @@ use inet::smtp::command::{Command, CommandError};
 use inet::smtp::data;
 use inet::smtp::reply::{self, MAX_REPLY_LINE, Reply};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 
 /// A reader that hands out its bytes in the given chunk sizes (cycled).
 struct Chunked {
@@ -113,21 +114,11 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(byte, 0..300)
 }
 
-/// Failing cases are saved in `proptest-regressions/` and replayed first
-/// on every later run.
-fn config() -> ProptestConfig {
-    let file = "proptest-regressions/prop_smtp.txt";
-    ProptestConfig {
-        cases: 256,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            file,
-        ))),
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config(
+        "proptest-regressions/prop_smtp.txt",
+        256,
+    ))]
 
     /// However TCP chunks a stream of replies, the same replies come out:
     /// the ones that went in.

@@ -1,4 +1,5 @@
-//! Shared helpers for the tests that drive the real binaries.
+//! Shared helpers for the tests that drive the real binaries, and the
+//! configuration of the property tests.
 //!
 //! A program under test runs as a child process with piped standard
 //! streams. Its output lines arrive on a channel, so a test *waits for a
@@ -13,6 +14,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
 
 /// How long a test waits for any one thing before failing.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -216,4 +219,17 @@ pub fn read_line(stream: &mut impl BufRead) -> String {
     let mut line = String::new();
     stream.read_line(&mut line).expect("read a line");
     line
+}
+
+/// `cases` cases for a property test, whose failing cases are saved in
+/// `file` (under `proptest-regressions/`, relative to where `cargo test`
+/// runs: the package root) and replayed first on every later run.
+pub fn proptest_config(file: &'static str, cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            file,
+        ))),
+        ..ProptestConfig::default()
+    }
 }
