@@ -1,5 +1,5 @@
-//! The HTTP client library (`inet::http::client`) against the mock, and
-//! the tour's web chapter.
+//! The HTTP client library (`inet::http::client`) against the mock (the
+//! tour's web chapter is tested in `tests/tour.rs`).
 
 use std::time::Duration;
 
@@ -99,35 +99,4 @@ fn the_client_closes_once_the_content_length_is_met() {
     assert!(out.ends_with(b"\r\n\r\nhello"));
     // The mock sees our close: its connection ends.
     assert!(server.wait_for_closed(1, Duration::from_secs(5)));
-}
-
-#[test]
-fn the_tour_shows_the_web_chapter() {
-    let output = assert_cmd::Command::cargo_bin("tour")
-        .unwrap()
-        .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
-    for expected in [
-        "== Chapter 2: a web client (inet_02) ==",
-        "Transfer of the index page of site 127.0.0.1 succeeded: ",
-        "(HTTP/1.0 200 OK, 129 bytes)",
-        "    C: GET / HTTP/1.0\\r\n",
-        "    S: Content-Length: 41\\r\n",
-        "The head of the saved file, 127.0.0.1_",
-        "failed: truncated: got 50 of 100 body bytes",
-        "Files in the output directory: 1 (no partial file)",
-    ] {
-        assert!(stdout.contains(expected), "no {expected:?} in:\n{stdout}");
-    }
-    // The chapter removed its output directory.
-    let dir = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("$ webget --out-dir "))
-        .and_then(|rest| rest.split(' ').next())
-        .expect("the webget command line");
-    assert!(dir.contains("inet-tour-web-"), "{dir}");
-    assert!(!std::path::Path::new(dir).exists(), "{dir} left behind");
 }
