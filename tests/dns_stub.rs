@@ -230,8 +230,12 @@ fn d10_a_reply_over_512_bytes_is_malformed() {
         vec![(false, bytes)]
     });
     let answer = lookup_a(&config(server, 300), "www.example.test");
-    let expected = DnsError::Malformed(Box::new(DnsError::TooBig(513)));
+    let expected = DnsError::Malformed(Box::new(DnsError::OverUdpLimit));
     assert_eq!(answer, Err(expected));
+    // We read 513 bytes of the 600: the message must not claim 513.
+    let message = message_of(&answer);
+    assert!(message.contains("over 512 bytes"), "{message}");
+    assert!(!message.contains("513"), "{message}");
 }
 
 /// D11: two lookups go from two sockets (two source ports), with two
@@ -389,6 +393,32 @@ fn d9_a_tcp_reply_cut_short_or_not_ours_is_an_error() {
     }
 }
 
+/// D9: a TCP reply that is itself truncated (TC=1) is no whole answer:
+/// an error, not the part it holds.
+#[test]
+fn d9_a_tcp_reply_with_tc_set_is_an_error() {
+    let (udp, listener) = udp_and_tcp();
+    let server = truncating(udp);
+    let tcp = thread::spawn(move || {
+        let (mut stream, query) = accept_query(&listener);
+        let mut part = Message::decode(&good(&query)).unwrap();
+        part.flags.truncated = true;
+        let bytes = part.encode().unwrap();
+        let framed = [&(bytes.len() as u16).to_be_bytes()[..], &bytes].concat();
+        stream.write_all(&framed).unwrap();
+    });
+    let answer = lookup_a(&config(server, 2000), "www.example.test");
+    tcp.join().unwrap();
+    assert_eq!(answer, Err(DnsError::TruncatedOverTcp));
+    let message = message_of(&answer);
+    assert!(message.contains("truncated too (TC=1)"), "{message}");
+}
+
+/// The message of the error `result` holds.
+fn message_of<T: std::fmt::Debug>(result: &Result<T, DnsError>) -> String {
+    result.as_ref().unwrap_err().to_string()
+}
+
 /// D10, D16: a stream of datagrams that are not our reply (right server,
 /// right ID, wrong question) can't keep the stub waiting: it gives up at
 /// its deadline, however many keep coming.
@@ -483,5 +513,12 @@ fn d15_cname_chains_are_followed_and_loops_stopped() {
     // An alias whose target has no record: no data.
     let dangling = vec![cname("www.example.test", "nowhere.test")];
     let answer = answer_of(&reply(&query, Rcode::NoError, dangling), question);
+    assert_eq!(answer, Err(DnsError::NoData(RecordType::A)));
+    // A CNAME of another class (CHAOS, 3) is no alias of an IN name.
+    let mut chaos = cname("www.example.test", "host.example.test");
+    chaos.class = 3;
+    let other_class = vec![chaos, a("host.example.test", [192, 0, 2, 1])];
+    let answer =
+        answer_of(&reply(&query, Rcode::NoError, other_class), question);
     assert_eq!(answer, Err(DnsError::NoData(RecordType::A)));
 }

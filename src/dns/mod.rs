@@ -106,6 +106,13 @@ pub enum DnsError {
     /// A message too big for its transport (512 bytes over UDP without
     /// EDNS, 65535 over TCP).
     TooBig(usize),
+    /// A UDP reply over 512 bytes (§4.2.1): without EDNS, a server must
+    /// set TC instead. We read one byte more than 512, so we don't know
+    /// by how much.
+    OverUdpLimit,
+    /// A TCP reply that says it is truncated (TC=1): over TCP there is
+    /// nothing more to ask for, so it is no whole answer (§4.2.2).
+    TruncatedOverTcp,
     /// The server says the name does not exist (RCODE 3).
     NxDomain,
     /// The name exists but has no record of the type asked for.
@@ -162,6 +169,14 @@ impl fmt::Display for DnsError {
                 write!(f, "a {rtype} record can't have {len} bytes of data")
             }
             E::TooBig(n) => write!(f, "message of {n} bytes is too big"),
+            E::OverUdpLimit => f.write_str(
+                "a UDP message over 512 bytes (RFC 1035 §4.2.1: the server \
+                 should have set TC)",
+            ),
+            E::TruncatedOverTcp => f.write_str(
+                "the TCP reply is truncated too (TC=1), so it is not a whole \
+                 answer",
+            ),
             E::NxDomain => f.write_str("host not found (NXDOMAIN)"),
             E::NoData(rtype) => {
                 write!(f, "no {rtype} record for this name (no data)")

@@ -97,7 +97,8 @@ pub fn is_reply_to(reply: &Message, query: &Message) -> bool {
 /// What a reply says about `question`: the records of the type asked
 /// for, after the CNAME chain in the answer section (an alias points to
 /// its canonical name, which has the records; RFC 1035 §3.6.2), or the
-/// error the RCODE means. Records about other names are ignored.
+/// error the RCODE means. Records about other names, or of another
+/// class, are ignored.
 ///
 /// # Errors
 /// [`DnsError::NxDomain`], [`DnsError::ServFail`], [`DnsError::Refused`],
@@ -132,7 +133,9 @@ pub fn answer_of(
             return Ok(found);
         }
         let alias_of = reply.answers.iter().find_map(|r| match &r.data {
-            RecordData::Cname(target) if r.name.eq_ignore_case(name) => {
+            RecordData::Cname(target)
+                if r.name.eq_ignore_case(name) && r.class == question.class =>
+            {
                 Some(target)
             }
             _ => None,
@@ -249,7 +252,7 @@ fn judge(
         return Verdict::Ignore;
     }
     if datagram.len() > MAX_UDP {
-        return Verdict::Malformed(DnsError::TooBig(datagram.len()));
+        return Verdict::Malformed(DnsError::OverUdpLimit);
     }
     match Message::decode(datagram) {
         Ok(reply) if is_reply_to(&reply, query) => Verdict::Accept(reply),
@@ -354,6 +357,10 @@ fn exchange_tcp(
         .map_err(|e| DnsError::Malformed(Box::new(e)))?;
     if !is_reply_to(&reply, query) {
         return Err(DnsError::NotOurReply);
+    }
+    if reply.flags.truncated {
+        // Part of an answer is never used, over TCP as over UDP.
+        return Err(DnsError::TruncatedOverTcp);
     }
     Ok(reply)
 }
