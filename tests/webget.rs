@@ -354,6 +354,8 @@ fn h1_f4_bad_site_names_are_refused_before_connecting() {
         format!("127.0.0.1:{port}:{port}"),
         String::new(),
         "127.0.0.1:99999".to_owned(),
+        // Over 253 characters: no DNS name (RFC 1035 §2.3.4).
+        format!("{}:{port}", "a".repeat(254)),
     ] {
         let run = webget(&["--out-dir", out, &bad]);
         assert_eq!(run.code, Some(2), "{bad:?}: {}", run.stdout);

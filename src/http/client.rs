@@ -186,8 +186,11 @@ fn receive(
         }
     }
     let body_len = reader.finish()?;
-    let head = head.ok_or(HttpError::EmptyReply)?;
-    let framing = super::response::framing(&head)?;
+    // The reader worked out the framing when the head came (and finish
+    // succeeds only after that): ask it, rather than work it out again.
+    let (Some(head), Some(framing)) = (head, reader.framing()) else {
+        return Err(HttpError::EmptyReply);
+    };
     Ok(Fetched {
         head,
         framing,

@@ -465,6 +465,11 @@ impl ResponseReader {
             && self.pending.len() < self.limits.max_head
     }
 
+    /// How the body is framed, once the head is in.
+    pub fn framing(&self) -> Option<Framing> {
+        self.body.map(|body| body.framing())
+    }
+
     /// True once the body is complete and nothing more need be read.
     pub fn is_complete(&self) -> bool {
         self.body.is_some_and(|body| body.is_complete())

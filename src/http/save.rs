@@ -26,6 +26,14 @@ use super::HttpError;
 /// How many temporary names to try before giving up.
 const ATTEMPTS: usize = 16;
 
+/// The longest file name most file systems take, in bytes (`NAME_MAX`
+/// on Linux, and the limit of ext4, APFS, NTFS).
+pub const NAME_MAX: usize = 255;
+
+/// What a temporary name adds to its prefix: `.`, `.`, 16 hex digits,
+/// `.tmp`.
+const TEMP_EXTRA: usize = 22;
+
 // ANCHOR: temp_file
 /// A file being written, that becomes `dest` on [`commit`](Self::commit)
 /// and vanishes if dropped before.
@@ -38,16 +46,25 @@ pub struct TempFile {
 }
 
 impl TempFile {
-    /// Creates `.NAME.RANDOM.tmp` in `dir`, for the file `dir/name`.
+    /// Creates `.NAME.RANDOM.tmp` in `dir`, for the file `dir/name`
+    /// (`NAME` cut short if need be, so that the temporary name fits in
+    /// [`NAME_MAX`] bytes whenever `name` does).
     ///
     /// # Errors
-    /// [`HttpError::File`] if the directory can't hold a new file (it is
-    /// missing, not a directory, read-only, full).
+    /// [`HttpError::File`] if `name` is over [`NAME_MAX`] bytes, or if
+    /// the directory can't hold a new file (it is missing, not a
+    /// directory, read-only, full): either way before anything is sent.
     pub fn create(dir: &Path, name: &str) -> Result<TempFile, HttpError> {
         let dest = dir.join(name);
+        if name.len() > NAME_MAX {
+            let why = format!("file name over {NAME_MAX} bytes");
+            let err = io::Error::new(io::ErrorKind::InvalidFilename, why);
+            return Err(file_error(&dest, err));
+        }
+        let prefix = truncate(name, NAME_MAX - TEMP_EXTRA);
         let mut last = io::ErrorKind::AlreadyExists.into();
         for _ in 0..ATTEMPTS {
-            let temp = dir.join(format!(".{name}.{:016x}.tmp", random()));
+            let temp = dir.join(format!(".{prefix}.{:016x}.tmp", random()));
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
                     let committed = false;
@@ -105,6 +122,16 @@ impl Write for TempFile {
     }
 }
 
+/// The longest start of `text` of at most `max` bytes, cut between
+/// characters.
+fn truncate(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// 64 random-enough bits: std's `RandomState` is seeded from the OS's
 /// random source for each process, and changes its keys on every call.
 fn random() -> u64 {
@@ -159,6 +186,35 @@ mod tests {
         let a = TempFile::create(dir.path(), "a.html").unwrap();
         let b = TempFile::create(dir.path(), "a.html").unwrap();
         assert_ne!(a.temp_path(), b.temp_path());
+    }
+
+    #[test]
+    fn a_long_name_gets_a_temporary_name_that_fits() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = format!("{}.html", "a".repeat(NAME_MAX - 5));
+        assert_eq!(name.len(), NAME_MAX);
+        let mut file = TempFile::create(dir.path(), &name).unwrap();
+        let temp = file.temp_path().file_name().unwrap().len();
+        assert!(temp <= NAME_MAX, "{temp}");
+        file.write_all(b"page").unwrap();
+        file.commit().unwrap();
+        assert_eq!(names_in(dir.path()), [name]);
+    }
+
+    #[test]
+    fn a_name_too_long_for_the_file_system_fails_before_any_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = "a".repeat(NAME_MAX + 1);
+        let err = TempFile::create(dir.path(), &name).unwrap_err();
+        assert!(err.to_string().contains("over 255 bytes"), "{err}");
+        assert!(names_in(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn truncation_cuts_between_characters() {
+        assert_eq!(truncate("abc", 2), "ab");
+        assert_eq!(truncate("abc", 9), "abc");
+        assert_eq!(truncate("aé", 2), "a");
     }
 
     #[test]

@@ -13,6 +13,11 @@ use super::request::check_host;
 /// The port of the web (RFC 9110 §4.2.1), and inet_02's.
 pub const HTTP_PORT: u16 = 80;
 
+/// The longest host name DNS can carry, written as text: 255 bytes on
+/// the wire (RFC 1035 §2.3.4) are 253 characters without the final dot.
+/// It also keeps `SITE.html` within most file systems' 255-byte names.
+pub const MAX_HOST: usize = 253;
+
 /// Where to get a page, and what to call its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
@@ -29,7 +34,8 @@ impl Site {
     /// # Errors
     /// [`HttpError::BadSite`] for an empty name, `.` or `..`, a name with
     /// a byte that is not a letter, digit, `-`, `.` or `_` (so no `/`,
-    /// `\`, NUL, CR, LF, space or second `:`), or a bad port.
+    /// `\`, NUL, CR, LF, space or second `:`), a name over [`MAX_HOST`]
+    /// characters, or a bad port.
     pub fn parse(arg: &str) -> Result<Site, HttpError> {
         let bad = |why| HttpError::BadSite {
             site: arg.to_owned(),
@@ -55,6 +61,9 @@ impl Site {
         check_host(host).map_err(|_| {
             bad("a site is a host name: letters, digits, - . _ only")
         })?;
+        if host.len() > MAX_HOST {
+            return Err(bad("a host name has at most 253 characters"));
+        }
         let host = host.to_owned();
         Ok(Site { host, port })
     }
@@ -111,5 +120,13 @@ mod tests {
         ] {
             assert!(Site::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_host_name_has_at_most_253_characters() {
+        let longest = "a".repeat(MAX_HOST);
+        assert_eq!(Site::parse(&longest).unwrap().host, longest);
+        let err = Site::parse(&format!("{longest}a")).unwrap_err();
+        assert!(err.to_string().contains("at most 253"), "{err}");
     }
 }
