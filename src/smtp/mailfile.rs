@@ -99,6 +99,14 @@ impl MailFile {
         MailFile::parse(&bytes)
     }
 
+    /// The line both programs print first, as inet_03 and inet_04 do:
+    /// `Sending the message [server,sender,recipient]`.
+    pub fn sending_line(&self) -> String {
+        let (server, sender) = (&self.server, &self.sender);
+        let recipient = &self.recipient;
+        format!("Sending the message [{server},{sender},{recipient}]")
+    }
+
     // ANCHOR: parse_mail_file
     /// Checks the file's contents.
     ///
@@ -237,6 +245,8 @@ mod tests {
         assert_eq!(mail.sender, "me@x.test");
         assert_eq!(mail.recipient, "you@y.test");
         assert_eq!(mail.message, b"Subject: hi\n\n.body\n");
+        let line = "Sending the message [127.0.0.1,me@x.test,you@y.test]";
+        assert_eq!(mail.sending_line(), line);
     }
 
     #[test]

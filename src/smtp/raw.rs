@@ -56,11 +56,7 @@ struct Session<'s, W: Write> {
 /// Sends `mail` and prints the conversation on `out`; returns the exit
 /// status (0: the server accepted the message).
 pub fn run(mail: &MailFile, timeout: Duration, mut out: impl Write) -> u8 {
-    let _ = writeln!(
-        out,
-        "Sending the message [{},{},{}]",
-        mail.server, mail.sender, mail.recipient
-    );
+    let _ = writeln!(out, "{}", mail.sending_line());
     let stream = match open(&mail.server, mail.port, timeout) {
         Ok(stream) => stream,
         Err(e) => return result(&mut out, exit::CONNECT, &e.to_string()),

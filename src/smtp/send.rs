@@ -22,11 +22,7 @@ pub fn run(
     debug: Option<Box<dyn Write + Send>>,
     mut out: impl Write,
 ) -> u8 {
-    let _ = writeln!(
-        out,
-        "Sending the message [{},{},{}]",
-        mail.server, mail.sender, mail.recipient
-    );
+    let _ = writeln!(out, "{}", mail.sending_line());
     let (server, port) = (&mail.server, mail.port);
     let mut client =
         match Client::connect_with_debug(server, port, timeout, debug) {
