@@ -8,8 +8,10 @@
 //!
 //! # Layout
 //!
-//! - [`line`]: line framing, the one line reader every text protocol uses.
-//! - [`deadline`]: a read deadline, so a trickling peer can't stall us.
+//! - [`line`](mod@line): line framing, the one line reader every text
+//!   protocol uses.
+//! - [`deadline`]: deadlines for reads and writes, so a trickling peer
+//!   can't stall us.
 //! - [`transcript`]: every byte a program sent and received.
 //! - [`console`]: where servers print their log lines.
 //! - [`accept`]: stopping an accept loop, and pausing after failures.

@@ -16,7 +16,7 @@
 //! ```
 //!
 //! Two things happen at once, reading the keyboard and reading the
-//! client, so two threads turn what they read into [`Event`]s on one
+//! client, so two threads turn what they read into `Event`s on one
 //! channel, and the session loop handles the events in order. Compared
 //! with the original, three faults are fixed:
 //!
