@@ -103,6 +103,12 @@ fn accept_query(listener: &TcpListener) -> (TcpStream, Message) {
     (stream, Message::decode(&query).unwrap())
 }
 
+/// `message` as TCP carries it: after its length in 2 bytes (RFC 1035
+/// §4.2.2).
+fn framed(message: &[u8]) -> Vec<u8> {
+    [&(message.len() as u16).to_be_bytes()[..], message].concat()
+}
+
 /// The reply to `query` with these answers and RCODE.
 fn reply(query: &Message, rcode: Rcode, answers: Vec<Record>) -> Message {
     Message {
@@ -233,7 +239,7 @@ fn d10_a_reply_over_512_bytes_is_malformed() {
     let expected = DnsError::Malformed(Box::new(DnsError::OverUdpLimit));
     assert_eq!(answer, Err(expected));
     // We read 513 bytes of the 600: the message must not claim 513.
-    let message = message_of(&answer);
+    let message = answer.as_ref().unwrap_err().to_string();
     assert!(message.contains("over 512 bytes"), "{message}");
     assert!(!message.contains("513"), "{message}");
 }
@@ -321,9 +327,7 @@ fn d9_a_truncated_reply_is_asked_again_over_tcp() {
     let server = truncating(udp);
     let tcp = thread::spawn(move || {
         let (mut stream, query) = accept_query(&listener);
-        let answer = good(&query);
-        let mut framed = (answer.len() as u16).to_be_bytes().to_vec();
-        framed.extend_from_slice(&answer);
+        let framed = framed(&good(&query));
         // Two writes: the stub must read the length, then the rest.
         stream.write_all(&framed[..3]).unwrap();
         stream.write_all(&framed[3..]).unwrap();
@@ -350,12 +354,13 @@ fn d9_a_truncated_reply_without_tcp_is_an_error() {
     assert!(why.contains("truncated"), "{why}");
 }
 
-/// D9: over TCP, a server that closes mid-reply, or that answers another
-/// question: an error each time, never a hang or the truncated answer.
+/// D9: over TCP, a server that closes mid-reply, that answers another
+/// question, or whose reply is itself truncated (TC=1): an error each
+/// time, never a hang or the truncated answer.
 #[test]
 fn d9_a_tcp_reply_cut_short_or_not_ours_is_an_error() {
     type Misreply = fn(&Message) -> Vec<u8>;
-    let cases: [(Misreply, &str); 3] = [
+    let cases: [(Misreply, &str); 4] = [
         (|_| vec![], "closed before the length"),
         (
             |q| [&[0x01, 0x00][..], &good(q)].concat(),
@@ -365,10 +370,17 @@ fn d9_a_tcp_reply_cut_short_or_not_ours_is_an_error() {
             |q| {
                 let mut other = q.clone();
                 other.questions[0].name = name("other.test");
-                let bytes = good(&other);
-                [&(bytes.len() as u16).to_be_bytes()[..], &bytes].concat()
+                framed(&good(&other))
             },
             "another question",
+        ),
+        (
+            |q| {
+                let mut part = Message::decode(&good(q)).unwrap();
+                part.flags.truncated = true;
+                framed(&part.encode().unwrap())
+            },
+            "truncated again",
         ),
     ];
     for (misreply, case) in cases {
@@ -383,40 +395,19 @@ fn d9_a_tcp_reply_cut_short_or_not_ours_is_an_error() {
         tcp.join().unwrap();
         match (case, answer) {
             ("another question", Err(DnsError::NotOurReply)) => {}
-            (_, Err(DnsError::Malformed(why)))
-                if case != "another question" =>
-            {
+            ("truncated again", Err(e @ DnsError::TruncatedOverTcp)) => {
+                let message = e.to_string();
+                assert!(message.contains("truncated too (TC=1)"), "{message}");
+            }
+            (
+                "closed before the length" | "length over the bytes",
+                Err(DnsError::Malformed(why)),
+            ) => {
                 assert_eq!(*why, DnsError::Truncated("a TCP reply"), "{case}");
             }
             (_, other) => panic!("{case}: {other:?}"),
         }
     }
-}
-
-/// D9: a TCP reply that is itself truncated (TC=1) is no whole answer:
-/// an error, not the part it holds.
-#[test]
-fn d9_a_tcp_reply_with_tc_set_is_an_error() {
-    let (udp, listener) = udp_and_tcp();
-    let server = truncating(udp);
-    let tcp = thread::spawn(move || {
-        let (mut stream, query) = accept_query(&listener);
-        let mut part = Message::decode(&good(&query)).unwrap();
-        part.flags.truncated = true;
-        let bytes = part.encode().unwrap();
-        let framed = [&(bytes.len() as u16).to_be_bytes()[..], &bytes].concat();
-        stream.write_all(&framed).unwrap();
-    });
-    let answer = lookup_a(&config(server, 2000), "www.example.test");
-    tcp.join().unwrap();
-    assert_eq!(answer, Err(DnsError::TruncatedOverTcp));
-    let message = message_of(&answer);
-    assert!(message.contains("truncated too (TC=1)"), "{message}");
-}
-
-/// The message of the error `result` holds.
-fn message_of<T: std::fmt::Debug>(result: &Result<T, DnsError>) -> String {
-    result.as_ref().unwrap_err().to_string()
 }
 
 /// D10, D16: a stream of datagrams that are not our reply (right server,
