@@ -257,6 +257,16 @@ impl fmt::Debug for MockServer {
     }
 }
 
+/// Whether a failed read or write ran into its socket timeout. A timeout
+/// shows as `WouldBlock` on Unix and `TimedOut` on Windows; every mock
+/// asks this one function.
+pub(crate) fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 /// A panicking handler's message was already printed by the panic hook,
 /// so there is nothing to do but note it and carry on stopping.
 fn join_quietly(thread: JoinHandle<()>, what: &str) {

@@ -6,6 +6,7 @@
 use super::reply::{self, Config, Outgoing, Plan};
 use super::wire::{self, Incoming};
 use super::{Message, Question, Transport};
+use crate::server::is_timeout;
 use crate::transcript::Dir;
 use std::io::{self, Read, Write};
 use std::net::{
@@ -326,13 +327,6 @@ impl Shared {
         drop(log);
         reply::plan(&self.config, &query, transport, index)
     }
-}
-
-fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// Receives datagrams and answers them until the server stops.
