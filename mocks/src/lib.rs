@@ -35,6 +35,7 @@ pub mod http;
 pub mod server;
 pub mod smtp;
 pub mod transcript;
+mod waitable;
 
 pub use dns::{
     Builder as DnsBuilder, DnsMock, Message as DnsMessage,

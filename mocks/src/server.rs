@@ -10,12 +10,13 @@
 //! handler fails a test after a few seconds instead of hanging it.
 
 use crate::transcript::{Recorder, Transcript};
+use crate::waitable::Waitable;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -130,9 +131,8 @@ pub struct MockServer {
 struct Shared {
     io_timeout: Duration,
     stopping: AtomicBool,
-    state: Mutex<State>,
     /// Notified whenever a connection is accepted or closed.
-    changed: Condvar,
+    state: Waitable<State>,
 }
 
 #[derive(Default)]
@@ -177,8 +177,7 @@ impl MockServer {
         let shared = Arc::new(Shared {
             io_timeout,
             stopping: AtomicBool::new(false),
-            state: Mutex::new(State::default()),
-            changed: Condvar::new(),
+            state: Waitable::default(),
         });
         let handler: Handler = Arc::new(handler);
         let for_thread = Arc::clone(&shared);
@@ -199,14 +198,14 @@ impl MockServer {
 
     /// The transcript of every connection accepted so far, by index.
     pub fn transcripts(&self) -> Vec<Transcript> {
-        self.shared.lock().transcripts.clone()
+        self.shared.state.lock().transcripts.clone()
     }
 
     /// Waits until at least `n` connections have been accepted; false if
     /// `timeout` ran out first.
     pub fn wait_for_connections(&self, n: usize, timeout: Duration) -> bool {
-        self.shared
-            .wait_until(timeout, |s| s.transcripts.len() >= n)
+        let state = &self.shared.state;
+        state.wait_until(timeout, |s| s.transcripts.len() >= n)
     }
 
     /// Waits until the handlers of at least `n` connections have returned
@@ -214,7 +213,7 @@ impl MockServer {
     /// complete; false if `timeout` ran out first. A handler that dropped
     /// its [`Conn`] early is counted only once it returns.
     pub fn wait_for_closed(&self, n: usize, timeout: Duration) -> bool {
-        self.shared.wait_until(timeout, |s| s.closed >= n)
+        self.shared.state.wait_until(timeout, |s| s.closed >= n)
     }
 
     /// Stops accepting, closes every open connection and joins every
@@ -324,7 +323,7 @@ fn serve(
             handler(conn);
         });
     match spawned {
-        Ok(worker) => shared.lock().workers.push(worker),
+        Ok(worker) => shared.state.lock().workers.push(worker),
         // The closure was dropped unrun, and with it `conn` and `closer`:
         // the connection is closed and counted. Nothing to undo.
         Err(err) => eprintln!("inet-mocks: no thread for {peer}: {err}"),
@@ -351,23 +350,17 @@ struct CloseOnDrop {
 
 impl Drop for CloseOnDrop {
     fn drop(&mut self) {
-        let mut state = self.shared.lock();
+        let mut state = self.shared.state.lock();
         state.open.remove(&self.index);
         state.closed += 1;
-        self.shared.changed.notify_all();
+        self.shared.state.notify();
     }
 }
 
 impl Shared {
-    /// Nothing panics while holding this lock, but if something ever did,
-    /// the bookkeeping would still be consistent, so carry on.
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Records a new connection and returns its index and transcript.
     fn register(&self, second_handle: TcpStream) -> (usize, Transcript) {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         // Forget finished threads, so a long-lived server does not keep a
         // handle for every connection it ever served.
         state.workers.retain(|worker| !worker.is_finished());
@@ -375,32 +368,19 @@ impl Shared {
         let transcript = Transcript::new();
         state.transcripts.push(transcript.clone());
         state.open.insert(index, second_handle);
-        self.changed.notify_all();
+        self.state.notify();
         (index, transcript)
     }
 
     /// Shuts down every open stream, so handlers blocked in `read` see EOF
     /// and return, and hands back their threads to be joined.
     fn shut_down_open_connections(&self) -> Vec<JoinHandle<()>> {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         for stream in state.open.values() {
             // The peer may have closed it already; that is fine.
             let _ = stream.shutdown(Shutdown::Both);
         }
         std::mem::take(&mut state.workers)
-    }
-
-    fn wait_until(
-        &self,
-        timeout: Duration,
-        done: impl Fn(&State) -> bool,
-    ) -> bool {
-        let state = self.lock();
-        let (state, _) = self
-            .changed
-            .wait_timeout_while(state, timeout, |state| !done(state))
-            .unwrap_or_else(PoisonError::into_inner);
-        done(&state)
     }
 }
 
@@ -409,7 +389,7 @@ mod tests {
     use super::*;
     use std::io::{BufRead, BufReader};
     use std::net::Ipv4Addr;
-    use std::sync::mpsc;
+    use std::sync::{Mutex, mpsc};
     use std::time::Instant;
 
     const TIMEOUT: Duration = Duration::from_secs(5);

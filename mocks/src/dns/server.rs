@@ -8,11 +8,12 @@ use super::wire::{self, Incoming};
 use super::{Message, Question, Transport};
 use crate::server::is_timeout;
 use crate::transcript::Dir;
+use crate::waitable::Waitable;
 use std::io::{self, Read, Write};
 use std::net::{
     Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket,
 };
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -42,12 +43,10 @@ struct Shared {
     config: Config,
     io_timeout: Duration,
     observer: Option<Observer>,
-    log: Mutex<Log>,
     /// Notified when a question is logged.
-    logged: Condvar,
-    stopped: Mutex<bool>,
-    /// Notified when `stopped` becomes true, to cut delays short.
-    stop: Condvar,
+    log: Waitable<Log>,
+    /// Notified when it becomes true, to cut delays short.
+    stopped: Waitable<bool>,
     /// TCP connections and delayed UDP answers still running.
     workers: Mutex<Vec<Worker>>,
 }
@@ -112,10 +111,8 @@ impl Server {
             config,
             io_timeout,
             observer,
-            log: Mutex::new(Log::new(log_limit)),
-            logged: Condvar::new(),
-            stopped: Mutex::new(false),
-            stop: Condvar::new(),
+            log: Waitable::new(Log::new(log_limit)),
+            stopped: Waitable::new(false),
             workers: Mutex::new(Vec::new()),
         });
         let udp = Arc::new(udp);
@@ -150,13 +147,7 @@ impl Server {
         timeout: Duration,
         done: impl Fn(&Log) -> bool,
     ) -> bool {
-        let log = self.shared.log();
-        let waited = self
-            .shared
-            .logged
-            .wait_timeout_while(log, timeout, |l| !done(l));
-        let (log, _) = waited.unwrap_or_else(PoisonError::into_inner);
-        done(&log)
+        self.shared.log.wait_until(timeout, done)
     }
 
     /// Stops the threads and closes every connection; idempotent.
@@ -231,25 +222,22 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     fn log(&self) -> MutexGuard<'_, Log> {
-        lock(&self.log)
+        self.log.lock()
     }
 
     fn is_stopped(&self) -> bool {
-        *lock(&self.stopped)
+        *self.stopped.lock()
     }
 
     fn set_stopped(&self) {
-        *lock(&self.stopped) = true;
-        self.stop.notify_all();
+        *self.stopped.lock() = true;
+        self.stopped.notify();
     }
 
     /// Waits for `delay` unless the server stops first; true if the whole
     /// delay passed.
     fn sleep(&self, delay: Duration) -> bool {
-        let stopped = lock(&self.stopped);
-        let waited = self.stop.wait_timeout_while(stopped, delay, |s| !*s);
-        let (stopped, _) = waited.unwrap_or_else(PoisonError::into_inner);
-        !*stopped
+        !self.stopped.wait_until(delay, |stopped| *stopped)
     }
 
     /// Adds a worker, forgetting those that have finished.
@@ -323,7 +311,7 @@ impl Shared {
             observer(&question);
         }
         let index = log.question(question);
-        self.logged.notify_all();
+        self.log.notify();
         drop(log);
         reply::plan(&self.config, &query, transport, index)
     }

@@ -126,11 +126,12 @@ pub use wire::{
 
 use crate::server::{DEFAULT_IO_TIMEOUT, MockServer};
 use crate::transcript::Transcript;
+use crate::waitable::Waitable;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -239,7 +240,7 @@ impl SmtpMock {
 
     /// Every message accepted so far, in the order they were accepted.
     pub fn messages(&self) -> Vec<Message> {
-        self.shared.lock().messages.clone()
+        self.shared.state.lock().messages.clone()
     }
 
     /// The transcript of every session so far, by session index.
@@ -250,7 +251,9 @@ impl SmtpMock {
     /// Waits until at least `n` messages were accepted; false if
     /// `timeout` ran out first.
     pub fn wait_for_messages(&self, n: usize, timeout: Duration) -> bool {
-        self.shared.wait_until(timeout, |s| s.messages.len() >= n)
+        self.shared
+            .state
+            .wait_until(timeout, |s| s.messages.len() >= n)
     }
 
     /// Waits until at least `n` sessions are over and their connections
@@ -266,6 +269,7 @@ impl SmtpMock {
     pub fn stop(&mut self) {
         self.shared.begin_stop();
         self.shared
+            .state
             .wait_until(GOODBYE_TIMEOUT, |state| state.open.is_empty());
         self.server.stop();
     }
@@ -321,9 +325,8 @@ pub fn serve_forever(listener: TcpListener, script: Script) -> ! {
 /// What the sessions of one server share.
 #[derive(Default)]
 pub(crate) struct Shared {
-    state: Mutex<State>,
     /// Notified when a message is kept, a session ends, or stop begins.
-    changed: Condvar,
+    state: Waitable<State>,
     /// Hand messages to the hook only, keep none in memory
     /// ([`serve_forever`]).
     forget_messages: bool,
@@ -342,13 +345,9 @@ struct State {
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Records a session; false if the server is already stopping.
     pub(crate) fn register(&self, index: usize, stream: &TcpStream) -> bool {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         if state.stopping {
             return false;
         }
@@ -359,23 +358,23 @@ impl Shared {
     }
 
     pub(crate) fn unregister(&self, index: usize) {
-        self.lock().open.remove(&index);
-        self.changed.notify_all();
+        self.state.lock().open.remove(&index);
+        self.state.notify();
     }
 
     pub(crate) fn is_stopping(&self) -> bool {
-        self.lock().stopping
+        self.state.lock().stopping
     }
 
     fn begin_stop(&self) {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         state.stopping = true;
         for stream in state.open.values() {
             // A session blocked in `read` now sees EOF, notices the stop
             // and writes its 421: its writing side is still open.
             let _ = stream.shutdown(Shutdown::Read);
         }
-        self.changed.notify_all();
+        self.state.notify();
     }
 
     /// Waits `delay`, or less if the server starts stopping; true if
@@ -384,7 +383,7 @@ impl Shared {
         if delay.is_zero() {
             return !self.is_stopping();
         }
-        !self.wait_until(delay, |state| state.stopping)
+        !self.state.wait_until(delay, |state| state.stopping)
     }
 
     /// Runs the hook, then keeps the message; returns its number.
@@ -394,7 +393,7 @@ impl Shared {
         hook: Option<&MessageHook>,
     ) -> io::Result<u64> {
         let number = {
-            let mut state = self.lock();
+            let mut state = self.state.lock();
             state.numbered += 1;
             state.numbered
         };
@@ -402,29 +401,17 @@ impl Shared {
             hook(&message, number)?;
         }
         if !self.forget_messages {
-            self.lock().messages.push(message);
-            self.changed.notify_all();
+            self.state.lock().messages.push(message);
+            self.state.notify();
         }
         Ok(number)
-    }
-
-    fn wait_until(
-        &self,
-        timeout: Duration,
-        done: impl Fn(&State) -> bool,
-    ) -> bool {
-        let state = self.lock();
-        let (state, _) = self
-            .changed
-            .wait_timeout_while(state, timeout, |state| !done(state))
-            .unwrap_or_else(PoisonError::into_inner);
-        done(&state)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
     fn message() -> Message {
         Message {
@@ -438,7 +425,7 @@ mod tests {
     fn a_forgetful_server_numbers_messages_but_keeps_none() {
         let kept = Shared::default();
         assert_eq!(kept.keep(message(), None).unwrap(), 1);
-        assert_eq!(kept.lock().messages, [message()]);
+        assert_eq!(kept.state.lock().messages, [message()]);
 
         let forgetful = Shared {
             forget_messages: true,
@@ -454,7 +441,7 @@ mod tests {
             let number = forgetful.keep(message(), Some(&*hook));
             assert_eq!(number.unwrap(), expected);
         }
-        assert!(forgetful.lock().messages.is_empty());
+        assert!(forgetful.state.lock().messages.is_empty());
         assert_eq!(seen.lock().unwrap().len(), 3);
     }
 }
