@@ -4,11 +4,9 @@
 //! It listens on 127.0.0.1 only, prints `listening on 127.0.0.1:PORT` as
 //! its first line, then one line per request, and serves until killed.
 
-use inet_mocks::{HttpMock, Reply};
+use inet_mocks::{Conn, HttpMock, MockServer, Reply};
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -47,34 +45,25 @@ fn main() -> ExitCode {
         }
     };
     let (port, mock) = mock;
-    let listener = match TcpListener::bind(("127.0.0.1", port)) {
-        Ok(listener) => listener,
+    let server = MockServer::builder()
+        .port(port)
+        .io_timeout(IO_TIMEOUT)
+        // Lines are printed, not kept: the program may run for long.
+        .without_transcripts()
+        .start(move |conn: Conn| serve(&mock, &conn));
+    let server = match server {
+        Ok(server) => server,
         Err(e) => {
             eprintln!("mock-http: cannot listen on 127.0.0.1 port {port}: {e}");
             return ExitCode::from(3);
         }
     };
-    match listener.local_addr() {
-        Ok(addr) => say(&format!("listening on {addr}")),
-        Err(e) => {
-            eprintln!("mock-http: {e}");
-            return ExitCode::from(3);
-        }
+    say(&format!("listening on {}", server.addr()));
+    // Connections are served on the harness's threads; this one only
+    // keeps `server` alive until the process is killed.
+    loop {
+        thread::park();
     }
-    let mock = Arc::new(mock);
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let mock = Arc::clone(&mock);
-                thread::spawn(move || serve(&mock, &stream));
-            }
-            Err(e) => {
-                eprintln!("mock-http: accept failed: {e}");
-                thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-    ExitCode::SUCCESS
 }
 
 /// `Ok(None)` for --help.
@@ -128,17 +117,9 @@ fn parse(
     Ok(Some((port, mock)))
 }
 
-fn serve(mock: &HttpMock, stream: &TcpStream) {
-    let ready = stream
-        .set_read_timeout(Some(IO_TIMEOUT))
-        .and_then(|()| stream.set_write_timeout(Some(IO_TIMEOUT)));
-    if ready.is_err() {
-        return;
-    }
-    let peer = stream
-        .peer_addr()
-        .map_or_else(|_| "?".to_owned(), |a| a.to_string());
-    match mock.serve(stream, stream) {
+fn serve(mock: &HttpMock, conn: &Conn) {
+    let peer = conn.peer();
+    match mock.serve(conn, conn.stream()) {
         Ok(served) => {
             let status = match served.status {
                 0 => "no reply".to_owned(),

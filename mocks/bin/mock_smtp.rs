@@ -16,10 +16,9 @@
 //! usage error, 2 for a bad port, 3 when it cannot listen or use the
 //! dump directory.
 
-use inet_mocks::smtp::{self, Event, Message, Script};
+use inet_mocks::smtp::{Event, Message, Script};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -132,15 +131,15 @@ fn run(options: Options) -> Result<std::convert::Infallible, Failure> {
         });
     }
     script = script.on_event(log_event);
-    let listener =
-        TcpListener::bind(("127.0.0.1", options.port)).map_err(|e| {
-            setup(format!("cannot listen on 127.0.0.1:{}: {e}", options.port))
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| setup(format!("cannot read the bound address: {e}")))?;
-    say(&format!("listening on {addr}"));
-    smtp::serve_forever(listener, script)
+    let mock = script.start_standalone(options.port).map_err(|e| {
+        setup(format!("cannot listen on 127.0.0.1:{}: {e}", options.port))
+    })?;
+    say(&format!("listening on {}", mock.addr()));
+    // The sessions run on the harness's threads; this one only keeps
+    // `mock` alive until the process is killed.
+    loop {
+        std::thread::park();
+    }
 }
 
 /// Prints a line and flushes it at once (a test may be waiting for it).

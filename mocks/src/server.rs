@@ -8,6 +8,12 @@
 //! so clients may connect at once (the kernel queues them): no "wait until
 //! ready" sleep. Every stream gets timeouts, so a confused client or
 //! handler fails a test after a few seconds instead of hanging it.
+//!
+//! The standalone `mock-*` programs use the same harness through
+//! [`MockServer::builder`]: a [`Builder`] listens on a port of your
+//! choosing (or on a listener you bound) and, with
+//! [`without_transcripts`](Builder::without_transcripts), records nothing,
+//! so a server that runs for days does not grow with every connection.
 
 use crate::transcript::{Recorder, Transcript};
 use crate::waitable::Waitable;
@@ -118,6 +124,82 @@ impl Write for Conn {
     }
 }
 
+/// How to start a [`MockServer`] other than on `127.0.0.1:0` with the
+/// defaults: from [`MockServer::builder`], then [`start`](Builder::start).
+#[derive(Debug)]
+pub struct Builder {
+    port: u16,
+    listener: Option<TcpListener>,
+    io_timeout: Duration,
+    transcripts: bool,
+}
+
+impl Builder {
+    /// Listens on this port of `127.0.0.1` (default 0: the OS picks).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Accepts on `listener`, already bound, instead of binding one (the
+    /// DNS mock binds TCP on the port its UDP socket got).
+    pub fn listener(mut self, listener: TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// The read and write timeout of every stream (default
+    /// [`DEFAULT_IO_TIMEOUT`]).
+    pub fn io_timeout(mut self, io_timeout: Duration) -> Self {
+        self.io_timeout = io_timeout;
+        self
+    }
+
+    /// Records no transcripts: each [`Conn`] gets a
+    /// [`Transcript::discarding`] and [`MockServer::transcripts`] stays
+    /// empty. For a standalone program that may run for days: it keeps
+    /// nothing per connection once the connection is over.
+    pub fn without_transcripts(mut self) -> Self {
+        self.transcripts = false;
+        self
+    }
+
+    /// Binds (unless given a listener) and starts accepting. Zero as the
+    /// I/O timeout is rejected here, at once: std refuses a zero socket
+    /// timeout, so every connection would otherwise fail to be set up.
+    pub fn start<H>(self, handler: H) -> io::Result<MockServer>
+    where
+        H: Fn(Conn) + Send + Sync + 'static,
+    {
+        if self.io_timeout.is_zero() {
+            let msg = "mock server I/O timeout must be positive";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
+        }
+        // Bound before the thread exists: ready the moment we return.
+        let listener = match self.listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(("127.0.0.1", self.port))?,
+        };
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            io_timeout: self.io_timeout,
+            keep_transcripts: self.transcripts,
+            stopping: AtomicBool::new(false),
+            state: Waitable::default(),
+        });
+        let handler: Handler = Arc::new(handler);
+        let for_thread = Arc::clone(&shared);
+        let accept_thread = thread::Builder::new()
+            .name("inet-mock-accept".into())
+            .spawn(move || accept_loop(&listener, &for_thread, &handler))?;
+        Ok(MockServer {
+            addr,
+            shared,
+            accept_thread: Some(accept_thread),
+        })
+    }
+}
+
 /// A TCP server on `127.0.0.1:<ephemeral>` that runs a handler per
 /// connection and stops, joining all its threads, when dropped.
 pub struct MockServer {
@@ -130,6 +212,8 @@ pub struct MockServer {
 /// share.
 struct Shared {
     io_timeout: Duration,
+    /// Whether `transcripts` keeps one per connection.
+    keep_transcripts: bool,
     stopping: AtomicBool,
     /// Notified whenever a connection is accepted or closed.
     state: Waitable<State>,
@@ -137,7 +221,10 @@ struct Shared {
 
 #[derive(Default)]
 struct State {
-    /// One per accepted connection, indexed by `Conn::index`.
+    /// How many connections were accepted; the next `Conn::index`.
+    accepted: usize,
+    /// One per accepted connection, indexed by `Conn::index` (none
+    /// without transcripts).
     transcripts: Vec<Transcript>,
     /// A second handle to each connection whose handler is still running,
     /// so `stop` can shut it down and unblock the handler's reads.
@@ -149,17 +236,17 @@ struct State {
 }
 
 impl MockServer {
-    /// Starts a server whose streams use [`DEFAULT_IO_TIMEOUT`].
+    /// Starts a server on `127.0.0.1:0` whose streams use
+    /// [`DEFAULT_IO_TIMEOUT`].
     pub fn start<H>(handler: H) -> io::Result<Self>
     where
         H: Fn(Conn) + Send + Sync + 'static,
     {
-        Self::start_with_timeout(DEFAULT_IO_TIMEOUT, handler)
+        Self::builder().start(handler)
     }
 
-    /// Starts a server whose streams get `io_timeout` as read and write
-    /// timeout. Zero is rejected here, at once: std refuses a zero socket
-    /// timeout, so every connection would otherwise fail to be set up.
+    /// Starts a server on `127.0.0.1:0` whose streams get `io_timeout` as
+    /// read and write timeout (zero is rejected).
     pub fn start_with_timeout<H>(
         io_timeout: Duration,
         handler: H,
@@ -167,28 +254,18 @@ impl MockServer {
     where
         H: Fn(Conn) + Send + Sync + 'static,
     {
-        if io_timeout.is_zero() {
-            let msg = "mock server I/O timeout must be positive";
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
+        Self::builder().io_timeout(io_timeout).start(handler)
+    }
+
+    /// A [`Builder`] for a server on another port, on a listener of
+    /// your own, or without transcripts.
+    pub fn builder() -> Builder {
+        Builder {
+            port: 0,
+            listener: None,
+            io_timeout: DEFAULT_IO_TIMEOUT,
+            transcripts: true,
         }
-        // Bound before the thread exists: ready the moment we return.
-        let listener = TcpListener::bind(("127.0.0.1", 0))?;
-        let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            io_timeout,
-            stopping: AtomicBool::new(false),
-            state: Waitable::default(),
-        });
-        let handler: Handler = Arc::new(handler);
-        let for_thread = Arc::clone(&shared);
-        let accept_thread = thread::Builder::new()
-            .name("inet-mock-accept".into())
-            .spawn(move || accept_loop(&listener, &for_thread, &handler))?;
-        Ok(Self {
-            addr,
-            shared,
-            accept_thread: Some(accept_thread),
-        })
     }
 
     /// The address clients should connect to.
@@ -196,7 +273,8 @@ impl MockServer {
         self.addr
     }
 
-    /// The transcript of every connection accepted so far, by index.
+    /// The transcript of every connection accepted so far, by index
+    /// (none if started [`without_transcripts`](Builder::without_transcripts)).
     pub fn transcripts(&self) -> Vec<Transcript> {
         self.shared.state.lock().transcripts.clone()
     }
@@ -205,7 +283,7 @@ impl MockServer {
     /// `timeout` ran out first.
     pub fn wait_for_connections(&self, n: usize, timeout: Duration) -> bool {
         let state = &self.shared.state;
-        state.wait_until(timeout, |s| s.transcripts.len() >= n)
+        state.wait_until(timeout, |s| s.accepted >= n)
     }
 
     /// Waits until the handlers of at least `n` connections have returned
@@ -364,9 +442,15 @@ impl Shared {
         // Forget finished threads, so a long-lived server does not keep a
         // handle for every connection it ever served.
         state.workers.retain(|worker| !worker.is_finished());
-        let index = state.transcripts.len();
-        let transcript = Transcript::new();
-        state.transcripts.push(transcript.clone());
+        let index = state.accepted;
+        state.accepted += 1;
+        let transcript = if self.keep_transcripts {
+            let transcript = Transcript::new();
+            state.transcripts.push(transcript.clone());
+            transcript
+        } else {
+            Transcript::discarding()
+        };
         state.open.insert(index, second_handle);
         self.state.notify();
         (index, transcript)
@@ -427,6 +511,32 @@ mod tests {
         let server = MockServer::start(drop).unwrap();
         assert_eq!(server.addr().ip(), Ipv4Addr::LOCALHOST);
         assert_ne!(server.addr().port(), 0);
+    }
+
+    #[test]
+    fn serves_on_a_listener_it_is_given() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let builder = MockServer::builder().listener(listener);
+        let server = builder.start(echo_one_line).unwrap();
+        assert_eq!(server.addr(), addr);
+        let mut client = connect(addr);
+        client.write_all(b"mine\n").unwrap();
+        assert_eq!(read_to_eof(&client), b"mine\n");
+    }
+
+    #[test]
+    fn without_transcripts_it_counts_connections_but_keeps_none() {
+        let builder = MockServer::builder().without_transcripts();
+        let server = builder.start(echo_one_line).unwrap();
+        for _ in 0..3 {
+            let mut client = connect(server.addr());
+            client.write_all(b"hi\n").unwrap();
+            assert_eq!(read_to_eof(&client), b"hi\n");
+        }
+        assert!(server.wait_for_connections(3, TIMEOUT));
+        assert!(server.wait_for_closed(3, TIMEOUT));
+        assert!(server.transcripts().is_empty());
     }
 
     #[test]

@@ -83,8 +83,9 @@
 //!   [`stop`](SmtpMock::stop) (also on drop).
 //! * [`Message`]: an accepted message: envelope and un-stuffed text.
 //! * [`Event`] and [`Ending`]: what the `on_event` hook hears.
-//! * [`serve_forever`]: the same sessions on a listener you bound
-//!   yourself (the `mock-smtp` program uses it).
+//! * [`Script::start_standalone`]: the same sessions on a port of your
+//!   choosing, keeping no messages and no transcripts (the `mock-smtp`
+//!   program uses it).
 //!
 //! ```
 //! use inet_mocks::smtp::Script;
@@ -124,15 +125,14 @@ pub use wire::{
     MAX_COMMAND_LINE, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, MAX_TEXT_LINE,
 };
 
-use crate::server::{DEFAULT_IO_TIMEOUT, MockServer};
+use crate::server::{self, MockServer};
 use crate::transcript::Transcript;
 use crate::waitable::Waitable;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
-use std::thread;
 use std::time::Duration;
 
 /// How long [`SmtpMock::stop`] lets sessions say their `421` goodbye
@@ -222,11 +222,35 @@ impl SmtpMock {
     /// Starts `script` on `127.0.0.1:0`. Clients may connect as soon as
     /// this returns.
     pub fn start(script: Script) -> io::Result<Self> {
-        let shared = Arc::new(Shared::default());
+        Self::launch(script, MockServer::builder(), Shared::default())
+    }
+
+    /// Starts `script` on port `port` of `127.0.0.1` (0: any free port)
+    /// for a server that runs until the process ends: the `mock-smtp`
+    /// program. It keeps no messages and no transcripts, so it does not
+    /// grow with every message or connection: [`messages`](Self::messages)
+    /// and [`transcripts`](Self::transcripts) stay empty, and messages
+    /// reach you only through [`Script::on_message`]. Tests want
+    /// [`Script::start`].
+    pub fn start_standalone(script: Script, port: u16) -> io::Result<Self> {
+        let server = MockServer::builder().port(port).without_transcripts();
+        let shared = Shared {
+            forget_messages: true,
+            ..Shared::default()
+        };
+        Self::launch(script, server, shared)
+    }
+
+    fn launch(
+        script: Script,
+        server: server::Builder,
+        shared: Shared,
+    ) -> io::Result<Self> {
+        let shared = Arc::new(shared);
         let for_sessions = Arc::clone(&shared);
         // The harness's I/O timeout bounds writes; reads get the idle
         // timeout, set afresh before each one (see `driver`).
-        let server = MockServer::start(move |conn| {
+        let server = server.start(move |conn| {
             let id = (conn.index(), conn.peer());
             driver::run(&conn, conn.stream(), id, &script, &for_sessions);
         })?;
@@ -288,47 +312,13 @@ impl fmt::Debug for SmtpMock {
     }
 }
 
-/// Runs `script` on every connection `listener` accepts, each on its own
-/// thread, until the process ends. For a server on a port of your
-/// choosing (the `mock-smtp` program); tests want [`Script::start`].
-/// Messages reach you only through [`Script::on_message`]: a server
-/// that runs for days must not keep every message it ever accepted.
-pub fn serve_forever(listener: TcpListener, script: Script) -> ! {
-    let shared = Arc::new(Shared {
-        forget_messages: true,
-        ..Shared::default()
-    });
-    let script = Arc::new(script);
-    for index in 0.. {
-        let (stream, peer) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                // Say, out of file descriptors: pause, don't spin.
-                eprintln!("mock-smtp: accept failed: {err}");
-                thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-        };
-        let (script, shared) = (Arc::clone(&script), Arc::clone(&shared));
-        let spawned = thread::Builder::new().spawn(move || {
-            let _ = stream.set_write_timeout(Some(DEFAULT_IO_TIMEOUT));
-            let _ = stream.set_nodelay(true);
-            driver::run(&stream, &stream, (index, peer), &script, &shared);
-        });
-        if let Err(err) = spawned {
-            eprintln!("mock-smtp: no thread for {peer}: {err}");
-        }
-    }
-    unreachable!("a RangeFrom<usize> does not end")
-}
-
 /// What the sessions of one server share.
 #[derive(Default)]
 pub(crate) struct Shared {
     /// Notified when a message is kept, a session ends, or stop begins.
     state: Waitable<State>,
     /// Hand messages to the hook only, keep none in memory
-    /// ([`serve_forever`]).
+    /// ([`SmtpMock::start_standalone`]).
     forget_messages: bool,
 }
 
