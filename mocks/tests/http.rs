@@ -8,6 +8,8 @@ use inet_mocks::{Dir, Fault, HttpMock, Reply};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -27,33 +29,6 @@ fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply).unwrap();
     reply
-}
-
-/// A fresh directory under the system's temp dir, removed on drop (this
-/// crate has no dev-dependencies, so no `tempfile`).
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let name = format!("inet-mock-http-{}-{n}", std::process::id());
-        let dir = std::env::temp_dir().join(name);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -215,7 +190,7 @@ fn h20_a_slowloris_client_gets_408_at_the_head_deadline() {
 
 #[test]
 fn files_are_served_from_the_root_and_never_from_outside() {
-    let outside = TempDir::new();
+    let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret"), "secret").unwrap();
     let root = outside.path().join("www");
     std::fs::create_dir(&root).unwrap();
@@ -357,7 +332,9 @@ fn fault_trickle_sends_the_normal_reply_one_byte_at_a_time() {
 struct MockHttp {
     child: Child,
     addr: SocketAddr,
-    stdout: BufReader<std::process::ChildStdout>,
+    /// The program's stdout, line by line, read on a thread of its own so
+    /// that waiting for a line can time out.
+    lines: Receiver<String>,
 }
 
 impl MockHttp {
@@ -368,27 +345,35 @@ impl MockHttp {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let first = line_within_wait(&lines);
         let addr = first
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("first line: {first:?}"))
-            .trim()
             .parse()
             .unwrap();
-        MockHttp {
-            child,
-            addr,
-            stdout,
-        }
+        MockHttp { child, addr, lines }
     }
 
     fn next_line(&mut self) -> String {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
-        line
+        line_within_wait(&self.lines)
     }
+}
+
+/// The next line the program prints, without its newline; panics if none
+/// comes within `WAIT`, instead of hanging the test.
+fn line_within_wait(lines: &Receiver<String>) -> String {
+    lines
+        .recv_timeout(WAIT)
+        .expect("mock-http printed no line in time")
 }
 
 impl Drop for MockHttp {
@@ -406,12 +391,12 @@ fn the_program_prints_its_address_first_and_serves_the_default_page() {
     assert!(reply.starts_with("HTTP/1.0 200 OK\r\n"), "{reply}");
     assert!(reply.ends_with(DEFAULT_PAGE));
     let log = mock.next_line();
-    assert!(log.ends_with("\"GET / HTTP/1.0\" 200\n"), "{log}");
+    assert!(log.ends_with("\"GET / HTTP/1.0\" 200"), "{log}");
 }
 
 #[test]
 fn the_program_serves_a_root_and_generated_bodies() {
-    let root = TempDir::new();
+    let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join("page.html"), "<p>page</p>").unwrap();
     let dir = root.path().to_str().unwrap();
     let mock = MockHttp::start(&["--root", dir, "--generate", "1000"]);
