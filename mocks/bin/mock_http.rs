@@ -4,7 +4,8 @@
 //! It listens on 127.0.0.1 only, prints `listening on 127.0.0.1:PORT` as
 //! its first line, then one line per request, and serves until killed.
 
-use inet_mocks::{Conn, HttpMock, MockServer, Reply};
+use inet_mocks::http::Reply;
+use inet_mocks::{Conn, HttpMock, MockServer};
 use std::io::Write;
 use std::process::ExitCode;
 use std::thread;

@@ -15,7 +15,8 @@
 //! directory, or with a default page, unless a [`Fault`] is scripted:
 //!
 //! ```
-//! use inet_mocks::{Fault, HttpMock, Reply};
+//! use inet_mocks::HttpMock;
+//! use inet_mocks::http::{Fault, Reply};
 //!
 //! let server = HttpMock::new()
 //!     .route("/", Reply::ok("<h1>hello</h1>"))

@@ -1,10 +1,10 @@
 //! The mock DNS server, driven with query bytes built here by hand (not
 //! through any client library), and its answers read back by hand.
 
+use inet_mocks::Dir;
 use inet_mocks::dns::{
-    DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
+    Builder, DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
-use inet_mocks::{Dir, DnsBuilder};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
@@ -202,7 +202,7 @@ fn example() -> DnsMock {
 }
 
 /// The usual data, with a fault (or anything else) added.
-fn example_with(fault: impl FnOnce(DnsBuilder) -> DnsBuilder) -> DnsMock {
+fn example_with(fault: impl FnOnce(Builder) -> Builder) -> DnsMock {
     let builder = DnsMock::builder()
         .record("example.test", v4(192, 0, 2, 7))
         .record("example.test", v6("2001:db8::1"))
@@ -316,7 +316,7 @@ fn tcp_on_the_same_port_takes_several_length_prefixed_queries() {
 
 #[test]
 fn truncate_udp_sets_tc_with_no_answers_while_tcp_answers_in_full() {
-    let mock = example_with(DnsBuilder::truncate_udp);
+    let mock = example_with(Builder::truncate_udp);
     let q = query(12, "example.test", A);
     let reply = ask_udp(&mock, &q);
     assert!(reply.has(TC));
@@ -429,7 +429,7 @@ fn dropping_the_mock_cuts_a_pending_delay_short() {
 
 #[test]
 fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
-    let mock = example_with(DnsBuilder::wrong_id_first);
+    let mock = example_with(Builder::wrong_id_first);
     let socket = client();
     let q = query(40, "example.test", A);
     socket.send_to(&q, mock.addr()).unwrap();
@@ -446,7 +446,7 @@ fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
 
 #[test]
 fn a_wrong_question_decoy_comes_first_then_the_real_answer_d10() {
-    let mock = example_with(DnsBuilder::wrong_question_first);
+    let mock = example_with(Builder::wrong_question_first);
     let socket = client();
     let q = query(41, "example.test", AAAA);
     socket.send_to(&q, mock.addr()).unwrap();
@@ -656,7 +656,7 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
 
 #[test]
 fn a_decoy_from_another_port_comes_first_then_the_real_answer_d10() {
-    let mock = example_with(DnsBuilder::wrong_source_first);
+    let mock = example_with(Builder::wrong_source_first);
     let socket = client();
     let q = query(42, "example.test", A);
     socket.send_to(&q, mock.addr()).unwrap();

@@ -2,9 +2,9 @@
 //! driven by raw sockets (no HTTP client code involved).
 
 use inet_mocks::http::{
-    DEFAULT_PAGE, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, pattern,
+    DEFAULT_PAGE, Fault, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, Reply, pattern,
 };
-use inet_mocks::{Dir, Fault, HttpMock, Reply};
+use inet_mocks::{Dir, HttpMock};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
