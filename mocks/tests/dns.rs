@@ -5,12 +5,15 @@ use inet_mocks::Dir;
 use inet_mocks::dns::{
     Builder, DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use program::Program;
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a test waits for a reply that should come.
+mod program;
+
 const REPLY: Duration = Duration::from_secs(5);
 /// How long a test listens to be sure a reply does not come.
 const SILENCE: Duration = Duration::from_millis(200);
@@ -571,39 +574,18 @@ fn hosts_text_gives_addresses_for_every_name_and_a_ptr_to_the_first() {
     assert_eq!(reply.addresses(), [v6("::1")]);
 }
 
-/// Kills the child when dropped, so a failed assertion leaves no process.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_binary_prints_its_address_then_each_question() {
-    let mut child = Child(
-        Command::new(env!("CARGO_BIN_EXE_mock-dns"))
-            .args([
-                "--record",
-                "example.test=192.0.2.7",
-                "--nxdomain",
-                "gone.test",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    let mock = Program::start(
+        env!("CARGO_BIN_EXE_mock-dns"),
+        &[
+            "--record",
+            "example.test=192.0.2.7",
+            "--nxdomain",
+            "gone.test",
+        ],
     );
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr: SocketAddr = first
-        .strip_prefix("listening on ")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr = mock.addr;
     assert_eq!(addr.ip(), Ipv4Addr::LOCALHOST);
     let socket = client();
     socket
@@ -615,7 +597,7 @@ fn the_binary_prints_its_address_then_each_question() {
     let reply = parse(buf[..n].to_vec());
     assert_eq!((reply.id, reply.addresses()), (100, vec![v4(192, 0, 2, 7)]));
     let local = socket.local_addr().unwrap();
-    let line = lines.next().unwrap().unwrap();
+    let line = mock.next_line();
     assert_eq!(line, format!("udp A example.test from {local}"));
     socket.send_to(&query(101, "gone.test", A), addr).unwrap();
     let (n, _) = socket.recv_from(&mut buf).unwrap();

@@ -5,12 +5,13 @@ use inet_mocks::http::{
     DEFAULT_PAGE, Fault, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, Reply, pattern,
 };
 use inet_mocks::{Dir, HttpMock};
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use program::Program;
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod program;
 
 const WAIT: Duration = Duration::from_secs(5);
 const GET: &[u8] = b"GET / HTTP/1.0\r\nHost: test\r\n\r\n";
@@ -328,64 +329,14 @@ fn fault_trickle_sends_the_normal_reply_one_byte_at_a_time() {
 
 // ---- the standalone program ----
 
-/// A running `mock-http`, killed when dropped.
-struct MockHttp {
-    child: Child,
-    addr: SocketAddr,
-    /// The program's stdout, line by line, read on a thread of its own so
-    /// that waiting for a line can time out.
-    lines: Receiver<String>,
-}
-
-impl MockHttp {
-    fn start(args: &[&str]) -> MockHttp {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mock-http"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let (tx, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        let first = line_within_wait(&lines);
-        let addr = first
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line: {first:?}"))
-            .parse()
-            .unwrap();
-        MockHttp { child, addr, lines }
-    }
-
-    fn next_line(&mut self) -> String {
-        line_within_wait(&self.lines)
-    }
-}
-
-/// The next line the program prints, without its newline; panics if none
-/// comes within `WAIT`, instead of hanging the test.
-fn line_within_wait(lines: &Receiver<String>) -> String {
-    lines
-        .recv_timeout(WAIT)
-        .expect("mock-http printed no line in time")
-}
-
-impl Drop for MockHttp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Runs `mock-http` with `args`.
+fn mock_http(args: &[&str]) -> Program {
+    Program::start(env!("CARGO_BIN_EXE_mock-http"), args)
 }
 
 #[test]
 fn the_program_prints_its_address_first_and_serves_the_default_page() {
-    let mut mock = MockHttp::start(&[]);
+    let mock = mock_http(&[]);
     assert!(mock.addr.ip().is_loopback());
     let reply = text(&exchange(mock.addr, GET));
     assert!(reply.starts_with("HTTP/1.0 200 OK\r\n"), "{reply}");
@@ -399,7 +350,7 @@ fn the_program_serves_a_root_and_generated_bodies() {
     let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join("page.html"), "<p>page</p>").unwrap();
     let dir = root.path().to_str().unwrap();
-    let mock = MockHttp::start(&["--root", dir, "--generate", "1000"]);
+    let mock = mock_http(&["--root", dir, "--generate", "1000"]);
     let page = exchange(mock.addr, b"GET /page.html HTTP/1.0\r\n\r\n");
     assert!(text(&page).ends_with("\r\n\r\n<p>page</p>"));
     let generated = exchange(mock.addr, GET);
