@@ -5,10 +5,9 @@
 //! its first line, then one line per request, and serves until killed.
 
 use inet_mocks::http::Reply;
+use inet_mocks::standalone::{self, EXIT_USAGE, Failure};
 use inet_mocks::{Conn, HttpMock, MockServer};
-use std::io::Write;
 use std::process::ExitCode;
-use std::thread;
 use std::time::Duration;
 
 const HELP: &str = "\
@@ -31,21 +30,17 @@ it cannot listen.";
 /// Per-read and per-write timeout for each connection.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
+const PROGRAM: &str = "mock-http";
+
 fn main() -> ExitCode {
-    let mock = match parse(std::env::args().skip(1)) {
-        Ok(Some(parsed)) => parsed,
-        Ok(None) => {
-            say(HELP);
-            return ExitCode::SUCCESS;
-        }
-        Err(why) => {
-            eprintln!(
-                "mock-http: {why}\nusage: mock-http [--port N] [--root DIR] [--generate BYTES] (see --help)"
-            );
-            return ExitCode::from(1);
-        }
+    let args = match standalone::command_line(PROGRAM, HELP) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
-    let (port, mock) = mock;
+    let (port, mock) = match parse(args) {
+        Ok(parsed) => parsed,
+        Err(why) => return refuse(&why),
+    };
     let server = MockServer::builder()
         .port(port)
         .io_timeout(IO_TIMEOUT)
@@ -55,33 +50,33 @@ fn main() -> ExitCode {
     let server = match server {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("mock-http: cannot listen on 127.0.0.1 port {port}: {e}");
-            return ExitCode::from(3);
+            let why = format!("cannot listen on 127.0.0.1 port {port}: {e}");
+            return Failure::setup(why).report(PROGRAM);
         }
     };
-    say(&format!("listening on {}", server.addr()));
-    // Connections are served on the harness's threads; this one only
-    // keeps `server` alive until the process is killed.
-    loop {
-        thread::park();
-    }
+    let _ = standalone::say_listening(server.addr());
+    standalone::serve_until_killed()
 }
 
-/// `Ok(None)` for --help.
-fn parse(
-    args: impl Iterator<Item = String>,
-) -> Result<Option<(u16, HttpMock)>, String> {
+/// A bad command line: exit status 1 (this program's only usage error
+/// status, a bad port included), with the usage line.
+fn refuse(why: &str) -> ExitCode {
+    eprintln!(
+        "{PROGRAM}: {why}\nusage: mock-http [--port N] [--root DIR] [--generate BYTES] (see --help)"
+    );
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// The port and the mock the arguments ask for.
+fn parse(args: Vec<String>) -> Result<(u16, HttpMock), String> {
     let mut port = 0;
     let mut mock = HttpMock::new();
-    let mut args = args;
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
             Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
             None => (arg.clone(), None),
         };
-        if name == "-h" || name == "--help" {
-            return Ok(None);
-        }
         let mut value = || {
             inline
                 .clone()
@@ -90,10 +85,7 @@ fn parse(
         };
         match name.as_str() {
             "--port" => {
-                let v = value()?;
-                port = v.trim().parse().map_err(|_| {
-                    format!("the port {v:?} is not a number from 0 to 65535")
-                })?;
+                port = standalone::parse_port(&value()?)?;
             }
             "--root" => {
                 let dir = value()?;
@@ -115,7 +107,7 @@ fn parse(
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
-    Ok(Some((port, mock)))
+    Ok((port, mock))
 }
 
 fn serve(mock: &HttpMock, conn: &Conn) {
@@ -132,10 +124,8 @@ fn serve(mock: &HttpMock, conn: &Conn) {
     }
 }
 
-/// Prints a line and flushes it at once (a test waits for it), without
-/// panicking if nobody reads standard output any more.
-fn say(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
-    let _ = out.flush();
+/// Prints a line at once (a test waits for it). A closed stdout is no
+/// reason to stop serving.
+fn say(line: &str) {
+    let _ = standalone::say(line);
 }

@@ -28,6 +28,8 @@
 //!   and the faults of a broken web server ([`http::Fault`]).
 //! * [`smtp`]: a scripted SMTP server ([`SmtpMock`], built from a
 //!   [`smtp::Script`]) that captures each accepted [`smtp::Message`].
+//! * [`standalone`]: what the `mock-*` programs share (command line,
+//!   exit statuses, the `listening on` line).
 //!
 //! The crate root names the harness and one type per mock: [`DnsMock`],
 //! [`HttpMock`], [`SmtpMock`]. Everything else is named by its module,
@@ -40,6 +42,7 @@ pub mod dns;
 pub mod http;
 pub mod server;
 pub mod smtp;
+pub mod standalone;
 pub mod transcript;
 mod waitable;
 
