@@ -1,9 +1,9 @@
 //! In-process mock servers for the `inet` tests and the tour.
 //!
-//! Each mock is a real TCP server that listens on `127.0.0.1:0` (a port
-//! the OS picks, so tests can run in parallel) inside the test process
-//! itself. A test starts one, points the client at [`MockServer::addr`],
-//! and afterwards checks what happened.
+//! Each mock is a real server (TCP, and UDP too for DNS) that listens on
+//! `127.0.0.1:0` (a port the OS picks, so tests can run in parallel)
+//! inside the test process itself. A test starts one, points the client
+//! at its address (`addr()`), and afterwards checks what happened.
 //!
 //! The mocks are written independently of the client code in `inet`, and
 //! this crate never depends on it: if client and mock shared a parser, one
@@ -11,10 +11,15 @@
 //!
 //! Each connection records a [`Transcript`] of every byte in both
 //! directions, so a test can check the exact bytes the client sent, not
-//! just whether it got an answer. Each mock is to be scripted through a
-//! builder (the replies to give, faults to inject, delays to add), and a
-//! server stops, closing its connections and joining its threads, when it
-//! is dropped.
+//! just whether it got an answer. (The DNS mock logs each message
+//! instead.) Each mock is scripted through a builder (the replies to
+//! give, faults to inject, delays to add), and a server stops, closing
+//! its connections and joining its threads, when it is dropped.
+//!
+//! Each mock also runs as a program (`mock-dns`, `mock-http`,
+//! `mock-smtp`) on a port of your choosing, for a reader to point a
+//! Python original or any tool at. The programs keep no transcripts and
+//! no messages, so they can run for days without growing.
 //!
 //! This crate holds the foundation the mocks stand on:
 //!

@@ -4,7 +4,8 @@
 //! correct client from one that sent `\n` where the protocol wants `\r\n`
 //! and met a forgiving server. So every mock connection is wrapped in a
 //! [`Recorder`] that copies each byte read and written into a [`Transcript`],
-//! and tests assert on the exact bytes afterwards.
+//! and tests assert on the exact bytes afterwards. (A long-running
+//! standalone mock records nothing: see [`Transcript::discarding`].)
 //!
 //! This type is deliberately independent of the client library's transcript:
 //! its directions are named from the *mock's* side ([`Dir::FromClient`],
