@@ -8,7 +8,8 @@ use inet::http::client::{Options, fetch};
 use inet::http::request::{ORIGINAL_REQUEST, get_request};
 use inet::http::response::Framing;
 use inet::http::site::Site;
-use inet_mocks::{Fault, HttpMock, HttpServer, Reply};
+use inet_mocks::HttpMock;
+use inet_mocks::http::{Fault, HttpServer, Reply};
 
 fn site_of(server: &HttpServer) -> Site {
     Site::parse(&format!("127.0.0.1:{}", server.addr().port())).unwrap()

@@ -9,8 +9,9 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
+use inet_mocks::HttpMock;
 use inet_mocks::http::pattern;
-use inet_mocks::{Fault, HttpMock, HttpServer, Reply};
+use inet_mocks::http::{Fault, HttpServer, Reply};
 
 /// Longest a single webget run may take in these tests.
 const WAIT: Duration = Duration::from_secs(10);

@@ -7,7 +7,7 @@
 //! runs until killed (or until its standard output is closed).
 
 use inet_mocks::dns::{Builder, DnsMock, Rcode};
-use std::io::Write;
+use inet_mocks::standalone::{self, EXIT_BAD_PORT, Failure};
 use std::net::IpAddr;
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -37,71 +37,46 @@ Try: dig @127.0.0.1 -p PORT example.test A
 Exit status: 0 when stdout closes, 1 for a usage error, 2 for a bad port,
 3 if it cannot listen.";
 
-/// Why the command line was refused, and with which exit status.
-struct Refusal {
-    message: String,
-    status: u8,
-}
-
-fn usage(message: String) -> Refusal {
-    Refusal { message, status: 1 }
-}
+const PROGRAM: &str = "mock-dns";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = match std::env::args_os()
-        .skip(1)
-        .map(|a| a.into_string())
-        .collect()
-    {
+    let args = match standalone::command_line(PROGRAM, USAGE) {
         Ok(args) => args,
-        Err(bad) => return refuse(&usage(format!("{bad:?} is not UTF-8"))),
+        Err(code) => return code,
     };
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
     let (tx, rx) = mpsc::channel();
     let builder = match parse(&args) {
         // Questions are printed, not kept: the program may run for long.
         Ok(builder) => builder.log_limit(0).on_question(move |q| {
             let _ = tx.send(q.to_string());
         }),
-        Err(refusal) => return refuse(&refusal),
+        Err(failure) => return failure.report(PROGRAM),
     };
     let mock = match builder.start() {
         Ok(mock) => mock,
         Err(err) if err.kind() == std::io::ErrorKind::InvalidInput => {
-            return refuse(&usage(err.to_string()));
+            return Failure::usage(err.to_string()).report(PROGRAM);
         }
         Err(err) => {
-            eprintln!("mock-dns: cannot listen: {err}");
-            return ExitCode::from(3);
+            let failure = Failure::setup(format!("cannot listen: {err}"));
+            return failure.report(PROGRAM);
         }
     };
-    let mut out = std::io::stdout().lock();
-    if writeln!(out, "listening on {}", mock.addr()).is_err()
-        || out.flush().is_err()
-    {
-        return ExitCode::SUCCESS;
-    }
     // Rust ignores SIGPIPE, so a closed stdout shows up as a write error:
     // the reader has gone, and so do we, quietly.
+    if standalone::say_listening(mock.addr()).is_err() {
+        return ExitCode::SUCCESS;
+    }
     for line in rx {
-        if writeln!(out, "{line}").is_err() || out.flush().is_err() {
+        if standalone::say(&line).is_err() {
             break;
         }
     }
     ExitCode::SUCCESS
 }
 
-fn refuse(refusal: &Refusal) -> ExitCode {
-    eprintln!("mock-dns: {}", refusal.message);
-    eprintln!("try 'mock-dns --help'");
-    ExitCode::from(refusal.status)
-}
-
 /// Turns the arguments into a builder.
-fn parse(args: &[String]) -> Result<Builder, Refusal> {
+fn parse(args: &[String]) -> Result<Builder, Failure> {
     let mut builder = DnsMock::builder();
     let mut args = args.iter();
     while let Some(option) = args.next() {
@@ -110,7 +85,7 @@ fn parse(args: &[String]) -> Result<Builder, Refusal> {
             continue;
         }
         let Some(value) = args.next() else {
-            return Err(usage(format!(
+            return Err(Failure::usage(format!(
                 "{option} needs a value (or is unknown)"
             )));
         };
@@ -130,14 +105,16 @@ fn parse(args: &[String]) -> Result<Builder, Refusal> {
             }
             "--hosts" => {
                 let text = std::fs::read_to_string(value).map_err(|err| {
-                    usage(format!("cannot read {value}: {err}"))
+                    Failure::usage(format!("cannot read {value}: {err}"))
                 })?;
                 builder.hosts(&text)
             }
             "--nxdomain" => builder.rcode_for(value, Rcode::NxDomain),
             "--servfail" => builder.rcode_for(value, Rcode::ServFail),
             "--refused" => builder.rcode_for(value, Rcode::Refused),
-            _ => return Err(usage(format!("unknown option {option}"))),
+            _ => {
+                return Err(Failure::usage(format!("unknown option {option}")));
+            }
         };
     }
     Ok(builder)
@@ -147,25 +124,20 @@ fn pair<'a>(
     option: &str,
     value: &'a str,
     shape: &str,
-) -> Result<(&'a str, &'a str), Refusal> {
-    value
-        .split_once('=')
-        .ok_or_else(|| usage(format!("{option} wants {shape}, not {value:?}")))
+) -> Result<(&'a str, &'a str), Failure> {
+    value.split_once('=').ok_or_else(|| {
+        Failure::usage(format!("{option} wants {shape}, not {value:?}"))
+    })
 }
 
-fn parse_addr(text: &str) -> Result<IpAddr, Refusal> {
+fn parse_addr(text: &str) -> Result<IpAddr, Failure> {
     text.parse()
-        .map_err(|_| usage(format!("{text:?} is not an IP address")))
+        .map_err(|_| Failure::usage(format!("{text:?} is not an IP address")))
 }
 
-fn parse_port(text: &str) -> Result<u16, Refusal> {
-    let digits = text.trim();
-    let number = digits.bytes().all(|b| b.is_ascii_digit());
-    let port = if number { digits.parse().ok() } else { None };
-    port.ok_or_else(|| Refusal {
-        message: format!(
-            "the port {text:?} is not a whole number from 0 to 65535"
-        ),
-        status: 2,
+fn parse_port(text: &str) -> Result<u16, Failure> {
+    standalone::parse_port(text).map_err(|message| Failure {
+        status: EXIT_BAD_PORT,
+        message,
     })
 }

@@ -4,12 +4,10 @@
 //! It listens on 127.0.0.1 only, prints `listening on 127.0.0.1:PORT` as
 //! its first line, then one line per request, and serves until killed.
 
-use inet_mocks::{HttpMock, Reply};
-use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use inet_mocks::http::Reply;
+use inet_mocks::standalone::{self, EXIT_USAGE, Failure};
+use inet_mocks::{Conn, HttpMock, MockServer};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::thread;
 use std::time::Duration;
 
 const HELP: &str = "\
@@ -32,66 +30,53 @@ it cannot listen.";
 /// Per-read and per-write timeout for each connection.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
+const PROGRAM: &str = "mock-http";
+
 fn main() -> ExitCode {
-    let mock = match parse(std::env::args().skip(1)) {
-        Ok(Some(parsed)) => parsed,
-        Ok(None) => {
-            say(HELP);
-            return ExitCode::SUCCESS;
-        }
-        Err(why) => {
-            eprintln!(
-                "mock-http: {why}\nusage: mock-http [--port N] [--root DIR] [--generate BYTES] (see --help)"
-            );
-            return ExitCode::from(1);
+    let args = match standalone::command_line(PROGRAM, HELP) {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
+    let (port, mock) = match parse(args) {
+        Ok(parsed) => parsed,
+        Err(why) => return refuse(&why),
+    };
+    let server = MockServer::builder()
+        .port(port)
+        .io_timeout(IO_TIMEOUT)
+        // Lines are printed, not kept: the program may run for long.
+        .without_transcripts()
+        .start(move |conn: Conn| serve(&mock, &conn));
+    let server = match server {
+        Ok(server) => server,
+        Err(e) => {
+            let why = format!("cannot listen on 127.0.0.1 port {port}: {e}");
+            return Failure::setup(why).report(PROGRAM);
         }
     };
-    let (port, mock) = mock;
-    let listener = match TcpListener::bind(("127.0.0.1", port)) {
-        Ok(listener) => listener,
-        Err(e) => {
-            eprintln!("mock-http: cannot listen on 127.0.0.1 port {port}: {e}");
-            return ExitCode::from(3);
-        }
-    };
-    match listener.local_addr() {
-        Ok(addr) => say(&format!("listening on {addr}")),
-        Err(e) => {
-            eprintln!("mock-http: {e}");
-            return ExitCode::from(3);
-        }
-    }
-    let mock = Arc::new(mock);
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                let mock = Arc::clone(&mock);
-                thread::spawn(move || serve(&mock, &stream));
-            }
-            Err(e) => {
-                eprintln!("mock-http: accept failed: {e}");
-                thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-    ExitCode::SUCCESS
+    let _ = standalone::say_listening(server.addr());
+    standalone::serve_until_killed()
 }
 
-/// `Ok(None)` for --help.
-fn parse(
-    args: impl Iterator<Item = String>,
-) -> Result<Option<(u16, HttpMock)>, String> {
+/// A bad command line: exit status 1 (this program's only usage error
+/// status, a bad port included), with the usage line.
+fn refuse(why: &str) -> ExitCode {
+    eprintln!(
+        "{PROGRAM}: {why}\nusage: mock-http [--port N] [--root DIR] [--generate BYTES] (see --help)"
+    );
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// The port and the mock the arguments ask for.
+fn parse(args: Vec<String>) -> Result<(u16, HttpMock), String> {
     let mut port = 0;
     let mut mock = HttpMock::new();
-    let mut args = args;
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
             Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
             None => (arg.clone(), None),
         };
-        if name == "-h" || name == "--help" {
-            return Ok(None);
-        }
         let mut value = || {
             inline
                 .clone()
@@ -100,10 +85,7 @@ fn parse(
         };
         match name.as_str() {
             "--port" => {
-                let v = value()?;
-                port = v.trim().parse().map_err(|_| {
-                    format!("the port {v:?} is not a number from 0 to 65535")
-                })?;
+                port = standalone::parse_port(&value()?)?;
             }
             "--root" => {
                 let dir = value()?;
@@ -125,20 +107,12 @@ fn parse(
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
-    Ok(Some((port, mock)))
+    Ok((port, mock))
 }
 
-fn serve(mock: &HttpMock, stream: &TcpStream) {
-    let ready = stream
-        .set_read_timeout(Some(IO_TIMEOUT))
-        .and_then(|()| stream.set_write_timeout(Some(IO_TIMEOUT)));
-    if ready.is_err() {
-        return;
-    }
-    let peer = stream
-        .peer_addr()
-        .map_or_else(|_| "?".to_owned(), |a| a.to_string());
-    match mock.serve(stream, stream) {
+fn serve(mock: &HttpMock, conn: &Conn) {
+    let peer = conn.peer();
+    match mock.serve(conn, conn.stream()) {
         Ok(served) => {
             let status = match served.status {
                 0 => "no reply".to_owned(),
@@ -150,10 +124,8 @@ fn serve(mock: &HttpMock, stream: &TcpStream) {
     }
 }
 
-/// Prints a line and flushes it at once (a test waits for it), without
-/// panicking if nobody reads standard output any more.
-fn say(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
-    let _ = out.flush();
+/// Prints a line at once (a test waits for it). A closed stdout is no
+/// reason to stop serving.
+fn say(line: &str) {
+    let _ = standalone::say(line);
 }

@@ -16,13 +16,15 @@
 //! usage error, 2 for a bad port, 3 when it cannot listen or use the
 //! dump directory.
 
-use inet_mocks::smtp::{self, Event, Message, Script};
+use inet_mocks::smtp::{Event, Message, Script};
+use inet_mocks::standalone::{self, EXIT_BAD_PORT, Failure};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+
+const PROGRAM: &str = "mock-smtp";
 
 const USAGE: &str = "\
 usage: mock-smtp [--port N] [--dump-dir DIR] [options]
@@ -57,10 +59,6 @@ or DOT (the reply after the final dot). In TEXT, `\\n` starts a new
 reply line: '250-one\\n250 two'.
 ";
 
-const EXIT_USAGE: u8 = 1;
-const EXIT_BAD_PORT: u8 = 2;
-const EXIT_SETUP: u8 = 3;
-
 /// What the command line asked for.
 struct Options {
     port: u16,
@@ -68,58 +66,24 @@ struct Options {
     script: Script,
 }
 
-/// A command line the program cannot run, with its exit status.
-struct Failure {
-    status: u8,
-    message: String,
-}
-
-fn usage(message: impl Into<String>) -> Failure {
-    Failure {
-        status: EXIT_USAGE,
-        message: message.into(),
-    }
-}
-
 fn main() -> ExitCode {
-    let args: Vec<String> = match std::env::args_os()
-        .skip(1)
-        .map(|arg| arg.into_string())
-        .collect()
-    {
+    let args = match standalone::command_line(PROGRAM, USAGE) {
         Ok(args) => args,
-        Err(arg) => {
-            return fail(&usage(format!("argument {arg:?} is not UTF-8")));
-        }
+        Err(code) => return code,
     };
-    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
-        print!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
     match parse(&args).and_then(run) {
         Ok(never) => match never {},
-        Err(failure) => fail(&failure),
+        Err(failure) => failure.report(PROGRAM),
     }
-}
-
-fn fail(failure: &Failure) -> ExitCode {
-    eprintln!("mock-smtp: {}", failure.message);
-    if failure.status == EXIT_USAGE {
-        eprintln!("try `mock-smtp --help`");
-    }
-    ExitCode::from(failure.status)
 }
 
 /// Listens, says where, and serves until the process is killed.
 fn run(options: Options) -> Result<std::convert::Infallible, Failure> {
-    let setup = |message: String| Failure {
-        status: EXIT_SETUP,
-        message,
-    };
     let mut script = options.script;
     if let Some(dir) = options.dump_dir {
-        fs::create_dir_all(&dir)
-            .map_err(|e| setup(format!("cannot use {}: {e}", dir.display())))?;
+        fs::create_dir_all(&dir).map_err(|e| {
+            Failure::setup(format!("cannot use {}: {e}", dir.display()))
+        })?;
         script = script.on_message(move |message, number| {
             let eml = dump(&dir, message, number)?;
             say(&format!("message {number} saved as {}", eml.display()));
@@ -132,22 +96,18 @@ fn run(options: Options) -> Result<std::convert::Infallible, Failure> {
         });
     }
     script = script.on_event(log_event);
-    let listener =
-        TcpListener::bind(("127.0.0.1", options.port)).map_err(|e| {
-            setup(format!("cannot listen on 127.0.0.1:{}: {e}", options.port))
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| setup(format!("cannot read the bound address: {e}")))?;
-    say(&format!("listening on {addr}"));
-    smtp::serve_forever(listener, script)
+    let mock = script.start_standalone(options.port).map_err(|e| {
+        let port = options.port;
+        Failure::setup(format!("cannot listen on 127.0.0.1:{port}: {e}"))
+    })?;
+    let _ = standalone::say_listening(mock.addr());
+    standalone::serve_until_killed()
 }
 
-/// Prints a line and flushes it at once (a test may be waiting for it).
-/// A closed stdout is no reason to stop serving.
+/// Prints a line at once (a test may be waiting for it). A closed
+/// stdout is no reason to stop serving.
 fn say(line: &str) {
-    let mut out = io::stdout().lock();
-    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+    let _ = standalone::say(line);
 }
 
 fn log_event(event: &Event) {
@@ -217,7 +177,7 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
         let mut value = || {
             rest.next()
                 .map(|value| value.as_str())
-                .ok_or_else(|| usage(format!("{flag} needs a value")))
+                .ok_or_else(|| Failure::usage(format!("{flag} needs a value")))
         };
         let script = std::mem::take(&mut options.script);
         options.script = match flag.as_str() {
@@ -251,7 +211,9 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
                     .and_then(|(verb, n)| Some((verb, n.parse().ok()?)))
                     .filter(|(_, n)| *n > 0)
                     .ok_or_else(|| {
-                        usage(format!("{flag} wants VERB:N=TEXT, N from 1"))
+                        Failure::usage(format!(
+                            "{flag} wants VERB:N=TEXT, N from 1"
+                        ))
                     })?;
                 script.reply_nth(verb, n, &reply_text(text))
             }
@@ -273,7 +235,9 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
             "--disconnect-in-data" => {
                 let lines = value()?;
                 let lines = lines.parse().map_err(|_| {
-                    usage(format!("{flag}: {lines:?} is not a line count"))
+                    Failure::usage(format!(
+                        "{flag}: {lines:?} is not a line count"
+                    ))
                 })?;
                 script.disconnect_in_data(lines)
             }
@@ -284,37 +248,38 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
             "--idle-timeout" => {
                 let secs = seconds(flag, value()?)?;
                 if secs.is_zero() {
-                    return Err(usage(format!("{flag} must be more than 0")));
+                    return Err(Failure::usage(format!(
+                        "{flag} must be more than 0"
+                    )));
                 }
                 script.idle_timeout(secs)
             }
             "--byte-at-a-time" => script.byte_at_a_time(),
             "--lf-only" => script.lf_only(),
-            other => return Err(usage(format!("unknown option {other:?}"))),
+            other => {
+                return Err(Failure::usage(format!(
+                    "unknown option {other:?}"
+                )));
+            }
         };
     }
     Ok(options)
 }
 
-/// Digits only, and a number that fits in 16 bits.
 fn parse_port(text: &str) -> Result<u16, Failure> {
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    digits
-        .then(|| text.parse().ok())
-        .flatten()
-        .ok_or_else(|| Failure {
-            status: EXIT_BAD_PORT,
-            message: format!(
-                "the port {text:?} is not a whole number from 0 to 65535"
-            ),
-        })
+    standalone::parse_port(text).map_err(|message| Failure {
+        status: EXIT_BAD_PORT,
+        message,
+    })
 }
 
 /// Splits `KEY=VALUE`.
 fn pair<'a>(flag: &str, text: &'a str) -> Result<(&'a str, &'a str), Failure> {
     text.split_once('=')
         .filter(|(key, _)| !key.trim().is_empty())
-        .ok_or_else(|| usage(format!("{flag} wants KEY=VALUE, got {text:?}")))
+        .ok_or_else(|| {
+            Failure::usage(format!("{flag} wants KEY=VALUE, got {text:?}"))
+        })
 }
 
 /// Seconds, fractions allowed, at most a day (a longer delay is a typo).
@@ -324,7 +289,9 @@ fn seconds(flag: &str, text: &str) -> Result<Duration, Failure> {
         .ok()
         .filter(|secs: &f64| (0.0..=86_400.0).contains(secs))
         .ok_or_else(|| {
-            usage(format!("{flag}: {text:?} is not seconds from 0 to 86400"))
+            Failure::usage(format!(
+                "{flag}: {text:?} is not seconds from 0 to 86400"
+            ))
         })?;
     Ok(Duration::from_secs_f64(secs))
 }
@@ -338,6 +305,7 @@ fn reply_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use inet_mocks::standalone::EXIT_USAGE;
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|arg| arg.to_string()).collect()

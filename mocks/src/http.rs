@@ -15,7 +15,8 @@
 //! directory, or with a default page, unless a [`Fault`] is scripted:
 //!
 //! ```
-//! use inet_mocks::{Fault, HttpMock, Reply};
+//! use inet_mocks::HttpMock;
+//! use inet_mocks::http::{Fault, Reply};
 //!
 //! let server = HttpMock::new()
 //!     .route("/", Reply::ok("<h1>hello</h1>"))
@@ -28,11 +29,11 @@
 //!
 //! Every byte the client sent is kept: [`HttpServer::requests`].
 
-use crate::server::{Conn, MockServer};
+use crate::server::{Conn, MockServer, is_timeout};
 use crate::transcript::Transcript;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -491,10 +492,6 @@ fn hold_open(io: &mut impl Read, tcp: &TcpStream) -> io::Result<()> {
             Err(e) => return Err(e),
         }
     }
-}
-
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
 /// A request line, split.

@@ -8,14 +8,21 @@
 //! so clients may connect at once (the kernel queues them): no "wait until
 //! ready" sleep. Every stream gets timeouts, so a confused client or
 //! handler fails a test after a few seconds instead of hanging it.
+//!
+//! The standalone `mock-*` programs use the same harness through
+//! [`MockServer::builder`]: a [`Builder`] listens on a port of your
+//! choosing (or on a listener you bound) and, with
+//! [`without_transcripts`](Builder::without_transcripts), records nothing,
+//! so a server that runs for days does not grow with every connection.
 
 use crate::transcript::{Recorder, Transcript};
+use crate::waitable::Waitable;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -117,6 +124,82 @@ impl Write for Conn {
     }
 }
 
+/// How to start a [`MockServer`] other than on `127.0.0.1:0` with the
+/// defaults: from [`MockServer::builder`], then [`start`](Builder::start).
+#[derive(Debug)]
+pub struct Builder {
+    port: u16,
+    listener: Option<TcpListener>,
+    io_timeout: Duration,
+    transcripts: bool,
+}
+
+impl Builder {
+    /// Listens on this port of `127.0.0.1` (default 0: the OS picks).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Accepts on `listener`, already bound, instead of binding one (the
+    /// DNS mock binds TCP on the port its UDP socket got).
+    pub fn listener(mut self, listener: TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// The read and write timeout of every stream (default
+    /// [`DEFAULT_IO_TIMEOUT`]).
+    pub fn io_timeout(mut self, io_timeout: Duration) -> Self {
+        self.io_timeout = io_timeout;
+        self
+    }
+
+    /// Records no transcripts: each [`Conn`] gets a
+    /// [`Transcript::discarding`] and [`MockServer::transcripts`] stays
+    /// empty. For a standalone program that may run for days: it keeps
+    /// nothing per connection once the connection is over.
+    pub fn without_transcripts(mut self) -> Self {
+        self.transcripts = false;
+        self
+    }
+
+    /// Binds (unless given a listener) and starts accepting. Zero as the
+    /// I/O timeout is rejected here, at once: std refuses a zero socket
+    /// timeout, so every connection would otherwise fail to be set up.
+    pub fn start<H>(self, handler: H) -> io::Result<MockServer>
+    where
+        H: Fn(Conn) + Send + Sync + 'static,
+    {
+        if self.io_timeout.is_zero() {
+            let msg = "mock server I/O timeout must be positive";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
+        }
+        // Bound before the thread exists: ready the moment we return.
+        let listener = match self.listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(("127.0.0.1", self.port))?,
+        };
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            io_timeout: self.io_timeout,
+            keep_transcripts: self.transcripts,
+            stopping: AtomicBool::new(false),
+            state: Waitable::default(),
+        });
+        let handler: Handler = Arc::new(handler);
+        let for_thread = Arc::clone(&shared);
+        let accept_thread = thread::Builder::new()
+            .name("inet-mock-accept".into())
+            .spawn(move || accept_loop(&listener, &for_thread, &handler))?;
+        Ok(MockServer {
+            addr,
+            shared,
+            accept_thread: Some(accept_thread),
+        })
+    }
+}
+
 /// A TCP server on `127.0.0.1:<ephemeral>` that runs a handler per
 /// connection and stops, joining all its threads, when dropped.
 pub struct MockServer {
@@ -129,15 +212,19 @@ pub struct MockServer {
 /// share.
 struct Shared {
     io_timeout: Duration,
+    /// Whether `transcripts` keeps one per connection.
+    keep_transcripts: bool,
     stopping: AtomicBool,
-    state: Mutex<State>,
     /// Notified whenever a connection is accepted or closed.
-    changed: Condvar,
+    state: Waitable<State>,
 }
 
 #[derive(Default)]
 struct State {
-    /// One per accepted connection, indexed by `Conn::index`.
+    /// How many connections were accepted; the next `Conn::index`.
+    accepted: usize,
+    /// One per accepted connection, indexed by `Conn::index` (none
+    /// without transcripts).
     transcripts: Vec<Transcript>,
     /// A second handle to each connection whose handler is still running,
     /// so `stop` can shut it down and unblock the handler's reads.
@@ -149,17 +236,17 @@ struct State {
 }
 
 impl MockServer {
-    /// Starts a server whose streams use [`DEFAULT_IO_TIMEOUT`].
+    /// Starts a server on `127.0.0.1:0` whose streams use
+    /// [`DEFAULT_IO_TIMEOUT`].
     pub fn start<H>(handler: H) -> io::Result<Self>
     where
         H: Fn(Conn) + Send + Sync + 'static,
     {
-        Self::start_with_timeout(DEFAULT_IO_TIMEOUT, handler)
+        Self::builder().start(handler)
     }
 
-    /// Starts a server whose streams get `io_timeout` as read and write
-    /// timeout. Zero is rejected here, at once: std refuses a zero socket
-    /// timeout, so every connection would otherwise fail to be set up.
+    /// Starts a server on `127.0.0.1:0` whose streams get `io_timeout` as
+    /// read and write timeout (zero is rejected).
     pub fn start_with_timeout<H>(
         io_timeout: Duration,
         handler: H,
@@ -167,29 +254,18 @@ impl MockServer {
     where
         H: Fn(Conn) + Send + Sync + 'static,
     {
-        if io_timeout.is_zero() {
-            let msg = "mock server I/O timeout must be positive";
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
+        Self::builder().io_timeout(io_timeout).start(handler)
+    }
+
+    /// A [`Builder`] for a server on another port, on a listener of
+    /// your own, or without transcripts.
+    pub fn builder() -> Builder {
+        Builder {
+            port: 0,
+            listener: None,
+            io_timeout: DEFAULT_IO_TIMEOUT,
+            transcripts: true,
         }
-        // Bound before the thread exists: ready the moment we return.
-        let listener = TcpListener::bind(("127.0.0.1", 0))?;
-        let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            io_timeout,
-            stopping: AtomicBool::new(false),
-            state: Mutex::new(State::default()),
-            changed: Condvar::new(),
-        });
-        let handler: Handler = Arc::new(handler);
-        let for_thread = Arc::clone(&shared);
-        let accept_thread = thread::Builder::new()
-            .name("inet-mock-accept".into())
-            .spawn(move || accept_loop(&listener, &for_thread, &handler))?;
-        Ok(Self {
-            addr,
-            shared,
-            accept_thread: Some(accept_thread),
-        })
     }
 
     /// The address clients should connect to.
@@ -197,16 +273,17 @@ impl MockServer {
         self.addr
     }
 
-    /// The transcript of every connection accepted so far, by index.
+    /// The transcript of every connection accepted so far, by index
+    /// (none if started [`without_transcripts`](Builder::without_transcripts)).
     pub fn transcripts(&self) -> Vec<Transcript> {
-        self.shared.lock().transcripts.clone()
+        self.shared.state.lock().transcripts.clone()
     }
 
     /// Waits until at least `n` connections have been accepted; false if
     /// `timeout` ran out first.
     pub fn wait_for_connections(&self, n: usize, timeout: Duration) -> bool {
-        self.shared
-            .wait_until(timeout, |s| s.transcripts.len() >= n)
+        let state = &self.shared.state;
+        state.wait_until(timeout, |s| s.accepted >= n)
     }
 
     /// Waits until the handlers of at least `n` connections have returned
@@ -214,7 +291,7 @@ impl MockServer {
     /// complete; false if `timeout` ran out first. A handler that dropped
     /// its [`Conn`] early is counted only once it returns.
     pub fn wait_for_closed(&self, n: usize, timeout: Duration) -> bool {
-        self.shared.wait_until(timeout, |s| s.closed >= n)
+        self.shared.state.wait_until(timeout, |s| s.closed >= n)
     }
 
     /// Stops accepting, closes every open connection and joins every
@@ -255,6 +332,16 @@ impl fmt::Debug for MockServer {
         let mut out = f.debug_struct("MockServer");
         out.field("addr", &self.addr).finish_non_exhaustive()
     }
+}
+
+/// Whether a failed read or write ran into its socket timeout. A timeout
+/// shows as `WouldBlock` on Unix and `TimedOut` on Windows; every mock
+/// asks this one function.
+pub(crate) fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// A panicking handler's message was already printed by the panic hook,
@@ -314,7 +401,7 @@ fn serve(
             handler(conn);
         });
     match spawned {
-        Ok(worker) => shared.lock().workers.push(worker),
+        Ok(worker) => shared.state.lock().workers.push(worker),
         // The closure was dropped unrun, and with it `conn` and `closer`:
         // the connection is closed and counted. Nothing to undo.
         Err(err) => eprintln!("inet-mocks: no thread for {peer}: {err}"),
@@ -341,56 +428,43 @@ struct CloseOnDrop {
 
 impl Drop for CloseOnDrop {
     fn drop(&mut self) {
-        let mut state = self.shared.lock();
+        let mut state = self.shared.state.lock();
         state.open.remove(&self.index);
         state.closed += 1;
-        self.shared.changed.notify_all();
+        self.shared.state.notify();
     }
 }
 
 impl Shared {
-    /// Nothing panics while holding this lock, but if something ever did,
-    /// the bookkeeping would still be consistent, so carry on.
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Records a new connection and returns its index and transcript.
     fn register(&self, second_handle: TcpStream) -> (usize, Transcript) {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         // Forget finished threads, so a long-lived server does not keep a
         // handle for every connection it ever served.
         state.workers.retain(|worker| !worker.is_finished());
-        let index = state.transcripts.len();
-        let transcript = Transcript::new();
-        state.transcripts.push(transcript.clone());
+        let index = state.accepted;
+        state.accepted += 1;
+        let transcript = if self.keep_transcripts {
+            let transcript = Transcript::new();
+            state.transcripts.push(transcript.clone());
+            transcript
+        } else {
+            Transcript::discarding()
+        };
         state.open.insert(index, second_handle);
-        self.changed.notify_all();
+        self.state.notify();
         (index, transcript)
     }
 
     /// Shuts down every open stream, so handlers blocked in `read` see EOF
     /// and return, and hands back their threads to be joined.
     fn shut_down_open_connections(&self) -> Vec<JoinHandle<()>> {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         for stream in state.open.values() {
             // The peer may have closed it already; that is fine.
             let _ = stream.shutdown(Shutdown::Both);
         }
         std::mem::take(&mut state.workers)
-    }
-
-    fn wait_until(
-        &self,
-        timeout: Duration,
-        done: impl Fn(&State) -> bool,
-    ) -> bool {
-        let state = self.lock();
-        let (state, _) = self
-            .changed
-            .wait_timeout_while(state, timeout, |state| !done(state))
-            .unwrap_or_else(PoisonError::into_inner);
-        done(&state)
     }
 }
 
@@ -399,7 +473,7 @@ mod tests {
     use super::*;
     use std::io::{BufRead, BufReader};
     use std::net::Ipv4Addr;
-    use std::sync::mpsc;
+    use std::sync::{Mutex, mpsc};
     use std::time::Instant;
 
     const TIMEOUT: Duration = Duration::from_secs(5);
@@ -437,6 +511,32 @@ mod tests {
         let server = MockServer::start(drop).unwrap();
         assert_eq!(server.addr().ip(), Ipv4Addr::LOCALHOST);
         assert_ne!(server.addr().port(), 0);
+    }
+
+    #[test]
+    fn serves_on_a_listener_it_is_given() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let builder = MockServer::builder().listener(listener);
+        let server = builder.start(echo_one_line).unwrap();
+        assert_eq!(server.addr(), addr);
+        let mut client = connect(addr);
+        client.write_all(b"mine\n").unwrap();
+        assert_eq!(read_to_eof(&client), b"mine\n");
+    }
+
+    #[test]
+    fn without_transcripts_it_counts_connections_but_keeps_none() {
+        let builder = MockServer::builder().without_transcripts();
+        let server = builder.start(echo_one_line).unwrap();
+        for _ in 0..3 {
+            let mut client = connect(server.addr());
+            client.write_all(b"hi\n").unwrap();
+            assert_eq!(read_to_eof(&client), b"hi\n");
+        }
+        assert!(server.wait_for_connections(3, TIMEOUT));
+        assert!(server.wait_for_closed(3, TIMEOUT));
+        assert!(server.transcripts().is_empty());
     }
 
     #[test]

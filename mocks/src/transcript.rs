@@ -4,7 +4,8 @@
 //! correct client from one that sent `\n` where the protocol wants `\r\n`
 //! and met a forgiving server. So every mock connection is wrapped in a
 //! [`Recorder`] that copies each byte read and written into a [`Transcript`],
-//! and tests assert on the exact bytes afterwards.
+//! and tests assert on the exact bytes afterwards. (A long-running
+//! standalone mock records nothing: see [`Transcript::discarding`].)
 //!
 //! This type is deliberately independent of the client library's transcript:
 //! its directions are named from the *mock's* side ([`Dir::FromClient`],
@@ -55,12 +56,24 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Transcript {
     entries: Arc<Mutex<Vec<Entry>>>,
+    /// Records nothing (see [`Transcript::discarding`]).
+    discard: bool,
 }
 
 impl Transcript {
     /// Creates an empty transcript.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A transcript that records nothing and stays empty, for a server
+    /// that runs for long: a standalone mock streaming a gigabyte must
+    /// not keep a copy of it.
+    pub fn discarding() -> Self {
+        Self {
+            discard: true,
+            ..Self::default()
+        }
     }
 
     /// Records bytes the mock read from the client.
@@ -107,7 +120,7 @@ impl Transcript {
     fn record(&self, dir: Dir, bytes: &[u8]) {
         // An empty read is EOF and an empty write is a no-op: neither
         // carried any bytes, so neither belongs in the log.
-        if bytes.is_empty() {
+        if bytes.is_empty() || self.discard {
             return;
         }
         let bytes = bytes.to_vec();
@@ -345,6 +358,14 @@ mod tests {
             entry(Dir::FromClient, b"QUIT\r\n"),
         ];
         assert_eq!(t.entries(), expected);
+    }
+
+    #[test]
+    fn a_discarding_transcript_stays_empty() {
+        let mut recorder = Recorder::new(Vec::new(), Transcript::discarding());
+        recorder.write_all(b"not kept").unwrap();
+        assert_eq!(recorder.get_ref(), b"not kept");
+        assert!(recorder.transcript().entries().is_empty());
     }
 
     #[test]

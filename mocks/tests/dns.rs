@@ -1,16 +1,19 @@
 //! The mock DNS server, driven with query bytes built here by hand (not
 //! through any client library), and its answers read back by hand.
 
+use inet_mocks::Dir;
 use inet_mocks::dns::{
-    DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
+    Builder, DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
-use inet_mocks::{Dir, DnsBuilder};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use program::Program;
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a test waits for a reply that should come.
+mod program;
+
 const REPLY: Duration = Duration::from_secs(5);
 /// How long a test listens to be sure a reply does not come.
 const SILENCE: Duration = Duration::from_millis(200);
@@ -202,7 +205,7 @@ fn example() -> DnsMock {
 }
 
 /// The usual data, with a fault (or anything else) added.
-fn example_with(fault: impl FnOnce(DnsBuilder) -> DnsBuilder) -> DnsMock {
+fn example_with(fault: impl FnOnce(Builder) -> Builder) -> DnsMock {
     let builder = DnsMock::builder()
         .record("example.test", v4(192, 0, 2, 7))
         .record("example.test", v6("2001:db8::1"))
@@ -316,7 +319,7 @@ fn tcp_on_the_same_port_takes_several_length_prefixed_queries() {
 
 #[test]
 fn truncate_udp_sets_tc_with_no_answers_while_tcp_answers_in_full() {
-    let mock = example_with(DnsBuilder::truncate_udp);
+    let mock = example_with(Builder::truncate_udp);
     let q = query(12, "example.test", A);
     let reply = ask_udp(&mock, &q);
     assert!(reply.has(TC));
@@ -429,7 +432,7 @@ fn dropping_the_mock_cuts_a_pending_delay_short() {
 
 #[test]
 fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
-    let mock = example_with(DnsBuilder::wrong_id_first);
+    let mock = example_with(Builder::wrong_id_first);
     let socket = client();
     let q = query(40, "example.test", A);
     socket.send_to(&q, mock.addr()).unwrap();
@@ -446,7 +449,7 @@ fn a_wrong_id_decoy_comes_first_then_the_real_answer_d10() {
 
 #[test]
 fn a_wrong_question_decoy_comes_first_then_the_real_answer_d10() {
-    let mock = example_with(DnsBuilder::wrong_question_first);
+    let mock = example_with(Builder::wrong_question_first);
     let socket = client();
     let q = query(41, "example.test", AAAA);
     socket.send_to(&q, mock.addr()).unwrap();
@@ -571,39 +574,18 @@ fn hosts_text_gives_addresses_for_every_name_and_a_ptr_to_the_first() {
     assert_eq!(reply.addresses(), [v6("::1")]);
 }
 
-/// Kills the child when dropped, so a failed assertion leaves no process.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_binary_prints_its_address_then_each_question() {
-    let mut child = Child(
-        Command::new(env!("CARGO_BIN_EXE_mock-dns"))
-            .args([
-                "--record",
-                "example.test=192.0.2.7",
-                "--nxdomain",
-                "gone.test",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    let mock = Program::start(
+        env!("CARGO_BIN_EXE_mock-dns"),
+        &[
+            "--record",
+            "example.test=192.0.2.7",
+            "--nxdomain",
+            "gone.test",
+        ],
     );
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr: SocketAddr = first
-        .strip_prefix("listening on ")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr = mock.addr;
     assert_eq!(addr.ip(), Ipv4Addr::LOCALHOST);
     let socket = client();
     socket
@@ -615,7 +597,7 @@ fn the_binary_prints_its_address_then_each_question() {
     let reply = parse(buf[..n].to_vec());
     assert_eq!((reply.id, reply.addresses()), (100, vec![v4(192, 0, 2, 7)]));
     let local = socket.local_addr().unwrap();
-    let line = lines.next().unwrap().unwrap();
+    let line = mock.next_line();
     assert_eq!(line, format!("udp A example.test from {local}"));
     socket.send_to(&query(101, "gone.test", A), addr).unwrap();
     let (n, _) = socket.recv_from(&mut buf).unwrap();
@@ -656,7 +638,7 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
 
 #[test]
 fn a_decoy_from_another_port_comes_first_then_the_real_answer_d10() {
-    let mock = example_with(DnsBuilder::wrong_source_first);
+    let mock = example_with(Builder::wrong_source_first);
     let socket = client();
     let q = query(42, "example.test", A);
     socket.send_to(&q, mock.addr()).unwrap();

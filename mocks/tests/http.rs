@@ -2,13 +2,16 @@
 //! driven by raw sockets (no HTTP client code involved).
 
 use inet_mocks::http::{
-    DEFAULT_PAGE, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, pattern,
+    DEFAULT_PAGE, Fault, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, Reply, pattern,
 };
-use inet_mocks::{Dir, Fault, HttpMock, Reply};
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use inet_mocks::{Dir, HttpMock};
+use program::Program;
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod program;
 
 const WAIT: Duration = Duration::from_secs(5);
 const GET: &[u8] = b"GET / HTTP/1.0\r\nHost: test\r\n\r\n";
@@ -27,33 +30,6 @@ fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply).unwrap();
     reply
-}
-
-/// A fresh directory under the system's temp dir, removed on drop (this
-/// crate has no dev-dependencies, so no `tempfile`).
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let name = format!("inet-mock-http-{}-{n}", std::process::id());
-        let dir = std::env::temp_dir().join(name);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -215,7 +191,7 @@ fn h20_a_slowloris_client_gets_408_at_the_head_deadline() {
 
 #[test]
 fn files_are_served_from_the_root_and_never_from_outside() {
-    let outside = TempDir::new();
+    let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret"), "secret").unwrap();
     let root = outside.path().join("www");
     std::fs::create_dir(&root).unwrap();
@@ -353,68 +329,28 @@ fn fault_trickle_sends_the_normal_reply_one_byte_at_a_time() {
 
 // ---- the standalone program ----
 
-/// A running `mock-http`, killed when dropped.
-struct MockHttp {
-    child: Child,
-    addr: SocketAddr,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl MockHttp {
-    fn start(args: &[&str]) -> MockHttp {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mock-http"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
-        let addr = first
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line: {first:?}"))
-            .trim()
-            .parse()
-            .unwrap();
-        MockHttp {
-            child,
-            addr,
-            stdout,
-        }
-    }
-
-    fn next_line(&mut self) -> String {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
-        line
-    }
-}
-
-impl Drop for MockHttp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Runs `mock-http` with `args`.
+fn mock_http(args: &[&str]) -> Program {
+    Program::start(env!("CARGO_BIN_EXE_mock-http"), args)
 }
 
 #[test]
 fn the_program_prints_its_address_first_and_serves_the_default_page() {
-    let mut mock = MockHttp::start(&[]);
+    let mock = mock_http(&[]);
     assert!(mock.addr.ip().is_loopback());
     let reply = text(&exchange(mock.addr, GET));
     assert!(reply.starts_with("HTTP/1.0 200 OK\r\n"), "{reply}");
     assert!(reply.ends_with(DEFAULT_PAGE));
     let log = mock.next_line();
-    assert!(log.ends_with("\"GET / HTTP/1.0\" 200\n"), "{log}");
+    assert!(log.ends_with("\"GET / HTTP/1.0\" 200"), "{log}");
 }
 
 #[test]
 fn the_program_serves_a_root_and_generated_bodies() {
-    let root = TempDir::new();
+    let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join("page.html"), "<p>page</p>").unwrap();
     let dir = root.path().to_str().unwrap();
-    let mock = MockHttp::start(&["--root", dir, "--generate", "1000"]);
+    let mock = mock_http(&["--root", dir, "--generate", "1000"]);
     let page = exchange(mock.addr, b"GET /page.html HTTP/1.0\r\n\r\n");
     assert!(text(&page).ends_with("\r\n\r\n<p>page</p>"));
     let generated = exchange(mock.addr, GET);

@@ -1,91 +1,49 @@
 //! The `mock-smtp` program: spawned, fed a message by a raw client
 //! written here, its stdout lines and dump files checked.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use program::Program;
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
+use std::process::{Command, Output};
 use std::time::Duration;
+
+mod program;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 const EXE: &str = env!("CARGO_BIN_EXE_mock-smtp");
 
-/// The running program; killed and reaped when dropped, pass or fail.
-struct Running {
-    child: Child,
-    lines: Receiver<String>,
-    port: u16,
+/// Runs `mock-smtp` with `args`.
+fn mock_smtp(args: &[&str]) -> Program {
+    Program::start(EXE, args)
 }
 
-impl Running {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(EXE)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A pipe has no read timeout, so a thread reads it and the test
-        // waits on a channel with one.
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let (tx, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in stdout.lines() {
-                if tx.send(line.unwrap()).is_err() {
-                    return;
-                }
-            }
-        });
-        let first = lines.recv_timeout(TIMEOUT).unwrap();
-        let port = first
-            .strip_prefix("listening on 127.0.0.1:")
-            .unwrap_or_else(|| panic!("first line: {first:?}"))
-            .parse()
-            .unwrap();
-        Self { child, lines, port }
-    }
-
-    fn next_line(&self) -> String {
-        self.lines.recv_timeout(TIMEOUT).unwrap()
-    }
-
-    /// Waits for a stdout line that starts with `prefix`.
-    fn wait_for(&self, prefix: &str) -> String {
-        loop {
-            let line = self.next_line();
-            if line.starts_with(prefix) {
-                return line;
-            }
+/// Waits for a stdout line that starts with `prefix`.
+fn wait_for(mock: &Program, prefix: &str) -> String {
+    loop {
+        let line = mock.next_line();
+        if line.starts_with(prefix) {
+            return line;
         }
-    }
-
-    /// Sends a whole session in one write, returns every reply.
-    fn session(&self, commands: &[u8]) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream.set_read_timeout(Some(TIMEOUT)).unwrap();
-        stream.set_write_timeout(Some(TIMEOUT)).unwrap();
-        stream.write_all(commands).unwrap();
-        let mut replies = Vec::new();
-        let mut buf = [0; 4096];
-        loop {
-            match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => replies.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
-                Err(e) => panic!("{e}"),
-            }
-        }
-        String::from_utf8(replies).unwrap()
     }
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// Sends a whole session in one write, returns every reply.
+fn session(mock: &Program, commands: &[u8]) -> String {
+    let mut stream = TcpStream::connect(mock.addr).unwrap();
+    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(TIMEOUT)).unwrap();
+    stream.write_all(commands).unwrap();
+    let mut replies = Vec::new();
+    let mut buf = [0; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => replies.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("{e}"),
+        }
     }
+    String::from_utf8(replies).unwrap()
 }
 
 fn run(args: &[&str]) -> Output {
@@ -96,8 +54,9 @@ fn run(args: &[&str]) -> Output {
 fn a_delivered_message_is_dumped_with_its_envelope() {
     let dir = tempfile::tempdir().unwrap();
     let dump = dir.path().join("mail");
-    let mock = Running::start(&["--dump-dir", dump.to_str().unwrap()]);
-    let replies = mock.session(
+    let mock = mock_smtp(&["--dump-dir", dump.to_str().unwrap()]);
+    let replies = session(
+        &mock,
         b"EHLO client.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\n\
           RCPT TO:<c@x.test>\r\nDATA\r\nSubject: hi\r\n\r\n..dot line\r\n\
           body\r\n.\r\nQUIT\r\n",
@@ -105,10 +64,10 @@ fn a_delivered_message_is_dumped_with_its_envelope() {
     assert!(replies.contains("250 2.0.0 Ok: queued as MOCK0001\r\n"));
     assert!(replies.ends_with("221 2.0.0 Bye\r\n"));
     assert!(mock.next_line().starts_with("session 1 from 127.0.0.1:"));
-    let saved = mock.wait_for("message 1 saved as ");
+    let saved = wait_for(&mock, "message 1 saved as ");
     assert!(saved.ends_with("msg-0001.eml"), "{saved}");
     assert_eq!(
-        mock.wait_for("session 1 ended"),
+        wait_for(&mock, "session 1 ended"),
         "session 1 ended: client said QUIT"
     );
 
@@ -125,13 +84,13 @@ fn a_delivered_message_is_dumped_with_its_envelope() {
 fn a_second_run_in_the_same_directory_overwrites_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let dump = dir.path().to_str().unwrap();
-    let session = b"HELO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n";
+    let start = b"HELO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nDATA\r\n";
     for text in ["first", "second"] {
-        let mock = Running::start(&["--dump-dir", dump]);
-        let mut all = session.to_vec();
+        let mock = mock_smtp(&["--dump-dir", dump]);
+        let mut all = start.to_vec();
         all.extend_from_slice(format!("{text}\r\n.\r\nQUIT\r\n").as_bytes());
-        mock.session(&all);
-        mock.wait_for("message 1 saved as ");
+        session(&mock, &all);
+        wait_for(&mock, "message 1 saved as ");
     }
     let first = std::fs::read(dir.path().join("msg-0001.eml")).unwrap();
     let second = std::fs::read(dir.path().join("msg-0001-2.eml")).unwrap();
@@ -141,7 +100,7 @@ fn a_second_run_in_the_same_directory_overwrites_nothing() {
 
 #[test]
 fn fault_options_reach_the_wire() {
-    let mock = Running::start(&[
+    let mock = mock_smtp(&[
         "--greeting",
         "220-mock.test hello\\n220 ready",
         "--reply-rcpt",
@@ -150,7 +109,8 @@ fn fault_options_reach_the_wire() {
         "DATA",
         "--lf-only",
     ]);
-    let replies = mock.session(
+    let replies = session(
+        &mock,
         b"EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<bob@x>\r\nRCPT TO:<c@x>\r\nDATA\r\n",
     );
     let expected_start = "220-mock.test hello\n220 ready\n250-mock.test\n";

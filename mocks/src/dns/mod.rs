@@ -137,8 +137,8 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 /// The read and write timeout of every TCP connection, unless
-/// [`Builder::io_timeout`] says otherwise.
-pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// [`Builder::io_timeout`] says otherwise: the harness's.
+pub use crate::server::DEFAULT_IO_TIMEOUT;
 
 /// The TTL of every record, unless [`Builder::ttl`] says otherwise.
 pub const DEFAULT_TTL: u32 = 300;

@@ -1,17 +1,17 @@
-//! The mock's sockets and threads: one thread receives UDP datagrams, one
-//! accepts TCP connections (and each connection gets a thread), all on the
-//! same port of 127.0.0.1. What to reply is decided in `reply`; this
-//! module only moves bytes, logs them, and stops promptly.
+//! The mock's sockets and threads: one thread receives UDP datagrams, and
+//! the harness ([`MockServer`]) accepts TCP connections on the same port
+//! of 127.0.0.1, each on a thread of its own. What to reply is decided in
+//! `reply`; this module only moves bytes, logs them, and stops promptly.
 
 use super::reply::{self, Config, Outgoing, Plan};
 use super::wire::{self, Incoming};
 use super::{Message, Question, Transport};
+use crate::server::{Conn, MockServer, is_timeout};
 use crate::transcript::Dir;
+use crate::waitable::Waitable;
 use std::io::{self, Read, Write};
-use std::net::{
-    Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket,
-};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -19,8 +19,8 @@ use std::time::Duration;
 const BIND_ATTEMPTS: usize = 8;
 /// How often the UDP loop looks at the stop flag if nothing wakes it.
 const UDP_POLL: Duration = Duration::from_millis(200);
-/// A pause after a failed `recv` or `accept` (say, out of file
-/// descriptors), so a lasting error does not become a busy loop.
+/// A pause after a failed `recv`, so a lasting error does not become a
+/// busy loop.
 const ERROR_BACKOFF: Duration = Duration::from_millis(50);
 /// The largest DNS message over UDP or TCP (a 16-bit length).
 const MAX_MESSAGE: usize = 65_535;
@@ -28,27 +28,25 @@ const MAX_MESSAGE: usize = 65_535;
 /// A function called for every query received.
 pub(super) type Observer = Box<dyn Fn(&Question) + Send + Sync>;
 
-/// A running server: its address, what its threads share, and the two
-/// threads to join.
+/// A running server: its address, what its threads share, the UDP thread
+/// to join and the TCP server to stop.
 pub(super) struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    threads: Vec<JoinHandle<()>>,
+    udp_thread: Option<JoinHandle<()>>,
+    tcp: MockServer,
 }
 
 /// What the server's threads share.
 struct Shared {
     config: Config,
-    io_timeout: Duration,
     observer: Option<Observer>,
-    log: Mutex<Log>,
     /// Notified when a question is logged.
-    logged: Condvar,
-    stopped: Mutex<bool>,
-    /// Notified when `stopped` becomes true, to cut delays short.
-    stop: Condvar,
-    /// TCP connections and delayed UDP answers still running.
-    workers: Mutex<Vec<Worker>>,
+    log: Waitable<Log>,
+    /// Notified when it becomes true, to cut delays short.
+    stopped: Waitable<bool>,
+    /// Delayed UDP answers still running.
+    delayed: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// The questions and the messages, in arrival order: the first `limit`
@@ -87,12 +85,6 @@ impl Log {
     }
 }
 
-/// A thread `stop` must join, with the connection it must close first.
-struct Worker {
-    thread: JoinHandle<()>,
-    stream: Option<TcpStream>,
-}
-
 impl Server {
     /// Binds UDP and TCP (on `port`, or a port free for both if 0) and
     /// starts the threads.
@@ -109,30 +101,30 @@ impl Server {
         udp.set_write_timeout(Some(io_timeout))?;
         let shared = Arc::new(Shared {
             config,
-            io_timeout,
             observer,
-            log: Mutex::new(Log::new(log_limit)),
-            logged: Condvar::new(),
-            stopped: Mutex::new(false),
-            stop: Condvar::new(),
-            workers: Mutex::new(Vec::new()),
+            log: Waitable::new(Log::new(log_limit)),
+            stopped: Waitable::new(false),
+            delayed: Mutex::new(Vec::new()),
         });
+        let s = Arc::clone(&shared);
+        // The DNS log keeps the messages (up to its limit): the harness
+        // need not keep transcripts as well.
+        let tcp = MockServer::builder()
+            .listener(tcp)
+            .io_timeout(io_timeout)
+            .without_transcripts()
+            .start(move |conn: Conn| tcp_conn(&conn, &s))?;
         let udp = Arc::new(udp);
         let s = Arc::clone(&shared);
+        // If this thread cannot start, `tcp` drops and stops.
         let udp_thread =
             spawn("inet-mock-dns-udp", move || udp_loop(&udp, &s))?;
-        let s = Arc::clone(&shared);
-        let tcp_thread =
-            spawn("inet-mock-dns-tcp", move || accept_loop(&tcp, &s));
-        let mut server = Self {
+        Ok(Self {
             addr,
             shared,
-            threads: vec![udp_thread],
-        };
-        // If the second thread cannot start, `server` drops here and
-        // stops the first.
-        server.threads.push(tcp_thread?);
-        Ok(server)
+            udp_thread: Some(udp_thread),
+            tcp,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -149,37 +141,27 @@ impl Server {
         timeout: Duration,
         done: impl Fn(&Log) -> bool,
     ) -> bool {
-        let log = self.shared.log();
-        let waited = self
-            .shared
-            .logged
-            .wait_timeout_while(log, timeout, |l| !done(l));
-        let (log, _) = waited.unwrap_or_else(PoisonError::into_inner);
-        done(&log)
+        self.shared.log.wait_until(timeout, done)
     }
 
     /// Stops the threads and closes every connection; idempotent.
     pub fn stop(&mut self) {
-        if self.threads.is_empty() {
+        let Some(udp_thread) = self.udp_thread.take() else {
             return;
-        }
+        };
+        // First, so that delays waiting on it end at once.
         self.shared.set_stopped();
-        // Neither a blocking `recv` nor `accept` can be cancelled in std:
-        // wake each with a packet of its own. The loops see the flag and
-        // end (the UDP loop would also see it within UDP_POLL).
+        // A blocking `recv` cannot be cancelled in std: wake it with a
+        // packet of its own. The loop sees the flag and ends (it would
+        // also see it within UDP_POLL).
         if let Ok(waker) = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)) {
             let _ = waker.send_to(&[], self.addr);
         }
-        let _ = TcpStream::connect_timeout(&self.addr, self.shared.io_timeout);
-        for thread in self.threads.drain(..) {
+        join_quietly(udp_thread);
+        self.tcp.stop();
+        let delayed = std::mem::take(&mut *lock(&self.shared.delayed));
+        for thread in delayed {
             join_quietly(thread);
-        }
-        let workers = std::mem::take(&mut *lock(&self.shared.workers));
-        for worker in workers {
-            if let Some(stream) = &worker.stream {
-                let _ = stream.shutdown(Shutdown::Both);
-            }
-            join_quietly(worker.thread);
         }
     }
 }
@@ -230,32 +212,30 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     fn log(&self) -> MutexGuard<'_, Log> {
-        lock(&self.log)
+        self.log.lock()
     }
 
     fn is_stopped(&self) -> bool {
-        *lock(&self.stopped)
+        *self.stopped.lock()
     }
 
     fn set_stopped(&self) {
-        *lock(&self.stopped) = true;
-        self.stop.notify_all();
+        *self.stopped.lock() = true;
+        self.stopped.notify();
     }
 
     /// Waits for `delay` unless the server stops first; true if the whole
     /// delay passed.
     fn sleep(&self, delay: Duration) -> bool {
-        let stopped = lock(&self.stopped);
-        let waited = self.stop.wait_timeout_while(stopped, delay, |s| !*s);
-        let (stopped, _) = waited.unwrap_or_else(PoisonError::into_inner);
-        !*stopped
+        !self.stopped.wait_until(delay, |stopped| *stopped)
     }
 
-    /// Adds a worker, forgetting those that have finished.
-    fn add_worker(&self, worker: Worker) {
-        let mut workers = lock(&self.workers);
-        workers.retain(|w| !w.thread.is_finished());
-        workers.push(worker);
+    /// Adds a delayed answer's thread, forgetting those that have
+    /// finished.
+    fn add_delayed(&self, thread: JoinHandle<()>) {
+        let mut delayed = lock(&self.delayed);
+        delayed.retain(|thread| !thread.is_finished());
+        delayed.push(thread);
     }
 
     /// Logs one message that crossed a socket.
@@ -322,17 +302,10 @@ impl Shared {
             observer(&question);
         }
         let index = log.question(question);
-        self.logged.notify_all();
+        self.log.notify();
         drop(log);
         reply::plan(&self.config, &query, transport, index)
     }
-}
-
-fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// Receives datagrams and answers them until the server stops.
@@ -366,10 +339,7 @@ fn udp_loop(socket: &Arc<UdpSocket>, shared: &Arc<Shared>) {
             }
         });
         match delayed {
-            Ok(thread) => shared.add_worker(Worker {
-                thread,
-                stream: None,
-            }),
+            Ok(thread) => shared.add_delayed(thread),
             Err(err) => eprintln!("inet-mocks: no thread for a delay: {err}"),
         }
     }
@@ -395,52 +365,11 @@ fn send_all(
     }
 }
 
-/// Accepts TCP connections, one thread each, until the server stops.
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
-    loop {
-        let accepted = listener.accept();
-        // Checked after `accept` returns: the connection that woke us may
-        // be `stop`'s own.
-        if shared.is_stopped() {
-            return;
-        }
-        let (stream, peer) = match accepted {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                eprintln!("inet-mocks: DNS accept failed: {err}");
-                shared.sleep(ERROR_BACKOFF);
-                continue;
-            }
-        };
-        if let Err(err) = serve(stream, peer, shared) {
-            eprintln!("inet-mocks: dropping DNS connection from {peer}: {err}");
-        }
-    }
-}
-
-fn serve(
-    stream: TcpStream,
-    peer: SocketAddr,
-    shared: &Arc<Shared>,
-) -> io::Result<()> {
-    stream.set_read_timeout(Some(shared.io_timeout))?;
-    stream.set_write_timeout(Some(shared.io_timeout))?;
-    stream.set_nodelay(true)?;
-    let second_handle = stream.try_clone()?;
-    let s = Arc::clone(shared);
-    let thread =
-        spawn("inet-mock-dns-conn", move || tcp_conn(&stream, peer, &s))?;
-    shared.add_worker(Worker {
-        thread,
-        stream: Some(second_handle),
-    });
-    Ok(())
-}
-
 /// Answers length-prefixed messages on one connection (RFC 1035 §4.2.2)
 /// until the client closes it, goes quiet for the I/O timeout, or the
 /// server stops.
-fn tcp_conn(mut stream: &TcpStream, peer: SocketAddr, shared: &Shared) {
+fn tcp_conn(mut stream: &Conn, shared: &Shared) {
+    let peer = stream.peer();
     let mut len = [0; 2];
     while stream.read_exact(&mut len).is_ok() {
         let mut msg = vec![0; usize::from(u16::from_be_bytes(len))];

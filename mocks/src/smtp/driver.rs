@@ -6,6 +6,7 @@ use super::script::Script;
 use super::session::{Body, EndOfData, Session, Step};
 use super::wire::{self, Line, LineReader, MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use super::{Ending, Event, Shared};
+use crate::server::is_timeout;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -292,12 +293,4 @@ fn read_before(
     }
     stream.set_read_timeout(Some(left))?;
     io.read(buf)
-}
-
-/// A socket timeout shows as `WouldBlock` on Unix, `TimedOut` on Windows.
-fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }

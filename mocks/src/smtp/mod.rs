@@ -83,8 +83,9 @@
 //!   [`stop`](SmtpMock::stop) (also on drop).
 //! * [`Message`]: an accepted message: envelope and un-stuffed text.
 //! * [`Event`] and [`Ending`]: what the `on_event` hook hears.
-//! * [`serve_forever`]: the same sessions on a listener you bound
-//!   yourself (the `mock-smtp` program uses it).
+//! * [`Script::start_standalone`]: the same sessions on a port of your
+//!   choosing, keeping no messages and no transcripts (the `mock-smtp`
+//!   program uses it).
 //!
 //! ```
 //! use inet_mocks::smtp::Script;
@@ -124,14 +125,14 @@ pub use wire::{
     MAX_COMMAND_LINE, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, MAX_TEXT_LINE,
 };
 
-use crate::server::{DEFAULT_IO_TIMEOUT, MockServer};
+use crate::server::{self, MockServer};
 use crate::transcript::Transcript;
+use crate::waitable::Waitable;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread;
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long [`SmtpMock::stop`] lets sessions say their `421` goodbye
@@ -221,11 +222,35 @@ impl SmtpMock {
     /// Starts `script` on `127.0.0.1:0`. Clients may connect as soon as
     /// this returns.
     pub fn start(script: Script) -> io::Result<Self> {
-        let shared = Arc::new(Shared::default());
+        Self::launch(script, MockServer::builder(), Shared::default())
+    }
+
+    /// Starts `script` on port `port` of `127.0.0.1` (0: any free port)
+    /// for a server that runs until the process ends: the `mock-smtp`
+    /// program. It keeps no messages and no transcripts, so it does not
+    /// grow with every message or connection: [`messages`](Self::messages)
+    /// and [`transcripts`](Self::transcripts) stay empty, and messages
+    /// reach you only through [`Script::on_message`]. Tests want
+    /// [`Script::start`].
+    pub fn start_standalone(script: Script, port: u16) -> io::Result<Self> {
+        let server = MockServer::builder().port(port).without_transcripts();
+        let shared = Shared {
+            forget_messages: true,
+            ..Shared::default()
+        };
+        Self::launch(script, server, shared)
+    }
+
+    fn launch(
+        script: Script,
+        server: server::Builder,
+        shared: Shared,
+    ) -> io::Result<Self> {
+        let shared = Arc::new(shared);
         let for_sessions = Arc::clone(&shared);
         // The harness's I/O timeout bounds writes; reads get the idle
         // timeout, set afresh before each one (see `driver`).
-        let server = MockServer::start(move |conn| {
+        let server = server.start(move |conn| {
             let id = (conn.index(), conn.peer());
             driver::run(&conn, conn.stream(), id, &script, &for_sessions);
         })?;
@@ -239,7 +264,7 @@ impl SmtpMock {
 
     /// Every message accepted so far, in the order they were accepted.
     pub fn messages(&self) -> Vec<Message> {
-        self.shared.lock().messages.clone()
+        self.shared.state.lock().messages.clone()
     }
 
     /// The transcript of every session so far, by session index.
@@ -250,7 +275,9 @@ impl SmtpMock {
     /// Waits until at least `n` messages were accepted; false if
     /// `timeout` ran out first.
     pub fn wait_for_messages(&self, n: usize, timeout: Duration) -> bool {
-        self.shared.wait_until(timeout, |s| s.messages.len() >= n)
+        self.shared
+            .state
+            .wait_until(timeout, |s| s.messages.len() >= n)
     }
 
     /// Waits until at least `n` sessions are over and their connections
@@ -266,6 +293,7 @@ impl SmtpMock {
     pub fn stop(&mut self) {
         self.shared.begin_stop();
         self.shared
+            .state
             .wait_until(GOODBYE_TIMEOUT, |state| state.open.is_empty());
         self.server.stop();
     }
@@ -284,48 +312,13 @@ impl fmt::Debug for SmtpMock {
     }
 }
 
-/// Runs `script` on every connection `listener` accepts, each on its own
-/// thread, until the process ends. For a server on a port of your
-/// choosing (the `mock-smtp` program); tests want [`Script::start`].
-/// Messages reach you only through [`Script::on_message`]: a server
-/// that runs for days must not keep every message it ever accepted.
-pub fn serve_forever(listener: TcpListener, script: Script) -> ! {
-    let shared = Arc::new(Shared {
-        forget_messages: true,
-        ..Shared::default()
-    });
-    let script = Arc::new(script);
-    for index in 0.. {
-        let (stream, peer) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                // Say, out of file descriptors: pause, don't spin.
-                eprintln!("mock-smtp: accept failed: {err}");
-                thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-        };
-        let (script, shared) = (Arc::clone(&script), Arc::clone(&shared));
-        let spawned = thread::Builder::new().spawn(move || {
-            let _ = stream.set_write_timeout(Some(DEFAULT_IO_TIMEOUT));
-            let _ = stream.set_nodelay(true);
-            driver::run(&stream, &stream, (index, peer), &script, &shared);
-        });
-        if let Err(err) = spawned {
-            eprintln!("mock-smtp: no thread for {peer}: {err}");
-        }
-    }
-    unreachable!("a RangeFrom<usize> does not end")
-}
-
 /// What the sessions of one server share.
 #[derive(Default)]
 pub(crate) struct Shared {
-    state: Mutex<State>,
     /// Notified when a message is kept, a session ends, or stop begins.
-    changed: Condvar,
+    state: Waitable<State>,
     /// Hand messages to the hook only, keep none in memory
-    /// ([`serve_forever`]).
+    /// ([`SmtpMock::start_standalone`]).
     forget_messages: bool,
 }
 
@@ -342,13 +335,9 @@ struct State {
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Records a session; false if the server is already stopping.
     pub(crate) fn register(&self, index: usize, stream: &TcpStream) -> bool {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         if state.stopping {
             return false;
         }
@@ -359,23 +348,23 @@ impl Shared {
     }
 
     pub(crate) fn unregister(&self, index: usize) {
-        self.lock().open.remove(&index);
-        self.changed.notify_all();
+        self.state.lock().open.remove(&index);
+        self.state.notify();
     }
 
     pub(crate) fn is_stopping(&self) -> bool {
-        self.lock().stopping
+        self.state.lock().stopping
     }
 
     fn begin_stop(&self) {
-        let mut state = self.lock();
+        let mut state = self.state.lock();
         state.stopping = true;
         for stream in state.open.values() {
             // A session blocked in `read` now sees EOF, notices the stop
             // and writes its 421: its writing side is still open.
             let _ = stream.shutdown(Shutdown::Read);
         }
-        self.changed.notify_all();
+        self.state.notify();
     }
 
     /// Waits `delay`, or less if the server starts stopping; true if
@@ -384,7 +373,7 @@ impl Shared {
         if delay.is_zero() {
             return !self.is_stopping();
         }
-        !self.wait_until(delay, |state| state.stopping)
+        !self.state.wait_until(delay, |state| state.stopping)
     }
 
     /// Runs the hook, then keeps the message; returns its number.
@@ -394,7 +383,7 @@ impl Shared {
         hook: Option<&MessageHook>,
     ) -> io::Result<u64> {
         let number = {
-            let mut state = self.lock();
+            let mut state = self.state.lock();
             state.numbered += 1;
             state.numbered
         };
@@ -402,29 +391,17 @@ impl Shared {
             hook(&message, number)?;
         }
         if !self.forget_messages {
-            self.lock().messages.push(message);
-            self.changed.notify_all();
+            self.state.lock().messages.push(message);
+            self.state.notify();
         }
         Ok(number)
-    }
-
-    fn wait_until(
-        &self,
-        timeout: Duration,
-        done: impl Fn(&State) -> bool,
-    ) -> bool {
-        let state = self.lock();
-        let (state, _) = self
-            .changed
-            .wait_timeout_while(state, timeout, |state| !done(state))
-            .unwrap_or_else(PoisonError::into_inner);
-        done(&state)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
     fn message() -> Message {
         Message {
@@ -438,7 +415,7 @@ mod tests {
     fn a_forgetful_server_numbers_messages_but_keeps_none() {
         let kept = Shared::default();
         assert_eq!(kept.keep(message(), None).unwrap(), 1);
-        assert_eq!(kept.lock().messages, [message()]);
+        assert_eq!(kept.state.lock().messages, [message()]);
 
         let forgetful = Shared {
             forget_messages: true,
@@ -454,7 +431,7 @@ mod tests {
             let number = forgetful.keep(message(), Some(&*hook));
             assert_eq!(number.unwrap(), expected);
         }
-        assert!(forgetful.lock().messages.is_empty());
+        assert!(forgetful.state.lock().messages.is_empty());
         assert_eq!(seen.lock().unwrap().len(), 3);
     }
 }

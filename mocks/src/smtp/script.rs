@@ -264,6 +264,13 @@ impl Script {
         super::SmtpMock::start(self)
     }
 
+    /// Starts it on port `port` of `127.0.0.1` for a program that serves
+    /// until killed, keeping no messages or transcripts: see
+    /// [`SmtpMock::start_standalone`](super::SmtpMock::start_standalone).
+    pub fn start_standalone(self, port: u16) -> io::Result<super::SmtpMock> {
+        super::SmtpMock::start_standalone(self, port)
+    }
+
     /// The scripted reply for `verb` by the rules in the type's doc, or
     /// `None` for the mock's default.
     pub(crate) fn reply_for(
