@@ -35,8 +35,10 @@ pub struct Deadline {
     end: Instant,
     cap: Option<Duration>,
 }
+// ANCHOR_END: deadline
 
 impl Deadline {
+    // ANCHOR: deadline_wait
     /// `budget` from now; each wait may last all the time left.
     pub fn after(budget: Duration) -> Deadline {
         let end = deadline_after(budget);
@@ -72,7 +74,9 @@ impl Deadline {
         self.end.saturating_duration_since(started) < full
             || Instant::now() >= self.end
     }
+    // ANCHOR_END: deadline_wait
 
+    // ANCHOR: deadline_io
     /// One read from `stream`, waiting at most [`next_wait`](Self::next_wait).
     ///
     /// # Errors
@@ -103,8 +107,8 @@ impl Deadline {
         let mut stream = stream;
         stream.write_all(bytes)
     }
+    // ANCHOR_END: deadline_io
 }
-// ANCHOR_END: deadline
 
 // ANCHOR: deadline_reader
 /// Reads from a stream (owned, or borrowed: `S` is a `TcpStream` or a
