@@ -77,7 +77,8 @@ impl Deadline {
     // ANCHOR_END: deadline_wait
 
     // ANCHOR: deadline_io
-    /// One read from `stream`, waiting at most [`next_wait`](Self::next_wait).
+    /// One read from `stream`, waiting at most [`next_wait`](Self::next_wait)
+    /// in all, however often a signal interrupts it.
     ///
     /// # Errors
     /// `TimedOut` once the deadline has passed, or whatever the socket's
@@ -88,24 +89,64 @@ impl Deadline {
         stream: &TcpStream,
         buf: &mut [u8],
     ) -> io::Result<usize> {
-        stream.set_read_timeout(Some(self.next_wait()?))?;
         let mut stream = stream;
-        stream.read(buf)
+        self.one_call().retry(|wait| {
+            stream.set_read_timeout(Some(wait))?;
+            stream.read(buf)
+        })
     }
 
-    /// Writes all of `bytes` to `stream`, each write call waiting at most
-    /// [`next_wait`](Self::next_wait) as it stood before the first.
+    /// Writes all of `bytes` to `stream`, all the write calls together
+    /// waiting at most [`next_wait`](Self::next_wait).
     ///
     /// # Errors
-    /// As for [`read`](Self::read), and any other write error.
+    /// As for [`read`](Self::read); `WriteZero` if the socket takes
+    /// nothing; any other write error.
     pub fn write_all(
         &self,
         stream: &TcpStream,
         bytes: &[u8],
     ) -> io::Result<()> {
-        stream.set_write_timeout(Some(self.next_wait()?))?;
-        let mut stream = stream;
-        stream.write_all(bytes)
+        let (call, mut stream, mut rest) = (self.one_call(), stream, bytes);
+        while !rest.is_empty() {
+            let n = call.retry(|wait| {
+                stream.set_write_timeout(Some(wait))?;
+                stream.write(rest)
+            })?;
+            if n == 0 {
+                return Err(ErrorKind::WriteZero.into());
+            }
+            rest = &rest[n..];
+        }
+        Ok(())
+    }
+
+    /// This deadline for one call starting now: the cap, if any, counts
+    /// from now, and ends the call.
+    fn one_call(&self) -> Deadline {
+        let end = match self.cap {
+            Some(cap) => self.end.min(deadline_after(cap)),
+            None => self.end,
+        };
+        Deadline { end, cap: None }
+    }
+
+    /// Runs `attempt` with the time left, again for as long as a signal
+    /// interrupts it (EINTR, see [`retry_interrupted`]). Each attempt
+    /// waits only the time left, so no number of signals can stretch
+    /// the deadline.
+    ///
+    /// [`retry_interrupted`]: crate::line::retry_interrupted
+    fn retry<T>(
+        &self,
+        mut attempt: impl FnMut(Duration) -> io::Result<T>,
+    ) -> io::Result<T> {
+        loop {
+            match attempt(self.next_wait()?) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                done => return done,
+            }
+        }
     }
     // ANCHOR_END: deadline_io
 }
@@ -218,6 +259,48 @@ mod tests {
         let expired = Deadline::after(Duration::ZERO);
         let err = expired.write_all(&server, b"late").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TimedOut);
+    }
+
+    #[test]
+    fn an_interrupted_wait_is_tried_again_with_the_time_left() {
+        let deadline = Deadline::after(Duration::from_secs(5));
+        let mut waits = Vec::new();
+        let got = deadline.retry(|wait| {
+            waits.push(wait);
+            match waits.len() {
+                1 => Err(ErrorKind::Interrupted.into()),
+                _ => Ok(7),
+            }
+        });
+        assert_eq!(got.unwrap(), 7);
+        assert_eq!(waits.len(), 2);
+        assert!(waits[1] <= waits[0]);
+    }
+
+    /// A wait that a signal interrupts after 5 ms, 20 times over, then
+    /// succeeds: 100 ms in all, more than the 30 ms a call may last.
+    fn interrupted_for_100_ms(deadline: Deadline) -> io::Result<()> {
+        let mut attempts = 0;
+        deadline.one_call().retry(|_| {
+            attempts += 1;
+            if attempts > 20 {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+            Err(ErrorKind::Interrupted.into())
+        })
+    }
+
+    #[test]
+    fn signals_can_not_stretch_the_deadline_or_the_cap() {
+        let short = Duration::from_millis(30);
+        for deadline in [
+            Deadline::after(short),
+            Deadline::after(Duration::MAX).with_cap(short),
+        ] {
+            let err = interrupted_for_100_ms(deadline).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::TimedOut, "{deadline:?}");
+        }
     }
 
     #[test]

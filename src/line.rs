@@ -85,6 +85,27 @@ pub fn is_timeout(e: &io::Error) -> bool {
     matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
+/// Calls `op` again for as long as a signal interrupts it. On Linux a
+/// read on a socket with a timeout (`SO_RCVTIMEO`; every socket here has
+/// one) is never restarted after a signal: it fails with `Interrupted`
+/// (EINTR), even after a mere stop and continue (Ctrl-Z then `fg`, a
+/// debugger attaching); see signal(7). std's `read_exact`, `read_to_end`
+/// and `write_all` retry by themselves; `read`, `peek`, `recv_from` and
+/// `accept` leave it to their caller.
+///
+/// # Errors
+/// The first error of `op` that is not `Interrupted`.
+pub fn retry_interrupted<T>(
+    mut op: impl FnMut() -> io::Result<T>,
+) -> io::Result<T> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            done => return done,
+        }
+    }
+}
+
 /// Maps an I/O error to a [`LineError`]: see [`is_timeout`].
 impl From<io::Error> for LineError {
     fn from(e: io::Error) -> Self {
@@ -194,12 +215,8 @@ impl<R: Read> LineReader<R> {
         let old_len = self.buf.len();
         let room = (self.max_len - old_len).min(READ_CHUNK);
         self.buf.resize(old_len + room, 0);
-        let result = loop {
-            match self.inner.read(&mut self.buf[old_len..]) {
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                other => break other,
-            }
-        };
+        let (inner, room) = (&mut self.inner, &mut self.buf[old_len..]);
+        let result = retry_interrupted(|| inner.read(room));
         // Keep only the bytes that really arrived, also on error.
         let n = *result.as_ref().unwrap_or(&0);
         self.buf.truncate(old_len + n);
@@ -321,6 +338,33 @@ mod tests {
         let (_, rest) = lines.into_parts();
         // The first fill read everything: the body start is buffered.
         assert_eq!(rest, b"body");
+    }
+
+    /// A reader whose first read a signal interrupts (EINTR).
+    struct InterruptedOnce<'a> {
+        interrupted: bool,
+        rest: &'a [u8],
+    }
+
+    impl Read for InterruptedOnce<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if !self.interrupted {
+                self.interrupted = true;
+                return Err(ErrorKind::Interrupted.into());
+            }
+            self.rest.read(buf)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_tried_again() {
+        let rest = &b"after the signal\n"[..];
+        let reader = InterruptedOnce {
+            interrupted: false,
+            rest,
+        };
+        let mut lines = LineReader::new(reader, 64);
+        assert_eq!(lines.read_line().unwrap(), Some(&b"after the signal"[..]));
     }
 
     #[test]

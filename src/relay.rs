@@ -133,6 +133,8 @@ pub fn serve(
         }
         let stream = match incoming {
             Ok(stream) => stream,
+            // A signal, not a failure (see `retry_interrupted`).
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 console.line(&format!("accept failed: {e}"));
                 backoff.wait();

@@ -21,6 +21,7 @@ use inet::dns::stub::{self, Config, answer_of, new_id};
 use inet::dns::{
     DnsError, Message, Name, Rcode, Record, RecordData, RecordType,
 };
+use inet::line::retry_interrupted;
 
 /// How long a scripted server waits for a query before it gives up.
 const IDLE: Duration = Duration::from_secs(5);
@@ -53,7 +54,9 @@ fn scripted_on(
     thread::spawn(move || {
         let mut buf = [0; 1024];
         for n in 0..queries {
-            let Ok((len, from)) = socket.recv_from(&mut buf) else {
+            let Ok((len, from)) =
+                retry_interrupted(|| socket.recv_from(&mut buf))
+            else {
                 return;
             };
             let query = Message::decode(&buf[..len]).expect("a query");
@@ -423,7 +426,8 @@ fn d16_a_flood_of_wrong_replies_does_not_extend_the_deadline() {
     let flooding = Arc::clone(&stop);
     let flooder = thread::spawn(move || {
         let mut buf = [0; 1024];
-        let (len, from) = socket.recv_from(&mut buf).unwrap();
+        let (len, from) =
+            retry_interrupted(|| socket.recv_from(&mut buf)).unwrap();
         let mut other = Message::decode(&buf[..len]).unwrap();
         other.questions[0].name = name("other.test");
         let wrong = good(&other);

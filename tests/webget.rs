@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
+use inet::line::retry_interrupted;
 use inet_mocks::HttpMock;
 use inet_mocks::http::pattern;
 use inet_mocks::http::{Fault, HttpServer, Reply};
@@ -316,7 +317,7 @@ fn h17_a_connection_reset_mid_body_publishes_nothing() {
         let (stream, _) = listener.accept()?;
         stream.set_read_timeout(Some(WAIT))?;
         stream.set_write_timeout(Some(WAIT))?;
-        stream.peek(&mut [0; 1])?;
+        retry_interrupted(|| stream.peek(&mut [0; 1]))?;
         (&stream).write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 99\r\n\r\nab")
     });
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -295,6 +295,8 @@ fn exchange_udp(
             let (len, from) = match socket.recv_from(&mut buf) {
                 Ok(received) => received,
                 Err(e) if is_timeout(&e) => break,
+                // A signal (see `retry_interrupted`): wait the time left.
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(network(e)),
             };
             match judge(&buf[..len], from, config, query) {

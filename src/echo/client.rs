@@ -16,7 +16,7 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use crate::line::{LineError, LineReader, is_timeout};
+use crate::line::{LineError, LineReader, is_timeout, retry_interrupted};
 use crate::transcript::{Recorded, Transcript};
 
 /// The longest keyboard line or reply line accepted, by default.
@@ -256,7 +256,7 @@ fn last_look(
         .set_read_timeout(Some(LAST_LOOK))
         .map_err(ClientError::Network)?;
     // `peek` leaves what it sees in the socket for `show_unprompted`.
-    match stream.peek(&mut [0; 1]) {
+    match retry_interrupted(|| stream.peek(&mut [0; 1])) {
         Ok(_) => show_unprompted(replies, out),
         Err(e) if is_timeout(&e) => Ok(()), // still connected: all well
         Err(e) => Err(ClientError::Network(e)),

@@ -141,6 +141,8 @@ pub fn serve(
                 backoff.reset();
                 clients.admit(stream, config, console);
             }
+            // A signal, not a failure (see `retry_interrupted`).
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             // Out of file descriptors, say: log it, wait, and go on.
             // One bad moment must not end the server.
             Err(e) => {
