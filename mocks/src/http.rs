@@ -29,7 +29,9 @@
 //!
 //! Every byte the client sent is kept: [`HttpServer::requests`].
 
-use crate::server::{Conn, MockServer, is_timeout};
+use crate::server::{
+    Conn, MockServer, is_interrupted, is_timeout, read_before,
+};
 use crate::transcript::Transcript;
 use std::collections::HashMap;
 use std::fs::File;
@@ -488,7 +490,7 @@ fn hold_open(io: &mut impl Read, tcp: &TcpStream) -> io::Result<()> {
         match io.read(&mut buf) {
             Ok(0) => return Ok(()),
             Ok(_) => {}
-            Err(e) if is_timeout(&e) => {}
+            Err(e) if is_timeout(&e) || is_interrupted(&e) => {}
             Err(e) => return Err(e),
         }
     }
@@ -540,11 +542,7 @@ fn read_request(
             }
             None => {}
         }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() || tcp.set_read_timeout(Some(left)).is_err() {
-            return Err(Refusal::Timeout);
-        }
-        match io.read(&mut buf) {
+        match read_before(io, tcp, deadline, &mut buf) {
             Ok(0) => return Ok(None),
             Ok(n) => head.extend_from_slice(&buf[..n]),
             Err(e) if is_timeout(&e) => return Err(Refusal::Timeout),

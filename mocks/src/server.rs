@@ -24,7 +24,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The read and write timeout [`MockServer::start`] gives every stream.
 pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -344,6 +344,40 @@ pub(crate) fn is_timeout(err: &io::Error) -> bool {
     )
 }
 
+/// Whether a read, write or `accept` was merely cut short by a signal,
+/// and should be tried again. On Linux a call on a socket with a timeout
+/// (every mock sets one) is never restarted after a signal: it fails with
+/// `Interrupted` (EINTR), even after a mere stop and continue (Ctrl-Z
+/// then `fg`, a debugger attaching); see signal(7), SO_RCVTIMEO. std's
+/// `read_exact` and `write_all` retry by themselves; `read`, `recv_from`
+/// and `accept` leave it to their caller.
+pub(crate) fn is_interrupted(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::Interrupted
+}
+
+/// One read that gives up at `deadline`: the timeout is set afresh before
+/// each read, so a client that sends a byte now and then still runs out
+/// of time. A read a signal interrupts is tried again, for the time left
+/// only, so signals can't stretch the deadline either.
+pub(crate) fn read_before(
+    io: &mut impl Read,
+    stream: &TcpStream,
+    deadline: Instant,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left))?;
+        match io.read(buf) {
+            Err(err) if is_interrupted(&err) => {}
+            done => return done,
+        }
+    }
+}
+
 /// A panicking handler's message was already printed by the panic hook,
 /// so there is nothing to do but note it and carry on stopping.
 fn join_quietly(thread: JoinHandle<()>, what: &str) {
@@ -362,6 +396,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, h: &Handler) {
         }
         match accepted {
             Ok((stream, peer)) => serve(stream, peer, shared, h),
+            Err(err) if is_interrupted(&err) => {}
             Err(err) => {
                 eprintln!("inet-mocks: accept failed: {err}");
                 thread::sleep(ACCEPT_ERROR_BACKOFF);
@@ -474,7 +509,6 @@ mod tests {
     use std::io::{BufRead, BufReader};
     use std::net::Ipv4Addr;
     use std::sync::{Mutex, mpsc};
-    use std::time::Instant;
 
     const TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -504,6 +538,46 @@ mod tests {
         let mut rest = Vec::new();
         stream.read_to_end(&mut rest).unwrap();
         rest
+    }
+
+    /// A reader that a signal interrupts (EINTR) `signals` times, 5 ms
+    /// into each wait, before it reads `rest`.
+    struct Interrupted<'a> {
+        signals: usize,
+        rest: &'a [u8],
+    }
+
+    impl Read for Interrupted<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.signals == 0 {
+                return self.rest.read(buf);
+            }
+            self.signals -= 1;
+            thread::sleep(Duration::from_millis(5));
+            Err(io::ErrorKind::Interrupted.into())
+        }
+    }
+
+    #[test]
+    fn a_read_a_signal_interrupts_is_tried_again_until_the_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let stream = connect(listener.local_addr().unwrap());
+        let mut buf = [0; 8];
+        let mut once = Interrupted {
+            signals: 1,
+            rest: b"hi",
+        };
+        let far = Instant::now() + TIMEOUT;
+        let got = read_before(&mut once, &stream, far, &mut buf);
+        assert_eq!(got.unwrap(), 2);
+        // 20 signals, 100 ms: more than the 30 ms left.
+        let mut storm = Interrupted {
+            signals: 20,
+            rest: b"hi",
+        };
+        let near = Instant::now() + Duration::from_millis(30);
+        let err = read_before(&mut storm, &stream, near, &mut buf);
+        assert_eq!(err.unwrap_err().kind(), io::ErrorKind::TimedOut);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use super::reply::{self, Config, Outgoing, Plan};
 use super::wire::{self, Incoming};
 use super::{Message, Question, Transport};
-use crate::server::{Conn, MockServer, is_timeout};
+use crate::server::{Conn, MockServer, is_interrupted, is_timeout};
 use crate::transcript::Dir;
 use crate::waitable::Waitable;
 use std::io::{self, Read, Write};
@@ -315,7 +315,7 @@ fn udp_loop(socket: &Arc<UdpSocket>, shared: &Arc<Shared>) {
     while !shared.is_stopped() {
         let (n, from) = match socket.recv_from(&mut buf) {
             Ok(received) => received,
-            Err(err) if is_timeout(&err) => continue,
+            Err(err) if is_timeout(&err) || is_interrupted(&err) => continue,
             // Some systems report an ICMP "port unreachable" for an
             // earlier reply here; nothing to do but carry on.
             Err(_) => {

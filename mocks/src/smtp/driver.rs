@@ -6,7 +6,7 @@ use super::script::Script;
 use super::session::{Body, EndOfData, Session, Step};
 use super::wire::{self, Line, LineReader, MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use super::{Ending, Event, Shared};
-use crate::server::is_timeout;
+use crate::server::{is_timeout, read_before};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -276,21 +276,4 @@ impl<IO: Read + Write> Driver<'_, IO> {
             Ending::Error
         }
     }
-}
-
-/// One read that gives up at `deadline`: the timeout is set afresh before
-/// each read, so a client that sends a byte now and then still runs out
-/// of time.
-fn read_before(
-    io: &mut impl Read,
-    stream: &TcpStream,
-    deadline: Instant,
-    buf: &mut [u8],
-) -> io::Result<usize> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(io::ErrorKind::TimedOut.into());
-    }
-    stream.set_read_timeout(Some(left))?;
-    io.read(buf)
 }
