@@ -5,7 +5,7 @@ use inet_mocks::Dir;
 use inet_mocks::dns::{
     Builder, DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
-use program::Program;
+use program::{Program, retry_interrupted};
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
@@ -147,7 +147,8 @@ fn client() -> UdpSocket {
 /// Receives one datagram, checking it came from the mock.
 fn recv(socket: &UdpSocket, mock: &DnsMock) -> Reply {
     let mut buf = [0; 2048];
-    let (n, from) = socket.recv_from(&mut buf).expect("a reply");
+    let (n, from) =
+        retry_interrupted(|| socket.recv_from(&mut buf)).expect("a reply");
     assert_eq!(from, mock.addr());
     parse(buf[..n].to_vec())
 }
@@ -156,7 +157,7 @@ fn recv(socket: &UdpSocket, mock: &DnsMock) -> Reply {
 fn silence(socket: &UdpSocket) {
     socket.set_read_timeout(Some(SILENCE)).unwrap();
     let mut buf = [0; 2048];
-    let got = socket.recv_from(&mut buf);
+    let got = retry_interrupted(|| socket.recv_from(&mut buf));
     assert!(got.is_err(), "unexpected reply {got:?}");
     socket.set_read_timeout(Some(REPLY)).unwrap();
 }
@@ -427,7 +428,8 @@ fn dropping_the_mock_cuts_a_pending_delay_short() {
     assert!(started.elapsed() < REPLY);
     // The TCP connection was closed, not answered.
     let mut buf = [0; 2];
-    assert_eq!((&stream).read(&mut buf).unwrap_or(0), 0);
+    let read = retry_interrupted(|| (&stream).read(&mut buf));
+    assert_eq!(read.unwrap_or(0), 0);
 }
 
 #[test]
@@ -592,7 +594,7 @@ fn the_binary_prints_its_address_then_each_question() {
         .send_to(&query(100, "example.test", A), addr)
         .unwrap();
     let mut buf = [0; 512];
-    let (n, from) = socket.recv_from(&mut buf).unwrap();
+    let (n, from) = retry_interrupted(|| socket.recv_from(&mut buf)).unwrap();
     assert_eq!(from, addr);
     let reply = parse(buf[..n].to_vec());
     assert_eq!((reply.id, reply.addresses()), (100, vec![v4(192, 0, 2, 7)]));
@@ -600,7 +602,7 @@ fn the_binary_prints_its_address_then_each_question() {
     let line = mock.next_line();
     assert_eq!(line, format!("udp A example.test from {local}"));
     socket.send_to(&query(101, "gone.test", A), addr).unwrap();
-    let (n, _) = socket.recv_from(&mut buf).unwrap();
+    let (n, _) = retry_interrupted(|| socket.recv_from(&mut buf)).unwrap();
     assert_eq!(parse(buf[..n].to_vec()).rcode(), 3);
 }
 
@@ -643,7 +645,7 @@ fn a_decoy_from_another_port_comes_first_then_the_real_answer_d10() {
     let q = query(42, "example.test", A);
     socket.send_to(&q, mock.addr()).unwrap();
     let mut buf = [0; 512];
-    let (n, from) = socket.recv_from(&mut buf).unwrap();
+    let (n, from) = retry_interrupted(|| socket.recv_from(&mut buf)).unwrap();
     assert_ne!(from, mock.addr());
     assert_eq!(from.ip(), mock.addr().ip());
     let decoy = parse(buf[..n].to_vec());

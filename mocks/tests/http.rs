@@ -5,7 +5,7 @@ use inet_mocks::http::{
     DEFAULT_PAGE, Fault, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, Reply, pattern,
 };
 use inet_mocks::{Dir, HttpMock};
-use program::Program;
+use program::{Program, retry_interrupted};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
@@ -44,7 +44,7 @@ fn read_then_silence(stream: &mut TcpStream, n: usize) -> Vec<u8> {
     stream
         .set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
-    let err = stream.read(&mut [0; 16]).unwrap_err();
+    let err = retry_interrupted(|| stream.read(&mut [0; 16])).unwrap_err();
     assert!(matches!(
         err.kind(),
         ErrorKind::WouldBlock | ErrorKind::TimedOut

@@ -67,17 +67,15 @@ impl Client {
     /// Reads until the server closes. A reset counts as closed: a server
     /// that hangs up with bytes still unread makes the kernel send one.
     fn rest(&mut self) -> String {
+        // `read_to_end` reads again after a signal (EINTR), and keeps
+        // what it read before a reset.
         let mut rest = Vec::new();
-        let mut buf = [0; 4096];
-        loop {
-            match self.reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => rest.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
-                Err(e) => panic!("reading to the close: {e}"),
+        match self.reader.read_to_end(&mut rest) {
+            Err(e) if e.kind() != ErrorKind::ConnectionReset => {
+                panic!("reading to the close: {e}")
             }
+            _ => String::from_utf8(rest).unwrap(),
         }
-        String::from_utf8(rest).unwrap()
     }
 
     /// EHLO, MAIL, one RCPT and DATA, all expected to succeed.

@@ -33,17 +33,13 @@ fn session(mock: &Program, commands: &[u8]) -> String {
     stream.set_read_timeout(Some(TIMEOUT)).unwrap();
     stream.set_write_timeout(Some(TIMEOUT)).unwrap();
     stream.write_all(commands).unwrap();
+    // `read_to_end` reads again after a signal (EINTR), and keeps what
+    // it read before a reset, which counts as the close.
     let mut replies = Vec::new();
-    let mut buf = [0; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => replies.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
-            Err(e) => panic!("{e}"),
-        }
+    match stream.read_to_end(&mut replies) {
+        Err(e) if e.kind() != ErrorKind::ConnectionReset => panic!("{e}"),
+        _ => String::from_utf8(replies).unwrap(),
     }
-    String::from_utf8(replies).unwrap()
 }
 
 fn run(args: &[&str]) -> Output {

@@ -1,8 +1,9 @@
 //! A `mock-*` program run by a test: started, its address read from its
 //! first line, its output read line by line with a timeout, and killed
-//! when dropped. (Shared by the test files that run a program.)
+//! when dropped. (Shared by the test files that run a program.) Also
+//! [`retry_interrupted`], for their raw socket reads.
 
-use std::io::{BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, ErrorKind};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -68,4 +69,22 @@ fn next_line(lines: &Receiver<String>) -> String {
     lines
         .recv_timeout(LINE_TIMEOUT)
         .expect("the program printed no line in time")
+}
+
+/// Calls `op` again for as long as a signal interrupts it. On Linux a
+/// read on a socket with a timeout (every test socket has one) is never
+/// restarted after a signal: it fails with `Interrupted` (EINTR), even
+/// after a mere stop and continue (Ctrl-Z then `fg`, a debugger); see
+/// signal(7), SO_RCVTIMEO. `read_exact`, `read_to_end` and `write_all`
+/// retry by themselves; `read` and `recv_from` need this.
+#[allow(dead_code)] // smtp_bin.rs reads with `read_to_end`
+pub fn retry_interrupted<T>(
+    mut op: impl FnMut() -> io::Result<T>,
+) -> io::Result<T> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            done => return done,
+        }
+    }
 }
