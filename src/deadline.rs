@@ -1,4 +1,5 @@
-//! Deadlines for reads and writes on a `TcpStream`.
+//! Deadlines for reads and writes on a `TcpStream` (and for datagrams
+//! on a `UdpSocket`).
 //!
 //! `TcpStream::set_read_timeout` bounds *each* read call. A peer that
 //! sends one byte every few seconds resets that clock forever: each read
@@ -15,7 +16,7 @@
 
 use std::borrow::Borrow;
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 // ANCHOR: deadline
@@ -49,6 +50,13 @@ impl Deadline {
     pub fn with_cap(self, cap: Duration) -> Deadline {
         let cap = Some(cap);
         Deadline { cap, ..self }
+    }
+
+    /// The same deadline, or `budget` from now if that comes first: one
+    /// step of a longer exchange (one send of a DNS query, say).
+    pub fn at_most(self, budget: Duration) -> Deadline {
+        let end = self.end.min(deadline_after(budget));
+        Deadline { end, ..self }
     }
 
     /// How long the next read or write may wait: the time left, or the
@@ -121,14 +129,30 @@ impl Deadline {
         Ok(())
     }
 
+    /// One datagram from `socket`, and who sent it, waiting as
+    /// [`read`](Self::read) does.
+    ///
+    /// # Errors
+    /// As for [`read`](Self::read).
+    pub fn recv_from(
+        &self,
+        socket: &UdpSocket,
+        buf: &mut [u8],
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.one_call().retry(|wait| {
+            socket.set_read_timeout(Some(wait))?;
+            socket.recv_from(buf)
+        })
+    }
+
     /// This deadline for one call starting now: the cap, if any, counts
     /// from now, and ends the call.
     fn one_call(&self) -> Deadline {
-        let end = match self.cap {
-            Some(cap) => self.end.min(deadline_after(cap)),
-            None => self.end,
+        let call = match self.cap {
+            Some(cap) => self.at_most(cap),
+            None => *self,
         };
-        Deadline { end, cap: None }
+        Deadline { cap: None, ..call }
     }
 
     /// Runs `attempt` with the time left, again for as long as a signal
@@ -163,7 +187,12 @@ pub struct DeadlineReader<S> {
 impl<S: Borrow<TcpStream>> DeadlineReader<S> {
     /// Reads from `stream` for at most `budget` from now.
     pub fn new(stream: S, budget: Duration) -> Self {
-        let deadline = Deadline::after(budget);
+        DeadlineReader::until(stream, Deadline::after(budget))
+    }
+
+    /// Reads from `stream` until `deadline`, which the caller may also
+    /// use for writes: one deadline for a whole exchange.
+    pub fn until(stream: S, deadline: Deadline) -> Self {
         DeadlineReader { stream, deadline }
     }
 
@@ -301,6 +330,35 @@ mod tests {
             let err = interrupted_for_100_ms(deadline).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::TimedOut, "{deadline:?}");
         }
+    }
+
+    #[test]
+    fn a_step_ends_at_its_budget_or_the_deadline_whichever_is_first() {
+        let step = Duration::from_millis(50);
+        let far = Deadline::after(Duration::MAX);
+        assert!(far.at_most(step).next_wait().unwrap() <= step);
+        let near = Deadline::after(step);
+        assert_eq!(near.at_most(Duration::MAX), near);
+    }
+
+    #[test]
+    fn a_datagram_is_received_before_the_deadline_and_silence_times_out() {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        peer.send_to(b"hi", socket.local_addr().unwrap()).unwrap();
+        let deadline = Deadline::after(Duration::from_secs(5));
+        let mut buf = [0; 8];
+        let (len, from) = deadline.recv_from(&socket, &mut buf).unwrap();
+        assert_eq!(
+            (&buf[..len], from),
+            (&b"hi"[..], peer.local_addr().unwrap())
+        );
+        let short = Deadline::after(Duration::from_millis(30));
+        let err = short.recv_from(&socket, &mut buf).unwrap_err();
+        assert!(matches!(
+            err.kind(),
+            ErrorKind::WouldBlock | ErrorKind::TimedOut
+        ));
     }
 
     #[test]

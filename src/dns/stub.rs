@@ -7,16 +7,16 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use super::DnsError;
 use super::message::{Message, Question, Rcode, RecordData, RecordType};
 use super::name::Name;
 use super::reverse::reverse_name;
-use crate::deadline::{DeadlineReader, deadline_after};
+use crate::deadline::{Deadline, DeadlineReader};
 use crate::line::is_timeout;
 
 /// How long a lookup may take in all, retransmissions included, unless
@@ -213,7 +213,7 @@ pub fn names_of(config: &Config, addr: IpAddr) -> Result<Vec<Name>, DnsError> {
 /// [`DnsError::Malformed`] when the only replies with our ID could not
 /// be decoded; [`DnsError::Network`] when a socket fails.
 pub fn exchange(config: &Config, query: &Message) -> Result<Message, DnsError> {
-    let deadline = deadline_after(config.timeout);
+    let deadline = Deadline::after(config.timeout);
     let reply = exchange_udp(config, query, deadline)?;
     if !reply.flags.truncated {
         return Ok(reply);
@@ -266,7 +266,7 @@ fn judge(
 fn exchange_udp(
     config: &Config,
     query: &Message,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> Result<Message, DnsError> {
     let bytes = query.encode()?;
     if bytes.len() > MAX_UDP {
@@ -282,21 +282,14 @@ fn exchange_udp(
     for attempt in 1..=attempts {
         socket.send_to(&bytes, config.server).map_err(network)?;
         // The last attempt waits until the deadline.
-        let attempt_end = match attempt {
+        let this_attempt = match attempt {
             last if last == attempts => deadline,
-            _ => deadline.min(deadline_after(per_attempt)),
+            _ => deadline.at_most(per_attempt),
         };
         loop {
-            let left = attempt_end.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break; // send again, or give up
-            }
-            socket.set_read_timeout(Some(left)).map_err(network)?;
-            let (len, from) = match socket.recv_from(&mut buf) {
+            let (len, from) = match this_attempt.recv_from(&socket, &mut buf) {
                 Ok(received) => received,
-                Err(e) if is_timeout(&e) => break,
-                // A signal (see `retry_interrupted`): wait the time left.
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if is_timeout(&e) => break, // send again, or give up
                 Err(e) => return Err(network(e)),
             };
             match judge(&buf[..len], from, config, query) {
@@ -318,38 +311,33 @@ fn exchange_udp(
 fn exchange_tcp(
     config: &Config,
     query: &Message,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> Result<Message, DnsError> {
     let timeout = || DnsError::Timeout(config.timeout);
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(timeout());
-    }
-    let stream =
-        TcpStream::connect_timeout(&config.server, left).map_err(network)?;
-    let bytes = query.encode()?;
-    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec(); // < 512
-    framed.extend_from_slice(&bytes);
-    stream.set_write_timeout(Some(left)).map_err(network)?;
-    (&stream).write_all(&framed).map_err(network)?;
-    let left = deadline.saturating_duration_since(Instant::now());
-    let mut reader = DeadlineReader::new(&stream, left);
-    let read_err = |e: std::io::Error| match e.kind() {
+    let io_err = |e: std::io::Error| match e.kind() {
         _ if is_timeout(&e) => timeout(),
-        std::io::ErrorKind::UnexpectedEof => {
+        ErrorKind::UnexpectedEof => {
             DnsError::Malformed(Box::new(DnsError::Truncated("a TCP reply")))
         }
         _ => network(e),
     };
+    let wait = deadline.next_wait().map_err(|_| timeout())?;
+    let stream =
+        TcpStream::connect_timeout(&config.server, wait).map_err(network)?;
+    let bytes = query.encode()?;
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec(); // < 512
+    framed.extend_from_slice(&bytes);
+    deadline.write_all(&stream, &framed).map_err(io_err)?;
+    let mut reader = DeadlineReader::until(&stream, deadline);
     let mut length = [0; 2];
-    reader.read_exact(&mut length).map_err(read_err)?;
+    reader.read_exact(&mut length).map_err(io_err)?;
     let length = usize::from(u16::from_be_bytes(length));
     // The buffer grows with what arrives, not with what was announced.
     let mut reply = Vec::new();
     (&mut reader)
         .take(length as u64)
         .read_to_end(&mut reply)
-        .map_err(read_err)?;
+        .map_err(io_err)?;
     if reply.len() < length {
         return Err(DnsError::Malformed(Box::new(DnsError::Truncated(
             "a TCP reply",
