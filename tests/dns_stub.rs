@@ -106,6 +106,30 @@ fn accept_query(listener: &TcpListener) -> (TcpStream, Message) {
     (stream, Message::decode(&query).unwrap())
 }
 
+/// Serves one TCP connection on another thread: `serve` gets the stream
+/// and the query read from it, and what it returns arrives on the
+/// receiver. The test waits for that with [`finished`], never with
+/// `join`: a stub that never connects fails the test instead of leaving
+/// it blocked in `accept` forever.
+fn serve_once<T: Send + 'static>(
+    listener: TcpListener,
+    serve: impl FnOnce(TcpStream, Message) -> T + Send + 'static,
+) -> Receiver<T> {
+    let (done, result) = mpsc::channel();
+    thread::spawn(move || {
+        let (stream, query) = accept_query(&listener);
+        let _ = done.send(serve(stream, query));
+    });
+    result
+}
+
+/// What the server of [`serve_once`] returned, within [`IDLE`].
+fn finished<T>(result: &Receiver<T>) -> T {
+    result
+        .recv_timeout(IDLE)
+        .expect("the TCP server did not finish: no connection, or it panicked")
+}
+
 /// `message` as TCP carries it: after its length in 2 bytes (RFC 1035
 /// §4.2.2).
 fn framed(message: &[u8]) -> Vec<u8> {
@@ -328,8 +352,7 @@ fn d16_silence_is_a_timeout_within_the_deadline() {
 fn d9_a_truncated_reply_is_asked_again_over_tcp() {
     let (udp, listener) = udp_and_tcp();
     let server = truncating(udp);
-    let tcp = thread::spawn(move || {
-        let (mut stream, query) = accept_query(&listener);
+    let tcp = serve_once(listener, |mut stream, query| {
         let framed = framed(&good(&query));
         // Two writes: the stub must read the length, then the rest.
         stream.write_all(&framed[..3]).unwrap();
@@ -338,7 +361,7 @@ fn d9_a_truncated_reply_is_asked_again_over_tcp() {
     });
     let answer = lookup_a(&config(server, 2000), "www.example.test");
     assert_eq!(answer, Ok(vec![THE_ANSWER]));
-    let over_tcp = tcp.join().unwrap();
+    let over_tcp = finished(&tcp);
     assert_eq!(over_tcp.questions[0].name, name("www.example.test"));
 }
 
@@ -389,13 +412,12 @@ fn d9_a_tcp_reply_cut_short_or_not_ours_is_an_error() {
     for (misreply, case) in cases {
         let (udp, listener) = udp_and_tcp();
         let server = truncating(udp);
-        let tcp = thread::spawn(move || {
-            let (mut stream, query) = accept_query(&listener);
+        let tcp = serve_once(listener, move |mut stream, query| {
             stream.write_all(&misreply(&query)).unwrap();
             // Dropping the stream closes it: the stub sees the end.
         });
         let answer = lookup_a(&config(server, 2000), "www.example.test");
-        tcp.join().unwrap();
+        finished(&tcp);
         match (case, answer) {
             ("another question", Err(DnsError::NotOurReply)) => {}
             ("truncated again", Err(e @ DnsError::TruncatedOverTcp)) => {

@@ -4,9 +4,10 @@
 
 use std::fs;
 use std::io::Write as _;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Output;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use inet::line::retry_interrupted;
@@ -289,10 +290,14 @@ fn h16_a_trickling_server_is_cut_off_at_the_overall_deadline() {
 
 #[test]
 fn h17_a_refused_connection() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    // A port nobody listens on, and nobody can take while the test runs:
+    // the local end of a live connection. Its socket owns the port but
+    // matches only its own peer, so a connect to it is refused (RST).
+    // (Binding a listener and dropping it would free the port for
+    // another test to take before webget connects.)
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let owner = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let port = owner.local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
     let site = format!("127.0.0.1:{port}");
     let run = webget(&["--out-dir", dir.path().to_str().unwrap(), &site]);
@@ -313,12 +318,17 @@ fn h17_a_connection_reset_mid_body_publishes_nothing() {
     // and the client would see a plain truncation, H4.)
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || -> std::io::Result<()> {
-        let (stream, _) = listener.accept()?;
-        stream.set_read_timeout(Some(WAIT))?;
-        stream.set_write_timeout(Some(WAIT))?;
-        retry_interrupted(|| stream.peek(&mut [0; 1]))?;
-        (&stream).write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 99\r\n\r\nab")
+    let (done, served) = mpsc::channel();
+    std::thread::spawn(move || {
+        let serve = || -> std::io::Result<()> {
+            let (stream, _) = listener.accept()?;
+            stream.set_read_timeout(Some(WAIT))?;
+            stream.set_write_timeout(Some(WAIT))?;
+            retry_interrupted(|| stream.peek(&mut [0; 1]))?;
+            (&stream)
+                .write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 99\r\n\r\nab")
+        };
+        let _ = done.send(serve());
     });
     let dir = tempfile::tempdir().unwrap();
     let file = format!("127.0.0.1_{port}.html");
@@ -330,8 +340,10 @@ fn h17_a_connection_reset_mid_body_publishes_nothing() {
     assert!(run.stdout.contains(expected), "{}", run.stdout);
     assert_eq!(names_in(dir.path()), [file.as_str()]);
     assert_eq!(fs::read(dir.path().join(file)).unwrap(), SENTINEL);
-    // Joined only now: had webget not connected, `accept` would wait.
-    server.join().unwrap().unwrap();
+    // Waited for on a channel, not joined: had webget not connected, the
+    // server would wait in `accept` for ever, and the test with it.
+    let served = served.recv_timeout(WAIT);
+    served.expect("the server never finished").unwrap();
 }
 
 #[test]
