@@ -367,11 +367,6 @@ impl BodyFramer {
         }
     }
 
-    /// Body bytes so far.
-    pub fn received(&self) -> u64 {
-        self.received
-    }
-
     /// How the body is framed.
     pub fn framing(&self) -> Framing {
         self.framing
