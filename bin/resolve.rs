@@ -11,7 +11,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
 use inet::cli::{self, Args, Program, Syntax, UsageError};
-use inet::dns::resolver::{self, Resolver, Show, StubResolver, SystemResolver};
+use inet::dns::resolver::{
+    self, Family, Resolver, StubResolver, SystemResolver,
+};
 use inet::dns::stub::{self, Config};
 
 const PROGRAM: Program = Program {
@@ -69,7 +71,7 @@ fn run() -> Result<(), ExitCode> {
         .options(&["dns-server", "timeout"])
         .flags(&["-6", "--all"]);
     let args = PROGRAM.args(&syntax)?;
-    let show = show(&args).map_err(|e| PROGRAM.usage(&e.0))?;
+    let family = family(&args).map_err(|e| PROGRAM.usage(&e.0))?;
     let timeout = args
         .seconds("timeout", stub::DEFAULT_TIMEOUT)
         .map_err(|e| PROGRAM.usage(&e.0))?;
@@ -93,11 +95,12 @@ fn run() -> Result<(), ExitCode> {
     let mut out = io::stdout().lock();
     let mut all_found = true;
     for host in hosts {
-        let found = resolver::get_ip_and_name(&*resolver, host, show, &mut out)
-            .and_then(|found| out.flush().map(|()| found))
-            .map_err(|e| {
-                PROGRAM.fail(EXIT_OUTPUT, &format!("cannot write: {e}"))
-            })?;
+        let found =
+            resolver::get_ip_and_name(&*resolver, host, family, &mut out)
+                .and_then(|found| out.flush().map(|()| found))
+                .map_err(|e| {
+                    PROGRAM.fail(EXIT_OUTPUT, &format!("cannot write: {e}"))
+                })?;
         all_found &= found;
     }
     if all_found {
@@ -108,14 +111,14 @@ fn run() -> Result<(), ExitCode> {
 }
 
 /// Which addresses to print: `-6` and `--all` exclude each other.
-fn show(args: &Args) -> Result<Show, UsageError> {
+fn family(args: &Args) -> Result<Family, UsageError> {
     match (args.flag("-6"), args.flag("--all")) {
         (true, true) => {
             Err(UsageError("-6 and --all can't be used together".into()))
         }
-        (true, false) => Ok(Show::FirstV6),
-        (false, true) => Ok(Show::All),
-        (false, false) => Ok(Show::FirstV4),
+        (true, false) => Ok(Family::V6),
+        (false, true) => Ok(Family::Any),
+        (false, false) => Ok(Family::V4),
     }
 }
 

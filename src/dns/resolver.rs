@@ -201,22 +201,13 @@ impl Resolver for SystemResolver {
     }
 }
 
-/// Which addresses `resolve` shows for a host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Show {
-    /// The first IPv4 address, as `gethostbyname` (the original).
-    FirstV4,
-    /// The first IPv6 address (`-6`).
-    FirstV6,
-    /// Every address, IPv4 first (`--all`).
-    All,
-}
-
 // ANCHOR: get_ip_and_name
 /// The original's `getIPandName`: prints `ip[HOST]=ADDR`, then
 /// `name[ADDR]=NAME`, each with the error text in place of the answer
-/// when the lookup fails (a failed forward lookup ends the host). With
-/// [`Show::All`], one `ip` line per address, then one `name` line each.
+/// when the lookup fails (a failed forward lookup ends the host). Only
+/// the first address of `family`, as `gethostbyname` gives; with
+/// [`Family::Any`] (`--all`), one `ip` line per address, then one `name`
+/// line each.
 /// Returns true when every lookup succeeded.
 ///
 /// # Errors
@@ -224,14 +215,9 @@ pub enum Show {
 pub fn get_ip_and_name(
     resolver: &dyn Resolver,
     host: &str,
-    show: Show,
+    family: Family,
     out: &mut impl Write,
 ) -> io::Result<bool> {
-    let family = match show {
-        Show::FirstV4 => Family::V4,
-        Show::FirstV6 => Family::V6,
-        Show::All => Family::Any,
-    };
     let mut addrs = match resolver.addresses(host, family) {
         Ok(addrs) => addrs,
         Err(e) => {
@@ -239,7 +225,7 @@ pub fn get_ip_and_name(
             return Ok(false);
         }
     };
-    if show != Show::All {
+    if family != Family::Any {
         addrs.truncate(1);
     }
     for addr in &addrs {

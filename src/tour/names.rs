@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use inet_mocks::dns::DnsMock;
 
 use super::{STEP_TIMEOUT, heading, indent};
-use crate::dns::resolver::{Show, StubResolver, get_ip_and_name};
+use crate::dns::resolver::{Family, StubResolver, get_ip_and_name};
 use crate::dns::stub::{self, Config, new_id};
 use crate::dns::{Message, Name, RecordType};
 
@@ -33,8 +33,8 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
     };
     let resolver = StubResolver::new(config);
     for (show, flag, hosts) in [
-        (Show::FirstV4, "", &["www.example.test", "nowhere.test"][..]),
-        (Show::FirstV6, "-6 ", &["example.test"][..]),
+        (Family::V4, "", &["www.example.test", "nowhere.test"][..]),
+        (Family::V6, "-6 ", &["example.test"][..]),
     ] {
         writeln!(
             out,
