@@ -85,6 +85,13 @@ pub fn is_timeout(e: &io::Error) -> bool {
     matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
+/// Python's whitespace, what `str.strip()` and `str.split()` remove:
+/// space, `\t`, `\n`, `\x0b`, `\x0c`, `\r`. Note
+/// `u8::is_ascii_whitespace` leaves out `\x0b`; Python doesn't.
+pub fn is_python_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b..=b'\r')
+}
+
 /// Calls `op` again for as long as a signal interrupts it. On Linux a
 /// read on a socket with a timeout (`SO_RCVTIMEO`; every socket here has
 /// one) is never restarted after a signal: it fails with `Interrupted`

@@ -27,13 +27,13 @@
 pub mod client;
 pub mod server;
 
+use crate::line::is_python_space;
+
 // ANCHOR: protocol
-/// The text of a line, as Python's `str.strip()` sees it: without the
-/// ASCII whitespace at either end (space, `\t`, `\n`, `\x0b`, `\x0c`,
-/// `\r`). Note `u8::is_ascii_whitespace` leaves out `\x0b`; Python
-/// doesn't.
+/// The text of a line, as Python's `str.strip()` sees it: without
+/// whitespace at either end (Python's, [`is_python_space`]).
 pub fn trim(line: &[u8]) -> &[u8] {
-    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b..=b'\r');
+    let is_space = |&b: &u8| is_python_space(b);
     let start = line.iter().position(|b| !is_space(b)).unwrap_or(line.len());
     let end = line
         .iter()
