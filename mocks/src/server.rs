@@ -302,6 +302,16 @@ impl MockServer {
     /// that `stop` cannot connect to its own listener to wake the accept
     /// thread, it says so on stderr and leaves that thread behind.
     pub fn stop(&mut self) {
+        self.stop_gracefully(Duration::ZERO);
+    }
+
+    /// Stops like [`stop`](Self::stop), but lets handlers say goodbye
+    /// first: every open connection is shut for reading only, so a handler
+    /// blocked in `read` sees EOF and may still write (an SMTP server's
+    /// `421`, RFC 5321 §3.8). Handlers get up to `grace` to return; then
+    /// every connection is shut in both directions and every thread
+    /// joined.
+    pub fn stop_gracefully(&mut self, grace: Duration) {
         let Some(accept_thread) = self.accept_thread.take() else {
             return;
         };
@@ -315,7 +325,15 @@ impl MockServer {
             // rather than hang the test. It exits on its next accept.
             Err(err) => eprintln!("inet-mocks: cannot wake accept: {err}"),
         }
-        for worker in self.shared.shut_down_open_connections() {
+        // No connection is accepted from here on, so `open` only shrinks.
+        if !grace.is_zero() {
+            self.shared.shut_open_connections(Shutdown::Read);
+            let state = &self.shared.state;
+            state.wait_until(grace, |s| s.open.is_empty());
+        }
+        self.shared.shut_open_connections(Shutdown::Both);
+        let workers = std::mem::take(&mut self.shared.state.lock().workers);
+        for worker in workers {
             join_quietly(worker, "connection");
         }
     }
@@ -491,15 +509,13 @@ impl Shared {
         (index, transcript)
     }
 
-    /// Shuts down every open stream, so handlers blocked in `read` see EOF
-    /// and return, and hands back their threads to be joined.
-    fn shut_down_open_connections(&self) -> Vec<JoinHandle<()>> {
-        let mut state = self.state.lock();
-        for stream in state.open.values() {
+    /// Shuts every open stream (`how`: reading only, or both ways), so
+    /// handlers blocked in `read` see EOF and return.
+    fn shut_open_connections(&self, how: Shutdown) {
+        for stream in self.state.lock().open.values() {
             // The peer may have closed it already; that is fine.
-            let _ = stream.shutdown(Shutdown::Both);
+            let _ = stream.shutdown(how);
         }
-        std::mem::take(&mut state.workers)
     }
 }
 
@@ -689,6 +705,21 @@ mod tests {
         let took = started.elapsed();
         assert!(took < Duration::from_secs(2), "drop took {took:?}");
         assert_eq!(read_to_eof(&client), b"");
+    }
+
+    #[test]
+    fn a_graceful_stop_lets_handlers_write_their_goodbye() {
+        let mut server = MockServer::start(|conn: Conn| {
+            // Blocks in `read` until the stop shuts the reading side.
+            let _ = io::copy(&mut &conn, &mut io::sink());
+            let _ = (&conn).write_all(b"bye\n");
+        })
+        .unwrap();
+        let client = connect(server.addr());
+        assert!(server.wait_for_connections(1, TIMEOUT));
+        server.stop_gracefully(TIMEOUT);
+        assert_eq!(read_to_eof(&client), b"bye\n");
+        assert!(server.wait_for_closed(1, Duration::ZERO));
     }
 
     #[test]

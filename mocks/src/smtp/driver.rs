@@ -37,14 +37,12 @@ pub(crate) fn run(
         script,
         shared,
     };
-    let ending = if shared.register(index, stream) {
-        driver.converse()
+    let ending = if shared.is_stopping() {
+        // Accepted just before the server began stopping.
+        driver.stopped()
     } else {
-        // Accepted while the server was stopping.
-        driver.say(&driver.shutdown_reply());
-        Ending::Shutdown
+        driver.converse()
     };
-    shared.unregister(index);
     event(Event::Ended {
         session: index,
         peer,

@@ -128,10 +128,9 @@ pub use wire::{
 use crate::server::{self, MockServer};
 use crate::transcript::Transcript;
 use crate::waitable::Waitable;
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -291,11 +290,9 @@ impl SmtpMock {
     /// disconnected, then the harness joins every thread. `Drop` calls
     /// it; calling it again does nothing.
     pub fn stop(&mut self) {
+        // First, so a session that sees its reading side shut knows why.
         self.shared.begin_stop();
-        self.shared
-            .state
-            .wait_until(GOODBYE_TIMEOUT, |state| state.open.is_empty());
-        self.server.stop();
+        self.server.stop_gracefully(GOODBYE_TIMEOUT);
     }
 }
 
@@ -328,42 +325,16 @@ struct State {
     /// The last queue number handed out.
     numbered: u64,
     stopping: bool,
-    /// A handle to each running session's socket, so `stop` can wake a
-    /// session blocked in `read` (by shutting the socket's reading side)
-    /// and the session can still write its `421`.
-    open: HashMap<usize, TcpStream>,
 }
 
 impl Shared {
-    /// Records a session; false if the server is already stopping.
-    pub(crate) fn register(&self, index: usize, stream: &TcpStream) -> bool {
-        let mut state = self.state.lock();
-        if state.stopping {
-            return false;
-        }
-        if let Ok(handle) = stream.try_clone() {
-            state.open.insert(index, handle);
-        }
-        true
-    }
-
-    pub(crate) fn unregister(&self, index: usize) {
-        self.state.lock().open.remove(&index);
-        self.state.notify();
-    }
-
     pub(crate) fn is_stopping(&self) -> bool {
         self.state.lock().stopping
     }
 
+    /// Marks the server as stopping and wakes sessions in a delay.
     fn begin_stop(&self) {
-        let mut state = self.state.lock();
-        state.stopping = true;
-        for stream in state.open.values() {
-            // A session blocked in `read` now sees EOF, notices the stop
-            // and writes its 421: its writing side is still open.
-            let _ = stream.shutdown(Shutdown::Read);
-        }
+        self.state.lock().stopping = true;
         self.state.notify();
     }
 
