@@ -112,7 +112,7 @@ fn parse(args: Vec<String>) -> Result<(u16, HttpMock), String> {
 
 fn serve(mock: &HttpMock, conn: &Conn) {
     let peer = conn.peer();
-    match mock.serve(conn, conn.stream()) {
+    match mock.serve(conn) {
         Ok(served) => {
             let status = match served.status {
                 0 => "no reply".to_owned(),

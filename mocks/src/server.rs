@@ -56,6 +56,7 @@ pub struct Conn {
     io: Recorder<TcpStream>,
     peer: SocketAddr,
     index: usize,
+    shared: Arc<Shared>,
 }
 
 impl Conn {
@@ -78,6 +79,14 @@ impl Conn {
     /// through it directly bypass the transcript.
     pub fn stream(&self) -> &TcpStream {
         self.io.get_ref()
+    }
+
+    /// Waits `delay`, or less if the server starts stopping; true if the
+    /// whole delay passed. A scripted pause uses it so that `stop` never
+    /// waits for one.
+    pub fn pause(&self, delay: Duration) -> bool {
+        let stopping = || self.shared.stopping.load(Ordering::SeqCst);
+        !self.shared.state.wait_until(delay, |_| stopping())
     }
 }
 
@@ -210,6 +219,7 @@ pub struct MockServer {
 
 /// What the server handle, the accept thread and the connection threads
 /// share.
+#[derive(Debug)]
 struct Shared {
     io_timeout: Duration,
     /// Whether `transcripts` keeps one per connection.
@@ -219,7 +229,7 @@ struct Shared {
     state: Waitable<State>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct State {
     /// How many connections were accepted; the next `Conn::index`.
     accepted: usize,
@@ -315,7 +325,13 @@ impl MockServer {
         let Some(accept_thread) = self.accept_thread.take() else {
             return;
         };
-        self.shared.stopping.store(true, Ordering::SeqCst);
+        {
+            // Set under the lock, so a `Conn::pause` between its check of
+            // the flag and its wait cannot miss the wake-up.
+            let _state = self.shared.state.lock();
+            self.shared.stopping.store(true, Ordering::SeqCst);
+        }
+        self.shared.state.notify();
         // std cannot cancel a blocking `accept`, so we wake it the only
         // portable way: by connecting to ourselves. The accept thread then
         // sees the stop flag and leaves its loop.
@@ -398,7 +414,7 @@ pub(crate) fn read_before(
 
 /// A panicking handler's message was already printed by the panic hook,
 /// so there is nothing to do but note it and carry on stopping.
-fn join_quietly(thread: JoinHandle<()>, what: &str) {
+pub(crate) fn join_quietly(thread: JoinHandle<()>, what: &str) {
     if thread.join().is_err() {
         eprintln!("inet-mocks: a {what} thread panicked");
     }
@@ -439,7 +455,12 @@ fn serve(
     };
     let (index, transcript) = shared.register(second_handle);
     let io = Recorder::new(stream, transcript);
-    let conn = Conn { io, peer, index };
+    let conn = Conn {
+        io,
+        peer,
+        index,
+        shared: Arc::clone(shared),
+    };
     let closer = CloseOnDrop {
         shared: Arc::clone(shared),
         index,
@@ -720,6 +741,23 @@ mod tests {
         server.stop_gracefully(TIMEOUT);
         assert_eq!(read_to_eof(&client), b"bye\n");
         assert!(server.wait_for_closed(1, Duration::ZERO));
+    }
+
+    #[test]
+    fn stop_cuts_a_pause_short() {
+        let mut server = MockServer::start(|conn: Conn| {
+            let whole = conn.pause(Duration::from_secs(60));
+            let _ = writeln!(&conn, "whole pause: {whole}");
+        })
+        .unwrap();
+        let client = connect(server.addr());
+        assert!(server.wait_for_connections(1, TIMEOUT));
+        let started = Instant::now();
+        // Graceful, so the handler's line gets out before the close.
+        server.stop_gracefully(TIMEOUT);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "stop took {took:?}");
+        assert_eq!(read_to_eof(&client), b"whole pause: false\n");
     }
 
     #[test]
