@@ -85,8 +85,14 @@ impl Conn {
     /// whole delay passed. A scripted pause uses it so that `stop` never
     /// waits for one.
     pub fn pause(&self, delay: Duration) -> bool {
-        let stopping = || self.shared.stopping.load(Ordering::SeqCst);
-        !self.shared.state.wait_until(delay, |_| stopping())
+        !self.shared.state.wait_until(delay, |_| self.is_stopping())
+    }
+
+    /// Whether the server has begun stopping. A handler that reads EOF
+    /// during [`MockServer::stop_gracefully`] sees true: the flag is set
+    /// before any stream is shut.
+    pub fn is_stopping(&self) -> bool {
+        self.shared.stopping.load(Ordering::SeqCst)
     }
 }
 

@@ -250,8 +250,7 @@ impl SmtpMock {
         // The harness's I/O timeout bounds writes; reads get the idle
         // timeout, set afresh before each one (see `driver`).
         let server = server.start(move |conn| {
-            let id = (conn.index(), conn.peer());
-            driver::run(&conn, conn.stream(), id, &script, &for_sessions);
+            driver::run(&conn, &script, &for_sessions);
         })?;
         Ok(Self { server, shared })
     }
@@ -290,8 +289,6 @@ impl SmtpMock {
     /// disconnected, then the harness joins every thread. `Drop` calls
     /// it; calling it again does nothing.
     pub fn stop(&mut self) {
-        // First, so a session that sees its reading side shut knows why.
-        self.shared.begin_stop();
         self.server.stop_gracefully(GOODBYE_TIMEOUT);
     }
 }
@@ -312,7 +309,7 @@ impl fmt::Debug for SmtpMock {
 /// What the sessions of one server share.
 #[derive(Default)]
 pub(crate) struct Shared {
-    /// Notified when a message is kept, a session ends, or stop begins.
+    /// Notified when a message is kept.
     state: Waitable<State>,
     /// Hand messages to the hook only, keep none in memory
     /// ([`SmtpMock::start_standalone`]).
@@ -324,29 +321,9 @@ struct State {
     messages: Vec<Message>,
     /// The last queue number handed out.
     numbered: u64,
-    stopping: bool,
 }
 
 impl Shared {
-    pub(crate) fn is_stopping(&self) -> bool {
-        self.state.lock().stopping
-    }
-
-    /// Marks the server as stopping and wakes sessions in a delay.
-    fn begin_stop(&self) {
-        self.state.lock().stopping = true;
-        self.state.notify();
-    }
-
-    /// Waits `delay`, or less if the server starts stopping; true if
-    /// the whole delay passed.
-    pub(crate) fn sleep(&self, delay: Duration) -> bool {
-        if delay.is_zero() {
-            return !self.is_stopping();
-        }
-        !self.state.wait_until(delay, |state| state.stopping)
-    }
-
     /// Runs the hook, then keeps the message; returns its number.
     pub(crate) fn keep(
         &self,
