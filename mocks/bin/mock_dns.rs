@@ -7,10 +7,12 @@
 //! runs until killed (or until its standard output is closed).
 
 use inet_mocks::dns::{Builder, DnsMock, Rcode};
-use inet_mocks::standalone::{self, EXIT_BAD_PORT, Failure};
+use inet_mocks::standalone::{self, Failure, Options, pair};
 use std::net::IpAddr;
 use std::process::ExitCode;
-use std::sync::mpsc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, TrySendError};
 
 const USAGE: &str = "\
 usage: mock-dns [--port N] [--record NAME=ADDR]... [--cname ALIAS=TARGET]...
@@ -32,23 +34,33 @@ every address, follows --cname, and answers NXDOMAIN for unknown names.
   --truncate-udp        answer UDP with TC=1, so clients retry over TCP
   --help                show this help
 
-Prints `listening on 127.0.0.1:PORT` first, then one line per question.
+Prints `listening on 127.0.0.1:PORT` first, then one line per question
+(when output falls behind, a count of the lines dropped instead).
 Try: dig @127.0.0.1 -p PORT example.test A
 Exit status: 0 when stdout closes, 1 for a usage error, 2 for a bad port,
 3 if it cannot listen.";
 
 const PROGRAM: &str = "mock-dns";
 
+/// How many question lines may wait for the printer. Past that (dnsperf,
+/// or a standard output nobody reads) lines are counted, not kept, so
+/// memory stays bounded; answering never waits for the printer.
+const PENDING_LINES: usize = 1024;
+
 fn main() -> ExitCode {
     let args = match standalone::command_line(PROGRAM, USAGE) {
         Ok(args) => args,
         Err(code) => return code,
     };
-    let (tx, rx) = mpsc::channel();
-    let builder = match parse(&args) {
+    let (tx, rx) = mpsc::sync_channel(PENDING_LINES);
+    let dropped = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&dropped);
+    let builder = match parse(args) {
         // Questions are printed, not kept: the program may run for long.
         Ok(builder) => builder.log_limit(0).on_question(move |q| {
-            let _ = tx.send(q.to_string());
+            if let Err(TrySendError::Full(_)) = tx.try_send(q.to_string()) {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
         }),
         Err(failure) => return failure.report(PROGRAM),
     };
@@ -68,76 +80,67 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     for line in rx {
-        if standalone::say(&line).is_err() {
+        if print(&line, dropped.swap(0, Ordering::Relaxed)).is_err() {
             break;
         }
     }
     ExitCode::SUCCESS
 }
 
+/// Prints a question's line, after a note of the `lost` lines dropped
+/// since the last one printed.
+fn print(line: &str, lost: u64) -> std::io::Result<()> {
+    if lost > 0 {
+        let note = format!("({lost} question lines dropped: output too slow)");
+        standalone::say(&note)?;
+    }
+    standalone::say(line)
+}
+
 /// Turns the arguments into a builder.
-fn parse(args: &[String]) -> Result<Builder, Failure> {
+fn parse(args: Vec<String>) -> Result<Builder, Failure> {
     let mut builder = DnsMock::builder();
-    let mut args = args.iter();
-    while let Some(option) = args.next() {
-        if option == "--truncate-udp" {
-            builder = builder.truncate_udp();
-            continue;
-        }
-        let Some(value) = args.next() else {
-            return Err(Failure::usage(format!(
-                "{option} needs a value (or is unknown)"
-            )));
-        };
+    let mut options = Options::new(args);
+    while let Some(option) = options.next_option()? {
         builder = match option.as_str() {
-            "--port" => builder.port(parse_port(value)?),
+            "--port" => builder.port(options.port()?),
             "--record" => {
-                let (name, addr) = pair(option, value, "NAME=ADDR")?;
+                let value = options.value()?;
+                let (name, addr) = pair(&option, &value, "NAME=ADDR")?;
                 builder.record(name, parse_addr(addr)?)
             }
             "--cname" => {
-                let (alias, target) = pair(option, value, "ALIAS=TARGET")?;
+                let value = options.value()?;
+                let (alias, target) = pair(&option, &value, "ALIAS=TARGET")?;
                 builder.cname(alias, target)
             }
             "--ptr" => {
-                let (addr, name) = pair(option, value, "ADDR=NAME")?;
+                let value = options.value()?;
+                let (addr, name) = pair(&option, &value, "ADDR=NAME")?;
                 builder.ptr(parse_addr(addr)?, name)
             }
             "--hosts" => {
-                let text = std::fs::read_to_string(value).map_err(|err| {
-                    Failure::usage(format!("cannot read {value}: {err}"))
+                let file = options.value()?;
+                let text = std::fs::read_to_string(&file).map_err(|err| {
+                    Failure::usage(format!("cannot read {file}: {err}"))
                 })?;
                 builder.hosts(&text)
             }
-            "--nxdomain" => builder.rcode_for(value, Rcode::NxDomain),
-            "--servfail" => builder.rcode_for(value, Rcode::ServFail),
-            "--refused" => builder.rcode_for(value, Rcode::Refused),
-            _ => {
-                return Err(Failure::usage(format!("unknown option {option}")));
+            "--nxdomain" => {
+                builder.rcode_for(&options.value()?, Rcode::NxDomain)
             }
+            "--servfail" => {
+                builder.rcode_for(&options.value()?, Rcode::ServFail)
+            }
+            "--refused" => builder.rcode_for(&options.value()?, Rcode::Refused),
+            "--truncate-udp" => builder.truncate_udp(),
+            _ => return Err(options.unknown()),
         };
     }
     Ok(builder)
 }
 
-fn pair<'a>(
-    option: &str,
-    value: &'a str,
-    shape: &str,
-) -> Result<(&'a str, &'a str), Failure> {
-    value.split_once('=').ok_or_else(|| {
-        Failure::usage(format!("{option} wants {shape}, not {value:?}"))
-    })
-}
-
 fn parse_addr(text: &str) -> Result<IpAddr, Failure> {
     text.parse()
         .map_err(|_| Failure::usage(format!("{text:?} is not an IP address")))
-}
-
-fn parse_port(text: &str) -> Result<u16, Failure> {
-    standalone::parse_port(text).map_err(|message| Failure {
-        status: EXIT_BAD_PORT,
-        message,
-    })
 }

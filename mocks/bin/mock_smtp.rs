@@ -17,7 +17,7 @@
 //! dump directory.
 
 use inet_mocks::smtp::{Event, Message, Script};
-use inet_mocks::standalone::{self, EXIT_BAD_PORT, Failure};
+use inet_mocks::standalone::{self, Failure, pair};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -71,7 +71,7 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(code) => return code,
     };
-    match parse(&args).and_then(run) {
+    match parse(args).and_then(run) {
         Ok(never) => match never {},
         Err(failure) => failure.report(PROGRAM),
     }
@@ -166,33 +166,28 @@ fn create_new_eml(dir: &Path, number: u64) -> io::Result<(String, File)> {
     Err(io::Error::other("no free file name for the message"))
 }
 
-fn parse(args: &[String]) -> Result<Options, Failure> {
+fn parse(args: Vec<String>) -> Result<Options, Failure> {
     let mut options = Options {
         port: 0,
         dump_dir: None,
         script: Script::new(),
     };
-    let mut rest = args.iter();
-    while let Some(flag) = rest.next() {
-        let mut value = || {
-            rest.next()
-                .map(|value| value.as_str())
-                .ok_or_else(|| Failure::usage(format!("{flag} needs a value")))
-        };
+    let mut words = standalone::Options::new(args);
+    while let Some(flag) = words.next_option()? {
         let script = std::mem::take(&mut options.script);
         options.script = match flag.as_str() {
             "--port" => {
-                options.port = parse_port(value()?)?;
+                options.port = words.port()?;
                 script
             }
             "--dump-dir" => {
-                options.dump_dir = Some(PathBuf::from(value()?));
+                options.dump_dir = Some(PathBuf::from(words.value()?));
                 script
             }
-            "--hostname" => script.hostname(value()?),
-            "--greeting" => script.greeting(&reply_text(value()?)),
+            "--hostname" => script.hostname(&words.value()?),
+            "--greeting" => script.greeting(&reply_text(&words.value()?)),
             "--capabilities" => {
-                let list = value()?;
+                let list = words.value()?;
                 let keywords: Vec<&str> = list
                     .split(',')
                     .map(str::trim)
@@ -201,11 +196,13 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
                 script.capabilities(&keywords)
             }
             "--reply" => {
-                let (verb, text) = pair(flag, value()?)?;
+                let value = words.value()?;
+                let (verb, text) = pair(&flag, &value, "VERB=TEXT")?;
                 script.reply(verb, &reply_text(text))
             }
             "--reply-nth" => {
-                let (verb_n, text) = pair(flag, value()?)?;
+                let value = words.value()?;
+                let (verb_n, text) = pair(&flag, &value, "VERB:N=TEXT")?;
                 let (verb, n) = verb_n
                     .split_once(':')
                     .and_then(|(verb, n)| Some((verb, n.parse().ok()?)))
@@ -218,22 +215,23 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
                 script.reply_nth(verb, n, &reply_text(text))
             }
             "--reply-rcpt" => {
-                let (address, text) = pair(flag, value()?)?;
+                let value = words.value()?;
+                let (address, text) = pair(&flag, &value, "ADDR=TEXT")?;
                 script.reply_rcpt(address, &reply_text(text))
             }
             "--soft-reject" => {
-                script.reply(value()?, "450 4.3.0 Error: soft reject")
+                script.reply(&words.value()?, "450 4.3.0 Error: soft reject")
             }
             "--hard-reject" => {
-                script.reply(value()?, "550 5.3.0 Error: hard reject")
+                script.reply(&words.value()?, "550 5.3.0 Error: hard reject")
             }
             "--close-421-after" => script.reply_and_close(
-                value()?,
+                &words.value()?,
                 "421 4.3.2 Error: closing connection",
             ),
-            "--disconnect-after" => script.disconnect_after(value()?),
+            "--disconnect-after" => script.disconnect_after(&words.value()?),
             "--disconnect-in-data" => {
-                let lines = value()?;
+                let lines = words.value()?;
                 let lines = lines.parse().map_err(|_| {
                     Failure::usage(format!(
                         "{flag}: {lines:?} is not a line count"
@@ -242,11 +240,12 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
                 script.disconnect_in_data(lines)
             }
             "--delay" => {
-                let (verb, secs) = pair(flag, value()?)?;
-                script.delay(verb, seconds(flag, secs)?)
+                let value = words.value()?;
+                let (verb, secs) = pair(&flag, &value, "VERB=SECS")?;
+                script.delay(verb, seconds(&flag, secs)?)
             }
             "--idle-timeout" => {
-                let secs = seconds(flag, value()?)?;
+                let secs = seconds(&flag, &words.value()?)?;
                 if secs.is_zero() {
                     return Err(Failure::usage(format!(
                         "{flag} must be more than 0"
@@ -256,30 +255,10 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
             }
             "--byte-at-a-time" => script.byte_at_a_time(),
             "--lf-only" => script.lf_only(),
-            other => {
-                return Err(Failure::usage(format!(
-                    "unknown option {other:?}"
-                )));
-            }
+            _ => return Err(words.unknown()),
         };
     }
     Ok(options)
-}
-
-fn parse_port(text: &str) -> Result<u16, Failure> {
-    standalone::parse_port(text).map_err(|message| Failure {
-        status: EXIT_BAD_PORT,
-        message,
-    })
-}
-
-/// Splits `KEY=VALUE`.
-fn pair<'a>(flag: &str, text: &'a str) -> Result<(&'a str, &'a str), Failure> {
-    text.split_once('=')
-        .filter(|(key, _)| !key.trim().is_empty())
-        .ok_or_else(|| {
-            Failure::usage(format!("{flag} wants KEY=VALUE, got {text:?}"))
-        })
 }
 
 /// Seconds, fractions allowed, at most a day (a longer delay is a typo).
@@ -307,12 +286,14 @@ mod tests {
     use super::*;
     use inet_mocks::standalone::EXIT_USAGE;
 
+    use inet_mocks::standalone::EXIT_BAD_PORT;
+
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|arg| arg.to_string()).collect()
     }
 
     fn status(list: &[&str]) -> Option<u8> {
-        parse(&args(list)).err().map(|failure| failure.status)
+        parse(args(list)).err().map(|failure| failure.status)
     }
 
     #[test]
@@ -330,9 +311,9 @@ mod tests {
             &["--close-421-after", "MAIL", "--disconnect-after", "DOT"],
         ];
         for list in ok {
-            assert!(parse(&args(list)).is_ok(), "{list:?}");
+            assert!(parse(args(list)).is_ok(), "{list:?}");
         }
-        let parsed = parse(&args(&["--port", "2525"])).ok().unwrap();
+        let parsed = parse(args(&["--port", "2525"])).ok().unwrap();
         assert_eq!(parsed.port, 2525);
     }
 

@@ -32,14 +32,14 @@
 use crate::server::{
     Conn, MockServer, is_interrupted, is_timeout, read_before,
 };
-use crate::transcript::Transcript;
+use crate::transcript::{Transcript, escape};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 /// The longest request line the mock reads, terminator included; a longer
@@ -347,24 +347,19 @@ impl HttpMock {
     pub fn start(self) -> io::Result<HttpServer> {
         let mock = Arc::new(self);
         let server = MockServer::start(move |conn: Conn| {
-            let _ = mock.serve(&conn, conn.stream());
+            let _ = mock.serve(&conn);
         })?;
         Ok(HttpServer { server })
     }
 
-    /// Serves one connection: `io` carries the bytes (a recording wrapper,
-    /// say) and `tcp` is the socket under it, for timeouts.
+    /// Serves one connection.
     ///
     /// # Errors
     /// The socket failed or the client went away.
-    pub fn serve(
-        &self,
-        io: impl Read + Write,
-        tcp: &TcpStream,
-    ) -> io::Result<Served> {
-        let mut io = io;
+    pub fn serve(&self, conn: &Conn) -> io::Result<Served> {
+        let mut io = conn;
         let deadline = Instant::now() + self.head_deadline;
-        let request = read_request(&mut io, tcp, deadline);
+        let request = read_request(&mut io, conn.stream(), deadline);
         let request = match request {
             Ok(Some(request)) => request,
             Ok(None) => return Ok(served("", 0)),
@@ -376,7 +371,7 @@ impl HttpMock {
         };
         let line = escape(&request.line);
         if let Some(fault) = self.fault {
-            self.misbehave(fault, &request, &mut io, tcp)?;
+            self.misbehave(fault, &request, conn)?;
             return Ok(served(&line, 0));
         }
         let reply = self.reply_for(&request);
@@ -385,12 +380,20 @@ impl HttpMock {
         Ok(served(&line, reply.status))
     }
 
-    fn reply_for(&self, request: &Request) -> Reply {
+    /// The reply to `request`: a route's own, borrowed (its body is not
+    /// copied per request), or one made for it.
+    fn reply_for(&self, request: &Request) -> Cow<'_, Reply> {
+        if let Some(reply) = self.routes.get(&request.target)
+            && matches!(request.method.as_str(), "GET" | "HEAD")
+        {
+            return Cow::Borrowed(reply);
+        }
+        Cow::Owned(self.made_reply_for(request))
+    }
+
+    fn made_reply_for(&self, request: &Request) -> Reply {
         if !matches!(request.method.as_str(), "GET" | "HEAD") {
             return Reply::new(501, "Not Implemented");
-        }
-        if let Some(reply) = self.routes.get(&request.target) {
-            return reply.clone();
         }
         let path = request.target.split('?').next().unwrap_or("");
         let file = self.root.as_deref().and_then(|root| file_under(root, path));
@@ -411,9 +414,9 @@ impl HttpMock {
         &self,
         fault: Fault,
         request: &Request,
-        io: &mut (impl Read + Write),
-        tcp: &TcpStream,
+        conn: &Conn,
     ) -> io::Result<()> {
+        let mut io = conn;
         let normal = || self.reply_for(request).to_bytes();
         match fault {
             Fault::NoReply => Ok(()),
@@ -429,17 +432,19 @@ impl HttpMock {
             Fault::Trickle(interval) => {
                 for byte in normal()? {
                     io.write_all(&[byte])?;
-                    thread::sleep(interval);
+                    if !conn.pause(interval) {
+                        break; // the server is stopping
+                    }
                 }
                 Ok(())
             }
-            Fault::Hang => hold_open(io, tcp),
+            Fault::Hang => hold_open(conn),
             Fault::StallMidBody => {
                 io.write_all(
                     b"HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\n",
                 )?;
                 io.write_all(&pattern(10))?;
-                hold_open(io, tcp)
+                hold_open(conn)
             }
             Fault::Garbage => {
                 io.write_all(b"\x00\xff\xfeSSH-2.0-not-http\r\n\r\n")
@@ -459,7 +464,7 @@ impl HttpMock {
             Fault::ExtraAfterBody => {
                 io.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\n")?;
                 io.write_all(b"hellojunk after the body")?;
-                hold_open(io, tcp)
+                hold_open(conn)
             }
             Fault::Interim => {
                 io.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
@@ -483,8 +488,9 @@ fn served(line: &str, status: u16) -> Served {
 
 /// Reads (and ignores) whatever the client sends until it closes, the
 /// server stops, or the socket fails: a server that never answers.
-fn hold_open(io: &mut impl Read, tcp: &TcpStream) -> io::Result<()> {
-    tcp.set_read_timeout(Some(Duration::from_millis(200)))?;
+fn hold_open(mut io: &Conn) -> io::Result<()> {
+    io.stream()
+        .set_read_timeout(Some(Duration::from_millis(200)))?;
     let mut buf = [0; 1024];
     loop {
         match io.read(&mut buf) {
@@ -663,19 +669,6 @@ fn content_type(file: &Path) -> &'static str {
     }
 }
 
-/// Printable ASCII as is, anything else as `\xNN`, and `\` doubled so
-/// that a `\x0d` the client really sent can't pass for an escaped CR.
-fn escape(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            b'\\' => "\\\\".to_owned(),
-            b' '..=b'~' => char::from(b).to_string(),
-            _ => format!("\\x{b:02x}"),
-        })
-        .collect()
-}
-
 /// A running [`HttpMock`]; it stops when dropped.
 #[derive(Debug)]
 pub struct HttpServer {
@@ -761,11 +754,6 @@ mod tests {
         assert_eq!(percent_decode("/%zz"), None);
         assert_eq!(percent_decode("/%2"), None);
         assert_eq!(percent_decode("/%+1"), None);
-    }
-
-    #[test]
-    fn the_log_escape_is_unambiguous() {
-        assert_eq!(escape(b"/a\\x0d\r\xff"), r"/a\\x0d\x0d\xff");
     }
 
     #[test]

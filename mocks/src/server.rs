@@ -56,6 +56,7 @@ pub struct Conn {
     io: Recorder<TcpStream>,
     peer: SocketAddr,
     index: usize,
+    shared: Arc<Shared>,
 }
 
 impl Conn {
@@ -78,6 +79,20 @@ impl Conn {
     /// through it directly bypass the transcript.
     pub fn stream(&self) -> &TcpStream {
         self.io.get_ref()
+    }
+
+    /// Waits `delay`, or less if the server starts stopping; true if the
+    /// whole delay passed. A scripted pause uses it so that `stop` never
+    /// waits for one.
+    pub fn pause(&self, delay: Duration) -> bool {
+        !self.shared.state.wait_until(delay, |_| self.is_stopping())
+    }
+
+    /// Whether the server has begun stopping. A handler that reads EOF
+    /// during [`MockServer::stop_gracefully`] sees true: the flag is set
+    /// before any stream is shut.
+    pub fn is_stopping(&self) -> bool {
+        self.shared.stopping.load(Ordering::SeqCst)
     }
 }
 
@@ -210,6 +225,7 @@ pub struct MockServer {
 
 /// What the server handle, the accept thread and the connection threads
 /// share.
+#[derive(Debug)]
 struct Shared {
     io_timeout: Duration,
     /// Whether `transcripts` keeps one per connection.
@@ -219,7 +235,7 @@ struct Shared {
     state: Waitable<State>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct State {
     /// How many connections were accepted; the next `Conn::index`.
     accepted: usize,
@@ -302,10 +318,26 @@ impl MockServer {
     /// that `stop` cannot connect to its own listener to wake the accept
     /// thread, it says so on stderr and leaves that thread behind.
     pub fn stop(&mut self) {
+        self.stop_gracefully(Duration::ZERO);
+    }
+
+    /// Stops like [`stop`](Self::stop), but lets handlers say goodbye
+    /// first: every open connection is shut for reading only, so a handler
+    /// blocked in `read` sees EOF and may still write (an SMTP server's
+    /// `421`, RFC 5321 §3.8). Handlers get up to `grace` to return; then
+    /// every connection is shut in both directions and every thread
+    /// joined.
+    pub fn stop_gracefully(&mut self, grace: Duration) {
         let Some(accept_thread) = self.accept_thread.take() else {
             return;
         };
-        self.shared.stopping.store(true, Ordering::SeqCst);
+        {
+            // Set under the lock, so a `Conn::pause` between its check of
+            // the flag and its wait cannot miss the wake-up.
+            let _state = self.shared.state.lock();
+            self.shared.stopping.store(true, Ordering::SeqCst);
+        }
+        self.shared.state.notify();
         // std cannot cancel a blocking `accept`, so we wake it the only
         // portable way: by connecting to ourselves. The accept thread then
         // sees the stop flag and leaves its loop.
@@ -315,7 +347,15 @@ impl MockServer {
             // rather than hang the test. It exits on its next accept.
             Err(err) => eprintln!("inet-mocks: cannot wake accept: {err}"),
         }
-        for worker in self.shared.shut_down_open_connections() {
+        // No connection is accepted from here on, so `open` only shrinks.
+        if !grace.is_zero() {
+            self.shared.shut_open_connections(Shutdown::Read);
+            let state = &self.shared.state;
+            state.wait_until(grace, |s| s.open.is_empty());
+        }
+        self.shared.shut_open_connections(Shutdown::Both);
+        let workers = std::mem::take(&mut self.shared.state.lock().workers);
+        for worker in workers {
             join_quietly(worker, "connection");
         }
     }
@@ -380,7 +420,7 @@ pub(crate) fn read_before(
 
 /// A panicking handler's message was already printed by the panic hook,
 /// so there is nothing to do but note it and carry on stopping.
-fn join_quietly(thread: JoinHandle<()>, what: &str) {
+pub(crate) fn join_quietly(thread: JoinHandle<()>, what: &str) {
     if thread.join().is_err() {
         eprintln!("inet-mocks: a {what} thread panicked");
     }
@@ -421,7 +461,12 @@ fn serve(
     };
     let (index, transcript) = shared.register(second_handle);
     let io = Recorder::new(stream, transcript);
-    let conn = Conn { io, peer, index };
+    let conn = Conn {
+        io,
+        peer,
+        index,
+        shared: Arc::clone(shared),
+    };
     let closer = CloseOnDrop {
         shared: Arc::clone(shared),
         index,
@@ -491,15 +536,13 @@ impl Shared {
         (index, transcript)
     }
 
-    /// Shuts down every open stream, so handlers blocked in `read` see EOF
-    /// and return, and hands back their threads to be joined.
-    fn shut_down_open_connections(&self) -> Vec<JoinHandle<()>> {
-        let mut state = self.state.lock();
-        for stream in state.open.values() {
+    /// Shuts every open stream (`how`: reading only, or both ways), so
+    /// handlers blocked in `read` see EOF and return.
+    fn shut_open_connections(&self, how: Shutdown) {
+        for stream in self.state.lock().open.values() {
             // The peer may have closed it already; that is fine.
-            let _ = stream.shutdown(Shutdown::Both);
+            let _ = stream.shutdown(how);
         }
-        std::mem::take(&mut state.workers)
     }
 }
 
@@ -689,6 +732,38 @@ mod tests {
         let took = started.elapsed();
         assert!(took < Duration::from_secs(2), "drop took {took:?}");
         assert_eq!(read_to_eof(&client), b"");
+    }
+
+    #[test]
+    fn a_graceful_stop_lets_handlers_write_their_goodbye() {
+        let mut server = MockServer::start(|conn: Conn| {
+            // Blocks in `read` until the stop shuts the reading side.
+            let _ = io::copy(&mut &conn, &mut io::sink());
+            let _ = (&conn).write_all(b"bye\n");
+        })
+        .unwrap();
+        let client = connect(server.addr());
+        assert!(server.wait_for_connections(1, TIMEOUT));
+        server.stop_gracefully(TIMEOUT);
+        assert_eq!(read_to_eof(&client), b"bye\n");
+        assert!(server.wait_for_closed(1, Duration::ZERO));
+    }
+
+    #[test]
+    fn stop_cuts_a_pause_short() {
+        let mut server = MockServer::start(|conn: Conn| {
+            let whole = conn.pause(Duration::from_secs(60));
+            let _ = writeln!(&conn, "whole pause: {whole}");
+        })
+        .unwrap();
+        let client = connect(server.addr());
+        assert!(server.wait_for_connections(1, TIMEOUT));
+        let started = Instant::now();
+        // Graceful, so the handler's line gets out before the close.
+        server.stop_gracefully(TIMEOUT);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "stop took {took:?}");
+        assert_eq!(read_to_eof(&client), b"whole pause: false\n");
     }
 
     #[test]

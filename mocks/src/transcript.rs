@@ -172,6 +172,14 @@ fn render_run(out: &mut String, dir: Dir, bytes: &[u8]) {
     }
 }
 
+/// `bytes` as text, escaped as in [`Transcript::render`]: the mocks'
+/// one escape, also for the lines the `mock-*` programs print.
+pub(crate) fn escape(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    escape_into(&mut out, bytes);
+    out
+}
+
 /// Writes `bytes` as text, escaping anything that is not printable ASCII.
 /// The backslash itself is escaped so that `\r` in the output always means
 /// a carriage return byte, never the two characters `\` and `r`.

@@ -624,7 +624,8 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
     for (args, status, says) in [
         (&["--port", "70000"][..], 2, "70000"),
         (&["--port", "+53"], 2, "+53"),
-        (&["--bogus", "x"], 1, "unknown option --bogus"),
+        (&["--bogus", "x"], 1, "unknown option \"--bogus\""),
+        (&["--truncate-udp=yes"], 1, "--truncate-udp takes no value"),
         (&["--record"], 1, "--record needs a value"),
         (&["--record", "example.test"], 1, "NAME=ADDR"),
         (&["--record", "a=not-an-ip"], 1, "not an IP address"),

@@ -6,12 +6,14 @@
 use super::reply::{self, Config, Outgoing, Plan};
 use super::wire::{self, Incoming};
 use super::{Message, Question, Transport};
-use crate::server::{Conn, MockServer, is_interrupted, is_timeout};
+use crate::server::{
+    Conn, MockServer, is_interrupted, is_timeout, join_quietly,
+};
 use crate::transcript::Dir;
 use crate::waitable::Waitable;
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -46,7 +48,7 @@ struct Shared {
     /// Notified when it becomes true, to cut delays short.
     stopped: Waitable<bool>,
     /// Delayed UDP answers still running.
-    delayed: Mutex<Vec<JoinHandle<()>>>,
+    delayed: Waitable<Vec<JoinHandle<()>>>,
 }
 
 /// The questions and the messages, in arrival order: the first `limit`
@@ -104,7 +106,7 @@ impl Server {
             observer,
             log: Waitable::new(Log::new(log_limit)),
             stopped: Waitable::new(false),
-            delayed: Mutex::new(Vec::new()),
+            delayed: Waitable::default(),
         });
         let s = Arc::clone(&shared);
         // The DNS log keeps the messages (up to its limit): the harness
@@ -157,11 +159,11 @@ impl Server {
         if let Ok(waker) = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)) {
             let _ = waker.send_to(&[], self.addr);
         }
-        join_quietly(udp_thread);
+        join_quietly(udp_thread, "DNS mock UDP");
         self.tcp.stop();
-        let delayed = std::mem::take(&mut *lock(&self.shared.delayed));
+        let delayed = std::mem::take(&mut *self.shared.delayed.lock());
         for thread in delayed {
-            join_quietly(thread);
+            join_quietly(thread, "DNS mock delayed answer");
         }
     }
 }
@@ -198,18 +200,6 @@ fn spawn(
     thread::Builder::new().name(name.into()).spawn(f)
 }
 
-fn join_quietly(thread: JoinHandle<()>) {
-    if thread.join().is_err() {
-        eprintln!("inet-mocks: a DNS mock thread panicked");
-    }
-}
-
-/// Nothing here panics while holding a lock, but if something ever did,
-/// the data would still be consistent: carry on.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl Shared {
     fn log(&self) -> MutexGuard<'_, Log> {
         self.log.lock()
@@ -233,7 +223,7 @@ impl Shared {
     /// Adds a delayed answer's thread, forgetting those that have
     /// finished.
     fn add_delayed(&self, thread: JoinHandle<()>) {
-        let mut delayed = lock(&self.delayed);
+        let mut delayed = self.delayed.lock();
         delayed.retain(|thread| !thread.is_finished());
         delayed.push(thread);
     }

@@ -6,21 +6,13 @@ use super::script::Script;
 use super::session::{Body, EndOfData, Session, Step};
 use super::wire::{self, Line, LineReader, MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use super::{Ending, Event, Shared};
-use crate::server::{is_timeout, read_before};
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use crate::server::{Conn, is_timeout, read_before};
+use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
-/// Runs one whole session on an accepted connection. `io` carries the
-/// bytes (through the transcript recorder, for the in-process mock);
-/// `stream` is the same socket, for its read timeout.
-pub(crate) fn run(
-    io: impl Read + Write,
-    stream: &TcpStream,
-    (index, peer): (usize, SocketAddr),
-    script: &Script,
-    shared: &Shared,
-) {
+/// Runs one whole session on an accepted connection.
+pub(crate) fn run(conn: &Conn, script: &Script, shared: &Shared) {
+    let (index, peer) = (conn.index(), conn.peer());
     let event = |event: Event| {
         if let Some(hook) = &script.on_event {
             hook(&event);
@@ -31,20 +23,17 @@ pub(crate) fn run(
         peer,
     });
     let mut driver = Driver {
-        io,
-        stream,
+        conn,
         reader: LineReader::default(),
         script,
         shared,
     };
-    let ending = if shared.register(index, stream) {
-        driver.converse()
+    let ending = if conn.is_stopping() {
+        // Accepted just before the server began stopping.
+        driver.stopped()
     } else {
-        // Accepted while the server was stopping.
-        driver.say(&driver.shutdown_reply());
-        Ending::Shutdown
+        driver.converse()
     };
-    shared.unregister(index);
     event(Event::Ended {
         session: index,
         peer,
@@ -52,9 +41,10 @@ pub(crate) fn run(
     });
 }
 
-struct Driver<'a, IO> {
-    io: IO,
-    stream: &'a TcpStream,
+struct Driver<'a> {
+    /// Reads and writes go through it, so the transcript records them;
+    /// it also says when the server is stopping.
+    conn: &'a Conn,
     reader: LineReader,
     script: &'a Script,
     shared: &'a Shared,
@@ -66,7 +56,7 @@ enum NoLine {
     Ended(Ending),
 }
 
-impl<IO: Read + Write> Driver<'_, IO> {
+impl Driver<'_> {
     /// Greeting, then commands until something ends the session.
     fn converse(&mut self) -> Ending {
         let mut session = Session::new(self.script);
@@ -161,7 +151,7 @@ impl<IO: Read + Write> Driver<'_, IO> {
                 reply,
             } => (message, delay, reply),
         };
-        if !self.shared.sleep(delay) {
+        if !self.conn.pause(delay) {
             return Some(self.stopped());
         }
         let hook = self.script.on_message.as_deref();
@@ -183,7 +173,7 @@ impl<IO: Read + Write> Driver<'_, IO> {
 
     /// Waits, replies, and says whether (and why) the session is over.
     fn act(&mut self, step: &Step) -> Option<Ending> {
-        if !self.shared.sleep(step.delay) {
+        if !self.conn.pause(step.delay) {
             return Some(self.stopped());
         }
         if let Some(reply) = &step.reply
@@ -197,13 +187,14 @@ impl<IO: Read + Write> Driver<'_, IO> {
     /// Writes a reply; false if the client is gone.
     fn say(&mut self, reply: &str) -> bool {
         let bytes = wire::format_reply(reply, self.script.lf_only);
+        let mut io = self.conn;
         let written = if self.script.byte_at_a_time {
             bytes.iter().try_for_each(|byte| {
-                self.io.write_all(std::slice::from_ref(byte))?;
-                self.io.flush()
+                io.write_all(std::slice::from_ref(byte))?;
+                io.flush()
             })
         } else {
-            self.io.write_all(&bytes).and_then(|()| self.io.flush())
+            io.write_all(&bytes).and_then(|()| io.flush())
         };
         written.is_ok()
     }
@@ -231,10 +222,10 @@ impl<IO: Read + Write> Driver<'_, IO> {
     /// Reads one line of at most `limit` octets within the idle timeout.
     fn read_line(&mut self, limit: usize) -> Result<Vec<u8>, NoLine> {
         let deadline = self.idle_deadline();
-        let (io, stream) = (&mut self.io, self.stream);
-        let got = self
-            .reader
-            .next_line(limit, |buf| read_before(io, stream, deadline, buf));
+        let (mut io, stream) = (self.conn, self.conn.stream());
+        let got = self.reader.next_line(limit, |buf| {
+            read_before(&mut io, stream, deadline, buf)
+        });
         match got {
             Ok(Line::Whole(line)) => Ok(line),
             Ok(Line::TooLong) => Err(NoLine::TooLong),
@@ -246,10 +237,10 @@ impl<IO: Read + Write> Driver<'_, IO> {
     /// Throws away the rest of an over-long text line.
     fn skip_rest_of_line(&mut self) -> Result<(), Ending> {
         let deadline = self.idle_deadline();
-        let (io, stream) = (&mut self.io, self.stream);
+        let (mut io, stream) = (self.conn, self.conn.stream());
         let got = self
             .reader
-            .skip_line(|buf| read_before(io, stream, deadline, buf));
+            .skip_line(|buf| read_before(&mut io, stream, deadline, buf));
         match got {
             Ok(Some(false)) => Ok(()),
             Ok(Some(true)) => Err(self.refuse_bare_lf()),
@@ -260,7 +251,7 @@ impl<IO: Read + Write> Driver<'_, IO> {
 
     /// EOF: the client hung up, or `stop` shut our reading side.
     fn eof(&mut self) -> Ending {
-        if self.shared.is_stopping() {
+        if self.conn.is_stopping() {
             self.stopped()
         } else {
             Ending::ClientClosed

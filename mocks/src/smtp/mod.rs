@@ -128,10 +128,9 @@ pub use wire::{
 use crate::server::{self, MockServer};
 use crate::transcript::Transcript;
 use crate::waitable::Waitable;
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -251,8 +250,7 @@ impl SmtpMock {
         // The harness's I/O timeout bounds writes; reads get the idle
         // timeout, set afresh before each one (see `driver`).
         let server = server.start(move |conn| {
-            let id = (conn.index(), conn.peer());
-            driver::run(&conn, conn.stream(), id, &script, &for_sessions);
+            driver::run(&conn, &script, &for_sessions);
         })?;
         Ok(Self { server, shared })
     }
@@ -291,11 +289,7 @@ impl SmtpMock {
     /// disconnected, then the harness joins every thread. `Drop` calls
     /// it; calling it again does nothing.
     pub fn stop(&mut self) {
-        self.shared.begin_stop();
-        self.shared
-            .state
-            .wait_until(GOODBYE_TIMEOUT, |state| state.open.is_empty());
-        self.server.stop();
+        self.server.stop_gracefully(GOODBYE_TIMEOUT);
     }
 }
 
@@ -315,7 +309,7 @@ impl fmt::Debug for SmtpMock {
 /// What the sessions of one server share.
 #[derive(Default)]
 pub(crate) struct Shared {
-    /// Notified when a message is kept, a session ends, or stop begins.
+    /// Notified when a message is kept.
     state: Waitable<State>,
     /// Hand messages to the hook only, keep none in memory
     /// ([`SmtpMock::start_standalone`]).
@@ -327,55 +321,9 @@ struct State {
     messages: Vec<Message>,
     /// The last queue number handed out.
     numbered: u64,
-    stopping: bool,
-    /// A handle to each running session's socket, so `stop` can wake a
-    /// session blocked in `read` (by shutting the socket's reading side)
-    /// and the session can still write its `421`.
-    open: HashMap<usize, TcpStream>,
 }
 
 impl Shared {
-    /// Records a session; false if the server is already stopping.
-    pub(crate) fn register(&self, index: usize, stream: &TcpStream) -> bool {
-        let mut state = self.state.lock();
-        if state.stopping {
-            return false;
-        }
-        if let Ok(handle) = stream.try_clone() {
-            state.open.insert(index, handle);
-        }
-        true
-    }
-
-    pub(crate) fn unregister(&self, index: usize) {
-        self.state.lock().open.remove(&index);
-        self.state.notify();
-    }
-
-    pub(crate) fn is_stopping(&self) -> bool {
-        self.state.lock().stopping
-    }
-
-    fn begin_stop(&self) {
-        let mut state = self.state.lock();
-        state.stopping = true;
-        for stream in state.open.values() {
-            // A session blocked in `read` now sees EOF, notices the stop
-            // and writes its 421: its writing side is still open.
-            let _ = stream.shutdown(Shutdown::Read);
-        }
-        self.state.notify();
-    }
-
-    /// Waits `delay`, or less if the server starts stopping; true if
-    /// the whole delay passed.
-    pub(crate) fn sleep(&self, delay: Duration) -> bool {
-        if delay.is_zero() {
-            return !self.is_stopping();
-        }
-        !self.state.wait_until(delay, |state| state.stopping)
-    }
-
     /// Runs the hook, then keeps the message; returns its number.
     pub(crate) fn keep(
         &self,
