@@ -25,7 +25,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
 use super::command::{Command, CommandError};
@@ -677,18 +677,9 @@ pub fn open(
         server: format!("{host}:{port}"),
         cause,
     };
-    let addrs = (host, port).to_socket_addrs().map_err(failed)?;
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(stream) => {
-                let _ = stream.set_write_timeout(Some(timeout));
-                return Ok(stream);
-            }
-            Err(e) => last = e,
-        }
-    }
-    Err(failed(last))
+    let stream = crate::net::connect(host, port, timeout).map_err(failed)?;
+    let _ = stream.set_write_timeout(Some(timeout));
+    Ok(stream)
 }
 
 /// Our end's address as an EHLO name: `[127.0.0.1]`, `[IPv6:::1]`. RFC
