@@ -510,7 +510,12 @@ impl Client {
     /// can't carry; [`Error::DataError`] if DATA is not answered by 354;
     /// a failed exchange.
     pub fn data(&mut self, message: &[u8]) -> Result<Reply, Error> {
-        let wire = data::encode(message).map_err(Error::Message)?;
+        let encoded = data::encode(message).map_err(Error::Message)?;
+        self.send_data(&encoded.wire)
+    }
+
+    /// DATA, then, after `354`, `wire`: a message [`data::encode`]d.
+    fn send_data(&mut self, wire: &[u8]) -> Result<Reply, Error> {
         let reply = self.command(Command::Data, Step::Data)?;
         self.debug(&debug::data_line(reply.code, &reply.message()));
         if reply.code != 354 {
@@ -521,7 +526,7 @@ impl Client {
         }
         // A message not sent in full can't have been accepted: a failure
         // here belongs to DATA, not to the unknown after the final dot.
-        self.send(&wire, Step::Data)?;
+        self.send(wire, Step::Data)?;
         let reply = self.read_reply(Step::FinalDot)?;
         self.debug(&debug::data_line(reply.code, &reply.message()));
         Ok(reply)
@@ -582,12 +587,12 @@ impl Client {
         if recipients.is_empty() {
             return Err(Error::NoRecipients);
         }
-        // Checked first, so that nothing starts for a message we refuse.
-        data::encode(message).map_err(Error::Message)?;
+        // Encoded first, so that nothing starts for a message we refuse.
+        let encoded = data::encode(message).map_err(Error::Message)?;
         self.ehlo_or_helo_if_needed()?;
         let mut params = Vec::new();
         if self.has_extension("size") {
-            params.push(format!("size={}", data::size(message)));
+            params.push(format!("size={}", encoded.size));
         }
         let reply = self.mail(sender, &params)?;
         if reply.code != 250 {
@@ -610,7 +615,7 @@ impl Client {
             self.rset_unless_closed();
             return Err(Error::RecipientsRefused(refused));
         }
-        let reply = match self.data(message) {
+        let reply = match self.send_data(&encoded.wire) {
             Ok(reply) => reply,
             Err(Error::DataError { step, reply }) => {
                 self.rset_unless_closed();

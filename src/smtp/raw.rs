@@ -98,9 +98,9 @@ impl<W: Write> Session<'_, W> {
         let reply = self.command(Command::Data, Step::Data)?;
         accept(Step::Data, reply, |code| code == 354)?;
         let message = with_headers(mail);
-        let wire = data::encode(&message)
+        let encoded = data::encode(&message)
             .map_err(|e| Stop::Failed(Step::Data, e.to_string()))?;
-        self.send(&wire, Step::Data)?;
+        self.send(&encoded.wire, Step::Data)?;
         self.expect(Step::FinalDot, |code| code == 250)
     }
     // ANCHOR_END: by_hand
@@ -249,15 +249,14 @@ fn result(out: &mut impl Write, status: u8, text: &str) -> u8 {
 /// them its header section lacks (inet_03 always adds both, even when the
 /// file has them already).
 pub fn with_headers(mail: &MailFile) -> Vec<u8> {
-    let text = data::normalise_line_ends(&mail.message);
-    // The header section ends at the first empty line.
-    let lines = text.split(|&b| b == b'\n').map(strip_cr);
     let named = |line: &[u8], name: &[u8]| {
         line.get(..name.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(name))
     };
     let (mut from, mut to) = (false, false);
-    for line in lines.take_while(|line| !line.is_empty()) {
+    // The header section ends at the first empty line.
+    let header = data::lines(&mail.message).take_while(|l| !l.is_empty());
+    for line in header {
         from |= named(line, b"from:");
         to |= named(line, b"to:");
     }
