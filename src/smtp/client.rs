@@ -31,8 +31,8 @@ use std::time::Duration;
 use super::command::{Command, CommandError};
 use super::data::{self, DataError};
 use super::debug;
-use super::reply::{Collector, MAX_REPLY_LINE, Reply, ReplyError};
-use super::step::Step;
+use super::reply::{Collector, Kind, MAX_REPLY_LINE, Reply, ReplyError};
+use super::step::{OUTCOME_UNKNOWN, Step};
 use crate::deadline::DeadlineReader;
 use crate::line::{LineError, LineReader};
 
@@ -156,7 +156,7 @@ impl Error {
     /// True for a 4xx refusal: the server may accept later (RFC 5321
     /// §4.2.1). For refused recipients, true when all of them were 4xx.
     pub fn is_transient(&self) -> bool {
-        let transient = |r: &Reply| r.code / 100 == 4;
+        let transient = |r: &Reply| r.kind() == Kind::Transient;
         match self {
             Error::ConnectError(r)
             | Error::HeloError(r)
@@ -172,8 +172,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unknown = "the server may or may not have accepted the \
-                       message; sending it again could deliver it twice";
+        let unknown = format_args!(
+            "{OUTCOME_UNKNOWN}; sending it again could deliver it twice"
+        );
         match self {
             Error::Connect { server, cause } => {
                 write!(f, "cannot connect to {server}: {cause}")
@@ -201,7 +202,7 @@ impl fmt::Display for Error {
                 _ => write!(f, "the server refused the message: {reply}"),
             },
             Error::ServerDisconnected { step, cause } => {
-                write!(f, "Connection unexpectedly closed")?;
+                write!(f, "{CLOSED}")?;
                 if let Some(cause) = cause {
                     write!(f, ": {cause}")?;
                 }
@@ -392,7 +393,7 @@ impl Client {
             e.at(step, self.timeout)
         })?;
         self.debug(&debug::retcode_line(reply.code, &reply.message()));
-        if reply.code == 421 {
+        if reply.is_closing() {
             self.close();
         }
         Ok(reply)
@@ -435,7 +436,7 @@ impl Client {
     pub fn helo(&mut self) -> Result<Reply, Error> {
         let name = self.local_hostname.clone();
         let reply = self.command(Command::Helo(&name), Step::Hello)?;
-        self.greeted |= reply.kind() == super::reply::Kind::Positive;
+        self.greeted |= reply.kind() == Kind::Positive;
         Ok(reply)
     }
 
@@ -449,15 +450,17 @@ impl Client {
             return Ok(());
         }
         let ehlo = self.ehlo()?;
-        if ehlo.code / 100 == 2 {
+        if ehlo.kind() == Kind::Positive {
             return Ok(());
         }
-        if ehlo.code == 421 {
+        // An old server that doesn't know EHLO may know HELO; a closing
+        // one won't hear it.
+        if ehlo.is_closing() {
             return Err(Error::HeloError(ehlo));
         }
         let helo = self.helo()?;
-        match helo.code / 100 {
-            2 => Ok(()),
+        match helo.kind() {
+            Kind::Positive => Ok(()),
             _ => Err(Error::HeloError(helo)),
         }
     }
@@ -603,11 +606,11 @@ impl Client {
         let mut refused = Refused::new();
         for &recipient in recipients {
             let reply = self.rcpt(recipient, &[])?;
-            let code = reply.code;
-            if code != 250 && code != 251 {
+            let closing = reply.is_closing();
+            if reply.code != 250 && reply.code != 251 {
                 refused.push((recipient.to_owned(), reply));
             }
-            if code == 421 {
+            if closing {
                 return Err(Error::RecipientsRefused(refused));
             }
         }
@@ -759,6 +762,25 @@ pub fn read_reply<R: Read>(
 }
 // ANCHOR_END: read_reply
 
+/// smtplib's words when the server closed the connection (its
+/// `SMTPServerDisconnected`), used by both programs.
+const CLOSED: &str = "Connection unexpectedly closed";
+
+/// The failure on its own, without the step: what `smtp-raw` prints
+/// after `failed at <step>: `.
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Closed => write!(f, "{CLOSED}"),
+            ReadError::Io(e) => write!(f, "{CLOSED}: {e}"),
+            ReadError::Timeout => write!(f, "no reply in time"),
+            ReadError::Malformed(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
 impl ReadError {
     /// The client's error for this failure at `step`.
     fn at(self, step: Step, after: Duration) -> Error {
@@ -810,6 +832,20 @@ mod tests {
         else {
             panic!("{bad:?}");
         };
+    }
+
+    #[test]
+    fn read_errors_say_what_happened_without_the_step() {
+        let reset = io::Error::from(io::ErrorKind::ConnectionReset);
+        let text = ReadError::Io(reset).to_string();
+        assert!(
+            text.starts_with("Connection unexpectedly closed: "),
+            "{text}"
+        );
+        let closed = ReadError::Closed.to_string();
+        assert_eq!(closed, "Connection unexpectedly closed");
+        let long = ReadError::Malformed(ReplyError::LineTooLong(512));
+        assert_eq!(long.to_string(), ReplyError::LineTooLong(512).to_string());
     }
 
     #[test]
