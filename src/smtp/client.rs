@@ -332,11 +332,6 @@ impl Client {
         };
     }
 
-    /// Sends the debug lines to `out` instead (a test's buffer, say).
-    pub fn set_debug_output(&mut self, out: Box<dyn Write + Send>) {
-        self.debug = Some(out);
-    }
-
     /// The name given with EHLO/HELO; by default [`address_literal`].
     pub fn set_local_hostname(&mut self, name: &str) {
         self.local_hostname = name.to_owned();
