@@ -10,6 +10,7 @@
 //!
 //! - [`line`](mod@line): line framing, the one line reader every text
 //!   protocol uses.
+//! - [`net`]: opening a TCP connection, trying each address of a name.
 //! - [`deadline`]: deadlines for reads and writes, so a trickling peer
 //!   can't stall us.
 //! - [`transcript`]: every byte a program sent and received.
@@ -34,6 +35,7 @@ pub mod dns;
 pub mod echo;
 pub mod http;
 pub mod line;
+pub mod net;
 pub mod relay;
 pub mod smtp;
 pub mod tour;

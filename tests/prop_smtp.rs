@@ -150,7 +150,8 @@ proptest! {
     /// the terminator comes once, at the very end; no bare CR or LF.
     #[test]
     fn data_round_trips_through_a_server(body in body()) {
-        let wire = data::encode(&body).unwrap();
+        let encoded = data::encode(&body).unwrap();
+        let wire = encoded.wire;
         let (decoded, after) = server_decode(&wire);
         prop_assert_eq!(&decoded, &normalised(&body));
         prop_assert_eq!(after, 0, "bytes after the terminator");
@@ -167,7 +168,34 @@ proptest! {
                 prop_assert!(i > 0 && wire[i - 1] == b'\r', "bare LF at {}", i);
             }
         }
-        prop_assert_eq!(data::size(&body), decoded.len());
+        prop_assert_eq!(encoded.size, decoded.len());
+    }
+
+    /// Row S6: the file check (`check_lines`, no bytes built) refuses
+    /// exactly what `encode` refuses, at the same line, whatever the
+    /// line ends; and a line refused is over 1000 octets with its CRLF.
+    #[test]
+    fn the_line_check_agrees_with_encode(
+        lines in prop::collection::vec((990usize..1005, 0usize..3), 0..4),
+    ) {
+        let ends: [&[u8]; 3] = [b"\r\n", b"\n", b"\r"];
+        let body: Vec<u8> = lines
+            .iter()
+            .flat_map(|&(len, end)| [vec![b'x'; len], ends[end].to_vec()])
+            .flatten()
+            .collect();
+        let checked = data::check_lines(&body);
+        prop_assert_eq!(&checked, &data::encode(&body).map(|_| ()));
+        let first_long = lines.iter().position(|&(len, _)| len + 2 > 1000);
+        match (checked, first_long) {
+            (Ok(()), None) => {}
+            (Err(data::DataError::LineTooLong { line, len }), Some(i)) => {
+                prop_assert_eq!((line, len), (i + 1, lines[i].0 + 2));
+            }
+            (checked, expected) => {
+                prop_assert!(false, "{:?} for long line {:?}", checked, expected);
+            }
+        }
     }
 
     /// Row S1: a CR, LF or NUL anywhere in any argument stops the

@@ -13,7 +13,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use crate::line::{LineError, LineReader, is_timeout, retry_interrupted};
@@ -105,7 +105,7 @@ impl fmt::Display for ClientError {
 impl std::error::Error for ClientError {}
 
 /// Connects to `host:port`, trying each address the name has, each for
-/// at most `timeout`.
+/// at most `timeout` ([`crate::net::connect`]).
 ///
 /// # Errors
 /// [`ClientError::Connect`] with the last address's error.
@@ -114,17 +114,7 @@ pub fn connect(
     port: u16,
     timeout: Duration,
 ) -> Result<TcpStream, ClientError> {
-    let addrs = (host, port)
-        .to_socket_addrs()
-        .map_err(ClientError::Connect)?;
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(stream) => return Ok(stream),
-            Err(e) => last = e,
-        }
-    }
-    Err(ClientError::Connect(last))
+    crate::net::connect(host, port, timeout).map_err(ClientError::Connect)
 }
 
 // ANCHOR: client_loop

@@ -14,7 +14,7 @@
 //! limit, the body goes through one fixed buffer ([`BUFFER_SIZE`]).
 
 use std::io::{self, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,7 @@ use super::save::TempFile;
 use super::site::Site;
 use crate::deadline::Deadline;
 use crate::line::is_timeout;
+use crate::net::{self, ConnectError};
 
 /// The size of the one buffer a download goes through.
 pub const BUFFER_SIZE: usize = 64 * 1024;
@@ -266,29 +267,23 @@ impl Clock {
 }
 // ANCHOR_END: deadline
 
-/// Connects to the first address of `site` that answers.
+/// Connects to the first address of `site` that answers, each attempt
+/// waiting what the clock allows.
 fn connect(site: &Site, clock: &Clock) -> Result<TcpStream, HttpError> {
-    let addrs = (site.host.as_str(), site.port)
-        .to_socket_addrs()
-        .map_err(HttpError::Connect)?;
-    let mut last = HttpError::Connect(io::ErrorKind::NotFound.into());
-    for addr in addrs {
-        let wait = clock.next_wait()?;
-        match TcpStream::connect_timeout(&addr, wait) {
-            Ok(stream) => return Ok(stream),
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                last = HttpError::Refused;
-            }
-            Err(e) if is_timeout(&e) => {
-                last = HttpError::Timeout {
-                    waiting_for: "the connection",
-                    after: wait,
-                };
-            }
-            Err(e) => last = HttpError::Connect(e),
-        }
-    }
-    Err(last)
+    let host = site.host.as_str();
+    let next_wait = || clock.next_wait();
+    net::connect_first(host, site.port, next_wait).map_err(|e| match e {
+        ConnectError::Wait(overall) => overall,
+        ConnectError::Lookup(e) => HttpError::Connect(e),
+        ConnectError::Failed { error, waited } => match error.kind() {
+            io::ErrorKind::ConnectionRefused => HttpError::Refused,
+            _ if is_timeout(&error) => HttpError::Timeout {
+                waiting_for: "the connection",
+                after: waited,
+            },
+            _ => HttpError::Connect(error),
+        },
+    })
 }
 
 #[cfg(test)]

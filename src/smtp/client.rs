@@ -25,14 +25,14 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
 use super::command::{Command, CommandError};
 use super::data::{self, DataError};
 use super::debug;
-use super::reply::{Collector, MAX_REPLY_LINE, Reply, ReplyError};
-use super::step::Step;
+use super::reply::{Collector, Kind, MAX_REPLY_LINE, Reply, ReplyError};
+use super::step::{OUTCOME_UNKNOWN, Step};
 use crate::deadline::DeadlineReader;
 use crate::line::{LineError, LineReader};
 
@@ -156,7 +156,7 @@ impl Error {
     /// True for a 4xx refusal: the server may accept later (RFC 5321
     /// §4.2.1). For refused recipients, true when all of them were 4xx.
     pub fn is_transient(&self) -> bool {
-        let transient = |r: &Reply| r.code / 100 == 4;
+        let transient = |r: &Reply| r.kind() == Kind::Transient;
         match self {
             Error::ConnectError(r)
             | Error::HeloError(r)
@@ -172,8 +172,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unknown = "the server may or may not have accepted the \
-                       message; sending it again could deliver it twice";
+        let unknown = format_args!(
+            "{OUTCOME_UNKNOWN}; sending it again could deliver it twice"
+        );
         match self {
             Error::Connect { server, cause } => {
                 write!(f, "cannot connect to {server}: {cause}")
@@ -201,7 +202,7 @@ impl fmt::Display for Error {
                 _ => write!(f, "the server refused the message: {reply}"),
             },
             Error::ServerDisconnected { step, cause } => {
-                write!(f, "Connection unexpectedly closed")?;
+                write!(f, "{CLOSED}")?;
                 if let Some(cause) = cause {
                     write!(f, ": {cause}")?;
                 }
@@ -331,11 +332,6 @@ impl Client {
         };
     }
 
-    /// Sends the debug lines to `out` instead (a test's buffer, say).
-    pub fn set_debug_output(&mut self, out: Box<dyn Write + Send>) {
-        self.debug = Some(out);
-    }
-
     /// The name given with EHLO/HELO; by default [`address_literal`].
     pub fn set_local_hostname(&mut self, name: &str) {
         self.local_hostname = name.to_owned();
@@ -392,7 +388,7 @@ impl Client {
             e.at(step, self.timeout)
         })?;
         self.debug(&debug::retcode_line(reply.code, &reply.message()));
-        if reply.code == 421 {
+        if reply.is_closing() {
             self.close();
         }
         Ok(reply)
@@ -435,7 +431,7 @@ impl Client {
     pub fn helo(&mut self) -> Result<Reply, Error> {
         let name = self.local_hostname.clone();
         let reply = self.command(Command::Helo(&name), Step::Hello)?;
-        self.greeted |= reply.kind() == super::reply::Kind::Positive;
+        self.greeted |= reply.kind() == Kind::Positive;
         Ok(reply)
     }
 
@@ -449,15 +445,17 @@ impl Client {
             return Ok(());
         }
         let ehlo = self.ehlo()?;
-        if ehlo.code / 100 == 2 {
+        if ehlo.kind() == Kind::Positive {
             return Ok(());
         }
-        if ehlo.code == 421 {
+        // An old server that doesn't know EHLO may know HELO; a closing
+        // one won't hear it.
+        if ehlo.is_closing() {
             return Err(Error::HeloError(ehlo));
         }
         let helo = self.helo()?;
-        match helo.code / 100 {
-            2 => Ok(()),
+        match helo.kind() {
+            Kind::Positive => Ok(()),
             _ => Err(Error::HeloError(helo)),
         }
     }
@@ -510,7 +508,12 @@ impl Client {
     /// can't carry; [`Error::DataError`] if DATA is not answered by 354;
     /// a failed exchange.
     pub fn data(&mut self, message: &[u8]) -> Result<Reply, Error> {
-        let wire = data::encode(message).map_err(Error::Message)?;
+        let encoded = data::encode(message).map_err(Error::Message)?;
+        self.send_data(&encoded.wire)
+    }
+
+    /// DATA, then, after `354`, `wire`: a message [`data::encode`]d.
+    fn send_data(&mut self, wire: &[u8]) -> Result<Reply, Error> {
         let reply = self.command(Command::Data, Step::Data)?;
         self.debug(&debug::data_line(reply.code, &reply.message()));
         if reply.code != 354 {
@@ -521,7 +524,7 @@ impl Client {
         }
         // A message not sent in full can't have been accepted: a failure
         // here belongs to DATA, not to the unknown after the final dot.
-        self.send(&wire, Step::Data)?;
+        self.send(wire, Step::Data)?;
         let reply = self.read_reply(Step::FinalDot)?;
         self.debug(&debug::data_line(reply.code, &reply.message()));
         Ok(reply)
@@ -582,12 +585,12 @@ impl Client {
         if recipients.is_empty() {
             return Err(Error::NoRecipients);
         }
-        // Checked first, so that nothing starts for a message we refuse.
-        data::encode(message).map_err(Error::Message)?;
+        // Encoded first, so that nothing starts for a message we refuse.
+        let encoded = data::encode(message).map_err(Error::Message)?;
         self.ehlo_or_helo_if_needed()?;
         let mut params = Vec::new();
         if self.has_extension("size") {
-            params.push(format!("size={}", data::size(message)));
+            params.push(format!("size={}", encoded.size));
         }
         let reply = self.mail(sender, &params)?;
         if reply.code != 250 {
@@ -598,11 +601,11 @@ impl Client {
         let mut refused = Refused::new();
         for &recipient in recipients {
             let reply = self.rcpt(recipient, &[])?;
-            let code = reply.code;
-            if code != 250 && code != 251 {
+            let closing = reply.is_closing();
+            if reply.code != 250 && reply.code != 251 {
                 refused.push((recipient.to_owned(), reply));
             }
-            if code == 421 {
+            if closing {
                 return Err(Error::RecipientsRefused(refused));
             }
         }
@@ -610,7 +613,7 @@ impl Client {
             self.rset_unless_closed();
             return Err(Error::RecipientsRefused(refused));
         }
-        let reply = match self.data(message) {
+        let reply = match self.send_data(&encoded.wire) {
             Ok(reply) => reply,
             Err(Error::DataError { step, reply }) => {
                 self.rset_unless_closed();
@@ -677,18 +680,9 @@ pub fn open(
         server: format!("{host}:{port}"),
         cause,
     };
-    let addrs = (host, port).to_socket_addrs().map_err(failed)?;
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(stream) => {
-                let _ = stream.set_write_timeout(Some(timeout));
-                return Ok(stream);
-            }
-            Err(e) => last = e,
-        }
-    }
-    Err(failed(last))
+    let stream = crate::net::connect(host, port, timeout).map_err(failed)?;
+    let _ = stream.set_write_timeout(Some(timeout));
+    Ok(stream)
 }
 
 /// Our end's address as an EHLO name: `[127.0.0.1]`, `[IPv6:::1]`. RFC
@@ -763,6 +757,25 @@ pub fn read_reply<R: Read>(
 }
 // ANCHOR_END: read_reply
 
+/// smtplib's words when the server closed the connection (its
+/// `SMTPServerDisconnected`), used by both programs.
+const CLOSED: &str = "Connection unexpectedly closed";
+
+/// The failure on its own, without the step: what `smtp-raw` prints
+/// after `failed at <step>: `.
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Closed => write!(f, "{CLOSED}"),
+            ReadError::Io(e) => write!(f, "{CLOSED}: {e}"),
+            ReadError::Timeout => write!(f, "no reply in time"),
+            ReadError::Malformed(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
 impl ReadError {
     /// The client's error for this failure at `step`.
     fn at(self, step: Step, after: Duration) -> Error {
@@ -814,6 +827,20 @@ mod tests {
         else {
             panic!("{bad:?}");
         };
+    }
+
+    #[test]
+    fn read_errors_say_what_happened_without_the_step() {
+        let reset = io::Error::from(io::ErrorKind::ConnectionReset);
+        let text = ReadError::Io(reset).to_string();
+        assert!(
+            text.starts_with("Connection unexpectedly closed: "),
+            "{text}"
+        );
+        let closed = ReadError::Closed.to_string();
+        assert_eq!(closed, "Connection unexpectedly closed");
+        let long = ReadError::Malformed(ReplyError::LineTooLong(512));
+        assert_eq!(long.to_string(), ReplyError::LineTooLong(512).to_string());
     }
 
     #[test]

@@ -24,8 +24,10 @@
 //! 3. **The terminator.** A message that does not end with a line end
 //!    gets one, then `.\r\n` follows. An empty message is just `.\r\n`.
 //!
-//! Step 1 must come first: stuffing looks at line starts, and it must see
-//! the same lines the server will.
+//! Stuffing looks at line starts, so it must see the same lines the
+//! server will: the message is cut into lines at any of the three line
+//! ends first, then each line is stuffed and sent with CRLF, all in one
+//! pass.
 
 use std::fmt;
 
@@ -61,74 +63,86 @@ impl fmt::Display for DataError {
 impl std::error::Error for DataError {}
 
 // ANCHOR: encode
+/// A message ready for DATA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    /// The bytes to send after `354`, the final dot included.
+    pub wire: Vec<u8>,
+    /// The size as RFC 1870 (the SIZE extension) counts it: the octets of
+    /// the message with CRLF line ends, without the stuffed dots and the
+    /// terminator.
+    pub size: usize,
+}
+
 /// The bytes to send after `354`: line ends made CRLF, leading dots
-/// doubled, a last line end added if missing, then `.\r\n`.
+/// doubled, a last line end added if missing, then `.\r\n`. One pass.
 ///
 /// # Errors
 /// [`DataError::LineTooLong`] for a line over [`MAX_TEXT_LINE`].
-pub fn encode(message: &[u8]) -> Result<Vec<u8>, DataError> {
-    let text = normalise_line_ends(message);
-    let mut out = Vec::with_capacity(text.len() + text.len() / 64 + 5);
-    for (i, line) in lines(&text).enumerate() {
-        if line.len() + 2 > MAX_TEXT_LINE {
-            let (line, len) = (i + 1, line.len() + 2);
-            return Err(DataError::LineTooLong { line, len });
-        }
+pub fn encode(message: &[u8]) -> Result<Encoded, DataError> {
+    let mut wire = Vec::with_capacity(message.len() + message.len() / 32);
+    let mut size = 0;
+    for (i, line) in lines(message).enumerate() {
+        check_line(i, line)?;
         if line.starts_with(b".") {
-            out.push(b'.');
+            wire.push(b'.');
         }
-        out.extend_from_slice(line);
-        out.extend_from_slice(b"\r\n");
+        wire.extend_from_slice(line);
+        wire.extend_from_slice(b"\r\n");
+        size += line.len() + 2;
     }
-    out.extend_from_slice(b".\r\n");
-    Ok(out)
+    wire.extend_from_slice(b".\r\n");
+    Ok(Encoded { wire, size })
 }
 
-/// Every `\r\n`, `\n` and lone `\r` made `\r\n`.
-pub fn normalise_line_ends(message: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(message.len() + message.len() / 32);
-    let mut bytes = message.iter().peekable();
-    while let Some(&b) = bytes.next() {
-        match b {
-            b'\r' => {
-                bytes.next_if_eq(&&b'\n');
-                out.extend_from_slice(b"\r\n");
-            }
-            b'\n' => out.extend_from_slice(b"\r\n"),
-            _ => out.push(b),
-        }
-    }
-    out
+/// Would [`encode`] accept `message`? The same check, without building
+/// the bytes to send.
+///
+/// # Errors
+/// As for [`encode`].
+pub fn check_lines(message: &[u8]) -> Result<(), DataError> {
+    lines(message)
+        .enumerate()
+        .try_for_each(|(i, line)| check_line(i, line))
 }
 
-/// The lines of CRLF-normalised `text`, without their CRLF. A last line
-/// without one counts as a line; nothing after a final CRLF does.
-fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
-    // An empty message has no lines at all, not one empty line.
-    let skip = usize::from(text.is_empty());
-    let text = text.strip_suffix(b"\r\n").unwrap_or(text);
-    let lines = text.split(|&b| b == b'\n').skip(skip);
-    lines.map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+/// Line `i` (from 0, without its line end) must fit in
+/// [`MAX_TEXT_LINE`] with the CRLF it will be sent with.
+fn check_line(i: usize, line: &[u8]) -> Result<(), DataError> {
+    let len = line.len() + 2;
+    match len > MAX_TEXT_LINE {
+        true => Err(DataError::LineTooLong { line: i + 1, len }),
+        false => Ok(()),
+    }
+}
+
+/// The lines of `message`, without their line ends: `\r\n`, `\n` and a
+/// lone `\r` each end a line. A last line without a line end counts as
+/// a line; nothing after a final line end does (an empty message has no
+/// lines at all, not one empty line).
+pub fn lines(message: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = message;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.iter().position(|&b| b == b'\r' || b == b'\n');
+        let end = end.unwrap_or(rest.len());
+        let line = &rest[..end];
+        let after = &rest[end..];
+        let skip = if after.starts_with(b"\r\n") { 2 } else { 1 };
+        rest = after.get(skip..).unwrap_or_default();
+        Some(line)
+    })
 }
 // ANCHOR_END: encode
-
-/// The message size as RFC 1870 (the SIZE extension) counts it: the
-/// octets of the CRLF-normalised message with its last line end, without
-/// the stuffed dots and the terminator.
-pub fn size(message: &[u8]) -> usize {
-    let text = normalise_line_ends(message);
-    match text.is_empty() || text.ends_with(b"\r\n") {
-        true => text.len(),
-        false => text.len() + 2,
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn wire(message: &[u8]) -> Vec<u8> {
-        encode(message).unwrap()
+        encode(message).unwrap().wire
     }
 
     #[test]
@@ -141,8 +155,8 @@ mod tests {
     #[test]
     fn every_kind_of_line_end_becomes_crlf() {
         // Row S4.
-        assert_eq!(normalise_line_ends(b"a\nb\rc\r\nd"), b"a\r\nb\r\nc\r\nd");
-        assert_eq!(normalise_line_ends(b"a\r\r\n"), b"a\r\n\r\n");
+        assert_eq!(wire(b"a\nb\rc\r\nd"), b"a\r\nb\r\nc\r\nd\r\n.\r\n");
+        assert_eq!(wire(b"a\r\r\n"), b"a\r\n\r\n.\r\n");
         assert_eq!(wire(b"a\n.\nb"), b"a\r\n..\r\nb\r\n.\r\n");
         assert_eq!(wire(b"a\n.\r\nb\n"), b"a\r\n..\r\nb\r\n.\r\n");
     }
@@ -167,9 +181,11 @@ mod tests {
 
     #[test]
     fn sizes_count_crlf_lines_without_stuffing() {
+        let size = |message: &[u8]| encode(message).unwrap().size;
         assert_eq!(size(b""), 0);
         assert_eq!(size(b"a\n.b"), 7); // "a\r\n.b\r\n"
         assert_eq!(size(b"a\r\n"), 3);
+        assert_eq!(size(b"a\rb"), 6);
     }
 
     #[test]
@@ -179,6 +195,8 @@ mod tests {
         let long = [b"ok\n".as_slice(), &[b'x'; 999]].concat();
         let err = encode(&long).unwrap_err();
         assert_eq!(err, DataError::LineTooLong { line: 2, len: 1001 });
+        assert_eq!(check_lines(&long), Err(err.clone()));
+        assert_eq!(check_lines(&[b'x'; 998]), Ok(()));
         assert!(err.to_string().contains("at most 1000"));
     }
 }

@@ -136,7 +136,7 @@ impl MailFile {
         command::path("sender address", sender)
             .and_then(|_| command::path("recipient address", recipient))
             .map_err(MailFileError::Address)?;
-        data::encode(message).map_err(MailFileError::Message)?;
+        data::check_lines(message).map_err(MailFileError::Message)?;
         let (server, port) = split_port(server)?;
         Ok(MailFile {
             server,

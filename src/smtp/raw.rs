@@ -28,8 +28,8 @@ use super::client::{ReadError, address_literal, open, read_reply};
 use super::command::Command;
 use super::data;
 use super::mailfile::MailFile;
-use super::reply::{MAX_REPLY_LINE, Reply};
-use super::step::{Step, exit};
+use super::reply::{Kind, MAX_REPLY_LINE, Reply};
+use super::step::{OUTCOME_UNKNOWN, Step, TRANSIENT, exit};
 use crate::deadline::DeadlineReader;
 use crate::line::{LineReader, strip_terminator};
 use crate::transcript::escape;
@@ -76,32 +76,33 @@ pub fn run(mail: &MailFile, timeout: Duration, mut out: impl Write) -> u8 {
 impl<W: Write> Session<'_, W> {
     /// The whole exchange, up to the reply to the final dot.
     fn converse(&mut self, mail: &MailFile) -> Result<Reply, Stop> {
-        self.expect(Step::Greeting, |code| code == 220)?;
+        self.expect(Step::Greeting, |r| r.code == 220)?;
         let name = address_literal(self.stream);
         let hello = self.command(Command::Ehlo(&name), Step::Hello)?;
-        if hello.code / 100 != 2 {
-            // An old server that doesn't know EHLO may know HELO.
-            if hello.code == 421 {
+        if hello.kind() != Kind::Positive {
+            // An old server that doesn't know EHLO may know HELO; a
+            // closing one won't hear it.
+            if hello.is_closing() {
                 return Err(Stop::Refused(Step::Hello, hello));
             }
             let helo = self.command(Command::Helo(&name), Step::Hello)?;
-            accept(Step::Hello, helo, |code| code / 100 == 2)?;
+            accept(Step::Hello, helo, |r| r.kind() == Kind::Positive)?;
         }
         let from = &mail.sender;
         let mail_from = Command::Mail { from, params: &[] };
         let reply = self.command(mail_from, Step::Mail)?;
-        accept(Step::Mail, reply, |code| code == 250)?;
+        accept(Step::Mail, reply, |r| r.code == 250)?;
         let to = &mail.recipient;
         let reply =
             self.command(Command::Rcpt { to, params: &[] }, Step::Rcpt)?;
-        accept(Step::Rcpt, reply, |code| code == 250 || code == 251)?;
+        accept(Step::Rcpt, reply, |r| r.code == 250 || r.code == 251)?;
         let reply = self.command(Command::Data, Step::Data)?;
-        accept(Step::Data, reply, |code| code == 354)?;
+        accept(Step::Data, reply, |r| r.code == 354)?;
         let message = with_headers(mail);
-        let wire = data::encode(&message)
+        let encoded = data::encode(&message)
             .map_err(|e| Stop::Failed(Step::Data, e.to_string()))?;
-        self.send(&wire, Step::Data)?;
-        self.expect(Step::FinalDot, |code| code == 250)
+        self.send(&encoded.wire, Step::Data)?;
+        self.expect(Step::FinalDot, |r| r.code == 250)
     }
     // ANCHOR_END: by_hand
 
@@ -145,16 +146,11 @@ impl<W: Write> Session<'_, W> {
         }
         result.map_err(|e| {
             let why = match e {
-                ReadError::Closed => {
-                    "Connection unexpectedly closed".to_owned()
-                }
-                ReadError::Io(e) => {
-                    format!("Connection unexpectedly closed: {e}")
-                }
+                // We know how long we waited: say it.
                 ReadError::Timeout => {
                     format!("no reply within {:?}", self.timeout)
                 }
-                ReadError::Malformed(e) => e.to_string(),
+                e => e.to_string(),
             };
             Stop::Failed(step, why)
         })
@@ -164,7 +160,7 @@ impl<W: Write> Session<'_, W> {
     fn expect(
         &mut self,
         step: Step,
-        ok: impl Fn(u16) -> bool,
+        ok: impl Fn(&Reply) -> bool,
     ) -> Result<Reply, Stop> {
         let reply = self.reply(step)?;
         accept(step, reply, ok)
@@ -187,21 +183,19 @@ impl<W: Write> Session<'_, W> {
                 return result(&mut self.out, 0, &text);
             }
             Err(Stop::Refused(step, reply)) => {
-                if reply.code != 421 {
+                if !reply.is_closing() {
                     let _ = self.quit();
                 }
-                let kind = match reply.code / 100 {
-                    4 => "temporary failure (try again later)",
+                let kind = match reply.kind() {
+                    Kind::Transient => TRANSIENT,
                     _ => "refused",
                 };
                 (stage(step), format!("{kind} at {step}: {reply}"))
             }
             Err(Stop::Failed(step, why)) => {
                 if step == Step::FinalDot {
-                    let why = format!(
-                        "{why} after the final dot: the server may or may not \
-                         have accepted the message"
-                    );
+                    let why =
+                        format!("{why} after the final dot: {OUTCOME_UNKNOWN}");
                     (exit::UNKNOWN, why)
                 } else {
                     (stage(step), format!("failed at {step}: {why}"))
@@ -214,16 +208,16 @@ impl<W: Write> Session<'_, W> {
 
     fn quit(&mut self) -> Result<Reply, Stop> {
         let reply = self.command(Command::Quit, Step::Quit)?;
-        accept(Step::Quit, reply, |code| code / 100 == 2)
+        accept(Step::Quit, reply, |r| r.kind() == Kind::Positive)
     }
 }
 
 fn accept(
     step: Step,
     reply: Reply,
-    ok: impl Fn(u16) -> bool,
+    ok: impl Fn(&Reply) -> bool,
 ) -> Result<Reply, Stop> {
-    match ok(reply.code) {
+    match ok(&reply) {
         true => Ok(reply),
         false => Err(Stop::Refused(step, reply)),
     }
@@ -249,15 +243,14 @@ fn result(out: &mut impl Write, status: u8, text: &str) -> u8 {
 /// them its header section lacks (inet_03 always adds both, even when the
 /// file has them already).
 pub fn with_headers(mail: &MailFile) -> Vec<u8> {
-    let text = data::normalise_line_ends(&mail.message);
-    // The header section ends at the first empty line.
-    let lines = text.split(|&b| b == b'\n').map(strip_cr);
     let named = |line: &[u8], name: &[u8]| {
         line.get(..name.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(name))
     };
     let (mut from, mut to) = (false, false);
-    for line in lines.take_while(|line| !line.is_empty()) {
+    // The header section ends at the first empty line.
+    let header = data::lines(&mail.message).take_while(|l| !l.is_empty());
+    for line in header {
         from |= named(line, b"from:");
         to |= named(line, b"to:");
     }

@@ -77,6 +77,12 @@ impl Reply {
         }
     }
 
+    /// A 421: the server is closing the connection, whatever the command
+    /// was (RFC 5321 §3.8). Nothing more can be sent, not even QUIT.
+    pub fn is_closing(&self) -> bool {
+        self.code == 421
+    }
+
     /// The text as smtplib's `getreply` returns it: each line stripped of
     /// white space at both ends, joined by `\n`.
     pub fn message(&self) -> String {
@@ -355,5 +361,7 @@ mod tests {
         assert_eq!(r.to_string(), "250- mock.test \n250 SIZE 100\t");
         assert_eq!(Reply::new(451, "later").kind(), Kind::Transient);
         assert_eq!(Reply::new(354, "go").kind(), Kind::Intermediate);
+        assert!(Reply::new(421, "bye").is_closing());
+        assert!(!Reply::new(451, "later").is_closing());
     }
 }

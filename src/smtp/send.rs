@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::client::{Client, Error};
 use super::mailfile::MailFile;
-use super::step::{Step, exit};
+use super::step::{Step, TRANSIENT, exit};
 
 // ANCHOR: send
 /// Sends `mail` through a [`Client`], prints the result line on `out`,
@@ -56,7 +56,7 @@ fn report(out: &mut impl Write, e: &Error) -> u8 {
     let text = if e.outcome_unknown() {
         format!("outcome unknown: {e}")
     } else if e.is_transient() {
-        format!("not sent, temporary failure (try again later): {e}")
+        format!("not sent, {TRANSIENT}: {e}")
     } else {
         format!("not sent: {e}")
     };

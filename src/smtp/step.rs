@@ -46,6 +46,14 @@ impl fmt::Display for Step {
     }
 }
 
+/// What a failure after the final dot means: the whole message went out,
+/// but no reply said what became of it (RFC 5321 §4.5.3.2.6).
+pub const OUTCOME_UNKNOWN: &str =
+    "the server may or may not have accepted the message";
+
+/// What a 4xx refusal means to the user (RFC 5321 §4.2.1).
+pub const TRANSIENT: &str = "temporary failure (try again later)";
+
 // ANCHOR: exit_status
 /// Exit statuses of `smtp-raw` and `smtp-send`: 0 means the server
 /// accepted the message; each failing step has its own.
