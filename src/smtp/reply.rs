@@ -91,9 +91,10 @@ impl Reply {
     }
 }
 
-/// Python's idea of white space in `str.strip()`.
+/// Python's idea of white space in `str.strip()`: see
+/// [`is_python_space`](crate::line::is_python_space).
 fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+    u8::try_from(c).is_ok_and(crate::line::is_python_space)
 }
 
 impl fmt::Display for Reply {
