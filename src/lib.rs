@@ -11,6 +11,7 @@
 //! - [`line`](mod@line): line framing, the one line reader every text
 //!   protocol uses.
 //! - [`net`]: opening a TCP connection, trying each address of a name.
+//! - [`random`]: random-enough numbers (DNS query IDs, temp file names).
 //! - [`deadline`]: deadlines for reads and writes, so a trickling peer
 //!   can't stall us.
 //! - [`transcript`]: every byte a program sent and received.
@@ -36,6 +37,7 @@ pub mod echo;
 pub mod http;
 pub mod line;
 pub mod net;
+pub mod random;
 pub mod relay;
 pub mod smtp;
 pub mod tour;

@@ -5,12 +5,9 @@
 //! what an answer means are pure functions ([`is_reply_to`],
 //! [`answer_of`]), so they are tested without a network.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::io::{ErrorKind, Read};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::DnsError;
 use super::message::{Message, Question, Rcode, RecordData, RecordType};
@@ -18,6 +15,7 @@ use super::name::Name;
 use super::reverse::reverse_name;
 use crate::deadline::{Deadline, DeadlineReader};
 use crate::line::is_timeout;
+use crate::random::random_u64;
 
 /// How long a lookup may take in all, retransmissions included, unless
 /// told otherwise (`resolve --timeout`).
@@ -55,20 +53,8 @@ impl Config {
 // ANCHOR: new_id
 /// A query ID nobody off the path can guess (RFC 5452 §9.2): a forger
 /// must then try 65536 IDs for each of the ~28000 source ports.
-///
-/// std has no random number generator, but `RandomState` (the seed of
-/// every `HashMap`) gets its keys from the operating system's random
-/// source. We hash a counter and the clock with a fresh `RandomState`:
-/// unpredictable enough for a teaching stub, though not a documented
-/// cryptographic generator (reading `/dev/urandom` would be, but only on
-/// Unix, and at the cost of a file per query).
 pub fn new_id() -> u16 {
-    static QUERIES: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(QUERIES.fetch_add(1, Ordering::Relaxed));
-    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
-    hasher.write_u128(now.map_or(0, |d| d.as_nanos()));
-    hasher.finish() as u16 // the low 16 bits of a 64-bit hash
+    random_u64() as u16 // the low 16 bits of 64 random ones
 }
 // ANCHOR_END: new_id
 

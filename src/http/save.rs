@@ -17,11 +17,11 @@
 //! to.
 
 use std::fs::{self, File, OpenOptions};
-use std::hash::{BuildHasher, RandomState};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::HttpError;
+use crate::random::random_u64;
 
 /// How many temporary names to try before giving up.
 const ATTEMPTS: usize = 16;
@@ -64,7 +64,7 @@ impl TempFile {
         let prefix = truncate(name, NAME_MAX - TEMP_EXTRA);
         let mut last = io::ErrorKind::AlreadyExists.into();
         for _ in 0..ATTEMPTS {
-            let temp = dir.join(format!(".{prefix}.{:016x}.tmp", random()));
+            let temp = dir.join(format!(".{prefix}.{:016x}.tmp", random_u64()));
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
                     let committed = false;
@@ -130,12 +130,6 @@ fn truncate(text: &str, max: usize) -> &str {
         end -= 1;
     }
     &text[..end]
-}
-
-/// 64 random-enough bits: std's `RandomState` is seeded from the OS's
-/// random source for each process, and changes its keys on every call.
-fn random() -> u64 {
-    RandomState::new().hash_one(std::process::id())
 }
 
 fn file_error(path: &Path, err: io::Error) -> HttpError {
