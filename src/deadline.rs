@@ -19,6 +19,8 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
+use crate::line::retry_interrupted;
+
 // ANCHOR: deadline
 /// `now + budget`, or a year from now if the clock can't count that far
 /// (a budget of `Duration::MAX` would otherwise panic): a year is as good
@@ -159,18 +161,11 @@ impl Deadline {
     /// interrupts it (EINTR, see [`retry_interrupted`]). Each attempt
     /// waits only the time left, so no number of signals can stretch
     /// the deadline.
-    ///
-    /// [`retry_interrupted`]: crate::line::retry_interrupted
     fn retry<T>(
         &self,
         mut attempt: impl FnMut(Duration) -> io::Result<T>,
     ) -> io::Result<T> {
-        loop {
-            match attempt(self.next_wait()?) {
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                done => return done,
-            }
-        }
+        retry_interrupted(|| attempt(self.next_wait()?))
     }
     // ANCHOR_END: deadline_io
 }
