@@ -1,5 +1,7 @@
 //! What every accept loop needs: a way to stop it, a pause after a
 //! failed `accept`, and the client's address for the log.
+//! [`connections`] is that loop, for the echo server and the generic
+//! server alike.
 //!
 //! std has no way to cancel a blocking `accept` call. So a [`Stop`]
 //! request sets a flag and then connects to the server itself: `accept`
@@ -10,6 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
+
+use crate::console::Console;
+use crate::line::retry_interrupted;
 
 /// A cloneable request to stop the accept loop on one listener.
 #[derive(Debug, Clone)]
@@ -46,6 +51,39 @@ impl Stop {
     }
 }
 
+// ANCHOR: connections
+/// The clients that connect to `listener`, one by one, until `stop` is
+/// requested. A failed `accept` (out of file descriptors, say) is logged
+/// on `console` and followed by a pause, and the loop goes on: one bad
+/// moment must not end the server. A signal is no failure at all: the
+/// wait simply starts again (see [`retry_interrupted`]).
+pub fn connections<'a>(
+    listener: &'a TcpListener,
+    stop: &'a Stop,
+    console: &'a Console,
+) -> impl Iterator<Item = TcpStream> + 'a {
+    let mut backoff = Backoff::default();
+    std::iter::from_fn(move || {
+        loop {
+            let accepted = retry_interrupted(|| listener.accept());
+            if stop.is_requested() {
+                return None;
+            }
+            match accepted {
+                Ok((stream, _)) => {
+                    backoff.reset();
+                    return Some(stream);
+                }
+                Err(e) => {
+                    console.line(&format!("accept failed: {e}"));
+                    backoff.wait();
+                }
+            }
+        }
+    })
+}
+// ANCHOR_END: connections
+
 /// The client's IP address as text, for log lines; `?` if the socket
 /// can no longer say (the client may already be gone).
 pub fn peer_ip(stream: &TcpStream) -> String {
@@ -58,20 +96,20 @@ pub fn peer_ip(stream: &TcpStream) -> String {
 /// a lasting error (no file descriptors left) doesn't spin the CPU, and
 /// a passing one costs only a few milliseconds.
 #[derive(Debug, Default)]
-pub struct Backoff {
+struct Backoff {
     delay: Duration,
 }
 
 impl Backoff {
     /// Sleeps for the next delay: 10 ms, then twice as long each time.
-    pub fn wait(&mut self) {
+    fn wait(&mut self) {
         let (min, max) = (Duration::from_millis(10), Duration::from_secs(1));
         self.delay = (self.delay * 2).clamp(min, max);
         thread::sleep(self.delay);
     }
 
     /// Back to the shortest delay, after an `accept` that worked.
-    pub fn reset(&mut self) {
+    fn reset(&mut self) {
         self.delay = Duration::ZERO;
     }
 }

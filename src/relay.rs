@@ -41,7 +41,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::accept::{Backoff, Stop, peer_ip};
+use crate::accept::{Stop, connections, peer_ip};
 use crate::console::Console;
 use crate::echo::trim;
 use crate::line::{LineError, LineReader, strip_terminator};
@@ -126,22 +126,8 @@ pub fn serve(
         unsent,
         held: VecDeque::new(),
     };
-    let mut backoff = Backoff::default();
-    for (session, incoming) in (1..).zip(listener.incoming()) {
-        if stop.is_requested() {
-            break;
-        }
-        let stream = match incoming {
-            Ok(stream) => stream,
-            // A signal, not a failure (see `retry_interrupted`).
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                console.line(&format!("accept failed: {e}"));
-                backoff.wait();
-                continue;
-            }
-        };
-        backoff.reset();
+    let clients = connections(listener, stop, console);
+    for (session, stream) in (1..).zip(clients) {
         let next = relay.session(session, stream, console, config);
         if next == Next::Exit || relay.keyboard_has_ended() {
             break;

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use crate::accept::{Backoff, Stop, peer_ip};
+use crate::accept::{Stop, connections, peer_ip};
 use crate::console::Console;
 use crate::deadline::DeadlineReader;
 use crate::line::{LineError, LineReader};
@@ -131,25 +131,8 @@ pub fn serve(
     stop: &Stop,
 ) {
     let mut clients = Clients::default();
-    let mut backoff = Backoff::default();
-    for incoming in listener.incoming() {
-        if stop.is_requested() {
-            break;
-        }
-        match incoming {
-            Ok(stream) => {
-                backoff.reset();
-                clients.admit(stream, config, console);
-            }
-            // A signal, not a failure (see `retry_interrupted`).
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            // Out of file descriptors, say: log it, wait, and go on.
-            // One bad moment must not end the server.
-            Err(e) => {
-                console.line(&format!("accept failed: {e}"));
-                backoff.wait();
-            }
-        }
+    for stream in connections(listener, stop, console) {
+        clients.admit(stream, config, console);
     }
     clients.disconnect_all();
 }
