@@ -43,6 +43,7 @@ use std::time::{Duration, Instant};
 
 use crate::accept::{Stop, connections, peer_ip};
 use crate::console::Console;
+use crate::deadline::deadline_after;
 use crate::echo::trim;
 use crate::line::{LineError, LineReader, strip_terminator};
 
@@ -291,7 +292,7 @@ impl Relay {
         config: &Config,
     ) -> String {
         let _ = stream.shutdown(Shutdown::Write);
-        let deadline = Instant::now() + config.drain_timeout;
+        let deadline = deadline_after(config.drain_timeout);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.inbox.recv_timeout(left) {
