@@ -8,6 +8,7 @@ use std::thread;
 use super::{STEP_TIMEOUT, heading, indent, wait_for};
 use crate::accept::Stop;
 use crate::console::Console;
+use crate::net;
 use crate::relay;
 use crate::transcript::{Recorded, Transcript};
 
@@ -58,7 +59,7 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
 
 /// Plays a web browser: connects and sends a GET request.
 fn send_request(port: u16, transcript: &Transcript) -> io::Result<TcpStream> {
-    let stream = TcpStream::connect(("127.0.0.1", port))?;
+    let stream = net::connect("127.0.0.1", port, STEP_TIMEOUT)?;
     stream.set_read_timeout(Some(STEP_TIMEOUT))?;
     stream.set_write_timeout(Some(STEP_TIMEOUT))?;
     let request = format!("GET / HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
