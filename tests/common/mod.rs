@@ -88,9 +88,7 @@ impl Program {
 
     /// Types `text` on the program's standard input.
     pub fn type_text(&mut self, text: &str) {
-        let stdin = self.stdin.as_mut().expect("stdin still open");
-        stdin.write_all(text.as_bytes()).expect("write to stdin");
-        stdin.flush().expect("flush stdin");
+        self.type_bytes(text.as_bytes());
     }
 
     /// Types raw `bytes` on the program's standard input: for input that
