@@ -1,6 +1,6 @@
 //! `cargo run`: the guided tour. Every chapter program runs against
 //! servers started inside this process, on 127.0.0.1, and the tour prints
-//! what each side saw. See `src/tour.rs`.
+//! what each side saw. See `src/tour/mod.rs`.
 
 use std::process::ExitCode;
 
