@@ -16,7 +16,8 @@
 //!   can't stall us.
 //! - [`transcript`]: every byte a program sent and received.
 //! - [`console`]: where servers print their log lines.
-//! - [`accept`]: stopping an accept loop, and pausing after failures.
+//! - [`accept`]: the accept loop the servers share: stopping it, and
+//!   pausing after failures.
 //! - [`dns`]: DNS messages and a stub resolver (inet_01).
 //! - [`http`]: the HTTP/1.0 exchange of a web client (inet_02).
 //! - [`smtp`]: SMTP replies, commands, DATA, and a client (inet_03, inet_04).
