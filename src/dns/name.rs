@@ -38,18 +38,19 @@ impl Name {
     /// # Errors
     /// An empty label, a label over 63 bytes, or a name over 255.
     pub fn from_labels(labels: Vec<Vec<u8>>) -> Result<Name, DnsError> {
-        let mut wire_len = 1; // the root's zero byte
         for label in &labels {
-            check_label(label.len())?;
             if label.is_empty() {
                 return Err(DnsError::EmptyLabel);
             }
-            wire_len += 1 + label.len();
+            if label.len() > MAX_LABEL {
+                return Err(DnsError::LabelTooLong(label.len()));
+            }
         }
-        if wire_len > MAX_NAME {
+        let name = Name { labels };
+        if name.wire_len() > MAX_NAME {
             return Err(DnsError::NameTooLong);
         }
-        Ok(Name { labels })
+        Ok(name)
     }
 
     // ANCHOR: parse_user_name
@@ -123,13 +124,6 @@ impl fmt::Display for Name {
         }
         Ok(())
     }
-}
-
-fn check_label(len: usize) -> Result<(), DnsError> {
-    if len > MAX_LABEL {
-        return Err(DnsError::LabelTooLong(len));
-    }
-    Ok(())
 }
 
 // ANCHOR: decode_name
