@@ -200,12 +200,18 @@ pub fn names_of(config: &Config, addr: IpAddr) -> Result<Vec<Name>, DnsError> {
 /// be decoded; [`DnsError::Network`] when a socket fails.
 pub fn exchange(config: &Config, query: &Message) -> Result<Message, DnsError> {
     let deadline = Deadline::after(config.timeout);
-    let reply = exchange_udp(config, query, deadline)?;
+    // Encoded once, for UDP and TCP alike; a query must fit in one
+    // datagram (§4.2.1).
+    let bytes = query.encode()?;
+    if bytes.len() > MAX_UDP {
+        return Err(DnsError::TooBig(bytes.len()));
+    }
+    let reply = exchange_udp(config, query, &bytes, deadline)?;
     if !reply.flags.truncated {
         return Ok(reply);
     }
     // Never use part of an answer: ask the whole of it over TCP.
-    exchange_tcp(config, query, deadline).map_err(|e| match e {
+    exchange_tcp(config, query, &bytes, deadline).map_err(|e| match e {
         DnsError::Network(why) => DnsError::Network(format!(
             "the UDP answer was truncated, and TCP failed: {why}"
         )),
@@ -252,12 +258,9 @@ fn judge(
 fn exchange_udp(
     config: &Config,
     query: &Message,
+    bytes: &[u8],
     deadline: Deadline,
 ) -> Result<Message, DnsError> {
-    let bytes = query.encode()?;
-    if bytes.len() > MAX_UDP {
-        return Err(DnsError::TooBig(bytes.len()));
-    }
     // A fresh socket: the system picks a fresh random port (RFC 5452 §9.2).
     let socket =
         UdpSocket::bind((local_ip(config.server), 0)).map_err(network)?;
@@ -266,7 +269,7 @@ fn exchange_udp(
     let mut buf = [0; MAX_UDP + 1]; // one more, to see a reply too big
     let mut malformed = None;
     for attempt in 1..=attempts {
-        socket.send_to(&bytes, config.server).map_err(network)?;
+        socket.send_to(bytes, config.server).map_err(network)?;
         // The last attempt waits until the deadline.
         let this_attempt = match attempt {
             last if last == attempts => deadline,
@@ -297,6 +300,7 @@ fn exchange_udp(
 fn exchange_tcp(
     config: &Config,
     query: &Message,
+    bytes: &[u8],
     deadline: Deadline,
 ) -> Result<Message, DnsError> {
     let timeout = || DnsError::Timeout(config.timeout);
@@ -310,9 +314,9 @@ fn exchange_tcp(
     let wait = deadline.next_wait().map_err(|_| timeout())?;
     let stream =
         TcpStream::connect_timeout(&config.server, wait).map_err(network)?;
-    let bytes = query.encode()?;
-    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec(); // < 512
-    framed.extend_from_slice(&bytes);
+    // At most 512 bytes (`exchange` checked), so the length fits.
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(bytes);
     deadline.write_all(&stream, &framed).map_err(io_err)?;
     let mut reader = DeadlineReader::until(&stream, deadline);
     let mut length = [0; 2];
