@@ -267,7 +267,7 @@ fn exchange_udp(
     let attempts = config.attempts.max(1);
     let per_attempt = config.timeout / attempts;
     let mut buf = [0; MAX_UDP + 1]; // one more, to see a reply too big
-    let mut malformed = None;
+    let mut unreadable = None; // our server's, with our ID
     for attempt in 1..=attempts {
         socket.send_to(bytes, config.server).map_err(network)?;
         // The last attempt waits until the deadline.
@@ -284,13 +284,11 @@ fn exchange_udp(
             match judge(&buf[..len], from, config, query) {
                 Verdict::Accept(reply) => return Ok(reply),
                 Verdict::Ignore => {}
-                Verdict::Malformed(e) => malformed = Some(e),
+                Verdict::Malformed(e) => unreadable = Some(e),
             }
         }
     }
-    Err(malformed.map_or(DnsError::Timeout(config.timeout), |e| {
-        DnsError::Malformed(Box::new(e))
-    }))
+    Err(unreadable.map_or(DnsError::Timeout(config.timeout), malformed))
 }
 // ANCHOR_END: exchange_udp
 
@@ -304,11 +302,10 @@ fn exchange_tcp(
     deadline: Deadline,
 ) -> Result<Message, DnsError> {
     let timeout = || DnsError::Timeout(config.timeout);
+    let cut_short = || malformed(DnsError::Truncated("a TCP reply"));
     let io_err = |e: std::io::Error| match e.kind() {
         _ if is_timeout(&e) => timeout(),
-        ErrorKind::UnexpectedEof => {
-            DnsError::Malformed(Box::new(DnsError::Truncated("a TCP reply")))
-        }
+        ErrorKind::UnexpectedEof => cut_short(),
         _ => network(e),
     };
     let wait = deadline.next_wait().map_err(|_| timeout())?;
@@ -329,12 +326,9 @@ fn exchange_tcp(
         .read_to_end(&mut reply)
         .map_err(io_err)?;
     if reply.len() < length {
-        return Err(DnsError::Malformed(Box::new(DnsError::Truncated(
-            "a TCP reply",
-        ))));
+        return Err(cut_short());
     }
-    let reply = Message::decode(&reply)
-        .map_err(|e| DnsError::Malformed(Box::new(e)))?;
+    let reply = Message::decode(&reply).map_err(malformed)?;
     if !is_reply_to(&reply, query) {
         return Err(DnsError::NotOurReply);
     }
@@ -359,4 +353,9 @@ fn local_ip(server: SocketAddr) -> IpAddr {
 
 fn network(e: std::io::Error) -> DnsError {
     DnsError::Network(e.to_string())
+}
+
+/// A reply from our server, with our ID, that we can't read.
+fn malformed(why: DnsError) -> DnsError {
+    DnsError::Malformed(Box::new(why))
 }
