@@ -106,24 +106,21 @@ pub fn answer_of(
     let mut name = &question.name;
     let mut visited = vec![name];
     for _ in 0..=MAX_CNAME_HOPS {
-        let found: Vec<RecordData> = reply
-            .answers
-            .iter()
-            .filter(|r| {
+        // The records about `name`, in the class asked for.
+        let about_name = || {
+            reply.answers.iter().filter(|r| {
                 r.name.eq_ignore_case(name) && r.class == question.class
             })
+        };
+        let found: Vec<RecordData> = about_name()
             .filter(|r| r.data.rtype() == question.rtype)
             .map(|r| r.data.clone())
             .collect();
         if !found.is_empty() {
             return Ok(found);
         }
-        let alias_of = reply.answers.iter().find_map(|r| match &r.data {
-            RecordData::Cname(target)
-                if r.name.eq_ignore_case(name) && r.class == question.class =>
-            {
-                Some(target)
-            }
+        let alias_of = about_name().find_map(|r| match &r.data {
+            RecordData::Cname(target) => Some(target),
             _ => None,
         });
         let Some(target) = alias_of else {
