@@ -38,18 +38,19 @@ impl Name {
     /// # Errors
     /// An empty label, a label over 63 bytes, or a name over 255.
     pub fn from_labels(labels: Vec<Vec<u8>>) -> Result<Name, DnsError> {
-        let mut wire_len = 1; // the root's zero byte
         for label in &labels {
-            check_label(label.len())?;
             if label.is_empty() {
                 return Err(DnsError::EmptyLabel);
             }
-            wire_len += 1 + label.len();
+            if label.len() > MAX_LABEL {
+                return Err(DnsError::LabelTooLong(label.len()));
+            }
         }
-        if wire_len > MAX_NAME {
+        let name = Name { labels };
+        if name.wire_len() > MAX_NAME {
             return Err(DnsError::NameTooLong);
         }
-        Ok(Name { labels })
+        Ok(name)
     }
 
     // ANCHOR: parse_user_name
@@ -123,13 +124,6 @@ impl fmt::Display for Name {
         }
         Ok(())
     }
-}
-
-fn check_label(len: usize) -> Result<(), DnsError> {
-    if len > MAX_LABEL {
-        return Err(DnsError::LabelTooLong(len));
-    }
-    Ok(())
 }
 
 // ANCHOR: decode_name
@@ -208,30 +202,33 @@ impl Compressor {
     /// Appends `name` to `out`, compressed against the names written
     /// before it with this compressor.
     pub fn write(&mut self, out: &mut Vec<u8>, name: &Name) {
-        let labels = name.labels();
-        for i in 0..labels.len() {
-            let suffix = uncompressed(&labels[i..]);
-            if let Some(&offset) = self.written.get(&suffix) {
+        // Written out once; each suffix is then a slice of it.
+        let wire = uncompressed(name);
+        let mut at = 0; // where the suffix starts in `wire`
+        for label in name.labels() {
+            let suffix = &wire[at..];
+            if let Some(&offset) = self.written.get(suffix) {
                 out.extend_from_slice(&(0xC000 | offset).to_be_bytes());
                 return;
             }
             // A pointer has 14 bits: later suffixes can't be pointed to.
             if let Ok(offset @ 0..0x4000) = u16::try_from(out.len()) {
-                self.written.insert(suffix, offset);
+                self.written.insert(suffix.to_vec(), offset);
             }
-            out.push(labels[i].len() as u8); // at most 63: checked on build
-            out.extend_from_slice(&labels[i]);
+            let next = at + 1 + label.len();
+            out.extend_from_slice(&wire[at..next]); // the length, the label
+            at = next;
         }
         out.push(0);
     }
 }
 // ANCHOR_END: compressor
 
-/// The uncompressed wire form of these labels, root included.
-fn uncompressed(labels: &[Vec<u8>]) -> Vec<u8> {
-    let mut wire = Vec::new();
-    for label in labels {
-        wire.push(label.len() as u8);
+/// The uncompressed wire form of `name`, root included.
+fn uncompressed(name: &Name) -> Vec<u8> {
+    let mut wire = Vec::with_capacity(name.wire_len());
+    for label in name.labels() {
+        wire.push(label.len() as u8); // at most 63: checked on build
         wire.extend_from_slice(label);
     }
     wire.push(0);

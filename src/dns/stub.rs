@@ -106,24 +106,21 @@ pub fn answer_of(
     let mut name = &question.name;
     let mut visited = vec![name];
     for _ in 0..=MAX_CNAME_HOPS {
-        let found: Vec<RecordData> = reply
-            .answers
-            .iter()
-            .filter(|r| {
+        // The records about `name`, in the class asked for.
+        let about_name = || {
+            reply.answers.iter().filter(|r| {
                 r.name.eq_ignore_case(name) && r.class == question.class
             })
+        };
+        let found: Vec<RecordData> = about_name()
             .filter(|r| r.data.rtype() == question.rtype)
             .map(|r| r.data.clone())
             .collect();
         if !found.is_empty() {
             return Ok(found);
         }
-        let alias_of = reply.answers.iter().find_map(|r| match &r.data {
-            RecordData::Cname(target)
-                if r.name.eq_ignore_case(name) && r.class == question.class =>
-            {
-                Some(target)
-            }
+        let alias_of = about_name().find_map(|r| match &r.data {
+            RecordData::Cname(target) => Some(target),
             _ => None,
         });
         let Some(target) = alias_of else {
@@ -200,12 +197,18 @@ pub fn names_of(config: &Config, addr: IpAddr) -> Result<Vec<Name>, DnsError> {
 /// be decoded; [`DnsError::Network`] when a socket fails.
 pub fn exchange(config: &Config, query: &Message) -> Result<Message, DnsError> {
     let deadline = Deadline::after(config.timeout);
-    let reply = exchange_udp(config, query, deadline)?;
+    // Encoded once, for UDP and TCP alike; a query must fit in one
+    // datagram (§4.2.1).
+    let bytes = query.encode()?;
+    if bytes.len() > MAX_UDP {
+        return Err(DnsError::TooBig(bytes.len()));
+    }
+    let reply = exchange_udp(config, query, &bytes, deadline)?;
     if !reply.flags.truncated {
         return Ok(reply);
     }
     // Never use part of an answer: ask the whole of it over TCP.
-    exchange_tcp(config, query, deadline).map_err(|e| match e {
+    exchange_tcp(config, query, &bytes, deadline).map_err(|e| match e {
         DnsError::Network(why) => DnsError::Network(format!(
             "the UDP answer was truncated, and TCP failed: {why}"
         )),
@@ -252,21 +255,18 @@ fn judge(
 fn exchange_udp(
     config: &Config,
     query: &Message,
+    bytes: &[u8],
     deadline: Deadline,
 ) -> Result<Message, DnsError> {
-    let bytes = query.encode()?;
-    if bytes.len() > MAX_UDP {
-        return Err(DnsError::TooBig(bytes.len()));
-    }
     // A fresh socket: the system picks a fresh random port (RFC 5452 §9.2).
     let socket =
         UdpSocket::bind((local_ip(config.server), 0)).map_err(network)?;
     let attempts = config.attempts.max(1);
     let per_attempt = config.timeout / attempts;
     let mut buf = [0; MAX_UDP + 1]; // one more, to see a reply too big
-    let mut malformed = None;
+    let mut unreadable = None; // our server's, with our ID
     for attempt in 1..=attempts {
-        socket.send_to(&bytes, config.server).map_err(network)?;
+        socket.send_to(bytes, config.server).map_err(network)?;
         // The last attempt waits until the deadline.
         let this_attempt = match attempt {
             last if last == attempts => deadline,
@@ -281,13 +281,11 @@ fn exchange_udp(
             match judge(&buf[..len], from, config, query) {
                 Verdict::Accept(reply) => return Ok(reply),
                 Verdict::Ignore => {}
-                Verdict::Malformed(e) => malformed = Some(e),
+                Verdict::Malformed(e) => unreadable = Some(e),
             }
         }
     }
-    Err(malformed.map_or(DnsError::Timeout(config.timeout), |e| {
-        DnsError::Malformed(Box::new(e))
-    }))
+    Err(unreadable.map_or(DnsError::Timeout(config.timeout), malformed))
 }
 // ANCHOR_END: exchange_udp
 
@@ -297,22 +295,22 @@ fn exchange_udp(
 fn exchange_tcp(
     config: &Config,
     query: &Message,
+    bytes: &[u8],
     deadline: Deadline,
 ) -> Result<Message, DnsError> {
     let timeout = || DnsError::Timeout(config.timeout);
+    let cut_short = || malformed(DnsError::Truncated("a TCP reply"));
     let io_err = |e: std::io::Error| match e.kind() {
         _ if is_timeout(&e) => timeout(),
-        ErrorKind::UnexpectedEof => {
-            DnsError::Malformed(Box::new(DnsError::Truncated("a TCP reply")))
-        }
+        ErrorKind::UnexpectedEof => cut_short(),
         _ => network(e),
     };
     let wait = deadline.next_wait().map_err(|_| timeout())?;
     let stream =
         TcpStream::connect_timeout(&config.server, wait).map_err(network)?;
-    let bytes = query.encode()?;
-    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec(); // < 512
-    framed.extend_from_slice(&bytes);
+    // At most 512 bytes (`exchange` checked), so the length fits.
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(bytes);
     deadline.write_all(&stream, &framed).map_err(io_err)?;
     let mut reader = DeadlineReader::until(&stream, deadline);
     let mut length = [0; 2];
@@ -325,12 +323,9 @@ fn exchange_tcp(
         .read_to_end(&mut reply)
         .map_err(io_err)?;
     if reply.len() < length {
-        return Err(DnsError::Malformed(Box::new(DnsError::Truncated(
-            "a TCP reply",
-        ))));
+        return Err(cut_short());
     }
-    let reply = Message::decode(&reply)
-        .map_err(|e| DnsError::Malformed(Box::new(e)))?;
+    let reply = Message::decode(&reply).map_err(malformed)?;
     if !is_reply_to(&reply, query) {
         return Err(DnsError::NotOurReply);
     }
@@ -355,4 +350,9 @@ fn local_ip(server: SocketAddr) -> IpAddr {
 
 fn network(e: std::io::Error) -> DnsError {
     DnsError::Network(e.to_string())
+}
+
+/// A reply from our server, with our ID, that we can't read.
+fn malformed(why: DnsError) -> DnsError {
+    DnsError::Malformed(Box::new(why))
 }
