@@ -201,7 +201,7 @@ fn parse_status_line(line: &[u8]) -> Result<Head, HttpError> {
         [b' ', reason @ ..] => reason,
         _ => return Err(bad()),
     };
-    if reason.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+    if has_control(reason) {
         return Err(bad());
     }
     let digit = |d: u8| u16::from(d - b'0');
@@ -240,13 +240,20 @@ fn parse_header(line: &[u8]) -> Result<Header, HttpError> {
         ));
     }
     let value = line[colon + 1..].trim_ascii();
-    if value.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+    if has_control(value) {
         return Err(bad("a control character in the value"));
     }
     Ok(Header {
         name: String::from_utf8_lossy(name).into_owned(),
         value: value.to_vec(),
     })
+}
+
+/// A reason phrase or a field value may hold HTAB, SP, visible ASCII
+/// and bytes over 0x7f, but no other control byte (RFC 9112 §4, RFC 9110
+/// §5.5).
+fn has_control(text: &[u8]) -> bool {
+    text.iter().any(|&b| b.is_ascii_control() && b != b'\t')
 }
 
 /// `tchar` of RFC 9110 §5.6.2.
