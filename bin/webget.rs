@@ -6,7 +6,6 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use inet::cli::{EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax, exit_status};
 use inet::http::HttpError;
@@ -60,8 +59,6 @@ const ORIGINAL_SITES: [&str; 4] = [
     "xx",
 ];
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
 fn main() -> ExitCode {
     exit_status(run())
 }
@@ -69,13 +66,14 @@ fn main() -> ExitCode {
 fn run() -> Result<(), ExitCode> {
     let syntax = Syntax::any().options(&["timeout", "out-dir"]);
     let args = PROGRAM.args(&syntax)?;
+    let defaults = Options::default();
     let timeout = args
-        .seconds("timeout", DEFAULT_TIMEOUT)
+        .seconds("timeout", defaults.timeout)
         .map_err(|e| PROGRAM.usage(&e.0))?;
     let out_dir = Path::new(args.option("out-dir").unwrap_or("."));
     let options = Options {
         timeout,
-        ..Options::default()
+        ..defaults
     };
     let sites: Vec<&str> = match args.positional.as_slice() {
         [] => ORIGINAL_SITES.to_vec(),

@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::Output;
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -41,6 +41,15 @@ fn webget(args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
+}
+
+/// Starts webget without waiting for it, its output discarded.
+fn spawn_webget(args: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("webget"))
+        .args(args)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 /// The site argument and the file name for a server at `addr`.
@@ -297,9 +306,10 @@ fn h17_a_refused_connection() {
     // another test to take before webget connects.)
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let owner = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    let port = owner.local_addr().unwrap().port();
+    let addr = owner.local_addr().unwrap();
+    let port = addr.port();
     let dir = tempfile::tempdir().unwrap();
-    let site = format!("127.0.0.1:{port}");
+    let (site, _) = site(addr);
     let run = webget(&["--out-dir", dir.path().to_str().unwrap(), &site]);
     assert_eq!(run.code, Some(3));
     let expected = format!(
@@ -317,7 +327,7 @@ fn h17_a_connection_reset_mid_body_publishes_nothing() {
     // this: its `Conn` shuts the socket down first, which sends a FIN,
     // and the client would see a plain truncation, H4.)
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let (site, file) = site(listener.local_addr().unwrap());
     let (done, served) = mpsc::channel();
     std::thread::spawn(move || {
         let serve = || -> std::io::Result<()> {
@@ -331,9 +341,7 @@ fn h17_a_connection_reset_mid_body_publishes_nothing() {
         let _ = done.send(serve());
     });
     let dir = tempfile::tempdir().unwrap();
-    let file = format!("127.0.0.1_{port}.html");
     fs::write(dir.path().join(&file), SENTINEL).unwrap();
-    let site = format!("127.0.0.1:{port}");
     let run = webget(&["--out-dir", dir.path().to_str().unwrap(), &site]);
     assert_eq!(run.code, Some(3), "{}", run.stdout);
     let expected = "127.0.0.1 failed: connection failed: Connection reset";
@@ -388,12 +396,7 @@ fn f2_the_destination_keeps_its_old_content_during_a_download() {
     let dir = dir_with_sentinel(&server);
     let (site, file) = site(server.addr());
     let out = dir.path().to_str().unwrap().to_owned();
-    let mut child =
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("webget"))
-            .args(["--timeout", "2", "--out-dir", &out, &site])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+    let mut child = spawn_webget(&["--timeout", "2", "--out-dir", &out, &site]);
     // The temporary file exists before webget connects.
     assert!(server.wait_for_connections(1, WAIT));
     let names = names_in(dir.path());
@@ -413,13 +416,7 @@ fn f6_two_downloads_of_one_page_at_once_both_succeed() {
     let dir = tempfile::tempdir().unwrap();
     let (site, file) = site(server.addr());
     let out = dir.path().to_str().unwrap().to_owned();
-    let spawn = || {
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("webget"))
-            .args(["--timeout", "5", "--out-dir", &out, &site])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = || spawn_webget(&["--timeout", "5", "--out-dir", &out, &site]);
     let (mut a, mut b) = (spawn(), spawn());
     assert!(a.wait().unwrap().success());
     assert!(b.wait().unwrap().success());

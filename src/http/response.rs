@@ -30,9 +30,11 @@
 //!   (RFC 9110 §15.2): we refuse it rather than skip it, since the saved
 //!   file would otherwise start with a reply that is not the page.
 //!
-//! Lines may end in a bare LF as well as CRLF (RFC 9112 §2.2 allows it).
+//! Lines may end in a bare LF as well as CRLF (RFC 9112 §2.2 allows it):
+//! the framing rule of every text protocol here, from [`crate::line`].
 
 use super::{HttpError, shown};
+use crate::line::{find_line_end, strip_terminator};
 
 /// Caps on the size of a response head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +163,7 @@ impl<'b> Lines<'b> {
         limits: &Limits,
     ) -> Result<Option<&'b [u8]>, HttpError> {
         let rest = &self.buf[self.pos..];
-        let Some(lf) = rest.iter().position(|&b| b == b'\n') else {
+        let Some(len) = find_line_end(rest) else {
             // No terminator yet: only the sizes can be checked.
             if rest.len() >= limits.max_line {
                 return Err(HttpError::LineTooLong(limits.max_line));
@@ -171,15 +173,14 @@ impl<'b> Lines<'b> {
             }
             return Ok(None);
         };
-        if lf + 1 > limits.max_line {
+        if len > limits.max_line {
             return Err(HttpError::LineTooLong(limits.max_line));
         }
-        if self.pos + lf + 1 > limits.max_head {
+        if self.pos + len > limits.max_head {
             return Err(HttpError::HeadTooLarge(limits.max_head));
         }
-        self.pos += lf + 1;
-        let line = &rest[..lf];
-        Ok(Some(line.strip_suffix(b"\r").unwrap_or(line)))
+        self.pos += len;
+        Ok(Some(strip_terminator(&rest[..len])))
     }
 }
 
@@ -200,7 +201,7 @@ fn parse_status_line(line: &[u8]) -> Result<Head, HttpError> {
         [b' ', reason @ ..] => reason,
         _ => return Err(bad()),
     };
-    if reason.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+    if has_control(reason) {
         return Err(bad());
     }
     let digit = |d: u8| u16::from(d - b'0');
@@ -239,13 +240,20 @@ fn parse_header(line: &[u8]) -> Result<Header, HttpError> {
         ));
     }
     let value = line[colon + 1..].trim_ascii();
-    if value.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+    if has_control(value) {
         return Err(bad("a control character in the value"));
     }
     Ok(Header {
         name: String::from_utf8_lossy(name).into_owned(),
         value: value.to_vec(),
     })
+}
+
+/// A reason phrase or a field value may hold HTAB, SP, visible ASCII
+/// and bytes over 0x7f, but no other control byte (RFC 9112 §4, RFC 9110
+/// §5.5).
+fn has_control(text: &[u8]) -> bool {
+    text.iter().any(|&b| b.is_ascii_control() && b != b'\t')
 }
 
 /// `tchar` of RFC 9110 §5.6.2.

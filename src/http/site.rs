@@ -44,17 +44,12 @@ impl Site {
         let (host, port) = match arg.split_once(':') {
             None => (arg, HTTP_PORT),
             Some((host, port)) => {
-                let digits = !port.is_empty()
-                    && port.bytes().all(|b| b.is_ascii_digit());
-                let port = port.parse().ok().filter(|_| digits);
-                let port =
-                    port.ok_or_else(|| bad("the port is not 1-65535"))?;
-                (host, port)
+                // Digits only: `u16::from_str` would also take `+80`.
+                let digits = port.bytes().all(|b| b.is_ascii_digit());
+                let port = port.parse().ok().filter(|&p| digits && p != 0);
+                (host, port.ok_or_else(|| bad("the port is not 1-65535"))?)
             }
         };
-        if port == 0 {
-            return Err(bad("the port is not 1-65535"));
-        }
         if host == "." || host == ".." {
             return Err(bad("the name would be a directory, not a file"));
         }

@@ -2,12 +2,12 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use inet_mocks::{Fault, HttpMock, Reply};
 
 use super::{STEP_TIMEOUT, heading, indent};
-use crate::http::client::{Options, result_line, save_site};
+use crate::http::client::{Options, Saved, result_line, save_site};
 use crate::http::site::Site;
 
 /// `webget` saves a page from the mock, then meets a server that stops
@@ -34,7 +34,7 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "\nWhat crossed the wire (C: webget, S: the server):")?;
     write!(out, "{}", indent(&exchange))?;
     writeln!(out, "\nThe head of the saved file, {}:", site.file_name())?;
-    write!(out, "{}", indent(&saved_head(&saved.path)?))?;
+    write!(out, "{}", indent(&saved_head(&saved)?))?;
 
     writeln!(out, "\nA server that promises 100 bytes and sends 50:")?;
     let broken = HttpMock::new().fault(Fault::CloseMidBody).start()?;
@@ -49,11 +49,11 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
     )
 }
 
-/// The saved file's head, one line per line, `\r` shown.
-fn saved_head(path: &Path) -> io::Result<String> {
-    let bytes = fs::read(path)?;
-    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n");
-    let head = &bytes[..end.map_or(bytes.len(), |e| e + 4)];
+/// The head of the saved file (its length is the parsed head's), one
+/// line per line, `\r` shown.
+fn saved_head(saved: &Saved) -> io::Result<String> {
+    let bytes = fs::read(&saved.path)?;
+    let head = bytes.get(..saved.fetched.head.len).unwrap_or(&bytes);
     let lines = head.split_inclusive(|&b| b == b'\n');
     Ok(lines
         .map(|line| {
