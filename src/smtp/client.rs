@@ -241,7 +241,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Where debug lines go: nowhere, or any writer (stderr by default).
+/// Where debug lines go: nowhere, or any writer (`smtp-send --debug`
+/// gives stderr).
 type DebugOut = Option<Box<dyn Write + Send>>;
 
 /// A connection to an SMTP server, after its greeting.
@@ -318,15 +319,6 @@ impl Client {
             return Err(Error::ConnectError(greeting));
         }
         Ok(client)
-    }
-
-    /// smtplib's `set_debuglevel`: 0 is quiet, anything else prints the
-    /// debug lines on stderr.
-    pub fn set_debuglevel(&mut self, level: u8) {
-        self.debug = match level {
-            0 => None,
-            _ => Some(Box::new(io::stderr())),
-        };
     }
 
     /// The name given with EHLO/HELO; by default [`address_literal`].
