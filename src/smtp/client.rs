@@ -455,9 +455,9 @@ impl Client {
     /// The parameters of extension `name` (`"10240000"` for `SIZE
     /// 10240000`), if the server listed it.
     pub fn extension(&self, name: &str) -> Option<&str> {
-        let found = self.extensions.as_ref()?.iter();
-        let mut found = found.filter(|(k, _)| k.eq_ignore_ascii_case(name));
-        found.next().map(|(_, params)| params.as_str())
+        let mut found = self.extensions.as_ref()?.iter();
+        let (_, params) = found.find(|(k, _)| k.eq_ignore_ascii_case(name))?;
+        Some(params)
     }
 
     /// `MAIL FROM:<sender> params`.
