@@ -221,14 +221,14 @@ fn ehlo_and_helo_refused_is_a_helo_error() {
     assert_eq!(err.step(), Some(Step::Hello));
 }
 
-/// A server that greets, answers EHLO, then sends `reply` to the next
-/// command and keeps the connection open without another word.
-fn scripted(reply: &'static [u8]) -> MockServer {
+/// A server that greets, reads the first command (EHLO), sends `reply`
+/// and keeps the connection open without another word.
+fn scripted(reply: impl AsRef<[u8]> + Send + Sync + 'static) -> MockServer {
     MockServer::start(move |mut conn: Conn| {
         let mut buf = [0; 512];
         let _ = conn.write_all(b"220 scripted\r\n");
         let _ = std::io::Read::read(&mut conn, &mut buf);
-        let _ = conn.write_all(reply);
+        let _ = conn.write_all(reply.as_ref());
         // Stay connected and silent until the client hangs up.
         let _ = std::io::copy(&mut conn, &mut std::io::sink());
     })
@@ -272,15 +272,7 @@ fn malformed_replies_fail_at_once_not_at_the_timeout() {
 #[test]
 fn an_overlong_reply_line_is_refused_with_bounded_memory() {
     // Row S9: a line far over 512 octets, never ended.
-    let server = MockServer::start(|mut conn: Conn| {
-        let _ = conn.write_all(b"220 ok\r\n");
-        let mut buf = [0; 512];
-        let _ = std::io::Read::read(&mut conn, &mut buf);
-        let _ = conn.write_all(b"250 ");
-        let _ = conn.write_all(&[b'x'; 16 * 1024]);
-        let _ = std::io::copy(&mut conn, &mut std::io::sink());
-    })
-    .unwrap();
+    let server = scripted([&b"250 "[..], &[b'x'; 16 * 1024]].concat());
     let mut client = scripted_client(&server);
     let err = client.ehlo().unwrap_err();
     let Error::Protocol { error, .. } = &err else {

@@ -20,13 +20,15 @@ struct Run {
     stderr: String,
 }
 
+/// `program` with `args`, killed if it runs longer than [`KILL_AFTER`].
+fn command(program: &str, args: &[&str]) -> Command {
+    let mut command = Command::cargo_bin(program).unwrap();
+    command.args(args).timeout(KILL_AFTER);
+    command
+}
+
 fn run(program: &str, args: &[&str]) -> Run {
-    let output = Command::cargo_bin(program)
-        .unwrap()
-        .args(args)
-        .timeout(KILL_AFTER)
-        .output()
-        .unwrap();
+    let output = command(program, args).output().unwrap();
     Run {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -233,6 +235,15 @@ fn each_failing_step_has_its_exit_status() {
     }
 }
 
+/// What the client sent in the mock's first session, once it is over,
+/// in lower case (`smtp-raw` writes verbs in capitals, `smtp-send` not).
+fn sent_lowercase(mock: &SmtpMock) -> Vec<u8> {
+    assert!(mock.wait_for_sessions(1, KILL_AFTER));
+    mock.transcripts()[0]
+        .bytes_from_client()
+        .to_ascii_lowercase()
+}
+
 #[test]
 fn a_421_is_followed_by_neither_rset_nor_quit() {
     for program in BOTH {
@@ -242,10 +253,7 @@ fn a_421_is_followed_by_neither_rset_nor_quit() {
             .unwrap();
         let out = send(program, &mock, b"hi\n", &[]);
         assert_eq!(out.code, Some(7), "{program}: {}", out.stdout);
-        assert!(mock.wait_for_sessions(1, KILL_AFTER));
-        let sent = mock.transcripts()[0]
-            .bytes_from_client()
-            .to_ascii_lowercase();
+        let sent = sent_lowercase(&mock);
         let sent = String::from_utf8_lossy(&sent).into_owned();
         assert!(
             !sent.contains("rset") && !sent.contains("quit"),
@@ -259,10 +267,7 @@ fn a_refusal_is_followed_by_quit() {
     for program in BOTH {
         let mock = Script::new().reply("MAIL", "550 5.7.1 no").start().unwrap();
         send(program, &mock, b"hi\n", &[]);
-        assert!(mock.wait_for_sessions(1, KILL_AFTER));
-        let sent = mock.transcripts()[0]
-            .bytes_from_client()
-            .to_ascii_lowercase();
+        let sent = sent_lowercase(&mock);
         assert!(sent.ends_with(b"quit\r\n"), "{program}");
     }
 }
@@ -370,20 +375,16 @@ fn the_default_file_is_mail2_txt_in_the_current_directory() {
         [first_line(&mock).as_bytes(), b"hi\n"].concat().as_slice(),
     );
     for program in BOTH {
-        let output = Command::cargo_bin(program)
-            .unwrap()
+        let output = command(program, &[])
             .current_dir(dir.path())
-            .timeout(KILL_AFTER)
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(0), "{program}");
     }
     assert_eq!(mock.messages().len(), 2);
     let empty = TempDir::new().unwrap();
-    let out = Command::cargo_bin("smtp-send")
-        .unwrap()
+    let out = command("smtp-send", &[])
         .current_dir(empty.path())
-        .timeout(KILL_AFTER)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

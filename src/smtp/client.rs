@@ -241,7 +241,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Where debug lines go: nowhere, or any writer (stderr by default).
+/// Where debug lines go: nowhere, or any writer (`smtp-send --debug`
+/// gives stderr).
 type DebugOut = Option<Box<dyn Write + Send>>;
 
 /// A connection to an SMTP server, after its greeting.
@@ -295,11 +296,8 @@ impl Client {
         timeout: Duration,
         mut debug: DebugOut,
     ) -> Result<Client, Error> {
-        if let Some(out) = debug.as_mut() {
-            // smtplib prints it twice: in connect() and in _get_socket().
-            let line = debug::connect_line(host, port);
-            let _ = write!(out, "{line}{line}");
-        }
+        // smtplib prints it twice: in connect() and in _get_socket().
+        write_debug(&mut debug, || debug::connect_line(host, port).repeat(2));
         let stream = open(host, port, timeout)?;
         let local_hostname = address_literal(&stream);
         // No reply is awaited yet: each read_reply gives its own budget.
@@ -315,21 +313,12 @@ impl Client {
             greeted: false,
         };
         let greeting = client.read_reply(Step::Greeting)?;
-        client.debug(&debug::greeting_line(&greeting.message()));
+        client.debug(|| debug::greeting_line(&greeting.message()));
         if greeting.code != 220 {
             client.close();
             return Err(Error::ConnectError(greeting));
         }
         Ok(client)
-    }
-
-    /// smtplib's `set_debuglevel`: 0 is quiet, anything else prints the
-    /// debug lines on stderr.
-    pub fn set_debuglevel(&mut self, level: u8) {
-        self.debug = match level {
-            0 => None,
-            _ => Some(Box::new(io::stderr())),
-        };
     }
 
     /// The name given with EHLO/HELO; by default [`address_literal`].
@@ -379,15 +368,13 @@ impl Client {
         }
         self.replies.get_mut().restart(self.timeout);
         let result = read_reply(&mut self.replies, |raw| {
-            if let Some(out) = self.debug.as_mut() {
-                let _ = out.write_all(debug::reply_line(raw).as_bytes());
-            }
+            write_debug(&mut self.debug, || debug::reply_line(raw));
         });
         let reply = result.map_err(|e| {
             self.close();
             e.at(step, self.timeout)
         })?;
-        self.debug(&debug::retcode_line(reply.code, &reply.message()));
+        self.debug(|| debug::retcode_line(reply.code, &reply.message()));
         if reply.is_closing() {
             self.close();
         }
@@ -468,9 +455,9 @@ impl Client {
     /// The parameters of extension `name` (`"10240000"` for `SIZE
     /// 10240000`), if the server listed it.
     pub fn extension(&self, name: &str) -> Option<&str> {
-        let found = self.extensions.as_ref()?.iter();
-        let mut found = found.filter(|(k, _)| k.eq_ignore_ascii_case(name));
-        found.next().map(|(_, params)| params.as_str())
+        let mut found = self.extensions.as_ref()?.iter();
+        let (_, params) = found.find(|(k, _)| k.eq_ignore_ascii_case(name))?;
+        Some(params)
     }
 
     /// `MAIL FROM:<sender> params`.
@@ -515,7 +502,7 @@ impl Client {
     /// DATA, then, after `354`, `wire`: a message [`data::encode`]d.
     fn send_data(&mut self, wire: &[u8]) -> Result<Reply, Error> {
         let reply = self.command(Command::Data, Step::Data)?;
-        self.debug(&debug::data_line(reply.code, &reply.message()));
+        self.debug(|| debug::data_line(reply.code, &reply.message()));
         if reply.code != 354 {
             return Err(Error::DataError {
                 step: Step::Data,
@@ -526,7 +513,7 @@ impl Client {
         // here belongs to DATA, not to the unknown after the final dot.
         self.send(wire, Step::Data)?;
         let reply = self.read_reply(Step::FinalDot)?;
-        self.debug(&debug::data_line(reply.code, &reply.message()));
+        self.debug(|| debug::data_line(reply.code, &reply.message()));
         Ok(reply)
     }
     // ANCHOR_END: data
@@ -643,7 +630,7 @@ impl Client {
         if !self.open {
             return Err(Error::NotConnected);
         }
-        self.debug(&debug::send_line(bytes));
+        self.debug(|| debug::send_line(bytes));
         let mut stream = self.stream();
         if let Err(cause) = stream.write_all(bytes) {
             self.close();
@@ -657,11 +644,18 @@ impl Client {
         self.replies.get_ref().get_ref()
     }
 
-    fn debug(&mut self, text: &str) {
-        if let Some(out) = self.debug.as_mut() {
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-        }
+    fn debug(&mut self, text: impl FnOnce() -> String) {
+        write_debug(&mut self.debug, text);
+    }
+}
+
+/// Writes the debug line `text` builds, if debug lines are wanted. The
+/// line is only built then: a `send:` line escapes the whole message,
+/// and every reply would otherwise format lines nobody reads.
+fn write_debug(out: &mut DebugOut, text: impl FnOnce() -> String) {
+    if let Some(out) = out.as_mut() {
+        let _ = out.write_all(text().as_bytes());
+        let _ = out.flush();
     }
 }
 

@@ -124,20 +124,6 @@ impl std::error::Error for CommandError {}
 
 // ANCHOR: format_command
 impl Command<'_> {
-    /// The command's name as people write it: `MAIL FROM`, `DATA`...
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Ehlo(_) => "EHLO",
-            Command::Helo(_) => "HELO",
-            Command::Mail { .. } => "MAIL FROM",
-            Command::Rcpt { .. } => "RCPT TO",
-            Command::Data => "DATA",
-            Command::Rset => "RSET",
-            Command::Noop => "NOOP",
-            Command::Quit => "QUIT",
-        }
-    }
-
     /// The line to send, CRLF included.
     ///
     /// # Errors

@@ -211,18 +211,13 @@ fn split_port(server: &str) -> Result<(String, u16), MailFileError> {
         cli::parse_port(p).map_err(|e| MailFileError::BadPort(e.to_string()))
     };
     if let Some(rest) = server.strip_prefix('[') {
-        return match rest.split_once(']') {
-            Some((host, "")) => Ok((host.to_owned(), DEFAULT_PORT)),
-            Some((host, tail)) => match tail.strip_prefix(':') {
-                Some(p) => Ok((host.to_owned(), port(p)?)),
-                None => Err(MailFileError::BadPort(format!(
-                    "bad server {server:?}"
-                ))),
-            },
-            None => {
-                Err(MailFileError::BadPort(format!("bad server {server:?}")))
-            }
+        let bad = || MailFileError::BadPort(format!("bad server {server:?}"));
+        let (host, tail) = rest.split_once(']').ok_or_else(bad)?;
+        let port = match tail {
+            "" => DEFAULT_PORT,
+            _ => port(tail.strip_prefix(':').ok_or_else(bad)?)?,
         };
+        return Ok((host.to_owned(), port));
     }
     match server.split_once(':') {
         // One colon: host and port. More: a bare IPv6 address.

@@ -46,7 +46,6 @@ enum Stop {
 /// One connection, read reply by reply against a deadline, and shown
 /// on `out` as `-->` and `<--` lines.
 struct Session<'s, W: Write> {
-    stream: &'s TcpStream,
     replies: LineReader<DeadlineReader<&'s TcpStream>>,
     timeout: Duration,
     out: W,
@@ -64,7 +63,6 @@ pub fn run(mail: &MailFile, timeout: Duration, mut out: impl Write) -> u8 {
     let reader = DeadlineReader::new(&stream, timeout);
     let replies = LineReader::new(reader, MAX_REPLY_LINE);
     let mut session = Session {
-        stream: &stream,
         replies,
         timeout,
         out,
@@ -77,7 +75,7 @@ impl<W: Write> Session<'_, W> {
     /// The whole exchange, up to the reply to the final dot.
     fn converse(&mut self, mail: &MailFile) -> Result<Reply, Stop> {
         self.expect(Step::Greeting, |r| r.code == 220)?;
-        let name = address_literal(self.stream);
+        let name = address_literal(self.stream());
         let hello = self.command(Command::Ehlo(&name), Step::Hello)?;
         if hello.kind() != Kind::Positive {
             // An old server that doesn't know EHLO may know HELO; a
@@ -127,8 +125,7 @@ impl<W: Write> Session<'_, W> {
             .map(|l| escape(strip_cr(l)))
             .collect();
         let _ = writeln!(self.out, "--> [{}]", shown.join("\n"));
-        let mut stream = self.stream;
-        stream.write_all(bytes).map_err(|e| {
+        self.stream().write_all(bytes).map_err(|e| {
             let why = format!("connection lost while sending: {e}");
             Stop::Failed(step, why)
         })
@@ -178,9 +175,7 @@ impl<W: Write> Session<'_, W> {
                     };
                     let _ = writeln!(self.out, "Warning: QUIT failed: {why}");
                 }
-                let _ = self.stream.shutdown(Shutdown::Both);
-                let text = format!("message accepted: {reply}");
-                return result(&mut self.out, 0, &text);
+                (0, format!("message accepted: {reply}"))
             }
             Err(Stop::Refused(step, reply)) => {
                 if !reply.is_closing() {
@@ -202,8 +197,13 @@ impl<W: Write> Session<'_, W> {
                 }
             }
         };
-        let _ = self.stream.shutdown(Shutdown::Both);
+        let _ = self.stream().shutdown(Shutdown::Both);
         result(&mut self.out, status, &why)
+    }
+
+    /// The connection, to write to and shut down.
+    fn stream(&self) -> &TcpStream {
+        self.replies.get_ref().get_ref()
     }
 
     fn quit(&mut self) -> Result<Reply, Stop> {

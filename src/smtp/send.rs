@@ -66,7 +66,7 @@ fn report(out: &mut impl Write, e: &Error) -> u8 {
 
 /// The exit status for `e` (see [`exit`]). An error with no step of its
 /// own is the message's (too long a line, no recipient): a bad file.
-pub fn status(e: &Error) -> u8 {
+fn status(e: &Error) -> u8 {
     if e.outcome_unknown() {
         return exit::UNKNOWN;
     }
