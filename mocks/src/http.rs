@@ -383,18 +383,18 @@ impl HttpMock {
     /// The reply to `request`: a route's own, borrowed (its body is not
     /// copied per request), or one made for it.
     fn reply_for(&self, request: &Request) -> Cow<'_, Reply> {
-        if let Some(reply) = self.routes.get(&request.target)
-            && matches!(request.method.as_str(), "GET" | "HEAD")
-        {
-            return Cow::Borrowed(reply);
+        if !matches!(request.method.as_str(), "GET" | "HEAD") {
+            return Cow::Owned(Reply::new(501, "Not Implemented"));
         }
-        Cow::Owned(self.made_reply_for(request))
+        match self.routes.get(&request.target) {
+            Some(reply) => Cow::Borrowed(reply),
+            None => Cow::Owned(self.made_reply_for(request)),
+        }
     }
 
+    /// The reply to a GET or HEAD no route answers: a file under the
+    /// root, the default page, or 404.
     fn made_reply_for(&self, request: &Request) -> Reply {
-        if !matches!(request.method.as_str(), "GET" | "HEAD") {
-            return Reply::new(501, "Not Implemented");
-        }
         let path = request.target.split('?').next().unwrap_or("");
         let file = self.root.as_deref().and_then(|root| file_under(root, path));
         if let Some(file) = file {
@@ -610,11 +610,11 @@ fn check_line_length(start: usize, len: usize) -> Result<(), Refusal> {
 fn parse_request_line(head: &[u8]) -> Result<Request, Refusal> {
     let end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
     let line = &head[..end];
-    let text = line.strip_suffix(b"\r").unwrap_or(line);
-    if !text.iter().all(|&b| b.is_ascii_graphic() || b == b' ') {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if !line.iter().all(|&b| b.is_ascii_graphic() || b == b' ') {
         return Err(Refusal::BadRequest);
     }
-    let text = String::from_utf8_lossy(text);
+    let text = String::from_utf8_lossy(line);
     let parts: Vec<&str> = text.split(' ').collect();
     let [method, target, version] = parts[..] else {
         return Err(Refusal::BadRequest);
@@ -627,7 +627,7 @@ fn parse_request_line(head: &[u8]) -> Result<Request, Refusal> {
         return Err(Refusal::BadRequest);
     }
     Ok(Request {
-        line: line.strip_suffix(b"\r").unwrap_or(line).to_vec(),
+        line: line.to_vec(),
         method: method.to_owned(),
         target: target.to_owned(),
     })
