@@ -284,9 +284,7 @@ fn reply_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use inet_mocks::standalone::EXIT_USAGE;
-
-    use inet_mocks::standalone::EXIT_BAD_PORT;
+    use inet_mocks::standalone::{EXIT_BAD_PORT, EXIT_USAGE};
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|arg| arg.to_string()).collect()

@@ -383,18 +383,18 @@ impl HttpMock {
     /// The reply to `request`: a route's own, borrowed (its body is not
     /// copied per request), or one made for it.
     fn reply_for(&self, request: &Request) -> Cow<'_, Reply> {
-        if let Some(reply) = self.routes.get(&request.target)
-            && matches!(request.method.as_str(), "GET" | "HEAD")
-        {
-            return Cow::Borrowed(reply);
+        if !matches!(request.method.as_str(), "GET" | "HEAD") {
+            return Cow::Owned(Reply::new(501, "Not Implemented"));
         }
-        Cow::Owned(self.made_reply_for(request))
+        match self.routes.get(&request.target) {
+            Some(reply) => Cow::Borrowed(reply),
+            None => Cow::Owned(self.made_reply_for(request)),
+        }
     }
 
+    /// The reply to a GET or HEAD no route answers: a file under the
+    /// root, the default page, or 404.
     fn made_reply_for(&self, request: &Request) -> Reply {
-        if !matches!(request.method.as_str(), "GET" | "HEAD") {
-            return Reply::new(501, "Not Implemented");
-        }
         let path = request.target.split('?').next().unwrap_or("");
         let file = self.root.as_deref().and_then(|root| file_under(root, path));
         if let Some(file) = file {
@@ -539,9 +539,10 @@ fn read_request(
     deadline: Instant,
 ) -> Result<Option<Request>, Refusal> {
     let mut head = Vec::new();
+    let mut scan = HeadScan::default();
     let mut buf = [0; 1024];
     loop {
-        match head_end(&head)? {
+        match scan.end(&head)? {
             Some(end) => return parse_request_line(&head[..end]).map(Some),
             None if head.len() > MAX_REQUEST_HEAD => {
                 return Err(Refusal::HeadTooLarge);
@@ -557,30 +558,44 @@ fn read_request(
     }
 }
 
-/// Where the head ends (just past its empty line), if it does; checks the
-/// line limits on the way.
-fn head_end(head: &[u8]) -> Result<Option<usize>, Refusal> {
-    let mut start = 0;
-    while start < head.len() {
-        let Some(lf) = head[start..].iter().position(|&b| b == b'\n') else {
-            break;
-        };
-        let line = &head[start..start + lf];
-        check_line_length(start, lf + 1)?;
-        let end = start + lf + 1;
-        if line.is_empty() || line == b"\r" {
-            // An empty line first is a stray CRLF before the request,
-            // which RFC 9112 §2.2 lets a server skip; we refuse it.
-            return if start == 0 {
-                Err(Refusal::BadRequest)
-            } else {
-                Ok(Some(end))
-            };
+/// Finds where a request head ends while it arrives, looking at each
+/// byte once: a client that sends its head a byte at a time must not
+/// make the mock search the whole head again after every read.
+#[derive(Debug, Default)]
+struct HeadScan {
+    /// Where the line not yet seen to end starts.
+    line_start: usize,
+    /// How far the head was searched for a `\n`.
+    searched: usize,
+}
+
+impl HeadScan {
+    /// Where the head ends (just past its empty line), if `head` holds
+    /// all of it yet; checks the line limits on the way. `head` only
+    /// grows between calls.
+    fn end(&mut self, head: &[u8]) -> Result<Option<usize>, Refusal> {
+        while let Some(lf) =
+            head[self.searched..].iter().position(|&b| b == b'\n')
+        {
+            let start = self.line_start;
+            let end = self.searched + lf + 1;
+            check_line_length(start, end - start)?;
+            let line = &head[start..end - 1];
+            if line.is_empty() || line == b"\r" {
+                // An empty line first is a stray CRLF before the request,
+                // which RFC 9112 §2.2 lets a server skip; we refuse it.
+                return if start == 0 {
+                    Err(Refusal::BadRequest)
+                } else {
+                    Ok(Some(end))
+                };
+            }
+            (self.line_start, self.searched) = (end, end);
         }
-        start = end;
+        self.searched = head.len();
+        check_line_length(self.line_start, head.len() - self.line_start)?;
+        Ok(None)
     }
-    check_line_length(start, head.len() - start)?;
-    Ok(None)
 }
 
 fn check_line_length(start: usize, len: usize) -> Result<(), Refusal> {
@@ -595,11 +610,11 @@ fn check_line_length(start: usize, len: usize) -> Result<(), Refusal> {
 fn parse_request_line(head: &[u8]) -> Result<Request, Refusal> {
     let end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
     let line = &head[..end];
-    let text = line.strip_suffix(b"\r").unwrap_or(line);
-    if !text.iter().all(|&b| b.is_ascii_graphic() || b == b' ') {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if !line.iter().all(|&b| b.is_ascii_graphic() || b == b' ') {
         return Err(Refusal::BadRequest);
     }
-    let text = String::from_utf8_lossy(text);
+    let text = String::from_utf8_lossy(line);
     let parts: Vec<&str> = text.split(' ').collect();
     let [method, target, version] = parts[..] else {
         return Err(Refusal::BadRequest);
@@ -612,7 +627,7 @@ fn parse_request_line(head: &[u8]) -> Result<Request, Refusal> {
         return Err(Refusal::BadRequest);
     }
     Ok(Request {
-        line: line.strip_suffix(b"\r").unwrap_or(line).to_vec(),
+        line: line.to_vec(),
         method: method.to_owned(),
         target: target.to_owned(),
     })
@@ -718,6 +733,11 @@ mod tests {
         assert_eq!(out, pattern(200_000));
         assert_eq!(&out[..11], b"0123456789a");
         assert_eq!(out[63], b'\n');
+    }
+
+    /// Where a head that arrived in one piece ends.
+    fn head_end(head: &[u8]) -> Result<Option<usize>, Refusal> {
+        HeadScan::default().end(head)
     }
 
     #[test]

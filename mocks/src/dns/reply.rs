@@ -45,6 +45,16 @@ pub(super) struct Outgoing {
     pub from_elsewhere: bool,
 }
 
+impl Plan {
+    /// Nothing to send: a dropped query, or a message never answered.
+    pub(super) fn nothing() -> Self {
+        Self {
+            delay: None,
+            replies: Vec::new(),
+        }
+    }
+}
+
 impl Outgoing {
     fn from_mock(bytes: Vec<u8>) -> Self {
         Self {
@@ -57,10 +67,15 @@ impl Outgoing {
 /// The OPCODE bits of the flags word.
 const OPCODE_BITS: u16 = 0x7800;
 
-/// The answer to a well-formed query without exactly one question.
-pub(super) fn formerr(id: u16, flags: u16) -> Vec<u8> {
+/// The answer to a well-formed query without exactly one question: a
+/// FORMERR, at once.
+pub(super) fn formerr(id: u16, flags: u16) -> Plan {
     let flags = flags & (wire::RD | OPCODE_BITS);
-    Writer::new(id, flags, Rcode::FormErr.code(), None).finish()
+    let bytes = Writer::new(id, flags, Rcode::FormErr.code(), None).finish();
+    Plan {
+        delay: None,
+        replies: vec![Outgoing::from_mock(bytes)],
+    }
 }
 
 /// The replies to the query that arrived `index`-th (from 0).
@@ -72,10 +87,7 @@ pub(super) fn plan(
 ) -> Plan {
     let faults = &config.faults;
     if index < faults.drop_first {
-        return Plan {
-            delay: None,
-            replies: Vec::new(),
-        };
+        return Plan::nothing();
     }
     let mut replies = Vec::new();
     // Decoys imitate spoofing, which only works over UDP.

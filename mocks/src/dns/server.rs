@@ -263,22 +263,9 @@ impl Shared {
         let query = match wire::read(msg) {
             Incoming::Query(query) => query,
             Incoming::FormErr { id, flags } => {
-                let bytes = reply::formerr(id, flags);
-                let replies = vec![Outgoing {
-                    bytes,
-                    from_elsewhere: false,
-                }];
-                return Plan {
-                    delay: None,
-                    replies,
-                };
+                return reply::formerr(id, flags);
             }
-            Incoming::Ignore => {
-                return Plan {
-                    delay: None,
-                    replies: Vec::new(),
-                };
-            }
+            Incoming::Ignore => return Plan::nothing(),
         };
         let question = Question {
             transport,

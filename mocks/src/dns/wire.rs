@@ -87,7 +87,7 @@ pub struct Query<'a> {
 impl Query<'_> {
     /// The OPCODE (0 is a standard query).
     pub fn opcode(&self) -> u8 {
-        opcode(self.flags)
+        ((self.flags >> OPCODE_SHIFT) & 0xF) as u8
     }
 }
 
@@ -176,11 +176,6 @@ fn name_end(msg: &[u8], mut pos: usize) -> Option<usize> {
             return Some(pos);
         }
     }
-}
-
-/// The OPCODE field of a flags word.
-pub fn opcode(flags: u16) -> u8 {
-    ((flags >> OPCODE_SHIFT) & 0xF) as u8
 }
 
 /// A domain name in wire form (length-prefixed labels ending with the

@@ -279,13 +279,14 @@ impl Script {
         nth: usize,
         rcpt: Option<&str>,
     ) -> Option<&str> {
-        let by_nth = self.nth.get(&(verb.to_string(), nth));
-        let by_rcpt = rcpt.and_then(|address| self.rcpt_reply(address));
-        let by_verb = self.replies.get(verb);
-        by_nth
+        // Each rule is looked at only if the more specific ones had none.
+        let by_nth = || self.nth.get(&(verb.to_string(), nth));
+        let by_rcpt = || rcpt.and_then(|address| self.rcpt_reply(address));
+        let by_verb = || self.replies.get(verb).map(String::as_str);
+        by_nth()
             .map(String::as_str)
-            .or(by_rcpt)
-            .or(by_verb.map(String::as_str))
+            .or_else(by_rcpt)
+            .or_else(by_verb)
     }
 
     fn rcpt_reply(&self, address: &str) -> Option<&str> {
