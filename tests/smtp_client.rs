@@ -658,3 +658,20 @@ fn debug_lines_match_python_2_smtplib() {
     let expected = PYTHON_DEBUG.replace("PORT", &port.to_string());
     assert_eq!(out.text(), expected);
 }
+
+/// smtplib's `set_debuglevel(0)` silences the debug lines from then on.
+#[test]
+fn set_debuglevel_zero_stops_the_debug_lines() {
+    let mock = Script::new().start().unwrap();
+    let out = Captured::default();
+    let port = mock.addr().port();
+    let debug = Some(Box::new(out.clone()) as Box<dyn Write + Send>);
+    let mut client =
+        Client::connect_with_debug("127.0.0.1", port, WAIT, debug).unwrap();
+    let before = out.text();
+    assert!(before.contains("connect: ('127.0.0.1', "), "{before}");
+    client.set_debuglevel(0);
+    client.noop().unwrap();
+    client.quit().unwrap();
+    assert_eq!(out.text(), before);
+}

@@ -321,6 +321,15 @@ impl Client {
         Ok(client)
     }
 
+    /// smtplib's `set_debuglevel`: 0 is quiet, anything else prints the
+    /// debug lines on stderr (issue 5 asks for this smtplib call by name).
+    pub fn set_debuglevel(&mut self, level: u8) {
+        self.debug = match level {
+            0 => None,
+            _ => Some(Box::new(io::stderr())),
+        };
+    }
+
     /// The name given with EHLO/HELO; by default [`address_literal`].
     pub fn set_local_hostname(&mut self, name: &str) {
         self.local_hostname = name.to_owned();
