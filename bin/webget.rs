@@ -3,11 +3,12 @@
 //!
 //! Lesson: `lessons/02-web-client.md`.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use inet::cli::{EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax, exit_status};
+use inet::cli::{
+    EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax, exit_status, say,
+};
 use inet::http::HttpError;
 use inet::http::client::{Options, result_line, save_site};
 use inet::http::site::Site;
@@ -134,9 +135,4 @@ fn status_of(e: &HttpError) -> u8 {
         | E::Interim(_) => EXIT_BAD_REPLY,
         E::Output(_) | E::File { .. } => EXIT_FILE,
     }
-}
-
-/// Prints a line; a closed standard output is no reason to panic.
-fn say(text: &str) {
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }

@@ -342,7 +342,7 @@ impl Program {
 /// Prints a line on standard output. Unlike `println!`, it does not
 /// panic when standard output is closed (`echo-server 0 | head -c0`):
 /// nobody is reading, so there is nothing better to do than go on.
-fn say(text: &str) {
+pub fn say(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 

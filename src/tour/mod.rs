@@ -62,6 +62,18 @@ pub(super) fn wait_for(
     }
 }
 
+/// `bytes` one line per line, each line's `\r` and other control bytes
+/// shown escaped, as the transcripts show them.
+fn escaped_lines(bytes: &[u8]) -> String {
+    let lines = bytes.split_inclusive(|&b| b == b'\n');
+    lines
+        .map(|line| {
+            let text = line.strip_suffix(b"\n").unwrap_or(line);
+            crate::transcript::escape(text) + "\n"
+        })
+        .collect()
+}
+
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }

@@ -5,10 +5,9 @@ use std::io::{self, Write};
 
 use inet_mocks::smtp::{Script, SmtpMock};
 
-use super::{STEP_TIMEOUT, heading, indent};
+use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
 use crate::smtp::mailfile::MailFile;
 use crate::smtp::{raw, send};
-use crate::transcript::escape;
 
 /// The message of both chapters: a line that starts with a dot, and
 /// Unix line ends, as a file written on Linux has.
@@ -88,10 +87,7 @@ fn show_received(out: &mut impl Write, mock: &SmtpMock) -> io::Result<()> {
             message.mail_from,
             message.rcpt_to.join(">, <")
         );
-        for line in message.data.split_inclusive(|&b| b == b'\n') {
-            text.push_str(&escape(line.strip_suffix(b"\n").unwrap_or(line)));
-            text.push('\n');
-        }
+        text.push_str(&escaped_lines(&message.data));
         write!(out, "{}", indent(&text))?;
     }
     writeln!(out)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use inet_mocks::{Fault, HttpMock, Reply};
 
-use super::{STEP_TIMEOUT, heading, indent};
+use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
 use crate::http::client::{Options, Saved, result_line, save_site};
 use crate::http::site::Site;
 
@@ -54,13 +54,7 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
 fn saved_head(saved: &Saved) -> io::Result<String> {
     let bytes = fs::read(&saved.path)?;
     let head = bytes.get(..saved.fetched.head.len).unwrap_or(&bytes);
-    let lines = head.split_inclusive(|&b| b == b'\n');
-    Ok(lines
-        .map(|line| {
-            crate::transcript::escape(line.strip_suffix(b"\n").unwrap_or(line))
-        })
-        .map(|line| line + "\n")
-        .collect())
+    Ok(escaped_lines(head))
 }
 
 /// A directory of its own under the system's temp dir, removed at the
