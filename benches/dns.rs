@@ -1,0 +1,7 @@
+//! Benchmark: dns (placeholder; see issue 6).
+
+mod support;
+
+fn main() {
+    let _ = support::Table::new("dns");
+}

@@ -1,0 +1,7 @@
+//! Benchmark: echo (placeholder; see issue 6).
+
+mod support;
+
+fn main() {
+    let _ = support::Table::new("echo");
+}

@@ -1,0 +1,7 @@
+//! Benchmark: smtp (placeholder; see issue 6).
+
+mod support;
+
+fn main() {
+    let _ = support::Table::new("smtp");
+}

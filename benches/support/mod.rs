@@ -1,0 +1,315 @@
+//! What every benchmark in `benches/` shares: the one table each prints,
+//! finding the reference tools, and reading a process's peak memory.
+//!
+//! Every figure is printed beside a reference measured in the same run,
+//! and judged by the ratio of the two: these machines are shared and
+//! noisy, so an absolute time measured today says little tomorrow, while
+//! "ours did 0.93x what the floor did, a second ago, on this machine"
+//! carries over (lessons/07-measuring.md).
+#![allow(dead_code)] // Each bench uses its own part of this module.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A measured quantity with its unit, e.g. `Figure::new(41_250.0, "round trips/s")`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figure {
+    pub value: f64,
+    pub unit: &'static str,
+}
+
+impl Figure {
+    pub fn new(value: f64, unit: &'static str) -> Figure {
+        Figure { value, unit }
+    }
+
+    /// Events per second over `elapsed`.
+    pub fn rate(count: u64, elapsed: Duration, unit: &'static str) -> Figure {
+        Figure::new(count as f64 / elapsed.as_secs_f64().max(1e-9), unit)
+    }
+
+    /// A size in bytes, shown in MiB.
+    pub fn mib(bytes: u64) -> Figure {
+        Figure::new(bytes as f64 / (1024.0 * 1024.0), "MiB")
+    }
+
+    /// A duration, shown in milliseconds.
+    pub fn millis(d: Duration) -> Figure {
+        Figure::new(d.as_secs_f64() * 1e3, "ms")
+    }
+}
+
+impl std::fmt::Display for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.value;
+        if v >= 100.0 || v == v.trunc() {
+            write!(f, "{v:.0} {}", self.unit)
+        } else if v >= 1.0 {
+            write!(f, "{v:.2} {}", self.unit)
+        } else {
+            write!(f, "{v:.3} {}", self.unit)
+        }
+    }
+}
+
+/// What a row must show to pass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// No target: the row is there to be read (a latency beside a rate).
+    None,
+    /// ours / reference must be at least this (higher is better).
+    RatioAtLeast(f64),
+    /// reference / ours must be at least this (lower is better: latency, time).
+    InverseRatioAtLeast(f64),
+    /// ours must be at most this value, in ours' unit (memory, wall time, failures).
+    AtMost(f64),
+}
+
+#[derive(Debug, Clone)]
+enum Outcome {
+    Measured {
+        ours: Figure,
+        reference: Option<(String, Figure)>,
+        target: Target,
+    },
+    Skipped(String),
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    what: String,
+    outcome: Outcome,
+}
+
+/// The one table a benchmark prints: one row per measurement.
+#[derive(Debug, Clone)]
+pub struct Table {
+    title: String,
+    rows: Vec<Row>,
+}
+
+impl Table {
+    pub fn new(title: &str) -> Table {
+        Table {
+            title: title.to_string(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// A row comparing ours with a reference measured in the same run.
+    pub fn compare(
+        &mut self,
+        what: &str,
+        ours: Figure,
+        reference_name: &str,
+        reference: Figure,
+        target: Target,
+    ) {
+        self.push(
+            what,
+            Outcome::Measured {
+                ours,
+                reference: Some((reference_name.to_string(), reference)),
+                target,
+            },
+        );
+    }
+
+    /// A row with no reference: an absolute limit (`Target::AtMost`) or a
+    /// figure to read (`Target::None`).
+    pub fn figure(&mut self, what: &str, ours: Figure, target: Target) {
+        self.push(
+            what,
+            Outcome::Measured {
+                ours,
+                reference: None,
+                target,
+            },
+        );
+    }
+
+    /// A row that could not be measured, with the reason (a missing tool
+    /// and how to install it, say). A skipped row fails nothing.
+    pub fn skip(&mut self, what: &str, reason: &str) {
+        self.push(what, Outcome::Skipped(reason.to_string()));
+    }
+
+    fn push(&mut self, what: &str, outcome: Outcome) {
+        self.rows.push(Row {
+            what: what.to_string(),
+            outcome,
+        });
+    }
+
+    /// True when every measured row with a target met it.
+    pub fn all_met(&self) -> bool {
+        self.rows.iter().all(|row| verdict(row) != Some(false))
+    }
+
+    /// The table as Markdown, ready for a lesson or a closing note.
+    pub fn render(&self) -> String {
+        let mut out = format!("### {}\n\n", self.title);
+        out.push_str(
+            "| measurement | ours | reference | ratio | target | met |\n",
+        );
+        out.push_str("|---|---|---|---|---|---|\n");
+        for row in &self.rows {
+            let cells = match &row.outcome {
+                Outcome::Skipped(reason) => [
+                    format!("skipped: {reason}"),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                ],
+                Outcome::Measured {
+                    ours,
+                    reference,
+                    target,
+                } => [
+                    ours.to_string(),
+                    reference.as_ref().map_or("—".into(), |(name, f)| {
+                        format!("{name}: {f}")
+                    }),
+                    ratio_text(
+                        *ours,
+                        reference.as_ref().map(|(_, f)| *f),
+                        *target,
+                    ),
+                    target_text(*target, ours.unit),
+                    match verdict(row) {
+                        Some(true) => "yes".into(),
+                        Some(false) => "**NO**".into(),
+                        None => "".into(),
+                    },
+                ],
+            };
+            let _ = writeln!(out, "| {} | {} |", row.what, cells.join(" | "));
+        }
+        out
+    }
+
+    /// Prints the table on stdout, and returns whether every target was met.
+    pub fn print(&self) -> bool {
+        println!("\n{}", self.render());
+        let met = self.all_met();
+        println!(
+            "{}",
+            if met {
+                "every target met"
+            } else {
+                "a target was missed (rows marked NO)"
+            }
+        );
+        met
+    }
+}
+
+fn ratio_text(
+    ours: Figure,
+    reference: Option<Figure>,
+    target: Target,
+) -> String {
+    match (reference, target) {
+        (Some(r), Target::InverseRatioAtLeast(_)) => {
+            format!("{:.2}x", r.value / ours.value)
+        }
+        (Some(r), _) => format!("{:.2}x", ours.value / r.value),
+        (None, _) => "—".into(),
+    }
+}
+
+fn target_text(target: Target, unit: &str) -> String {
+    match target {
+        Target::None => "—".into(),
+        Target::RatioAtLeast(x) => format!("≥ {x}x"),
+        Target::InverseRatioAtLeast(x) => format!("≥ {x}x (lower is better)"),
+        Target::AtMost(x) => format!("≤ {x} {unit}"),
+    }
+}
+
+/// `Some(true)` met, `Some(false)` missed, `None` nothing to judge.
+fn verdict(row: &Row) -> Option<bool> {
+    let Outcome::Measured {
+        ours,
+        reference,
+        target,
+    } = &row.outcome
+    else {
+        return None;
+    };
+    let reference = reference.as_ref().map(|(_, f)| f.value);
+    match (*target, reference) {
+        (Target::None, _) => None,
+        (Target::AtMost(max), _) => Some(ours.value <= max),
+        (Target::RatioAtLeast(x), Some(r)) => Some(ours.value >= x * r),
+        (Target::InverseRatioAtLeast(x), Some(r)) => Some(r >= x * ours.value),
+        (_, None) => None,
+    }
+}
+
+/// Finds a reference tool on PATH (and in /usr/sbin, where Postfix and
+/// dnsmasq put theirs), or says how to install it.
+pub fn tool(name: &str, debian_package: &str) -> Result<PathBuf, String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin".into(), "/sbin".into()])
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| format!("`{name}` not found; install it with `apt-get install {debian_package}`"))
+}
+
+/// A process's peak resident set size (VmHWM), in bytes, read from
+/// /proc while it still runs (Linux only; `None` elsewhere).
+pub fn peak_rss(pid: u32) -> Option<u64> {
+    status_field(pid, "VmHWM:")
+}
+
+/// A process's current resident set size (VmRSS), in bytes.
+pub fn current_rss(pid: u32) -> Option<u64> {
+    status_field(pid, "VmRSS:")
+}
+
+fn status_field(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(
+        Path::new("/proc").join(pid.to_string()).join("status"),
+    )
+    .ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kib: u64 = line[field.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// The median of some samples (runs of the same measurement): one slow
+/// run on a shared machine moves it less than it moves the mean.
+pub fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+/// The `p`-th percentile (0–100) of durations, nearest-rank.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Runs `f` and returns its result with the time it took.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let value = f();
+    (value, start.elapsed())
+}

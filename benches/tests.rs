@@ -1,0 +1,7 @@
+//! Benchmark: tests (placeholder; see issue 6).
+
+mod support;
+
+fn main() {
+    let _ = support::Table::new("tests");
+}

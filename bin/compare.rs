@@ -1,0 +1,3 @@
+//! `compare`: placeholder (issue 7).
+
+fn main() {}
