@@ -31,6 +31,7 @@
 
 pub mod accept;
 pub mod cli;
+pub mod compare;
 pub mod console;
 pub mod deadline;
 pub mod dns;

@@ -1,0 +1,254 @@
+//! `compare`: a Python original and its Rust port, side by side.
+//!
+//! # The idea
+//!
+//! The chapter's Python programs talk to hard-coded hosts: port 25 of a
+//! university's mail server, port 80 of its web server, names looked up
+//! through the machine's resolver. To see what the Rust port does
+//! differently, we run *both* against the same in-process mock, and
+//! compare what each printed and what each mock saw.
+//!
+//! The original runs **unmodified**. A small Python shim
+//! ([`shim.py`](../../src/compare/shim.py), embedded in the binary) is
+//! loaded first, as `python SHIM ORIGINAL ARGS...`: it replaces a few
+//! functions of Python's `socket` module so that connections to ports 25
+//! and 80 of any host go to the mocks, name lookups are answered from the
+//! mock's table, and nothing else leaves loopback; then it runs the
+//! original as `__main__`. The Rust port needs no shim: its programs take
+//! the mock's address on their command line.
+//!
+//! ```text
+//!   inet_01.py ── shim.py ──> table (INET_COMPARE_HOSTS) ──┐ same table
+//!   resolve --dns-server ───> DnsMock on 127.0.0.1:PORT ───┘
+//!                     │                      │
+//!                     └──── two Sides ───────┘──> diff ──> report
+//! ```
+//!
+//! What each program did becomes a [`Side`]: named *channels* of lines
+//! (`stdout`, `stderr`, `exit status`, `server received`...), normalised
+//! so that what may differ from run to run (ports, temp dirs) does not.
+//! Two sides make a [`Comparison`]; each channel is diffed line by line
+//! ([`diff`]), and each *hunk* (a run of lines where they differ) is
+//! looked up in the lesson's "Differences from the Python original"
+//! table ([`table`]). A hunk some row explains is a documented
+//! difference; any other is a discrepancy to fix, in the port or in the
+//! lesson. [`report`] draws the two columns and the marks.
+//!
+//! # Exit status
+//!
+//! [`EXIT_DOCUMENTED`] (0) when every difference is documented,
+//! [`EXIT_UNDOCUMENTED`] (1) when one is not, [`EXIT_CANNOT_RUN`] (2)
+//! when the comparison could not be made at all: a wrong command line, a
+//! file name that is no chapter's, a missing original, a Python that is
+//! not 2.7 or can't be started, a shim that did not load, a Rust program
+//! not built ([`CompareError`]).
+//!
+//! # A chapter
+//!
+//! Each chapter is one file under [`chapters`]: a [`Chapter`] value whose
+//! `scenario` starts the mocks, runs both programs (helpers in
+//! [`python`]) and returns its comparisons. See [`chapters`] for how to
+//! add one.
+
+pub mod chapters;
+pub mod diff;
+pub mod python;
+pub mod report;
+pub mod table;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use chapters::{Chapter, Scenario};
+pub use python::{Finished, Job, Normaliser, Python, Running};
+
+/// Every difference is documented in the lesson.
+pub const EXIT_DOCUMENTED: u8 = 0;
+/// Some difference is not documented.
+pub const EXIT_UNDOCUMENTED: u8 = 1;
+/// The comparison could not be made (see [`CompareError`]).
+pub const EXIT_CANNOT_RUN: u8 = 2;
+
+/// How long one program may run before it is killed (and that is
+/// reported as its exit status).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What one program did in a scenario: named channels of lines, already
+/// normalised (ephemeral ports -> `PORT`, temp dirs -> `DIR`, ...), e.g.
+/// `stdout`, `stderr`, `exit status`, `server received`, `server sent`,
+/// `file 127.0.0.1.html`. The order of the channels is the order they are
+/// shown in; a channel only one side has is compared with an empty one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Side {
+    /// `(name, lines)`, in the order shown.
+    pub channels: Vec<(String, Vec<String>)>,
+}
+
+impl Side {
+    /// A side with no channel yet.
+    pub fn new() -> Side {
+        Side::default()
+    }
+
+    /// Adds (or replaces) the channel `name`.
+    pub fn channel(mut self, name: &str, lines: Vec<String>) -> Side {
+        match self.channels.iter_mut().find(|(n, _)| n == name) {
+            Some((_, old)) => *old = lines,
+            None => self.channels.push((name.to_owned(), lines)),
+        }
+        self
+    }
+
+    /// Adds the channel `name` from raw bytes: split into lines
+    /// ([`python::lines_of`]), each normalised by `normaliser`.
+    pub fn bytes(
+        self,
+        name: &str,
+        bytes: &[u8],
+        normaliser: &Normaliser,
+    ) -> Side {
+        let lines = python::lines_of(bytes)
+            .iter()
+            .map(|line| normaliser.line(line))
+            .collect();
+        self.channel(name, lines)
+    }
+
+    /// The lines of channel `name`; none if it has no such channel.
+    pub fn lines(&self, name: &str) -> &[String] {
+        self.channels
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&[], |(_, lines)| lines)
+    }
+}
+
+/// One side-by-side comparison inside a chapter (the echo chapter has
+/// three).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// What was run: `inet_01.py and resolve --dns-server MOCK`.
+    pub title: String,
+    /// What the Python original did.
+    pub python: Side,
+    /// What the Rust port did.
+    pub rust: Side,
+}
+
+/// Everything a scenario needs to run both sides.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The Python original, as given on the command line.
+    pub original: PathBuf,
+    /// The Python command (`--python`).
+    pub python: Python,
+    /// Where the Rust programs are: the directory of `compare` itself.
+    pub programs: PathBuf,
+    /// How long any one program may run.
+    pub timeout: Duration,
+}
+
+impl Setup {
+    /// A setup for `original` with `python`, the Rust programs beside
+    /// the running executable.
+    ///
+    /// # Errors
+    /// [`CompareError::Io`] if the running executable can't be found.
+    pub fn new(original: &Path, python: Python) -> Result<Setup, CompareError> {
+        let exe = std::env::current_exe()
+            .map_err(|e| CompareError::Io(format!("where am I? {e}")))?;
+        let programs = exe.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Ok(Setup {
+            original: original.to_path_buf(),
+            python,
+            programs,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+}
+
+/// Why a comparison could not be made: each is exit status 2.
+#[derive(Debug)]
+pub enum CompareError {
+    /// The command line is wrong.
+    Usage(String),
+    /// The file name is no chapter's (`inet_NN.py` with a known NN).
+    UnknownChapter(String),
+    /// The original can't be read.
+    Original(PathBuf, io::Error),
+    /// The Python command could not be started.
+    PythonNotFound(String, io::Error),
+    /// The shim did not get to run the original: wrong Python version
+    /// (the shim's exit 97), a shim that failed to load, a Python that
+    /// failed to start. Holds what Python said.
+    Shim(String),
+    /// A Rust program is missing next to `compare`.
+    ProgramMissing(PathBuf),
+    /// The lesson's Differences table can't be read.
+    Table(table::TableError),
+    /// A local failure: a temp dir, a mock that would not start.
+    Io(String),
+}
+
+impl fmt::Display for CompareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Usage(why) => f.write_str(why),
+            Self::UnknownChapter(why) => f.write_str(why),
+            Self::Original(path, e) => {
+                write!(f, "cannot read the original {}: {e}", path.display())
+            }
+            Self::PythonNotFound(cmd, e) => write!(
+                f,
+                "cannot run the Python command {cmd:?}: {e}; pass --python CMD \
+                 (e.g. --python \"env PYENV_VERSION=2.7.18 python\")"
+            ),
+            Self::Shim(said) => write!(
+                f,
+                "Python did not run the original under the shim:\n{said}"
+            ),
+            Self::ProgramMissing(path) => write!(
+                f,
+                "{} is missing; build the programs first: cargo build",
+                path.display()
+            ),
+            Self::Table(e) => write!(f, "the lesson's table: {e}"),
+            Self::Io(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for CompareError {}
+
+impl From<table::TableError> for CompareError {
+    fn from(e: table::TableError) -> Self {
+        Self::Table(e)
+    }
+}
+
+/// Runs the chapter of `setup.original` and writes the report to `out`.
+/// Returns the exit status: [`EXIT_DOCUMENTED`] or [`EXIT_UNDOCUMENTED`].
+///
+/// # Errors
+/// [`CompareError`] when the comparison can't be made (exit status 2).
+pub fn run(setup: &Setup, out: &mut impl Write) -> Result<u8, CompareError> {
+    let chapter = chapters::of_path(&setup.original)?;
+    let rows = table::parse(chapter.lesson)?;
+    std::fs::metadata(&setup.original)
+        .and_then(|m| match m.is_file() {
+            true => Ok(()),
+            false => Err(io::Error::other("not a file")),
+        })
+        .map_err(|e| CompareError::Original(setup.original.clone(), e))?;
+    let comparisons = (chapter.scenario)(setup)?;
+    let summary =
+        report::write(out, chapter, &comparisons, &rows).map_err(|e| {
+            CompareError::Io(format!("cannot write the report: {e}"))
+        })?;
+    Ok(match summary.undocumented {
+        0 => EXIT_DOCUMENTED,
+        _ => EXIT_UNDOCUMENTED,
+    })
+}
