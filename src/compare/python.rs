@@ -536,11 +536,29 @@ impl Finished {
             .clone()
             .dir(&self.work_dir(), "DIR")
             .dir(self.dir.path(), "DIR");
+        let stderr = Side::new().bytes("stderr", &self.stderr, &normaliser);
         Side::new()
             .bytes("stdout", &self.stdout, &normaliser)
-            .bytes("stderr", &self.stderr, &normaliser)
+            .channel("stderr", without_shim_frames(stderr.lines("stderr")))
             .channel("exit status", vec![self.exit.to_string()])
     }
+}
+
+/// `lines` of a Python traceback without the shim's frames (`File
+/// "DIR/shim/shim.py", line N, in ...` and the source line after it):
+/// the original, run by `python ORIGINAL`, has no such frames.
+pub fn without_shim_frames(lines: &[String]) -> Vec<String> {
+    let mut kept = Vec::with_capacity(lines.len());
+    let mut lines = lines.iter().peekable();
+    while let Some(line) = lines.next() {
+        if line.starts_with("  File \"DIR/shim/shim.py\"") {
+            // Its source line, indented further, goes too.
+            lines.next_if(|next| next.starts_with("    "));
+        } else {
+            kept.push(line.clone());
+        }
+    }
+    kept
 }
 
 /// Replaces what changes from run to run by a fixed word: ports the
@@ -735,6 +753,25 @@ mod tests {
         assert_eq!(n.line("25250 12525 2525"), "25250 12525 PORT");
         assert_eq!(n.line("no digits"), "no digits");
         assert_eq!(Normaliser::new().line("2525"), "2525");
+    }
+
+    #[test]
+    fn the_shim_frames_leave_a_traceback() {
+        let traceback: Vec<String> = [
+            "Traceback (most recent call last):",
+            "  File \"DIR/shim/shim.py\", line 272, in <module>",
+            "    _main()",
+            "  File \"DIR/shim/shim.py\", line 269, in _main",
+            "    execfile(original, globals_)",
+            "  File \"/o/inet_01.py\", line 15, in <module>",
+            "    c = socket.create_connection((\"x\", 80), 1)",
+            "socket.error: [Errno 111] Connection refused",
+        ]
+        .map(String::from)
+        .to_vec();
+        let kept = without_shim_frames(&traceback);
+        assert_eq!(kept.len(), 4, "{kept:?}");
+        assert_eq!(kept[1], "  File \"/o/inet_01.py\", line 15, in <module>");
     }
 
     #[test]

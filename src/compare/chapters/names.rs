@@ -34,21 +34,32 @@ pub const TABLE: &str = "\
 // ANCHOR_END: table
 
 fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
+    // A mock for each side, serving the same table. The shim answers the
+    // original from INET_COMPARE_HOSTS; INET_COMPARE_DNS is there for a
+    // stand-in "python" that speaks DNS (tests/compare.rs).
+    let python_dns = dns_mock()?;
     let python = Job::original(setup)
         .env("INET_COMPARE_HOSTS", TABLE)
+        .env("INET_COMPARE_DNS", python_dns.addr())
         .run()?;
 
-    let mock = DnsMock::builder().hosts(TABLE).start().map_err(|e| {
-        CompareError::Io(format!("the DNS mock would not start: {e}"))
-    })?;
+    let rust_dns = dns_mock()?;
     let rust = Job::program(setup, "resolve")?
-        .args(["--dns-server".to_owned(), mock.addr().to_string()])
+        .args(["--dns-server".to_owned(), rust_dns.addr().to_string()])
         .run()?;
 
-    let normal = Normaliser::new().port(mock.addr().port(), "PORT");
+    let normal = Normaliser::new()
+        .port(python_dns.addr().port(), "PORT")
+        .port(rust_dns.addr().port(), "PORT");
     Ok(vec![Comparison {
         title: "inet_01.py | resolve --dns-server MOCK".into(),
         python: python.side(&normal),
         rust: rust.side(&normal),
     }])
+}
+
+fn dns_mock() -> Result<DnsMock, CompareError> {
+    DnsMock::builder().hosts(TABLE).start().map_err(|e| {
+        CompareError::Io(format!("the DNS mock would not start: {e}"))
+    })
 }
