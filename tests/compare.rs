@@ -8,7 +8,8 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -56,16 +57,32 @@ impl Stage {
 
 fn compare<const N: usize>(args: [&str; N]) -> Command {
     let mut cmd = Command::cargo_bin("compare").unwrap();
-    cmd.args(args).timeout(std::time::Duration::from_secs(20));
+    cmd.args(args).timeout(Duration::from_secs(20));
     cmd
 }
 
-fn stdout_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+/// How a run of `compare` ended: its exit status, stdout and stderr.
+struct Ran {
+    code: Option<i32>,
+    out: String,
+    err: String,
 }
 
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+fn ran(cmd: &mut Command) -> Ran {
+    let output = cmd.output().unwrap();
+    Ran {
+        code: output.status.code(),
+        out: String::from_utf8_lossy(&output.stdout).into_owned(),
+        err: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+impl Ran {
+    /// Checks the exit status, showing both outputs if it is not `code`.
+    fn exited(self, code: i32) -> Ran {
+        assert_eq!(self.code, Some(code), "{}{}", self.out, self.err);
+        self
+    }
 }
 
 #[test]
@@ -73,12 +90,12 @@ fn the_same_program_on_both_sides_shows_no_difference() {
     let stage = Stage::new();
     let python =
         stage.python("exec \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\"");
-    let out = stage.compare(&python).output().unwrap();
-    let text = stdout_of(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr_of(&out));
+    let text = ran(&mut stage.compare(&python)).exited(0).out;
     assert!(text.contains("     ip[localhost]=127.0.0.1 "), "{text}");
-    assert!(text.ends_with("no differences\ndocumented but not seen in this run:\n[1] Empty name\n[2] Unknown name\n[3] Exit status\n"), "{text}");
     assert!(!text.contains("!!"), "{text}");
+    let end = "no differences\ndocumented but not seen in this run:\n\
+               [1] Empty name\n[2] Unknown name\n[3] Exit status\n";
+    assert!(text.ends_with(end), "{text}");
 }
 
 #[test]
@@ -89,9 +106,7 @@ fn an_extra_line_is_an_undocumented_difference() {
          echo 'one line more'\n\
          exit $status",
     );
-    let out = stage.compare(&python).output().unwrap();
-    let text = stdout_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr_of(&out));
+    let text = ran(&mut stage.compare(&python)).exited(1).out;
     assert!(text.contains("!!   one line more"), "{text}");
     assert!(
         text.contains("1 difference, 1 undocumented (marked !!)"),
@@ -111,55 +126,35 @@ fn a_documented_difference_is_marked_with_its_reason() {
          \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" xx\n\
          exit 0",
     );
-    let out = stage.compare(&python).output().unwrap();
-    let text = stdout_of(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr_of(&out));
+    let text = ran(&mut stage.compare(&python)).exited(0).out;
     assert!(text.contains("=1   ip[]=0.0.0.0 "), "{text}");
     assert!(text.contains("=3   0 "), "{text}");
-    assert!(
-        text.contains("[1] Empty name: The empty string is not a host"),
-        "{text}"
-    );
+    let why = "[1] Empty name: The empty string is not a host";
+    assert!(text.contains(why), "{text}");
     assert!(text.contains("2 differences, all documented"), "{text}");
-    assert!(
-        text.contains("not seen in this run:\n[2] Unknown name\n"),
-        "{text}"
-    );
+    let unseen = "not seen in this run:\n[2] Unknown name\n";
+    assert!(text.contains(unseen), "{text}");
 }
 
 #[test]
 fn a_program_past_its_timeout_is_killed_and_that_is_a_difference() {
     let stage = Stage::new();
     let python = stage.python("exec sleep 30");
-    let out = compare([
-        stage.original().to_str().unwrap(),
-        "--python",
-        &python,
-        "--timeout",
-        "0.3",
-    ])
-    .output()
-    .unwrap();
-    let text = stdout_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr_of(&out));
-    assert!(
-        text.contains("killed by compare after 0.3s (timeout)"),
-        "{text}"
-    );
+    let original = stage.original();
+    let args = [original.to_str().unwrap(), "--python", &python];
+    let text = ran(compare(args).args(["--timeout", "0.3"])).exited(1).out;
+    let killed = "killed by compare after 0.3s (timeout)";
+    assert!(text.contains(killed), "{text}");
 }
 
 #[test]
 fn a_missing_python_cannot_run() {
     let stage = Stage::new();
-    let out = stage.compare("/nonexistent/python2.7").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains(
-            "cannot run the Python command \"/nonexistent/python2.7\""
-        ),
-        "{err}"
-    );
+    let err = ran(&mut stage.compare("/nonexistent/python2.7"))
+        .exited(2)
+        .err;
+    let why = "cannot run the Python command \"/nonexistent/python2.7\"";
+    assert!(err.contains(why), "{err}");
 }
 
 #[test]
@@ -168,11 +163,13 @@ fn a_python_that_is_not_2_7_or_fails_before_the_original_cannot_run() {
     // What the shim does under Python 3: a message and exit 97, before
     // it ever creates the ready file.
     let path = stage.dir.path().join("python3");
-    fs::write(&path, "#!/bin/sh\necho 'the originals are Python 2.7 programs' >&2\nexit 97\n").unwrap();
+    let script = "#!/bin/sh\n\
+                  echo 'the originals are Python 2.7 programs' >&2\n\
+                  exit 97\n";
+    fs::write(&path, script).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-    let out = stage.compare(path.to_str().unwrap()).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr_of(&out);
+    let result = ran(&mut stage.compare(path.to_str().unwrap())).exited(2);
+    let err = result.err;
     assert!(
         err.contains("did not run the original under the shim"),
         "{err}"
@@ -181,7 +178,7 @@ fn a_python_that_is_not_2_7_or_fails_before_the_original_cannot_run() {
         err.contains("the originals are Python 2.7 programs"),
         "{err}"
     );
-    assert!(stdout_of(&out).is_empty());
+    assert!(result.out.is_empty());
 }
 
 #[test]
@@ -189,15 +186,9 @@ fn a_missing_original_cannot_run() {
     let stage = Stage::new();
     let python = stage.python("exit 0");
     let missing = stage.dir.path().join("gone").join("inet_01.py");
-    let out = compare([missing.to_str().unwrap(), "--python", &python])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("cannot read the original"),
-        "{}",
-        stderr_of(&out)
-    );
+    let args = [missing.to_str().unwrap(), "--python", &python];
+    let err = ran(&mut compare(args)).exited(2).err;
+    assert!(err.contains("cannot read the original"), "{err}");
 }
 
 #[test]
@@ -207,11 +198,8 @@ fn an_unknown_chapter_cannot_run() {
     for name in ["inet_05.py", "hello.py"] {
         let path = stage.dir.path().join(name);
         fs::write(&path, "").unwrap();
-        let out = compare([path.to_str().unwrap(), "--python", &python])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{name}");
-        let err = stderr_of(&out);
+        let args = [path.to_str().unwrap(), "--python", &python];
+        let err = ran(&mut compare(args)).exited(2).err;
         assert!(
             err.contains("is not one of the chapter's originals"),
             "{err}"
@@ -221,17 +209,14 @@ fn an_unknown_chapter_cannot_run() {
 
 #[test]
 fn a_wrong_command_line_cannot_run_and_help_is_there() {
-    let out = compare([]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("usage: compare PATH/inet_NN.py"));
-    let out = compare(["inet_01.py", "--pyhton", "x"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("unknown option --pyhton"));
-    let out = compare(["--help"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stdout_of(&out).contains("exit status: 0 every difference documented")
-    );
+    let err = ran(&mut compare([])).exited(2).err;
+    assert!(err.contains("usage: compare PATH/inet_NN.py"), "{err}");
+    let err = ran(&mut compare(["inet_01.py", "--pyhton", "x"]))
+        .exited(2)
+        .err;
+    assert!(err.contains("unknown option --pyhton"), "{err}");
+    let out = ran(&mut compare(["--help"])).exited(0).out;
+    assert!(out.contains("exit status: 0 every difference documented"));
 }
 
 #[test]
@@ -243,19 +228,13 @@ fn a_rust_program_not_built_cannot_run() {
     fs::create_dir(&lonely).unwrap();
     let exe = lonely.join("compare");
     fs::copy(env!("CARGO_BIN_EXE_compare"), &exe).unwrap();
-    let out = std::process::Command::new(&exe)
-        .args([
-            stage.original().as_os_str(),
-            "--python".as_ref(),
-            python.as_ref(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr_of(&out);
+    let mut cmd = Command::new(&exe);
+    cmd.arg(stage.original())
+        .args(["--python", &python])
+        .timeout(Duration::from_secs(20));
+    let err = ran(&mut cmd).exited(2).err;
     assert!(
         err.contains("build the programs first: cargo build"),
         "{err}"
     );
-    assert!(Path::new(&exe).exists());
 }

@@ -61,6 +61,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use inet_mocks::Transcript;
+
 pub use chapters::{Chapter, Scenario};
 pub use python::{Finished, Job, Normaliser, Python, Running};
 
@@ -114,6 +116,35 @@ impl Side {
             .map(|line| normaliser.line(line))
             .collect();
         self.channel(name, lines)
+    }
+
+    /// Adds `server received` and `server sent`: the bytes a mock's
+    /// connections received and sent (`MockServer::transcripts()`), as
+    /// lines, normalised. With several connections, each gets its own pair
+    /// of channels, `server received (connection 2)`...
+    pub fn transcripts(
+        mut self,
+        transcripts: &[Transcript],
+        normaliser: &Normaliser,
+    ) -> Side {
+        for (i, transcript) in transcripts.iter().enumerate() {
+            let which = match i {
+                0 => String::new(),
+                i => format!(" (connection {})", i + 1),
+            };
+            self = self
+                .bytes(
+                    &format!("server received{which}"),
+                    &transcript.bytes_from_client(),
+                    normaliser,
+                )
+                .bytes(
+                    &format!("server sent{which}"),
+                    &transcript.bytes_to_client(),
+                    normaliser,
+                );
+        }
+        self
     }
 
     /// The lines of channel `name`; none if it has no such channel.
@@ -251,4 +282,36 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> Result<u8, CompareError> {
         0 => EXIT_DOCUMENTED,
         _ => EXIT_UNDOCUMENTED,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_side_gets_one_pair_of_channels_per_connection() {
+        let (first, second) = (Transcript::new(), Transcript::new());
+        first.record_from_client(b"HELO x\r\n");
+        first.record_to_client(b"250 ok at 127.0.0.1:4321\r\n");
+        second.record_from_client(b"QUIT\r\n");
+        let normal = Normaliser::new().port(4321, "PORT");
+        let side = Side::new().transcripts(&[first, second], &normal);
+        assert_eq!(side.lines("server received"), ["HELO x\\r"]);
+        assert_eq!(side.lines("server sent"), ["250 ok at 127.0.0.1:PORT\\r"]);
+        assert_eq!(side.lines("server received (connection 2)"), ["QUIT\\r"]);
+        assert!(side.lines("server sent (connection 2)").is_empty());
+        assert_eq!(side.channels.len(), 4);
+    }
+
+    #[test]
+    fn a_channel_added_twice_is_replaced() {
+        let side = Side::new()
+            .channel("stdout", vec!["a".into()])
+            .channel("stdout", vec!["b".into()]);
+        assert_eq!(
+            side.channels,
+            [("stdout".to_owned(), vec!["b".to_owned()])]
+        );
+        assert!(side.lines("nothing").is_empty());
+    }
 }

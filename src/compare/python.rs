@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use super::{CompareError, Setup, Side};
 use crate::random::random_u64;
+use crate::transcript::escape;
 
 /// The shim, as kept in the repository: written to each original's temp
 /// dir at run time.
@@ -626,8 +627,9 @@ impl Normaliser {
 }
 
 /// `bytes` as lines of text, losslessly: split at `\n` (a last line
-/// without one is marked `[no newline at end]`), bytes that are not
-/// UTF-8 written `\xNN`, control characters written `\r`, `\t`, `\xNN`.
+/// without one is marked `[no newline at end]`), each escaped as
+/// transcripts are ([`escape`]: bytes that are not UTF-8 written `\xNN`,
+/// control characters `\r`, `\t`, `\xNN`, a backslash `\\`).
 pub fn lines_of(bytes: &[u8]) -> Vec<String> {
     let mut lines: Vec<String> =
         bytes.split(|&b| b == b'\n').map(escape).collect();
@@ -639,27 +641,6 @@ pub fn lines_of(bytes: &[u8]) -> Vec<String> {
         None => {}
     }
     lines
-}
-
-/// One line's bytes as text, escaped as [`lines_of`] says.
-pub fn escape(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if c.is_control() => {
-                    out.push_str(&format!("\\x{:02x}", u32::from(c)))
-                }
-                c => out.push(c),
-            }
-        }
-        for b in chunk.invalid() {
-            out.push_str(&format!("\\x{b:02x}"));
-        }
-    }
-    out
 }
 
 /// Where a server original says which port it listens on: the shim's
@@ -741,8 +722,8 @@ mod tests {
         assert_eq!(lines_of(b"a\n\nb"), ["a", "", "b [no newline at end]"]);
         assert_eq!(lines_of(b"crlf\r\n"), ["crlf\\r"]);
         assert_eq!(
-            lines_of(b"caf\xc3\xa9 \xff\x00\t"),
-            ["café \\xff\\x00\\t [no newline at end]"]
+            lines_of(b"caf\xc3\xa9 \xff\x00\t \\"),
+            ["café \\xff\\x00\\t \\\\ [no newline at end]"]
         );
     }
 
