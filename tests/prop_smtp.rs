@@ -262,7 +262,7 @@ fn verb_server(
         let mut rcpt = codes.rcpt.iter();
         let (mut line, mut all) = (String::new(), String::new());
         let mut in_data = false;
-        let mut say =
+        let say =
             |code: u16| (&conn).write_all(format!("{code} x\r\n").as_bytes());
         let _ = (&conn).write_all(b"220 s\r\n");
         while lines.read_line(&mut line).is_ok_and(|n| n > 0) {
