@@ -19,9 +19,11 @@
 //! | connection closed | `SMTPServerDisconnected` | [`Error::ServerDisconnected`] |
 //!
 //! Sending a command and reading its reply are separate steps
-//! ([`Client::send_command`], [`Client::read_reply`]), so that a
-//! pipelined `sendmail` (RFC 2920: send MAIL, every RCPT and DATA at
-//! once, then read the replies in order) can be built on them.
+//! ([`Client::send_command`], [`Client::read_reply`]), and `sendmail`
+//! uses them apart: when the server lists PIPELINING (RFC 2920), MAIL,
+//! every RCPT and DATA go out in one write and the replies are read
+//! afterwards, in order, each judged by the rules above. smtplib never
+//! pipelines; [`Client::set_pipelining`] turns it off here too.
 
 use std::fmt;
 use std::io::{self, Read, Write};
