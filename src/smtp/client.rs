@@ -596,7 +596,7 @@ impl Client {
     ///
     /// When the server lists PIPELINING, MAIL, every RCPT and DATA go out
     /// in one write and their replies are read afterwards, in order
-    /// ([`pipelined_envelope`](Self::pipelined_envelope)); otherwise one
+    /// (`pipelined_envelope`); otherwise one
     /// command per round trip, as smtplib does. The outcome is the same.
     ///
     /// # Errors
