@@ -135,27 +135,31 @@ fn an_injected_command_never_reaches_the_server() {
     client.quit().unwrap();
     let sent = sent(&mock);
     assert!(!sent.contains("X-INJECTED"), "{sent}");
-    // The session stayed usable. The mock offers PIPELINING, so MAIL,
-    // RCPT and DATA were to go out as one group, and every line of it is
-    // checked before any is sent: nothing of the group went out.
+    // The session stayed usable: every line of the envelope is checked
+    // before any is sent, so nothing of it went out.
     assert_eq!(verbs(&sent), ["ehlo", "quit"]);
 }
 
 #[test]
-fn without_pipelining_an_injected_rcpt_is_refused_after_mail() {
-    // Row S1, one command per round trip: MAIL went out, the bad RCPT
-    // did not, and the session stays usable.
+fn without_pipelining_an_injected_rcpt_is_refused_before_mail_too() {
+    // Row S1, one command per round trip: the whole envelope is checked
+    // before MAIL goes out, so no transaction is left half open, and the
+    // next message goes through.
     let mock = Script::new().start().unwrap();
     let mut client = connect(&mock);
     client.set_pipelining(false);
     let err = client
-        .sendmail("a@x.test", &["b@y\nX-INJECTED"], b"hi")
+        .sendmail("a@x.test", &["c@y.test", "b@y\nX-INJECTED"], b"hi")
         .unwrap_err();
     let step = err.step();
     assert!(matches!(err, Error::Command { .. }), "{err}");
     assert_eq!(step, Some(Step::Rcpt));
+    client.sendmail("a@x.test", &["c@y.test"], b"hi").unwrap();
     client.quit().unwrap();
-    assert_eq!(verbs(&sent(&mock)), ["ehlo", "mail", "quit"]);
+    assert_eq!(
+        verbs(&sent(&mock)),
+        ["ehlo", "mail", "rcpt", "data", "hi", ".", "quit"]
+    );
 }
 
 #[test]

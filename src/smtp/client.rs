@@ -620,6 +620,9 @@ impl Client {
         if self.has_extension("size") {
             params.push(format!("size={}", encoded.size));
         }
+        // Every command line is checked before the first is sent, so an
+        // unsafe address leaves no transaction half open, pipelined or not.
+        check_envelope(sender, &params, recipients)?;
         let envelope = if self.pipelines() {
             self.pipelined_envelope(sender, &params, recipients)
         } else {
@@ -862,6 +865,31 @@ fn write_debug(out: &mut DebugOut, text: impl FnOnce() -> String) {
         let _ = out.write_all(text().as_bytes());
         let _ = out.flush();
     }
+}
+
+/// Formats MAIL and every RCPT once, to refuse an unsafe one before
+/// anything is sent ([`Error::Command`]).
+fn check_envelope(
+    sender: &str,
+    params: &[String],
+    recipients: &[&str],
+) -> Result<(), Error> {
+    let mail = (
+        Command::Mail {
+            from: sender,
+            params,
+        },
+        Step::Mail,
+    );
+    let rcpts = recipients
+        .iter()
+        .map(|&to| (Command::Rcpt { to, params: &[] }, Step::Rcpt));
+    for (command, step) in std::iter::once(mail).chain(rcpts) {
+        command
+            .to_bytes()
+            .map_err(|error| Error::Command { step, error })?;
+    }
+    Ok(())
 }
 
 /// The error for a refused MAIL.
