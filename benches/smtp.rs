@@ -1,7 +1,447 @@
-//! Benchmark: smtp (placeholder; see issue 6).
+//! Benchmark: SMTP, in messages per second, over loopback.
+//!
+//! Two questions, each answered beside a reference measured in the same
+//! run (lessons/07-measuring.md):
+//!
+//! 1. **The server.** Postfix's load generator `smtp-source` (20
+//!    sessions, 10,000 messages of 1 KB, a new connection per message)
+//!    against the mock SMTP server, run in-process (no transcripts, no
+//!    messages kept, so memory stays flat), and against Postfix's own
+//!    test server `smtp-sink`. Target: the mock at least 0.5x smtp-sink.
+//! 2. **The client.** `inet::smtp::Client` sending 3,000 messages of
+//!    about 1 KB over one connection, against Python 3's smtplib doing
+//!    the same, to the same server: the mock (which offers PIPELINING),
+//!    and smtp-sink. Target: at least 2x smtplib, which needs RFC 2920
+//!    pipelining: smtplib waits for a reply to each command.
+//!
+//! Runs are short and interleaved (ours, theirs, ours, theirs...), and
+//! each row shows the median of its runs: a slow moment on this shared
+//! machine then costs both sides alike, and one slow run moves a median
+//! little. `BENCH_QUICK=1` shrinks every count, for development.
+//!
+//! Needs: `smtp-source` and `smtp-sink` (Debian package `postfix`; see
+//! DEVELOPERS.md for its debconf preseed), `python3`. A missing tool
+//! skips its rows with a line that says so.
 
 mod support;
 
+use std::io::{BufRead, BufReader, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use inet::smtp::Client;
+use inet_mocks::smtp::Script;
+use support::{Figure, Table, Target, median, tool};
+
+/// How much work each row does.
+struct Load {
+    /// Messages `smtp-source` sends per run.
+    source_messages: u64,
+    /// Runs of each `smtp-source` row.
+    source_rounds: usize,
+    /// Messages each client sends per run, over one connection.
+    client_messages: usize,
+    /// Runs of each client row.
+    client_rounds: usize,
+}
+
+impl Load {
+    fn from_env() -> Load {
+        if std::env::var_os("BENCH_QUICK").is_some() {
+            Load {
+                source_messages: 1_000,
+                source_rounds: 1,
+                client_messages: 300,
+                client_rounds: 1,
+            }
+        } else {
+            Load {
+                source_messages: 10_000,
+                source_rounds: 5,
+                client_messages: 3_000,
+                client_rounds: 9,
+            }
+        }
+    }
+}
+
+/// Every socket of the bench gives up after this long, so nothing hangs.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// A whole run of a tool, at most.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+const MSGS: &str = "msgs/s";
+const SENDER: &str = "bench@source.test";
+const RECIPIENT: &str = "sink@sink.test";
+
 fn main() {
-    let _ = support::Table::new("smtp");
+    let load = Load::from_env();
+    let mut table = Table::new("smtp: messages per second over loopback");
+    let mock = match Script::new().start_standalone(0) {
+        Ok(mock) => mock,
+        Err(e) => {
+            eprintln!("cannot start the mock SMTP server: {e}");
+            std::process::exit(1);
+        }
+    };
+    let sink = SmtpSink::start();
+    if let Err(reason) = &sink {
+        eprintln!("smtp-sink rows skipped: {reason}");
+    }
+    let sink = sink.ok();
+    let sink_addr = sink.as_ref().map(|s| s.addr);
+
+    source_rows(&mut table, &load, mock.addr(), sink_addr);
+    let message = message();
+    client_rows(&mut table, &load, &message, "in-process mock", mock.addr());
+    match sink_addr {
+        Some(addr) => {
+            client_rows(&mut table, &load, &message, "smtp-sink", addr)
+        }
+        None => table.skip(
+            "Client vs smtplib → smtp-sink",
+            "`smtp-sink` not found; install it with `apt-get install postfix`",
+        ),
+    }
+    drop(sink);
+    table.print();
+}
+
+// ---------------------------------------------------------------------
+// smtp-source against the mock and against smtp-sink
+
+/// The `smtp-source` row: the mock's rate beside smtp-sink's.
+fn source_rows(
+    table: &mut Table,
+    load: &Load,
+    mock: SocketAddr,
+    sink: Option<SocketAddr>,
+) {
+    let what = format!(
+        "smtp-source -s 20 -m {} -l 1024 → in-process mock vs smtp-sink",
+        load.source_messages
+    );
+    let source = match tool("smtp-source", "postfix") {
+        Ok(path) => path,
+        Err(reason) => return table.skip(&what, &reason),
+    };
+    let Some(sink) = sink else {
+        let reason =
+            "`smtp-sink` not found; install it with `apt-get install postfix`";
+        return table.skip(&what, reason);
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..load.source_rounds {
+        for (addr, rates) in [(mock, &mut ours), (sink, &mut theirs)] {
+            match run_source(&source, addr, load.source_messages) {
+                Ok(elapsed) => rates.push(rate(load.source_messages, elapsed)),
+                Err(reason) => return table.skip(&what, &reason),
+            }
+        }
+    }
+    table.compare(
+        &what,
+        Figure::new(median(&ours), MSGS),
+        "smtp-sink",
+        Figure::new(median(&theirs), MSGS),
+        Target::RatioAtLeast(0.5),
+    );
+}
+
+/// One run of `smtp-source`: 20 sessions, `messages` messages of 1 KB,
+/// each over a new connection (its default), to `addr`.
+fn run_source(
+    source: &Path,
+    addr: SocketAddr,
+    messages: u64,
+) -> Result<Duration, String> {
+    let mut command = Command::new(source);
+    command.args(["-s", "20", "-l", "1024", "-M", "source.test"]);
+    command.args(["-f", SENDER, "-t", RECIPIENT]);
+    command.args(["-m", &messages.to_string(), &addr.to_string()]);
+    let start = Instant::now();
+    let child = spawn_quiet(&mut command)?;
+    let output = wait_within(child, RUN_LIMIT, "smtp-source")?;
+    let elapsed = start.elapsed();
+    if !output.status.success() {
+        return Err(format!(
+            "smtp-source failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    Ok(elapsed)
+}
+
+/// Postfix's `smtp-sink`, started on a free loopback port and killed
+/// when dropped.
+struct SmtpSink {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl SmtpSink {
+    fn start() -> Result<SmtpSink, String> {
+        let path = tool("smtp-sink", "postfix")?;
+        let addr = free_port()?;
+        let mut command = Command::new(path);
+        // As root it must be told whose privileges to keep.
+        if running_as_root() {
+            command.args(["-u", "root"]);
+        }
+        command.args([&addr.to_string(), "256"]);
+        let child = spawn_quiet(&mut command)?;
+        let sink = SmtpSink { child, addr };
+        wait_for_greeting(addr)?;
+        Ok(sink)
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback port nobody listens on (a moment ago).
+fn free_port() -> Result<SocketAddr, String> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| format!("no free port: {e}"))?;
+    listener
+        .local_addr()
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+fn running_as_root() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status");
+    status.ok().is_some_and(|s| {
+        s.lines()
+            .find(|l| l.starts_with("Uid:"))
+            .is_some_and(|l| l.split_whitespace().nth(2) == Some("0"))
+    })
+}
+
+/// Waits until a server at `addr` sends its `220` greeting.
+fn wait_for_greeting(addr: SocketAddr) -> Result<(), String> {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Ok(stream) = TcpStream::connect_timeout(&addr, TIMEOUT) {
+            let _ = stream.set_read_timeout(Some(TIMEOUT));
+            let mut line = String::new();
+            let _ = BufReader::new(&stream).read_line(&mut line);
+            if line.starts_with("220") {
+                return Ok(());
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no greeting from {addr}"));
+        }
+        // Not yet listening: the process is starting. Try again shortly.
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+// ---------------------------------------------------------------------
+// Client against smtplib
+
+/// About 1 KB: headers and lines of text, CRLF line ends (so both
+/// clients send the same bytes).
+fn message() -> Vec<u8> {
+    let mut text = format!(
+        "From: {SENDER}\r\nTo: {RECIPIENT}\r\nSubject: benchmark\r\n\r\n"
+    );
+    while text.len() < 1024 - 80 {
+        text.push_str(&"x".repeat(78));
+        text.push_str("\r\n");
+    }
+    text.into_bytes()
+}
+
+/// The rows "Client vs smtplib" against the server at `addr`.
+fn client_rows(
+    table: &mut Table,
+    load: &Load,
+    message: &[u8],
+    server: &str,
+    addr: SocketAddr,
+) {
+    let n = load.client_messages;
+    let mut what =
+        format!("Client vs smtplib: {n} messages, one connection → {server}");
+    let python = match tool("python3", "python3") {
+        Ok(path) => path,
+        Err(reason) => return table.skip(&what, &reason),
+    };
+    let file = match MessageFile::new(message) {
+        Ok(file) => file,
+        Err(reason) => return table.skip(&what, &reason),
+    };
+    // A warm-up, not counted: the first connection pays for page faults
+    // and the server's first thread.
+    let warm_up = send_with_client(addr, n.min(100), message, true);
+    if let Err(reason) = warm_up {
+        return table.skip(&what, &reason);
+    }
+    // Ours pipelined, ours one command per round trip (smtplib's wire,
+    // to show what pipelining buys), then smtplib; round after round.
+    let (mut ours, mut lockstep, mut theirs) = (vec![], vec![], vec![]);
+    for _ in 0..load.client_rounds {
+        for (pipelining, rates) in [(true, &mut ours), (false, &mut lockstep)] {
+            match send_with_client(addr, n, message, pipelining) {
+                Ok((elapsed, pipelined)) => {
+                    rates.push(rate(n as u64, elapsed));
+                    if pipelining && !pipelined {
+                        what = format!("{what} (not offered PIPELINING)");
+                    }
+                }
+                Err(reason) => return table.skip(&what, &reason),
+            }
+        }
+        match send_with_smtplib(&python, addr, n, &file.path) {
+            Ok(elapsed) => theirs.push(rate(n as u64, elapsed)),
+            Err(reason) => return table.skip(&what, &reason),
+        }
+    }
+    let smtplib = Figure::new(median(&theirs), MSGS);
+    table.compare(
+        &what,
+        Figure::new(median(&ours), MSGS),
+        "smtplib",
+        smtplib,
+        Target::RatioAtLeast(2.0),
+    );
+    table.compare(
+        &format!("… the same, Client with set_pipelining(false) → {server}"),
+        Figure::new(median(&lockstep), MSGS),
+        "smtplib",
+        smtplib,
+        Target::None,
+    );
+}
+
+/// Sends `n` messages over one connection; returns the time from the
+/// first `sendmail` to the last reply, and whether it pipelined.
+fn send_with_client(
+    addr: SocketAddr,
+    n: usize,
+    message: &[u8],
+    pipelining: bool,
+) -> Result<(Duration, bool), String> {
+    let failed = |e: inet::smtp::Error| format!("Client: {e}");
+    let mut client =
+        Client::connect("127.0.0.1", addr.port(), TIMEOUT).map_err(failed)?;
+    client.set_pipelining(pipelining);
+    client.ehlo_or_helo_if_needed().map_err(failed)?;
+    let start = Instant::now();
+    for _ in 0..n {
+        client
+            .sendmail(SENDER, &[RECIPIENT], message)
+            .map_err(failed)?;
+    }
+    let elapsed = start.elapsed();
+    let pipelined = client.pipelines();
+    let _ = client.quit();
+    Ok((elapsed, pipelined))
+}
+
+/// The same with Python 3's smtplib: the script times its own loop, so
+/// the interpreter's start-up is not counted.
+const SMTPLIB: &str = r#"
+import smtplib, sys, time
+host, port, n, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+message = open(path, "rb").read()
+client = smtplib.SMTP(host, port, timeout=10)
+client.ehlo()
+start = time.perf_counter()
+for _ in range(n):
+    client.sendmail("bench@source.test", ["sink@sink.test"], message)
+elapsed = time.perf_counter() - start
+client.quit()
+print(elapsed)
+"#;
+
+fn send_with_smtplib(
+    python: &Path,
+    addr: SocketAddr,
+    n: usize,
+    message: &Path,
+) -> Result<Duration, String> {
+    let mut command = Command::new(python);
+    command.args(["-c", SMTPLIB, "127.0.0.1", &addr.port().to_string()]);
+    command.arg(n.to_string()).arg(message);
+    let child = spawn_quiet(&mut command)?;
+    let output = wait_within(child, RUN_LIMIT, "python3 smtplib")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    match stdout.trim().parse::<f64>() {
+        Ok(secs) if output.status.success() => {
+            Ok(Duration::from_secs_f64(secs))
+        }
+        _ => Err(format!(
+            "python3 smtplib failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )),
+    }
+}
+
+/// The message in a file for the Python script; removed when dropped.
+struct MessageFile {
+    path: PathBuf,
+}
+
+impl MessageFile {
+    fn new(message: &[u8]) -> Result<MessageFile, String> {
+        let name = format!("inet-bench-smtp-{}.eml", std::process::id());
+        let path = std::env::temp_dir().join(name);
+        let mut file = std::fs::File::create(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        file.write_all(message)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(MessageFile { path })
+    }
+}
+
+impl Drop for MessageFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+// ---------------------------------------------------------------------
+// Processes
+
+fn spawn_quiet(command: &mut Command) -> Result<Child, String> {
+    command.stdin(Stdio::null()).stdout(Stdio::piped());
+    command.stderr(Stdio::piped());
+    command
+        .spawn()
+        .map_err(|e| format!("cannot start {:?}: {e}", command.get_program()))
+}
+
+/// Waits for `child` to end, killing it after `limit`.
+fn wait_within(
+    child: Child,
+    limit: Duration,
+    name: &str,
+) -> Result<std::process::Output, String> {
+    let pid = child.id();
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match finished.recv_timeout(limit) {
+        Ok(output) => output.map_err(|e| format!("{name}: {e}")),
+        Err(_) => {
+            // Kill this one process, by its id.
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+            Err(format!("{name} did not finish within {limit:?}"))
+        }
+    }
+}
+
+fn rate(count: u64, elapsed: Duration) -> f64 {
+    Figure::rate(count, elapsed, MSGS).value
 }

@@ -221,3 +221,129 @@ proptest! {
         prop_assert!(refused);
     }
 }
+
+/// Reply codes for one transaction, by command.
+#[derive(Debug, Clone)]
+struct Codes {
+    mail: u16,
+    rcpt: Vec<u16>,
+    data: u16,
+    dot: u16,
+}
+
+fn codes() -> impl Strategy<Value = Codes> {
+    let pick = |codes: &[u16]| prop::sample::select(codes.to_vec());
+    (
+        pick(&[250, 250, 451, 550, 421]),
+        prop::collection::vec(pick(&[250, 251, 450, 550, 421]), 1..4),
+        pick(&[354, 354, 451, 554, 421]),
+        pick(&[250, 250, 452, 554, 421]),
+    )
+        .prop_map(|(mail, rcpt, data, dot)| Codes {
+            mail,
+            rcpt,
+            data,
+            dot,
+        })
+}
+
+/// A server that offers PIPELINING and answers by verb from `codes`,
+/// whatever came before (so both ways of sending meet the same replies):
+/// MAIL, each RCPT in turn, DATA, the final dot; RSET 250, QUIT 221. A
+/// 421 closes. It reports what it heard when the client is gone.
+fn verb_server(
+    codes: Codes,
+) -> (inet_mocks::MockServer, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let (heard, transcript) = std::sync::mpsc::channel();
+    let heard = std::sync::Mutex::new(heard);
+    let server = inet_mocks::MockServer::start(move |conn| {
+        let mut lines = BufReader::new(&conn);
+        let mut rcpt = codes.rcpt.iter();
+        let (mut line, mut all) = (String::new(), String::new());
+        let mut in_data = false;
+        let say =
+            |code: u16| (&conn).write_all(format!("{code} x\r\n").as_bytes());
+        let _ = (&conn).write_all(b"220 s\r\n");
+        while lines.read_line(&mut line).is_ok_and(|n| n > 0) {
+            all.push_str(&line);
+            let verb = line.get(..4).unwrap_or("").to_ascii_lowercase();
+            let code = match (in_data, verb.as_str()) {
+                (true, _) if line == ".\r\n" => codes.dot,
+                (true, _) => 0,
+                (_, "ehlo") => {
+                    let _ = (&conn).write_all(b"250-s\r\n250 PIPELINING\r\n");
+                    0
+                }
+                (_, "mail") => codes.mail,
+                (_, "rcpt") => rcpt.next().copied().unwrap_or(250),
+                (_, "data") => codes.data,
+                (_, "quit") => 221,
+                _ => 250,
+            };
+            line.clear();
+            if code == 0 {
+                continue;
+            }
+            in_data = code == 354;
+            if say(code).is_err() || code == 421 || code == 221 {
+                break;
+            }
+        }
+        let _ = heard.lock().unwrap().send(all);
+    })
+    .unwrap();
+    (server, transcript)
+}
+
+/// `sendmail` against a fresh [`verb_server`], then QUIT if still
+/// connected: the outcome in words, and what the server heard.
+fn send_once(codes: &Codes, pipelining: bool) -> (String, String) {
+    let (server, heard) = verb_server(codes.clone());
+    let timeout = std::time::Duration::from_secs(5);
+    let port = server.addr().port();
+    let mut client =
+        inet::smtp::Client::connect("127.0.0.1", port, timeout).unwrap();
+    client.set_pipelining(pipelining);
+    let owned: Vec<String> =
+        (0..codes.rcpt.len()).map(|i| format!("r{i}@y")).collect();
+    let to: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let outcome = match client.sendmail("a@x", &to, b"the text\r\n") {
+        Ok(refused) => {
+            let codes: Vec<u16> = refused.iter().map(|(_, r)| r.code).collect();
+            format!("sent, refused {codes:?}")
+        }
+        Err(e) => format!("{:?}: {e}", e.step()),
+    };
+    if client.is_connected() {
+        let _ = client.quit();
+    }
+    drop(client);
+    let heard = heard.recv_timeout(timeout).expect("the session's end");
+    (outcome, heard)
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(
+        "proptest-regressions/prop_smtp_pipelining.txt",
+        48,
+    ))]
+
+    /// Pipelining changes when commands are sent, never what comes of
+    /// them: for any replies, both ways give the same outcome, and the
+    /// message text reaches the server only when DATA got its 354 with
+    /// a recipient accepted (never in the trap: every RCPT refused).
+    #[test]
+    fn pipelining_never_changes_the_outcome(codes in codes()) {
+        let (pipelined, heard) = send_once(&codes, true);
+        let (lockstep, heard_lockstep) = send_once(&codes, false);
+        prop_assert_eq!(&pipelined, &lockstep);
+        let accepted = codes.rcpt.iter().take_while(|&&c| c != 421).any(|&c| c == 250 || c == 251);
+        let mail_ok = codes.mail == 250;
+        let text_due = mail_ok && accepted && !codes.rcpt.contains(&421) && codes.data == 354;
+        prop_assert_eq!(heard.contains("the text"), text_due, "{}", heard);
+        prop_assert_eq!(heard_lockstep.contains("the text"), text_due);
+        // After a 421, not a byte more (RFC 5321 §3.8).
+        prop_assert!(!heard.contains("rset") || !pipelined.contains("421"), "{}", heard);
+    }
+}

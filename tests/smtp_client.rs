@@ -135,9 +135,31 @@ fn an_injected_command_never_reaches_the_server() {
     client.quit().unwrap();
     let sent = sent(&mock);
     assert!(!sent.contains("X-INJECTED"), "{sent}");
-    // The session stayed usable: EHLO, MAIL, (refused RCPT not sent),
-    // then QUIT.
-    assert_eq!(verbs(&sent), ["ehlo", "mail", "quit"]);
+    // The session stayed usable: every line of the envelope is checked
+    // before any is sent, so nothing of it went out.
+    assert_eq!(verbs(&sent), ["ehlo", "quit"]);
+}
+
+#[test]
+fn without_pipelining_an_injected_rcpt_is_refused_before_mail_too() {
+    // Row S1, one command per round trip: the whole envelope is checked
+    // before MAIL goes out, so no transaction is left half open, and the
+    // next message goes through.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    client.set_pipelining(false);
+    let err = client
+        .sendmail("a@x.test", &["c@y.test", "b@y\nX-INJECTED"], b"hi")
+        .unwrap_err();
+    let step = err.step();
+    assert!(matches!(err, Error::Command { .. }), "{err}");
+    assert_eq!(step, Some(Step::Rcpt));
+    client.sendmail("a@x.test", &["c@y.test"], b"hi").unwrap();
+    client.quit().unwrap();
+    assert_eq!(
+        verbs(&sent(&mock)),
+        ["ehlo", "mail", "rcpt", "data", "hi", ".", "quit"]
+    );
 }
 
 #[test]
@@ -354,9 +376,11 @@ fn all_recipients_refused_lists_each_then_rset() {
         "{text}"
     );
     client.quit().unwrap();
+    // Pipelined (the mock offers it): DATA went out with the RCPTs, and
+    // its 503 was read before RSET (RFC 2920 §3.1).
     assert_eq!(
         verbs(&sent(&mock)),
-        ["ehlo", "mail", "rcpt", "rcpt", "rset", "quit"]
+        ["ehlo", "mail", "rcpt", "rcpt", "data", "rset", "quit"]
     );
 }
 
@@ -651,12 +675,43 @@ fn debug_lines_match_python_2_smtplib() {
     let mut client =
         Client::connect_with_debug("127.0.0.1", port, WAIT, debug).unwrap();
     client.set_local_hostname("client.test");
+    // smtplib never pipelines: one command per round trip, like it.
+    client.set_pipelining(false);
     client
         .sendmail("a@x.test", &["b@y.test"], b"Subject: hi\r\n\r\nit's me\r\n")
         .unwrap();
     client.quit().unwrap();
     let expected = PYTHON_DEBUG.replace("PORT", &port.to_string());
     assert_eq!(out.text(), expected);
+}
+
+#[test]
+fn pipelined_debug_lines_are_smtplibs_with_the_sends_first() {
+    let mock = Script::new().start().unwrap();
+    let out = Captured::default();
+    let port = mock.addr().port();
+    let debug = Some(Box::new(out.clone()) as Box<dyn Write + Send>);
+    let mut client =
+        Client::connect_with_debug("127.0.0.1", port, WAIT, debug).unwrap();
+    client.set_local_hostname("client.test");
+    client
+        .sendmail("a@x.test", &["b@y.test"], b"Subject: hi\r\n\r\nit's me\r\n")
+        .unwrap();
+    client.quit().unwrap();
+    let python = PYTHON_DEBUG.replace("PORT", &port.to_string());
+    let text = out.text();
+    // The same lines...
+    let mut ours: Vec<&str> = text.lines().collect();
+    let mut theirs: Vec<&str> = python.lines().collect();
+    ours.sort_unstable();
+    theirs.sort_unstable();
+    assert_eq!(ours, theirs);
+    // ...but the three commands are sent before the first reply.
+    let group = "send: 'mail FROM:<a@x.test> size=24\\r\\n'\n\
+                 send: 'rcpt TO:<b@y.test>\\r\\n'\n\
+                 send: 'data\\r\\n'\n\
+                 reply: '250 2.1.0 Ok\\r\\n'\n";
+    assert!(text.contains(group), "{text}");
 }
 
 /// smtplib's `set_debuglevel(0)` silences the debug lines from then on.
@@ -674,4 +729,301 @@ fn set_debuglevel_zero_stops_the_debug_lines() {
     client.noop().unwrap();
     client.quit().unwrap();
     assert_eq!(out.text(), before);
+}
+
+// Command pipelining (RFC 2920). The mock offers PIPELINING, so every
+// test above that sends a message already pipelines; these check the
+// group itself, and the replies no mock script gives.
+
+/// A server for pipelining tests. It greets, answers EHLO with `ehlo`,
+/// then answers each command line with the next of `replies` (when
+/// they run out: `354 go on` to DATA, `250 ok` to anything else). After
+/// a 354 it reads message text up to the lone dot, which takes the next
+/// reply too. `CLOSE` hangs up at once; a 421 is sent, then it hangs up.
+///
+/// Everything it reads goes out on the returned channel, one item per
+/// `read`, so a test sees which bytes arrived together. It answers the
+/// lines of a read only once it has them all, so it never hangs up on
+/// unread bytes (which would reset the connection instead of closing it).
+fn group_server(
+    ehlo: &'static str,
+    replies: &[&'static str],
+) -> (MockServer, std::sync::mpsc::Receiver<Vec<u8>>) {
+    let (heard, chunks) = std::sync::mpsc::channel();
+    let heard = Mutex::new(heard);
+    let replies = replies.to_vec();
+    let server = MockServer::start(move |mut conn: Conn| {
+        let heard = heard.lock().unwrap().clone();
+        let mut replies = replies.iter();
+        let mut pending = Vec::new();
+        let mut in_data = false;
+        let mut greeted = false;
+        let _ = conn.write_all(b"220 group\r\n");
+        let mut buf = [0; 65536];
+        loop {
+            let n = match std::io::Read::read(&mut conn, &mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            pending.extend_from_slice(&buf[..n]);
+            if greeted {
+                let _ = heard.send(buf[..n].to_vec());
+            }
+            let mut out = Vec::new();
+            while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=end).collect();
+                let reply = if !greeted {
+                    greeted = true;
+                    ehlo
+                } else if in_data && line != b".\r\n" {
+                    continue;
+                } else {
+                    let data = line.starts_with(b"data") && !in_data;
+                    let default = if data { "354 go on" } else { "250 ok" };
+                    replies.next().copied().unwrap_or(default)
+                };
+                in_data = reply.starts_with("354");
+                if reply == "CLOSE" {
+                    let _ = conn.write_all(&out);
+                    return;
+                }
+                out.extend_from_slice(reply.as_bytes());
+                out.extend_from_slice(b"\r\n");
+                if reply.starts_with("421") {
+                    let _ = conn.write_all(&out);
+                    return;
+                }
+            }
+            if conn.write_all(&out).is_err() {
+                return;
+            }
+        }
+    })
+    .unwrap();
+    (server, chunks)
+}
+
+const PIPELINING: &str = "250-group\r\n250 PIPELINING";
+
+/// The lines the client sent in one chunk, as text.
+fn chunk_text(chunks: &std::sync::mpsc::Receiver<Vec<u8>>) -> String {
+    let chunk = chunks.recv_timeout(WAIT).expect("a chunk from the client");
+    String::from_utf8_lossy(&chunk).into_owned()
+}
+
+/// Everything the client sent after EHLO, once the session is over.
+fn everything(
+    server: &MockServer,
+    chunks: &std::sync::mpsc::Receiver<Vec<u8>>,
+) -> String {
+    assert!(server.wait_for_closed(1, WAIT), "the session did not end");
+    chunks
+        .try_iter()
+        .map(|c| String::from_utf8_lossy(&c).into_owned())
+        .collect()
+}
+
+#[test]
+fn with_pipelining_mail_rcpt_and_data_arrive_in_one_write() {
+    let (server, chunks) = group_server(PIPELINING, &[]);
+    let mut client = scripted_client(&server);
+    let to = ["b@y.test", "c@y.test"];
+    client.sendmail("a@x.test", &to, b"hi").unwrap();
+    assert!(client.pipelines());
+    assert_eq!(
+        chunk_text(&chunks),
+        "mail FROM:<a@x.test>\r\nrcpt TO:<b@y.test>\r\n\
+         rcpt TO:<c@y.test>\r\ndata\r\n"
+    );
+    assert_eq!(chunk_text(&chunks), "hi\r\n.\r\n");
+}
+
+#[test]
+fn without_pipelining_each_command_waits_for_its_reply() {
+    // The server does not offer it, and then a client that asks for it
+    // anyway must not pipeline either.
+    for (ehlo, allowed) in [("250 group", true), (PIPELINING, false)] {
+        let (server, chunks) = group_server(ehlo, &[]);
+        let mut client = scripted_client(&server);
+        client.set_pipelining(allowed);
+        client.sendmail("a@x.test", &["b@y.test"], b"hi").unwrap();
+        assert!(!client.pipelines());
+        for expected in [
+            "mail FROM:<a@x.test>\r\n",
+            "rcpt TO:<b@y.test>\r\n",
+            "data\r\n",
+            "hi\r\n.\r\n",
+        ] {
+            assert_eq!(chunk_text(&chunks), expected, "{ehlo}");
+        }
+    }
+}
+
+#[test]
+fn each_pipelined_reply_is_matched_to_its_command() {
+    // Row S11 in a group: refusals in the middle, a 251 that accepts.
+    let replies = [
+        "250 sender ok",
+        "550 5.1.1 no bob",
+        "251 2.1.5 carol forwarded",
+        "452 4.2.2 dave's mailbox full",
+        "354 go on",
+        "250 2.0.0 kept",
+    ];
+    let (server, chunks) = group_server(PIPELINING, &replies);
+    let mut client = scripted_client(&server);
+    let to = ["bob@y.test", "carol@y.test", "dave@y.test"];
+    let refused = client.sendmail("a@x.test", &to, b"hi").unwrap();
+    let codes: Vec<(&str, u16)> =
+        refused.iter().map(|(t, r)| (t.as_str(), r.code)).collect();
+    assert_eq!(codes, [("bob@y.test", 550), ("dave@y.test", 452)]);
+    assert_eq!(refused[1].1.message(), "4.2.2 dave's mailbox full");
+    client.quit().unwrap();
+    let sent = everything(&server, &chunks);
+    assert!(sent.ends_with("hi\r\n.\r\nquit\r\n"), "{sent}");
+}
+
+#[test]
+fn a_pipelined_refused_mail_reads_every_reply_then_rsets() {
+    let replies = ["550 5.7.1 not you", "503 need MAIL", "503 need MAIL"];
+    let (server, chunks) = group_server(PIPELINING, &replies);
+    let mut client = scripted_client(&server);
+    let err = client
+        .sendmail("a@x.test", &["b@y.test"], b"hi")
+        .unwrap_err();
+    assert!(matches!(err, Error::SenderRefused { .. }), "{err}");
+    // The RSET's reply was read: the session is in step, NOOP works.
+    assert_eq!(client.noop().unwrap().code, 250);
+    client.quit().unwrap();
+    assert_eq!(
+        verbs(&everything(&server, &chunks)),
+        ["mail", "rcpt", "data", "rset", "noop", "quit"]
+    );
+}
+
+#[test]
+fn a_pipelined_refused_data_rsets_and_sends_no_message() {
+    let replies = ["250 ok", "250 ok", "451 4.3.0 not now"];
+    let (server, chunks) = group_server(PIPELINING, &replies);
+    let mut client = scripted_client(&server);
+    let err = client
+        .sendmail("a@x.test", &["b@y.test"], b"hi")
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::DataError {
+            step: Step::Data,
+            ..
+        }
+    ));
+    assert!(err.is_transient());
+    client.quit().unwrap();
+    let sent = everything(&server, &chunks);
+    assert_eq!(verbs(&sent), ["mail", "rcpt", "data", "rset", "quit"]);
+}
+
+#[test]
+fn all_recipients_refused_but_data_accepted_sends_a_lone_dot() {
+    // RFC 2920 §3.1: DATA may get 354 even though no RCPT was accepted.
+    // The server now reads message text: RSET would be a line of it. A
+    // lone dot ends an empty message; then RSET; the message never goes.
+    let replies = [
+        "250 ok",
+        "550 5.1.1 no bob",
+        "550 5.1.1 no carol",
+        "354 go on",
+        "554 5.5.1 no valid recipients",
+        "250 reset",
+    ];
+    let (server, chunks) = group_server(PIPELINING, &replies);
+    let mut client = scripted_client(&server);
+    let to = ["bob@y.test", "carol@y.test"];
+    let err = client.sendmail("a@x.test", &to, b"secret").unwrap_err();
+    let Error::RecipientsRefused(refused) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(refused.len(), 2);
+    assert_eq!(err.step().and_then(Step::exit_status), Some(7));
+    assert!(client.is_connected());
+    client.quit().unwrap();
+    let sent = everything(&server, &chunks);
+    assert!(!sent.contains("secret"), "{sent}");
+    assert!(sent.ends_with("data\r\n.\r\nrset\r\nquit\r\n"), "{sent}");
+}
+
+#[test]
+fn all_recipients_refused_and_data_refused_is_just_rset() {
+    let replies = ["250 ok", "550 no", "554 5.5.1 no valid recipients"];
+    let (server, chunks) = group_server(PIPELINING, &replies);
+    let mut client = scripted_client(&server);
+    let err = client
+        .sendmail("a@x.test", &["b@y.test"], b"hi")
+        .unwrap_err();
+    assert!(matches!(err, Error::RecipientsRefused(_)), "{err}");
+    client.quit().unwrap();
+    let sent = everything(&server, &chunks);
+    assert_eq!(verbs(&sent), ["mail", "rcpt", "data", "rset", "quit"]);
+}
+
+#[test]
+fn a_421_in_the_middle_of_a_group_closes_without_rset() {
+    // Row S12 in a group: at MAIL, at an RCPT, at DATA.
+    for (replies, step) in [
+        (&["421 4.3.2 bye"][..], Step::Mail),
+        (&["250 ok", "250 ok", "421 4.3.2 bye"][..], Step::Rcpt),
+        (
+            &["250 ok", "250 ok", "250 ok", "421 4.3.2 bye"][..],
+            Step::Data,
+        ),
+    ] {
+        let (server, chunks) = group_server(PIPELINING, replies);
+        let mut client = scripted_client(&server);
+        let to = ["b@y.test", "c@y.test"];
+        let err = client.sendmail("a@x.test", &to, b"hi").unwrap_err();
+        assert_eq!(err.step(), Some(step), "{err}");
+        assert!(!client.is_connected(), "{step}");
+        assert!(!err.outcome_unknown());
+        if let Error::RecipientsRefused(refused) = &err {
+            assert_eq!(refused.last().unwrap().1.code, 421);
+        }
+        drop(client);
+        let sent = everything(&server, &chunks);
+        assert!(!sent.contains("rset"), "{step}: {sent}");
+    }
+}
+
+#[test]
+fn a_server_that_closes_in_the_middle_of_a_group_is_reported_at_once() {
+    // MAIL answered, then the connection closes: the RCPT's reply never
+    // comes. The error names RCPT (exit status 7), without the timeout.
+    let (server, _chunks) = group_server(PIPELINING, &["250 ok", "CLOSE"]);
+    let mut client = scripted_client(&server);
+    client.set_timeout(WAIT);
+    let started = Instant::now();
+    let err = client
+        .sendmail("a@x.test", &["b@y.test"], b"hi")
+        .unwrap_err();
+    assert!(started.elapsed() < WAIT, "waited for the timeout");
+    let Error::ServerDisconnected { step, .. } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(step, Step::Rcpt);
+    assert!(!client.is_connected());
+}
+
+#[test]
+fn many_recipients_go_out_in_windows_of_max_group_commands() {
+    use inet::smtp::client::MAX_GROUP;
+    let (server, chunks) = group_server(PIPELINING, &[]);
+    let mut client = scripted_client(&server);
+    let owned: Vec<String> = (0..150).map(|i| format!("r{i}@y.test")).collect();
+    let to: Vec<&str> = owned.iter().map(String::as_str).collect();
+    client.sendmail("a@x.test", &to, b"hi").unwrap();
+    // MAIL and 99 RCPTs, then the other 51 RCPTs and DATA.
+    let first = chunk_text(&chunks);
+    assert_eq!(first.lines().count(), MAX_GROUP);
+    assert!(first.starts_with("mail "));
+    let second = chunk_text(&chunks);
+    assert_eq!(second.lines().count(), 150 - (MAX_GROUP - 1) + 1);
+    assert!(second.ends_with("rcpt TO:<r149@y.test>\r\ndata\r\n"));
 }

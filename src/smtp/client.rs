@@ -19,9 +19,11 @@
 //! | connection closed | `SMTPServerDisconnected` | [`Error::ServerDisconnected`] |
 //!
 //! Sending a command and reading its reply are separate steps
-//! ([`Client::send_command`], [`Client::read_reply`]), so that a
-//! pipelined `sendmail` (RFC 2920: send MAIL, every RCPT and DATA at
-//! once, then read the replies in order) can be built on them.
+//! ([`Client::send_command`], [`Client::read_reply`]), and `sendmail`
+//! uses them apart: when the server lists PIPELINING (RFC 2920), MAIL,
+//! every RCPT and DATA go out in one write and the replies are read
+//! afterwards, in order, each judged by the rules above. smtplib never
+//! pipelines; [`Client::set_pipelining`] turns it off here too.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -35,6 +37,13 @@ use super::reply::{Collector, Kind, MAX_REPLY_LINE, Reply, ReplyError};
 use super::step::{OUTCOME_UNKNOWN, Step};
 use crate::deadline::DeadlineReader;
 use crate::line::{LineError, LineReader};
+
+/// The most commands written before their replies are read: a window
+/// of a pipelined group (see `Client::pipeline`). 100 lines of at most
+/// 512 octets (RFC 5321 §4.5.3.1.4) fit well within a loopback socket's
+/// buffers, and so do their replies; RFC 5321 §4.5.3.1.8 has servers
+/// take at least 100 recipients, so most messages need one window.
+pub const MAX_GROUP: usize = 100;
 
 /// The recipients the server refused, each with its reply, in the order
 /// they were given (smtplib returns the same as a dict).
@@ -257,6 +266,8 @@ pub struct Client {
     /// until an EHLO succeeds (no ESMTP: no SIZE parameter).
     extensions: Option<Vec<(String, String)>>,
     greeted: bool,
+    /// Pipeline when the server offers it (see [`Client::pipelines`]).
+    pipelining: bool,
 }
 
 impl fmt::Debug for Client {
@@ -311,6 +322,7 @@ impl Client {
             local_hostname,
             extensions: None,
             greeted: false,
+            pipelining: true,
         };
         let greeting = client.read_reply(Step::Greeting)?;
         client.debug(|| debug::greeting_line(&greeting.message()));
@@ -510,14 +522,29 @@ impl Client {
 
     /// DATA, then, after `354`, `wire`: a message [`data::encode`]d.
     fn send_data(&mut self, wire: &[u8]) -> Result<Reply, Error> {
+        self.data_command()?;
+        self.send_message(wire)
+    }
+
+    /// DATA on its own; an error unless the server says `354`.
+    fn data_command(&mut self) -> Result<(), Error> {
         let reply = self.command(Command::Data, Step::Data)?;
+        self.judge_data(reply)
+    }
+
+    /// The reply to DATA: `354` goes on; anything else is a
+    /// [`Error::DataError`].
+    fn judge_data(&mut self, reply: Reply) -> Result<(), Error> {
         self.debug(|| debug::data_line(reply.code, &reply.message()));
-        if reply.code != 354 {
-            return Err(Error::DataError {
-                step: Step::Data,
-                reply,
-            });
+        if reply.code == 354 {
+            return Ok(());
         }
+        let step = Step::Data;
+        Err(Error::DataError { step, reply })
+    }
+
+    /// After `354`: the message, then the reply to its final dot.
+    fn send_message(&mut self, wire: &[u8]) -> Result<Reply, Error> {
         // A message not sent in full can't have been accepted: a failure
         // here belongs to DATA, not to the unknown after the final dot.
         self.send(wire, Step::Data)?;
@@ -567,6 +594,11 @@ impl Client {
     /// each recipient, DATA and the message. Returns the recipients the
     /// server refused, if it accepted at least one.
     ///
+    /// When the server lists PIPELINING, MAIL, every RCPT and DATA go out
+    /// in one write and their replies are read afterwards, in order
+    /// (`pipelined_envelope`); otherwise one
+    /// command per round trip, as smtplib does. The outcome is the same.
+    ///
     /// # Errors
     /// [`Error::SenderRefused`], [`Error::RecipientsRefused`] (all of
     /// them, or one with 421), [`Error::DataError`]; each after RSET,
@@ -588,35 +620,23 @@ impl Client {
         if self.has_extension("size") {
             params.push(format!("size={}", encoded.size));
         }
-        let reply = self.mail(sender, &params)?;
-        if reply.code != 250 {
-            self.rset_unless_closed();
-            let sender = sender.to_owned();
-            return Err(Error::SenderRefused { sender, reply });
-        }
-        let mut refused = Refused::new();
-        for &recipient in recipients {
-            let reply = self.rcpt(recipient, &[])?;
-            let closing = reply.is_closing();
-            if reply.code != 250 && reply.code != 251 {
-                refused.push((recipient.to_owned(), reply));
-            }
-            if closing {
-                return Err(Error::RecipientsRefused(refused));
-            }
-        }
-        if refused.len() == recipients.len() {
-            self.rset_unless_closed();
-            return Err(Error::RecipientsRefused(refused));
-        }
-        let reply = match self.send_data(&encoded.wire) {
-            Ok(reply) => reply,
-            Err(Error::DataError { step, reply }) => {
-                self.rset_unless_closed();
-                return Err(Error::DataError { step, reply });
-            }
-            Err(e) => return Err(e),
+        // Every command line is checked before the first is sent, so an
+        // unsafe address leaves no transaction half open, pipelined or not.
+        check_envelope(sender, &params, recipients)?;
+        let envelope = if self.pipelines() {
+            self.pipelined_envelope(sender, &params, recipients)
+        } else {
+            self.envelope(sender, &params, recipients)
+                .and_then(|refused| self.data_command().map(|()| refused))
         };
+        let refused = match envelope {
+            Err(e @ Error::DataError { .. }) => {
+                self.rset_unless_closed();
+                return Err(e);
+            }
+            other => other?,
+        };
+        let reply = self.send_message(&encoded.wire)?;
         if reply.code != 250 {
             self.rset_unless_closed();
             let step = Step::FinalDot;
@@ -624,7 +644,178 @@ impl Client {
         }
         Ok(refused)
     }
+
+    /// MAIL and each RCPT, one round trip each (smtplib's way). Returns
+    /// the refused recipients when at least one was accepted.
+    fn envelope(
+        &mut self,
+        sender: &str,
+        params: &[String],
+        recipients: &[&str],
+    ) -> Result<Refused, Error> {
+        let reply = self.mail(sender, params)?;
+        if reply.code != 250 {
+            self.rset_unless_closed();
+            return Err(sender_refused(sender, reply));
+        }
+        let mut refused = Refused::new();
+        for &recipient in recipients {
+            let reply = self.rcpt(recipient, &[])?;
+            if !judge_rcpt(&mut refused, recipient, reply) {
+                return Err(Error::RecipientsRefused(refused));
+            }
+        }
+        if refused.len() == recipients.len() {
+            self.rset_unless_closed();
+            return Err(Error::RecipientsRefused(refused));
+        }
+        Ok(refused)
+    }
     // ANCHOR_END: sendmail
+
+    /// Whether `sendmail` pipelines: the server listed PIPELINING in its
+    /// EHLO reply (RFC 2920 §3), and [`set_pipelining`](Self::set_pipelining)
+    /// did not turn it off.
+    pub fn pipelines(&self) -> bool {
+        self.pipelining && self.has_extension("pipelining")
+    }
+
+    /// `false` makes `sendmail` send one command per round trip even to
+    /// a server that offers PIPELINING, as smtplib does (its debug lines
+    /// then match smtplib's in order too). On by default.
+    pub fn set_pipelining(&mut self, on: bool) {
+        self.pipelining = on;
+    }
+
+    // ANCHOR: pipelined
+    /// MAIL, every RCPT and DATA as one group (RFC 2920 §3.1: RCPT may
+    /// stand anywhere in a group, DATA only last), then the replies, read
+    /// in order and each judged as [`envelope`](Self::envelope) judges
+    /// it. Returns the refused recipients once DATA got its `354`.
+    ///
+    /// RFC 2920 §3.1 also says the client "MUST check ALL statuses":
+    /// the server answers every command of the group, whatever became of
+    /// the earlier ones, so a refused MAIL or a refused RCPT does not
+    /// stop us from reading the rest. That includes the trap
+    /// ([`abandon_group`](Self::abandon_group)): every RCPT refused, and
+    /// DATA answered `354` all the same.
+    fn pipelined_envelope(
+        &mut self,
+        sender: &str,
+        params: &[String],
+        recipients: &[&str],
+    ) -> Result<Refused, Error> {
+        let mut group = vec![(
+            Command::Mail {
+                from: sender,
+                params,
+            },
+            Step::Mail,
+        )];
+        for &to in recipients {
+            group.push((Command::Rcpt { to, params: &[] }, Step::Rcpt));
+        }
+        group.push((Command::Data, Step::Data));
+        let (replies, failure) = self.pipeline(&group)?;
+        // Short of replies only when reading failed, or after a 421.
+        let failed = || failure.unwrap_or(Error::NotConnected);
+        let data_reply = replies.get(recipients.len() + 1);
+        let Some(mail) = replies.first() else {
+            return Err(failed());
+        };
+        if mail.code != 250 {
+            self.abandon_group(data_reply);
+            return Err(sender_refused(sender, mail.clone()));
+        }
+        let mut refused = Refused::new();
+        for (&recipient, reply) in recipients.iter().zip(&replies[1..]) {
+            if !judge_rcpt(&mut refused, recipient, reply.clone()) {
+                return Err(Error::RecipientsRefused(refused));
+            }
+        }
+        if refused.len() == recipients.len() {
+            self.abandon_group(data_reply);
+            return Err(Error::RecipientsRefused(refused));
+        }
+        let Some(data) = data_reply else {
+            return Err(failed());
+        };
+        self.judge_data(data.clone())?;
+        Ok(refused)
+    }
+
+    /// Ends a pipelined group whose transaction failed: RSET, as smtplib
+    /// does after a refusal, unless a 421 closed the connection.
+    ///
+    /// The trap first. With every RCPT refused, a server may still answer
+    /// DATA with `354` (it had no reason to refuse DATA when it read it,
+    /// or it answers in order without looking back), and it now reads
+    /// message text. Were we to send RSET now, it would be taken as a
+    /// line of the message. RFC 2920 §3.1: "if the DATA command was
+    /// accepted the client SMTP should send a single dot": the lone dot
+    /// ends an empty message, the server answers it (with no recipient,
+    /// it delivers nothing), and only then comes RSET. Postfix's smtp
+    /// client does the same; Exim notes "error for DATA ignored".
+    fn abandon_group(&mut self, data_reply: Option<&Reply>) {
+        if data_reply.is_some_and(|reply| reply.code == 354)
+            && self.send(b".\r\n", Step::Data).is_ok()
+        {
+            // Whatever it says, no message was sent: nothing to report.
+            let _ = self.read_reply(Step::Data);
+        }
+        self.rset_unless_closed();
+    }
+    // ANCHOR_END: pipelined
+
+    /// Writes `group` and reads a reply to each command, in order. Every
+    /// line is checked before anything is sent, so a refused argument
+    /// leaves no half-sent group behind.
+    ///
+    /// The group goes out in windows of at most [`MAX_GROUP`] commands,
+    /// each in one write, its replies read before the next window is
+    /// written. Without a bound, a long list of recipients could
+    /// deadlock: the server blocked writing replies we don't read yet,
+    /// we blocked writing commands it doesn't read any more.
+    ///
+    /// Returns the replies read and the error that stopped reading early,
+    /// if any. A 421 reply also stops it: the server has gone.
+    ///
+    /// # Errors
+    /// [`Error::Command`] for a refused line, and then nothing was sent.
+    fn pipeline(
+        &mut self,
+        group: &[(Command<'_>, Step)],
+    ) -> Result<(Vec<Reply>, Option<Error>), Error> {
+        let mut lines = Vec::with_capacity(group.len());
+        for &(command, step) in group {
+            let line = command
+                .to_bytes()
+                .map_err(|error| Error::Command { step, error })?;
+            lines.push((line, step));
+        }
+        let mut replies = Vec::with_capacity(lines.len());
+        for window in lines.chunks(MAX_GROUP) {
+            let mut bytes = Vec::with_capacity(window.len() * 64);
+            for (line, _) in window {
+                self.debug(|| debug::send_line(line));
+                bytes.extend_from_slice(line);
+            }
+            if let Err(e) = self.write(&bytes, window[0].1) {
+                return Ok((replies, Some(e)));
+            }
+            for &(_, step) in window {
+                match self.read_reply(step) {
+                    Ok(reply) if reply.is_closing() => {
+                        replies.push(reply);
+                        return Ok((replies, None));
+                    }
+                    Ok(reply) => replies.push(reply),
+                    Err(e) => return Ok((replies, Some(e))),
+                }
+            }
+        }
+        Ok((replies, None))
+    }
 
     /// RSET after a refusal, as smtplib does, unless a 421 already closed
     /// the connection. Its own failure changes nothing: the refusal is
@@ -640,6 +831,14 @@ impl Client {
             return Err(Error::NotConnected);
         }
         self.debug(|| debug::send_line(bytes));
+        self.write(bytes, step)
+    }
+
+    /// Writes `bytes` at once; a failure closes the connection.
+    fn write(&mut self, bytes: &[u8], step: Step) -> Result<(), Error> {
+        if !self.open {
+            return Err(Error::NotConnected);
+        }
         let mut stream = self.stream();
         if let Err(cause) = stream.write_all(bytes) {
             self.close();
@@ -666,6 +865,48 @@ fn write_debug(out: &mut DebugOut, text: impl FnOnce() -> String) {
         let _ = out.write_all(text().as_bytes());
         let _ = out.flush();
     }
+}
+
+/// Formats MAIL and every RCPT once, to refuse an unsafe one before
+/// anything is sent ([`Error::Command`]).
+fn check_envelope(
+    sender: &str,
+    params: &[String],
+    recipients: &[&str],
+) -> Result<(), Error> {
+    let mail = (
+        Command::Mail {
+            from: sender,
+            params,
+        },
+        Step::Mail,
+    );
+    let rcpts = recipients
+        .iter()
+        .map(|&to| (Command::Rcpt { to, params: &[] }, Step::Rcpt));
+    for (command, step) in std::iter::once(mail).chain(rcpts) {
+        command
+            .to_bytes()
+            .map_err(|error| Error::Command { step, error })?;
+    }
+    Ok(())
+}
+
+/// The error for a refused MAIL.
+fn sender_refused(sender: &str, reply: Reply) -> Error {
+    let sender = sender.to_owned();
+    Error::SenderRefused { sender, reply }
+}
+
+/// Notes a refused recipient (anything but 250 and 251, as smtplib
+/// judges). Returns false when the reply was a 421: the server has
+/// closed, and the transaction ends here.
+fn judge_rcpt(refused: &mut Refused, recipient: &str, reply: Reply) -> bool {
+    let closing = reply.is_closing();
+    if reply.code != 250 && reply.code != 251 {
+        refused.push((recipient.to_owned(), reply));
+    }
+    !closing
 }
 
 /// Opens the TCP connection to the first address of `host` that

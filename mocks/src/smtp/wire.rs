@@ -84,6 +84,13 @@ impl LineReader {
         }
     }
 
+    /// Whether a whole line is waiting in the buffer already: the client
+    /// pipelined it (RFC 2920), and the next [`next_line`](Self::next_line)
+    /// needs no read.
+    pub(crate) fn has_line(&self) -> bool {
+        self.pending.contains(&b'\n')
+    }
+
     /// After [`Line::TooLong`], throws bytes away up to
     /// and including the next `\n`. Returns whether that `\n` came without
     /// a `\r` before it (a bare LF), or `None` at EOF.
@@ -265,6 +272,17 @@ mod tests {
             ];
             assert_eq!(lines(input, step, 512), expected, "step {step}");
         }
+    }
+
+    #[test]
+    fn has_line_says_whether_a_whole_line_is_buffered() {
+        let mut reader = LineReader::default();
+        assert!(!reader.has_line());
+        let mut fill = feeder(b"MAIL FROM:<>\r\nRCPT TO:<a@b>\r\nDA", 64);
+        reader.next_line(512, &mut fill).unwrap();
+        assert!(reader.has_line(), "RCPT is waiting");
+        reader.next_line(512, &mut fill).unwrap();
+        assert!(!reader.has_line(), "only half of DATA is here");
     }
 
     #[test]
