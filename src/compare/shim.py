@@ -26,6 +26,11 @@
 #                        bind port 0 when INET_COMPARE_EPHEMERAL is set, so
 #                        parallel runs never collide).
 #   INET_COMPARE_EPHEMERAL  if set (to anything), bind() ports become 0.
+#   INET_COMPARE_CODING  a source encoding (utf-8) to read the original in
+#                        when it has non-ASCII bytes but no coding line
+#                        (PEP 263), which Python 2.7 refuses with a
+#                        SyntaxError before running a line. The shim says
+#                        so on stderr, so `compare` shows it.
 #
 # Whatever is not redirected must be on loopback: a connection or datagram
 # to any other address is refused here, with a line on stderr, before the
@@ -43,6 +48,7 @@ if sys.version_info[:2] != (2, 7):
     sys.exit(97)
 
 import errno
+import re
 import socket
 
 _real_socket = socket._socketobject
@@ -253,6 +259,28 @@ socket._socketobject.listen = _listen
 
 # ---------------------------------------------------------------- run it
 
+_CODING_LINE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _undeclared_source(original):
+    """With INET_COMPARE_CODING set, the original's source as unicode when
+    it has non-ASCII bytes and no coding line (PEP 263: one of the first
+    two lines), which Python 2.7 would refuse; otherwise None."""
+    coding = os.environ.get("INET_COMPARE_CODING")
+    if not coding:
+        return None
+    with open(original, "rb") as f:
+        source = f.read()
+    if any(_CODING_LINE.match(line) for line in source.split("\n")[:2]):
+        return None
+    if not re.search(r"[\x80-\xff]", source):
+        return None
+    sys.stderr.write("compare shim: %s has non-ASCII bytes but no coding "
+                     "line (PEP 263), a SyntaxError for Python 2.7; read "
+                     "as %s\n" % (os.path.basename(original), coding))
+    return source.decode(coding)
+
+
 def _main():
     if len(sys.argv) < 2:
         sys.stderr.write("compare shim: usage: shim.py ORIGINAL [ARGS...]\n")
@@ -266,7 +294,13 @@ def _main():
     # A fresh globals dict, as `python ORIGINAL` would give it.
     globals_ = {"__name__": "__main__", "__file__": original,
                 "__builtins__": __builtins__}
-    execfile(original, globals_)  # noqa: F821 (Python 2 only)
+    source = _undeclared_source(original)
+    if source is None:
+        execfile(original, globals_)  # noqa: F821 (Python 2 only)
+    else:
+        # Compiled from unicode, its byte strings are encoded back in the
+        # coding: the same bytes as with the coding line.
+        exec(compile(source, original, "exec"), globals_)
 
 
 _main()

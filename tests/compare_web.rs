@@ -1,0 +1,91 @@
+//! `compare` on the web chapter (inet_02), end to end, without Python:
+//! the "Python" is a stand-in `sh` script that does the original's job
+//! with our own `webget` against the mock `compare` started for it
+//! (`INET_COMPARE_HTTP`): it saves each site's page under the original's
+//! file name, leaves an empty `xx.html`, and prints the original's lines.
+//! Loopback only; every program has a timeout inside `compare`.
+#![cfg(unix)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+const WEBGET: &str = env!("CARGO_BIN_EXE_webget");
+
+/// The original's job, in `sh`, with a hook (`$1`) run after the pages
+/// are saved. It checks what `compare` tells the shim first: a
+/// wrong setting exits 9, an undocumented difference.
+fn stand_in(after: &str) -> String {
+    format!(
+        "#!/bin/sh\n\
+         touch \"$INET_COMPARE_READY\"\n\
+         test \"$INET_COMPARE_CODING\" = utf-8 || exit 9\n\
+         echo \"$INET_COMPARE_HOSTS\" | grep -q ' www.ibm.com$' || exit 9\n\
+         for site in istia.univ-angers.fr www.univ-angers.fr www.ibm.com; do\n\
+           '{WEBGET}' --timeout 5 \"$INET_COMPARE_HTTP\" >/dev/null || exit 9\n\
+           mv 127.0.0.1_*.html \"$site.html\"\n\
+           echo \"Transfert reussi du paragraphe index du site $site\"\n\
+         done\n\
+         : > xx.html\n\
+         echo 'Echec de la connexion au site (xx,80) : [Errno -2] Name or service not known'\n\
+         echo 'compare shim: inet_02.py has non-ASCII bytes but no coding line (PEP 263), a SyntaxError for Python 2.7; read as utf-8' >&2\n\
+         {after}\n\
+         exit 0\n"
+    )
+}
+
+/// Runs `compare` on an "original" `inet_02.py` with the stand-in
+/// python `script`; returns its exit status and stdout.
+fn compare(dir: &Path, script: &str) -> (Option<i32>, String) {
+    let original = dir.join("inet_02.py");
+    fs::write(&original, "# a stand-in\n").unwrap();
+    let python = dir.join("python");
+    fs::write(&python, script).unwrap();
+    fs::set_permissions(&python, fs::Permissions::from_mode(0o755)).unwrap();
+    let output = Command::cargo_bin("compare")
+        .unwrap()
+        .arg(&original)
+        .arg("--python")
+        .arg(&python)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let err = String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), format!("{text}{err}"))
+}
+
+#[test]
+fn the_original_s_job_differs_only_where_the_lesson_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = compare(dir.path(), &stand_in(""));
+    assert_eq!(code, Some(0), "{text}");
+    // Three connections, the same page saved for each site.
+    for channel in [
+        "-- server sent (connection 3) --",
+        "-- file www.ibm.com.html | 127.0.0.1_PORT.html --",
+    ] {
+        assert!(text.contains(channel), "{text}");
+    }
+    assert!(
+        text.contains("=3   [empty file]    | [no such file]"),
+        "{text}"
+    );
+    assert!(text.contains("[2] Result lines:"), "{text}");
+    assert!(text.contains("[5] Exit status:"), "{text}");
+    assert!(!text.contains("!!"), "{text}");
+}
+
+#[test]
+fn a_page_saved_differently_is_an_undocumented_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = compare(
+        dir.path(),
+        &stand_in("echo 'one line more' >> www.ibm.com.html"),
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("!!   one line more"), "{text}");
+}
