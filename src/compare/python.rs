@@ -820,10 +820,8 @@ mod tests {
 
     #[test]
     fn a_chapter_waits_for_what_a_program_prints() {
-        let job = Job::new(["sh".into()]).args([
-            "-c",
-            "read line; echo \"got $line\"; cat",
-        ]);
+        let job = Job::new(["sh".into()])
+            .args(["-c", "read line; echo \"got $line\"; cat"]);
         let mut running = job.keep_stdin_open().spawn().unwrap();
         let got = |out: &[u8]| out.ends_with(b"got one\n");
         let short = Duration::from_millis(20);

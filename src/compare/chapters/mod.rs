@@ -39,6 +39,7 @@ use std::path::Path;
 
 use super::{CompareError, Comparison, Setup};
 
+mod generic;
 mod names;
 
 /// Runs both sides of a chapter and returns what each did.
@@ -65,6 +66,7 @@ pub const NUMBERS: [&str; 7] = ["01", "02", "03", "04", "06", "08", "10"];
 pub fn by_number(nn: &str) -> Option<&'static Chapter> {
     match nn {
         "01" => Some(&names::CHAPTER),
+        "10" => Some(&generic::CHAPTER),
         _ => None,
     }
 }
