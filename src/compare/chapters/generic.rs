@@ -33,7 +33,9 @@ use std::time::Duration;
 
 use super::Chapter;
 use crate::compare::python::{PortReport, Running};
-use crate::compare::{CompareError, Comparison, Job, Normaliser, Setup, Side};
+use crate::compare::{
+    CompareError, Comparison, Finished, Job, Normaliser, Setup, Side,
+};
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
@@ -119,7 +121,7 @@ struct Server {
 /// What one server did under the script.
 struct Played {
     port: u16,
-    finished: crate::compare::Finished,
+    finished: Finished,
     sent: Vec<u8>,
     received: Vec<u8>,
     /// The step that did not happen, if one did not.
@@ -132,14 +134,13 @@ impl Server {
         let report = PortReport::new().map_err(|e| {
             CompareError::Io(format!("cannot wait for the port: {e}"))
         })?;
-        let running = Job::original(setup)
+        let mut running = Job::original(setup)
             .args(["0"])
             .env("INET_COMPARE_EPHEMERAL", 1)
             .env("INET_COMPARE_REPORT", report.addr())
             .env("PYTHONUNBUFFERED", 1)
             .keep_stdin_open()
             .spawn()?;
-        let mut running = running;
         match report.wait(STEP) {
             Ok(port) => Ok(Server {
                 keyboard: running.take_stdin(),
@@ -149,9 +150,10 @@ impl Server {
                 serves_forever: true,
             }),
             Err(e) => {
-                // A shim that did not run says why; otherwise, the port.
-                running.stop()?;
-                Err(e)
+                // A shim that did not run says why (the `?`); otherwise,
+                // what the original said, with the missing port.
+                let finished = running.stop()?;
+                Err(not_started(e.to_string(), &finished))
             }
         }
     }
@@ -162,7 +164,7 @@ impl Server {
             .args(["0"])
             .keep_stdin_open()
             .spawn()?;
-        let mut stdin = running.take_stdin();
+        let keyboard = running.take_stdin();
         let port = Cell::new(None);
         running.wait_for_stdout(STEP, |out| {
             port.set(port_of(out));
@@ -170,7 +172,7 @@ impl Server {
         });
         match port.get() {
             Some(port) => Ok(Server {
-                keyboard: stdin.take(),
+                keyboard,
                 running,
                 port,
                 prompt: None,
@@ -178,11 +180,8 @@ impl Server {
             }),
             None => {
                 let finished = running.stop()?;
-                let said = String::from_utf8_lossy(&finished.stderr);
-                Err(CompareError::Io(format!(
-                    "tcp-server did not say its port: {}",
-                    said.trim_end()
-                )))
+                let why = "tcp-server did not say its port".to_owned();
+                Err(not_started(why, &finished))
             }
         }
     }
@@ -283,6 +282,13 @@ impl Server {
             false => Err(format!("the server did not print {what}")),
         }
     }
+}
+
+/// A server that did not get as far as listening: `why`, and what it
+/// said on standard error.
+fn not_started(why: String, finished: &Finished) -> CompareError {
+    let said = String::from_utf8_lossy(&finished.stderr);
+    CompareError::Io(format!("{why}; it said: {}", said.trim_end()))
 }
 
 impl Played {
