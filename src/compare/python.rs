@@ -35,7 +35,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -374,24 +374,38 @@ impl Job {
 struct Captured {
     bytes: Vec<u8>,
     dropped: usize,
+    /// The pipe has closed: nothing more will come.
+    closed: bool,
+}
+
+/// A stream being captured, and a condition variable signalled at each
+/// change, so a chapter can wait for what a server prints
+/// ([`Running::wait_for_stdout`]).
+type Shared = Arc<(Mutex<Captured>, Condvar)>;
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Captured> {
+    shared.0.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn capture(
     pipe: Option<impl Read + Send + 'static>,
     done: mpsc::Sender<()>,
-) -> Arc<Mutex<Captured>> {
-    let captured = Arc::new(Mutex::new(Captured::default()));
+) -> Shared {
+    let captured: Shared = Arc::default();
     let filled = Arc::clone(&captured);
     thread::spawn(move || {
         if let Some(mut pipe) = pipe {
             let mut buf = [0; 8192];
             while let Ok(n @ 1..) = pipe.read(&mut buf) {
-                let mut c = filled.lock().unwrap_or_else(|e| e.into_inner());
+                let mut c = lock(&filled);
                 let room = MAX_OUTPUT.saturating_sub(c.bytes.len()).min(n);
                 c.bytes.extend_from_slice(&buf[..room]);
                 c.dropped += n - room;
+                filled.1.notify_all();
             }
         }
+        lock(&filled).closed = true;
+        filled.1.notify_all();
         let _ = done.send(());
     });
     captured
@@ -403,8 +417,8 @@ pub struct Running {
     child: Child,
     dir: TempDir,
     stdin: Option<ChildStdin>,
-    stdout: Arc<Mutex<Captured>>,
-    stderr: Arc<Mutex<Captured>>,
+    stdout: Shared,
+    stderr: Shared,
     /// One message per output stream, when it closes.
     done: Receiver<()>,
     deadline: Instant,
@@ -422,6 +436,34 @@ impl Running {
     /// [`Job::keep_stdin_open`]. Drop it to send end of file.
     pub fn take_stdin(&mut self) -> Option<ChildStdin> {
         self.stdin.take()
+    }
+
+    /// Waits until what the program has written on standard output so
+    /// far satisfies `until`, at most `timeout`: how a chapter waits for
+    /// a server's line instead of sleeping. Returns false when the time
+    /// ran out, or the output closed, first.
+    pub fn wait_for_stdout(
+        &self,
+        timeout: Duration,
+        until: impl Fn(&[u8]) -> bool,
+    ) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut captured = lock(&self.stdout);
+        loop {
+            if until(&captured.bytes) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if captured.closed || left.is_zero() {
+                return false;
+            }
+            captured = self
+                .stdout
+                .1
+                .wait_timeout(captured, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
     }
 
     /// Waits for the program to end: both output streams closed, then
@@ -479,8 +521,8 @@ impl Running {
                 }
             }
         }
-        let take = |c: &Arc<Mutex<Captured>>| {
-            let c = c.lock().unwrap_or_else(|e| e.into_inner());
+        let take = |c: &Shared| {
+            let c = lock(c);
             let mut bytes = c.bytes.clone();
             if c.dropped > 0 {
                 let note =
@@ -774,6 +816,24 @@ mod tests {
         assert_eq!(side.lines("stdout"), ["out"]);
         assert!(side.lines("stderr").is_empty());
         assert_eq!(side.lines("exit status"), ["3"]);
+    }
+
+    #[test]
+    fn a_chapter_waits_for_what_a_program_prints() {
+        let job = Job::new(["sh".into()])
+            .args(["-c", "read line; echo \"got $line\"; cat"]);
+        let mut running = job.keep_stdin_open().spawn().unwrap();
+        let got = |out: &[u8]| out.ends_with(b"got one\n");
+        let short = Duration::from_millis(20);
+        assert!(!running.wait_for_stdout(short, got), "nothing typed yet");
+        let mut stdin = running.take_stdin().unwrap();
+        stdin.write_all(b"one\n").unwrap();
+        assert!(running.wait_for_stdout(Duration::from_secs(5), got));
+        drop(stdin);
+        let never = |out: &[u8]| out.ends_with(b"never\n");
+        // The output closes: no need to wait out the time.
+        assert!(!running.wait_for_stdout(Duration::from_secs(30), never));
+        assert_eq!(running.wait().unwrap().exit, Exit::Code(0));
     }
 
     #[test]

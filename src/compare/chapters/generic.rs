@@ -1,0 +1,462 @@
+//! The generic TCP server (inet_10): `inet_10.py` against `tcp-server`,
+//! each under a scripted client and keyboard.
+//!
+//! Both servers are started on port 0. The original names no port it
+//! did not get on its command line, so the shim binds it to a free one
+//! (`INET_COMPARE_EPHEMERAL`) and reports it ([`PortReport`]); ours says
+//! which in its first line. Then the same [`SCRIPT`] is played against
+//! each: a client connects and sends a request, ended with the
+//! original's `bye`; the keyboard (the server's standard input) types an
+//! answer and `bye`; the client reads to the end and leaves; the keyboard
+//! ends (Ctrl-D). Compared: the
+//! server's standard output, standard error and exit status, and what the
+//! client sent and received.
+//!
+//! Every step waits for its effect before the next one: a line on the
+//! client's socket, or a line the server prints. The original's two
+//! threads both print (`raw_input("--> ")` prompts, the reader thread
+//! prints `<--- IP : line`), so before each step we also wait for the
+//! original's prompt: it then waits for us, and its output can only come
+//! in one order. The original's standard output is a pipe here, so it is
+//! made unbuffered (`PYTHONUNBUFFERED`, as `python -u`): what it printed
+//! is there as it prints it, as on a terminal.
+//!
+//! The original never ends by itself (`serve_forever()`: "Arret par
+//! Ctrl-C"), so once the script is played `compare` stops it; ours ends
+//! when the keyboard does, and `compare` waits for it.
+
+use std::cell::Cell;
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::process::ChildStdin;
+use std::time::Duration;
+
+use super::Chapter;
+use crate::compare::python::{PortReport, Running};
+use crate::compare::{
+    CompareError, Comparison, Finished, Job, Normaliser, Setup, Side,
+};
+
+/// The chapter.
+pub const CHAPTER: Chapter = Chapter {
+    title: "generic TCP server (inet_10)",
+    lesson_path: "lessons/06-generic-server.md",
+    lesson: include_str!("../../../lessons/06-generic-server.md"),
+    scenario,
+};
+
+// ANCHOR: script
+/// One step of the session, played against each server in turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The client connects; the server prints `client 127.0.0.1`.
+    Connect,
+    /// The client sends a line; the server prints it as `<--- IP : line`.
+    Send(&'static str),
+    /// The keyboard types a line; the client receives it.
+    Type(&'static str),
+    /// The keyboard types `bye`; the client reads the end of the stream.
+    Bye,
+    /// The client closes its socket.
+    Close,
+    /// The keyboard ends (Ctrl-D): standard input is closed.
+    EndOfInput,
+}
+
+/// The session. The keyboard speaks first, then the client, which ends
+/// with the original's `bye` (its reader thread stops there); then the
+/// keyboard's `bye` closes. In this order each of the original's threads
+/// prints only once the other is waiting: a keyboard line typed after the
+/// reader thread printed could meet that thread between the text and the
+/// end of its `print`, and the prompt would get a stray space
+/// (`softspace`); a reader thread still reading at the close would crash.
+pub const SCRIPT: [Step; 10] = [
+    Step::Connect,
+    Step::Type("hello from the keyboard"),
+    Step::Type(""),
+    Step::Type("your turn"),
+    Step::Send("hello from the client\r\n"),
+    Step::Send("\r\n"),
+    Step::Send("bye\r\n"),
+    Step::Bye,
+    Step::Close,
+    Step::EndOfInput,
+];
+// ANCHOR_END: script
+
+/// The longest any step may take (a connection, a line to arrive).
+const STEP: Duration = Duration::from_secs(5);
+
+/// The original's prompt (`raw_input("--> ")`), printed before each
+/// keyboard line it reads.
+const PROMPT: &str = "--> ";
+
+fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
+    let python = Server::original(setup)?.play()?;
+    let rust = Server::ours(setup)?.play()?;
+    let normal = Normaliser::new()
+        .port(python.port, "PORT")
+        .port(rust.port, "PORT");
+    Ok(vec![Comparison {
+        title:
+            "inet_10.py 0 | tcp-server 0, under a scripted client and keyboard"
+                .into(),
+        python: python.side(&normal),
+        rust: rust.side(&normal),
+    }])
+}
+
+/// A server being played with.
+struct Server {
+    running: Running,
+    /// Its standard input; `None` once the keyboard has ended.
+    keyboard: Option<ChildStdin>,
+    port: u16,
+    /// The prompt it prints before it reads the keyboard, if any.
+    prompt: Option<&'static str>,
+    /// It ends only when stopped (the original's `serve_forever`).
+    serves_forever: bool,
+}
+
+/// What one server did under the script.
+struct Played {
+    port: u16,
+    finished: Finished,
+    sent: Vec<u8>,
+    received: Vec<u8>,
+    /// The step that did not happen, if one did not.
+    failed: Option<String>,
+}
+
+impl Server {
+    /// `inet_10.py 0` under the shim, bound to a free port it reports.
+    fn original(setup: &Setup) -> Result<Server, CompareError> {
+        let report = PortReport::new().map_err(|e| {
+            CompareError::Io(format!("cannot wait for the port: {e}"))
+        })?;
+        let mut running = Job::original(setup)
+            .args(["0"])
+            .env("INET_COMPARE_EPHEMERAL", 1)
+            .env("INET_COMPARE_REPORT", report.addr())
+            .env("PYTHONUNBUFFERED", 1)
+            .keep_stdin_open()
+            .spawn()?;
+        match report.wait(STEP) {
+            Ok(port) => Ok(Server {
+                keyboard: running.take_stdin(),
+                running,
+                port,
+                prompt: Some(PROMPT),
+                serves_forever: true,
+            }),
+            Err(e) => {
+                // A shim that did not run says why (the `?`); otherwise,
+                // what the original said, with the missing port.
+                let finished = running.stop()?;
+                Err(not_started(e.to_string(), &finished))
+            }
+        }
+    }
+
+    /// `tcp-server 0`, which prints the port it got.
+    fn ours(setup: &Setup) -> Result<Server, CompareError> {
+        let mut running = Job::program(setup, "tcp-server")?
+            .args(["0"])
+            .keep_stdin_open()
+            .spawn()?;
+        let keyboard = running.take_stdin();
+        let port = Cell::new(None);
+        running.wait_for_stdout(STEP, |out| {
+            port.set(port_of(out));
+            out.contains(&b'\n')
+        });
+        match port.get() {
+            Some(port) => Ok(Server {
+                keyboard,
+                running,
+                port,
+                prompt: None,
+                serves_forever: false,
+            }),
+            None => {
+                let finished = running.stop()?;
+                let why = "tcp-server did not say its port".to_owned();
+                Err(not_started(why, &finished))
+            }
+        }
+    }
+
+    /// Plays the [`SCRIPT`], then ends the server.
+    fn play(mut self) -> Result<Played, CompareError> {
+        let mut client = Client::default();
+        let failed = SCRIPT.iter().enumerate().find_map(|(i, &step)| {
+            self.step(&mut client, &SCRIPT[..i], step)
+                .err()
+                .map(|why| format!("step {} ({step:?}): {why}", i + 1))
+        });
+        drop(client.stream.take());
+        drop(self.keyboard.take());
+        let finished = match self.serves_forever {
+            true => self.running.stop()?,
+            false => self.running.wait()?,
+        };
+        Ok(Played {
+            port: self.port,
+            finished,
+            sent: client.sent,
+            received: client.received,
+            failed,
+        })
+    }
+
+    /// Takes `step` (after `done`), and waits for its effect.
+    fn step(
+        &mut self,
+        client: &mut Client,
+        done: &[Step],
+        step: Step,
+    ) -> Result<(), String> {
+        let lines_sent = count_sends(done);
+        match step {
+            Step::Connect => {
+                client.connect(self.port)?;
+                self.wait_for("client 127.0.0.1", |out| {
+                    count(out, b"client 127.0.0.1\n") == 1
+                })?;
+                self.wait_for_prompt(1)
+            }
+            Step::Send(line) => {
+                client.send(line)?;
+                self.wait_for("the line printed", |out| {
+                    count(out, b"<--- ") == lines_sent + 1
+                        && out.ends_with(b"\n")
+                })
+            }
+            Step::Type(line) => {
+                self.type_line(line)?;
+                client.receive_line()?;
+                self.wait_for_prompt(count_types(done) + 2)
+            }
+            Step::Bye => {
+                self.type_line("bye")?;
+                client.receive_to_end()
+            }
+            Step::Close => {
+                drop(client.stream.take());
+                Ok(())
+            }
+            Step::EndOfInput => {
+                drop(self.keyboard.take());
+                Ok(())
+            }
+        }
+    }
+
+    fn type_line(&mut self, line: &str) -> Result<(), String> {
+        let keyboard =
+            self.keyboard.as_mut().ok_or("the keyboard is closed")?;
+        keyboard
+            .write_all(format!("{line}\n").as_bytes())
+            .map_err(|e| format!("cannot type: {e}"))
+    }
+
+    /// Waits until the server has printed its prompt `n` times, if it
+    /// has a prompt: it is then waiting for the keyboard, and prints
+    /// nothing more until a step makes it.
+    fn wait_for_prompt(&self, n: usize) -> Result<(), String> {
+        match self.prompt {
+            Some(prompt) => self.wait_for("the prompt", |out| {
+                count(out, prompt.as_bytes()) == n
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn wait_for(
+        &self,
+        what: &str,
+        until: impl Fn(&[u8]) -> bool,
+    ) -> Result<(), String> {
+        match self.running.wait_for_stdout(STEP, until) {
+            true => Ok(()),
+            false => Err(format!("the server did not print {what}")),
+        }
+    }
+}
+
+/// A server that did not get as far as listening: `why`, and what it
+/// said on standard error.
+fn not_started(why: String, finished: &Finished) -> CompareError {
+    let said = String::from_utf8_lossy(&finished.stderr);
+    CompareError::Io(format!("{why}; it said: {}", said.trim_end()))
+}
+
+impl Played {
+    /// The server's three channels, the client's two, and a note if the
+    /// script could not be played to its end.
+    fn side(&self, normal: &Normaliser) -> Side {
+        let mut side = self
+            .finished
+            .side(normal)
+            .bytes("client sent", &self.sent, normal)
+            .bytes("client received", &self.received, normal);
+        if let Some(why) = &self.failed {
+            side = side.channel("compare", vec![why.clone()]);
+        }
+        side
+    }
+}
+
+/// The scripted client: its socket, and every byte it sent and received.
+#[derive(Default)]
+struct Client {
+    stream: Option<TcpStream>,
+    sent: Vec<u8>,
+    received: Vec<u8>,
+}
+
+impl Client {
+    fn connect(&mut self, port: u16) -> Result<(), String> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let stream = TcpStream::connect_timeout(&addr, STEP)
+            .and_then(|s| {
+                s.set_read_timeout(Some(STEP))?;
+                s.set_write_timeout(Some(STEP))?;
+                Ok(s)
+            })
+            .map_err(|e| format!("cannot connect: {e}"))?;
+        self.stream = Some(stream);
+        Ok(())
+    }
+
+    fn stream(&self) -> Result<&TcpStream, String> {
+        self.stream.as_ref().ok_or_else(|| "not connected".into())
+    }
+
+    fn send(&mut self, line: &str) -> Result<(), String> {
+        self.stream()?
+            .write_all(line.as_bytes())
+            .map_err(|e| format!("cannot send: {e}"))?;
+        self.sent.extend_from_slice(line.as_bytes());
+        Ok(())
+    }
+
+    /// Reads up to the end of the next line (one byte at a time: nothing
+    /// after it is taken from the socket).
+    fn receive_line(&mut self) -> Result<(), String> {
+        let mut byte = [0];
+        loop {
+            match self.stream()?.read(&mut byte) {
+                Ok(0) => return Err("the server closed instead".into()),
+                Ok(_) => {
+                    self.received.push(byte[0]);
+                    if byte[0] == b'\n' {
+                        return Ok(());
+                    }
+                }
+                Err(e) => return Err(read_error(&e)),
+            }
+        }
+    }
+
+    /// Reads until the server closes its side.
+    fn receive_to_end(&mut self) -> Result<(), String> {
+        let mut rest = Vec::new();
+        let read = self.stream()?.read_to_end(&mut rest);
+        self.received.extend_from_slice(&rest);
+        read.map(|_| ()).map_err(|e| read_error(&e))
+    }
+}
+
+fn read_error(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            format!("nothing came within {}s", STEP.as_secs_f64())
+        }
+        _ => format!("cannot receive: {e}"),
+    }
+}
+
+/// How many lines the client sent in `steps`.
+fn count_sends(steps: &[Step]) -> usize {
+    steps.iter().filter(|s| matches!(s, Step::Send(_))).count()
+}
+
+/// How many lines the keyboard typed in `steps` (`bye` aside).
+fn count_types(steps: &[Step]) -> usize {
+    steps.iter().filter(|s| matches!(s, Step::Type(_))).count()
+}
+
+/// How many times `needle` occurs in `haystack`, without overlaps.
+pub fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    if needle.is_empty() {
+        return 0;
+    }
+    let (mut n, mut at) = (0, 0);
+    while let Some(found) = haystack[at..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+    {
+        n += 1;
+        at += found + needle.len();
+    }
+    n
+}
+
+/// The port in `tcp-server`'s first line, `... listening on IP:PORT`.
+pub fn port_of(output: &[u8]) -> Option<u16> {
+    let first = output.split(|&b| b == b'\n').next()?;
+    let first = std::str::from_utf8(first).ok()?;
+    let (_, addr) = first.rsplit_once(" listening on ")?;
+    addr.trim().parse::<SocketAddr>().ok().map(|a| a.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needles_are_counted_without_overlaps() {
+        assert_eq!(count(b"--> --> <--- x\n", b"--> "), 2);
+        assert_eq!(count(b"<--- a\n<--- b\n", b"<--- "), 2);
+        assert_eq!(count(b"aaaa", b"aa"), 2);
+        assert_eq!(count(b"", b"x"), 0);
+        assert_eq!(count(b"abc", b""), 0);
+    }
+
+    #[test]
+    fn the_port_is_read_from_the_first_line_only() {
+        let said = b"generic TCP server (stop with Ctrl-C) listening on \
+                     127.0.0.1:43210\nclient 127.0.0.1\n";
+        assert_eq!(port_of(said), Some(43210));
+        assert_eq!(port_of(b"listening on [::1]:8000\n"), None);
+        assert_eq!(port_of(b"x listening on [::1]:8000\n"), Some(8000));
+        assert_eq!(port_of(b"cannot listen\nx listening on 1.2.3.4:5"), None);
+        assert_eq!(port_of(b"x listening on 127.0.0.1:99999\n"), None);
+        assert_eq!(port_of(b""), None);
+    }
+
+    #[test]
+    fn the_script_is_one_session_that_ends_on_both_sides() {
+        assert_eq!(SCRIPT.first(), Some(&Step::Connect));
+        assert_eq!(SCRIPT.last(), Some(&Step::EndOfInput));
+        let bye = SCRIPT.iter().position(|s| *s == Step::Bye).unwrap();
+        let sends = || SCRIPT.iter().filter(|s| matches!(s, Step::Send(_)));
+        let first_send = SCRIPT.iter().position(|s| matches!(s, Step::Send(_)));
+        // Once the client has spoken, the keyboard only says bye.
+        let typed = |s: &Step| matches!(s, Step::Type(_));
+        assert!(!SCRIPT[first_send.unwrap()..].iter().any(typed));
+        // The client's last word is bye, before the keyboard's.
+        assert_eq!(sends().next_back(), Some(&Step::Send("bye\r\n")));
+        assert!(!SCRIPT[bye..].iter().any(|s| matches!(s, Step::Send(_))));
+        assert_eq!(count_sends(&SCRIPT), 3);
+        assert_eq!(count_types(&SCRIPT), 3);
+        // No line contains what the waits count.
+        for step in SCRIPT {
+            if let Step::Send(text) | Step::Type(text) = step {
+                assert_eq!(count(text.as_bytes(), PROMPT.as_bytes()), 0);
+                assert_eq!(count(text.as_bytes(), b"<--- "), 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! `compare` on the generic-server chapter (inet_10), end to end, without
+//! Python: the server path of `compare` (the shim's port report, a server
+//! spawned with its keyboard open, waits on what it prints, the scripted
+//! client, the stop at the end).
+//!
+//! The "Python" is a stand-in `bash` script that ignores the shim and
+//! runs our own `tcp-server 0`, reports the port it printed to
+//! `INET_COMPARE_REPORT` as the shim's `listen()` hook does, and prints
+//! the one prompt that `tcp-server` does not (`--> ` once the client is
+//! there; each keyboard line it echoes as `--> line` stands for the next
+//! prompt). Every connection is on 127.0.0.1; `compare` bounds each step.
+#![cfg(unix)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+const TCP_SERVER: &str = env!("CARGO_BIN_EXE_tcp-server");
+
+#[test]
+fn the_server_chapter_runs_end_to_end_with_a_stand_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("inet_10.py");
+    fs::write(&original, "# a stand-in\n").unwrap();
+    let python = dir.path().join("python");
+    let script = format!(
+        "#!/usr/bin/env bash\n\
+         test -f \"$1\" || {{ echo 'no shim' >&2; exit 5; }}\n\
+         test -f \"$2\" || {{ echo 'no original' >&2; exit 5; }}\n\
+         test \"$3\" = 0 || {{ echo \"port $3, not 0\" >&2; exit 5; }}\n\
+         touch \"$INET_COMPARE_READY\"\n\
+         '{TCP_SERVER}' 0 | {{\n\
+           IFS= read -r first; echo \"$first\"\n\
+           report=\"/dev/tcp/${{INET_COMPARE_REPORT%:*}}/${{INET_COMPARE_REPORT##*:}}\"\n\
+           echo \"listening ${{first##*:}}\" > \"$report\"\n\
+           while IFS= read -r line; do\n\
+             echo \"$line\"\n\
+             if [ \"$line\" = 'client 127.0.0.1' ]; then echo '--> '; fi\n\
+           done\n\
+         }}\n"
+    );
+    fs::write(&python, script).unwrap();
+    fs::set_permissions(&python, fs::Permissions::from_mode(0o755)).unwrap();
+
+    let output = Command::cargo_bin("compare")
+        .unwrap()
+        .arg(&original)
+        .arg("--python")
+        .arg(&python)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{text}{err}");
+    // The whole script was played on both sides: the client got every
+    // keyboard line, the servers printed every client line.
+    for line in ["hello from the keyboard", "<--- 127.0.0.1 : bye"] {
+        assert!(same_on_both_sides(&text, line), "{line}: {text}");
+    }
+    assert!(!text.contains("-- compare --"), "no step failed: {text}");
+    // The one difference: the stand-in's prompt, a documented one.
+    assert!(text.contains("=2   -->"), "{text}");
+    assert!(text.contains("all documented"), "{text}");
+}
+
+/// Whether the report has `line` on both sides, unmarked.
+fn same_on_both_sides(report: &str, line: &str) -> bool {
+    report.lines().any(|shown| {
+        let Some(columns) = shown.strip_prefix("     ") else {
+            return false;
+        };
+        columns.split_once(" | ").is_some_and(|(python, rust)| {
+            python.trim_end() == line && rust == line
+        })
+    })
+}
