@@ -1,7 +1,983 @@
-//! Benchmark: echo (placeholder; see issue 6).
+//! Benchmark: `echo-server` beside its floor and the Python original
+//! (inet_08), driven by the same clients on loopback.
+//!
+//! `cargo bench --bench echo` (`BENCH_QUICK=1` for short runs). Set
+//! `BENCH_ECHO_BASELINE` to another `echo-server` executable (the build
+//! before a design change, copied aside) to measure it in the same run;
+//! `INET_ORIGINALS` and `INET_PYTHON` say where inet_08.py and Python
+//! 2.7 are.
+//!
+//! * **Load**: 1, 16 and 128 clients each connect, then send a line and
+//!   wait for its reply, again and again; after a warm-up, round trips
+//!   are counted and timed for a fixed window. The three servers take
+//!   turns, round after round, and each figure is the median round: a
+//!   slow moment of this shared machine hits all three alike.
+//! * **The floor** is the least a thread-per-connection server can do: a
+//!   thread per client, a buffered line reader, the same reply bytes as
+//!   `echo-server`, nothing else (no log, no limits, no timeouts per
+//!   line). It runs as a process of its own, like the others: this bench
+//!   binary started again with `--floor-server`.
+//! * **Bursts**: 128, then 1,000 clients connect at the same moment, each
+//!   asks one line and holds its connection until all have been
+//!   answered; any client not answered within a bounded wait is a failed
+//!   connection.
+//! * **Idle**: 1,000 connections are opened and left idle; a new client
+//!   must still be answered, and the server's resident memory (RSS, read
+//!   from /proc) stay small.
+//!
+//! Failures (connect errors, timeouts, `busy:` refusals, wrong replies,
+//! hang-ups) are counted, never panicked on; every socket has timeouts.
+//! `echo-server` logs each line, as the original does: its standard
+//! output goes to a file in /dev/shm, the Python server's to /dev/null,
+//! so neither waits on a reader.
 
 mod support;
 
+use std::fs;
+use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use support::{Figure, Table, Target, median, percentile};
+
+/// The argument that makes this binary the floor server.
+const FLOOR_ARG: &str = "--floor-server";
+/// Names an older `echo-server` build to measure beside this one.
+const BASELINE_VAR: &str = "BENCH_ECHO_BASELINE";
+/// Client counts of the load rows.
+const LOADS: [usize; 3] = [1, 16, 128];
+/// Client counts of the burst rows, and the idle connections held.
+const BURSTS: [usize; 2] = [128, 1_000];
+const IDLE: usize = 1_000;
+/// A server's resident memory holding [`IDLE`] connections, at most.
+const RSS_LIMIT_MIB: f64 = 64.0;
+/// How long anything may take to start (a server) or to connect.
+const START: Duration = Duration::from_secs(5);
+/// Client threads do little; a small stack lets 1,000 of them start fast.
+const CLIENT_STACK: usize = 64 * 1024;
+
+/// Durations and counts, shrunk by `BENCH_QUICK=1`.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    warm_up: Duration,
+    window: Duration,
+    rounds: usize,
+    /// The longest wait for a reply under load.
+    reply_timeout: Duration,
+    /// The longest a burst client may wait to connect and be answered.
+    burst_wait: Duration,
+}
+
+impl Plan {
+    fn from_env() -> Plan {
+        let quick = std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0");
+        Plan {
+            warm_up: Duration::from_millis(if quick { 100 } else { 250 }),
+            window: Duration::from_millis(if quick { 300 } else { 1_000 }),
+            rounds: if quick { 1 } else { 5 },
+            reply_timeout: Duration::from_secs(2),
+            // A connection the listen queue had no room for waits for
+            // the client to send its SYN again: after 1 s, then 3 s.
+            burst_wait: Duration::from_secs(if quick { 3 } else { 5 }),
+        }
+    }
+}
+
 fn main() {
-    let _ = support::Table::new("echo");
+    if std::env::args().nth(1).as_deref() == Some(FLOOR_ARG) {
+        return floor::serve();
+    }
+    let started = Instant::now();
+    let plan = Plan::from_env();
+    let mut table =
+        Table::new("echo: echo-server beside the floor and inet_08, loopback");
+    match Servers::start() {
+        Ok(servers) => {
+            load_rows(&mut table, &servers, &plan);
+            burst_rows(&mut table, &servers, &plan);
+        }
+        Err(why) => println!("echo bench failed: {why}"),
+    }
+    idle_rows(&mut table);
+    table.print();
+    println!("(whole bench: {:.0?})", started.elapsed());
+}
+
+// ---------------------------------------------------------------------
+// The servers
+
+/// How a server ends its replies: ours with `\n`, the Python original
+/// with nothing (the reply is complete when it has all its bytes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Framing {
+    Line,
+    Unframed,
+}
+
+/// Where clients connect, and how replies end there.
+#[derive(Debug, Clone, Copy)]
+struct Endpoint {
+    name: &'static str,
+    addr: SocketAddr,
+    framing: Framing,
+}
+
+/// A server running as a child process, killed when dropped.
+struct Server {
+    at: Endpoint,
+    child: Child,
+    /// Where its standard output goes, removed when dropped.
+    log: Option<PathBuf>,
+}
+
+impl Server {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(log) = &self.log {
+            let _ = fs::remove_file(log);
+        }
+    }
+}
+
+/// The three servers of the load and burst rows.
+struct Servers {
+    ours: Server,
+    floor: Server,
+    /// `Err` says why the Python row is skipped.
+    python: Result<Server, String>,
+    /// Another build of `echo-server`, named by `BENCH_ECHO_BASELINE`:
+    /// the one before a design change, measured in the same run.
+    baseline: Option<Server>,
+}
+
+impl Servers {
+    fn start() -> Result<Servers, String> {
+        Ok(Servers {
+            ours: start_echo_server()?,
+            floor: start_floor()?,
+            python: start_python(),
+            baseline: match std::env::var_os(BASELINE_VAR) {
+                Some(exe) => Some(start_program("baseline", exe.as_ref())?),
+                None => None,
+            },
+        })
+    }
+}
+
+/// `echo-server` on a free port (`0`); its port is read from its first
+/// line of output.
+fn start_echo_server() -> Result<Server, String> {
+    let exe = env!("CARGO_BIN_EXE_echo-server");
+    start_program("echo-server", exe.as_ref())
+}
+
+/// The program `exe` (an `echo-server`, maybe an older build), called
+/// `name` in the table, its standard output going to a file.
+fn start_program(name: &'static str, exe: &Path) -> Result<Server, String> {
+    let dir = if fs::metadata("/dev/shm").is_ok_and(|m| m.is_dir()) {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let pid = std::process::id();
+    let log = dir.join(format!("inet-bench-{name}-{pid}.log"));
+    let out = fs::File::create(&log).map_err(|e| format!("{log:?}: {e}"))?;
+    let child = Command::new(exe)
+        .arg("0")
+        .stdout(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+    let mut server = Server {
+        at: Endpoint {
+            name,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            framing: Framing::Line,
+        },
+        child,
+        log: Some(log.clone()),
+    };
+    server.at.addr = wait_for_startup_line(name, &log)?;
+    Ok(server)
+}
+
+/// Reads the log file until the server's `... listening on ADDR` line
+/// is in it. A file can't be waited on, only looked at again: every
+/// 10 ms, for at most [`START`].
+fn wait_for_startup_line(name: &str, log: &Path) -> Result<SocketAddr, String> {
+    let deadline = Instant::now() + START;
+    while Instant::now() < deadline {
+        let text = fs::read_to_string(log).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains("listening on ")) {
+            let addr = line.rsplit(' ').next().unwrap_or_default();
+            return addr
+                .parse()
+                .map_err(|e| format!("{name} said {line:?}: {e}"));
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    Err(format!("{name} printed no startup line within {START:?}"))
+}
+
+/// This bench binary, started again as the floor server; it prints its
+/// address, then nothing more.
+fn start_floor() -> Result<Server, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = Command::new(exe)
+        .arg(FLOOR_ARG)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the floor server: {e}"))?;
+    let mut first = String::new();
+    let stdout = child.stdout.take().expect("piped stdout");
+    let _ = BufReader::new(stdout).read_line(&mut first);
+    let addr = first.trim().parse().map_err(|e| {
+        let _ = child.kill();
+        format!("the floor server said {first:?}: {e}")
+    })?;
+    let at = Endpoint {
+        name: "floor",
+        addr,
+        framing: Framing::Line,
+    };
+    Ok(Server {
+        at,
+        child,
+        log: None,
+    })
+}
+
+/// The Python original, on a port picked here (it never says which port
+/// `0` gave it), once it accepts connections.
+fn start_python() -> Result<Server, String> {
+    let script = std::env::var_os("INET_ORIGINALS")
+        .map_or("/work/shared/originals".into(), PathBuf::from)
+        .join("inet_08.py");
+    let python = std::env::var_os("INET_PYTHON").unwrap_or("python2.7".into());
+    let how = "install Python 2.7 (`pyenv install 2.7.18`) or set INET_PYTHON";
+    let command = || {
+        let mut command = Command::new(&python);
+        if std::env::var_os("PYENV_VERSION").is_none() {
+            command.env("PYENV_VERSION", "2.7.18");
+        }
+        command
+    };
+    let version = command().arg("-V").output();
+    if !version.is_ok_and(|v| v.status.success()) {
+        return Err(format!("{} does not run: {how}", python.display()));
+    }
+    if !script.is_file() {
+        let more = "set INET_ORIGINALS to the directory holding it";
+        return Err(format!("{} is missing: {more}", script.display()));
+    }
+    let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+    let child = command()
+        .arg(&script)
+        .arg(port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", script.display()))?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let at = Endpoint {
+        name: "inet_08",
+        addr,
+        framing: Framing::Unframed,
+    };
+    let server = Server {
+        at,
+        child,
+        log: None,
+    };
+    wait_until_accepting(addr)?;
+    Ok(server)
+}
+
+fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Connects every 20 ms until the server answers, for at most [`START`].
+fn wait_until_accepting(addr: SocketAddr) -> Result<(), String> {
+    let deadline = Instant::now() + START;
+    while Instant::now() < deadline {
+        if TcpStream::connect_timeout(&addr, START).is_ok() {
+            return Ok(());
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    Err(format!("nothing accepts on {addr} after {START:?}"))
+}
+
+// ---------------------------------------------------------------------
+// One client's exchange
+
+/// Why a client gave up: each is counted, none is fatal to the bench.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    Connect,
+    Timeout,
+    Busy,
+    Wrong,
+    HungUp,
+}
+
+/// The failures of a run, by kind.
+#[derive(Debug, Default, Clone, Copy)]
+struct Failures([u64; 5]);
+
+impl Failures {
+    fn add(&mut self, failure: Failure) {
+        self.0[failure as usize] += 1;
+    }
+
+    fn merge(&mut self, other: Failures) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine += theirs;
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+}
+
+impl std::fmt::Display for Failures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = ["connect", "timeout", "busy", "wrong", "hung up"];
+        let parts: Vec<String> = names
+            .iter()
+            .zip(self.0)
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| format!("{n} {name}"))
+            .collect();
+        if parts.is_empty() {
+            write!(f, "none")
+        } else {
+            write!(f, "{}", parts.join(", "))
+        }
+    }
+}
+
+/// A connected client that asks one line, `ping ID`, again and again.
+struct Client {
+    stream: TcpStream,
+    framing: Framing,
+    line: Vec<u8>,
+    /// The end of the expected reply: `: PING ID`, and `\n` if framed.
+    expected_end: Vec<u8>,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    fn connect(
+        server: &Endpoint,
+        id: usize,
+        timeout: Duration,
+    ) -> Result<Client, Failure> {
+        let stream = TcpStream::connect_timeout(&server.addr, timeout)
+            .map_err(|_| Failure::Connect)?;
+        let timeouts = stream
+            .set_read_timeout(Some(timeout))
+            .and_then(|()| stream.set_write_timeout(Some(timeout)))
+            .and_then(|()| stream.set_nodelay(true));
+        timeouts.map_err(|_| Failure::Connect)?;
+        let newline = if server.framing == Framing::Line {
+            "\n"
+        } else {
+            ""
+        };
+        Ok(Client {
+            stream,
+            framing: server.framing,
+            line: format!("ping {id}\n").into_bytes(),
+            expected_end: format!(": PING {id}{newline}").into_bytes(),
+            buf: Vec::with_capacity(64),
+        })
+    }
+
+    /// One round trip: send the line, read the whole reply, check it.
+    fn ask(&mut self) -> Result<(), Failure> {
+        self.stream.write_all(&self.line).map_err(io_failure)?;
+        self.buf.clear();
+        while !self.reply_complete() {
+            let mut chunk = [0; 128];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Err(Failure::HungUp),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_failure(e)),
+            }
+            if self.buf.starts_with(b"busy:") {
+                return Err(Failure::Busy);
+            }
+            if self.buf.len() > self.expected_end.len() + 32 {
+                return Err(Failure::Wrong);
+            }
+        }
+        if self.reply_is_right() {
+            Ok(())
+        } else {
+            Err(Failure::Wrong)
+        }
+    }
+
+    fn reply_complete(&self) -> bool {
+        match self.framing {
+            Framing::Line => self.buf.ends_with(b"\n"),
+            Framing::Unframed => self.buf.ends_with(&self.expected_end),
+        }
+    }
+
+    /// `Thread-N: PING ID`, as both servers answer.
+    fn reply_is_right(&self) -> bool {
+        let Some(rest) = self.buf.strip_prefix(b"Thread-") else {
+            return false;
+        };
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        digits > 0 && &rest[digits..] == self.expected_end.as_slice()
+    }
+}
+
+fn io_failure(e: io::Error) -> Failure {
+    match e.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => Failure::Timeout,
+        _ => Failure::HungUp,
+    }
+}
+
+/// Starts `count` client threads running `work(id)`, and collects what
+/// each returns.
+fn clients<T: Send + 'static>(
+    count: usize,
+    work: impl Fn(usize) -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    let work = Arc::new(work);
+    let threads: Vec<_> = (0..count)
+        .map(|id| {
+            let work = Arc::clone(&work);
+            thread::Builder::new()
+                .stack_size(CLIENT_STACK)
+                .spawn(move || work(id))
+                .expect("a client thread")
+        })
+        .collect();
+    threads
+        .into_iter()
+        .map(|t| t.join().expect("a client thread panicked"))
+        .collect()
+}
+
+// ---------------------------------------------------------------------
+// Load: round trips per second and latencies
+
+/// What one server did at one client count, in one round.
+struct Run {
+    rate: f64,
+    p50: Duration,
+    p99: Duration,
+    failures: Failures,
+}
+
+/// The window in which round trips count: after the warm-up.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start: Instant,
+    end: Instant,
+}
+
+/// `count` clients on `server` for a warm-up and a window.
+fn load(server: &Server, count: usize, plan: &Plan) -> Run {
+    // Everyone connects, then the window is set, then everyone starts.
+    let gate = Arc::new(Barrier::new(count + 1));
+    let window = Arc::new(OnceLock::<Window>::new());
+    let at = server.at;
+    let runner = thread::spawn({
+        let (gate, window, plan) = (gate.clone(), window.clone(), *plan);
+        move || {
+            clients(count, move |id| {
+                let client = Client::connect(&at, id, plan.reply_timeout);
+                gate.wait();
+                gate.wait();
+                let window = *window.get().expect("set before the gate opens");
+                keep_asking(client, window)
+            })
+        }
+    });
+    gate.wait();
+    let now = Instant::now();
+    let start = now + plan.warm_up;
+    let _ = window.set(Window {
+        start,
+        end: start + plan.window,
+    });
+    gate.wait();
+    let tallies = runner.join().expect("the client runner panicked");
+    let mut latencies = Vec::new();
+    let mut failures = Failures::default();
+    for (times, failed) in tallies {
+        latencies.extend(times);
+        if let Some(failure) = failed {
+            failures.add(failure);
+        }
+    }
+    latencies.sort_unstable();
+    Run {
+        rate: latencies.len() as f64 / plan.window.as_secs_f64(),
+        p50: percentile(&latencies, 50.0),
+        p99: percentile(&latencies, 99.0),
+        failures,
+    }
+}
+
+/// Asks until the window ends; returns the round trips timed inside
+/// it, and the failure that stopped this client early, if any (after
+/// a failure the connection's state is unknown, so the client stops).
+fn keep_asking(
+    client: Result<Client, Failure>,
+    window: Window,
+) -> (Vec<Duration>, Option<Failure>) {
+    let mut client = match client {
+        Ok(client) => client,
+        Err(failure) => return (Vec::new(), Some(failure)),
+    };
+    let mut times = Vec::new();
+    loop {
+        let sent = Instant::now();
+        if sent >= window.end {
+            return (times, None);
+        }
+        if let Err(failure) = client.ask() {
+            return (times, Some(failure));
+        }
+        let done = Instant::now();
+        if sent >= window.start && done <= window.end {
+            times.push(done - sent);
+        }
+    }
+}
+
+/// The load rows: the three servers take turns at each client count,
+/// round after round (who goes first rotates); each figure is the
+/// median of its rounds.
+fn load_rows(table: &mut Table, servers: &Servers, plan: &Plan) {
+    let order: Vec<&Server> = [&servers.floor, &servers.ours]
+        .into_iter()
+        .chain(servers.python.as_ref().ok())
+        .chain(servers.baseline.as_ref())
+        .collect();
+    let mut runs: Vec<(&str, usize, Run)> = Vec::new();
+    for round in 0..plan.rounds {
+        for count in LOADS {
+            for turn in 0..order.len() {
+                let server = order[(turn + round) % order.len()];
+                let run = load(server, count, plan);
+                eprintln!(
+                    "round {}/{}: {count:>3} clients, {:<11} {:>7.0} round trips/s, \
+                     p50 {:?}, p99 {:?}, failures: {}",
+                    round + 1,
+                    plan.rounds,
+                    server.at.name,
+                    run.rate,
+                    run.p50,
+                    run.p99,
+                    run.failures
+                );
+                runs.push((server.at.name, count, run));
+            }
+        }
+    }
+    let summary = |name: &str, count: usize| Summary::of(&runs, name, count);
+    for count in LOADS {
+        let clients = plural(count, "client");
+        let ours = summary("echo-server", count);
+        let floor = summary("floor", count);
+        let target = Target::RatioAtLeast(0.9);
+        ours.rows(table, &clients, ("floor", &floor), target);
+        match &servers.python {
+            Ok(_) => {
+                let python = summary("inet_08", count);
+                ours.rows(table, &clients, ("inet_08", &python), Target::None);
+            }
+            Err(why) if count == LOADS[0] => {
+                table.skip("echo-server vs inet_08, every load", why);
+            }
+            Err(_) => {}
+        }
+        if servers.baseline.is_some() {
+            let baseline = summary("baseline", count);
+            let row = ("baseline", &baseline);
+            ours.rows(table, &clients, row, Target::None);
+        }
+    }
+    let failed = |name: &str| {
+        let mut all = Failures::default();
+        for (_, _, run) in runs.iter().filter(|(n, _, _)| *n == name) {
+            all.merge(run.failures);
+        }
+        all
+    };
+    let (ours, floor) = (failed("echo-server"), failed("floor"));
+    eprintln!("failures under load: echo-server {ours}; floor {floor}");
+    let clients = |f: Failures| Figure::new(f.total() as f64, "clients");
+    table.figure(
+        "failed clients under load, every round: echo-server",
+        clients(ours),
+        Target::AtMost(0.0),
+    );
+    table.figure(
+        "failed clients under load, every round: floor",
+        clients(floor),
+        Target::None,
+    );
+    if servers.python.is_ok() {
+        let python = failed("inet_08");
+        eprintln!("failures under load: inet_08 {python}");
+        table.figure(
+            "failed clients under load, every round: inet_08",
+            clients(python),
+            Target::None,
+        );
+    }
+}
+
+/// One server's figures at one client count: medians of the rounds.
+struct Summary {
+    rate: f64,
+    p50: f64,
+    p99: f64,
+}
+
+impl Summary {
+    fn of(runs: &[(&str, usize, Run)], name: &str, count: usize) -> Summary {
+        let mine: Vec<&Run> = runs
+            .iter()
+            .filter(|(n, c, _)| *n == name && *c == count)
+            .map(|(_, _, run)| run)
+            .collect();
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        Summary {
+            rate: median(&mine.iter().map(|r| r.rate).collect::<Vec<_>>()),
+            p50: median(&mine.iter().map(|r| us(r.p50)).collect::<Vec<_>>()),
+            p99: median(&mine.iter().map(|r| us(r.p99)).collect::<Vec<_>>()),
+        }
+    }
+
+    /// Rate, p50 and p99 rows of `self` (echo-server) beside `other`;
+    /// only the rate has a target, latencies are there to be read.
+    fn rows(
+        &self,
+        table: &mut Table,
+        clients: &str,
+        (name, other): (&str, &Summary),
+        target: Target,
+    ) {
+        let what = |figure: &str| {
+            format!("{figure}, {clients}: echo-server vs {name}")
+        };
+        let rate = |v| Figure::new(v, "round trips/s");
+        let us = |v| Figure::new(v, "µs");
+        table.compare(
+            &what("round trips/s"),
+            rate(self.rate),
+            name,
+            rate(other.rate),
+            target,
+        );
+        table.compare(
+            &what("p50 latency"),
+            us(self.p50),
+            name,
+            us(other.p50),
+            Target::None,
+        );
+        table.compare(
+            &what("p99 latency"),
+            us(self.p99),
+            name,
+            us(other.p99),
+            Target::None,
+        );
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    let count_text = if count >= 1_000 {
+        format!("{},{:03}", count / 1_000, count % 1_000)
+    } else {
+        count.to_string()
+    };
+    let s = if count == 1 { "" } else { "s" };
+    format!("{count_text} {noun}{s}")
+}
+
+// ---------------------------------------------------------------------
+// Bursts: many clients at the same moment
+
+/// `count` clients connect at once, each asks one line within `wait`
+/// and holds its connection until every client is done. Returns the
+/// failures and the slowest answer.
+fn burst(at: Endpoint, count: usize, wait: Duration) -> (Failures, Duration) {
+    let gate = Arc::new(Barrier::new(count));
+    let done = Arc::new(Barrier::new(count));
+    let results = clients(count, move |id| {
+        gate.wait();
+        let started = Instant::now();
+        let answered = Client::connect(&at, id, wait).and_then(|mut client| {
+            let left = wait.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                return Err(Failure::Timeout);
+            }
+            let _ = client.stream.set_read_timeout(Some(left));
+            client.ask().map(|()| client)
+        });
+        let took = started.elapsed();
+        // Concurrent means all connected at once: hold on till the end.
+        done.wait();
+        answered.map(|_| took)
+    });
+    let mut failures = Failures::default();
+    let mut slowest = Duration::ZERO;
+    for result in results {
+        match result {
+            Ok(took) => slowest = slowest.max(took),
+            Err(failure) => failures.add(failure),
+        }
+    }
+    (failures, slowest)
+}
+
+fn burst_rows(table: &mut Table, servers: &Servers, plan: &Plan) {
+    if let Err(why) = enough_file_descriptors() {
+        table.skip("bursts of 128 and 1,000 clients", &why);
+        return;
+    }
+    for count in BURSTS {
+        let clients = plural(count, "client");
+        let (ours, slowest) = burst(servers.ours.at, count, plan.burst_wait);
+        eprintln!(
+            "burst of {clients}: echo-server failures: {ours}, slowest answer {slowest:?}"
+        );
+        let failed = |f: Failures| Figure::new(f.total() as f64, "failed");
+        let what = format!(
+            "failed connections, {clients} at once, {:?} each",
+            plan.burst_wait
+        );
+        let slow = format!("slowest answer, {clients} at once");
+        match &servers.python {
+            Ok(python) => {
+                let (theirs, their_slowest) =
+                    burst(python.at, count, plan.burst_wait);
+                eprintln!(
+                    "burst of {clients}: inet_08 failures: {theirs}, slowest answer {their_slowest:?}"
+                );
+                let limit = Target::AtMost(0.0);
+                table.compare(
+                    &what,
+                    failed(ours),
+                    "inet_08",
+                    failed(theirs),
+                    limit,
+                );
+                let (a, b) =
+                    (Figure::millis(slowest), Figure::millis(their_slowest));
+                table.compare(&slow, a, "inet_08", b, Target::None);
+            }
+            Err(_) => {
+                table.figure(&what, failed(ours), Target::AtMost(0.0));
+                table.figure(&slow, Figure::millis(slowest), Target::None);
+            }
+        }
+    }
+}
+
+/// The bench holds up to 1,000 client sockets, and `echo-server`, which
+/// inherits this limit, two descriptors per client (the session's, and
+/// the clone it keeps to disconnect it on stop).
+fn enough_file_descriptors() -> Result<(), String> {
+    let needed = 2 * IDLE as u64 + 100;
+    let limits = fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let soft = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|n| n.parse::<u64>().ok());
+    match soft {
+        Some(n) if n >= needed => Ok(()),
+        Some(n) => Err(format!(
+            "needs {needed} open files, `ulimit -n` is {n}: run `ulimit -n 4096` first"
+        )),
+        None => Ok(()), // not Linux: try, and count what fails
+    }
+}
+
+// ---------------------------------------------------------------------
+// Idle connections and memory
+
+/// What holding [`IDLE`] connections cost a server.
+struct Idle {
+    failures: Failures,
+    rss: u64,
+    peak: u64,
+}
+
+/// Opens [`IDLE`] connections (each asks one line, to be sure it has a
+/// thread, then idles), then asks from a new client, reads the server's
+/// memory, and checks the idle ones are all still served.
+fn hold_idle(server: &Server) -> Idle {
+    let timeout = Duration::from_secs(2);
+    let mut failures = Failures::default();
+    let mut held = Vec::with_capacity(IDLE);
+    for id in 0..IDLE {
+        match Client::connect(&server.at, id, timeout)
+            .and_then(|mut c| c.ask().map(|()| c))
+        {
+            Ok(client) => held.push(client),
+            Err(failure) => failures.add(failure),
+        }
+    }
+    let newcomer =
+        Client::connect(&server.at, IDLE, timeout).and_then(|mut c| c.ask());
+    if let Err(failure) = newcomer {
+        failures.add(failure);
+    }
+    let rss = support::current_rss(server.pid()).unwrap_or(0);
+    let peak = support::peak_rss(server.pid()).unwrap_or(0);
+    for client in &mut held {
+        if let Err(failure) = client.ask() {
+            failures.add(failure);
+        }
+    }
+    Idle {
+        failures,
+        rss,
+        peak,
+    }
+}
+
+fn idle_rows(table: &mut Table) {
+    let what = "1,000 idle connections";
+    if let Err(why) = enough_file_descriptors() {
+        return table.skip(what, &why);
+    }
+    // Fresh servers: their memory is that of this test alone.
+    let (ours, floor) = match (start_echo_server(), start_floor()) {
+        (Ok(ours), Ok(floor)) => (hold_idle(&ours), hold_idle(&floor)),
+        (Err(why), _) | (_, Err(why)) => return table.skip(what, &why),
+    };
+    eprintln!(
+        "idle: echo-server failures {}, RSS {} KiB (peak {} KiB); floor failures {}, RSS {} KiB (peak {} KiB)",
+        ours.failures,
+        ours.rss / 1024,
+        ours.peak / 1024,
+        floor.failures,
+        floor.rss / 1024,
+        floor.peak / 1024
+    );
+    table.figure(
+        "1,000 idle connections held, then a new client answered: echo-server failures",
+        Figure::new(ours.failures.total() as f64, "failed"),
+        Target::AtMost(0.0),
+    );
+    let limit = Target::AtMost(RSS_LIMIT_MIB);
+    let rss = |bytes| Figure::mib(bytes);
+    table.compare(
+        "RSS holding 1,000 idle connections: echo-server vs floor",
+        rss(ours.rss),
+        "floor",
+        rss(floor.rss),
+        limit,
+    );
+    table.compare(
+        "peak RSS (VmHWM) over that test: echo-server vs floor",
+        rss(ours.peak),
+        "floor",
+        rss(floor.peak),
+        limit,
+    );
+    match start_python() {
+        Ok(python) => {
+            let theirs = hold_idle(&python);
+            eprintln!(
+                "idle: inet_08 failures {}, RSS {} KiB",
+                theirs.failures,
+                theirs.rss / 1024
+            );
+            table.figure(
+                "RSS holding 1,000 idle connections: inet_08",
+                rss(theirs.rss),
+                Target::None,
+            );
+        }
+        Err(why) => {
+            table.skip("RSS holding 1,000 idle connections: inet_08", &why)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// The floor
+
+/// The floor server: a thread per connection, a buffered line reader,
+/// `Thread-N: LINE IN UPPER CASE\n` per line, an empty line ends the
+/// session. Nothing else: no log, no limits, no deadline per line.
+mod floor {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::thread;
+    use std::time::Duration;
+
+    pub fn serve() {
+        let listener = match TcpListener::bind("127.0.0.1:0") {
+            Ok(listener) => listener,
+            Err(e) => return println!("floor: cannot listen: {e}"),
+        };
+        match listener.local_addr() {
+            Ok(addr) => println!("{addr}"),
+            Err(e) => return println!("floor: no address: {e}"),
+        }
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(stream) = stream else { continue };
+            let name = format!("Thread-{}", n + 1);
+            let _ =
+                thread::Builder::new().spawn(move || answer(&stream, &name));
+        }
+    }
+
+    fn answer(stream: &TcpStream, name: &str) -> std::io::Result<()> {
+        // Set once per connection, so that no client holds a thread forever.
+        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+        stream.set_write_timeout(Some(Duration::from_secs(60)))?;
+        let mut lines = BufReader::new(stream);
+        let mut out = stream;
+        let (mut line, mut reply) = (Vec::new(), Vec::new());
+        loop {
+            line.clear();
+            if lines.read_until(b'\n', &mut line)? == 0 {
+                return Ok(());
+            }
+            let text = line.trim_ascii();
+            if text.is_empty() {
+                return Ok(());
+            }
+            reply.clear();
+            reply.extend_from_slice(name.as_bytes());
+            reply.extend_from_slice(b": ");
+            reply.extend(text.iter().map(u8::to_ascii_uppercase));
+            reply.push(b'\n');
+            out.write_all(&reply)?;
+        }
+    }
 }

@@ -5,10 +5,12 @@
 //! with `nc 127.0.0.1 PORT`. Read `lessons/05-echo.md` and
 //! `src/echo/server.rs`.
 
+use std::io;
 use std::process::ExitCode;
 
 use inet::cli::{self, Args, Program, Syntax};
 use inet::console::Console;
+use inet::echo::log;
 use inet::echo::server::{self, Config, serve};
 
 const PROGRAM: Program = Program {
@@ -23,7 +25,7 @@ PORT 0 picks a free port; the first line printed says which.
 
 options:
   --bind ADDR          address to listen on (default 127.0.0.1)
-  --max-clients N      clients served at once; one more is refused (256)
+  --max-clients N      clients served at once; one more is refused (1024)
   --idle-timeout SECS  time allowed for each line to arrive (300)
   --max-line BYTES     longest line, newline included (8192)
   -h, --help           this help
@@ -41,7 +43,17 @@ fn run() -> Result<(), ExitCode> {
     let port = PROGRAM.port(&args.positional[0])?;
     let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
     let (listener, stop) = PROGRAM.listen(&args, port, "echo server")?;
-    serve(&listener, &config, &Console::stdout(), &stop);
+    // Log lines are written in batches, off the clients' threads
+    // (src/echo/log.rs); straight to standard output if that can't start.
+    let (console, log) = match log::start(io::stdout()) {
+        Ok((console, log)) => (console, Some(log)),
+        Err(_) => (Console::stdout(), None),
+    };
+    serve(&listener, &config, &console, &stop);
+    drop(console); // the log ends when its last console is gone
+    if let Some(log) = log {
+        log.finish();
+    }
     Ok(())
 }
 

@@ -25,6 +25,7 @@
 //! Lesson: `lessons/05-echo.md`.
 
 pub mod client;
+pub mod log;
 pub mod server;
 
 use crate::line::is_python_space;
