@@ -153,10 +153,12 @@ pub fn strip_terminator(line: &[u8]) -> &[u8] {
 #[derive(Debug)]
 pub struct LineReader<R> {
     inner: R,
-    /// Bytes received but not yet returned; never longer than `max_len`.
+    /// Storage for the bytes received: `buf[start..end]` are those not
+    /// yet returned, never more than `max_len`. It only grows (zeroed
+    /// once), so a read does not pay to clear its room first.
     buf: Vec<u8>,
-    /// Where the unreturned bytes start in `buf`.
     start: usize,
+    end: usize,
     max_len: usize,
 }
 
@@ -168,6 +170,7 @@ impl<R: Read> LineReader<R> {
             inner,
             buf: Vec::new(),
             start: 0,
+            end: 0,
             max_len: max_len.max(1),
         }
     }
@@ -191,7 +194,7 @@ impl<R: Read> LineReader<R> {
     /// As for [`read_line`](Self::read_line).
     pub fn read_raw_line(&mut self) -> Result<Option<&[u8]>, LineError> {
         loop {
-            let pending = &self.buf[self.start..];
+            let pending = &self.buf[self.start..self.end];
             if let Some(len) = find_line_end(pending) {
                 let line = self.start..self.start + len;
                 self.start += len;
@@ -217,32 +220,33 @@ impl<R: Read> LineReader<R> {
     fn fill(&mut self) -> Result<usize, LineError> {
         // Move the unreturned bytes to the front, so the whole budget of
         // `max_len` bytes is available to the line being read.
-        self.buf.drain(..self.start);
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
         self.start = 0;
-        let old_len = self.buf.len();
-        let room = (self.max_len - old_len).min(READ_CHUNK);
-        self.buf.resize(old_len + room, 0);
-        let (inner, room) = (&mut self.inner, &mut self.buf[old_len..]);
-        let result = retry_interrupted(|| inner.read(room));
-        // Keep only the bytes that really arrived, also on error.
-        let n = *result.as_ref().unwrap_or(&0);
-        self.buf.truncate(old_len + n);
-        Ok(result?)
+        let room = (self.max_len - self.end).min(READ_CHUNK);
+        if self.buf.len() < self.end + room {
+            self.buf.resize(self.end + room, 0);
+        }
+        let (inner, room) =
+            (&mut self.inner, &mut self.buf[self.end..self.end + room]);
+        let n = retry_interrupted(|| inner.read(room))?;
+        self.end += n;
+        Ok(n)
     }
 
     /// The bytes received but not yet returned as a line: the start of the
     /// next line, or what was left when the stream ended or timed out.
     pub fn buffered(&self) -> &[u8] {
-        &self.buf[self.start..]
+        &self.buf[self.start..self.end]
     }
 
     /// Removes and returns the [`buffered`](Self::buffered) bytes, for a
     /// caller that takes an unfinished line as it is (a reply that ends
     /// without a newline, say).
     pub fn take_buffered(&mut self) -> Vec<u8> {
-        let rest = self.buf.split_off(self.start);
-        self.buf.clear();
+        let rest = self.buffered().to_vec();
         self.start = 0;
+        self.end = 0;
         rest
     }
 
