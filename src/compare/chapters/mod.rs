@@ -40,6 +40,8 @@ use std::path::Path;
 use super::{CompareError, Comparison, Setup};
 
 mod names;
+mod smtp_lib;
+mod smtp_raw;
 
 /// Runs both sides of a chapter and returns what each did.
 pub type Scenario = fn(&Setup) -> Result<Vec<Comparison>, CompareError>;
@@ -65,6 +67,8 @@ pub const NUMBERS: [&str; 7] = ["01", "02", "03", "04", "06", "08", "10"];
 pub fn by_number(nn: &str) -> Option<&'static Chapter> {
     match nn {
         "01" => Some(&names::CHAPTER),
+        "03" => Some(&smtp_raw::CHAPTER),
+        "04" => Some(&smtp_lib::CHAPTER),
         _ => None,
     }
 }
