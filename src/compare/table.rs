@@ -15,11 +15,19 @@
 //! cell occurs in P (lines joined with `\n`), and every code span of its
 //! Rust cell occurs in R. A cell without code spans (`—`, prose) adds no
 //! condition; code spans in What and Why are ignored.
+//!
+//! A table cell can't hold a line break, so a code span writes one as
+//! [`LINE_BREAK`] (`⏎`), and each side of a hunk is taken to start and
+//! end with one: `⏎\r⏎` is a line that holds only `\r` (an empty line
+//! of CRLF text), `a⏎b` the line `a` followed by the line `b`.
 
 use std::fmt;
 
 /// The heading of the table `compare` reads.
 pub const HEADING: &str = "## Differences from the Python original";
+
+/// How a code span writes a line break (module doc).
+pub const LINE_BREAK: char = '⏎';
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +50,10 @@ impl Row {
         if self.python.is_empty() && self.rust.is_empty() {
             return false;
         }
-        let (p, r) = (python.join("\n"), rust.join("\n"));
+        // Framed by line breaks, so a span may say where a line starts
+        // or ends.
+        let side = |lines: &[String]| format!("\n{}\n", lines.join("\n"));
+        let (p, r) = (side(python), side(rust));
         self.python.iter().all(|span| p.contains(span.as_str()))
             && self.rust.iter().all(|span| r.contains(span.as_str()))
     }
@@ -149,7 +160,8 @@ fn cells(line: &str) -> Vec<String> {
 
 /// The contents of the code spans in `cell`: text between two runs of
 /// the same number of backticks, one space stripped from each end when
-/// both are spaces (CommonMark §6.1), `\|` read as `|`.
+/// both are spaces (CommonMark §6.1), `\|` read as `|`, [`LINE_BREAK`]
+/// as a line break.
 pub fn code_spans(cell: &str) -> Vec<String> {
     let mut spans = Vec::new();
     let mut rest = cell;
@@ -168,7 +180,7 @@ pub fn code_spans(cell: &str) -> Vec<String> {
         if text.len() >= 2 && text.starts_with(' ') && text.ends_with(' ') {
             text = &text[1..text.len() - 1];
         }
-        spans.push(text.replace("\\|", "|"));
+        spans.push(text.replace("\\|", "|").replace(LINE_BREAK, "\n"));
         rest = &after[at + run..];
     }
     spans
@@ -272,6 +284,30 @@ mod tests {
             rust: vec![],
         };
         assert!(row.documents(&strings(&["a", "b"]), &[]));
+    }
+
+    #[test]
+    fn a_line_break_in_a_span_matches_whole_lines() {
+        let spans = code_spans("`⏎\\r⏎` and `a⏎b`");
+        assert_eq!(spans, strings(&["\n\\r\n", "a\nb"]));
+        let row = Row {
+            number: 1,
+            what: "w".into(),
+            why: "y".into(),
+            python: spans[..1].to_vec(),
+            rust: vec![],
+        };
+        // A line that is only `\r`, alone or among others.
+        assert!(row.documents(&strings(&["\\r"]), &[]));
+        assert!(row.documents(&strings(&["x\\r", "\\r", "y"]), &[]));
+        // `\r` at the end of a longer line is not such a line.
+        assert!(!row.documents(&strings(&["x\\r", "y\\r"]), &[]));
+        let crossing = Row {
+            python: spans[1..].to_vec(),
+            ..row
+        };
+        assert!(crossing.documents(&strings(&["a", "b"]), &[]));
+        assert!(!crossing.documents(&strings(&["a", "c", "b"]), &[]));
     }
 
     #[test]

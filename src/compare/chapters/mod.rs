@@ -41,6 +41,8 @@ use super::{CompareError, Comparison, Setup};
 
 mod generic;
 mod names;
+mod smtp_lib;
+mod smtp_raw;
 mod web;
 
 /// Runs both sides of a chapter and returns what each did.
@@ -68,6 +70,8 @@ pub fn by_number(nn: &str) -> Option<&'static Chapter> {
     match nn {
         "01" => Some(&names::CHAPTER),
         "02" => Some(&web::CHAPTER),
+        "03" => Some(&smtp_raw::CHAPTER),
+        "04" => Some(&smtp_lib::CHAPTER),
         "10" => Some(&generic::CHAPTER),
         _ => None,
     }

@@ -1,0 +1,87 @@
+//! `compare` on the SMTP chapters (inet_03, inet_04), end to end, without
+//! Python: the "Python" is a stand-in `sh` script that ignores the shim
+//! and runs our own program against the mock `compare` started for the
+//! original's side (`INET_COMPARE_SMTP`), after putting that address on
+//! the first line of the `mail2.txt` it was given (the original's names
+//! `127.0.0.1`, port 25). Loopback only; each program has a timeout
+//! inside `compare`.
+#![cfg(unix)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+/// Runs `compare` on an empty "original" named `original` (`inet_03.py`)
+/// with a stand-in python whose last line is `run`; returns the exit
+/// status and the report.
+fn compare(original: &str, run: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(original);
+    fs::write(&path, "# a stand-in\n").unwrap();
+    let python = dir.path().join("python");
+    let script = format!(
+        "#!/bin/sh\n\
+         test -f \"$1\" && test -f \"$2\" || exit 5\n\
+         touch \"$INET_COMPARE_READY\"\n\
+         sed -i \"1s/^127.0.0.1,/$INET_COMPARE_SMTP,/\" mail2.txt\n\
+         SMTP_RAW='{}'\n\
+         SMTP_SEND='{}'\n\
+         {run}\n",
+        env!("CARGO_BIN_EXE_smtp-raw"),
+        env!("CARGO_BIN_EXE_smtp-send"),
+    );
+    fs::write(&python, script).unwrap();
+    fs::set_permissions(&python, fs::Permissions::from_mode(0o755)).unwrap();
+    let output = Command::cargo_bin("compare")
+        .unwrap()
+        .arg(Path::new(&path))
+        .args(["--python", python.to_str().unwrap()])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let err = String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), format!("{text}{err}"))
+}
+
+#[test]
+fn smtp_raw_on_both_sides_shows_no_difference_in_any_channel() {
+    let (code, text) = compare("inet_03.py", "exec \"$SMTP_RAW\"");
+    assert_eq!(code, Some(0), "{text}");
+    for channel in ["stdout", "server received", "server sent", "mock kept"] {
+        assert!(text.contains(&format!("-- {channel} --")), "{text}");
+    }
+    // The message went through each mock: stuffed on the wire, kept
+    // un-stuffed, CRLF line ends shown.
+    assert!(text.contains("     ..dot line\\r "), "{text}");
+    assert!(text.contains("     .dot line\\r "), "{text}");
+    assert!(text.contains("from <me@example.test> to <you@example.test>"));
+    assert!(text.contains("\nno differences\n"), "{text}");
+    assert!(!text.contains("!!"), "{text}");
+}
+
+#[test]
+fn smtp_send_on_both_sides_shows_no_difference_with_ports_normalised() {
+    let (code, text) = compare("inet_04.py", "exec \"$SMTP_SEND\" --debug");
+    assert_eq!(code, Some(0), "{text}");
+    // Each side's mock has its own port; both read PORT.
+    assert!(text.contains("connect: ('127.0.0.1', PORT)"), "{text}");
+    assert!(text.contains("size=91"), "{text}");
+    assert!(text.contains("\nno differences\n"), "{text}");
+}
+
+#[test]
+fn a_line_no_row_explains_is_an_undocumented_difference() {
+    let run =
+        "\"$SMTP_SEND\" --debug; status=$?; echo 'one line more'; exit $status";
+    let (code, text) = compare("inet_04.py", run);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("!!   one line more"), "{text}");
+    assert!(
+        text.contains("1 difference, 1 undocumented (marked !!)"),
+        "{text}"
+    );
+}
