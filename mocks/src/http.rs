@@ -290,6 +290,7 @@ pub struct HttpMock {
     root: Option<PathBuf>,
     fault: Option<Fault>,
     head_deadline: Duration,
+    transcripts: bool,
 }
 
 impl Default for HttpMock {
@@ -315,6 +316,7 @@ impl HttpMock {
             root: None,
             fault: None,
             head_deadline: HEAD_DEADLINE,
+            transcripts: true,
         }
     }
 
@@ -343,10 +345,22 @@ impl HttpMock {
         self
     }
 
+    /// Records no transcripts ([`HttpServer::requests`] stays empty):
+    /// for a server that sends gigabytes, under a benchmark say, whose
+    /// memory must not grow with every byte sent.
+    pub fn without_transcripts(mut self) -> HttpMock {
+        self.transcripts = false;
+        self
+    }
+
     /// Starts the server on `127.0.0.1:0`.
     pub fn start(self) -> io::Result<HttpServer> {
+        let mut builder = MockServer::builder();
+        if !self.transcripts {
+            builder = builder.without_transcripts();
+        }
         let mock = Arc::new(self);
-        let server = MockServer::start(move |conn: Conn| {
+        let server = builder.start(move |conn: Conn| {
             let _ = mock.serve(&conn);
         })?;
         Ok(HttpServer { server })
@@ -774,6 +788,27 @@ mod tests {
         assert_eq!(percent_decode("/%zz"), None);
         assert_eq!(percent_decode("/%2"), None);
         assert_eq!(percent_decode("/%+1"), None);
+    }
+
+    #[test]
+    fn without_transcripts_it_serves_and_keeps_nothing() {
+        let server = HttpMock::new()
+            .route("/", Reply::new(200, "OK").pattern(100_000))
+            .without_transcripts()
+            .start()
+            .unwrap();
+        let mut client = TcpStream::connect(server.addr()).unwrap();
+        let timeout = Some(Duration::from_secs(5));
+        client.set_read_timeout(timeout).unwrap();
+        client.set_write_timeout(timeout).unwrap();
+        client.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        let mut reply = Vec::new();
+        client.read_to_end(&mut reply).unwrap();
+        assert!(reply.starts_with(b"HTTP/1.0 200 OK\r\n"));
+        assert!(reply.ends_with(&pattern(100_000)[99_000..]));
+        assert!(server.wait_for_closed(1, Duration::from_secs(5)));
+        assert!(server.requests().is_empty());
+        assert!(server.transcripts().is_empty());
     }
 
     #[test]
