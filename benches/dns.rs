@@ -136,6 +136,8 @@ fn run(
         queries().lines().count()
     );
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    let rss = || support::current_rss(std::process::id()).unwrap_or(0);
+    let rss_before = rss();
     for run in 1..=load.runs {
         let m = perf.run(mock.addr().port())?;
         println!("run {run}: mock-dns {m}");
@@ -146,7 +148,9 @@ fn run(
             theirs.push(d);
         }
     }
-    table(load, &ours, &theirs, reference.is_none()).print();
+    // The mock runs in this process: its memory is ours.
+    let growth = rss().saturating_sub(rss_before);
+    table(load, &ours, &theirs, reference.is_none(), growth).print();
     Ok(())
 }
 
@@ -155,6 +159,7 @@ fn table(
     ours: &[Perf],
     theirs: &[Perf],
     no_dnsmasq: bool,
+    growth: u64,
 ) -> Table {
     let qps = |runs: &[Perf]| {
         let each: Vec<f64> = runs.iter().map(|p| p.qps).collect();
@@ -189,6 +194,12 @@ fn table(
         );
     }
     table.figure("queries lost, all runs: mock-dns", lost(ours), Target::None);
+    table.figure(
+        "mock-dns memory growth over all its runs (RSS of this process; \
+         its log is bounded, so: flat)",
+        Figure::mib(growth),
+        Target::None,
+    );
     table
 }
 

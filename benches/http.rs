@@ -58,7 +58,7 @@ fn load() -> Load {
     } else {
         Load {
             body: 1024 * MIB,
-            runs: 5,
+            runs: 7,
         }
     }
 }
