@@ -66,7 +66,11 @@ fn load() -> Load {
 fn main() {
     let shm = Path::new("/dev/shm");
     if !shm.is_dir() {
-        println!("http bench skipped: /dev/shm (tmpfs) is missing");
+        let mut table = Table::new("http: webget, curl and the floor");
+        let reason = "/dev/shm (tmpfs) is missing: a download to disk would \
+                      measure the disk";
+        table.skip("every row", reason);
+        table.print();
         return;
     }
     let load = load();
