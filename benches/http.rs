@@ -115,38 +115,70 @@ fn run(load: &Load, work: &Work) -> io::Result<()> {
         load.runs,
         work.0.display()
     );
+    let mut clients = vec![Client::Webget, Client::Floor, Client::FloorBare];
+    if curl.is_ok() {
+        clients.insert(1, Client::Curl);
+    }
+    if before.is_some() {
+        clients.insert(1, Client::Before);
+    }
     let mut rates = Rates::default();
     let mut peak = 0;
     for run in 1..=load.runs {
-        let expected = mock_head + load.body;
-        let (rate, rss) = webget(ours, mock_addr, &work.0, expected)?;
-        rates.webget.push(rate);
-        peak = peak.max(rss);
-        if let Some(before) = &before {
-            let (rate, _) = webget(before, mock_addr, &work.0, expected)?;
-            rates.before.push(rate);
+        // Each run starts with the next client: none always follows
+        // another, so none always meets what that one leaves behind.
+        clients.rotate_left(1);
+        for client in &clients {
+            let expected = mock_head + load.body;
+            let rate = match client {
+                Client::Webget => {
+                    let (rate, rss) =
+                        webget(ours, mock_addr, &work.0, expected)?;
+                    peak = peak.max(rss);
+                    rate
+                }
+                Client::Before => {
+                    let before = before.as_deref().unwrap_or(ours);
+                    webget(before, mock_addr, &work.0, expected)?.0
+                }
+                Client::Curl => match &curl {
+                    Ok(curl) => curl_get(curl, mock_addr, &work.0, load.body)?,
+                    Err(_) => continue,
+                },
+                Client::Floor => floor(mock_addr, &work.0, expected)?,
+                Client::FloorBare => {
+                    floor(bare.addr, &work.0, bare.head + load.body)?
+                }
+            };
+            rates.of(*client).push(rate);
         }
-        if let Ok(curl) = &curl {
-            let rate = curl_get(curl, mock_addr, &work.0, load.body)?;
-            rates.curl.push(rate);
-        }
-        let to_mock = floor(mock_addr, &work.0, mock_head + load.body)?;
-        rates.floor.push(to_mock);
-        let to_bare = floor(bare.addr, &work.0, bare.head + load.body)?;
-        rates.floor_bare.push(to_bare);
+        let last = |runs: &[f64]| {
+            runs.last().map_or("-".into(), |r| format!("{r:.0}"))
+        };
         println!(
-            "run {run}: webget {:.0}, curl {}, floor {:.0}, floor from the \
-             bare server {:.0} MiB/s; webget peak RSS {:.1} MiB",
-            rates.webget[run - 1],
-            rates.curl.last().map_or("-".into(), |r| format!("{r:.0}")),
-            to_mock,
-            to_bare,
-            rss as f64 / MIB as f64,
+            "run {run}: webget {}, curl {}, floor {}, floor from the bare \
+             server {} MiB/s; webget peak RSS so far {:.1} MiB",
+            last(&rates.webget),
+            last(&rates.curl),
+            last(&rates.floor),
+            last(&rates.floor_bare),
+            peak as f64 / MIB as f64,
         );
     }
     let table = rates.table(load, peak, curl.as_ref().err());
     table.print();
     Ok(())
+}
+
+/// The clients that take turns: webget, the webget of $WEBGET_BEFORE,
+/// curl, the floor, and the floor downloading from the bare server.
+#[derive(Debug, Clone, Copy)]
+enum Client {
+    Webget,
+    Before,
+    Curl,
+    Floor,
+    FloorBare,
 }
 
 /// Each client's MiB/s, one per run.
@@ -160,6 +192,16 @@ struct Rates {
 }
 
 impl Rates {
+    fn of(&mut self, client: Client) -> &mut Vec<f64> {
+        match client {
+            Client::Webget => &mut self.webget,
+            Client::Before => &mut self.before,
+            Client::Curl => &mut self.curl,
+            Client::Floor => &mut self.floor,
+            Client::FloorBare => &mut self.floor_bare,
+        }
+    }
+
     fn table(&self, load: &Load, peak: u64, no_curl: Option<&String>) -> Table {
         let mbs = |runs: &[f64]| Figure::new(support::median(runs), "MiB/s");
         let what = format!(
