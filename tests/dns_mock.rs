@@ -238,3 +238,57 @@ fn d16_a_late_answer_within_the_deadline_is_taken() {
         Ok(vec![ip("192.0.2.7")])
     );
 }
+
+/// A query for `host.test A` with this ID, by hand.
+fn raw_query(id: u16) -> Vec<u8> {
+    let mut query = id.to_be_bytes().to_vec();
+    query.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+    query.extend_from_slice(b"\x04host\x04test\x00\x00\x01\x00\x01");
+    query
+}
+
+fn udp_client() -> std::net::UdpSocket {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_read_timeout(Some(WAIT)).unwrap();
+    socket.set_write_timeout(Some(WAIT)).unwrap();
+    socket
+}
+
+#[test]
+fn a_waiter_is_woken_by_a_question_that_arrives_while_it_waits() {
+    // The mock wakes waiters only when there are some (a wake-up is a
+    // system call): one that starts waiting before the question, or
+    // after it, must both see it at once, not at the end of its wait.
+    let mock = zone().start().unwrap();
+    let socket = udp_client();
+    let long = Duration::from_secs(20);
+    for n in 1..=20 {
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| mock.wait_for_questions(n, long));
+            socket.send_to(&raw_query(n as u16), mock.addr()).unwrap();
+            assert!(waiter.join().unwrap());
+        });
+        let mut reply = [0; 512];
+        socket.recv(&mut reply).unwrap();
+        // Woken, not timed out: far less than the wait it was given.
+        assert!(started.elapsed() < long / 4, "{:?}", started.elapsed());
+    }
+}
+
+#[test]
+fn past_the_log_limit_queries_are_answered_and_counted_not_kept() {
+    let mock = zone().record("host.test", ip("192.0.2.9")).log_limit(2);
+    let mock = mock.start().unwrap();
+    let socket = udp_client();
+    for id in 1..=5 {
+        socket.send_to(&raw_query(id), mock.addr()).unwrap();
+        let mut reply = [0; 512];
+        let n = socket.recv(&mut reply).unwrap();
+        assert_eq!(reply[..2], id.to_be_bytes());
+        assert_eq!(reply[n - 4..n], [192, 0, 2, 9]);
+    }
+    assert!(mock.wait_for_questions(5, WAIT));
+    assert_eq!(mock.questions().len(), 2);
+    assert_eq!(mock.messages().len(), 2);
+}
