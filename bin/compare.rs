@@ -23,8 +23,10 @@ from the mock's table: nothing leaves the machine.
 Each difference is marked with its reason from the lesson's \"Differences
 from the Python original\" table (=N), or as undocumented (!!).
 
-The chapter comes from the file name: inet_01.py (names), and the others
-as their scenarios are written (inet_02, 03, 04, 06, 08, 10).
+The chapter comes from the file name: inet_01.py (names), inet_02.py
+(web client), inet_03.py (SMTP by hand), inet_04.py (SMTP library),
+inet_06.py or inet_08.py (echo client and server), inet_10.py (generic
+TCP server).
 
 options:
   --python CMD    the Python 2.7 command, split on white space
