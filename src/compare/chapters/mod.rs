@@ -39,6 +39,7 @@ use std::path::Path;
 
 use super::{CompareError, Comparison, Setup};
 
+mod echo;
 mod generic;
 mod names;
 mod web;
@@ -68,6 +69,7 @@ pub fn by_number(nn: &str) -> Option<&'static Chapter> {
     match nn {
         "01" => Some(&names::CHAPTER),
         "02" => Some(&web::CHAPTER),
+        "06" | "08" => Some(&echo::CHAPTER),
         "10" => Some(&generic::CHAPTER),
         _ => None,
     }
