@@ -286,7 +286,7 @@ impl Server {
 
 /// A server that did not get as far as listening: `why`, and what it
 /// said on standard error.
-fn not_started(why: String, finished: &Finished) -> CompareError {
+pub fn not_started(why: String, finished: &Finished) -> CompareError {
     let said = String::from_utf8_lossy(&finished.stderr);
     CompareError::Io(format!("{why}; it said: {}", said.trim_end()))
 }

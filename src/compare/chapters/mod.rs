@@ -39,6 +39,7 @@ use std::path::Path;
 
 use super::{CompareError, Comparison, Setup};
 
+mod echo;
 mod generic;
 mod names;
 mod smtp_lib;
@@ -72,6 +73,7 @@ pub fn by_number(nn: &str) -> Option<&'static Chapter> {
         "02" => Some(&web::CHAPTER),
         "03" => Some(&smtp_raw::CHAPTER),
         "04" => Some(&smtp_lib::CHAPTER),
+        "06" | "08" => Some(&echo::CHAPTER),
         "10" => Some(&generic::CHAPTER),
         _ => None,
     }

@@ -1,0 +1,132 @@
+//! `compare` on the echo chapter (inet_06 and inet_08), end to end,
+//! without Python: all three comparisons, the relay that records what a
+//! server received and sent, the port report of a server original, the
+//! scripted clients and the waits on what a server logs.
+//!
+//! The "Python" is a stand-in `bash` script that ignores the shim and
+//! runs our own programs: for `inet_06.py`, `echo-client HOST PORT`; for
+//! `inet_08.py 0`, `echo-server 0`, whose port it reports to
+//! `INET_COMPARE_REPORT` as the shim's `listen()` hook does. Both sides
+//! then run the same programs, so nothing may differ. `compare` stops a
+//! server by killing the process it started (the script), so the script
+//! runs `echo-server` under `setpriv --pdeathsig KILL` (util-linux): it
+//! goes with the script. Every connection is on 127.0.0.1.
+#![cfg(target_os = "linux")]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+const ECHO_CLIENT: &str = env!("CARGO_BIN_EXE_echo-client");
+const ECHO_SERVER: &str = env!("CARGO_BIN_EXE_echo-server");
+
+/// Writes the stand-in python in `dir`, and returns its path.
+fn stand_in(dir: &Path) -> String {
+    let script = format!(
+        "#!/usr/bin/env bash\n\
+         test -f \"$1\" || {{ echo 'no shim' >&2; exit 5; }}\n\
+         test -f \"$2\" || {{ echo 'no original' >&2; exit 5; }}\n\
+         touch \"$INET_COMPARE_READY\"\n\
+         case \"$(basename \"$2\")\" in\n\
+         inet_06.py) exec '{ECHO_CLIENT}' \"$3\" \"$4\" ;;\n\
+         inet_08.py)\n\
+           test \"$3\" = 0 || {{ echo \"port $3, not 0\" >&2; exit 5; }}\n\
+           setpriv --pdeathsig KILL '{ECHO_SERVER}' 0 | {{\n\
+             IFS= read -r first; echo \"$first\"\n\
+             report=\"/dev/tcp/${{INET_COMPARE_REPORT%:*}}/${{INET_COMPARE_REPORT##*:}}\"\n\
+             echo \"listening ${{first##*:}}\" > \"$report\"\n\
+             cat\n\
+           }} ;;\n\
+         *) exit 5 ;;\n\
+         esac\n"
+    );
+    let python = dir.join("python");
+    fs::write(&python, script).unwrap();
+    fs::set_permissions(&python, fs::Permissions::from_mode(0o755)).unwrap();
+    python.to_string_lossy().into_owned()
+}
+
+fn compare(original: &Path, python: &str) -> (Option<i32>, String, String) {
+    let output = Command::cargo_bin("compare")
+        .unwrap()
+        .arg(original)
+        .arg("--python")
+        .arg(python)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+fn has_setpriv() -> bool {
+    std::process::Command::new("setpriv")
+        .arg("--help")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+#[test]
+fn the_echo_chapter_runs_end_to_end_with_a_stand_in() {
+    if !has_setpriv() {
+        eprintln!("skipped: no setpriv (util-linux) to tie a server to it");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["inet_06.py", "inet_08.py"] {
+        fs::write(dir.path().join(name), "# a stand-in\n").unwrap();
+    }
+    let python = stand_in(dir.path());
+    let (code, out, err) = compare(&dir.path().join("inet_08.py"), &python);
+    assert_eq!(code, Some(0), "{out}{err}");
+    // Three comparisons, each played to its end, the same on both sides.
+    assert_eq!(out.matches("\n== ").count(), 3, "{out}");
+    assert!(out.contains("\nno differences\n"), "{out}");
+    assert!(!out.contains("-- compare"), "no step failed: {out}");
+    for line in [
+        // 1 and 2: what the client printed, what the server received.
+        "<-- Thread-1: HELLO",
+        "two words",
+        "Thread-1: TWO WORDS",
+        // 3: what the server logged, and what a client received.
+        "client 127.0.0.1 : caf\u{fffd} (Thread-1)",
+        "client 127.0.0.1 : HELLO (Thread-2)",
+        "Thread-1: CAF\\xe9",
+    ] {
+        assert!(same_on_both_sides(&out, line), "{line}: {out}");
+    }
+    // Lines too long for their column are shown on lines of their own.
+    let ended = "client 127.0.0.1 : end of session: empty line (Thread-2)";
+    assert_eq!(out.matches(ended).count(), 2, "{out}");
+}
+
+#[test]
+fn the_echo_chapter_needs_both_originals() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = dir.path().join("inet_06.py");
+    fs::write(&client, "# a stand-in\n").unwrap();
+    let python = stand_in(dir.path());
+    let (code, out, err) = compare(&client, &python);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains("inet_08.py"), "{err}");
+    assert!(err.contains("runs both inet_06.py and inet_08.py"), "{err}");
+}
+
+/// Whether the report has `line` on both sides, unmarked.
+fn same_on_both_sides(report: &str, line: &str) -> bool {
+    report.lines().any(|shown| {
+        let Some(columns) = shown.strip_prefix("     ") else {
+            return false;
+        };
+        columns.split_once(" | ").is_some_and(|(python, rust)| {
+            python.trim_end() == line && rust == line
+        })
+    })
+}
