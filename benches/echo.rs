@@ -324,6 +324,7 @@ fn wait_until_accepting(addr: SocketAddr) -> Result<(), String> {
 // ---------------------------------------------------------------------
 // One client's exchange
 
+// ANCHOR: failures
 /// Why a client gave up: each is counted, none is fatal to the bench.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Failure {
@@ -333,6 +334,7 @@ enum Failure {
     Wrong,
     HungUp,
 }
+// ANCHOR_END: failures
 
 /// The failures of a run, by kind.
 #[derive(Debug, Default, Clone, Copy)]
@@ -408,6 +410,7 @@ impl Client {
         })
     }
 
+    // ANCHOR: round_trip
     /// One round trip: send the line, read the whole reply, check it.
     fn ask(&mut self) -> Result<(), Failure> {
         self.stream.write_all(&self.line).map_err(io_failure)?;
@@ -433,6 +436,7 @@ impl Client {
             Err(Failure::Wrong)
         }
     }
+    // ANCHOR_END: round_trip
 
     fn reply_complete(&self) -> bool {
         match self.framing {
@@ -542,6 +546,7 @@ fn load(server: &Server, count: usize, plan: &Plan) -> Run {
     }
 }
 
+// ANCHOR: keep_asking
 /// Asks until the window ends; returns the round trips timed inside
 /// it, and the failure that stopped this client early, if any (after
 /// a failure the connection's state is unknown, so the client stops).
@@ -568,6 +573,7 @@ fn keep_asking(
         }
     }
 }
+// ANCHOR_END: keep_asking
 
 /// The load rows: the three servers take turns at each client count,
 /// round after round (who goes first rotates); each figure is the
@@ -579,6 +585,7 @@ fn load_rows(table: &mut Table, servers: &Servers, plan: &Plan) {
         .chain(servers.baseline.as_ref())
         .collect();
     let mut runs: Vec<(&str, usize, Run)> = Vec::new();
+    // ANCHOR: take_turns
     for round in 0..plan.rounds {
         for count in LOADS {
             for turn in 0..order.len() {
@@ -599,6 +606,7 @@ fn load_rows(table: &mut Table, servers: &Servers, plan: &Plan) {
             }
         }
     }
+    // ANCHOR_END: take_turns
     let summary = |name: &str, count: usize| Summary::of(&runs, name, count);
     for count in LOADS {
         let clients = plural(count, "client");
@@ -939,6 +947,7 @@ mod floor {
     use std::thread;
     use std::time::Duration;
 
+    // ANCHOR: floor_server
     pub fn serve() {
         let listener = match TcpListener::bind("127.0.0.1:0") {
             Ok(listener) => listener,
@@ -980,4 +989,5 @@ mod floor {
             out.write_all(&reply)?;
         }
     }
+    // ANCHOR_END: floor_server
 }

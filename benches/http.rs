@@ -355,6 +355,7 @@ fn check_and_remove(file: &Path, expected: u64) -> io::Result<()> {
     }
 }
 
+// ANCHOR: copy_floor
 /// The floor: connect, send the request, copy the socket into a file
 /// through one 64 KiB buffer until the server closes. Returns MiB/s.
 fn floor(addr: SocketAddr, work: &Path, expected: u64) -> io::Result<f64> {
@@ -378,6 +379,7 @@ fn floor(addr: SocketAddr, work: &Path, expected: u64) -> io::Result<f64> {
     check_and_remove(&path, expected)?;
     Ok(mib_per_s(expected, elapsed))
 }
+// ANCHOR_END: copy_floor
 
 /// The length of mock-http's response head, asked with `HEAD /`.
 fn head_len(addr: SocketAddr) -> io::Result<u64> {

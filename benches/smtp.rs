@@ -285,6 +285,7 @@ fn client_rows(
     if let Err(reason) = warm_up {
         return table.skip(&what, &reason);
     }
+    // ANCHOR: interleaved
     // Ours pipelined, ours one command per round trip (smtplib's wire,
     // to show what pipelining buys), then smtplib; round after round.
     let (mut ours, mut lockstep, mut theirs) = (vec![], vec![], vec![]);
@@ -305,6 +306,7 @@ fn client_rows(
             Err(reason) => return table.skip(&what, &reason),
         }
     }
+    // ANCHOR_END: interleaved
     let smtplib = Figure::new(median(&theirs), MSGS);
     table.compare(
         &what,

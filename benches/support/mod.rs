@@ -206,6 +206,7 @@ impl Table {
     }
 }
 
+// ANCHOR: ratio
 fn ratio_text(
     ours: Figure,
     reference: Option<Figure>,
@@ -219,6 +220,7 @@ fn ratio_text(
         (None, _) => "—".into(),
     }
 }
+// ANCHOR_END: ratio
 
 fn target_text(target: Target, unit: &str) -> String {
     match target {
@@ -229,6 +231,7 @@ fn target_text(target: Target, unit: &str) -> String {
     }
 }
 
+// ANCHOR: verdict
 /// `Some(true)` met, `Some(false)` missed, `None` nothing to judge.
 fn verdict(row: &Row) -> Option<bool> {
     let Outcome::Measured {
@@ -248,6 +251,7 @@ fn verdict(row: &Row) -> Option<bool> {
         (_, None) => None,
     }
 }
+// ANCHOR_END: verdict
 
 /// Finds a reference tool on PATH (and in /usr/sbin, where Postfix and
 /// dnsmasq put theirs), or says how to install it.
@@ -286,6 +290,7 @@ fn status_field(pid: u32, field: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
+// ANCHOR: median_percentile
 /// The median of some samples (runs of the same measurement): one slow
 /// run on a shared machine moves it less than it moves the mean.
 pub fn median(samples: &[f64]) -> f64 {
@@ -306,6 +311,7 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
+// ANCHOR_END: median_percentile
 
 /// Runs `f` and returns its result with the time it took.
 pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
