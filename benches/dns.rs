@@ -22,7 +22,7 @@ use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -46,7 +46,7 @@ struct Load {
 }
 
 fn load() -> Load {
-    if std::env::var_os("BENCH_QUICK").is_some() {
+    if support::quick() {
         Load {
             seconds: 2,
             runs: 1,
@@ -86,7 +86,7 @@ fn queries() -> String {
     file
 }
 
-fn main() {
+fn main() -> ExitCode {
     let dnsperf = match support::tool("dnsperf", "dnsperf") {
         Ok(path) => path,
         Err(reason) => {
@@ -94,14 +94,15 @@ fn main() {
                 Table::new("dns: dnsperf against mock-dns and dnsmasq");
             table.skip("queries per second, mock-dns vs dnsmasq", &reason);
             table.print();
-            return;
+            return support::exit_status();
         }
     };
     let dnsmasq = support::tool("dnsmasq", "dnsmasq-base");
     if let Err(err) = run(&load(), &dnsperf, dnsmasq) {
         println!("dns bench failed: {err}");
-        std::process::exit(1);
+        return ExitCode::FAILURE;
     }
+    support::exit_status()
 }
 
 fn run(

@@ -37,7 +37,7 @@ use std::fs;
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::{Arc, Barrier, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -74,7 +74,7 @@ struct Plan {
 
 impl Plan {
     fn from_env() -> Plan {
-        let quick = std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0");
+        let quick = support::quick();
         Plan {
             warm_up: Duration::from_millis(if quick { 100 } else { 250 }),
             window: Duration::from_millis(if quick { 300 } else { 1_000 }),
@@ -87,9 +87,10 @@ impl Plan {
     }
 }
 
-fn main() {
+fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(FLOOR_ARG) {
-        return floor::serve();
+        floor::serve();
+        return ExitCode::SUCCESS;
     }
     let started = Instant::now();
     let plan = Plan::from_env();
@@ -105,6 +106,7 @@ fn main() {
     idle_rows(&mut table);
     table.print();
     println!("(whole bench: {:.0?})", started.elapsed());
+    support::exit_status()
 }
 
 // ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -50,7 +50,7 @@ struct Load {
 }
 
 fn load() -> Load {
-    if std::env::var_os("BENCH_QUICK").is_some() {
+    if support::quick() {
         Load {
             body: 64 * MIB,
             runs: 3,
@@ -63,7 +63,7 @@ fn load() -> Load {
     }
 }
 
-fn main() {
+fn main() -> ExitCode {
     let shm = Path::new("/dev/shm");
     if !shm.is_dir() {
         let mut table = Table::new("http: webget, curl and the floor");
@@ -71,15 +71,16 @@ fn main() {
                       measure the disk";
         table.skip("every row", reason);
         table.print();
-        return;
+        return support::exit_status();
     }
     let load = load();
     let work = shm.join(format!("inet-bench-http-{}", std::process::id()));
     let outcome = Work::create(&work).and_then(|w| run(&load, &w));
     if let Err(err) = outcome {
         println!("http bench failed: {err}");
-        std::process::exit(1);
+        return ExitCode::FAILURE;
     }
+    support::exit_status()
 }
 
 /// The bench's directory in /dev/shm, removed with all it holds at the end.

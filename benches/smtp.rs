@@ -28,7 +28,7 @@ mod support;
 use std::io::{BufRead, BufReader, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -50,7 +50,7 @@ struct Load {
 
 impl Load {
     fn from_env() -> Load {
-        if std::env::var_os("BENCH_QUICK").is_some() {
+        if support::quick() {
             Load {
                 source_messages: 1_000,
                 source_rounds: 1,
@@ -76,7 +76,7 @@ const MSGS: &str = "msgs/s";
 const SENDER: &str = "bench@source.test";
 const RECIPIENT: &str = "sink@sink.test";
 
-fn main() {
+fn main() -> ExitCode {
     let load = Load::from_env();
     let mut table = Table::new("smtp: messages per second over loopback");
     let mock = match Script::new().start_standalone(0) {
@@ -107,6 +107,7 @@ fn main() {
     }
     drop(sink);
     table.print();
+    support::exit_status()
 }
 
 // ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ mod support;
 
 use std::io::{self, Read};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, ExitCode, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -37,12 +37,8 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(900);
 /// What cargo prints when another cargo holds the target directory.
 const BLOCKED: &str = "Blocking waiting for file lock";
 
-fn main() {
-    let runs = if std::env::var_os("BENCH_QUICK").is_some() {
-        1
-    } else {
-        3
-    };
+fn main() -> ExitCode {
+    let runs = if support::quick() { 1 } else { 3 };
     let Some(cargo) = std::env::var_os("CARGO") else {
         println!(
             "tests bench failed: CARGO is not set (run it with `cargo bench`)"
@@ -51,8 +47,9 @@ fn main() {
     };
     if let Err(err) = run(Path::new(&cargo), runs) {
         println!("tests bench failed: {err}");
-        std::process::exit(1);
+        return ExitCode::FAILURE;
     }
+    support::exit_status()
 }
 
 fn run(cargo: &Path, runs: usize) -> io::Result<()> {

@@ -45,7 +45,7 @@ use std::path::{Component, Path, PathBuf};
 use std::{fmt, fs, io};
 
 /// Where the code lives that lessons may show (searched recursively).
-const SOURCE_DIRS: [&str; 3] = ["src", "bin", "mocks"];
+const SOURCE_DIRS: [&str; 4] = ["src", "bin", "mocks", "benches"];
 const BLESS_HINT: &str =
     "run `BLESS=1 cargo test --test lessons` to refresh the copies";
 
@@ -1005,18 +1005,20 @@ let reply = handlers[i](request);
             ]),
         },
         Case {
-            name: "orphaned anchors, in src/, bin/ and mocks/ only",
+            name: "orphaned anchors, in src/, bin/, mocks/ and benches/ only",
             files: files(&[
                 ("src/line.rs", LINE_RS),
                 ("lessons/01.md", LESSON),
                 ("bin/tour.rs", orphan),
                 ("mocks/src/deep/echo.rs", orphan),
+                ("benches/echo.rs", orphan),
                 ("mocks/target/debug/build/out.rs", orphan),
                 ("src/.hidden/old.rs", orphan),
                 ("tests/other.rs", orphan),
                 ("src/notes.txt", orphan),
             ]),
             problems: vec![
+                (OrphanAnchor, "benches/echo.rs", 2),
                 (OrphanAnchor, "bin/tour.rs", 2),
                 (OrphanAnchor, "mocks/src/deep/echo.rs", 2),
             ],

@@ -10,6 +10,8 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A measured quantity with its unit, e.g. `Figure::new(41_250.0, "round trips/s")`.
@@ -190,10 +192,14 @@ impl Table {
         out
     }
 
-    /// Prints the table on stdout, and returns whether every target was met.
+    /// Prints the table on stdout, and returns whether every target was
+    /// met (a miss also makes [`exit_status`] a failure).
     pub fn print(&self) -> bool {
         println!("\n{}", self.render());
         let met = self.all_met();
+        if !met {
+            MISSED.store(true, Ordering::Relaxed);
+        }
         println!(
             "{}",
             if met {
@@ -204,6 +210,25 @@ impl Table {
         );
         met
     }
+}
+
+/// Set by [`Table::print`] when a target was missed.
+static MISSED: AtomicBool = AtomicBool::new(false);
+
+/// What a bench's `main` returns: failure when a printed table missed a
+/// target, so `cargo bench --bench NAME` says so in its exit status too.
+pub fn exit_status() -> ExitCode {
+    if MISSED.load(Ordering::Relaxed) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Whether `BENCH_QUICK` asks for short runs (set, and neither empty
+/// nor `0`): for trying a change, not for figures to keep.
+pub fn quick() -> bool {
+    std::env::var_os("BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 // ANCHOR: ratio
