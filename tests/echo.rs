@@ -77,6 +77,24 @@ impl Client {
         String::from_utf8(reply).map_err(io::Error::other)
     }
 
+    /// Asserts the server sends nothing for `quiet`: a read that times
+    /// out (a wait on the socket, which fails if the server speaks).
+    fn assert_silent_for(&mut self, quiet: Duration) {
+        self.stream.set_read_timeout(Some(quiet)).expect("timeout");
+        let mut byte = [0; 1];
+        match self.replies.read(&mut byte) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut
+                ) => {}
+            Ok(0) => panic!("the server hung up"),
+            Ok(_) => panic!("the server spoke: {}", shown(&byte)),
+            Err(e) => panic!("{e}"),
+        }
+        self.stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    }
+
     /// Asserts the server hung up: the stream ends (or is reset) with
     /// nothing more to read. A read timeout means it is still open.
     fn assert_closed(&mut self) {
@@ -327,6 +345,27 @@ fn silent_and_trickling_clients_are_cut_off_but_a_busy_one_is_served() {
         sent < TRICKLE,
         "cut off mid-trickle, not after all {sent} bytes"
     );
+}
+
+/// V4, after a line that came in pieces: the server set its read
+/// timeout to what was left of that line's budget, and must give the
+/// next line the whole budget again (`IdleReader`), not that rest.
+#[test]
+fn after_a_line_in_pieces_the_next_line_has_the_whole_idle_budget() {
+    const IDLE: Duration = Duration::from_millis(900);
+    let idle = IDLE.as_secs_f64().to_string();
+    let (_server, addr) = echo_server(&["--idle-timeout", &idle]);
+    let mut client = Client::connect(addr);
+    client.send(b"in ");
+    client.assert_silent_for(IDLE / 2);
+    // The server reads this piece with half the budget gone, and waits
+    // for the next one with a timeout of the half left.
+    client.send(b"pie");
+    client.assert_silent_for(PACE);
+    assert_eq!(client.ask("ces"), "Thread-1: IN PIECES\n");
+    // Longer than that half, shorter than the whole budget.
+    client.assert_silent_for(IDLE * 2 / 3);
+    assert_eq!(client.ask("next"), "Thread-1: NEXT\n");
 }
 
 /// V5: only ASCII letters change case; UTF-8, invalid UTF-8 and NUL

@@ -233,4 +233,74 @@ mod tests {
         assert_eq!(note, expected);
         assert!(rest.iter().all(Vec::is_empty), "nothing after the note");
     }
+
+    /// A `Write` whose bytes are seen only once flushed; each flush says
+    /// so on a channel, so the test waits on it instead of sleeping.
+    struct Flushed {
+        pending: Vec<u8>,
+        seen: mpsc::Sender<Vec<u8>>,
+    }
+
+    impl Write for Flushed {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.pending.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            let _ = self.seen.send(std::mem::take(&mut self.pending));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn each_batch_is_flushed_while_the_server_runs() {
+        // Standard output may be a pipe or a file with its own buffer: a
+        // line the log holds back is a line the reader never sees.
+        let (seen, flushed) = mpsc::channel();
+        let out = Flushed {
+            pending: Vec::new(),
+            seen,
+        };
+        let (console, log) = start(out).unwrap();
+        for line in ["first", "second", "third"] {
+            console.line(line);
+            let wait = Duration::from_secs(5);
+            let batch = flushed.recv_timeout(wait).expect("a flush");
+            assert_eq!(batch, format!("{line}\n").into_bytes());
+        }
+        drop(console);
+        log.finish();
+    }
+
+    #[test]
+    fn a_batch_the_writer_cannot_take_yet_is_kept_and_written_last() {
+        // A rendezvous channel, polled with `try_recv` only: no receiver
+        // ever waits in `recv`, so every `try_send` of the gatherer finds
+        // the writer busy. The lines must stay in the batch, and go out
+        // with the blocking send at the end.
+        let (console, lines_in) = Console::channel();
+        let (batches, to_write) = mpsc::sync_channel(0);
+        let gatherer =
+            thread::spawn(move || gather(&lines_in, &batches, MAX_BATCH));
+        for line in lines(3) {
+            console.line(&line);
+        }
+        drop(console);
+        let give_up = std::time::Instant::now() + Duration::from_secs(5);
+        let mut written = Vec::new();
+        loop {
+            match to_write.try_recv() {
+                Ok(batch) => written.extend(batch),
+                Err(mpsc::TryRecvError::Empty) => {
+                    assert!(std::time::Instant::now() < give_up, "stuck");
+                    thread::yield_now();
+                }
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            }
+        }
+        gatherer.join().unwrap();
+        let expected: String =
+            lines(3).iter().map(|l| format!("{l}\n")).collect();
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+    }
 }

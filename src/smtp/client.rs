@@ -39,10 +39,18 @@ use crate::deadline::DeadlineReader;
 use crate::line::{LineError, LineReader};
 
 /// The most commands written before their replies are read: a window
-/// of a pipelined group (see `Client::pipeline`). 100 lines of at most
-/// 512 octets (RFC 5321 §4.5.3.1.4) fit well within a loopback socket's
-/// buffers, and so do their replies; RFC 5321 §4.5.3.1.8 has servers
-/// take at least 100 recipients, so most messages need one window.
+/// of a pipelined group (see `Client::pipeline`).
+///
+/// RFC 2920 §3.1: a client that blocks while it writes, as this one
+/// does, "MUST also check the TCP window size and make sure that each
+/// group of commands fits entirely within the window", or both ends can
+/// block writing at once. std can't ask for the window, so we bound the
+/// group instead: 100 lines of at most 512 octets (RFC 5321 §4.5.3.1.4),
+/// 51,200 at worst and about 3,000 for usual addresses, and a reply to
+/// each. The server stops reading our commands only when its replies
+/// to them fill our receive buffer, and 100 replies don't. RFC 5321
+/// §4.5.3.1.8 has servers take at least 100 recipients, so most
+/// messages need one window.
 pub const MAX_GROUP: usize = 100;
 
 /// The recipients the server refused, each with its reply, in the order

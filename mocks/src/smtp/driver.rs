@@ -347,6 +347,7 @@ mod tests {
     fn greeted(mock: &super::super::SmtpMock) -> TcpStream {
         let mut stream = TcpStream::connect(mock.addr()).unwrap();
         stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+        stream.set_write_timeout(Some(TIMEOUT)).unwrap();
         read_until(&mut stream, "\r\n");
         stream.write_all(b"EHLO c\r\n").unwrap();
         read_until(&mut stream, "250 ENHANCEDSTATUSCODES\r\n");
