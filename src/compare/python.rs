@@ -338,8 +338,8 @@ impl Job {
             )),
         })?;
         let (done_tx, done) = mpsc::channel();
-        let stdout = capture(child.stdout.take(), done_tx.clone());
-        let stderr = capture(child.stderr.take(), done_tx);
+        let stdout = capture(child.stdout.take(), MAX_OUTPUT, done_tx.clone());
+        let stderr = capture(child.stderr.take(), MAX_OUTPUT, done_tx);
         let mut stdin = child.stdin.take();
         if let Some(mut pipe) = stdin.take() {
             let text = self.stdin.clone();
@@ -390,8 +390,11 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Captured> {
     shared.0.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Reads `pipe` to its end on a thread of its own, keeping the first
+/// `limit` bytes and counting the rest; says on `done` when it closes.
 fn capture(
     pipe: Option<impl Read + Send + 'static>,
+    limit: usize,
     done: mpsc::Sender<()>,
 ) -> Shared {
     let captured: Shared = Arc::default();
@@ -401,7 +404,7 @@ fn capture(
             let mut buf = [0; 8192];
             while let Ok(n @ 1..) = pipe.read(&mut buf) {
                 let mut c = lock(&filled);
-                let room = MAX_OUTPUT.saturating_sub(c.bytes.len()).min(n);
+                let room = limit.saturating_sub(c.bytes.len()).min(n);
                 c.bytes.extend_from_slice(&buf[..room]);
                 c.dropped += n - room;
                 filled.1.notify_all();
@@ -895,6 +898,22 @@ mod tests {
     }
 
     #[test]
+    fn longer_texts_are_replaced_first() {
+        let n = Normaliser::new().text("/t", "T").text("/t/work", "W");
+        assert_eq!(n.line("/t/work/f /t/g"), "W/f T/g");
+    }
+
+    #[test]
+    fn output_past_the_limit_is_counted_not_kept() {
+        let (done_tx, done) = mpsc::channel();
+        let captured = capture(Some(&b"abcdefgh"[..]), 5, done_tx);
+        done.recv_timeout(Duration::from_secs(5)).unwrap();
+        let c = lock(&captured);
+        assert_eq!((c.bytes.as_slice(), c.dropped), (&b"abcde"[..], 3));
+        assert!(c.closed);
+    }
+
+    #[test]
     fn the_shim_frames_leave_a_traceback() {
         let traceback: Vec<String> = [
             "Traceback (most recent call last):",
@@ -948,7 +967,9 @@ mod tests {
         drop(stdin);
         let never = |out: &[u8]| out.ends_with(b"never\n");
         // The output closes: no need to wait out the time.
+        let started = Instant::now();
         assert!(!running.wait_for_stdout(Duration::from_secs(30), never));
+        assert!(started.elapsed() < Duration::from_secs(10));
         assert_eq!(running.wait().unwrap().exit, Exit::Code(0));
     }
 
