@@ -29,8 +29,9 @@ fn python27() -> Option<impl Fn() -> Command> {
 /// A name is looked up in the shim's table, never by the real socket
 /// (which would ask the machine's nameserver): `127.example.invalid`,
 /// a name that only looks like a loopback address, reaches the address
-/// the table gives it, and bind() reads names from the table too. An
-/// address off loopback is refused before the system sees it.
+/// the table gives it, and bind() reads names from the table too. A
+/// connection or datagram off loopback is refused before the system
+/// sees it.
 #[test]
 fn the_shim_reads_names_from_its_table_and_keeps_to_loopback() {
     let Some(python) = python27() else { return };
@@ -50,6 +51,11 @@ fn the_shim_reads_names_from_its_table_and_keeps_to_loopback() {
         \x20       return 'error %s' % e.args[0]\n\
          print tcp('127.example.invalid', {port})\n\
          print tcp('192.0.2.1', 9)\n\
+         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+         try:\n\
+        \x20   u.sendto('x', ('192.0.2.1', 53))\n\
+         except socket.error as e:\n\
+        \x20   print 'error %s' % e.args[0]\n\
          b = socket.socket(); b.bind(('127.example.invalid', 0))\n\
          print b.getsockname()[0]\n"
     );
@@ -65,11 +71,14 @@ fn the_shim_reads_names_from_its_table_and_keeps_to_loopback() {
         String::from_utf8_lossy(&out.stderr),
     );
     // Looked up by the real socket, the name is unknown: `error -2`.
-    assert_eq!(stdout, "connected\nerror 111\n127.0.0.1\n", "{stderr}");
-    assert!(
-        stderr.contains("refused to contact 192.0.2.1:9 (not loopback)"),
+    assert_eq!(
+        stdout, "connected\nerror 111\nerror 111\n127.0.0.1\n",
         "{stderr}"
     );
+    for refused in ["192.0.2.1:9", "192.0.2.1:53"] {
+        let said = format!("refused to contact {refused} (not loopback)");
+        assert!(stderr.contains(&said), "{stderr}");
+    }
 }
 
 /// An original with non-ASCII bytes and no coding line (inet_02) is
