@@ -165,7 +165,12 @@ pub fn code_spans(cell: &str) -> Vec<String> {
         });
         let Some((at, _)) = close else { break };
         let mut text = &after[..at];
-        if text.len() >= 2 && text.starts_with(' ') && text.ends_with(' ') {
+        // Not when it is all spaces: `  ` is two spaces, not an empty
+        // span (which would occur in every hunk).
+        if text.starts_with(' ')
+            && text.ends_with(' ')
+            && !text.trim_matches(' ').is_empty()
+        {
             text = &text[1..text.len() - 1];
         }
         spans.push(text.replace("\\|", "|").replace(LINE_BREAK, "\n"));
@@ -321,5 +326,7 @@ mod tests {
         assert_eq!(code_spans("`` `x` ``"), strings(&["`x`"]));
         assert_eq!(code_spans("`unclosed"), Vec::<String>::new());
         assert_eq!(code_spans("` `"), strings(&[" "]));
+        assert_eq!(code_spans("`  `"), strings(&["  "]));
+        assert_eq!(code_spans("` a `"), strings(&["a"]));
     }
 }
