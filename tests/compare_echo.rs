@@ -13,6 +13,8 @@
 //! goes with the script. Every connection is on 127.0.0.1.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -100,7 +102,7 @@ fn the_echo_chapter_runs_end_to_end_with_a_stand_in() {
         "client 127.0.0.1 : HELLO (Thread-2)",
         "Thread-1: CAF\\xe9",
     ] {
-        assert!(same_on_both_sides(&out, line), "{line}: {out}");
+        assert!(common::same_on_both_sides(&out, line), "{line}: {out}");
     }
     // Lines too long for their column are shown on lines of their own.
     let ended = "client 127.0.0.1 : end of session: empty line (Thread-2)";
@@ -117,16 +119,4 @@ fn the_echo_chapter_needs_both_originals() {
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(err.contains("inet_08.py"), "{err}");
     assert!(err.contains("runs both inet_06.py and inet_08.py"), "{err}");
-}
-
-/// Whether the report has `line` on both sides, unmarked.
-fn same_on_both_sides(report: &str, line: &str) -> bool {
-    report.lines().any(|shown| {
-        let Some(columns) = shown.strip_prefix("     ") else {
-            return false;
-        };
-        columns.split_once(" | ").is_some_and(|(python, rust)| {
-            python.trim_end() == line && rust == line
-        })
-    })
 }

@@ -11,6 +11,8 @@
 //! prompt). Every connection is on 127.0.0.1; `compare` bounds each step.
 #![cfg(unix)]
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
@@ -58,22 +60,10 @@ fn the_server_chapter_runs_end_to_end_with_a_stand_in() {
     // The whole script was played on both sides: the client got every
     // keyboard line, the servers printed every client line.
     for line in ["hello from the keyboard", "<--- 127.0.0.1 : bye"] {
-        assert!(same_on_both_sides(&text, line), "{line}: {text}");
+        assert!(common::same_on_both_sides(&text, line), "{line}: {text}");
     }
     assert!(!text.contains("-- compare --"), "no step failed: {text}");
     // The one difference: the stand-in's prompt, a documented one.
     assert!(text.contains("=2   -->"), "{text}");
     assert!(text.contains("all documented"), "{text}");
-}
-
-/// Whether the report has `line` on both sides, unmarked.
-fn same_on_both_sides(report: &str, line: &str) -> bool {
-    report.lines().any(|shown| {
-        let Some(columns) = shown.strip_prefix("     ") else {
-            return false;
-        };
-        columns.split_once(" | ").is_some_and(|(python, rust)| {
-            python.trim_end() == line && rust == line
-        })
-    })
 }

@@ -1,17 +1,18 @@
-//! The shim's `INET_COMPARE_CODING`, with the real Python 2.7 when there
-//! is one (`PYENV_VERSION=2.7.18 python`): without it the test says so
-//! and checks nothing, so `cargo test` still needs no Python.
+//! The shim, with the real Python 2.7 when there is one
+//! (`PYENV_VERSION=2.7.18 python`): its `INET_COMPARE_CODING`, and that
+//! nothing it lets through leaves loopback. Without Python 2.7 each test
+//! says so and checks nothing, so `cargo test` still needs no Python.
 #![cfg(unix)]
 
 use std::fs;
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
+use std::process::Command;
 
-/// An original with non-ASCII bytes and no coding line (inet_02) is
-/// refused as by `python ORIGINAL`, unless `compare` asks for a coding.
-#[test]
-fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
+/// `PYENV_VERSION=2.7.18 python`, if it is Python 2.7.
+fn python27() -> Option<impl Fn() -> Command> {
     let python = || {
-        let mut cmd = std::process::Command::new("python");
+        let mut cmd = Command::new("python");
         cmd.env("PYENV_VERSION", "2.7.18");
         cmd
     };
@@ -21,8 +22,70 @@ fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
         .is_ok_and(|out| out.status.success());
     if !is_27 {
         eprintln!("skipped: no Python 2.7 (PYENV_VERSION=2.7.18 python)");
-        return;
     }
+    is_27.then_some(python)
+}
+
+/// A name is looked up in the shim's table, never by the real socket
+/// (which would ask the machine's nameserver): `127.example.invalid`,
+/// a name that only looks like a loopback address, reaches the address
+/// the table gives it, and bind() reads names from the table too. A
+/// connection or datagram off loopback is refused before the system
+/// sees it.
+#[test]
+fn the_shim_reads_names_from_its_table_and_keeps_to_loopback() {
+    let Some(python) = python27() else { return };
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let shim = dir.path().join("shim.py");
+    fs::write(&shim, inet::compare::python::SHIM).unwrap();
+    let probe = dir.path().join("probe.py");
+    let source = format!(
+        "import socket, sys\n\
+         def tcp(host, port):\n\
+        \x20   s = socket.socket(); s.settimeout(2)\n\
+        \x20   try:\n\
+        \x20       s.connect((host, port)); return 'connected'\n\
+        \x20   except socket.error as e:\n\
+        \x20       return 'error %s' % e.args[0]\n\
+         print tcp('127.example.invalid', {port})\n\
+         print tcp('192.0.2.1', 9)\n\
+         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+         try:\n\
+        \x20   u.sendto('x', ('192.0.2.1', 53))\n\
+         except socket.error as e:\n\
+        \x20   print 'error %s' % e.args[0]\n\
+         b = socket.socket(); b.bind(('127.example.invalid', 0))\n\
+         print b.getsockname()[0]\n"
+    );
+    fs::write(&probe, source).unwrap();
+    let out = python()
+        .arg(&shim)
+        .arg(&probe)
+        .env("INET_COMPARE_HOSTS", "127.0.0.1 127.example.invalid\n")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    // Looked up by the real socket, the name is unknown: `error -2`.
+    assert_eq!(
+        stdout, "connected\nerror 111\nerror 111\n127.0.0.1\n",
+        "{stderr}"
+    );
+    for refused in ["192.0.2.1:9", "192.0.2.1:53"] {
+        let said = format!("refused to contact {refused} (not loopback)");
+        assert!(stderr.contains(&said), "{stderr}");
+    }
+}
+
+/// An original with non-ASCII bytes and no coding line (inet_02) is
+/// refused as by `python ORIGINAL`, unless `compare` asks for a coding.
+#[test]
+fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
+    let Some(python) = python27() else { return };
     let dir = tempfile::tempdir().unwrap();
     let shim = dir.path().join("shim.py");
     fs::write(&shim, inet::compare::python::SHIM).unwrap();

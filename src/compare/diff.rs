@@ -159,6 +159,8 @@ mod tests {
     fn a_middle_too_big_to_search_is_one_hunk_with_the_ends_kept() {
         let mut p: Vec<String> = (0..2100).map(|i| format!("p{i}")).collect();
         let mut r: Vec<String> = (0..2100).map(|i| format!("r{i}")).collect();
+        // A line both middles share: searched, it would split the hunk.
+        (p[1000], r[1000]) = ("shared".into(), "shared".into());
         p.insert(0, "head".into());
         r.insert(0, "head".into());
         let pieces = diff(&p, &r);

@@ -338,8 +338,8 @@ impl Job {
             )),
         })?;
         let (done_tx, done) = mpsc::channel();
-        let stdout = capture(child.stdout.take(), done_tx.clone());
-        let stderr = capture(child.stderr.take(), done_tx);
+        let stdout = capture(child.stdout.take(), MAX_OUTPUT, done_tx.clone());
+        let stderr = capture(child.stderr.take(), MAX_OUTPUT, done_tx);
         let mut stdin = child.stdin.take();
         if let Some(mut pipe) = stdin.take() {
             let text = self.stdin.clone();
@@ -356,7 +356,10 @@ impl Job {
             }
         }
         Ok(Running {
-            child,
+            child: Reaped {
+                child,
+                waited: false,
+            },
             dir,
             stdin,
             stdout,
@@ -387,8 +390,11 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Captured> {
     shared.0.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Reads `pipe` to its end on a thread of its own, keeping the first
+/// `limit` bytes and counting the rest; says on `done` when it closes.
 fn capture(
     pipe: Option<impl Read + Send + 'static>,
+    limit: usize,
     done: mpsc::Sender<()>,
 ) -> Shared {
     let captured: Shared = Arc::default();
@@ -398,7 +404,7 @@ fn capture(
             let mut buf = [0; 8192];
             while let Ok(n @ 1..) = pipe.read(&mut buf) {
                 let mut c = lock(&filled);
-                let room = MAX_OUTPUT.saturating_sub(c.bytes.len()).min(n);
+                let room = limit.saturating_sub(c.bytes.len()).min(n);
                 c.bytes.extend_from_slice(&buf[..room]);
                 c.dropped += n - room;
                 filled.1.notify_all();
@@ -411,10 +417,49 @@ fn capture(
     captured
 }
 
-/// A program that is running.
+/// A child process that is killed and reaped when dropped, unless it was
+/// waited for: a chapter that returns early (a `?`) leaves no server
+/// running behind it.
+#[derive(Debug)]
+struct Reaped {
+    child: Child,
+    waited: bool,
+}
+
+impl Reaped {
+    fn kill(&mut self) -> io::Result<()> {
+        self.child.kill()
+    }
+
+    /// Its exit status if it has ended (then it is reaped), without
+    /// waiting.
+    fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
+        let status = self.child.try_wait()?;
+        self.waited |= status.is_some();
+        Ok(status)
+    }
+
+    fn wait(&mut self) -> io::Result<ExitStatus> {
+        let status = self.child.wait()?;
+        self.waited = true;
+        Ok(status)
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if !self.waited {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A program that is running. Dropped without [`Running::wait`] or
+/// [`Running::stop`], it is killed.
 #[derive(Debug)]
 pub struct Running {
-    child: Child,
+    child: Reaped,
     dir: TempDir,
     stdin: Option<ChildStdin>,
     stdout: Shared,
@@ -430,6 +475,17 @@ impl Running {
     /// The program's temp dir (its working directory is `work` inside).
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Whether the program has ended (it is reaped then; its exit status
+    /// is still what [`Running::wait`] reports).
+    pub fn has_ended(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
+    /// The program's process id.
+    pub fn id(&self) -> u32 {
+        self.child.child.id()
     }
 
     /// The program's standard input, for a job made with
@@ -495,9 +551,9 @@ impl Running {
     /// # Errors
     /// As [`Running::wait`].
     pub fn stop(mut self) -> Result<Finished, CompareError> {
-        match self.child.try_wait() {
-            Ok(Some(_)) => self.wait(),
-            _ => self.end(Some(Exit::Stopped)),
+        match self.has_ended() {
+            true => self.wait(),
+            false => self.end(Some(Exit::Stopped)),
         }
     }
 
@@ -728,29 +784,92 @@ impl PortReport {
         self.addr
     }
 
-    /// The port the server reported, waiting at most `timeout`.
+    /// The port `server` reported, waiting at most `timeout`, and no
+    /// longer once `server` has ended (a server that died before it
+    /// listened will never report).
     ///
     /// # Errors
-    /// [`CompareError::Io`] when no report came in time, or a bad one.
-    pub fn wait(&self, timeout: Duration) -> Result<u16, CompareError> {
-        match self.reports.recv_timeout(timeout) {
-            Ok(Ok(port)) => Ok(port),
-            Ok(Err(e)) => {
-                Err(CompareError::Io(format!("the server's port: {e}")))
+    /// [`CompareError::Io`] when no report came in time, or a bad one,
+    /// or the server ended first.
+    pub fn wait(
+        &self,
+        server: &mut Running,
+        timeout: Duration,
+    ) -> Result<u16, CompareError> {
+        let deadline = Instant::now() + timeout;
+        let why = loop {
+            // The report, or every REPORT_POLL a look whether the server
+            // is still there to send one.
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.reports.recv_timeout(left.min(REPORT_POLL)) {
+                Ok(Ok(port)) => return Ok(port),
+                Ok(Err(e)) => {
+                    return Err(CompareError::Io(format!(
+                        "the server's port: {e}"
+                    )));
+                }
+                Err(_) if server.has_ended() => {
+                    // It may have reported just before it ended.
+                    if let Ok(Ok(port)) = self.reports.try_recv() {
+                        return Ok(port);
+                    }
+                    break "the server ended before it said its port".into();
+                }
+                Err(_) if left.is_zero() => {
+                    break format!(
+                        "the server did not say its port within {}s",
+                        timeout.as_secs_f64()
+                    );
+                }
+                Err(_) => {}
             }
-            Err(_) => {
-                // Unblock the accepting thread, so it ends.
-                let _ = TcpStream::connect_timeout(
-                    &self.addr,
-                    Duration::from_millis(100),
-                );
-                Err(CompareError::Io(format!(
-                    "the server did not say its port within {}s",
-                    timeout.as_secs_f64()
-                )))
-            }
+        };
+        // Unblock the accepting thread, so it ends.
+        let _ =
+            TcpStream::connect_timeout(&self.addr, Duration::from_millis(100));
+        Err(CompareError::Io(why))
+    }
+}
+
+/// How often [`PortReport::wait`] looks whether the server has ended.
+const REPORT_POLL: Duration = Duration::from_millis(20);
+
+impl Job {
+    /// Starts a server original (a job made with [`Job::original`], its
+    /// port argument `0`) on a port of its own choosing, and waits at
+    /// most `timeout` for the port it reports through the shim
+    /// ([`PortReport`]). Its output is unbuffered, so a chapter can wait
+    /// for each line it prints.
+    ///
+    /// # Errors
+    /// As [`Job::spawn`]; [`CompareError::Io`] with what the server said
+    /// on standard error when it reported no port.
+    pub fn spawn_server(
+        self,
+        timeout: Duration,
+    ) -> Result<(Running, u16), CompareError> {
+        let report = PortReport::new().map_err(|e| {
+            CompareError::Io(format!("cannot wait for the port: {e}"))
+        })?;
+        let mut running = self
+            .env("INET_COMPARE_EPHEMERAL", 1)
+            .env("INET_COMPARE_REPORT", report.addr())
+            .env("PYTHONUNBUFFERED", 1)
+            .spawn()?;
+        match report.wait(&mut running, timeout) {
+            Ok(port) => Ok((running, port)),
+            // A shim that did not run says why (the `?`); otherwise, what
+            // the original said, with the missing port.
+            Err(e) => Err(not_started(e.to_string(), &running.stop()?)),
         }
     }
+}
+
+/// A server that did not get as far as listening: `why`, and what it
+/// said on standard error.
+pub fn not_started(why: String, finished: &Finished) -> CompareError {
+    let said = String::from_utf8_lossy(&finished.stderr);
+    CompareError::Io(format!("{why}; it said: {}", said.trim_end()))
 }
 
 #[cfg(test)]
@@ -776,6 +895,22 @@ mod tests {
         assert_eq!(n.line("25250 12525 2525"), "25250 12525 PORT");
         assert_eq!(n.line("no digits"), "no digits");
         assert_eq!(Normaliser::new().line("2525"), "2525");
+    }
+
+    #[test]
+    fn longer_texts_are_replaced_first() {
+        let n = Normaliser::new().text("/t", "T").text("/t/work", "W");
+        assert_eq!(n.line("/t/work/f /t/g"), "W/f T/g");
+    }
+
+    #[test]
+    fn output_past_the_limit_is_counted_not_kept() {
+        let (done_tx, done) = mpsc::channel();
+        let captured = capture(Some(&b"abcdefgh"[..]), 5, done_tx);
+        done.recv_timeout(Duration::from_secs(5)).unwrap();
+        let c = lock(&captured);
+        assert_eq!((c.bytes.as_slice(), c.dropped), (&b"abcde"[..], 3));
+        assert!(c.closed);
     }
 
     #[test]
@@ -832,20 +967,65 @@ mod tests {
         drop(stdin);
         let never = |out: &[u8]| out.ends_with(b"never\n");
         // The output closes: no need to wait out the time.
+        let started = Instant::now();
         assert!(!running.wait_for_stdout(Duration::from_secs(30), never));
+        assert!(started.elapsed() < Duration::from_secs(10));
         assert_eq!(running.wait().unwrap().exit, Exit::Code(0));
+    }
+
+    fn sh(script: &str) -> Running {
+        Job::new(["sh".into()])
+            .args(["-c", script])
+            .spawn()
+            .unwrap()
     }
 
     #[test]
     fn a_port_report_is_read_and_a_missing_one_times_out() {
+        let mut server = sh("exec sleep 30");
         let report = PortReport::new().unwrap();
         let mut told = TcpStream::connect(report.addr()).unwrap();
         told.set_write_timeout(Some(Duration::from_secs(5)))
             .unwrap();
         told.write_all(b"listening 4321\n").unwrap();
         drop(told);
-        assert_eq!(report.wait(Duration::from_secs(5)).unwrap(), 4321);
+        let port = report.wait(&mut server, Duration::from_secs(5));
+        assert_eq!(port.unwrap(), 4321);
         let silent = PortReport::new().unwrap();
-        assert!(silent.wait(Duration::from_millis(50)).is_err());
+        let e = silent.wait(&mut server, Duration::from_millis(50));
+        assert!(e.unwrap_err().to_string().contains("within 0.05s"));
+    }
+
+    #[test]
+    fn a_server_that_dies_before_it_listens_is_not_waited_for() {
+        let mut server = sh("echo no such module >&2; exit 1");
+        let report = PortReport::new().unwrap();
+        let started = Instant::now();
+        let e = report.wait(&mut server, Duration::from_secs(30));
+        let e = e.unwrap_err().to_string();
+        assert!(e.contains("ended before it said its port"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{e}");
+        let finished = server.wait().unwrap();
+        assert_eq!(finished.exit, Exit::Code(1), "its status is kept");
+        let e = not_started(e, &finished).to_string();
+        assert!(e.ends_with("; it said: no such module"), "{e}");
+    }
+
+    #[test]
+    fn a_dropped_program_is_killed_and_reaped() {
+        let running = sh("exec sleep 30");
+        let pid = running.id().to_string();
+        let alive = || {
+            // `kill -0` succeeds for a zombie too: false means reaped.
+            Command::new("kill")
+                .args(["-0", &pid])
+                .stderr(Stdio::null())
+                .status()
+                .unwrap()
+                .success()
+        };
+        assert!(alive());
+        drop(running);
+        assert!(!alive(), "{pid} still there");
     }
 }

@@ -120,8 +120,22 @@ fn channel(
         .chain([PYTHON_HEADING.len()])
         .max()
         .unwrap_or(0);
-    let lines = Lines { width };
+    // Each hunk's mark, and the mark column as wide as the widest of
+    // them (at least 4), so every line of the channel stays in line.
+    let marks: Vec<String> = pieces
+        .iter()
+        .filter_map(|piece| match piece {
+            Piece::Same(_) => None,
+            Piece::Hunk { python, rust } => {
+                Some(mark(&reasons(rows, python, rust)))
+            }
+        })
+        .collect();
+    let mark_width =
+        marks.iter().map(String::len).chain([4]).max().unwrap_or(4);
+    let lines = Lines { mark_width, width };
     lines.row(out, "", PYTHON_HEADING, RUST_HEADING)?;
+    let mut marks = marks.into_iter();
     for piece in pieces {
         match piece {
             Piece::Same(line) => lines.row(out, "", line, line)?,
@@ -132,7 +146,7 @@ fn channel(
                     summary.undocumented += 1;
                 }
                 summary.seen.extend(&found);
-                let mark = mark(&found);
+                let mark = marks.next().unwrap_or_else(|| "!!".into());
                 for i in 0..python.len().max(rust.len()) {
                     let p = python.get(i).map_or("", String::as_str);
                     let r = rust.get(i).map_or("", String::as_str);
@@ -149,6 +163,9 @@ const RUST_HEADING: &str = "Rust port";
 
 /// Writes rows of three columns: mark, Python, Rust.
 struct Lines {
+    /// The mark column's width: the channel's widest mark, at least 4.
+    mark_width: usize,
+    /// The Python column's width.
     width: usize,
 }
 
@@ -160,14 +177,14 @@ impl Lines {
         python: &str,
         rust: &str,
     ) -> io::Result<()> {
-        let width = self.width;
+        let (m, width) = (self.mark_width, self.width);
         let line = if python.chars().count() > width && rust.is_empty() {
-            format!("{mark:<4} {python}")
+            format!("{mark:<m$} {python}")
         } else if python.chars().count() > width {
             // Too long for its column: whole, on its own line.
-            format!("{mark:<4} {python}\n{mark:<4} {:width$} | {rust}", "")
+            format!("{mark:<m$} {python}\n{mark:<m$} {:width$} | {rust}", "")
         } else {
-            format!("{mark:<4} {python:width$} | {rust}")
+            format!("{mark:<m$} {python:width$} | {rust}")
         };
         writeln!(out, "{}", line.trim_end())
     }
@@ -315,6 +332,26 @@ mod tests {
             text.contains(&format!("!!   {long}\n!!   {:15} | short\n", "")),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_wide_mark_widens_the_mark_column_of_its_channel() {
+        let python = Side::new().channel("stdout", strings(&["same", "py"]));
+        let rust = Side::new().channel("stdout", strings(&["same", "rs"]));
+        let rows = [
+            row(1, &["py"], &[]),
+            row(2, &["py"], &[]),
+            row(3, &[], &["rs"]),
+        ];
+        let (text, _) = report(python, rust, &rows);
+        // `=1,2,3` is 6 wide: every line of the channel, the heading and
+        // the same lines too, starts its Python column at the 8th.
+        assert!(
+            text.contains("\n       Python original | Rust port\n"),
+            "{text}"
+        );
+        assert!(text.contains("\n       same            | same\n"), "{text}");
+        assert!(text.contains("\n=1,2,3 py              | rs\n"), "{text}");
     }
 
     #[test]

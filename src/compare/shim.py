@@ -176,27 +176,38 @@ socket.getnameinfo = getnameinfo
 
 # ---------------------------------------------------------- connections
 
-def _is_loopback(host):
-    return host in ("localhost", "::1") or host.startswith("127.")
+def _is_loopback(ip):
+    """Whether the address literal `ip` is on loopback."""
+    return ip == "::1" or (_is_ipv4(ip) and ip.startswith("127."))
+
+
+def _literal(host):
+    """`host` as an address literal, so that the real socket never looks
+    a name up itself (with the machine's nameserver): a literal stays,
+    `localhost` is 127.0.0.1 unless the table says otherwise, any other
+    name is looked up in the table."""
+    if host == "::1" or _is_ipv4(host):
+        return host
+    if host.lower().rstrip(".") == "localhost" and "localhost" not in _BY_NAME:
+        return "127.0.0.1"
+    return _ipv4_of(host)[0]
 
 
 def _route(address):
     """Where a connection to `address` really goes: ports 25 and 80 of any
-    host to the mock; anything else must already be on loopback."""
+    host to the mock; anything else must be on loopback."""
     if not isinstance(address, tuple):
         return address  # a Unix socket path: local by nature
     host, port = address[0], address[1]
     target = REDIRECTS.get(port)
     if target is not None:
         return target
-    if not _is_loopback(host):
-        ip = _ipv4_of(host)[0]
-        if not _is_loopback(ip):
-            sys.stderr.write("compare shim: refused to contact %s:%s "
-                             "(not loopback)\n" % (host, port))
-            raise socket.error(errno.ECONNREFUSED, "Connection refused")
-        return (ip, port)
-    return address
+    ip = _literal(host)
+    if not _is_loopback(ip):
+        sys.stderr.write("compare shim: refused to contact %s:%s "
+                         "(not loopback)\n" % (host, port))
+        raise socket.error(errno.ECONNREFUSED, "Connection refused")
+    return (ip,) + tuple(address[1:])
 
 
 def _connect(self, address):
@@ -220,10 +231,13 @@ def _connect_ex(self, address):
 # guessing or sleeping (python.rs, `PortReport`).
 
 def _bind(self, address):
-    if os.environ.get("INET_COMPARE_EPHEMERAL") and isinstance(address,
-                                                                tuple):
-        address = (address[0],) + (0,) + tuple(address[2:])
-    return _real_bind(self, address)
+    if not isinstance(address, tuple):
+        return _real_bind(self, address)  # a Unix socket path
+    host = address[0]
+    if host not in ("", "<broadcast>"):
+        host = _literal(host)  # a name: from the table, as for connect
+    port = 0 if os.environ.get("INET_COMPARE_EPHEMERAL") else address[1]
+    return _real_bind(self, (host, port) + tuple(address[2:]))
 
 
 def _listen(self, backlog):

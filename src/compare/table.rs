@@ -122,16 +122,16 @@ pub fn parse(lesson: &str) -> Result<Vec<Row>, TableError> {
     Ok(rows)
 }
 
-/// The cells of a table line, trimmed. A `|` inside a code span, or
-/// written `\|`, is not a cell border (GitHub's rule; `\|` stays as
-/// written, [`code_spans`] unescapes it).
+/// The cells of a table line, trimmed. Every `|` is a cell border but one
+/// written `\|`, inside a code span too (GFM, "Tables", the example with
+/// `` `\|` ``): a table is read as GitHub shows it. `\|` stays as
+/// written; [`code_spans`] unescapes it.
 fn cells(line: &str) -> Vec<String> {
     let line = line.trim();
     let line = line.strip_prefix('|').unwrap_or(line);
     let line = line.strip_suffix('|').unwrap_or(line);
     let mut cells = vec![String::new()];
     let mut chars = line.chars().peekable();
-    let mut open_ticks = 0; // the length of the open code span's backticks
     while let Some(c) = chars.next() {
         let cell = cells.last_mut().expect("never empty");
         match c {
@@ -139,19 +139,7 @@ fn cells(line: &str) -> Vec<String> {
                 cell.push('\\');
                 cell.push(chars.next().expect("peeked"));
             }
-            '`' => {
-                let mut run = 1;
-                while chars.next_if_eq(&'`').is_some() {
-                    run += 1;
-                }
-                cell.extend(std::iter::repeat_n('`', run));
-                open_ticks = match open_ticks {
-                    0 => run,
-                    n if n == run => 0,
-                    n => n,
-                };
-            }
-            '|' if open_ticks == 0 => cells.push(String::new()),
+            '|' => cells.push(String::new()),
             c => cell.push(c),
         }
     }
@@ -177,7 +165,12 @@ pub fn code_spans(cell: &str) -> Vec<String> {
         });
         let Some((at, _)) = close else { break };
         let mut text = &after[..at];
-        if text.len() >= 2 && text.starts_with(' ') && text.ends_with(' ') {
+        // Not when it is all spaces: `  ` is two spaces, not an empty
+        // span (which would occur in every hunk).
+        if text.starts_with(' ')
+            && text.ends_with(' ')
+            && !text.trim_matches(' ').is_empty()
+        {
             text = &text[1..text.len() - 1];
         }
         spans.push(text.replace("\\|", "|").replace(LINE_BREAK, "\n"));
@@ -239,6 +232,15 @@ mod tests {
             parse(&short),
             Err(TableError::BadRow { cells: 2, .. })
         ));
+        // A `|` not written `\|` ends a cell inside a code span too, as
+        // on GitHub: this row has 5 cells there.
+        let split = format!(
+            "{HEADING}\n\n| a | b | c | d |\n|---|---|---|---|\n| w | `x|y` | z | why |\n"
+        );
+        assert!(matches!(
+            parse(&split),
+            Err(TableError::BadRow { cells: 5, .. })
+        ));
         let empty = format!("{HEADING}\n\nNo table.\n");
         assert_eq!(parse(&empty), Ok(vec![]));
     }
@@ -256,6 +258,13 @@ mod tests {
         assert!(!rows[0].documents(&r, &p));
         // A row without code spans documents nothing.
         assert!(!rows[3].documents(&p, &r));
+        // Every Rust span too, not only the first.
+        let row = Row {
+            rust: strings(&["ip[]=", "empty host name"]),
+            ..rows[0].clone()
+        };
+        assert!(row.documents(&p, &r));
+        assert!(!row.documents(&p, &strings(&["ip[]=nothing"])));
     }
 
     #[test]
@@ -317,5 +326,7 @@ mod tests {
         assert_eq!(code_spans("`` `x` ``"), strings(&["`x`"]));
         assert_eq!(code_spans("`unclosed"), Vec::<String>::new());
         assert_eq!(code_spans("` `"), strings(&[" "]));
+        assert_eq!(code_spans("`  `"), strings(&["  "]));
+        assert_eq!(code_spans("` a `"), strings(&["a"]));
     }
 }

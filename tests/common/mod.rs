@@ -231,3 +231,15 @@ pub fn proptest_config(file: &'static str, cases: u32) -> ProptestConfig {
         ..ProptestConfig::default()
     }
 }
+
+/// Whether a `compare` report shows `line` on both sides, unmarked: a
+/// blank mark column (however wide the channel's marks make it), then
+/// the line in the Python column and in the Rust column.
+pub fn same_on_both_sides(report: &str, line: &str) -> bool {
+    report.lines().any(|shown| {
+        shown.starts_with(' ')
+            && shown.split_once(" | ").is_some_and(|(python, rust)| {
+                python.trim() == line && rust == line
+            })
+    })
+}

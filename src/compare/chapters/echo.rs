@@ -21,7 +21,7 @@
 //! 127.0.0.1 that records every byte the server received and sent. In 3
 //! the scripted clients record what they sent and received. Both servers
 //! start on port 0: the original's port comes from the shim
-//! (`INET_COMPARE_EPHEMERAL`, [`PortReport`]), ours from its first line.
+//! (`INET_COMPARE_EPHEMERAL`, [`Job::spawn_server`]), ours from its first line.
 //!
 //! Every step waits for its effect, never for time to pass: a client
 //! program runs to its end, a tapped connection to its close, and each
@@ -50,8 +50,8 @@ use std::thread;
 use std::time::Duration;
 
 use super::Chapter;
-use super::generic::{not_started, port_of};
-use crate::compare::python::{PortReport, Running};
+use super::generic::port_of;
+use crate::compare::python::{Running, not_started};
 use crate::compare::{
     CompareError, Comparison, Finished, Job, Normaliser, Setup, Side,
 };
@@ -270,28 +270,15 @@ struct Played {
 impl Server {
     /// `inet_08.py 0` under the shim, bound to a free port it reports.
     fn original(setup: &Setup) -> Result<Server, CompareError> {
-        let report = PortReport::new().map_err(|e| {
-            CompareError::Io(format!("cannot wait for the port: {e}"))
-        })?;
-        let running = Job::original(setup)
-            .args(["0"])
-            .env("INET_COMPARE_EPHEMERAL", 1)
-            .env("INET_COMPARE_REPORT", report.addr())
-            .env("PYTHONUNBUFFERED", 1)
-            .spawn()?;
+        let (running, port) =
+            Job::original(setup).args(["0"]).spawn_server(STEP)?;
         // It listens (and reports) before it prints its start-up line.
-        let started = report.wait(STEP).and_then(|port| {
-            let line = running.wait_for_stdout(STEP, |out| lines(out) >= 1);
-            match line {
-                true => Ok(port),
-                false => Err(CompareError::Io(
-                    "inet_08.py did not print its start-up line".into(),
-                )),
+        match running.wait_for_stdout(STEP, |out| lines(out) >= 1) {
+            true => Ok(Server { running, port }),
+            false => {
+                let why = "inet_08.py did not print its start-up line".into();
+                Err(not_started(why, &running.stop()?))
             }
-        });
-        match started {
-            Ok(port) => Ok(Server { running, port }),
-            Err(e) => Err(not_started(e.to_string(), &running.stop()?)),
         }
     }
 

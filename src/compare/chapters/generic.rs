@@ -3,7 +3,7 @@
 //!
 //! Both servers are started on port 0. The original names no port it
 //! did not get on its command line, so the shim binds it to a free one
-//! (`INET_COMPARE_EPHEMERAL`) and reports it ([`PortReport`]); ours says
+//! (`INET_COMPARE_EPHEMERAL`) and reports it ([`Job::spawn_server`]); ours says
 //! which in its first line. Then the same [`SCRIPT`] is played against
 //! each: a client connects and sends a request, ended with the
 //! original's `bye`; the keyboard (the server's standard input) types an
@@ -32,7 +32,7 @@ use std::process::ChildStdin;
 use std::time::Duration;
 
 use super::Chapter;
-use crate::compare::python::{PortReport, Running};
+use crate::compare::python::{Running, not_started};
 use crate::compare::{
     CompareError, Comparison, Finished, Job, Normaliser, Setup, Side,
 };
@@ -131,31 +131,17 @@ struct Played {
 impl Server {
     /// `inet_10.py 0` under the shim, bound to a free port it reports.
     fn original(setup: &Setup) -> Result<Server, CompareError> {
-        let report = PortReport::new().map_err(|e| {
-            CompareError::Io(format!("cannot wait for the port: {e}"))
-        })?;
-        let mut running = Job::original(setup)
+        let (mut running, port) = Job::original(setup)
             .args(["0"])
-            .env("INET_COMPARE_EPHEMERAL", 1)
-            .env("INET_COMPARE_REPORT", report.addr())
-            .env("PYTHONUNBUFFERED", 1)
             .keep_stdin_open()
-            .spawn()?;
-        match report.wait(STEP) {
-            Ok(port) => Ok(Server {
-                keyboard: running.take_stdin(),
-                running,
-                port,
-                prompt: Some(PROMPT),
-                serves_forever: true,
-            }),
-            Err(e) => {
-                // A shim that did not run says why (the `?`); otherwise,
-                // what the original said, with the missing port.
-                let finished = running.stop()?;
-                Err(not_started(e.to_string(), &finished))
-            }
-        }
+            .spawn_server(STEP)?;
+        Ok(Server {
+            keyboard: running.take_stdin(),
+            running,
+            port,
+            prompt: Some(PROMPT),
+            serves_forever: true,
+        })
     }
 
     /// `tcp-server 0`, which prints the port it got.
@@ -282,13 +268,6 @@ impl Server {
             false => Err(format!("the server did not print {what}")),
         }
     }
-}
-
-/// A server that did not get as far as listening: `why`, and what it
-/// said on standard error.
-pub fn not_started(why: String, finished: &Finished) -> CompareError {
-    let said = String::from_utf8_lossy(&finished.stderr);
-    CompareError::Io(format!("{why}; it said: {}", said.trim_end()))
 }
 
 impl Played {

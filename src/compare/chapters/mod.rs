@@ -15,8 +15,9 @@
 //!    telling the shim where the mocks are with `.env("INET_COMPARE_SMTP",
 //!    mock.addr())` (or `_HTTP`, `_HOSTS`; see `shim.py`), its input with
 //!    `.stdin(...)`, its files with `.file(...)`, then `.run()?` (a client)
-//!    or `.spawn()?` (a server: [`PortReport`](super::python::PortReport)
-//!    gives its port; talk to it; `.stop()?`);
+//!    or `.spawn_server(timeout)?` (a server, started on the port it
+//!    reports: [`Job::spawn_server`](super::Job::spawn_server); talk to
+//!    it; `.stop()?`);
 //! 3. start the same mocks afresh for the Rust side and run the port
 //!    likewise: [`Job::program`](super::Job::program)`(setup, "webget")?`,
 //!    with the mock's address on its command line;
