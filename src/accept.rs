@@ -75,7 +75,7 @@ pub fn connections<'a>(
                     return Some(stream);
                 }
                 Err(e) => {
-                    console.line(&format!("accept failed: {e}"));
+                    console.line(format!("accept failed: {e}"));
                     backoff.wait();
                 }
             }

@@ -49,14 +49,19 @@ impl Console {
     /// Prints one line. Errors are ignored on purpose: a server whose
     /// standard output was closed must go on serving its clients (and
     /// `println!` would panic there).
-    pub fn line(&self, text: &str) {
+    ///
+    /// Give it the `String` you built for it, not a borrow, and a line
+    /// bound for a channel moves in whole instead of being copied: on a
+    /// busy server that is one allocation and copy less per line.
+    pub fn line(&self, text: impl AsRef<str> + Into<String>) {
         match &self.sink {
             Sink::Writer(w) => {
                 let mut w = w.lock().unwrap_or_else(PoisonError::into_inner);
-                let _ = writeln!(w, "{text}").and_then(|()| w.flush());
+                let _ =
+                    writeln!(w, "{}", text.as_ref()).and_then(|()| w.flush());
             }
             Sink::Channel(tx) => {
-                let _ = tx.send(text.to_owned());
+                let _ = tx.send(text.into());
             }
         }
     }

@@ -231,14 +231,14 @@ impl Relay {
         config: &Config,
     ) -> Next {
         let ip = peer_ip(&stream);
-        console.line(&format!("client {ip}"));
+        console.line(format!("client {ip}"));
         let events = self.events.clone();
         let reader = match spawn_reader(
             session, &stream, &ip, console, config, events,
         ) {
             Ok(reader) => reader,
             Err(e) => {
-                console.line(&format!("client {ip} dropped: no thread: {e}"));
+                console.line(format!("client {ip} dropped: no thread: {e}"));
                 return Next::NextClient;
             }
         };
@@ -247,28 +247,28 @@ impl Relay {
             match self.next_event() {
                 Event::Key(line) if trim(&line) == b"bye" => {
                     let why = self.close_gracefully(session, &stream, config);
-                    console.line(&format!("client {ip} {why}"));
+                    console.line(format!("client {ip} {why}"));
                     break Next::NextClient;
                 }
                 Event::Key(line) => {
                     if config.echo_keyboard {
                         let shown =
                             String::from_utf8_lossy(strip_terminator(&line));
-                        console.line(&format!("--> {shown}"));
+                        console.line(format!("--> {shown}"));
                     }
                     if let Err(e) = send_line(&stream, &line) {
-                        console.line(&format!("client {ip} gone: {e}"));
+                        console.line(format!("client {ip} gone: {e}"));
                         break Next::NextClient;
                     }
                 }
                 Event::KeyboardEnd(why) => {
-                    console.line(&format!("{why}: closing the session"));
+                    console.line(format!("{why}: closing the session"));
                     let why = self.close_gracefully(session, &stream, config);
-                    console.line(&format!("client {ip} {why}"));
+                    console.line(format!("client {ip} {why}"));
                     break Next::Exit;
                 }
                 Event::ClientGone { session: s, why } if s == session => {
-                    console.line(&format!("client {ip} {why}"));
+                    console.line(format!("client {ip} {why}"));
                     break Next::NextClient;
                 }
                 Event::ClientGone { .. } => {} // an earlier session's
@@ -359,7 +359,7 @@ fn print_client_lines(
     let mut lines = LineReader::new(stream, config.max_line);
     let show = |line: &[u8]| {
         let text = String::from_utf8_lossy(trim(line));
-        console.line(&format!("<--- {ip} : {text}"));
+        console.line(format!("<--- {ip} : {text}"));
     };
     loop {
         match lines.read_line() {

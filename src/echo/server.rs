@@ -237,7 +237,7 @@ impl Drop for HangUp<'_> {
 /// Tells a client we can't serve it, in one line, and hangs up.
 fn refuse(mut stream: TcpStream, why: &str, console: &Console) {
     let peer = peer_ip(&stream);
-    console.line(&format!("client {peer} refused: {why}"));
+    console.line(format!("client {peer} refused: {why}"));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let line = format!("busy: {why}; try again later\n");
     let _ = stream.write_all(line.as_bytes());
@@ -352,7 +352,7 @@ fn handle_client(
     // log line can count on both.
     drop(hang_up);
     drop(seat);
-    console.line(&format!("client {} : {end} ({thread})", session.client));
+    console.line(format!("client {} : {end} ({thread})", session.client));
 }
 
 impl Session<'_> {
@@ -406,7 +406,7 @@ impl Session<'_> {
         let shown = String::from_utf8_lossy(text);
         let (client, thread) = (&self.client, self.thread);
         self.console
-            .line(&format!("client {client} : {shown} ({thread})"));
+            .line(format!("client {client} : {shown} ({thread})"));
         reply.clear();
         (self.config.respond)(reply, thread, text);
         let mut stream = self.stream;
