@@ -77,8 +77,8 @@ impl Plan {
         let quick = support::quick();
         Plan {
             warm_up: Duration::from_millis(if quick { 100 } else { 250 }),
-            window: Duration::from_millis(if quick { 300 } else { 1_000 }),
-            rounds: if quick { 1 } else { 5 },
+            window: Duration::from_millis(if quick { 300 } else { 700 }),
+            rounds: if quick { 1 } else { 9 },
             reply_timeout: Duration::from_secs(2),
             // A connection the listen queue had no room for waits for
             // the client to send its SYN again: after 1 s, then 3 s.
@@ -491,6 +491,8 @@ fn clients<T: Send + 'static>(
 
 /// What one server did at one client count, in one round.
 struct Run {
+    /// The server's CPU time per round trip in the window, in µs.
+    cpu_per_trip: Option<f64>,
     rate: f64,
     p50: Duration,
     p99: Duration,
@@ -530,6 +532,7 @@ fn load(server: &Server, count: usize, plan: &Plan) -> Run {
         end: start + plan.window,
     });
     gate.wait();
+    let cpu = server_cpu_in(server.pid(), start, start + plan.window);
     let tallies = runner.join().expect("the client runner panicked");
     let mut latencies = Vec::new();
     let mut failures = Failures::default();
@@ -540,12 +543,25 @@ fn load(server: &Server, count: usize, plan: &Plan) -> Run {
         }
     }
     latencies.sort_unstable();
+    let trips = latencies.len().max(1) as f64;
     Run {
+        cpu_per_trip: cpu.map(|cpu| cpu.as_secs_f64() * 1e6 / trips),
         rate: latencies.len() as f64 / plan.window.as_secs_f64(),
         p50: percentile(&latencies, 50.0),
         p99: percentile(&latencies, 99.0),
         failures,
     }
+}
+
+/// The CPU time the server used between `from` and `to`. A shared
+/// machine makes rates noisy (a round of the same server can run at
+/// half speed when a neighbour takes the cores); the CPU each round
+/// trip cost hardly moves, so it says whether a gap is ours.
+fn server_cpu_in(pid: u32, from: Instant, to: Instant) -> Option<Duration> {
+    thread::sleep(from.saturating_duration_since(Instant::now()));
+    let before = support::cpu_time(pid)?;
+    thread::sleep(to.saturating_duration_since(Instant::now()));
+    Some(support::cpu_time(pid)?.saturating_sub(before))
 }
 
 // ANCHOR: keep_asking
@@ -665,6 +681,7 @@ fn load_rows(table: &mut Table, servers: &Servers, plan: &Plan) {
 
 /// One server's figures at one client count: medians of the rounds.
 struct Summary {
+    cpu_per_trip: Option<f64>,
     rate: f64,
     p50: f64,
     p99: f64,
@@ -678,7 +695,10 @@ impl Summary {
             .map(|(_, _, run)| run)
             .collect();
         let us = |d: Duration| d.as_secs_f64() * 1e6;
+        let cpu: Vec<f64> =
+            mine.iter().filter_map(|r| r.cpu_per_trip).collect();
         Summary {
+            cpu_per_trip: (!cpu.is_empty()).then(|| median(&cpu)),
             rate: median(&mine.iter().map(|r| r.rate).collect::<Vec<_>>()),
             p50: median(&mine.iter().map(|r| us(r.p50)).collect::<Vec<_>>()),
             p99: median(&mine.iter().map(|r| us(r.p99)).collect::<Vec<_>>()),
@@ -720,6 +740,17 @@ impl Summary {
             us(other.p99),
             Target::None,
         );
+        if let (Some(ours), Some(theirs)) =
+            (self.cpu_per_trip, other.cpu_per_trip)
+        {
+            table.compare(
+                &what("server CPU per round trip"),
+                us(ours),
+                name,
+                us(theirs),
+                Target::None,
+            );
+        }
     }
 }
 

@@ -295,6 +295,21 @@ pub fn peak_rss(pid: u32) -> Option<u64> {
     status_field(pid, "VmHWM:")
 }
 
+/// The CPU time a process has used so far, user and system, all its
+/// threads: fields 14 and 15 of /proc/PID/stat (Linux only). Unlike a
+/// rate, it hardly moves when other programs take the cores: it is what
+/// the work cost, not how long it waited.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, field 2, may hold spaces: count after its ')'.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()?
+        + fields.get(12)?.parse::<u64>().ok()?;
+    // In clock ticks of USER_HZ, which Linux fixes at 100 for /proc.
+    Some(Duration::from_millis(ticks * 10))
+}
+
 /// A process's current resident set size (VmRSS), in bytes.
 pub fn current_rss(pid: u32) -> Option<u64> {
     status_field(pid, "VmRSS:")
