@@ -194,7 +194,7 @@ mod tests {
         let kept = Kept::default();
         let (console, log) = start(kept.clone()).unwrap();
         for line in lines(1_000) {
-            console.line(&line);
+            console.line(line);
         }
         drop(console);
         log.finish();
@@ -213,7 +213,7 @@ mod tests {
         // 1,000 lines, about 30 KB, all sent before the gatherer starts:
         // its first batch meets them all, and can hold 1,000 bytes.
         for line in lines(1_000) {
-            console.line(&line);
+            console.line(line);
         }
         drop(console);
         let (batches, to_write) = mpsc::sync_channel(1);
@@ -283,7 +283,7 @@ mod tests {
         let gatherer =
             thread::spawn(move || gather(&lines_in, &batches, MAX_BATCH));
         for line in lines(3) {
-            console.line(&line);
+            console.line(line);
         }
         drop(console);
         let give_up = std::time::Instant::now() + Duration::from_secs(5);

@@ -377,9 +377,7 @@ impl Client {
         command: Command<'_>,
         step: Step,
     ) -> Result<(), Error> {
-        let line = command
-            .to_bytes()
-            .map_err(|error| Error::Command { step, error })?;
+        let line = format_command(command, step)?;
         self.send(&line, step)
     }
 
@@ -628,13 +626,14 @@ impl Client {
         if self.has_extension("size") {
             params.push(format!("size={}", encoded.size));
         }
-        // Every command line is checked before the first is sent, so an
-        // unsafe address leaves no transaction half open, pipelined or not.
-        check_envelope(sender, &params, recipients)?;
+        // Every command line is formatted, and so checked, before the
+        // first is sent: an unsafe address leaves no transaction half
+        // open, pipelined or not.
+        let lines = envelope_lines(sender, &params, recipients)?;
         let envelope = if self.pipelines() {
-            self.pipelined_envelope(sender, &params, recipients)
+            self.pipelined_envelope(sender, lines, recipients)
         } else {
-            self.envelope(sender, &params, recipients)
+            self.envelope(sender, &lines, recipients)
                 .and_then(|refused| self.data_command().map(|()| refused))
         };
         let refused = match envelope {
@@ -653,22 +652,24 @@ impl Client {
         Ok(refused)
     }
 
-    /// MAIL and each RCPT, one round trip each (smtplib's way). Returns
-    /// the refused recipients when at least one was accepted.
+    /// MAIL and each RCPT (`lines`, from [`envelope_lines`]), one round
+    /// trip each (smtplib's way). Returns the refused recipients when at
+    /// least one was accepted.
     fn envelope(
         &mut self,
         sender: &str,
-        params: &[String],
+        lines: &[Line],
         recipients: &[&str],
     ) -> Result<Refused, Error> {
-        let reply = self.mail(sender, params)?;
+        let (mail, rcpts) = (&lines[0], &lines[1..]);
+        let reply = self.exchange(mail)?;
         if reply.code != 250 {
             self.rset_unless_closed();
             return Err(sender_refused(sender, reply));
         }
         let mut refused = Refused::new();
-        for &recipient in recipients {
-            let reply = self.rcpt(recipient, &[])?;
+        for (&recipient, rcpt) in recipients.iter().zip(rcpts) {
+            let reply = self.exchange(rcpt)?;
             if !judge_rcpt(&mut refused, recipient, reply) {
                 return Err(Error::RecipientsRefused(refused));
             }
@@ -696,10 +697,11 @@ impl Client {
     }
 
     // ANCHOR: pipelined
-    /// MAIL, every RCPT and DATA as one group (RFC 2920 §3.1: RCPT may
-    /// stand anywhere in a group, DATA only last), then the replies, read
-    /// in order and each judged as [`envelope`](Self::envelope) judges
-    /// it. Returns the refused recipients once DATA got its `354`.
+    /// MAIL, every RCPT (`group`, from [`envelope_lines`]) and DATA as
+    /// one group (RFC 2920 §3.1: RCPT may stand anywhere in a group, DATA
+    /// only last), then the replies, read in order and each judged as
+    /// [`envelope`](Self::envelope) judges it. Returns the refused
+    /// recipients once DATA got its `354`.
     ///
     /// RFC 2920 §3.1 also says the client "MUST check ALL statuses":
     /// the server answers every command of the group, whatever became of
@@ -710,21 +712,11 @@ impl Client {
     fn pipelined_envelope(
         &mut self,
         sender: &str,
-        params: &[String],
+        mut group: Vec<Line>,
         recipients: &[&str],
     ) -> Result<Refused, Error> {
-        let mut group = vec![(
-            Command::Mail {
-                from: sender,
-                params,
-            },
-            Step::Mail,
-        )];
-        for &to in recipients {
-            group.push((Command::Rcpt { to, params: &[] }, Step::Rcpt));
-        }
-        group.push((Command::Data, Step::Data));
-        let (replies, failure) = self.pipeline(&group)?;
+        group.push((format_command(Command::Data, Step::Data)?, Step::Data));
+        let (replies, failure) = self.pipeline(&group);
         // Short of replies only when reading failed, or after a 421.
         let failed = || failure.unwrap_or(Error::NotConnected);
         let data_reply = replies.get(recipients.len() + 1);
@@ -775,9 +767,7 @@ impl Client {
     }
     // ANCHOR_END: pipelined
 
-    /// Writes `group` and reads a reply to each command, in order. Every
-    /// line is checked before anything is sent, so a refused argument
-    /// leaves no half-sent group behind.
+    /// Writes `group` and reads a reply to each command, in order.
     ///
     /// The group goes out in windows of at most [`MAX_GROUP`] commands,
     /// each in one write, its replies read before the next window is
@@ -787,42 +777,29 @@ impl Client {
     ///
     /// Returns the replies read and the error that stopped reading early,
     /// if any. A 421 reply also stops it: the server has gone.
-    ///
-    /// # Errors
-    /// [`Error::Command`] for a refused line, and then nothing was sent.
-    fn pipeline(
-        &mut self,
-        group: &[(Command<'_>, Step)],
-    ) -> Result<(Vec<Reply>, Option<Error>), Error> {
-        let mut lines = Vec::with_capacity(group.len());
-        for &(command, step) in group {
-            let line = command
-                .to_bytes()
-                .map_err(|error| Error::Command { step, error })?;
-            lines.push((line, step));
-        }
-        let mut replies = Vec::with_capacity(lines.len());
-        for window in lines.chunks(MAX_GROUP) {
+    fn pipeline(&mut self, group: &[Line]) -> (Vec<Reply>, Option<Error>) {
+        let mut replies = Vec::with_capacity(group.len());
+        for window in group.chunks(MAX_GROUP) {
             let mut bytes = Vec::with_capacity(window.len() * 64);
             for (line, _) in window {
                 self.debug(|| debug::send_line(line));
                 bytes.extend_from_slice(line);
             }
             if let Err(e) = self.write(&bytes, window[0].1) {
-                return Ok((replies, Some(e)));
+                return (replies, Some(e));
             }
             for &(_, step) in window {
                 match self.read_reply(step) {
                     Ok(reply) if reply.is_closing() => {
                         replies.push(reply);
-                        return Ok((replies, None));
+                        return (replies, None);
                     }
                     Ok(reply) => replies.push(reply),
-                    Err(e) => return Ok((replies, Some(e))),
+                    Err(e) => return (replies, Some(e)),
                 }
             }
         }
-        Ok((replies, None))
+        (replies, None)
     }
 
     /// RSET after a refusal, as smtplib does, unless a 421 already closed
@@ -832,6 +809,12 @@ impl Client {
         if self.open {
             let _ = self.rset();
         }
+    }
+
+    /// Sends a line [`envelope_lines`] formatted, and reads its reply.
+    fn exchange(&mut self, (line, step): &Line) -> Result<Reply, Error> {
+        self.send(line, *step)?;
+        self.read_reply(*step)
     }
 
     fn send(&mut self, bytes: &[u8], step: Step) -> Result<(), Error> {
@@ -875,29 +858,32 @@ fn write_debug(out: &mut DebugOut, text: impl FnOnce() -> String) {
     }
 }
 
-/// Formats MAIL and every RCPT once, to refuse an unsafe one before
-/// anything is sent ([`Error::Command`]).
-fn check_envelope(
+/// A command line, formatted (and so checked), with its step.
+type Line = (Vec<u8>, Step);
+
+/// `command` as the bytes to send; [`Error::Command`] if it is unsafe.
+fn format_command(command: Command<'_>, step: Step) -> Result<Vec<u8>, Error> {
+    command
+        .to_bytes()
+        .map_err(|error| Error::Command { step, error })
+}
+
+/// MAIL, then every RCPT, formatted once, before anything is sent: an
+/// unsafe one is refused ([`Error::Command`]) with nothing half sent.
+fn envelope_lines(
     sender: &str,
     params: &[String],
     recipients: &[&str],
-) -> Result<(), Error> {
-    let mail = (
-        Command::Mail {
-            from: sender,
-            params,
-        },
-        Step::Mail,
-    );
+) -> Result<Vec<Line>, Error> {
+    let from = sender;
+    let mail = (Command::Mail { from, params }, Step::Mail);
     let rcpts = recipients
         .iter()
         .map(|&to| (Command::Rcpt { to, params: &[] }, Step::Rcpt));
-    for (command, step) in std::iter::once(mail).chain(rcpts) {
-        command
-            .to_bytes()
-            .map_err(|error| Error::Command { step, error })?;
-    }
-    Ok(())
+    std::iter::once(mail)
+        .chain(rcpts)
+        .map(|(command, step)| Ok((format_command(command, step)?, step)))
+        .collect()
 }
 
 /// The error for a refused MAIL.

@@ -59,9 +59,6 @@ pub(super) struct Log {
     /// How many questions arrived, logged or not.
     pub received: usize,
     limit: usize,
-    /// How many threads wait in [`Server::wait_for`]: with none, a new
-    /// question wakes nobody, and costs no system call to say so.
-    waiters: usize,
 }
 
 impl Log {
@@ -71,18 +68,25 @@ impl Log {
             messages: Vec::new(),
             received: 0,
             limit,
-            waiters: 0,
         }
     }
 
-    /// Whether a message would still be kept: if not, it is not even
-    /// copied.
-    fn has_room(&self) -> bool {
-        self.messages.len() < self.limit
-    }
-
-    fn message(&mut self, message: Message) {
-        if self.has_room() {
+    /// Logs a message; past the limit, its bytes are not even copied.
+    fn message(
+        &mut self,
+        transport: Transport,
+        peer: SocketAddr,
+        dir: Dir,
+        bytes: &[u8],
+    ) {
+        if self.messages.len() < self.limit {
+            let bytes = bytes.to_vec();
+            let message = Message {
+                transport,
+                peer,
+                dir,
+                bytes,
+            };
             self.messages.push(message);
         }
     }
@@ -153,13 +157,7 @@ impl Server {
         timeout: Duration,
         done: impl Fn(&Log) -> bool,
     ) -> bool {
-        // Counted under the log's lock, as `respond` reads the count: a
-        // question logged after this sees the waiter and wakes it, one
-        // logged before is seen by `wait_until`'s first look at the log.
-        self.shared.log().waiters += 1;
-        let done = self.shared.log.wait_until(timeout, done);
-        self.shared.log().waiters -= 1;
-        done
+        self.shared.log.wait_until(timeout, done)
     }
 
     /// Stops the threads and closes every connection; idempotent.
@@ -252,18 +250,7 @@ impl Shared {
         dir: Dir,
         bytes: &[u8],
     ) {
-        let mut log = self.log();
-        if !log.has_room() {
-            return;
-        }
-        let bytes = bytes.to_vec();
-        let message = Message {
-            transport,
-            peer,
-            dir,
-            bytes,
-        };
-        log.message(message);
+        self.log().message(transport, peer, dir, bytes);
     }
 
     /// Logs a received message and decides the replies.
@@ -274,14 +261,7 @@ impl Shared {
         from: SocketAddr,
     ) -> Plan {
         let mut log = self.log();
-        if log.has_room() {
-            log.message(Message {
-                transport,
-                peer: from,
-                dir: Dir::FromClient,
-                bytes: msg.to_vec(),
-            });
-        }
+        log.message(transport, from, Dir::FromClient, msg);
         let query = match wire::read(msg) {
             Incoming::Query(query) => query,
             Incoming::FormErr { id, flags } => {
@@ -301,12 +281,7 @@ impl Shared {
             observer(&question);
         }
         let index = log.question(question);
-        // A condition variable's notify is a system call (a futex wake)
-        // even when nobody waits: under dnsperf, one more per query than
-        // the receive and the send. Only a waiting test needs it.
-        if log.waiters > 0 {
-            self.log.notify();
-        }
+        self.log.notify();
         drop(log);
         reply::plan(&self.config, &query, transport, index)
     }
