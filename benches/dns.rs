@@ -118,11 +118,11 @@ fn run(
         builder = builder.record(&host(i), v4(i)).record(&host(i), v6(i));
     }
     let mock = builder.start()?;
-    let reference = match dnsmasq {
-        Ok(path) => Some(Dnsmasq::start(&path, &dir.0)?),
+    let reference = match &dnsmasq {
+        Ok(path) => Ok(Dnsmasq::start(path, &dir.0)?),
         Err(reason) => {
             println!("dnsmasq row skipped: {reason}");
-            None
+            Err(reason.as_str())
         }
     };
     let perf = Dnsperf {
@@ -143,7 +143,7 @@ fn run(
         let m = perf.run(mock.addr().port())?;
         println!("run {run}: mock-dns {m}");
         ours.push(m);
-        if let Some(reference) = &reference {
+        if let Ok(reference) = &reference {
             let d = perf.run(reference.port)?;
             println!("run {run}: dnsmasq  {d}");
             theirs.push(d);
@@ -151,7 +151,8 @@ fn run(
     }
     // The mock runs in this process: its memory is ours.
     let growth = rss().saturating_sub(rss_before);
-    table(load, &ours, &theirs, reference.is_none(), growth).print();
+    let no_dnsmasq = reference.as_ref().err().copied();
+    table(load, &ours, &theirs, no_dnsmasq, growth).print();
     Ok(())
 }
 
@@ -159,7 +160,7 @@ fn table(
     load: &Load,
     ours: &[Perf],
     theirs: &[Perf],
-    no_dnsmasq: bool,
+    no_dnsmasq: Option<&str>,
     growth: u64,
 ) -> Table {
     let qps = |runs: &[Perf]| {
@@ -176,8 +177,7 @@ fn table(
         load.seconds, load.runs
     );
     let mut table = Table::new("dns: dnsperf against mock-dns and dnsmasq");
-    if no_dnsmasq {
-        let reason = "`dnsmasq` not found; install it with `apt-get install dnsmasq-base`";
+    if let Some(reason) = no_dnsmasq {
         table.skip(&what, reason);
         table.figure("mock-dns alone", qps(ours), Target::None);
     } else {

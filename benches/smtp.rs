@@ -90,20 +90,16 @@ fn main() -> ExitCode {
     if let Err(reason) = &sink {
         eprintln!("smtp-sink rows skipped: {reason}");
     }
-    let sink = sink.ok();
-    let sink_addr = sink.as_ref().map(|s| s.addr);
+    // Why smtp-sink is missing (not installed, or failed to start), for
+    // each row it skips.
+    let sink_addr = sink.as_ref().map(|s| s.addr).map_err(String::as_str);
 
     source_rows(&mut table, &load, mock.addr(), sink_addr);
     let message = message();
     client_rows(&mut table, &load, &message, "in-process mock", mock.addr());
     match sink_addr {
-        Some(addr) => {
-            client_rows(&mut table, &load, &message, "smtp-sink", addr)
-        }
-        None => table.skip(
-            "Client vs smtplib → smtp-sink",
-            "`smtp-sink` not found; install it with `apt-get install postfix`",
-        ),
+        Ok(addr) => client_rows(&mut table, &load, &message, "smtp-sink", addr),
+        Err(reason) => table.skip("Client vs smtplib → smtp-sink", reason),
     }
     drop(sink);
     table.print();
@@ -118,7 +114,7 @@ fn source_rows(
     table: &mut Table,
     load: &Load,
     mock: SocketAddr,
-    sink: Option<SocketAddr>,
+    sink: Result<SocketAddr, &str>,
 ) {
     let what = format!(
         "smtp-source -s 20 -m {} -l 1024 → in-process mock vs smtp-sink",
@@ -128,10 +124,9 @@ fn source_rows(
         Ok(path) => path,
         Err(reason) => return table.skip(&what, &reason),
     };
-    let Some(sink) = sink else {
-        let reason =
-            "`smtp-sink` not found; install it with `apt-get install postfix`";
-        return table.skip(&what, reason);
+    let sink = match sink {
+        Ok(addr) => addr,
+        Err(reason) => return table.skip(&what, reason),
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..load.source_rounds {
