@@ -150,12 +150,12 @@ impl Table {
     }
 
     /// True when every measured row with a target met it.
-    pub fn all_met(&self) -> bool {
+    fn all_met(&self) -> bool {
         self.rows.iter().all(|row| verdict(row) != Some(false))
     }
 
     /// The table as Markdown, ready for a lesson or a closing note.
-    pub fn render(&self) -> String {
+    fn render(&self) -> String {
         let mut out = format!("### {}\n\n", self.title);
         out.push_str(
             "| measurement | ours | reference | ratio | target | met |\n",
@@ -357,13 +357,6 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 // ANCHOR_END: median_percentile
-
-/// Runs `f` and returns its result with the time it took.
-pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let start = Instant::now();
-    let value = f();
-    (value, start.elapsed())
-}
 
 /// A child process (a server, a reference tool) killed and reaped when
 /// dropped: on every path out of a bench, early returns included.
