@@ -265,8 +265,10 @@ fn start_python() -> Result<Server, String> {
         }
         command
     };
-    let version = command().arg("-V").output();
-    if !version.is_ok_and(|v| v.status.success()) {
+    // Bounded like every child: a `python` that never returns (a broken
+    // shim, say) must not hang the bench.
+    let version = support::run_within(command().arg("-V"), START);
+    if !version.is_ok_and(|(v, _)| v.status.success()) {
         return Err(format!("{} does not run: {how}", python.display()));
     }
     if !script.is_file() {
