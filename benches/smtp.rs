@@ -19,9 +19,9 @@
 //! machine then costs both sides alike, and one slow run moves a median
 //! little. `BENCH_QUICK=1` shrinks every count, for development.
 //!
-//! Needs: `smtp-source` and `smtp-sink` (Debian package `postfix`; see
-//! DEVELOPERS.md for its debconf preseed), `python3`. A missing tool
-//! skips its rows with a line that says so.
+//! Needs: `smtp-source` and `smtp-sink` (Debian package `postfix`),
+//! `python3`. A missing tool skips its rows with a line that says how to
+//! install it.
 
 mod support;
 
