@@ -22,13 +22,14 @@ use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use inet::line::is_timeout;
 use inet_mocks::DnsMock;
 use inet_mocks::dns::reverse_name;
-use support::{Figure, Table, Target};
+use support::{Figure, Process, Scratch, Table, Target};
 
 /// How many host names the zone has.
 const HOSTS: u8 = 50;
@@ -39,6 +40,9 @@ const CLIENTS: &str = "4";
 const OUTSTANDING: &str = "100";
 /// How long `dnsmasq` may take to start answering.
 const STARTUP: Duration = Duration::from_secs(5);
+/// How long a dnsperf run may take beyond its `-l` seconds before it is
+/// killed (it stops sending at `-l`, then waits `-t` for the answers).
+const DNSPERF_GRACE: Duration = Duration::from_secs(30);
 
 struct Load {
     seconds: u64,
@@ -110,19 +114,20 @@ fn run(
     dnsperf: &Path,
     dnsmasq: Result<PathBuf, String>,
 ) -> io::Result<()> {
-    let dir = Scratch::create()?;
-    let query_file = dir.0.join("queries.txt");
-    fs::write(&query_file, queries())?;
+    let dir = Scratch::create("dns")?;
+    let query_file = dir.path().join("queries.txt");
+    let queries = queries();
+    fs::write(&query_file, &queries)?;
     let mut builder = DnsMock::builder().log_limit(LOG_LIMIT);
     for i in 1..=HOSTS {
         builder = builder.record(&host(i), v4(i)).record(&host(i), v6(i));
     }
     let mock = builder.start()?;
-    let reference = match dnsmasq {
-        Ok(path) => Some(Dnsmasq::start(&path, &dir.0)?),
+    let reference = match &dnsmasq {
+        Ok(path) => Ok(Dnsmasq::start(path, dir.path())?),
         Err(reason) => {
             println!("dnsmasq row skipped: {reason}");
-            None
+            Err(reason.as_str())
         }
     };
     let perf = Dnsperf {
@@ -134,7 +139,7 @@ fn run(
         "dns: dnsperf -c {CLIENTS} -q {OUTSTANDING} -l {}, {} runs each, {} queries in the file",
         load.seconds,
         load.runs,
-        queries().lines().count()
+        queries.lines().count()
     );
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let rss = || support::current_rss(std::process::id()).unwrap_or(0);
@@ -143,7 +148,7 @@ fn run(
         let m = perf.run(mock.addr().port())?;
         println!("run {run}: mock-dns {m}");
         ours.push(m);
-        if let Some(reference) = &reference {
+        if let Ok(reference) = &reference {
             let d = perf.run(reference.port)?;
             println!("run {run}: dnsmasq  {d}");
             theirs.push(d);
@@ -151,7 +156,8 @@ fn run(
     }
     // The mock runs in this process: its memory is ours.
     let growth = rss().saturating_sub(rss_before);
-    table(load, &ours, &theirs, reference.is_none(), growth).print();
+    let no_dnsmasq = reference.as_ref().err().copied();
+    table(load, &ours, &theirs, no_dnsmasq, growth).print();
     Ok(())
 }
 
@@ -159,7 +165,7 @@ fn table(
     load: &Load,
     ours: &[Perf],
     theirs: &[Perf],
-    no_dnsmasq: bool,
+    no_dnsmasq: Option<&str>,
     growth: u64,
 ) -> Table {
     let qps = |runs: &[Perf]| {
@@ -176,8 +182,7 @@ fn table(
         load.seconds, load.runs
     );
     let mut table = Table::new("dns: dnsperf against mock-dns and dnsmasq");
-    if no_dnsmasq {
-        let reason = "`dnsmasq` not found; install it with `apt-get install dnsmasq-base`";
+    if let Some(reason) = no_dnsmasq {
         table.skip(&what, reason);
         table.figure("mock-dns alone", qps(ours), Target::None);
     } else {
@@ -230,14 +235,15 @@ struct Dnsperf<'a> {
 
 impl Dnsperf<'_> {
     fn run(&self, port: u16) -> io::Result<Perf> {
-        let output = Command::new(self.path)
+        let mut command = Command::new(self.path);
+        command
             .args(["-s", "127.0.0.1", "-p", &port.to_string()])
             .arg("-d")
             .arg(self.query_file)
             .args(["-l", &self.seconds.to_string()])
-            .args(["-c", CLIENTS, "-q", OUTSTANDING, "-t", "2"])
-            .stdin(Stdio::null())
-            .output()?;
+            .args(["-c", CLIENTS, "-q", OUTSTANDING, "-t", "2"]);
+        let limit = Duration::from_secs(self.seconds) + DNSPERF_GRACE;
+        let (output, _) = support::run_within(&mut command, limit)?;
         let text = String::from_utf8_lossy(&output.stdout);
         if !output.status.success() {
             let err = String::from_utf8_lossy(&output.stderr);
@@ -270,32 +276,9 @@ fn parse_dnsperf(text: &str) -> Option<Perf> {
     })
 }
 
-/// A directory of the bench's own, removed at the end.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn create() -> io::Result<Scratch> {
-        let base = Path::new("/dev/shm");
-        let base = if base.is_dir() {
-            base.to_path_buf()
-        } else {
-            std::env::temp_dir()
-        };
-        let dir = base.join(format!("inet-bench-dns-{}", std::process::id()));
-        fs::create_dir_all(&dir)?;
-        Ok(Scratch(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A `dnsmasq` serving the bench's records on 127.0.0.1; killed on drop.
 struct Dnsmasq {
-    child: Child,
+    process: Process,
     port: u16,
 }
 
@@ -327,7 +310,10 @@ impl Dnsmasq {
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log)?)
             .spawn()?;
-        let mut dnsmasq = Dnsmasq { child, port };
+        let mut dnsmasq = Dnsmasq {
+            process: Process(child),
+            port,
+        };
         dnsmasq.wait_until_answering().map_err(|err| {
             let said = fs::read_to_string(&log).unwrap_or_default();
             io::Error::other(format!("dnsmasq did not start: {err}\n{said}"))
@@ -345,7 +331,7 @@ impl Dnsmasq {
         let deadline = Instant::now() + STARTUP;
         let mut reply = [0; 512];
         while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait()? {
+            if let Some(status) = self.process.0.try_wait()? {
                 return Err(io::Error::other(format!("it exited: {status}")));
             }
             socket.send_to(&query, ("127.0.0.1", self.port))?;
@@ -360,20 +346,6 @@ impl Dnsmasq {
         }
         Err(io::Error::other("no answer in time"))
     }
-}
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn is_timeout(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// `8.b.d.0.1.0.0.2.ip6.arpa`: the reverse zone of 2001:db8::/32.

@@ -35,14 +35,15 @@ mod support;
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Barrier, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{Figure, Table, Target, median, percentile};
+use inet::line::is_timeout;
+use support::{Figure, Process, Scratch, Table, Target, median, percentile};
 
 /// The argument that makes this binary the floor server.
 const FLOOR_ARG: &str = "--floor-server";
@@ -131,24 +132,15 @@ struct Endpoint {
 /// A server running as a child process, killed when dropped.
 struct Server {
     at: Endpoint,
-    child: Child,
-    /// Where its standard output goes, removed when dropped.
-    log: Option<PathBuf>,
+    process: Process,
+    /// Holds the file its standard output goes to; removed when dropped,
+    /// after the process (fields drop in order).
+    _log: Option<Scratch>,
 }
 
 impl Server {
     fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(log) = &self.log {
-            let _ = fs::remove_file(log);
-        }
+        self.process.id()
     }
 }
 
@@ -187,13 +179,8 @@ fn start_echo_server() -> Result<Server, String> {
 /// The program `exe` (an `echo-server`, maybe an older build), called
 /// `name` in the table, its standard output going to a file.
 fn start_program(name: &'static str, exe: &Path) -> Result<Server, String> {
-    let dir = if fs::metadata("/dev/shm").is_ok_and(|m| m.is_dir()) {
-        PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    let pid = std::process::id();
-    let log = dir.join(format!("inet-bench-{name}-{pid}.log"));
+    let dir = Scratch::create(name).map_err(|e| format!("{name}: {e}"))?;
+    let log = dir.path().join("stdout.log");
     let out = fs::File::create(&log).map_err(|e| format!("{log:?}: {e}"))?;
     let child = Command::new(exe)
         .arg("0")
@@ -207,8 +194,8 @@ fn start_program(name: &'static str, exe: &Path) -> Result<Server, String> {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             framing: Framing::Line,
         },
-        child,
-        log: Some(log.clone()),
+        process: Process(child),
+        _log: Some(dir),
     };
     server.at.addr = wait_for_startup_line(name, &log)?;
     Ok(server)
@@ -236,19 +223,21 @@ fn wait_for_startup_line(name: &str, log: &Path) -> Result<SocketAddr, String> {
 /// address, then nothing more.
 fn start_floor() -> Result<Server, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut child = Command::new(exe)
+    let child = Command::new(exe)
         .arg(FLOOR_ARG)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| format!("cannot start the floor server: {e}"))?;
+    // Killed on every path from here, a bad first line included.
+    let mut process = Process(child);
     let mut first = String::new();
-    let stdout = child.stdout.take().expect("piped stdout");
+    let stdout = process.0.stdout.take().expect("piped stdout");
     let _ = BufReader::new(stdout).read_line(&mut first);
-    let addr = first.trim().parse().map_err(|e| {
-        let _ = child.kill();
-        format!("the floor server said {first:?}: {e}")
-    })?;
+    let addr = first
+        .trim()
+        .parse()
+        .map_err(|e| format!("the floor server said {first:?}: {e}"))?;
     let at = Endpoint {
         name: "floor",
         addr,
@@ -256,8 +245,8 @@ fn start_floor() -> Result<Server, String> {
     };
     Ok(Server {
         at,
-        child,
-        log: None,
+        process,
+        _log: None,
     })
 }
 
@@ -276,15 +265,18 @@ fn start_python() -> Result<Server, String> {
         }
         command
     };
-    let version = command().arg("-V").output();
-    if !version.is_ok_and(|v| v.status.success()) {
+    // Bounded like every child: a `python` that never returns (a broken
+    // shim, say) must not hang the bench.
+    let version = support::run_within(command().arg("-V"), START);
+    if !version.is_ok_and(|(v, _)| v.status.success()) {
         return Err(format!("{} does not run: {how}", python.display()));
     }
     if !script.is_file() {
         let more = "set INET_ORIGINALS to the directory holding it";
         return Err(format!("{} is missing: {more}", script.display()));
     }
-    let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+    let port =
+        support::free_port().map_err(|e| format!("no free port: {e}"))?;
     let child = command()
         .arg(&script)
         .arg(port.to_string())
@@ -300,27 +292,11 @@ fn start_python() -> Result<Server, String> {
     };
     let server = Server {
         at,
-        child,
-        log: None,
+        process: Process(child),
+        _log: None,
     };
-    wait_until_accepting(addr)?;
+    support::connect_when_ready(addr, START)?;
     Ok(server)
-}
-
-fn free_port() -> io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Connects every 20 ms until the server answers, for at most [`START`].
-fn wait_until_accepting(addr: SocketAddr) -> Result<(), String> {
-    let deadline = Instant::now() + START;
-    while Instant::now() < deadline {
-        if TcpStream::connect_timeout(&addr, START).is_ok() {
-            return Ok(());
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-    Err(format!("nothing accepts on {addr} after {START:?}"))
 }
 
 // ---------------------------------------------------------------------
@@ -458,9 +434,10 @@ impl Client {
 }
 
 fn io_failure(e: io::Error) -> Failure {
-    match e.kind() {
-        ErrorKind::WouldBlock | ErrorKind::TimedOut => Failure::Timeout,
-        _ => Failure::HungUp,
+    if is_timeout(&e) {
+        Failure::Timeout
+    } else {
+        Failure::HungUp
     }
 }
 

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use inet_mocks::HttpMock;
 use inet_mocks::http::Reply;
-use support::{Figure, Table, Target};
+use support::{Figure, Scratch, Table, Target};
 
 const MIB: u64 = 1024 * 1024;
 /// The floor's buffer, and the size of its reads and writes.
@@ -74,8 +74,8 @@ fn main() -> ExitCode {
         return support::exit_status();
     }
     let load = load();
-    let work = shm.join(format!("inet-bench-http-{}", std::process::id()));
-    let outcome = Work::create(&work).and_then(|w| run(&load, &w));
+    // In /dev/shm, which is there (checked above).
+    let outcome = Scratch::create("http").and_then(|w| run(&load, w.path()));
     if let Err(err) = outcome {
         println!("http bench failed: {err}");
         return ExitCode::FAILURE;
@@ -83,23 +83,7 @@ fn main() -> ExitCode {
     support::exit_status()
 }
 
-/// The bench's directory in /dev/shm, removed with all it holds at the end.
-struct Work(PathBuf);
-
-impl Work {
-    fn create(dir: &Path) -> io::Result<Work> {
-        fs::create_dir_all(dir)?;
-        Ok(Work(dir.to_path_buf()))
-    }
-}
-
-impl Drop for Work {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(load: &Load, work: &Work) -> io::Result<()> {
+fn run(load: &Load, work: &Path) -> io::Result<()> {
     let mock = HttpMock::new()
         .route("/", Reply::new(200, "OK").pattern(load.body))
         .without_transcripts()
@@ -114,7 +98,7 @@ fn run(load: &Load, work: &Work) -> io::Result<()> {
         "http: {} MiB per download, {} runs each, from 127.0.0.1 into {}",
         load.body / MIB,
         load.runs,
-        work.0.display()
+        work.display()
     );
     let mut clients = vec![Client::Webget, Client::Floor, Client::FloorBare];
     if curl.is_ok() {
@@ -133,22 +117,21 @@ fn run(load: &Load, work: &Work) -> io::Result<()> {
             let expected = mock_head + load.body;
             let rate = match client {
                 Client::Webget => {
-                    let (rate, rss) =
-                        webget(ours, mock_addr, &work.0, expected)?;
+                    let (rate, rss) = webget(ours, mock_addr, work, expected)?;
                     peak = peak.max(rss);
                     rate
                 }
                 Client::Before => {
                     let before = before.as_deref().unwrap_or(ours);
-                    webget(before, mock_addr, &work.0, expected)?.0
+                    webget(before, mock_addr, work, expected)?.0
                 }
                 Client::Curl => match &curl {
-                    Ok(curl) => curl_get(curl, mock_addr, &work.0, load.body)?,
+                    Ok(curl) => curl_get(curl, mock_addr, work, load.body)?,
                     Err(_) => continue,
                 },
-                Client::Floor => floor(mock_addr, &work.0, expected)?,
+                Client::Floor => floor(mock_addr, work, expected)?,
                 Client::FloorBare => {
-                    floor(bare.addr, &work.0, bare.head + load.body)?
+                    floor(bare.addr, work, bare.head + load.body)?
                 }
             };
             rates.of(*client).push(rate);
@@ -315,24 +298,19 @@ fn curl_get(
 /// after [`TIMEOUT`]. The peak is the last one read before it exited:
 /// VmHWM only grows, and a process's buffers are allocated early.
 fn wait_watching_memory(mut child: Child) -> io::Result<(ExitStatus, u64)> {
-    let deadline = Instant::now() + TIMEOUT;
     let mut peak = 0;
-    loop {
-        if let Some(rss) = support::peak_rss(child.id()) {
-            peak = peak.max(rss);
-        }
-        if let Some(status) = child.try_wait()? {
-            return Ok((status, peak));
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(io::Error::other(
-                "a client ran over the timeout; killed",
-            ));
-        }
-        thread::sleep(RSS_POLL);
-    }
+    let status = support::wait_within(
+        &mut child,
+        "a client",
+        TIMEOUT,
+        RSS_POLL,
+        |pid| {
+            if let Some(rss) = support::peak_rss(pid) {
+                peak = peak.max(rss);
+            }
+        },
+    )?;
+    Ok((status, peak))
 }
 
 fn check(what: &str, status: ExitStatus) -> io::Result<()> {

@@ -19,22 +19,21 @@
 //! machine then costs both sides alike, and one slow run moves a median
 //! little. `BENCH_QUICK=1` shrinks every count, for development.
 //!
-//! Needs: `smtp-source` and `smtp-sink` (Debian package `postfix`; see
-//! DEVELOPERS.md for its debconf preseed), `python3`. A missing tool
-//! skips its rows with a line that says so.
+//! Needs: `smtp-source` and `smtp-sink` (Debian package `postfix`),
+//! `python3`. A missing tool skips its rows with a line that says how to
+//! install it.
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::mpsc;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use inet::smtp::Client;
 use inet_mocks::smtp::Script;
-use support::{Figure, Table, Target, median, tool};
+use support::{Figure, Process, Scratch, Table, Target, median, tool};
 
 /// How much work each row does.
 struct Load {
@@ -83,27 +82,23 @@ fn main() -> ExitCode {
         Ok(mock) => mock,
         Err(e) => {
             eprintln!("cannot start the mock SMTP server: {e}");
-            std::process::exit(1);
+            return ExitCode::FAILURE;
         }
     };
     let sink = SmtpSink::start();
     if let Err(reason) = &sink {
         eprintln!("smtp-sink rows skipped: {reason}");
     }
-    let sink = sink.ok();
-    let sink_addr = sink.as_ref().map(|s| s.addr);
+    // Why smtp-sink is missing (not installed, or failed to start), for
+    // each row it skips.
+    let sink_addr = sink.as_ref().map(|s| s.addr).map_err(String::as_str);
 
     source_rows(&mut table, &load, mock.addr(), sink_addr);
     let message = message();
     client_rows(&mut table, &load, &message, "in-process mock", mock.addr());
     match sink_addr {
-        Some(addr) => {
-            client_rows(&mut table, &load, &message, "smtp-sink", addr)
-        }
-        None => table.skip(
-            "Client vs smtplib → smtp-sink",
-            "`smtp-sink` not found; install it with `apt-get install postfix`",
-        ),
+        Ok(addr) => client_rows(&mut table, &load, &message, "smtp-sink", addr),
+        Err(reason) => table.skip("Client vs smtplib → smtp-sink", reason),
     }
     drop(sink);
     table.print();
@@ -118,7 +113,7 @@ fn source_rows(
     table: &mut Table,
     load: &Load,
     mock: SocketAddr,
-    sink: Option<SocketAddr>,
+    sink: Result<SocketAddr, &str>,
 ) {
     let what = format!(
         "smtp-source -s 20 -m {} -l 1024 → in-process mock vs smtp-sink",
@@ -128,10 +123,9 @@ fn source_rows(
         Ok(path) => path,
         Err(reason) => return table.skip(&what, &reason),
     };
-    let Some(sink) = sink else {
-        let reason =
-            "`smtp-sink` not found; install it with `apt-get install postfix`";
-        return table.skip(&what, reason);
+    let sink = match sink {
+        Ok(addr) => addr,
+        Err(reason) => return table.skip(&what, reason),
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..load.source_rounds {
@@ -162,10 +156,8 @@ fn run_source(
     command.args(["-s", "20", "-l", "1024", "-M", "source.test"]);
     command.args(["-f", SENDER, "-t", RECIPIENT]);
     command.args(["-m", &messages.to_string(), &addr.to_string()]);
-    let start = Instant::now();
-    let child = spawn_quiet(&mut command)?;
-    let output = wait_within(child, RUN_LIMIT, "smtp-source")?;
-    let elapsed = start.elapsed();
+    let (output, elapsed) = support::run_within(&mut command, RUN_LIMIT)
+        .map_err(|e| format!("smtp-source: {e}"))?;
     if !output.status.success() {
         return Err(format!(
             "smtp-source failed ({}): {}",
@@ -179,41 +171,35 @@ fn run_source(
 /// Postfix's `smtp-sink`, started on a free loopback port and killed
 /// when dropped.
 struct SmtpSink {
-    child: Child,
+    _process: Process,
     addr: SocketAddr,
 }
 
 impl SmtpSink {
     fn start() -> Result<SmtpSink, String> {
         let path = tool("smtp-sink", "postfix")?;
-        let addr = free_port()?;
+        let port =
+            support::free_port().map_err(|e| format!("no free port: {e}"))?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut command = Command::new(path);
         // As root it must be told whose privileges to keep.
         if running_as_root() {
             command.args(["-u", "root"]);
         }
         command.args([&addr.to_string(), "256"]);
-        let child = spawn_quiet(&mut command)?;
-        let sink = SmtpSink { child, addr };
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start smtp-sink: {e}"))?;
+        let sink = SmtpSink {
+            _process: Process(child),
+            addr,
+        };
         wait_for_greeting(addr)?;
         Ok(sink)
     }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A loopback port nobody listens on (a moment ago).
-fn free_port() -> Result<SocketAddr, String> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| format!("no free port: {e}"))?;
-    listener
-        .local_addr()
-        .map_err(|e| format!("no free port: {e}"))
 }
 
 fn running_as_root() -> bool {
@@ -225,23 +211,15 @@ fn running_as_root() -> bool {
     })
 }
 
-/// Waits until a server at `addr` sends its `220` greeting.
+/// Waits until a server at `addr` accepts and sends its `220` greeting.
 fn wait_for_greeting(addr: SocketAddr) -> Result<(), String> {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Ok(stream) = TcpStream::connect_timeout(&addr, TIMEOUT) {
-            let _ = stream.set_read_timeout(Some(TIMEOUT));
-            let mut line = String::new();
-            let _ = BufReader::new(&stream).read_line(&mut line);
-            if line.starts_with("220") {
-                return Ok(());
-            }
-        }
-        if Instant::now() > deadline {
-            return Err(format!("no greeting from {addr}"));
-        }
-        // Not yet listening: the process is starting. Try again shortly.
-        std::thread::sleep(Duration::from_millis(10));
+    let stream = support::connect_when_ready(addr, TIMEOUT)?;
+    let mut line = String::new();
+    let _ = BufReader::new(&stream).read_line(&mut line);
+    if line.starts_with("220") {
+        Ok(())
+    } else {
+        Err(format!("no greeting from {addr}: {line:?}"))
     }
 }
 
@@ -276,10 +254,18 @@ fn client_rows(
         Ok(path) => path,
         Err(reason) => return table.skip(&what, &reason),
     };
-    let file = match MessageFile::new(message) {
-        Ok(file) => file,
-        Err(reason) => return table.skip(&what, &reason),
+    // The message in a file for the Python script.
+    let scratch = match Scratch::create("smtp") {
+        Ok(scratch) => scratch,
+        Err(e) => {
+            return table.skip(&what, &format!("no scratch directory: {e}"));
+        }
     };
+    let file = scratch.path().join("message.eml");
+    if let Err(e) = std::fs::write(&file, message) {
+        let reason = format!("cannot write {}: {e}", file.display());
+        return table.skip(&what, &reason);
+    }
     // A warm-up, not counted: the first connection pays for page faults
     // and the server's first thread.
     let warm_up = send_with_client(addr, n.min(100), message, true);
@@ -302,7 +288,7 @@ fn client_rows(
                 Err(reason) => return table.skip(&what, &reason),
             }
         }
-        match send_with_smtplib(&python, addr, n, &file.path) {
+        match send_with_smtplib(&python, addr, n, &file) {
             Ok(elapsed) => theirs.push(rate(n as u64, elapsed)),
             Err(reason) => return table.skip(&what, &reason),
         }
@@ -375,8 +361,8 @@ fn send_with_smtplib(
     let mut command = Command::new(python);
     command.args(["-c", SMTPLIB, "127.0.0.1", &addr.port().to_string()]);
     command.arg(n.to_string()).arg(message);
-    let child = spawn_quiet(&mut command)?;
-    let output = wait_within(child, RUN_LIMIT, "python3 smtplib")?;
+    let (output, _) = support::run_within(&mut command, RUN_LIMIT)
+        .map_err(|e| format!("python3 smtplib: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     match stdout.trim().parse::<f64>() {
         Ok(secs) if output.status.success() => {
@@ -387,61 +373,6 @@ fn send_with_smtplib(
             output.status,
             String::from_utf8_lossy(&output.stderr).trim()
         )),
-    }
-}
-
-/// The message in a file for the Python script; removed when dropped.
-struct MessageFile {
-    path: PathBuf,
-}
-
-impl MessageFile {
-    fn new(message: &[u8]) -> Result<MessageFile, String> {
-        let name = format!("inet-bench-smtp-{}.eml", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        let mut file = std::fs::File::create(&path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        file.write_all(message)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(MessageFile { path })
-    }
-}
-
-impl Drop for MessageFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-// ---------------------------------------------------------------------
-// Processes
-
-fn spawn_quiet(command: &mut Command) -> Result<Child, String> {
-    command.stdin(Stdio::null()).stdout(Stdio::piped());
-    command.stderr(Stdio::piped());
-    command
-        .spawn()
-        .map_err(|e| format!("cannot start {:?}: {e}", command.get_program()))
-}
-
-/// Waits for `child` to end, killing it after `limit`.
-fn wait_within(
-    child: Child,
-    limit: Duration,
-    name: &str,
-) -> Result<std::process::Output, String> {
-    let pid = child.id();
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(child.wait_with_output());
-    });
-    match finished.recv_timeout(limit) {
-        Ok(output) => output.map_err(|e| format!("{name}: {e}")),
-        Err(_) => {
-            // Kill this one process, by its id.
-            let _ = Command::new("kill").arg(pid.to_string()).status();
-            Err(format!("{name} did not finish within {limit:?}"))
-        }
     }
 }
 

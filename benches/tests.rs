@@ -19,11 +19,10 @@
 
 mod support;
 
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
-use std::process::{Command, ExitCode, Output, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitCode, Output};
+use std::time::Duration;
 
 use support::{Figure, Table, Target};
 
@@ -43,7 +42,7 @@ fn main() -> ExitCode {
         println!(
             "tests bench failed: CARGO is not set (run it with `cargo bench`)"
         );
-        std::process::exit(1);
+        return ExitCode::FAILURE;
     };
     if let Err(err) = run(Path::new(&cargo), runs) {
         println!("tests bench failed: {err}");
@@ -57,7 +56,7 @@ fn run(cargo: &Path, runs: usize) -> io::Result<()> {
     let cargo_test = |args: &[&str], timeout| {
         let mut command = Command::new(cargo);
         command.arg("test").args(args).current_dir(workspace);
-        run_bounded(command, timeout)
+        support::run_within(&mut command, timeout)
     };
     println!(
         "tests: building every test target (cargo test --no-run), untimed"
@@ -193,52 +192,4 @@ fn check(what: &str, output: &Output) -> io::Result<()> {
     Err(io::Error::other(format!(
         "{what} failed ({status}):\n{tail}"
     )))
-}
-
-/// Runs `command` with its output captured, killing it after
-/// `timeout`; returns the output and the wall time.
-fn run_bounded(
-    mut command: Command,
-    timeout: Duration,
-) -> io::Result<(Output, Duration)> {
-    let started = Instant::now();
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    // Both pipes drained on threads of their own, so a chatty child
-    // never blocks on a full pipe while we wait for it.
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
-    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if started.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(io::Error::other(format!(
-                "cargo test ran over {} s; killed",
-                timeout.as_secs()
-            )));
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    let elapsed = started.elapsed();
-    let output = Output {
-        status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    };
-    Ok((output, elapsed))
 }

@@ -1,5 +1,6 @@
 //! What every benchmark in `benches/` shares: the one table each prints,
-//! finding the reference tools, and reading a process's peak memory.
+//! finding the reference tools, running them (bounded in time, killed on
+//! every path), a scratch directory, and reading a process's memory.
 //!
 //! Every figure is printed beside a reference measured in the same run,
 //! and judged by the ratio of the two: these machines are shared and
@@ -9,9 +10,13 @@
 #![allow(dead_code)] // Each bench uses its own part of this module.
 
 use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Child, Command, ExitCode, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
 use std::time::{Duration, Instant};
 
 /// A measured quantity with its unit, e.g. `Figure::new(41_250.0, "round trips/s")`.
@@ -145,12 +150,12 @@ impl Table {
     }
 
     /// True when every measured row with a target met it.
-    pub fn all_met(&self) -> bool {
+    fn all_met(&self) -> bool {
         self.rows.iter().all(|row| verdict(row) != Some(false))
     }
 
     /// The table as Markdown, ready for a lesson or a closing note.
-    pub fn render(&self) -> String {
+    fn render(&self) -> String {
         let mut out = format!("### {}\n\n", self.title);
         out.push_str(
             "| measurement | ours | reference | ratio | target | met |\n",
@@ -353,9 +358,147 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 // ANCHOR_END: median_percentile
 
-/// Runs `f` and returns its result with the time it took.
-pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let start = Instant::now();
-    let value = f();
-    (value, start.elapsed())
+/// A child process (a server, a reference tool) killed and reaped when
+/// dropped: on every path out of a bench, early returns included.
+pub struct Process(pub Child);
+
+impl Process {
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits for `child` (called `name` in an error) to end, calling
+/// `watch(pid)` every `poll` while it runs (to read its memory, say);
+/// kills it after `limit`.
+pub fn wait_within(
+    child: &mut Child,
+    name: &str,
+    limit: Duration,
+    poll: Duration,
+    mut watch: impl FnMut(u32),
+) -> io::Result<ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        watch(child.id());
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::other(format!(
+                "{name} ran over {limit:?}; killed"
+            )));
+        }
+        thread::sleep(poll);
+    }
+}
+
+/// Runs `command` (no standard input; its output captured), killing it
+/// after `limit`; returns its output and how long it ran. Both pipes are
+/// drained on threads of their own, so a chatty child never blocks on a
+/// full pipe while we wait; a 1 ms poll adds at most that to the time.
+pub fn run_within(
+    command: &mut Command,
+    limit: Duration,
+) -> io::Result<(Output, Duration)> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let started = Instant::now();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            io::Error::other(format!("cannot start {program}: {e}"))
+        })?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let poll = Duration::from_millis(1);
+    let status = wait_within(&mut child, &program, limit, poll, |_| {})?;
+    let elapsed = started.elapsed();
+    let output = Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    Ok((output, elapsed))
+}
+
+/// A directory of the bench's own, `inet-bench-NAME-PID`, in /dev/shm
+/// (tmpfs: no disk takes part) or else the temporary directory; removed
+/// with all it holds when dropped.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn create(name: &str) -> io::Result<Scratch> {
+        let shm = Path::new("/dev/shm");
+        let base = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
+        let dir =
+            base.join(format!("inet-bench-{name}-{}", std::process::id()));
+        fs::create_dir_all(&dir)?;
+        Ok(Scratch(dir))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A loopback port nobody listens on (a moment ago: another program may
+/// take it before the server we start does; that server then says so).
+pub fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Connects to `addr` every 10 ms until something accepts, for at most
+/// `within`; returns the connection, with read and write timeouts of
+/// `within`, for a caller that wants to read a greeting.
+pub fn connect_when_ready(
+    addr: SocketAddr,
+    within: Duration,
+) -> Result<TcpStream, String> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Ok(stream) = TcpStream::connect_timeout(&addr, within) {
+            let timeouts = stream
+                .set_read_timeout(Some(within))
+                .and_then(|()| stream.set_write_timeout(Some(within)));
+            if timeouts.is_ok() {
+                return Ok(stream);
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("nothing accepts on {addr} after {within:?}"));
+        }
+        // Not listening yet: the process is starting. Try again shortly.
+        thread::sleep(Duration::from_millis(10));
+    }
 }
