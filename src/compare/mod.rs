@@ -111,11 +111,7 @@ impl Side {
         bytes: &[u8],
         normaliser: &Normaliser,
     ) -> Side {
-        let lines = python::lines_of(bytes)
-            .iter()
-            .map(|line| normaliser.line(line))
-            .collect();
-        self.channel(name, lines)
+        self.channel(name, normaliser.lines(bytes))
     }
 
     /// Adds `server received` and `server sent`: the bytes a mock's

@@ -185,10 +185,7 @@ fn with_files(
 fn file_lines(path: &Path, normal: &Normaliser) -> Vec<String> {
     match std::fs::read(path) {
         Ok(bytes) if bytes.is_empty() => vec![EMPTY_FILE.to_owned()],
-        Ok(bytes) => Side::new()
-            .bytes("file", &bytes, normal)
-            .lines("file")
-            .to_vec(),
+        Ok(bytes) => normal.lines(&bytes),
         Err(_) => vec![NO_FILE.to_owned()],
     }
 }
