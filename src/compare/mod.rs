@@ -143,6 +143,15 @@ impl Side {
         self
     }
 
+    /// Adds the channel `compare`, saying why the scenario was not played
+    /// to its end (`why`), if it was not.
+    pub fn failed(self, why: Option<&str>) -> Side {
+        match why {
+            Some(why) => self.channel("compare", vec![why.to_owned()]),
+            None => self,
+        }
+    }
+
     /// The lines of channel `name`; none if it has no such channel.
     pub fn lines(&self, name: &str) -> &[String] {
         self.channels

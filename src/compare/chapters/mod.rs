@@ -43,6 +43,7 @@ use super::{CompareError, Comparison, Setup};
 mod echo;
 mod generic;
 mod names;
+mod scripted;
 mod smtp_lib;
 mod smtp_raw;
 mod web;
