@@ -258,6 +258,15 @@ impl fmt::Display for CompareError {
 
 impl std::error::Error for CompareError {}
 
+impl CompareError {
+    /// For `map_err`: the mock `what` (`"DNS"`) would not start.
+    pub fn mock(what: &str) -> impl FnOnce(io::Error) -> CompareError + '_ {
+        move |e| {
+            CompareError::Io(format!("the {what} mock would not start: {e}"))
+        }
+    }
+}
+
 impl From<table::TableError> for CompareError {
     fn from(e: table::TableError) -> Self {
         Self::Table(e)

@@ -214,9 +214,7 @@ fn http_mock() -> Result<HttpServer, CompareError> {
     HttpMock::new()
         .route("/", Reply::ok(PAGE))
         .start()
-        .map_err(|e| {
-            CompareError::Io(format!("the HTTP mock would not start: {e}"))
-        })
+        .map_err(CompareError::mock("HTTP"))
 }
 
 /// A loopback address where nothing listens: a port the system just
