@@ -5,9 +5,18 @@
 #![cfg(unix)]
 
 use std::fs;
+use std::io;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+/// Runs `cmd` to its end, killed if it takes over 10 s.
+fn run(cmd: &mut Command) -> io::Result<Output> {
+    assert_cmd::Command::from_std(std::mem::replace(cmd, Command::new("")))
+        .timeout(Duration::from_secs(10))
+        .output()
+}
 
 /// `PYENV_VERSION=2.7.18 python`, if it is Python 2.7.
 fn python27() -> Option<impl Fn() -> Command> {
@@ -16,10 +25,9 @@ fn python27() -> Option<impl Fn() -> Command> {
         cmd.env("PYENV_VERSION", "2.7.18");
         cmd
     };
-    let is_27 = python()
-        .args(["-c", "import sys; sys.exit(sys.version_info[:2] != (2, 7))"])
-        .output()
-        .is_ok_and(|out| out.status.success());
+    let is_27 = run(python()
+        .args(["-c", "import sys; sys.exit(sys.version_info[:2] != (2, 7))"]))
+    .is_ok_and(|out| out.status.success());
     if !is_27 {
         eprintln!("skipped: no Python 2.7 (PYENV_VERSION=2.7.18 python)");
     }
@@ -60,12 +68,11 @@ fn the_shim_reads_names_from_its_table_and_keeps_to_loopback() {
          print b.getsockname()[0]\n"
     );
     fs::write(&probe, source).unwrap();
-    let out = python()
+    let out = run(python()
         .arg(&shim)
         .arg(&probe)
-        .env("INET_COMPARE_HOSTS", "127.0.0.1 127.example.invalid\n")
-        .output()
-        .unwrap();
+        .env("INET_COMPARE_HOSTS", "127.0.0.1 127.example.invalid\n"))
+    .unwrap();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -94,7 +101,7 @@ fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
     let declared = dir.path().join("declared.py");
     let text = "# -*- coding: utf-8 -*-\nprint repr(\"caf\u{e9}\")\n";
     fs::write(&declared, text).unwrap();
-    let run = |original: &Path, coding: Option<&str>| {
+    let run_shim = |original: &Path, coding: Option<&str>| {
         let mut cmd = python();
         cmd.arg(&shim)
             .arg(original)
@@ -102,16 +109,16 @@ fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
         if let Some(coding) = coding {
             cmd.env("INET_COMPARE_CODING", coding);
         }
-        let out = cmd.output().unwrap();
+        let out = run(&mut cmd).unwrap();
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         (out.status.code(), text(&out.stdout), text(&out.stderr))
     };
     // Unasked, as `python bare.py`: refused before any line runs.
-    let (code, out, err) = run(&bare, None);
+    let (code, out, err) = run_shim(&bare, None);
     assert_eq!(code, Some(1), "{err}");
     assert!(out.is_empty() && err.contains("SyntaxError"), "{err}");
     // Asked: read as UTF-8, the same bytes, and said on stderr.
-    let (code, out, err) = run(&bare, Some("utf-8"));
+    let (code, out, err) = run_shim(&bare, Some("utf-8"));
     assert_eq!(
         (code, out.as_str()),
         (Some(0), "'caf\\xc3\\xa9'\n"),
@@ -119,9 +126,37 @@ fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
     );
     assert!(err.contains("bare.py has non-ASCII bytes but no coding line"));
     // A file with its coding line is left alone.
-    let (code, out, err) = run(&declared, Some("utf-8"));
+    let (code, out, err) = run_shim(&declared, Some("utf-8"));
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (Some(0), "'caf\\xc3\\xa9'\n", "")
     );
+}
+
+/// A server that binds every interface gets loopback's only, and one that
+/// binds an address off loopback is refused, so no client from off the
+/// machine can reach an original.
+#[test]
+fn the_shim_binds_servers_to_loopback_only() {
+    let Some(python) = python27() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let shim = dir.path().join("shim.py");
+    fs::write(&shim, inet::compare::python::SHIM).unwrap();
+    let probe = dir.path().join("probe.py");
+    let source = "import socket\n\
+         for host in ['', '0.0.0.0', '192.0.2.1']:\n\
+        \x20   s = socket.socket()\n\
+        \x20   try:\n\
+        \x20       s.bind((host, 0)); print s.getsockname()[0]\n\
+        \x20   except socket.error as e:\n\
+        \x20       print 'error %s' % e.args[0]\n";
+    fs::write(&probe, source).unwrap();
+    let out = run(python().arg(&shim).arg(&probe)).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "127.0.0.1\n127.0.0.1\nerror 99\n",
+        "{stderr}"
+    );
+    assert!(stderr.contains("refused to bind 192.0.2.1 (not loopback)"));
 }
