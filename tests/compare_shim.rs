@@ -7,7 +7,7 @@
 use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, TcpListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -34,6 +34,32 @@ fn python27() -> Option<impl Fn() -> Command> {
     is_27.then_some(python)
 }
 
+/// The shim, written in `dir`.
+fn shim_in(dir: &Path) -> PathBuf {
+    let shim = dir.join("shim.py");
+    fs::write(&shim, inet::compare::python::SHIM).unwrap();
+    shim
+}
+
+/// Runs `source` as an original under the shim, with the name table
+/// `hosts`; returns what it wrote on stdout and stderr.
+fn probe(
+    python: impl Fn() -> Command,
+    source: &str,
+    hosts: &str,
+) -> [String; 2] {
+    let dir = tempfile::tempdir().unwrap();
+    let shim = shim_in(dir.path());
+    let probe = dir.path().join("probe.py");
+    fs::write(&probe, source).unwrap();
+    let out = run(python()
+        .arg(&shim)
+        .arg(&probe)
+        .env("INET_COMPARE_HOSTS", hosts))
+    .unwrap();
+    [out.stdout, out.stderr].map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
 /// A name is looked up in the shim's table, never by the real socket
 /// (which would ask the machine's nameserver): `127.example.invalid`,
 /// a name that only looks like a loopback address, reaches the address
@@ -45,10 +71,6 @@ fn the_shim_reads_names_from_its_table_and_keeps_to_loopback() {
     let Some(python) = python27() else { return };
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let port = listener.local_addr().unwrap().port();
-    let dir = tempfile::tempdir().unwrap();
-    let shim = dir.path().join("shim.py");
-    fs::write(&shim, inet::compare::python::SHIM).unwrap();
-    let probe = dir.path().join("probe.py");
     let source = format!(
         "import socket, sys\n\
          def tcp(host, port):\n\
@@ -67,16 +89,8 @@ fn the_shim_reads_names_from_its_table_and_keeps_to_loopback() {
          b = socket.socket(); b.bind(('127.example.invalid', 0))\n\
          print b.getsockname()[0]\n"
     );
-    fs::write(&probe, source).unwrap();
-    let out = run(python()
-        .arg(&shim)
-        .arg(&probe)
-        .env("INET_COMPARE_HOSTS", "127.0.0.1 127.example.invalid\n"))
-    .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
+    let [stdout, stderr] =
+        probe(python, &source, "127.0.0.1 127.example.invalid\n");
     // Looked up by the real socket, the name is unknown: `error -2`.
     assert_eq!(
         stdout, "connected\nerror 111\nerror 111\n127.0.0.1\n",
@@ -94,8 +108,7 @@ fn the_shim_reads_names_from_its_table_and_keeps_to_loopback() {
 fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
     let Some(python) = python27() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let shim = dir.path().join("shim.py");
-    fs::write(&shim, inet::compare::python::SHIM).unwrap();
+    let shim = shim_in(dir.path());
     let bare = dir.path().join("bare.py");
     fs::write(&bare, "print repr(\"caf\u{e9}\")\n").unwrap();
     let declared = dir.path().join("declared.py");
@@ -139,10 +152,6 @@ fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
 #[test]
 fn the_shim_binds_servers_to_loopback_only() {
     let Some(python) = python27() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let shim = dir.path().join("shim.py");
-    fs::write(&shim, inet::compare::python::SHIM).unwrap();
-    let probe = dir.path().join("probe.py");
     let source = "import socket\n\
          for host in ['', '0.0.0.0', '192.0.2.1']:\n\
         \x20   s = socket.socket()\n\
@@ -150,13 +159,7 @@ fn the_shim_binds_servers_to_loopback_only() {
         \x20       s.bind((host, 0)); print s.getsockname()[0]\n\
         \x20   except socket.error as e:\n\
         \x20       print 'error %s' % e.args[0]\n";
-    fs::write(&probe, source).unwrap();
-    let out = run(python().arg(&shim).arg(&probe)).unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "127.0.0.1\n127.0.0.1\nerror 99\n",
-        "{stderr}"
-    );
+    let [stdout, stderr] = probe(python, source, "");
+    assert_eq!(stdout, "127.0.0.1\n127.0.0.1\nerror 99\n", "{stderr}");
     assert!(stderr.contains("refused to bind 192.0.2.1 (not loopback)"));
 }
