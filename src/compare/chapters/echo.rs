@@ -49,7 +49,7 @@ use std::thread;
 
 use super::Chapter;
 use super::scripted::{
-    self, Caller, MAX_KEPT, STEP, connect, play, printed, read_error,
+    self, Caller, MAX_KEPT, STEP, bound, connect, play, printed, read_error,
 };
 use crate::compare::python::not_started;
 use crate::compare::{
@@ -469,9 +469,7 @@ impl Tapped {
 /// both directions have ended.
 fn relay(client: TcpStream, upstream: SocketAddr) -> Tapped {
     let setup = |client: &TcpStream| {
-        client.set_read_timeout(Some(STEP))?;
-        client.set_write_timeout(Some(STEP))?;
-        client.set_nodelay(true)?;
+        bound(client)?;
         let server = connect(upstream)?;
         Ok::<_, io::Error>((server.try_clone()?, client.try_clone()?, server))
     };

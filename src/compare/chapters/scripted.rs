@@ -180,10 +180,19 @@ impl Caller {
 /// When it can't connect in time or set its timeouts.
 pub fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
     let stream = TcpStream::connect_timeout(&addr, STEP)?;
+    bound(&stream)?;
+    Ok(stream)
+}
+
+/// Sets `stream` so that no read or write waits over [`STEP`], and small
+/// writes go at once (no Nagle delay).
+///
+/// # Errors
+/// When a setting fails.
+pub fn bound(stream: &TcpStream) -> io::Result<()> {
     stream.set_read_timeout(Some(STEP))?;
     stream.set_write_timeout(Some(STEP))?;
-    stream.set_nodelay(true)?;
-    Ok(stream)
+    stream.set_nodelay(true)
 }
 
 /// What a failed read says: a timeout as such, any other error as it is.
