@@ -111,11 +111,7 @@ impl Side {
         bytes: &[u8],
         normaliser: &Normaliser,
     ) -> Side {
-        let lines = python::lines_of(bytes)
-            .iter()
-            .map(|line| normaliser.line(line))
-            .collect();
-        self.channel(name, lines)
+        self.channel(name, normaliser.lines(bytes))
     }
 
     /// Adds `server received` and `server sent`: the bytes a mock's
@@ -145,6 +141,15 @@ impl Side {
                 );
         }
         self
+    }
+
+    /// Adds the channel `compare`, saying why the scenario was not played
+    /// to its end (`why`), if it was not.
+    pub fn failed(self, why: Option<&str>) -> Side {
+        match why {
+            Some(why) => self.channel("compare", vec![why.to_owned()]),
+            None => self,
+        }
     }
 
     /// The lines of channel `name`; none if it has no such channel.
@@ -252,6 +257,15 @@ impl fmt::Display for CompareError {
 }
 
 impl std::error::Error for CompareError {}
+
+impl CompareError {
+    /// For `map_err`: the mock `what` (`"DNS"`) would not start.
+    pub fn mock(what: &str) -> impl FnOnce(io::Error) -> CompareError + '_ {
+        move |e| {
+            CompareError::Io(format!("the {what} mock would not start: {e}"))
+        }
+    }
+}
 
 impl From<table::TableError> for CompareError {
     fn from(e: table::TableError) -> Self {

@@ -268,12 +268,6 @@ impl Job {
         self
     }
 
-    /// How long it may run before it is killed.
-    pub fn timeout(mut self, timeout: Duration) -> Job {
-        self.timeout = timeout;
-        self
-    }
-
     /// Runs the program to its end (or its timeout).
     ///
     /// # Errors
@@ -472,20 +466,10 @@ pub struct Running {
 }
 
 impl Running {
-    /// The program's temp dir (its working directory is `work` inside).
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
     /// Whether the program has ended (it is reaped then; its exit status
     /// is still what [`Running::wait`] reports).
     pub fn has_ended(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
-    }
-
-    /// The program's process id.
-    pub fn id(&self) -> u32 {
-        self.child.child.id()
     }
 
     /// The program's standard input, for a job made with
@@ -635,10 +619,10 @@ impl Finished {
             .clone()
             .dir(&self.work_dir(), "DIR")
             .dir(self.dir.path(), "DIR");
-        let stderr = Side::new().bytes("stderr", &self.stderr, &normaliser);
+        let stderr = normaliser.lines(&self.stderr);
         Side::new()
             .bytes("stdout", &self.stdout, &normaliser)
-            .channel("stderr", without_shim_frames(stderr.lines("stderr")))
+            .channel("stderr", without_shim_frames(&stderr))
             .channel("exit status", vec![self.exit.to_string()])
     }
 }
@@ -693,6 +677,11 @@ impl Normaliser {
     pub fn port(mut self, port: u16, word: &str) -> Normaliser {
         self.ports.insert(port, word.to_owned());
         self
+    }
+
+    /// `bytes` as lines ([`lines_of`]), each normalised.
+    pub fn lines(&self, bytes: &[u8]) -> Vec<String> {
+        lines_of(bytes).iter().map(|line| self.line(line)).collect()
     }
 
     /// `line`, normalised.
@@ -1014,7 +1003,7 @@ mod tests {
     #[test]
     fn a_dropped_program_is_killed_and_reaped() {
         let running = sh("exec sleep 30");
-        let pid = running.id().to_string();
+        let pid = running.child.child.id().to_string();
         let alive = || {
             // `kill -0` succeeds for a zombie too: false means reaped.
             Command::new("kill")

@@ -120,33 +120,37 @@ fn channel(
         .chain([PYTHON_HEADING.len()])
         .max()
         .unwrap_or(0);
-    // Each hunk's mark, and the mark column as wide as the widest of
-    // them (at least 4), so every line of the channel stays in line.
-    let marks: Vec<String> = pieces
+    // Each hunk's reasons and mark, found once, and the mark column as
+    // wide as the widest mark (at least 4), so every line of the channel
+    // stays in line.
+    let hunks: Vec<(Vec<usize>, String)> = pieces
         .iter()
         .filter_map(|piece| match piece {
             Piece::Same(_) => None,
             Piece::Hunk { python, rust } => {
-                Some(mark(&reasons(rows, python, rust)))
+                let found = reasons(rows, python, rust);
+                let mark = mark(&found);
+                Some((found, mark))
             }
         })
         .collect();
-    let mark_width =
-        marks.iter().map(String::len).chain([4]).max().unwrap_or(4);
-    let lines = Lines { mark_width, width };
+    let mark_width = hunks.iter().map(|(_, m)| m.len()).chain([4]).max();
+    let lines = Lines {
+        mark_width: mark_width.unwrap_or(4),
+        width,
+    };
     lines.row(out, "", PYTHON_HEADING, RUST_HEADING)?;
-    let mut marks = marks.into_iter();
+    let mut hunks = hunks.into_iter();
     for piece in pieces {
         match piece {
             Piece::Same(line) => lines.row(out, "", line, line)?,
             Piece::Hunk { python, rust } => {
-                let found = reasons(rows, python, rust);
+                let (found, mark) = hunks.next().expect("one per hunk");
                 summary.differences += 1;
                 if found.is_empty() {
                     summary.undocumented += 1;
                 }
                 summary.seen.extend(&found);
-                let mark = marks.next().unwrap_or_else(|| "!!".into());
                 for i in 0..python.len().max(rust.len()) {
                     let p = python.get(i).map_or("", String::as_str);
                     let r = rust.get(i).map_or("", String::as_str);

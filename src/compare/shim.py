@@ -33,8 +33,9 @@
 #                        so on stderr, so `compare` shows it.
 #
 # Whatever is not redirected must be on loopback: a connection or datagram
-# to any other address is refused here, with a line on stderr, before the
-# operating system ever sees it.
+# to any other address, or a bind() to one, is refused here, with a line on
+# stderr, before the operating system ever sees it; a server that binds
+# every interface gets loopback's only.
 
 import os
 import sys
@@ -230,12 +231,24 @@ def _connect_ex(self, address):
 # INET_COMPARE_REPORT, so that `compare` knows where to connect without
 # guessing or sleeping (python.rs, `PortReport`).
 
+# Every interface is loopback's only: a server that binds them all would
+# answer a client from off the machine.
+_ANY_INTERFACE = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
+
+
 def _bind(self, address):
     if not isinstance(address, tuple):
         return _real_bind(self, address)  # a Unix socket path
     host = address[0]
-    if host not in ("", "<broadcast>"):
+    if host in _ANY_INTERFACE:
+        host = _ANY_INTERFACE[host]
+    elif host != "<broadcast>":
         host = _literal(host)  # a name: from the table, as for connect
+        if not _is_loopback(host):
+            sys.stderr.write("compare shim: refused to bind %s "
+                             "(not loopback)\n" % (address[0],))
+            raise socket.error(errno.EADDRNOTAVAIL,
+                               "Cannot assign requested address")
     port = 0 if os.environ.get("INET_COMPARE_EPHEMERAL") else address[1]
     return _real_bind(self, (host, port) + tuple(address[2:]))
 

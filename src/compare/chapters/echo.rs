@@ -39,7 +39,6 @@
 //! server ends by itself, so once a scenario is played `compare` stops
 //! it.
 
-use std::cell::Cell;
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -47,13 +46,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
-use std::time::Duration;
 
 use super::Chapter;
-use super::generic::port_of;
-use crate::compare::python::{Running, not_started};
+use super::scripted::{
+    self, Caller, MAX_KEPT, STEP, bound, connect, play, printed, read_error,
+};
+use crate::compare::python::not_started;
 use crate::compare::{
-    CompareError, Comparison, Finished, Job, Normaliser, Setup, Side,
+    CompareError, Comparison, Finished, Job, Normaliser, Running, Setup, Side,
 };
 use crate::line::retry_interrupted;
 
@@ -109,14 +109,6 @@ pub const SCRIPT: [Step; 7] = [
 
 /// How many clients [`SCRIPT`] uses.
 const CLIENTS: usize = 2;
-
-/// The longest any one step may take: a connection, a line to be
-/// logged, a server to hang up, a tapped connection to end.
-const STEP: Duration = Duration::from_secs(5);
-
-/// The most bytes a [`Tap`] keeps of each direction (and a scripted
-/// client of what it receives); past it, the tap gives up and says so.
-const MAX_KEPT: usize = 1 << 20;
 
 fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
     let [client, server] = originals(&setup.original)?;
@@ -223,15 +215,12 @@ fn typed(server: Server, client: Job) -> Result<Typed, CompareError> {
 /// The client's three channels, and what the server received and sent.
 fn typed_side(typed: &Typed, normal: &Normaliser) -> Side {
     let tapped = &typed.tapped;
-    let side = typed
+    typed
         .finished
         .side(normal)
         .bytes("server received", &tapped.from_client, normal)
-        .bytes("server sent", &tapped.from_server, normal);
-    match &tapped.failed {
-        Some(why) => side.channel("compare", vec![why.clone()]),
-        None => side,
-    }
+        .bytes("server sent", &tapped.from_server, normal)
+        .failed(tapped.failed.as_deref())
 }
 
 // ------------------------------------------------------- comparison 3
@@ -284,20 +273,9 @@ impl Server {
 
     /// `echo-server 0`, which prints the port it got.
     fn ours(setup: &Setup) -> Result<Server, CompareError> {
-        let running =
-            Job::program(setup, "echo-server")?.args(["0"]).spawn()?;
-        let port = Cell::new(None);
-        running.wait_for_stdout(STEP, |out| {
-            port.set(port_of(out));
-            lines(out) >= 1
-        });
-        match port.get() {
-            Some(port) => Ok(Server { running, port }),
-            None => {
-                let why = "echo-server did not say its port".to_owned();
-                Err(not_started(why, &running.stop()?))
-            }
-        }
+        let job = Job::program(setup, "echo-server")?.args(["0"]);
+        let (running, port) = scripted::start_ours(job, "echo-server")?;
+        Ok(Server { running, port })
     }
 
     fn addr(&self) -> SocketAddr {
@@ -308,14 +286,12 @@ impl Server {
     fn play(self) -> Result<Played, CompareError> {
         let mut clients: Vec<Caller> =
             (0..CLIENTS).map(|_| Caller::default()).collect();
-        let failed = SCRIPT.iter().enumerate().find_map(|(i, &step)| {
+        let failed = play(&SCRIPT, |i, step| {
             let logged = 1 + logged_after(&SCRIPT[..=i]);
             self.step(&mut clients, step, logged)
-                .err()
-                .map(|why| format!("step {} ({step:?}): {why}", i + 1))
         });
         for client in &mut clients {
-            drop(client.stream.take());
+            client.hang_up();
         }
         Ok(Played {
             port: self.port,
@@ -354,13 +330,9 @@ impl Server {
                 client.receive_to_end()?;
             }
         }
-        match self
-            .running
-            .wait_for_stdout(STEP, |out| lines(out) >= logged)
-        {
-            true => Ok(()),
-            false => Err(format!("the server did not print line {logged}")),
-        }
+        printed(&self.running, &format!("line {logged}"), |out| {
+            lines(out) >= logged
+        })
     }
 }
 
@@ -385,10 +357,7 @@ impl Played {
                     normal,
                 );
         }
-        match &self.failed {
-            Some(why) => side.channel("compare", vec![why.clone()]),
-            None => side,
-        }
+        side.failed(self.failed.as_deref())
     }
 }
 
@@ -404,79 +373,6 @@ pub fn logged_after(steps: &[Step]) -> usize {
 /// How many complete lines `output` holds.
 pub fn lines(output: &[u8]) -> usize {
     output.iter().filter(|&&b| b == b'\n').count()
-}
-
-/// A scripted client: its socket, and every byte it sent and received.
-#[derive(Default)]
-struct Caller {
-    stream: Option<TcpStream>,
-    sent: Vec<u8>,
-    received: Vec<u8>,
-}
-
-impl Caller {
-    fn connect(&mut self, addr: SocketAddr) -> Result<(), String> {
-        let stream =
-            connect(addr).map_err(|e| format!("cannot connect: {e}"))?;
-        self.stream = Some(stream);
-        Ok(())
-    }
-
-    fn stream(&self) -> Result<&TcpStream, String> {
-        self.stream.as_ref().ok_or_else(|| "not connected".into())
-    }
-
-    fn send(&mut self, line: &[u8]) -> Result<(), String> {
-        self.stream()?
-            .write_all(line)
-            .map_err(|e| format!("cannot send: {e}"))?;
-        self.sent.extend_from_slice(line);
-        Ok(())
-    }
-
-    fn close_sending(&self) -> Result<(), String> {
-        self.stream()?
-            .shutdown(Shutdown::Write)
-            .map_err(|e| format!("cannot close: {e}"))
-    }
-
-    /// Reads what has come, waiting for one byte at least.
-    fn receive_some(&mut self) -> Result<(), String> {
-        let mut buf = [0; 4096];
-        let mut stream = self.stream()?;
-        match retry_interrupted(|| stream.read(&mut buf)) {
-            Ok(0) => Err("the server hung up".into()),
-            Ok(n) => {
-                self.received.extend_from_slice(&buf[..n]);
-                Ok(())
-            }
-            Err(e) => Err(read_error(&e)),
-        }
-    }
-
-    /// Reads until the server hangs up.
-    fn receive_to_end(&mut self) -> Result<(), String> {
-        let mut rest = Vec::new();
-        let read = self.stream()?.take(MAX_KEPT as u64).read_to_end(&mut rest);
-        self.received.extend_from_slice(&rest);
-        read.map(|_| ()).map_err(|e| read_error(&e))
-    }
-}
-
-/// A connection to `addr` on which no read or write waits over [`STEP`].
-fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
-    let stream = TcpStream::connect_timeout(&addr, STEP)?;
-    stream.set_read_timeout(Some(STEP))?;
-    stream.set_write_timeout(Some(STEP))?;
-    stream.set_nodelay(true)?;
-    Ok(stream)
-}
-
-fn read_error(e: &io::Error) -> String {
-    match crate::line::is_timeout(e) {
-        true => format!("nothing came within {}s", STEP.as_secs_f64()),
-        false => format!("cannot receive: {e}"),
-    }
 }
 
 // ---------------------------------------------------------------- tap
@@ -573,9 +469,7 @@ impl Tapped {
 /// both directions have ended.
 fn relay(client: TcpStream, upstream: SocketAddr) -> Tapped {
     let setup = |client: &TcpStream| {
-        client.set_read_timeout(Some(STEP))?;
-        client.set_write_timeout(Some(STEP))?;
-        client.set_nodelay(true)?;
+        bound(client)?;
         let server = connect(upstream)?;
         Ok::<_, io::Error>((server.try_clone()?, client.try_clone()?, server))
     };

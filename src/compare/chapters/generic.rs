@@ -3,14 +3,13 @@
 //!
 //! Both servers are started on port 0. The original names no port it
 //! did not get on its command line, so the shim binds it to a free one
-//! (`INET_COMPARE_EPHEMERAL`) and reports it ([`Job::spawn_server`]); ours says
-//! which in its first line. Then the same [`SCRIPT`] is played against
-//! each: a client connects and sends a request, ended with the
+//! (`INET_COMPARE_EPHEMERAL`) and reports it ([`Job::spawn_server`]);
+//! ours says which in its first line. Then the same [`SCRIPT`] is played
+//! against each: a client connects and sends a request, ended with the
 //! original's `bye`; the keyboard (the server's standard input) types an
 //! answer and `bye`; the client reads to the end and leaves; the keyboard
-//! ends (Ctrl-D). Compared: the
-//! server's standard output, standard error and exit status, and what the
-//! client sent and received.
+//! ends (Ctrl-D). Compared: the server's standard output, standard error
+//! and exit status, and what the client sent and received.
 //!
 //! Every step waits for its effect before the next one: a line on the
 //! client's socket, or a line the server prints. The original's two
@@ -25,16 +24,14 @@
 //! Ctrl-C"), so once the script is played `compare` stops it; ours ends
 //! when the keyboard does, and `compare` waits for it.
 
-use std::cell::Cell;
-use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ChildStdin;
-use std::time::Duration;
 
 use super::Chapter;
-use crate::compare::python::{Running, not_started};
+use super::scripted::{self, Caller, STEP, play, printed};
 use crate::compare::{
-    CompareError, Comparison, Finished, Job, Normaliser, Setup, Side,
+    CompareError, Comparison, Finished, Job, Normaliser, Running, Setup, Side,
 };
 
 /// The chapter.
@@ -84,9 +81,6 @@ pub const SCRIPT: [Step; 10] = [
 ];
 // ANCHOR_END: script
 
-/// The longest any step may take (a connection, a line to arrive).
-const STEP: Duration = Duration::from_secs(5);
-
 /// The original's prompt (`raw_input("--> ")`), printed before each
 /// keyboard line it reads.
 const PROMPT: &str = "--> ";
@@ -122,8 +116,7 @@ struct Server {
 struct Played {
     port: u16,
     finished: Finished,
-    sent: Vec<u8>,
-    received: Vec<u8>,
+    client: Caller,
     /// The step that did not happen, if one did not.
     failed: Option<String>,
 }
@@ -146,41 +139,26 @@ impl Server {
 
     /// `tcp-server 0`, which prints the port it got.
     fn ours(setup: &Setup) -> Result<Server, CompareError> {
-        let mut running = Job::program(setup, "tcp-server")?
+        let job = Job::program(setup, "tcp-server")?
             .args(["0"])
-            .keep_stdin_open()
-            .spawn()?;
-        let keyboard = running.take_stdin();
-        let port = Cell::new(None);
-        running.wait_for_stdout(STEP, |out| {
-            port.set(port_of(out));
-            out.contains(&b'\n')
-        });
-        match port.get() {
-            Some(port) => Ok(Server {
-                keyboard,
-                running,
-                port,
-                prompt: None,
-                serves_forever: false,
-            }),
-            None => {
-                let finished = running.stop()?;
-                let why = "tcp-server did not say its port".to_owned();
-                Err(not_started(why, &finished))
-            }
-        }
+            .keep_stdin_open();
+        let (mut running, port) = scripted::start_ours(job, "tcp-server")?;
+        Ok(Server {
+            keyboard: running.take_stdin(),
+            running,
+            port,
+            prompt: None,
+            serves_forever: false,
+        })
     }
 
     /// Plays the [`SCRIPT`], then ends the server.
     fn play(mut self) -> Result<Played, CompareError> {
-        let mut client = Client::default();
-        let failed = SCRIPT.iter().enumerate().find_map(|(i, &step)| {
+        let mut client = Caller::default();
+        let failed = play(&SCRIPT, |i, step| {
             self.step(&mut client, &SCRIPT[..i], step)
-                .err()
-                .map(|why| format!("step {} ({step:?}): {why}", i + 1))
         });
-        drop(client.stream.take());
+        client.hang_up();
         drop(self.keyboard.take());
         let finished = match self.serves_forever {
             true => self.running.stop()?,
@@ -189,8 +167,7 @@ impl Server {
         Ok(Played {
             port: self.port,
             finished,
-            sent: client.sent,
-            received: client.received,
+            client,
             failed,
         })
     }
@@ -198,22 +175,25 @@ impl Server {
     /// Takes `step` (after `done`), and waits for its effect.
     fn step(
         &mut self,
-        client: &mut Client,
+        client: &mut Caller,
         done: &[Step],
         step: Step,
     ) -> Result<(), String> {
         let lines_sent = count_sends(done);
         match step {
             Step::Connect => {
-                client.connect(self.port)?;
-                self.wait_for("client 127.0.0.1", |out| {
+                client.connect(SocketAddr::from((
+                    Ipv4Addr::LOCALHOST,
+                    self.port,
+                )))?;
+                printed(&self.running, "client 127.0.0.1", |out| {
                     count(out, b"client 127.0.0.1\n") == 1
                 })?;
                 self.wait_for_prompt(1)
             }
             Step::Send(line) => {
-                client.send(line)?;
-                self.wait_for("the line printed", |out| {
+                client.send(line.as_bytes())?;
+                printed(&self.running, "the line printed", |out| {
                     count(out, b"<--- ") == lines_sent + 1
                         && out.ends_with(b"\n")
                 })
@@ -228,7 +208,7 @@ impl Server {
                 client.receive_to_end()
             }
             Step::Close => {
-                drop(client.stream.take());
+                client.hang_up();
                 Ok(())
             }
             Step::EndOfInput => {
@@ -251,21 +231,10 @@ impl Server {
     /// nothing more until a step makes it.
     fn wait_for_prompt(&self, n: usize) -> Result<(), String> {
         match self.prompt {
-            Some(prompt) => self.wait_for("the prompt", |out| {
+            Some(prompt) => printed(&self.running, "the prompt", |out| {
                 count(out, prompt.as_bytes()) == n
             }),
             None => Ok(()),
-        }
-    }
-
-    fn wait_for(
-        &self,
-        what: &str,
-        until: impl Fn(&[u8]) -> bool,
-    ) -> Result<(), String> {
-        match self.running.wait_for_stdout(STEP, until) {
-            true => Ok(()),
-            false => Err(format!("the server did not print {what}")),
         }
     }
 }
@@ -274,85 +243,11 @@ impl Played {
     /// The server's three channels, the client's two, and a note if the
     /// script could not be played to its end.
     fn side(&self, normal: &Normaliser) -> Side {
-        let mut side = self
-            .finished
+        self.finished
             .side(normal)
-            .bytes("client sent", &self.sent, normal)
-            .bytes("client received", &self.received, normal);
-        if let Some(why) = &self.failed {
-            side = side.channel("compare", vec![why.clone()]);
-        }
-        side
-    }
-}
-
-/// The scripted client: its socket, and every byte it sent and received.
-#[derive(Default)]
-struct Client {
-    stream: Option<TcpStream>,
-    sent: Vec<u8>,
-    received: Vec<u8>,
-}
-
-impl Client {
-    fn connect(&mut self, port: u16) -> Result<(), String> {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let stream = TcpStream::connect_timeout(&addr, STEP)
-            .and_then(|s| {
-                s.set_read_timeout(Some(STEP))?;
-                s.set_write_timeout(Some(STEP))?;
-                Ok(s)
-            })
-            .map_err(|e| format!("cannot connect: {e}"))?;
-        self.stream = Some(stream);
-        Ok(())
-    }
-
-    fn stream(&self) -> Result<&TcpStream, String> {
-        self.stream.as_ref().ok_or_else(|| "not connected".into())
-    }
-
-    fn send(&mut self, line: &str) -> Result<(), String> {
-        self.stream()?
-            .write_all(line.as_bytes())
-            .map_err(|e| format!("cannot send: {e}"))?;
-        self.sent.extend_from_slice(line.as_bytes());
-        Ok(())
-    }
-
-    /// Reads up to the end of the next line (one byte at a time: nothing
-    /// after it is taken from the socket).
-    fn receive_line(&mut self) -> Result<(), String> {
-        let mut byte = [0];
-        loop {
-            match self.stream()?.read(&mut byte) {
-                Ok(0) => return Err("the server closed instead".into()),
-                Ok(_) => {
-                    self.received.push(byte[0]);
-                    if byte[0] == b'\n' {
-                        return Ok(());
-                    }
-                }
-                Err(e) => return Err(read_error(&e)),
-            }
-        }
-    }
-
-    /// Reads until the server closes its side.
-    fn receive_to_end(&mut self) -> Result<(), String> {
-        let mut rest = Vec::new();
-        let read = self.stream()?.read_to_end(&mut rest);
-        self.received.extend_from_slice(&rest);
-        read.map(|_| ()).map_err(|e| read_error(&e))
-    }
-}
-
-fn read_error(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-            format!("nothing came within {}s", STEP.as_secs_f64())
-        }
-        _ => format!("cannot receive: {e}"),
+            .bytes("client sent", &self.client.sent, normal)
+            .bytes("client received", &self.client.received, normal)
+            .failed(self.failed.as_deref())
     }
 }
 
@@ -382,14 +277,6 @@ pub fn count(haystack: &[u8], needle: &[u8]) -> usize {
     n
 }
 
-/// The port in `tcp-server`'s first line, `... listening on IP:PORT`.
-pub fn port_of(output: &[u8]) -> Option<u16> {
-    let first = output.split(|&b| b == b'\n').next()?;
-    let first = std::str::from_utf8(first).ok()?;
-    let (_, addr) = first.rsplit_once(" listening on ")?;
-    addr.trim().parse::<SocketAddr>().ok().map(|a| a.port())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,18 +288,6 @@ mod tests {
         assert_eq!(count(b"aaaa", b"aa"), 2);
         assert_eq!(count(b"", b"x"), 0);
         assert_eq!(count(b"abc", b""), 0);
-    }
-
-    #[test]
-    fn the_port_is_read_from_the_first_line_only() {
-        let said = b"generic TCP server (stop with Ctrl-C) listening on \
-                     127.0.0.1:43210\nclient 127.0.0.1\n";
-        assert_eq!(port_of(said), Some(43210));
-        assert_eq!(port_of(b"listening on [::1]:8000\n"), None);
-        assert_eq!(port_of(b"x listening on [::1]:8000\n"), Some(8000));
-        assert_eq!(port_of(b"cannot listen\nx listening on 1.2.3.4:5"), None);
-        assert_eq!(port_of(b"x listening on 127.0.0.1:99999\n"), None);
-        assert_eq!(port_of(b""), None);
     }
 
     #[test]

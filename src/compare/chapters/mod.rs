@@ -23,11 +23,14 @@
 //!    with the mock's address on its command line;
 //! 4. turn each [`Finished`](super::Finished) into a [`Side`](super::Side)
 //!    with `.side(&normaliser)` (stdout, stderr, exit status), add the
-//!    mock's channels (`.bytes("server received", &transcript.bytes_from_client(),
-//!    &normaliser)`, `"server sent"`), normalising what changes from run
-//!    to run ([`Normaliser`](super::Normaliser): the mock's port becomes
-//!    `PORT`);
+//!    mock's channels with `.transcripts(&mock.transcripts(), &normaliser)`
+//!    (`server received`, `server sent`), normalising what changes from
+//!    run to run ([`Normaliser`](super::Normaliser): the mock's port
+//!    becomes `PORT`);
 //! 5. return `vec![Comparison { title, python, rust }]`.
+//!
+//! The server chapters (`echo.rs`, `generic.rs`) play a script against a
+//! server instead, with the pieces in `scripted.rs`.
 //!
 //! # Adding one
 //!
@@ -43,6 +46,7 @@ use super::{CompareError, Comparison, Setup};
 mod echo;
 mod generic;
 mod names;
+mod scripted;
 mod smtp_lib;
 mod smtp_raw;
 mod web;
@@ -63,11 +67,11 @@ pub struct Chapter {
     pub scenario: Scenario,
 }
 
-/// The numbers of the chapter's originals, each a chapter of `compare`
-/// once its scenario is written (06 and 08 are both the echo chapter).
+/// The numbers of the chapter's originals (06 and 08 are both the echo
+/// chapter).
 pub const NUMBERS: [&str; 7] = ["01", "02", "03", "04", "06", "08", "10"];
 
-/// The chapter of original number `nn` (`"01"`), if its scenario exists.
+/// The chapter of original number `nn` (`"01"`), if there is one.
 pub fn by_number(nn: &str) -> Option<&'static Chapter> {
     match nn {
         "01" => Some(&names::CHAPTER),
@@ -83,30 +87,23 @@ pub fn by_number(nn: &str) -> Option<&'static Chapter> {
 /// The chapter the original's file name means: `PATH/inet_NN.py`.
 ///
 /// # Errors
-/// [`CompareError::UnknownChapter`] for any other name, or a chapter
-/// whose scenario is not written yet.
+/// [`CompareError::UnknownChapter`] for any other name.
 pub fn of_path(path: &Path) -> Result<&'static Chapter, CompareError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let number = name
-        .strip_prefix("inet_")
+    name.strip_prefix("inet_")
         .and_then(|rest| rest.strip_suffix(".py"))
-        .filter(|nn| NUMBERS.contains(nn));
-    let Some(number) = number else {
-        let known: Vec<String> =
-            NUMBERS.iter().map(|n| format!("inet_{n}.py")).collect();
-        return Err(CompareError::UnknownChapter(format!(
-            "{name:?} is not one of the chapter's originals ({})",
-            known.join(", ")
-        )));
-    };
-    by_number(number).ok_or_else(|| {
-        CompareError::UnknownChapter(format!(
-            "compare has no scenario for inet_{number}.py yet"
-        ))
-    })
+        .and_then(by_number)
+        .ok_or_else(|| {
+            let known: Vec<String> =
+                NUMBERS.iter().map(|n| format!("inet_{n}.py")).collect();
+            CompareError::UnknownChapter(format!(
+                "{name:?} is not one of the chapter's originals ({})",
+                known.join(", ")
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -59,7 +59,8 @@ fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
 }
 
 fn dns_mock() -> Result<DnsMock, CompareError> {
-    DnsMock::builder().hosts(TABLE).start().map_err(|e| {
-        CompareError::Io(format!("the DNS mock would not start: {e}"))
-    })
+    DnsMock::builder()
+        .hosts(TABLE)
+        .start()
+        .map_err(CompareError::mock("DNS"))
 }

@@ -104,9 +104,8 @@ impl Smtp {
     /// # Errors
     /// [`CompareError::Io`] if it would not start.
     pub fn start(script: Script) -> Result<Smtp, CompareError> {
-        let mock = SmtpMock::start(script).map_err(|e| {
-            CompareError::Io(format!("the SMTP mock would not start: {e}"))
-        })?;
+        let mock =
+            SmtpMock::start(script).map_err(CompareError::mock("SMTP"))?;
         Ok(Smtp { mock })
     }
 

@@ -185,10 +185,7 @@ fn with_files(
 fn file_lines(path: &Path, normal: &Normaliser) -> Vec<String> {
     match std::fs::read(path) {
         Ok(bytes) if bytes.is_empty() => vec![EMPTY_FILE.to_owned()],
-        Ok(bytes) => Side::new()
-            .bytes("file", &bytes, normal)
-            .lines("file")
-            .to_vec(),
+        Ok(bytes) => normal.lines(&bytes),
         Err(_) => vec![NO_FILE.to_owned()],
     }
 }
@@ -217,9 +214,7 @@ fn http_mock() -> Result<HttpServer, CompareError> {
     HttpMock::new()
         .route("/", Reply::ok(PAGE))
         .start()
-        .map_err(|e| {
-            CompareError::Io(format!("the HTTP mock would not start: {e}"))
-        })
+        .map_err(CompareError::mock("HTTP"))
 }
 
 /// A loopback address where nothing listens: a port the system just
