@@ -14,10 +14,6 @@
 mod common;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::time::Duration;
-
-use assert_cmd::Command;
 
 const TCP_SERVER: &str = env!("CARGO_BIN_EXE_tcp-server");
 
@@ -26,7 +22,6 @@ fn the_server_chapter_runs_end_to_end_with_a_stand_in() {
     let dir = tempfile::tempdir().unwrap();
     let original = dir.path().join("inet_10.py");
     fs::write(&original, "# a stand-in\n").unwrap();
-    let python = dir.path().join("python");
     let script = format!(
         "#!/usr/bin/env bash\n\
          test -f \"$1\" || {{ echo 'no shim' >&2; exit 5; }}\n\
@@ -43,20 +38,9 @@ fn the_server_chapter_runs_end_to_end_with_a_stand_in() {
            done\n\
          }}\n"
     );
-    fs::write(&python, script).unwrap();
-    fs::set_permissions(&python, fs::Permissions::from_mode(0o755)).unwrap();
-
-    let output = Command::cargo_bin("compare")
-        .unwrap()
-        .arg(&original)
-        .arg("--python")
-        .arg(&python)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{text}{err}");
+    let (code, text) =
+        common::compare_with_stand_in(dir.path(), &original, &script);
+    assert_eq!(code, Some(0), "{text}");
     // The whole script was played on both sides: the client got every
     // keyboard line, the servers printed every client line.
     for line in ["hello from the keyboard", "<--- 127.0.0.1 : bye"] {

@@ -7,12 +7,9 @@
 //! inside `compare`.
 #![cfg(unix)]
 
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
-use assert_cmd::Command;
+use std::fs;
 
 /// Runs `compare` on an empty "original" named `original` (`inet_03.py`)
 /// with a stand-in python whose last line is `run`; returns the exit
@@ -21,7 +18,6 @@ fn compare(original: &str, run: &str) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(original);
     fs::write(&path, "# a stand-in\n").unwrap();
-    let python = dir.path().join("python");
     let script = format!(
         "#!/bin/sh\n\
          test -f \"$1\" && test -f \"$2\" || exit 5\n\
@@ -33,18 +29,7 @@ fn compare(original: &str, run: &str) -> (Option<i32>, String) {
         env!("CARGO_BIN_EXE_smtp-raw"),
         env!("CARGO_BIN_EXE_smtp-send"),
     );
-    fs::write(&python, script).unwrap();
-    fs::set_permissions(&python, fs::Permissions::from_mode(0o755)).unwrap();
-    let output = Command::cargo_bin("compare")
-        .unwrap()
-        .arg(Path::new(&path))
-        .args(["--python", python.to_str().unwrap()])
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    let err = String::from_utf8_lossy(&output.stderr);
-    (output.status.code(), format!("{text}{err}"))
+    common::compare_with_stand_in(dir.path(), &path, &script)
 }
 
 #[test]

@@ -6,12 +6,10 @@
 //! Loopback only; every program has a timeout inside `compare`.
 #![cfg(unix)]
 
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
-use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
 
 const WEBGET: &str = env!("CARGO_BIN_EXE_webget");
 
@@ -42,20 +40,7 @@ fn stand_in(after: &str) -> String {
 fn compare(dir: &Path, script: &str) -> (Option<i32>, String) {
     let original = dir.join("inet_02.py");
     fs::write(&original, "# a stand-in\n").unwrap();
-    let python = dir.join("python");
-    fs::write(&python, script).unwrap();
-    fs::set_permissions(&python, fs::Permissions::from_mode(0o755)).unwrap();
-    let output = Command::cargo_bin("compare")
-        .unwrap()
-        .arg(&original)
-        .arg("--python")
-        .arg(&python)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    let err = String::from_utf8_lossy(&output.stderr);
-    (output.status.code(), format!("{text}{err}"))
+    common::compare_with_stand_in(dir, &original, script)
 }
 
 #[test]

@@ -243,3 +243,31 @@ pub fn same_on_both_sides(report: &str, line: &str) -> bool {
             })
     })
 }
+
+/// Runs `compare ORIGINAL --python DIR/python`, the "python" being
+/// `script` (a shell script with its `#!` line) made executable, so the
+/// end-to-end tests of `compare` need no real Python. Returns the exit
+/// status, and what `compare` printed: stdout, then stderr.
+#[cfg(unix)]
+pub fn compare_with_stand_in(
+    dir: &std::path::Path,
+    original: &std::path::Path,
+    script: &str,
+) -> (Option<i32>, String) {
+    use std::os::unix::fs::PermissionsExt;
+    let python = dir.join("python");
+    std::fs::write(&python, script).unwrap();
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755))
+        .unwrap();
+    let output = assert_cmd::Command::cargo_bin("compare")
+        .unwrap()
+        .arg(original)
+        .arg("--python")
+        .arg(&python)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), format!("{text}{err}"))
+}
