@@ -15,6 +15,7 @@
 //! - [`deadline`]: deadlines for reads and writes, so a trickling peer
 //!   can't stall us.
 //! - [`transcript`]: every byte a program sent and received.
+//! - [`tempdir`]: a directory of our own, removed when dropped.
 //! - [`console`]: where servers print their log lines.
 //! - [`accept`]: the accept loop the servers share: stopping it, and
 //!   pausing after failures.
@@ -25,6 +26,7 @@
 //! - [`relay`]: the generic TCP server that relays the keyboard (inet_10).
 //! - [`cli`]: argument checks shared by the programs.
 //! - [`tour`]: the guided tour that `cargo run` starts.
+//! - [`compare`]: a Python original and its port, side by side.
 //!
 //! Read `lessons/README.md` for the order to read them in.
 #![deny(missing_docs)]
@@ -42,5 +44,6 @@ pub mod net;
 pub mod random;
 pub mod relay;
 pub mod smtp;
+pub mod tempdir;
 pub mod tour;
 pub mod transcript;

@@ -40,7 +40,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{CompareError, Setup, Side};
-use crate::random::random_u64;
+use crate::tempdir::TempDir;
 use crate::transcript::escape;
 
 /// The shim, as kept in the repository: written to each original's temp
@@ -92,37 +92,6 @@ impl Default for Python {
 impl fmt::Display for Python {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.command.join(" "))
-    }
-}
-
-/// A directory of our own under the system's temp dir, removed with all
-/// it holds when dropped. (`tempfile` is a dev-dependency only.)
-#[derive(Debug)]
-pub struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    /// A fresh, empty directory.
-    ///
-    /// # Errors
-    /// When it can't be created.
-    pub fn new() -> io::Result<TempDir> {
-        let name = format!("inet-compare-{:016x}", random_u64());
-        let path = std::env::temp_dir().join(name);
-        std::fs::create_dir(&path)?;
-        Ok(TempDir { path })
-    }
-
-    /// Where it is.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 
@@ -288,7 +257,8 @@ impl Job {
             let what = what.to_owned();
             move |e: io::Error| CompareError::Io(format!("{what}: {e}"))
         };
-        let dir = TempDir::new().map_err(io("cannot make a temp dir"))?;
+        let dir = TempDir::new("inet-compare")
+            .map_err(io("cannot make a temp dir"))?;
         let work = dir.path().join("work");
         std::fs::create_dir(&work).map_err(io("cannot make a temp dir"))?;
         for (name, contents) in &self.files {
@@ -934,7 +904,7 @@ mod tests {
             stdout: b"out\n".to_vec(),
             stderr: Vec::new(),
             exit: Exit::Code(3),
-            dir: TempDir::new().unwrap(),
+            dir: TempDir::new("inet-compare-test").unwrap(),
         };
         let side = finished.side(&Normaliser::new());
         assert_eq!(side.lines("stdout"), ["out"]);

@@ -2,19 +2,19 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use inet_mocks::{Fault, HttpMock, Reply};
 
 use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
 use crate::http::client::{Options, Saved, result_line, save_site};
 use crate::http::site::Site;
+use crate::tempdir::TempDir;
 
 /// `webget` saves a page from the mock, then meets a server that stops
 /// halfway.
 pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
     heading(out, "Chapter 2: a web client (inet_02)")?;
-    let dir = TempDir::new()?;
+    let dir = TempDir::new("inet-tour-web")?;
     let page = Reply::ok("<html><body><h1>Hello</h1></body></html>\n");
     let server = HttpMock::new().route("/", page).start()?;
     let options = Options {
@@ -23,9 +23,9 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
     };
     let site = format!("127.0.0.1:{}", server.addr().port());
     writeln!(out, "$ mock-http   (started in this process)")?;
-    writeln!(out, "$ webget --out-dir {} {site}", dir.0.display())?;
+    writeln!(out, "$ webget --out-dir {} {site}", dir.path().display())?;
     let site = Site::parse(&site).map_err(io::Error::other)?;
-    let result = save_site(&site, &dir.0, &options);
+    let result = save_site(&site, dir.path(), &options);
     writeln!(out, "{}", result_line(&site, &result))?;
     let saved = result.map_err(io::Error::other)?;
 
@@ -40,9 +40,9 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
     let broken = HttpMock::new().fault(Fault::CloseMidBody).start()?;
     let site = Site::parse(&format!("127.0.0.1:{}", broken.addr().port()))
         .map_err(io::Error::other)?;
-    let result = save_site(&site, &dir.0, &options);
+    let result = save_site(&site, dir.path(), &options);
     writeln!(out, "{}", result_line(&site, &result))?;
-    let left = fs::read_dir(&dir.0)?.count();
+    let left = fs::read_dir(dir.path())?.count();
     writeln!(
         out,
         "Files in the output directory: {left} (no partial file)\n"
@@ -55,24 +55,4 @@ fn saved_head(saved: &Saved) -> io::Result<String> {
     let bytes = fs::read(&saved.path)?;
     let head = bytes.get(..saved.fetched.head.len).unwrap_or(&bytes);
     Ok(escaped_lines(head))
-}
-
-/// A directory of its own under the system's temp dir, removed at the
-/// end of the chapter, pass or fail.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> io::Result<TempDir> {
-        let name = format!("inet-tour-web-{}", std::process::id());
-        let dir = std::env::temp_dir().join(name);
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir(&dir)?;
-        Ok(TempDir(dir))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
 }

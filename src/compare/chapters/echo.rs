@@ -626,7 +626,7 @@ mod tests {
 
     #[test]
     fn both_originals_are_found_beside_either() {
-        let dir = crate::compare::python::TempDir::new().unwrap();
+        let dir = crate::tempdir::TempDir::new("inet-compare-test").unwrap();
         let [client, server] = ORIGINALS.map(|n| dir.path().join(n));
         std::fs::write(&client, "").unwrap();
         let missing = originals(&client);

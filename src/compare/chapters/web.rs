@@ -228,7 +228,7 @@ fn closed_port() -> Result<SocketAddr, CompareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::python::TempDir;
+    use crate::tempdir::TempDir;
 
     #[test]
     fn webget_file_names_follow_its_rule() {
@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn files_are_read_normalised_missing_and_unexpected_ones_shown() {
-        let dir = TempDir::new().unwrap();
+        let dir = TempDir::new("inet-compare-test").unwrap();
         let page = dir.path().join("a_4321.html");
         std::fs::write(&page, "HTTP/1.0 200 OK\r\nport 4321\n").unwrap();
         std::fs::write(dir.path().join("empty.html"), "").unwrap();
