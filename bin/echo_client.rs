@@ -5,10 +5,13 @@
 //! the Python original, whose replies end without a newline. Read
 //! `lessons/05-echo.md` and `src/echo/client.rs`.
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use inet::cli::{self, Args, EXIT_CONNECTION, Program, Syntax};
+use cli::{Args, EXIT_CONNECTION, Program, Syntax};
 use inet::echo::client::{self, Config};
 use inet::transcript::Transcript;
 

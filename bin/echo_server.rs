@@ -5,10 +5,13 @@
 //! with `nc 127.0.0.1 PORT`. Read `lessons/05-echo.md` and
 //! `src/echo/server.rs`.
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use std::io;
 use std::process::ExitCode;
 
-use inet::cli::{self, Args, Program, Syntax};
+use cli::{Args, Program, Syntax};
 use inet::console::Console;
 use inet::echo::log;
 use inet::echo::server::{self, Config, serve};

@@ -6,11 +6,14 @@
 //! original; with it, our stub resolver asks that server and nothing
 //! else. Read `lessons/01-names.md` and `src/dns/`.
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
-use inet::cli::{self, Args, Program, Syntax, UsageError};
+use cli::{Args, Program, Syntax, UsageError};
 use inet::dns::resolver::{
     self, Family, Resolver, StubResolver, SystemResolver,
 };

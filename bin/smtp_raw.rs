@@ -6,12 +6,17 @@
 //! command by command, and prints the conversation as `--> [...]` and
 //! `<-- [...]`. Read `lessons/03-smtp-by-hand.md` and `src/smtp/raw.rs`.
 
+#[path = "shared/cli.rs"]
+mod cli;
+#[path = "shared/mail_args.rs"]
+mod mail_args;
+
 use std::io;
 use std::process::ExitCode;
 
-use inet::cli::{self, Program};
-use inet::smtp::mailfile::Invocation;
+use cli::Program;
 use inet::smtp::raw;
+use mail_args::Invocation;
 
 const PROGRAM: Program = Program {
     name: "smtp-raw",

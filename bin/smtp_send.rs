@@ -6,12 +6,17 @@
 //! `inet::smtp::Client`, the smtplib analogue. Read
 //! `lessons/04-smtp-library.md` and `src/smtp/send.rs`.
 
+#[path = "shared/cli.rs"]
+mod cli;
+#[path = "shared/mail_args.rs"]
+mod mail_args;
+
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use inet::cli::{self, Program};
-use inet::smtp::mailfile::Invocation;
+use cli::Program;
 use inet::smtp::send;
+use mail_args::Invocation;
 
 const PROGRAM: Program = Program {
     name: "smtp-send",

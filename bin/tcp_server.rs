@@ -5,10 +5,13 @@
 //! ends the session. Point a web browser at it and play the web server.
 //! Read `lessons/06-generic-server.md` and `src/relay.rs`.
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use inet::cli::{self, EXIT_CONNECTION, Program, Syntax};
+use cli::{EXIT_CONNECTION, Program, Syntax};
 use inet::console::Console;
 use inet::relay::{self, Config};
 

@@ -3,12 +3,13 @@
 //!
 //! Lesson: `lessons/02-web-client.md`.
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use std::path::Path;
 use std::process::ExitCode;
 
-use inet::cli::{
-    EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax, exit_status, say,
-};
+use cli::{EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax, exit_status, say};
 use inet::http::HttpError;
 use inet::http::client::{Options, result_line, save_site};
 use inet::http::site::Site;

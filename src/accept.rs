@@ -14,7 +14,7 @@ use std::thread;
 use std::time::Duration;
 
 use crate::console::Console;
-use crate::line::retry_interrupted;
+use crate::deadline::retry_interrupted;
 
 /// A cloneable request to stop the accept loop on one listener.
 #[derive(Debug, Clone)]

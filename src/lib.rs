@@ -4,18 +4,21 @@
 //! protocol a module here. Protocol modules do no I/O of their own: they
 //! turn bytes into values and values into bytes, so they can be tested
 //! (and property-tested) without a network. Small driver modules then move
-//! those bytes over sockets and threads.
+//! those bytes over sockets and threads. The programs own their command
+//! lines, what they print and their exit statuses: the library reports,
+//! the program prints.
 //!
 //! # Layout
 //!
 //! - [`line`](mod@line): line framing, the one line reader every text
 //!   protocol uses.
-//! - [`net`]: opening a TCP connection, trying each address of a name.
+//! - [`python`]: Python's whitespace, as the originals strip lines.
+//! - [`net`]: a port number, and opening a TCP connection, trying each
+//!   address of a name.
 //! - [`random`]: random-enough numbers (DNS query IDs, temp file names).
 //! - [`deadline`]: deadlines for reads and writes, so a trickling peer
 //!   can't stall us.
 //! - [`transcript`]: every byte a program sent and received.
-//! - [`tempdir`]: a directory of our own, removed when dropped.
 //! - [`console`]: where servers print their log lines.
 //! - [`accept`]: the accept loop the servers share: stopping it, and
 //!   pausing after failures.
@@ -24,16 +27,11 @@
 //! - [`smtp`]: SMTP replies, commands, DATA, and a client (inet_03, inet_04).
 //! - [`echo`]: the echo service (inet_08 server, inet_06 client).
 //! - [`relay`]: the generic TCP server that relays the keyboard (inet_10).
-//! - [`cli`]: argument checks shared by the programs.
-//! - [`tour`]: the guided tour that `cargo run` starts.
-//! - [`compare`]: a Python original and its port, side by side.
 //!
 //! Read `lessons/README.md` for the order to read them in.
 #![deny(missing_docs)]
 
 pub mod accept;
-pub mod cli;
-pub mod compare;
 pub mod console;
 pub mod deadline;
 pub mod dns;
@@ -41,9 +39,8 @@ pub mod echo;
 pub mod http;
 pub mod line;
 pub mod net;
+pub mod python;
 pub mod random;
 pub mod relay;
 pub mod smtp;
-pub mod tempdir;
-pub mod tour;
 pub mod transcript;

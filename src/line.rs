@@ -24,7 +24,9 @@
 //! Lesson: `lessons/05-echo.md`.
 
 use std::fmt;
-use std::io::{self, ErrorKind, Read};
+use std::io::{self, Read};
+
+use crate::deadline::{is_timeout, retry_interrupted};
 
 /// How many bytes one `read` call asks for at most. A cap, not a protocol
 /// rule: large enough that a line usually arrives in one system call.
@@ -74,41 +76,6 @@ impl std::error::Error for LineError {
         match self {
             LineError::Io(e) => Some(e),
             _ => None,
-        }
-    }
-}
-
-/// Is `e` a read timeout? It shows up as `WouldBlock` on Unix (also for
-/// a non-blocking socket with nothing to read) and as `TimedOut` on
-/// Windows: both mean the same thing here.
-pub fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
-}
-
-/// Python's whitespace, what `str.strip()` and `str.split()` remove:
-/// space, `\t`, `\n`, `\x0b`, `\x0c`, `\r`. Note
-/// `u8::is_ascii_whitespace` leaves out `\x0b`; Python doesn't.
-pub fn is_python_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b..=b'\r')
-}
-
-/// Calls `op` again for as long as a signal interrupts it. On Linux a
-/// read on a socket with a timeout (`SO_RCVTIMEO`; every socket here has
-/// one) is never restarted after a signal: it fails with `Interrupted`
-/// (EINTR), even after a mere stop and continue (Ctrl-Z then `fg`, a
-/// debugger attaching); see signal(7). std's `read_exact`, `read_to_end`
-/// and `write_all` retry by themselves; `read`, `peek`, `recv_from` and
-/// `accept` leave it to their caller.
-///
-/// # Errors
-/// The first error of `op` that is not `Interrupted`.
-pub fn retry_interrupted<T>(
-    mut op: impl FnMut() -> io::Result<T>,
-) -> io::Result<T> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            done => return done,
         }
     }
 }
@@ -278,6 +245,7 @@ impl<R: Read> LineReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::ErrorKind;
 
     fn all_lines(input: &[u8], max_len: usize) -> Vec<Vec<u8>> {
         let mut lines = LineReader::new(input, max_len);

@@ -12,9 +12,41 @@
 //! ask its deadline how long each attempt may wait.
 
 use std::convert::Infallible;
+use std::fmt;
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
+
+/// A port argument that is not a TCP port number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadPort(pub String);
+
+impl fmt::Display for BadPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the port {:?} is not a whole number from 0 to 65535",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BadPort {}
+
+// ANCHOR: parse_port
+/// Parses a port as the originals do (digits, optionally surrounded by
+/// white space) and, unlike them, checks it fits in 16 bits.
+///
+/// # Errors
+/// [`BadPort`] for anything else, `-1`, `80a` and `70000` included.
+pub fn parse_port(arg: &str) -> Result<u16, BadPort> {
+    let digits = arg.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(BadPort(arg.to_owned()));
+    }
+    digits.parse().map_err(|_| BadPort(arg.to_owned()))
+}
+// ANCHOR_END: parse_port
 
 /// Why [`connect_first`] made no connection.
 #[derive(Debug)]
@@ -79,6 +111,18 @@ pub fn connect_first<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_follow_the_original_rule_and_fit_16_bits() {
+        assert_eq!(parse_port("100"), Ok(100));
+        assert_eq!(parse_port(" 25 "), Ok(25));
+        assert_eq!(parse_port("0"), Ok(0));
+        assert_eq!(parse_port("65535"), Ok(65535));
+        for bad in ["", " ", "-1", "+1", "80a", "0x50", "65536", "99999999999"]
+        {
+            assert_eq!(parse_port(bad), Err(BadPort(bad.into())), "{bad:?}");
+        }
+    }
     use std::net::TcpListener;
 
     const WAIT: Duration = Duration::from_millis(500);

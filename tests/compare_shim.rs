@@ -4,6 +4,9 @@
 //! says so and checks nothing, so `cargo test` still needs no Python.
 #![cfg(unix)]
 
+/// The shim compare embeds, as compare embeds it.
+const SHIM: &str = include_str!("../bin/compare/shim.py");
+
 use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, TcpListener};
@@ -37,7 +40,7 @@ fn python27() -> Option<impl Fn() -> Command> {
 /// The shim, written in `dir`.
 fn shim_in(dir: &Path) -> PathBuf {
     let shim = dir.join("shim.py");
-    fs::write(&shim, inet::compare::python::SHIM).unwrap();
+    fs::write(&shim, SHIM).unwrap();
     shim
 }
 

@@ -16,12 +16,12 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use inet::deadline::retry_interrupted;
 use inet::dns::message::{CLASS_IN, Flags};
 use inet::dns::stub::{self, Config, answer_of, new_id};
 use inet::dns::{
     DnsError, Message, Name, Rcode, Record, RecordData, RecordType,
 };
-use inet::line::retry_interrupted;
 
 /// How long a scripted server waits for a query before it gives up.
 const IDLE: Duration = Duration::from_secs(5);

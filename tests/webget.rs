@@ -10,7 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use inet::line::retry_interrupted;
+use inet::deadline::retry_interrupted;
 use inet_mocks::HttpMock;
 use inet_mocks::http::pattern;
 use inet_mocks::http::{Fault, HttpServer, Reply};

@@ -13,8 +13,8 @@ use super::DnsError;
 use super::message::{Message, Question, Rcode, RecordData, RecordType};
 use super::name::Name;
 use super::reverse::reverse_name;
+use crate::deadline::is_timeout;
 use crate::deadline::{Deadline, DeadlineReader};
-use crate::line::is_timeout;
 use crate::random::random_u64;
 
 /// How long a lookup may take in all, retransmissions included, unless

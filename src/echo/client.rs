@@ -16,7 +16,8 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::line::{LineError, LineReader, is_timeout, retry_interrupted};
+use crate::deadline::{is_timeout, retry_interrupted};
+use crate::line::{LineError, LineReader};
 use crate::transcript::{Recorded, Transcript};
 
 /// The longest keyboard line or reply line accepted, by default.

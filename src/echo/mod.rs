@@ -28,20 +28,9 @@ pub mod client;
 pub mod log;
 pub mod server;
 
-use crate::line::is_python_space;
+pub use crate::python::strip as trim;
 
 // ANCHOR: protocol
-/// The text of a line, as Python's `str.strip()` sees it: without
-/// whitespace at either end (Python's, [`is_python_space`]).
-pub fn trim(line: &[u8]) -> &[u8] {
-    let is_space = |&b: &u8| is_python_space(b);
-    let start = line.iter().position(|b| !is_space(b)).unwrap_or(line.len());
-    let end = line
-        .iter()
-        .rposition(|b| !is_space(b))
-        .map_or(start, |i| i + 1);
-    &line[start..end]
-}
 
 /// Appends the reply to `line` from the thread called `thread`:
 /// `Thread-1: HELLO\n`. Only ASCII letters change case: other bytes,
@@ -57,14 +46,6 @@ pub fn write_reply(out: &mut Vec<u8>, thread: &str, line: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn trim_removes_python_whitespace_at_both_ends() {
-        assert_eq!(trim(b"  hello world \r\n"), b"hello world");
-        assert_eq!(trim(b"\x0b\x0chi\t"), b"hi");
-        assert_eq!(trim(b" \r\n"), b"");
-        assert_eq!(trim(b""), b"");
-    }
 
     #[test]
     fn reply_names_the_thread_and_uppercases_ascii_only() {

@@ -24,7 +24,7 @@ use super::response::{Fed, Framing, Head, Limits, ResponseReader};
 use super::save::TempFile;
 use super::site::Site;
 use crate::deadline::Deadline;
-use crate::line::is_timeout;
+use crate::deadline::is_timeout;
 use crate::net::{self, ConnectError};
 
 /// The size of the one buffer a download goes through.

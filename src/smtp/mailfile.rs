@@ -15,15 +15,10 @@
 //! so a message in Latin-1 goes through untouched.
 
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
-use std::time::Duration;
 
 use super::command::{self, CommandError};
 use super::data::{self, DataError};
-use super::step::exit;
-use crate::cli::{self, Args, Program, Syntax};
 
 /// The SMTP port, and the only one the originals know: 25.
 pub const DEFAULT_PORT: u16 = 25;
@@ -149,66 +144,11 @@ impl MailFile {
     // ANCHOR_END: parse_mail_file
 }
 
-/// What `smtp-raw` and `smtp-send` take from their command line:
-/// `[--timeout SECS] [FLAGS] [FILE]`.
-#[derive(Debug)]
-pub struct Invocation {
-    /// The message file, read and checked.
-    pub mail: MailFile,
-    /// `--timeout` (30 s by default): to connect, and for each reply.
-    pub timeout: Duration,
-    /// The command line, for its flags (options without a value).
-    pub args: Args,
-}
-
-/// The file the programs read when given none, as the originals do.
-pub const DEFAULT_FILE: &str = "mail2.txt";
-
-impl Invocation {
-    /// Parses the command line of `program`, which knows `flags` (such
-    /// as `--debug`) besides `--timeout`, and reads the file. Prints the
-    /// help (with [`exit::HELP`]) or what is wrong, and returns the exit
-    /// status instead: 0 for `--help`, [`exit::USAGE`], [`exit::BAD_FILE`].
-    ///
-    /// # Errors
-    /// The exit status, once the user has been told.
-    pub fn from_args(
-        program: &Program,
-        flags: &[&str],
-    ) -> Result<Invocation, ExitCode> {
-        let syntax = Syntax::at_most(1).options(&["timeout"]).flags(flags);
-        let args = Args::parse(std::env::args_os().skip(1), &syntax)
-            .map_err(|e| program.usage(&e.0))?;
-        if args.help {
-            let _ =
-                writeln!(std::io::stdout(), "{}\n{}", program.help, exit::HELP);
-            return Err(ExitCode::SUCCESS);
-        }
-        let timeout = args
-            .seconds("timeout", Duration::from_secs(30))
-            .map_err(|e| program.usage(&e.0))?;
-        let file = args.positional.first().map_or(DEFAULT_FILE, String::as_str);
-        let mail = MailFile::read(Path::new(file)).map_err(|e| {
-            let why = format!("message file {file}: {e}");
-            program.fail(exit::BAD_FILE, &why)
-        })?;
-        Ok(Invocation {
-            mail,
-            timeout,
-            args,
-        })
-    }
-
-    /// Was `--flag` given?
-    pub fn has(&self, flag: &str) -> bool {
-        self.args.flag(flag)
-    }
-}
-
 /// `host`, `host:port`, `[v6]` or `[v6]:port` into host and port.
 fn split_port(server: &str) -> Result<(String, u16), MailFileError> {
     let port = |p: &str| {
-        cli::parse_port(p).map_err(|e| MailFileError::BadPort(e.to_string()))
+        crate::net::parse_port(p)
+            .map_err(|e| MailFileError::BadPort(e.to_string()))
     };
     if let Some(rest) = server.strip_prefix('[') {
         let bad = || MailFileError::BadPort(format!("bad server {server:?}"));

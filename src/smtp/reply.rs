@@ -92,9 +92,9 @@ impl Reply {
 }
 
 /// Python's idea of white space in `str.strip()`: see
-/// [`is_python_space`](crate::line::is_python_space).
+/// [`python::is_space`](crate::python::is_space).
 fn is_space(c: char) -> bool {
-    u8::try_from(c).is_ok_and(crate::line::is_python_space)
+    u8::try_from(c).is_ok_and(crate::python::is_space)
 }
 
 impl fmt::Display for Reply {

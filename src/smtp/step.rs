@@ -59,12 +59,12 @@ pub const TRANSIENT: &str = "temporary failure (try again later)";
 /// accepted the message; each failing step has its own.
 pub mod exit {
     /// Wrong command line (as every program here).
-    pub const USAGE: u8 = crate::cli::EXIT_USAGE;
+    pub const USAGE: u8 = 1;
     /// The message file is missing, unreadable or malformed; nothing was
     /// sent, no connection made.
     pub const BAD_FILE: u8 = 2;
     /// The TCP connection failed (as every program here).
-    pub const CONNECT: u8 = crate::cli::EXIT_CONNECTION;
+    pub const CONNECT: u8 = 3;
     /// No greeting, or not a `220` one.
     pub const GREETING: u8 = 4;
     /// EHLO (and HELO) refused.

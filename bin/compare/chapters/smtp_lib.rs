@@ -22,7 +22,7 @@ use inet_mocks::smtp::Script;
 
 use super::Chapter;
 use super::smtp_raw::{Run, both_sides};
-use crate::compare::{CompareError, Comparison, Setup};
+use crate::{CompareError, Comparison, Setup};
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {

@@ -6,9 +6,9 @@ use std::io::{self, Write};
 use inet_mocks::{Fault, HttpMock, Reply};
 
 use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
-use crate::http::client::{Options, Saved, result_line, save_site};
-use crate::http::site::Site;
 use crate::tempdir::TempDir;
+use inet::http::client::{Options, Saved, result_line, save_site};
+use inet::http::site::Site;
 
 /// `webget` saves a page from the mock, then meets a server that stops
 /// halfway.

@@ -236,7 +236,7 @@ fn footer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::Side;
+    use crate::Side;
 
     fn strings(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
@@ -360,7 +360,7 @@ mod tests {
 
     #[test]
     fn escaped_non_utf8_lines_are_compared_as_text() {
-        let bytes = crate::compare::python::lines_of(b"caf\xe9\n");
+        let bytes = crate::python::lines_of(b"caf\xe9\n");
         let python = Side::new().channel("stdout", bytes);
         let rust = Side::new().channel("stdout", strings(&["café"]));
         let (text, summary) =

@@ -33,8 +33,8 @@ use inet_mocks::SmtpMock;
 use inet_mocks::smtp::{DOT, Message, Script};
 
 use super::Chapter;
-use crate::compare::python::{Finished, lines_of};
-use crate::compare::{CompareError, Comparison, Job, Normaliser, Setup, Side};
+use crate::python::{Finished, lines_of};
+use crate::{CompareError, Comparison, Job, Normaliser, Setup, Side};
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
@@ -212,7 +212,7 @@ pub fn both_sides(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::smtp::mailfile::MailFile;
+    use inet::smtp::mailfile::MailFile;
 
     #[test]
     fn the_files_differ_only_by_the_port_on_their_first_line() {

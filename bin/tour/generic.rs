@@ -6,11 +6,11 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
 use super::{STEP_TIMEOUT, heading, indent, wait_for};
-use crate::accept::Stop;
-use crate::console::Console;
-use crate::net;
-use crate::relay;
-use crate::transcript::{Recorded, Transcript};
+use inet::accept::Stop;
+use inet::console::Console;
+use inet::net;
+use inet::relay;
+use inet::transcript::{Recorded, Transcript};
 
 /// The generic server (inet_10) plays an HTTP server for a web client.
 pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {

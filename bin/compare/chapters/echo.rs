@@ -51,11 +51,11 @@ use super::Chapter;
 use super::scripted::{
     self, Caller, MAX_KEPT, STEP, bound, connect, play, printed, read_error,
 };
-use crate::compare::python::not_started;
-use crate::compare::{
+use crate::python::not_started;
+use crate::{
     CompareError, Comparison, Finished, Job, Normaliser, Running, Setup, Side,
 };
-use crate::line::retry_interrupted;
+use inet::deadline::retry_interrupted;
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
@@ -551,7 +551,7 @@ mod tests {
                     assert!(connects.unwrap() < i && i < ends[0]);
                     // One line, not empty: one line of log.
                     assert_eq!(lines(line), 1);
-                    assert!(!crate::echo::trim(line).is_empty());
+                    assert!(!inet::echo::trim(line).is_empty());
                 }
             }
         }

@@ -1,4 +1,4 @@
-# The shim `compare` loads before a Python original (src/compare/mod.rs).
+# The shim `compare` loads before a Python original (bin/compare/main.rs).
 #
 #     python SHIM ORIGINAL ARGS...
 #

@@ -1,20 +1,51 @@
-//! The guided tour that `cargo run` starts: each chapter's program runs
-//! against servers started in this process, on 127.0.0.1, and the tour
-//! prints what each side saw. Nothing leaves the machine.
+//! `cargo run`: the guided tour. Each chapter's program runs against
+//! servers started in this process, on 127.0.0.1, and the tour prints
+//! what each side saw. Nothing leaves the machine.
 //!
 //! Each chapter lives in its own file and is a function that writes its
 //! story to `out`; a chapter that can't run returns the error, and the
 //! tour stops with it.
 
 use std::io::{self, Write};
+use std::process::ExitCode;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
+
+#[path = "../shared/cli.rs"]
+mod cli;
+#[path = "../shared/tempdir.rs"]
+mod tempdir;
 
 mod echo;
 mod generic;
 mod names;
 mod smtp;
 mod web;
+
+use cli::{EXIT_CONNECTION, Program, Syntax};
+
+const PROGRAM: Program = Program {
+    name: "tour",
+    synopsis: "",
+    help: "\
+usage: tour   (or simply: cargo run)
+
+The guided tour: runs each chapter's program against servers started in
+this process, on 127.0.0.1 only, and prints what each side saw: the
+program's output, the bytes on the wire, and the server's console.
+
+exit status: 0 when every chapter ran, 3 when one failed (it says why)",
+};
+
+fn main() -> ExitCode {
+    cli::exit_status(tour_main())
+}
+
+fn tour_main() -> Result<(), ExitCode> {
+    PROGRAM.args(&Syntax::exactly(0))?;
+    let mut out = std::io::stdout().lock();
+    run(&mut out).map_err(|e| PROGRAM.fail(EXIT_CONNECTION, &e.to_string()))
+}
 
 /// How long the tour waits for any one step before giving up.
 const STEP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,7 +54,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(5);
 ///
 /// # Errors
 /// The first chapter that fails says why.
-pub fn run(out: &mut impl Write) -> io::Result<()> {
+fn run(out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "inet: a tour of the chapter's programs, all on 127.0.0.1\n"
@@ -41,7 +72,7 @@ fn heading(out: &mut impl Write, title: &str) -> io::Result<()> {
 }
 
 /// Collects log lines until one satisfies `done` (that one included).
-pub(super) fn wait_for(
+fn wait_for(
     log: &Receiver<String>,
     done: impl Fn(&str) -> bool,
 ) -> io::Result<Vec<String>> {
@@ -69,7 +100,7 @@ fn escaped_lines(bytes: &[u8]) -> String {
     lines
         .map(|line| {
             let text = line.strip_suffix(b"\n").unwrap_or(line);
-            crate::transcript::escape(text) + "\n"
+            inet::transcript::escape(text) + "\n"
         })
         .collect()
 }

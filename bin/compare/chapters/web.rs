@@ -24,9 +24,7 @@ use inet_mocks::http::HttpServer;
 use inet_mocks::{HttpMock, Reply, Transcript};
 
 use super::Chapter;
-use crate::compare::{
-    CompareError, Comparison, Finished, Job, Normaliser, Setup, Side,
-};
+use crate::{CompareError, Comparison, Finished, Job, Normaliser, Setup, Side};
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {

@@ -6,9 +6,9 @@ use std::net::IpAddr;
 use inet_mocks::dns::DnsMock;
 
 use super::{STEP_TIMEOUT, heading, indent};
-use crate::dns::resolver::{Family, StubResolver, get_ip_and_name};
-use crate::dns::stub::{self, Config, new_id};
-use crate::dns::{Message, Name, RecordType};
+use inet::dns::resolver::{Family, StubResolver, get_ip_and_name};
+use inet::dns::stub::{self, Config, new_id};
+use inet::dns::{Message, Name, RecordType};
 
 /// `resolve` against a mock DNS server started here, then one exchange
 /// decoded, then what the server was asked.

@@ -4,9 +4,9 @@ use std::io::{self, Write};
 use std::net::TcpListener;
 
 use super::{STEP_TIMEOUT, heading, indent, wait_for};
-use crate::console::Console;
-use crate::echo::{client, server};
-use crate::transcript::Transcript;
+use inet::console::Console;
+use inet::echo::{client, server};
+use inet::transcript::Transcript;
 
 /// The echo server (inet_08) and two runs of its client (inet_06).
 pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {

@@ -11,9 +11,9 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
-use crate::compare::python::not_started;
-use crate::compare::{CompareError, Job, Running};
-use crate::line::{is_timeout, retry_interrupted};
+use crate::python::not_started;
+use crate::{CompareError, Job, Running};
+use inet::deadline::{is_timeout, retry_interrupted};
 
 /// The longest any one step may take: a connection, a line to arrive or
 /// to be printed, a server to hang up.

@@ -1,11 +1,13 @@
 //! A directory of our own under the system's temp dir, removed with all
 //! it holds when dropped, pass or fail. (The `tempfile` crate is a
 //! dev-dependency only: the library and the programs may not use it.)
+// Every program includes this file and uses a part of it.
+#![allow(dead_code)]
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::random::random_u64;
+use inet::random::random_u64;
 
 /// A fresh, empty directory, deleted on drop.
 #[derive(Debug)]

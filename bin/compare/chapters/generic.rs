@@ -30,7 +30,7 @@ use std::process::ChildStdin;
 
 use super::Chapter;
 use super::scripted::{self, Caller, STEP, play, printed};
-use crate::compare::{
+use crate::{
     CompareError, Comparison, Finished, Job, Normaliser, Running, Setup, Side,
 };
 

@@ -11,7 +11,7 @@
 use inet_mocks::DnsMock;
 
 use super::Chapter;
-use crate::compare::{CompareError, Comparison, Job, Normaliser, Setup};
+use crate::{CompareError, Comparison, Job, Normaliser, Setup};
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use inet_mocks::smtp::{Script, SmtpMock};
 
 use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
-use crate::smtp::mailfile::MailFile;
-use crate::smtp::{raw, send};
+use inet::smtp::mailfile::MailFile;
+use inet::smtp::{raw, send};
 
 /// The message of both chapters: a line that starts with a dot, and
 /// Unix line ends, as a file written on Linux has.
