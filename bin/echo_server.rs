@@ -7,6 +7,8 @@
 
 #[path = "shared/cli.rs"]
 mod cli;
+#[path = "shared/listen.rs"]
+mod listen;
 
 use std::io;
 use std::process::ExitCode;
@@ -45,7 +47,8 @@ fn run() -> Result<(), ExitCode> {
     let args = PROGRAM.args(&Syntax::exactly(1).options(&options))?;
     let port = PROGRAM.port(&args.positional[0])?;
     let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
-    let (listener, stop) = PROGRAM.listen(&args, port, "echo server")?;
+    let (listener, stop) =
+        listen::listen(&PROGRAM, &args, port, "echo server")?;
     // Log lines are written in batches, off the clients' threads
     // (src/echo/log.rs); straight to standard output if that can't start.
     let (console, log) = match log::start(io::stdout()) {

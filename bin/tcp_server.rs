@@ -7,6 +7,8 @@
 
 #[path = "shared/cli.rs"]
 mod cli;
+#[path = "shared/listen.rs"]
+mod listen;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -54,7 +56,7 @@ fn run() -> Result<(), ExitCode> {
         ..defaults
     };
     let what = "generic TCP server (stop with Ctrl-C)";
-    let (listener, stop) = PROGRAM.listen(&args, port, what)?;
+    let (listener, stop) = listen::listen(&PROGRAM, &args, port, what)?;
     relay::serve(&listener, io::stdin(), &Console::stdout(), &config, &stop)
         .map_err(|e| {
             PROGRAM.fail(EXIT_CONNECTION, &format!("cannot serve: {e}"))

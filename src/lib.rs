@@ -18,6 +18,7 @@
 //! - [`random`]: random-enough numbers (DNS query IDs, temp file names).
 //! - [`deadline`]: deadlines for reads and writes, so a trickling peer
 //!   can't stall us.
+//! - [`escape`](mod@escape): bytes shown as text, with nothing hidden.
 //! - [`transcript`]: every byte a program sent and received.
 //! - [`console`]: where servers print their log lines.
 //! - [`accept`]: the accept loop the servers share: stopping it, and
@@ -36,6 +37,7 @@ pub mod console;
 pub mod deadline;
 pub mod dns;
 pub mod echo;
+pub mod escape;
 pub mod http;
 pub mod line;
 pub mod net;

@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::escape::escape;
+
 /// Which way some bytes went, seen from our program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -137,29 +139,6 @@ impl Transcript {
     }
 }
 
-/// Shows `bytes` as text: valid UTF-8 as itself, control characters and
-/// invalid bytes as escapes (`\r`, `\t`, `\x00`), so nothing is hidden.
-pub fn escape(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\\' => out.push_str("\\\\"),
-                c if c.is_control() => {
-                    let _ = write!(out, "\\x{:02x}", c as u32);
-                }
-                c => out.push(c),
-            }
-        }
-        for b in chunk.invalid() {
-            let _ = write!(out, "\\x{b:02x}");
-        }
-    }
-    out
-}
-
 /// A stream wrapper that records every byte read from it and written to
 /// it. Only what really crossed is recorded: the bytes a `read` returned
 /// and the part of a buffer a `write` accepted.
@@ -225,13 +204,6 @@ mod tests {
         t.record(Direction::Sent, b"hi\n");
         t.record(Direction::Received, b"Thread-2: HI");
         assert_eq!(t.render(), "--> hi\n<-- Thread-2: HI [no newline]\n");
-    }
-
-    #[test]
-    fn escape_shows_control_and_invalid_bytes() {
-        assert_eq!(escape(b"a\tb\x00\xff"), "a\\tb\\x00\\xff");
-        assert_eq!(escape("déjà vu".as_bytes()), "déjà vu");
-        assert_eq!(escape(b"cr\r"), "cr\\r");
     }
 
     #[test]

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use super::{CompareError, Setup, Side};
 use crate::tempdir::TempDir;
-use inet::transcript::escape;
+use inet::escape::escape;
 
 /// The shim, as kept in the repository: written to each original's temp
 /// dir at run time.

@@ -12,11 +12,9 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::Write;
-use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use inet::accept::Stop;
 use inet::net::parse_port;
 
 /// Exit status for a wrong number of arguments or an unknown option, as
@@ -267,33 +265,6 @@ impl Program {
     /// The port argument, or [`EXIT_BAD_PORT`].
     pub fn port(&self, arg: &str) -> Result<u16, ExitCode> {
         parse_port(arg).map_err(|e| self.fail(EXIT_BAD_PORT, &e.to_string()))
-    }
-
-    /// A server's listening socket, on `--bind` (default 127.0.0.1) and
-    /// `port`, announced as `WHAT listening on IP:PORT`: with port 0,
-    /// only the system knows which port, and the user must be told.
-    /// [`EXIT_CONNECTION`] when it can't listen.
-    pub fn listen(
-        &self,
-        args: &Args,
-        port: u16,
-        what: &str,
-    ) -> Result<(TcpListener, Stop), ExitCode> {
-        let bind = args.option("bind").unwrap_or("127.0.0.1");
-        let listening = TcpListener::bind((bind, port)).and_then(|listener| {
-            let stop = Stop::new(&listener)?;
-            Ok((listener.local_addr()?, listener, stop))
-        });
-        match listening {
-            Ok((addr, listener, stop)) => {
-                say(&format!("{what} listening on {addr}"));
-                Ok((listener, stop))
-            }
-            Err(e) => {
-                let why = format!("cannot listen on {bind} port {port}: {e}");
-                Err(self.fail(EXIT_CONNECTION, &why))
-            }
-        }
     }
 
     /// Reports a wrong command line, with the synopsis; [`EXIT_USAGE`].

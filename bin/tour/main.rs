@@ -100,7 +100,7 @@ fn escaped_lines(bytes: &[u8]) -> String {
     lines
         .map(|line| {
             let text = line.strip_suffix(b"\n").unwrap_or(line);
-            inet::transcript::escape(text) + "\n"
+            inet::escape::escape(text) + "\n"
         })
         .collect()
 }

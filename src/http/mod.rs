@@ -195,5 +195,5 @@ fn shown(bytes: &[u8]) -> String {
     const MAX: usize = 80;
     let cut = &bytes[..bytes.len().min(MAX)];
     let more = if bytes.len() > MAX { "..." } else { "" };
-    format!("{}{more}", crate::transcript::escape(cut))
+    format!("{}{more}", crate::escape::escape(cut))
 }

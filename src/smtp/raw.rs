@@ -31,8 +31,8 @@ use super::mailfile::MailFile;
 use super::reply::{Kind, MAX_REPLY_LINE, Reply};
 use super::step::{OUTCOME_UNKNOWN, Step, TRANSIENT, exit};
 use crate::deadline::DeadlineReader;
+use crate::escape::escape;
 use crate::line::{LineReader, strip_terminator};
-use crate::transcript::escape;
 
 /// Why the conversation stopped before the message was accepted.
 enum Stop {
