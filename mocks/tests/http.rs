@@ -151,6 +151,39 @@ fn refused(addr: SocketAddr, request: &[u8]) -> String {
     text(&reply)
 }
 
+/// Sends `request` and reads the reply until the close; a reset after
+/// the reply counts as the close (a server that closes without reading
+/// the request resets the connection, RFC 9293 §3.6.1).
+fn reply_until_close(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = connect(addr);
+    let _ = stream.write_all(request);
+    let mut reply = Vec::new();
+    match stream.read_to_end(&mut reply) {
+        Err(e) if e.kind() != ErrorKind::ConnectionReset => panic!("{e}"),
+        _ => text(&reply),
+    }
+}
+
+/// Row V1: with the one place taken (a client the mock never answers),
+/// the next clients get `503` and the close, and no handler.
+#[test]
+fn v1_clients_past_the_cap_get_503_and_the_close() {
+    let server = HttpMock::new()
+        .fault(Fault::Hang)
+        .max_connections(1)
+        .start()
+        .unwrap();
+    let mut holder = connect(server.addr());
+    holder.write_all(GET).unwrap();
+    assert!(server.wait_for_connections(1, WAIT));
+    for _ in 0..3 {
+        let reply = reply_until_close(server.addr(), GET);
+        assert!(reply.starts_with("HTTP/1.0 503 "), "{reply}");
+        assert!(reply.ends_with("try again later.</p>\n"), "{reply}");
+    }
+    assert!(!server.wait_for_connections(2, Duration::ZERO));
+}
+
 #[test]
 fn h20_an_overlong_request_line_gets_414() {
     let server = HttpMock::new().start().unwrap();
