@@ -4,20 +4,18 @@
 //! It listens on UDP and TCP on one port of 127.0.0.1, prints
 //! `listening on 127.0.0.1:PORT` as its first line, then one line per
 //! question received (`udp A example.test from 127.0.0.1:40000`), and
-//! runs until killed (or until its standard output is closed).
+//! runs until killed.
 
 use inet_mocks::dns::{Builder, DnsMock, Rcode};
-use inet_mocks::standalone::{self, Failure, Options, pair};
+use inet_mocks::standalone::{self, Failure, Log, Options, pair};
 use std::net::IpAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, TrySendError};
 
 const USAGE: &str = "\
 usage: mock-dns [--port N] [--record NAME=ADDR]... [--cname ALIAS=TARGET]...
                 [--ptr ADDR=NAME]... [--hosts FILE] [--nxdomain NAME]...
                 [--servfail NAME]... [--refused NAME]... [--truncate-udp]
+                [--max-connections N]
 
 A mock DNS server on 127.0.0.1 (UDP and TCP, same port) for testing DNS
 clients. It answers A and AAAA from --record and --hosts, makes a PTR for
@@ -32,36 +30,35 @@ every address, follows --cname, and answers NXDOMAIN for unknown names.
   --servfail NAME       answer SERVFAIL for NAME
   --refused NAME        answer REFUSED for NAME
   --truncate-udp        answer UDP with TC=1, so clients retry over TCP
+  --max-connections N   serve at most N TCP connections at once (default
+                        256); one more is closed at once
   --help                show this help
 
+A TCP client must send each message whole within 10 s of its first
+byte, and is disconnected after 5 s idle between messages.
+
 Prints `listening on 127.0.0.1:PORT` first, then one line per question
-(when output falls behind, a count of the lines dropped instead).
+(when output falls behind, a count of the lines dropped instead: no
+answer waits for the log). Serves until killed, even once its standard
+output is closed.
 Try: dig @127.0.0.1 -p PORT example.test A
-Exit status: 0 when stdout closes, 1 for a usage error, 2 for a bad port,
-3 if it cannot listen.";
+Exit status: 0 for --help, 1 for a usage error, 2 for a bad port, 3 if
+it cannot listen.";
 
 const PROGRAM: &str = "mock-dns";
-
-/// How many question lines may wait for the printer. Past that (dnsperf,
-/// or a standard output nobody reads) lines are counted, not kept, so
-/// memory stays bounded; answering never waits for the printer.
-const PENDING_LINES: usize = 1024;
 
 fn main() -> ExitCode {
     let args = match standalone::command_line(PROGRAM, USAGE) {
         Ok(args) => args,
         Err(code) => return code,
     };
-    let (tx, rx) = mpsc::sync_channel(PENDING_LINES);
-    let dropped = Arc::new(AtomicU64::new(0));
-    let counter = Arc::clone(&dropped);
+    let log = Log::new();
+    let for_questions = log.clone();
     let builder = match parse(args) {
         // Questions are printed, not kept: the program may run for long.
-        Ok(builder) => builder.log_limit(0).on_question(move |q| {
-            if let Err(TrySendError::Full(_)) = tx.try_send(q.to_string()) {
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
-        }),
+        Ok(builder) => builder
+            .log_limit(0)
+            .on_question(move |q| for_questions.line(&q.to_string())),
         Err(failure) => return failure.report(PROGRAM),
     };
     let mock = match builder.start() {
@@ -74,27 +71,7 @@ fn main() -> ExitCode {
             return failure.report(PROGRAM);
         }
     };
-    // Rust ignores SIGPIPE, so a closed stdout shows up as a write error:
-    // the reader has gone, and so do we, quietly.
-    if standalone::say_listening(mock.addr()).is_err() {
-        return ExitCode::SUCCESS;
-    }
-    for line in rx {
-        if print(&line, dropped.swap(0, Ordering::Relaxed)).is_err() {
-            break;
-        }
-    }
-    ExitCode::SUCCESS
-}
-
-/// Prints a question's line, after a note of the `lost` lines dropped
-/// since the last one printed.
-fn print(line: &str, lost: u64) -> std::io::Result<()> {
-    if lost > 0 {
-        let note = format!("({lost} question lines dropped: output too slow)");
-        standalone::say(&note)?;
-    }
-    standalone::say(line)
+    standalone::log_until_killed(mock.addr(), &log)
 }
 
 /// Turns the arguments into a builder.
@@ -134,6 +111,7 @@ fn parse(args: Vec<String>) -> Result<Builder, Failure> {
             }
             "--refused" => builder.rcode_for(&options.value()?, Rcode::Refused),
             "--truncate-udp" => builder.truncate_udp(),
+            "--max-connections" => builder.max_connections(options.count()?),
             _ => return Err(options.unknown()),
         };
     }
@@ -143,4 +121,24 @@ fn parse(args: Vec<String>) -> Result<Builder, Failure> {
 fn parse_addr(text: &str) -> Result<IpAddr, Failure> {
     text.parse()
         .map_err(|_| Failure::usage(format!("{text:?} is not an IP address")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_help_states_the_limits_in_force() {
+        use inet_mocks::dns::{DEFAULT_IO_TIMEOUT, DEFAULT_TCP_DEADLINE};
+        use inet_mocks::server::DEFAULT_MAX_CONNECTIONS;
+        let deadline = DEFAULT_TCP_DEADLINE.as_secs();
+        let idle = DEFAULT_IO_TIMEOUT.as_secs();
+        for said in [
+            format!("{DEFAULT_MAX_CONNECTIONS}); one more"),
+            format!("within {deadline} s of its first"),
+            format!("after {idle} s idle"),
+        ] {
+            assert!(USAGE.contains(&said), "{said:?}");
+        }
+    }
 }

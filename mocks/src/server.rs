@@ -507,6 +507,23 @@ pub(crate) fn read_before(
     }
 }
 
+/// Fills `buf` with reads that give up at `deadline` (see
+/// [`read_before`]); `UnexpectedEof` if the client closes first.
+pub(crate) fn read_exact_before(
+    io: &mut impl Read,
+    stream: &TcpStream,
+    deadline: Instant,
+    mut buf: &mut [u8],
+) -> io::Result<()> {
+    while !buf.is_empty() {
+        match read_before(io, stream, deadline, buf)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => buf = &mut buf[n..],
+        }
+    }
+    Ok(())
+}
+
 /// The instant `time` from now; a time too long for the clock
 /// (`Duration::MAX`, say) means "never", which a year is, for a mock.
 pub(crate) fn deadline_in(time: Duration) -> Instant {
