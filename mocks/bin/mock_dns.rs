@@ -8,6 +8,8 @@
 
 use inet_mocks::dns::{Builder, DnsMock, Rcode};
 use inet_mocks::standalone::{self, Failure, Log, Options, pair};
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read};
 use std::net::IpAddr;
 use std::process::ExitCode;
 
@@ -25,7 +27,8 @@ every address, follows --cname, and answers NXDOMAIN for unknown names.
   --record NAME=ADDR    an A or AAAA record (repeatable)
   --cname ALIAS=TARGET  ALIAS is another name for TARGET
   --ptr ADDR=NAME       a PTR record (replaces the automatic one)
-  --hosts FILE          records from a hosts file (ADDR NAME [ALIAS...])
+  --hosts FILE          records from a hosts file (ADDR NAME [ALIAS...]);
+                        a regular file of at most 4 MiB
   --nxdomain NAME       answer NXDOMAIN for NAME
   --servfail NAME       answer SERVFAIL for NAME
   --refused NAME        answer REFUSED for NAME
@@ -43,9 +46,14 @@ answer waits for the log). Serves until killed, even once its standard
 output is closed.
 Try: dig @127.0.0.1 -p PORT example.test A
 Exit status: 0 for --help, 1 for a usage error, 2 for a bad port, 3 if
-it cannot listen.";
+it cannot listen or read its --hosts file.";
 
 const PROGRAM: &str = "mock-dns";
+
+/// The largest `--hosts` file read, in bytes: far more than any table a
+/// test needs, and a bound on what a mistaken path (a disk image, say)
+/// can cost.
+const MAX_HOSTS_FILE: u64 = 4 * 1024 * 1024;
 
 fn main() -> ExitCode {
     let args = match standalone::command_line(PROGRAM, USAGE) {
@@ -96,13 +104,7 @@ fn parse(args: Vec<String>) -> Result<Builder, Failure> {
                 let (addr, name) = pair(&option, &value, "ADDR=NAME")?;
                 builder.ptr(parse_addr(addr)?, name)
             }
-            "--hosts" => {
-                let file = options.value()?;
-                let text = std::fs::read_to_string(&file).map_err(|err| {
-                    Failure::usage(format!("cannot read {file}: {err}"))
-                })?;
-                builder.hosts(&text)
-            }
+            "--hosts" => read_hosts(builder, &options.value()?)?,
             "--nxdomain" => {
                 builder.rcode_for(&options.value()?, Rcode::NxDomain)
             }
@@ -118,6 +120,55 @@ fn parse(args: Vec<String>) -> Result<Builder, Failure> {
     Ok(builder)
 }
 
+/// Adds the records of the hosts file `path`, read a line at a time. It
+/// must be a regular file of at most [`MAX_HOSTS_FILE`] bytes: a FIFO
+/// would block the start for good (opening one waits for a writer), and
+/// a device such as `/dev/zero` never ends.
+fn read_hosts(builder: Builder, path: &str) -> Result<Builder, Failure> {
+    let failure = |why: String| {
+        Failure::setup(format!("cannot read --hosts {path}: {why}"))
+    };
+    // Looked at before it is opened, since opening a FIFO blocks.
+    let meta = fs::metadata(path).map_err(|e| failure(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(failure("not a regular file".into()));
+    }
+    let file = File::open(path).map_err(|e| failure(e.to_string()))?;
+    add_hosts(builder, file, MAX_HOSTS_FILE).map_err(failure)
+}
+
+/// Adds the records of the hosts file `text` a line at a time, holding
+/// one line at once; an error (what to say) if reading fails or `text`
+/// goes on past `limit` bytes.
+fn add_hosts(
+    mut builder: Builder,
+    text: impl Read,
+    limit: u64,
+) -> Result<Builder, String> {
+    // One byte past the limit, to tell "at the limit" from "over it".
+    let mut lines = BufReader::new(text.take(limit.saturating_add(1)));
+    let (mut line, mut number, mut read) = (String::new(), 0, 0);
+    loop {
+        line.clear();
+        let n = lines.read_line(&mut line).map_err(|e| e.to_string())?;
+        read += n as u64;
+        if n == 0 {
+            return Ok(builder);
+        }
+        if read > limit {
+            return Err(too_big(limit));
+        }
+        number += 1;
+        builder = builder.hosts_line(number, &line);
+    }
+}
+
+/// Why a hosts file over `limit` bytes is refused.
+fn too_big(limit: u64) -> String {
+    let mib = limit / (1024 * 1024);
+    format!("larger than {mib} MiB ({limit} bytes), the most {PROGRAM} reads")
+}
+
 fn parse_addr(text: &str) -> Result<IpAddr, Failure> {
     text.parse()
         .map_err(|_| Failure::usage(format!("{text:?} is not an IP address")))
@@ -126,6 +177,27 @@ fn parse_addr(text: &str) -> Result<IpAddr, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
+
+    fn added(text: &str, limit: u64) -> Result<Builder, String> {
+        add_hosts(DnsMock::builder(), Cursor::new(text.to_owned()), limit)
+    }
+
+    #[test]
+    fn hosts_up_to_the_limit_are_read_and_one_byte_more_refused() {
+        let text = "127.0.0.1 a.test\n::1 b.test\n";
+        let limit = text.len() as u64;
+        assert!(added(text, limit).unwrap().start().is_ok());
+        let err = added(text, limit - 1).unwrap_err();
+        assert!(err.starts_with("larger than "), "{err}");
+    }
+
+    #[test]
+    fn a_bad_line_is_reported_with_its_number() {
+        let builder = added("# hosts\n127.0.0.1 a\nbad b\n", 100).unwrap();
+        let err = builder.start().unwrap_err().to_string();
+        assert!(err.contains("line 3"), "{err}");
+    }
 
     #[test]
     fn the_help_states_the_limits_in_force() {
@@ -134,6 +206,7 @@ mod tests {
         let deadline = DEFAULT_TCP_DEADLINE.as_secs();
         let idle = DEFAULT_IO_TIMEOUT.as_secs();
         for said in [
+            format!("at most {} MiB", MAX_HOSTS_FILE / (1024 * 1024)),
             format!("{DEFAULT_MAX_CONNECTIONS}); one more"),
             format!("within {deadline} s of its first"),
             format!("after {idle} s idle"),

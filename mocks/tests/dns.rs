@@ -8,6 +8,7 @@ use inet_mocks::dns::{
 use program::{Program, retry_interrupted, run_within};
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpStream, UdpSocket};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 mod program;
@@ -626,7 +627,7 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
         (&["--record", "example.test"], 1, "NAME=ADDR"),
         (&["--record", "a=not-an-ip"], 1, "not an IP address"),
         (&["--record", "a..b=127.0.0.1"], 1, "a..b"),
-        (&["--hosts", "/nonexistent/hosts"], 1, "cannot read"),
+        (&["--hosts", "/nonexistent/hosts"], 3, "cannot read"),
         (&["--max-connections", "0"], 1, "a whole number from 1"),
     ] {
         let (code, out, err) = run(args);
@@ -790,6 +791,53 @@ fn v1_tcp_clients_past_the_cap_are_closed_and_udp_goes_on() {
     }
     assert_eq!(ask_udp(&mock, &q).id, 10);
     assert_eq!(ask_on(&held, &q).id, 10, "the held one is served");
+}
+
+/// Finding 4 of the mocks' audit: `--hosts` takes a regular file of at
+/// most 4 MiB, and refuses anything else at once (a FIFO would block
+/// the start for good, `/dev/zero` would fill the memory).
+#[cfg(unix)]
+#[test]
+fn the_binary_refuses_hosts_that_are_not_a_small_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    // Sparse: 4 MiB and a byte that cost no disk.
+    let big = dir.path().join("big");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(4 * 1024 * 1024 + 1).unwrap();
+    for (path, says) in [
+        (Path::new("/dev/zero"), "not a regular file"),
+        (&fifo, "not a regular file"),
+        (&big, "larger than 4 MiB"),
+    ] {
+        let path = path.to_str().unwrap();
+        let (code, out, err) = run(&["--hosts", path]);
+        assert_eq!(code, Some(3), "{path}: {err}");
+        assert!(out.is_empty(), "{path}");
+        assert!(err.contains(says), "{path}: {err}");
+    }
+}
+
+/// A hosts file is read whole, whatever its size up to the cap.
+#[test]
+fn the_binary_serves_the_records_of_a_hosts_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    let mut text = String::from("# comment\n");
+    for n in 0..1000 {
+        text.push_str(&format!("10.0.{}.{} host{n}.test\n", n / 256, n % 256));
+    }
+    std::fs::write(&hosts, text).unwrap();
+    let mock = Program::start(EXE, &["--hosts", hosts.to_str().unwrap()]);
+    let socket = client();
+    socket
+        .send_to(&query(11, "host999.test", A), mock.addr)
+        .unwrap();
+    let mut buf = [0; 512];
+    let (n, _) = retry_interrupted(|| socket.recv_from(&mut buf)).unwrap();
+    assert_eq!(parse(buf[..n].to_vec()).addresses(), [v4(10, 0, 3, 231)]);
 }
 
 /// A closed standard output ends the log, not the program: every query

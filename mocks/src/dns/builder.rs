@@ -100,17 +100,27 @@ impl Builder {
     /// to the first name of the first line with that address, as
     /// `gethostbyaddr` would report it.
     pub fn hosts(mut self, text: &str) -> Self {
-        match zone::parse_hosts(text) {
-            Ok(lines) => {
-                for line in lines {
-                    for name in &line.names {
-                        self = self.record(name, line.addr);
-                    }
+        for (n, line) in text.lines().enumerate() {
+            self = self.hosts_line(n + 1, line);
+        }
+        self
+    }
+
+    /// Adds the records of one line of a hosts file, the `number`th
+    /// (for the error message): [`hosts`](Self::hosts) a line at a time,
+    /// for a file read a line at a time.
+    pub fn hosts_line(mut self, number: usize, line: &str) -> Self {
+        if self.error.is_some() {
+            return self; // `start` fails anyway
+        }
+        match zone::parse_hosts_line(number, line) {
+            Ok(Some(line)) => {
+                for name in &line.names {
+                    self = self.record(name, line.addr);
                 }
             }
-            Err(err) => {
-                self.error.get_or_insert(format!("hosts {err}"));
-            }
+            Ok(None) => {}
+            Err(err) => self.error = Some(format!("hosts {err}")),
         }
         self
     }

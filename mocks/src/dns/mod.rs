@@ -84,7 +84,8 @@
 //!
 //! * [`DnsMock::builder`] → [`Builder`]: records ([`record`](Builder::record),
 //!   [`cname`](Builder::cname), [`ptr`](Builder::ptr),
-//!   [`hosts`](Builder::hosts)), [`rcode_for`](Builder::rcode_for), limits
+//!   [`hosts`](Builder::hosts), [`hosts_line`](Builder::hosts_line)),
+//!   [`rcode_for`](Builder::rcode_for), limits
 //!   ([`io_timeout`](Builder::io_timeout),
 //!   [`tcp_deadline`](Builder::tcp_deadline),
 //!   [`max_connections`](Builder::max_connections)), faults
