@@ -53,7 +53,13 @@ const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(50);
 type Handler = Arc<dyn Fn(Conn) + Send + Sync>;
 
 /// Told the address of each connection refused for being past the cap.
-type RefusedHook = Box<dyn Fn(SocketAddr) + Send + Sync>;
+struct RefusedHook(Box<dyn Fn(SocketAddr) + Send + Sync>);
+
+impl fmt::Debug for RefusedHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RefusedHook")
+    }
+}
 
 /// One accepted connection, as handed to a mock's handler.
 ///
@@ -156,6 +162,7 @@ impl Write for Conn {
 
 /// How to start a [`MockServer`] other than on `127.0.0.1:0` with the
 /// defaults: from [`MockServer::builder`], then [`start`](Builder::start).
+#[derive(Debug)]
 pub struct Builder {
     port: u16,
     listener: Option<TcpListener>,
@@ -164,16 +171,6 @@ pub struct Builder {
     max_connections: usize,
     refusal: Vec<u8>,
     on_refused: Option<RefusedHook>,
-}
-
-impl fmt::Debug for Builder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
-            .field("port", &self.port)
-            .field("io_timeout", &self.io_timeout)
-            .field("max_connections", &self.max_connections)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Builder {
@@ -231,7 +228,7 @@ impl Builder {
         mut self,
         hook: impl Fn(SocketAddr) + Send + Sync + 'static,
     ) -> Self {
-        self.on_refused = Some(Box::new(hook));
+        self.on_refused = Some(RefusedHook(Box::new(hook)));
         self
     }
 
@@ -289,6 +286,7 @@ pub struct MockServer {
 
 /// What the server handle, the accept thread and the connection threads
 /// share.
+#[derive(Debug)]
 struct Shared {
     io_timeout: Duration,
     /// Whether `transcripts` keeps one per connection.
@@ -301,16 +299,6 @@ struct Shared {
     stopping: AtomicBool,
     /// Notified whenever a connection is accepted or closed.
     state: Waitable<State>,
-}
-
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shared")
-            .field("io_timeout", &self.io_timeout)
-            .field("max_connections", &self.max_connections)
-            .field("stopping", &self.stopping)
-            .finish_non_exhaustive()
-    }
 }
 
 #[derive(Debug, Default)]
@@ -651,7 +639,7 @@ impl Shared {
         }
         let _ = stream.shutdown(Shutdown::Write);
         self.state.lock().refused += 1;
-        if let Some(hook) = &self.on_refused {
+        if let Some(RefusedHook(hook)) = &self.on_refused {
             hook(peer);
         }
     }

@@ -39,13 +39,7 @@ impl Program {
     ///
     /// [`resume_reading`]: Self::resume_reading
     pub fn start_unread(exe: &str, args: &[&str]) -> Self {
-        let mut child = Command::new(exe)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(exe, args, Stdio::null());
         // A pipe has no read timeout, so a thread reads it and the test
         // waits on a channel with one.
         let stdout = child.stdout.take().unwrap();
@@ -159,13 +153,7 @@ pub fn run_within(
     args: &[&str],
     limit: Duration,
 ) -> (Option<i32>, String, String) {
-    let mut child = Command::new(exe)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(exe, args, Stdio::piped());
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
     let (tx, done) = mpsc::channel();
@@ -184,6 +172,18 @@ pub fn run_within(
             panic!("{exe} {args:?} still running after {limit:?}");
         }
     }
+}
+
+/// Starts `exe` with `args`, standard input empty, standard output a
+/// pipe, standard error as told.
+fn spawn(exe: &str, args: &[&str], stderr: Stdio) -> Child {
+    Command::new(exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
 }
 
 /// The N of a `log: N lines dropped: ...` note.
