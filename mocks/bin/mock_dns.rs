@@ -4,20 +4,20 @@
 //! It listens on UDP and TCP on one port of 127.0.0.1, prints
 //! `listening on 127.0.0.1:PORT` as its first line, then one line per
 //! question received (`udp A example.test from 127.0.0.1:40000`), and
-//! runs until killed (or until its standard output is closed).
+//! runs until killed.
 
 use inet_mocks::dns::{Builder, DnsMock, Rcode};
-use inet_mocks::standalone::{self, Failure, Options, pair};
+use inet_mocks::standalone::{self, Failure, Log, Options, pair};
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read};
 use std::net::IpAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, TrySendError};
 
 const USAGE: &str = "\
 usage: mock-dns [--port N] [--record NAME=ADDR]... [--cname ALIAS=TARGET]...
                 [--ptr ADDR=NAME]... [--hosts FILE] [--nxdomain NAME]...
                 [--servfail NAME]... [--refused NAME]... [--truncate-udp]
+                [--max-connections N]
 
 A mock DNS server on 127.0.0.1 (UDP and TCP, same port) for testing DNS
 clients. It answers A and AAAA from --record and --hosts, makes a PTR for
@@ -27,41 +27,46 @@ every address, follows --cname, and answers NXDOMAIN for unknown names.
   --record NAME=ADDR    an A or AAAA record (repeatable)
   --cname ALIAS=TARGET  ALIAS is another name for TARGET
   --ptr ADDR=NAME       a PTR record (replaces the automatic one)
-  --hosts FILE          records from a hosts file (ADDR NAME [ALIAS...])
+  --hosts FILE          records from a hosts file (ADDR NAME [ALIAS...]);
+                        a regular file of at most 4 MiB
   --nxdomain NAME       answer NXDOMAIN for NAME
   --servfail NAME       answer SERVFAIL for NAME
   --refused NAME        answer REFUSED for NAME
   --truncate-udp        answer UDP with TC=1, so clients retry over TCP
+  --max-connections N   serve at most N TCP connections at once (default
+                        256); one more is closed at once
   --help                show this help
 
+A TCP client must send each message whole within 10 s of its first
+byte, and is disconnected after 5 s idle between messages.
+
 Prints `listening on 127.0.0.1:PORT` first, then one line per question
-(when output falls behind, a count of the lines dropped instead).
+(when output falls behind, a count of the lines dropped instead: no
+answer waits for the log). Serves until killed, even once its standard
+output is closed.
 Try: dig @127.0.0.1 -p PORT example.test A
-Exit status: 0 when stdout closes, 1 for a usage error, 2 for a bad port,
-3 if it cannot listen.";
+Exit status: 0 for --help, 1 for a usage error, 2 for a bad port, 3 if
+it cannot listen or read its --hosts file.";
 
 const PROGRAM: &str = "mock-dns";
 
-/// How many question lines may wait for the printer. Past that (dnsperf,
-/// or a standard output nobody reads) lines are counted, not kept, so
-/// memory stays bounded; answering never waits for the printer.
-const PENDING_LINES: usize = 1024;
+/// The largest `--hosts` file read, in bytes: far more than any table a
+/// test needs, and a bound on what a mistaken path (a disk image, say)
+/// can cost.
+const MAX_HOSTS_FILE: u64 = 4 * 1024 * 1024;
 
 fn main() -> ExitCode {
     let args = match standalone::command_line(PROGRAM, USAGE) {
         Ok(args) => args,
         Err(code) => return code,
     };
-    let (tx, rx) = mpsc::sync_channel(PENDING_LINES);
-    let dropped = Arc::new(AtomicU64::new(0));
-    let counter = Arc::clone(&dropped);
+    let log = Log::new();
+    let for_questions = log.clone();
     let builder = match parse(args) {
         // Questions are printed, not kept: the program may run for long.
-        Ok(builder) => builder.log_limit(0).on_question(move |q| {
-            if let Err(TrySendError::Full(_)) = tx.try_send(q.to_string()) {
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
-        }),
+        Ok(builder) => builder
+            .log_limit(0)
+            .on_question(move |q| for_questions.line(&q.to_string())),
         Err(failure) => return failure.report(PROGRAM),
     };
     let mock = match builder.start() {
@@ -74,27 +79,7 @@ fn main() -> ExitCode {
             return failure.report(PROGRAM);
         }
     };
-    // Rust ignores SIGPIPE, so a closed stdout shows up as a write error:
-    // the reader has gone, and so do we, quietly.
-    if standalone::say_listening(mock.addr()).is_err() {
-        return ExitCode::SUCCESS;
-    }
-    for line in rx {
-        if print(&line, dropped.swap(0, Ordering::Relaxed)).is_err() {
-            break;
-        }
-    }
-    ExitCode::SUCCESS
-}
-
-/// Prints a question's line, after a note of the `lost` lines dropped
-/// since the last one printed.
-fn print(line: &str, lost: u64) -> std::io::Result<()> {
-    if lost > 0 {
-        let note = format!("({lost} question lines dropped: output too slow)");
-        standalone::say(&note)?;
-    }
-    standalone::say(line)
+    standalone::log_until_killed(mock.addr(), &log)
 }
 
 /// Turns the arguments into a builder.
@@ -119,13 +104,7 @@ fn parse(args: Vec<String>) -> Result<Builder, Failure> {
                 let (addr, name) = pair(&option, &value, "ADDR=NAME")?;
                 builder.ptr(parse_addr(addr)?, name)
             }
-            "--hosts" => {
-                let file = options.value()?;
-                let text = std::fs::read_to_string(&file).map_err(|err| {
-                    Failure::usage(format!("cannot read {file}: {err}"))
-                })?;
-                builder.hosts(&text)
-            }
+            "--hosts" => read_hosts(builder, &options.value()?)?,
             "--nxdomain" => {
                 builder.rcode_for(&options.value()?, Rcode::NxDomain)
             }
@@ -134,13 +113,105 @@ fn parse(args: Vec<String>) -> Result<Builder, Failure> {
             }
             "--refused" => builder.rcode_for(&options.value()?, Rcode::Refused),
             "--truncate-udp" => builder.truncate_udp(),
+            "--max-connections" => builder.max_connections(options.count()?),
             _ => return Err(options.unknown()),
         };
     }
     Ok(builder)
 }
 
+/// Adds the records of the hosts file `path`, read a line at a time. It
+/// must be a regular file of at most [`MAX_HOSTS_FILE`] bytes: a FIFO
+/// would block the start for good (opening one waits for a writer), and
+/// a device such as `/dev/zero` never ends.
+fn read_hosts(builder: Builder, path: &str) -> Result<Builder, Failure> {
+    let failure = |why: String| {
+        Failure::setup(format!("cannot read --hosts {path}: {why}"))
+    };
+    // Looked at before it is opened, since opening a FIFO blocks.
+    let meta = fs::metadata(path).map_err(|e| failure(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(failure("not a regular file".into()));
+    }
+    let file = File::open(path).map_err(|e| failure(e.to_string()))?;
+    add_hosts(builder, file, MAX_HOSTS_FILE).map_err(failure)
+}
+
+/// Adds the records of the hosts file `text` a line at a time, holding
+/// one line at once; an error (what to say) if reading fails or `text`
+/// goes on past `limit` bytes.
+fn add_hosts(
+    mut builder: Builder,
+    text: impl Read,
+    limit: u64,
+) -> Result<Builder, String> {
+    // One byte past the limit, to tell "at the limit" from "over it".
+    let mut lines = BufReader::new(text.take(limit.saturating_add(1)));
+    let (mut line, mut number, mut read) = (String::new(), 0, 0);
+    loop {
+        line.clear();
+        let n = lines.read_line(&mut line).map_err(|e| e.to_string())?;
+        read += n as u64;
+        if n == 0 {
+            return Ok(builder);
+        }
+        if read > limit {
+            return Err(too_big(limit));
+        }
+        number += 1;
+        builder = builder.hosts_line(number, &line);
+    }
+}
+
+/// Why a hosts file over `limit` bytes is refused.
+fn too_big(limit: u64) -> String {
+    let mib = limit / (1024 * 1024);
+    format!("larger than {mib} MiB ({limit} bytes), the most {PROGRAM} reads")
+}
+
 fn parse_addr(text: &str) -> Result<IpAddr, Failure> {
     text.parse()
         .map_err(|_| Failure::usage(format!("{text:?} is not an IP address")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn added(text: &str, limit: u64) -> Result<Builder, String> {
+        add_hosts(DnsMock::builder(), Cursor::new(text.to_owned()), limit)
+    }
+
+    #[test]
+    fn hosts_up_to_the_limit_are_read_and_one_byte_more_refused() {
+        let text = "127.0.0.1 a.test\n::1 b.test\n";
+        let limit = text.len() as u64;
+        assert!(added(text, limit).unwrap().start().is_ok());
+        let err = added(text, limit - 1).unwrap_err();
+        assert!(err.starts_with("larger than "), "{err}");
+    }
+
+    #[test]
+    fn a_bad_line_is_reported_with_its_number() {
+        let builder = added("# hosts\n127.0.0.1 a\nbad b\n", 100).unwrap();
+        let err = builder.start().unwrap_err().to_string();
+        assert!(err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn the_help_states_the_limits_in_force() {
+        use inet_mocks::dns::{DEFAULT_IO_TIMEOUT, DEFAULT_TCP_DEADLINE};
+        use inet_mocks::server::DEFAULT_MAX_CONNECTIONS;
+        let deadline = DEFAULT_TCP_DEADLINE.as_secs();
+        let idle = DEFAULT_IO_TIMEOUT.as_secs();
+        for said in [
+            format!("at most {} MiB", MAX_HOSTS_FILE / (1024 * 1024)),
+            format!("{DEFAULT_MAX_CONNECTIONS}); one more"),
+            format!("within {deadline} s of its first"),
+            format!("after {idle} s idle"),
+        ] {
+            assert!(USAGE.contains(&said), "{said:?}");
+        }
+    }
 }

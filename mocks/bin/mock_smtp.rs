@@ -17,7 +17,7 @@
 //! dump directory.
 
 use inet_mocks::smtp::{Event, Message, Script};
-use inet_mocks::standalone::{self, Failure, pair};
+use inet_mocks::standalone::{self, Failure, Log, pair};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -50,6 +50,8 @@ session and per accepted message.
   --disconnect-in-data N   close without a word after N lines of text
   --delay VERB=SECS        wait SECS before replying to VERB
   --idle-timeout SECS      421 after SECS without a line (default 300)
+  --max-connections N      serve at most N sessions at once (default 256);
+                           one more is greeted with 421 and closed
   --byte-at-a-time         write every reply one byte per write
   --lf-only                end reply lines with LF instead of CRLF
   --help                   show this help
@@ -57,6 +59,9 @@ session and per accepted message.
 VERB is a command (EHLO, MAIL, RCPT, DATA, ...), GREETING (on connect)
 or DOT (the reply after the final dot). In TEXT, `\\n` starts a new
 reply line: '250-one\\n250 two'.
+
+When output falls behind (a pipe nobody reads), lines are dropped, not
+waited for, and a count of them is printed once output moves again.
 ";
 
 /// What the command line asked for.
@@ -79,45 +84,46 @@ fn main() -> ExitCode {
 
 /// Listens, says where, and serves until the process is killed.
 fn run(options: Options) -> Result<std::convert::Infallible, Failure> {
+    let log = Log::new();
     let mut script = options.script;
+    let for_messages = log.clone();
     if let Some(dir) = options.dump_dir {
         fs::create_dir_all(&dir).map_err(|e| {
             Failure::setup(format!("cannot use {}: {e}", dir.display()))
         })?;
         script = script.on_message(move |message, number| {
             let eml = dump(&dir, message, number)?;
-            say(&format!("message {number} saved as {}", eml.display()));
+            let saved = format!("message {number} saved as {}", eml.display());
+            for_messages.line(&saved);
             Ok(())
         });
     } else {
-        script = script.on_message(|message, number| {
-            say(&format!("message {number}: {}", describe(message)));
+        script = script.on_message(move |message, number| {
+            for_messages
+                .line(&format!("message {number}: {}", describe(message)));
             Ok(())
         });
     }
-    script = script.on_event(log_event);
+    let for_events = log.clone();
+    script = script.on_event(move |event| log_event(&for_events, event));
     let mock = script.start_standalone(options.port).map_err(|e| {
         let port = options.port;
         Failure::setup(format!("cannot listen on 127.0.0.1:{port}: {e}"))
     })?;
-    let _ = standalone::say_listening(mock.addr());
-    standalone::serve_until_killed()
+    standalone::log_until_killed(mock.addr(), &log)
 }
 
-/// Prints a line at once (a test may be waiting for it). A closed
-/// stdout is no reason to stop serving.
-fn say(line: &str) {
-    let _ = standalone::say(line);
-}
-
-fn log_event(event: &Event) {
+fn log_event(log: &Log, event: &Event) {
     match event {
         Event::Connected { session, peer } => {
-            say(&format!("session {} from {peer}", session + 1));
+            log.line(&format!("session {} from {peer}", session + 1));
+        }
+        Event::Refused { peer } => {
+            log.line(&format!("refused {peer}: too many connections"));
         }
         Event::Ended {
             session, ending, ..
-        } => say(&format!("session {} ended: {ending}", session + 1)),
+        } => log.line(&format!("session {} ended: {ending}", session + 1)),
         _ => {}
     }
 }
@@ -253,6 +259,7 @@ fn parse(args: Vec<String>) -> Result<Options, Failure> {
                 }
                 script.idle_timeout(secs)
             }
+            "--max-connections" => script.max_connections(words.count()?),
             "--byte-at-a-time" => script.byte_at_a_time(),
             "--lf-only" => script.lf_only(),
             _ => return Err(words.unknown()),
@@ -307,6 +314,7 @@ mod tests {
             &["--reply-rcpt", "bob=550 no", "--delay", "DOT=0.5"],
             &["--capabilities", "SIZE 10, PIPELINING", "--lf-only"],
             &["--close-421-after", "MAIL", "--disconnect-after", "DOT"],
+            &["--max-connections", "10"],
         ];
         for list in ok {
             assert!(parse(args(list)).is_ok(), "{list:?}");
@@ -326,6 +334,14 @@ mod tests {
         assert_eq!(status(&["--reply-nth", "MAIL:0=x"]), Some(EXIT_USAGE));
         assert_eq!(status(&["--delay", "MAIL=soon"]), Some(EXIT_USAGE));
         assert_eq!(status(&["--idle-timeout", "0"]), Some(EXIT_USAGE));
+        assert_eq!(status(&["--max-connections", "0"]), Some(EXIT_USAGE));
+    }
+
+    #[test]
+    fn the_help_states_the_cap_in_force() {
+        use inet_mocks::server::DEFAULT_MAX_CONNECTIONS;
+        let said = format!("(default {DEFAULT_MAX_CONNECTIONS});");
+        assert!(USAGE.contains(&said), "{said:?}");
     }
 
     #[test]

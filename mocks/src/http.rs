@@ -30,7 +30,8 @@
 //! Every byte the client sent is kept: [`HttpServer::requests`].
 
 use crate::server::{
-    Conn, MockServer, is_interrupted, is_timeout, read_before,
+    Conn, DEFAULT_MAX_CONNECTIONS, MockServer, deadline_in, is_interrupted,
+    is_timeout, read_before,
 };
 use crate::transcript::{Transcript, escape};
 use std::borrow::Cow;
@@ -104,6 +105,16 @@ impl Reply {
             .header("Location", location)
             .header("Content-Type", "text/html")
             .body(page)
+    }
+
+    /// `503 Service Unavailable` with a short page: what a client past
+    /// the connection cap gets ([`HttpMock::max_connections`]) before
+    /// the close (RFC 9110 §15.6.4: a temporary overload).
+    pub fn unavailable() -> Reply {
+        Reply::new(503, "Service Unavailable")
+            .header("Content-Type", "text/html")
+            .header("Connection", "close")
+            .body("<h1>503 Service Unavailable</h1>\n<p>Too many connections; try again later.</p>\n")
     }
 
     /// `404 Not Found` with a short page.
@@ -297,6 +308,7 @@ pub struct HttpMock {
     fault: Option<Fault>,
     head_deadline: Duration,
     transcripts: bool,
+    max_connections: usize,
 }
 
 impl Default for HttpMock {
@@ -323,6 +335,7 @@ impl HttpMock {
             fault: None,
             head_deadline: HEAD_DEADLINE,
             transcripts: true,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -359,9 +372,23 @@ impl HttpMock {
         self
     }
 
+    /// Serves at most `max` connections at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]); one more gets
+    /// [`Reply::unavailable`] and the close (matrix row V1).
+    pub fn max_connections(mut self, max: usize) -> HttpMock {
+        self.max_connections = max;
+        self
+    }
+
     /// Starts the server on `127.0.0.1:0`.
+    ///
+    /// # Errors
+    /// No socket to listen on, or a zero
+    /// [`max_connections`](Self::max_connections) (`InvalidInput`).
     pub fn start(self) -> io::Result<HttpServer> {
-        let mut builder = MockServer::builder();
+        let mut builder = MockServer::builder()
+            .max_connections(self.max_connections)
+            .refusal(Reply::unavailable().to_bytes()?);
         if !self.transcripts {
             builder = builder.without_transcripts();
         }
@@ -378,7 +405,7 @@ impl HttpMock {
     /// The socket failed or the client went away.
     pub fn serve(&self, conn: &Conn) -> io::Result<Served> {
         let mut io = conn;
-        let deadline = Instant::now() + self.head_deadline;
+        let deadline = deadline_in(self.head_deadline);
         let request = read_request(&mut io, conn.stream(), deadline);
         let request = match request {
             Ok(Some(request)) => request,

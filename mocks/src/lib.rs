@@ -14,7 +14,10 @@
 //! just whether it got an answer. (The DNS mock logs each message
 //! instead.) Each mock is scripted through a builder (the replies to
 //! give, faults to inject, delays to add), and a server stops, closing
-//! its connections and joining its threads, when it is dropped.
+//! its connections and joining its threads, when it is dropped. Each
+//! serves a bounded number of connections at once
+//! ([`server::DEFAULT_MAX_CONNECTIONS`] unless told otherwise) and says
+//! no to the next, in its own protocol's words.
 //!
 //! Each mock also runs as a program (`mock-dns`, `mock-http`,
 //! `mock-smtp`) on a port of your choosing, for a reader to point a
@@ -34,7 +37,8 @@
 //! * [`smtp`]: a scripted SMTP server ([`SmtpMock`], built from a
 //!   [`smtp::Script`]) that captures each accepted [`smtp::Message`].
 //! * [`standalone`]: what the `mock-*` programs share (command line,
-//!   exit statuses, the `listening on` line).
+//!   exit statuses, the `listening on` line, and the [`standalone::Log`]
+//!   that no session waits for).
 //!
 //! The crate root names the harness and one type per mock: [`DnsMock`],
 //! [`HttpMock`], [`SmtpMock`]. Everything else is named by its module,

@@ -14,6 +14,12 @@
 //! choosing (or on a listener you bound) and, with
 //! [`without_transcripts`](Builder::without_transcripts), records nothing,
 //! so a server that runs for days does not grow with every connection.
+//!
+//! However many clients connect, at most [`DEFAULT_MAX_CONNECTIONS`] (or
+//! [`Builder::max_connections`]) handlers run at once, each on its own
+//! thread: a connection past the cap is sent the mock's refusal (an
+//! SMTP `421`, an HTTP `503`; [`Builder::refusal`]) and closed, on the
+//! accept thread, so a flood of clients costs no thread at all.
 
 use crate::transcript::{Recorder, Transcript};
 use crate::waitable::Waitable;
@@ -29,6 +35,12 @@ use std::time::{Duration, Instant};
 /// The read and write timeout [`MockServer::start`] gives every stream.
 pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many connections a server serves at once, unless
+/// [`Builder::max_connections`] says otherwise: far more than any test
+/// opens, and few enough threads for any machine (smtp-sink's `-m`
+/// default is 256 too).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
 /// How long `stop` may take to connect to itself (instant on loopback).
 const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -39,6 +51,15 @@ const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(50);
 /// What a mock does with one connection, on that connection's thread. It
 /// should return once its stream reports EOF or an error.
 type Handler = Arc<dyn Fn(Conn) + Send + Sync>;
+
+/// Told the address of each connection refused for being past the cap.
+struct RefusedHook(Box<dyn Fn(SocketAddr) + Send + Sync>);
+
+impl fmt::Debug for RefusedHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RefusedHook")
+    }
+}
 
 /// One accepted connection, as handed to a mock's handler.
 ///
@@ -147,6 +168,9 @@ pub struct Builder {
     listener: Option<TcpListener>,
     io_timeout: Duration,
     transcripts: bool,
+    max_connections: usize,
+    refusal: Vec<u8>,
+    on_refused: Option<RefusedHook>,
 }
 
 impl Builder {
@@ -179,15 +203,49 @@ impl Builder {
         self
     }
 
+    /// Serves at most `max` connections at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]). One more is sent the
+    /// [`refusal`](Self::refusal) and closed, and no handler runs for it,
+    /// so the server's threads stay at most `max` plus its accept thread.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// What a connection past [`max_connections`](Self::max_connections)
+    /// is sent before it is closed (default: nothing, a bare close). It
+    /// is sent without waiting, so it should be short: a fresh socket
+    /// takes a few kilobytes at once.
+    pub fn refusal(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.refusal = bytes.into();
+        self
+    }
+
+    /// Calls `hook` with the address of every connection refused for
+    /// being past the cap, on the accept thread (so it must be quick: a
+    /// program's log line, not a write to a slow output).
+    pub fn on_refused(
+        mut self,
+        hook: impl Fn(SocketAddr) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_refused = Some(RefusedHook(Box::new(hook)));
+        self
+    }
+
     /// Binds (unless given a listener) and starts accepting. Zero as the
     /// I/O timeout is rejected here, at once: std refuses a zero socket
     /// timeout, so every connection would otherwise fail to be set up.
+    /// Zero as the cap is rejected too: it would refuse every client.
     pub fn start<H>(self, handler: H) -> io::Result<MockServer>
     where
         H: Fn(Conn) + Send + Sync + 'static,
     {
         if self.io_timeout.is_zero() {
             let msg = "mock server I/O timeout must be positive";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
+        }
+        if self.max_connections == 0 {
+            let msg = "mock server connection cap must be at least 1";
             return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
         }
         // Bound before the thread exists: ready the moment we return.
@@ -199,6 +257,9 @@ impl Builder {
         let shared = Arc::new(Shared {
             io_timeout: self.io_timeout,
             keep_transcripts: self.transcripts,
+            max_connections: self.max_connections,
+            refusal: self.refusal,
+            on_refused: self.on_refused,
             stopping: AtomicBool::new(false),
             state: Waitable::default(),
         });
@@ -230,6 +291,11 @@ struct Shared {
     io_timeout: Duration,
     /// Whether `transcripts` keeps one per connection.
     keep_transcripts: bool,
+    /// How many handlers may run at once.
+    max_connections: usize,
+    /// Sent to a connection past the cap.
+    refusal: Vec<u8>,
+    on_refused: Option<RefusedHook>,
     stopping: AtomicBool,
     /// Notified whenever a connection is accepted or closed.
     state: Waitable<State>,
@@ -239,6 +305,8 @@ struct Shared {
 struct State {
     /// How many connections were accepted; the next `Conn::index`.
     accepted: usize,
+    /// How many connections were refused for being past the cap.
+    refused: usize,
     /// One per accepted connection, indexed by `Conn::index` (none
     /// without transcripts).
     transcripts: Vec<Transcript>,
@@ -281,6 +349,9 @@ impl MockServer {
             listener: None,
             io_timeout: DEFAULT_IO_TIMEOUT,
             transcripts: true,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            refusal: Vec::new(),
+            on_refused: None,
         }
     }
 
@@ -300,6 +371,12 @@ impl MockServer {
     pub fn wait_for_connections(&self, n: usize, timeout: Duration) -> bool {
         let state = &self.shared.state;
         state.wait_until(timeout, |s| s.accepted >= n)
+    }
+
+    /// How many connections were refused so far for being past the cap
+    /// (see [`Builder::max_connections`]).
+    pub fn refused(&self) -> usize {
+        self.shared.state.lock().refused
     }
 
     /// Waits until the handlers of at least `n` connections have returned
@@ -418,6 +495,31 @@ pub(crate) fn read_before(
     }
 }
 
+/// Fills `buf` with reads that give up at `deadline` (see
+/// [`read_before`]); `UnexpectedEof` if the client closes first.
+pub(crate) fn read_exact_before(
+    io: &mut impl Read,
+    stream: &TcpStream,
+    deadline: Instant,
+    mut buf: &mut [u8],
+) -> io::Result<()> {
+    while !buf.is_empty() {
+        match read_before(io, stream, deadline, buf)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => buf = &mut buf[n..],
+        }
+    }
+    Ok(())
+}
+
+/// The instant `time` from now; a time too long for the clock
+/// (`Duration::MAX`, say) means "never", which a year is, for a mock.
+pub(crate) fn deadline_in(time: Duration) -> Instant {
+    let now = Instant::now();
+    let year = Duration::from_secs(365 * 24 * 60 * 60);
+    now.checked_add(time).unwrap_or(now + year)
+}
+
 /// A panicking handler's message was already printed by the panic hook,
 /// so there is nothing to do but note it and carry on stopping.
 pub(crate) fn join_quietly(thread: JoinHandle<()>, what: &str) {
@@ -435,6 +537,9 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, h: &Handler) {
             return;
         }
         match accepted {
+            Ok((stream, peer)) if shared.is_full() => {
+                shared.refuse(&stream, peer);
+            }
             Ok((stream, peer)) => serve(stream, peer, shared, h),
             Err(err) if is_interrupted(&err) => {}
             Err(err) => {
@@ -516,6 +621,29 @@ impl Drop for CloseOnDrop {
 }
 
 impl Shared {
+    /// Whether as many handlers run as the cap allows. Only the accept
+    /// thread adds handlers, so a place it finds free stays free until
+    /// it takes it.
+    fn is_full(&self) -> bool {
+        self.state.lock().open.len() >= self.max_connections
+    }
+
+    /// Says no to a connection past the cap and closes it, on the accept
+    /// thread, without ever blocking it: the refusal is written once,
+    /// without waiting (a fresh socket takes a few kilobytes at once; if
+    /// not, the client is not reading, and gets the bare close). The
+    /// FIN follows the refusal, so a client reads it whole before EOF.
+    fn refuse(&self, stream: &TcpStream, peer: SocketAddr) {
+        if !self.refusal.is_empty() && stream.set_nonblocking(true).is_ok() {
+            let _ = (&*stream).write_all(&self.refusal);
+        }
+        let _ = stream.shutdown(Shutdown::Write);
+        self.state.lock().refused += 1;
+        if let Some(RefusedHook(hook)) = &self.on_refused {
+            hook(peer);
+        }
+    }
+
     /// Records a new connection and returns its index and transcript.
     fn register(&self, second_handle: TcpStream) -> (usize, Transcript) {
         let mut state = self.state.lock();
@@ -551,6 +679,7 @@ mod tests {
     use super::*;
     use std::io::{BufRead, BufReader};
     use std::net::Ipv4Addr;
+    use std::sync::atomic::AtomicUsize;
     use std::sync::{Mutex, mpsc};
 
     const TIMEOUT: Duration = Duration::from_secs(5);
@@ -843,5 +972,50 @@ mod tests {
             .collect();
         sent.sort();
         assert_eq!(heard, sent);
+    }
+
+    /// Row V1: with a cap of 2, a third client is refused (and no
+    /// handler runs for it) while two are served; a place freed is
+    /// taken by the next client.
+    #[test]
+    fn a_connection_past_the_cap_gets_the_refusal_and_no_handler_v1() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let (now, peak) = (Arc::clone(&running), Arc::clone(&most));
+        let server = MockServer::builder()
+            .max_connections(2)
+            .refusal(*b"busy\n")
+            .start(move |conn: Conn| {
+                let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(n, Ordering::SeqCst);
+                let _ = (&conn).write_all(b"hello\n");
+                // Holds its place until the client hangs up.
+                let _ = io::copy(&mut &conn, &mut io::sink());
+                now.fetch_sub(1, Ordering::SeqCst);
+            })
+            .unwrap();
+        let first = connect(server.addr());
+        let second = connect(server.addr());
+        assert_eq!(read_line(&first), "hello\n");
+        assert_eq!(read_line(&second), "hello\n");
+        for _ in 0..3 {
+            let extra = connect(server.addr());
+            assert_eq!(read_to_eof(&extra), b"busy\n");
+        }
+        assert_eq!(server.refused(), 3);
+        assert!(!server.wait_for_connections(3, Duration::ZERO));
+
+        drop(first);
+        assert!(server.wait_for_closed(1, TIMEOUT));
+        let next = connect(server.addr());
+        assert_eq!(read_line(&next), "hello\n");
+        assert_eq!(most.load(Ordering::SeqCst), 2, "handlers at once");
+        drop(second);
+    }
+
+    #[test]
+    fn a_cap_of_zero_is_refused_at_start() {
+        let err = MockServer::builder().max_connections(0).start(drop);
+        assert_eq!(err.unwrap_err().kind(), io::ErrorKind::InvalidInput);
     }
 }

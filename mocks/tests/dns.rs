@@ -5,16 +5,18 @@ use inet_mocks::Dir;
 use inet_mocks::dns::{
     Builder, DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
-use program::{Program, retry_interrupted};
+use program::{Program, retry_interrupted, run_within};
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpStream, UdpSocket};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// How long a test waits for a reply that should come.
 mod program;
 
+/// How long a test waits for a reply that should come.
 const REPLY: Duration = Duration::from_secs(5);
+/// The program under test.
+const EXE: &str = env!("CARGO_BIN_EXE_mock-dns");
 /// How long a test listens to be sure a reply does not come.
 const SILENCE: Duration = Duration::from_millis(200);
 
@@ -579,7 +581,7 @@ fn hosts_text_gives_addresses_for_every_name_and_a_ptr_to_the_first() {
 #[test]
 fn the_binary_prints_its_address_then_each_question() {
     let mock = Program::start(
-        env!("CARGO_BIN_EXE_mock-dns"),
+        EXE,
         &[
             "--record",
             "example.test=192.0.2.7",
@@ -606,14 +608,9 @@ fn the_binary_prints_its_address_then_each_question() {
     assert_eq!(parse(buf[..n].to_vec()).rcode(), 3);
 }
 
+/// Runs `mock-dns` with `args`, which should make it end at once.
 fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mock-dns"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code(), text(out.stdout), text(out.stderr))
+    run_within(EXE, args, REPLY)
 }
 
 #[test]
@@ -630,7 +627,8 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
         (&["--record", "example.test"], 1, "NAME=ADDR"),
         (&["--record", "a=not-an-ip"], 1, "not an IP address"),
         (&["--record", "a..b=127.0.0.1"], 1, "a..b"),
-        (&["--hosts", "/nonexistent/hosts"], 1, "cannot read"),
+        (&["--hosts", "/nonexistent/hosts"], 3, "cannot read"),
+        (&["--max-connections", "0"], 1, "a whole number from 1"),
     ] {
         let (code, out, err) = run(args);
         assert_eq!(code, Some(status), "{args:?}: {err}");
@@ -704,4 +702,156 @@ fn a_log_limit_keeps_the_first_questions_and_still_counts_the_rest() {
     let ids: Vec<u16> = mock.questions().iter().map(|q| q.id).collect();
     assert_eq!(ids, [120]);
     assert_eq!(mock.messages().len(), 1);
+}
+
+/// Reads until the mock closes the connection: true if it closed (EOF,
+/// or a reset) with nothing more to say; false if bytes came instead.
+fn closed_without_a_word(mut stream: &TcpStream) -> bool {
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest) {
+        Ok(_) => rest.is_empty(),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+            rest.is_empty()
+        }
+        Err(e) => panic!("no close: {e}"),
+    }
+}
+
+/// Finding 3 of the mocks' audit: a TCP client sending its message a
+/// byte at a time is cut off at the message deadline, however often
+/// each byte would restart a read timeout.
+#[test]
+fn a_trickling_tcp_client_is_cut_off_at_the_message_deadline() {
+    let deadline = Duration::from_millis(300);
+    let mock = example_with(|b| b.tcp_deadline(deadline));
+    let stream = tcp(&mock);
+    // The length says 512: at a byte per 20 ms, 10 s to send it all.
+    let mut trickle = vec![2, 0];
+    trickle.extend_from_slice(&[0; 512]);
+    let pace = Duration::from_millis(20);
+    let give_up = Duration::from_secs(3);
+    let started = Instant::now();
+    let mut cut_off = false;
+    for &byte in &trickle {
+        if (&stream).write_all(&[byte]).is_err() {
+            cut_off = true; // a write after the close is refused
+            break;
+        }
+        // Waiting for the close is the pause between two bytes.
+        stream.set_read_timeout(Some(pace)).unwrap();
+        match retry_interrupted(|| (&stream).read(&mut [0; 16])) {
+            Ok(0) => cut_off = true,
+            Ok(n) => panic!("{n} bytes from the mock"),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                cut_off = true;
+            }
+            Err(_) => {} // no close yet: the next byte
+        }
+        if cut_off || started.elapsed() > give_up {
+            break;
+        }
+    }
+    assert!(cut_off, "still open after {:?}", started.elapsed());
+    assert!(started.elapsed() < give_up);
+    // The mock serves on.
+    let reply = ask_tcp(&mock, &query(8, "example.test", A));
+    assert_eq!(reply.addresses(), [v4(192, 0, 2, 7)]);
+}
+
+/// An idle TCP connection is closed after the I/O timeout, before its
+/// first message and between two.
+#[test]
+fn an_idle_tcp_connection_is_closed_after_the_io_timeout() {
+    let idle = Duration::from_millis(200);
+    let mock = example_with(|b| b.io_timeout(idle));
+    let silent = tcp(&mock);
+    let asked = tcp(&mock);
+    let reply = ask_on(&asked, &query(9, "example.test", A));
+    assert_eq!(reply.id, 9);
+    let started = Instant::now();
+    assert!(closed_without_a_word(&silent));
+    assert!(closed_without_a_word(&asked));
+    assert!(started.elapsed() < REPLY);
+}
+
+/// Row V1 over TCP: with the one place taken, more TCP clients are
+/// closed without an answer, while UDP is answered as ever.
+#[test]
+fn v1_tcp_clients_past_the_cap_are_closed_and_udp_goes_on() {
+    let mock = example_with(|b| b.max_connections(1));
+    let held = tcp(&mock);
+    let q = query(10, "example.test", A);
+    assert_eq!(ask_on(&held, &q).id, 10);
+    for _ in 0..3 {
+        let extra = tcp(&mock);
+        let mut framed = (q.len() as u16).to_be_bytes().to_vec();
+        framed.extend_from_slice(&q);
+        let _ = (&extra).write_all(&framed); // may meet the close
+        assert!(closed_without_a_word(&extra));
+    }
+    assert_eq!(ask_udp(&mock, &q).id, 10);
+    assert_eq!(ask_on(&held, &q).id, 10, "the held one is served");
+}
+
+/// Finding 4 of the mocks' audit: `--hosts` takes a regular file of at
+/// most 4 MiB, and refuses anything else at once (a FIFO would block
+/// the start for good, `/dev/zero` would fill the memory).
+#[cfg(unix)]
+#[test]
+fn the_binary_refuses_hosts_that_are_not_a_small_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    // Sparse: 4 MiB and a byte that cost no disk.
+    let big = dir.path().join("big");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(4 * 1024 * 1024 + 1).unwrap();
+    for (path, says) in [
+        (Path::new("/dev/zero"), "not a regular file"),
+        (&fifo, "not a regular file"),
+        (&big, "larger than 4 MiB"),
+    ] {
+        let path = path.to_str().unwrap();
+        let (code, out, err) = run(&["--hosts", path]);
+        assert_eq!(code, Some(3), "{path}: {err}");
+        assert!(out.is_empty(), "{path}");
+        assert!(err.contains(says), "{path}: {err}");
+    }
+}
+
+/// A hosts file is read whole, whatever its size up to the cap.
+#[test]
+fn the_binary_serves_the_records_of_a_hosts_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    let mut text = String::from("# comment\n");
+    for n in 0..1000 {
+        text.push_str(&format!("10.0.{}.{} host{n}.test\n", n / 256, n % 256));
+    }
+    std::fs::write(&hosts, text).unwrap();
+    let mock = Program::start(EXE, &["--hosts", hosts.to_str().unwrap()]);
+    let socket = client();
+    socket
+        .send_to(&query(11, "host999.test", A), mock.addr)
+        .unwrap();
+    let mut buf = [0; 512];
+    let (n, _) = retry_interrupted(|| socket.recv_from(&mut buf)).unwrap();
+    assert_eq!(parse(buf[..n].to_vec()).addresses(), [v4(10, 0, 3, 231)]);
+}
+
+/// A closed standard output ends the log, not the program: every query
+/// is answered after it.
+#[test]
+fn the_binary_answers_on_after_its_output_is_closed() {
+    let mock = Program::start_unread(EXE, &["--record", "a.test=192.0.2.1"]);
+    mock.close_output();
+    let socket = client();
+    for id in 0..50 {
+        socket.send_to(&query(id, "a.test", A), mock.addr).unwrap();
+        let mut buf = [0; 512];
+        let (n, _) =
+            retry_interrupted(|| socket.recv_from(&mut buf)).expect("a reply");
+        assert_eq!(parse(buf[..n].to_vec()).id, id);
+    }
 }

@@ -151,6 +151,39 @@ fn refused(addr: SocketAddr, request: &[u8]) -> String {
     text(&reply)
 }
 
+/// Sends `request` and reads the reply until the close; a reset after
+/// the reply counts as the close (a server that closes without reading
+/// the request resets the connection, RFC 9293 §3.6.1).
+fn reply_until_close(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = connect(addr);
+    let _ = stream.write_all(request);
+    let mut reply = Vec::new();
+    match stream.read_to_end(&mut reply) {
+        Err(e) if e.kind() != ErrorKind::ConnectionReset => panic!("{e}"),
+        _ => text(&reply),
+    }
+}
+
+/// Row V1: with the one place taken (a client the mock never answers),
+/// the next clients get `503` and the close, and no handler.
+#[test]
+fn v1_clients_past_the_cap_get_503_and_the_close() {
+    let server = HttpMock::new()
+        .fault(Fault::Hang)
+        .max_connections(1)
+        .start()
+        .unwrap();
+    let mut holder = connect(server.addr());
+    holder.write_all(GET).unwrap();
+    assert!(server.wait_for_connections(1, WAIT));
+    for _ in 0..3 {
+        let reply = reply_until_close(server.addr(), GET);
+        assert!(reply.starts_with("HTTP/1.0 503 "), "{reply}");
+        assert!(reply.ends_with("try again later.</p>\n"), "{reply}");
+    }
+    assert!(!server.wait_for_connections(2, Duration::ZERO));
+}
+
 #[test]
 fn h20_an_overlong_request_line_gets_414() {
     let server = HttpMock::new().start().unwrap();
@@ -376,5 +409,44 @@ fn the_program_has_help_and_refuses_bad_arguments() {
         let out = Command::new(bin).args(bad).output().unwrap();
         assert_eq!(out.status.code(), Some(status), "{bad:?}");
         assert!(text(&out.stderr).starts_with("mock-http: "), "{bad:?}");
+    }
+}
+
+/// Finding 1 of the mocks' audit: a harness reads the `listening on`
+/// line and never reads again. Every request must still be answered
+/// and closed (the log drops lines, never the service), and once the
+/// output moves again every log line is there or counted as dropped.
+#[test]
+fn the_program_serves_on_while_nobody_reads_its_output() {
+    const REQUESTS: usize = 2_500;
+    // A 1 KiB target makes a 1 KiB log line: 2.5 MB of log, the 64 KiB
+    // pipe and the program's own queue overflowed many times over.
+    let request = format!("GET /?{} HTTP/1.0\r\n\r\n", "x".repeat(1024));
+    let mock = Program::start_unread(env!("CARGO_BIN_EXE_mock-http"), &[]);
+    for i in 0..REQUESTS {
+        let reply = short_exchange(mock.addr, request.as_bytes());
+        let done = reply.starts_with(b"HTTP/1.0 200 ")
+            && reply.ends_with(DEFAULT_PAGE.as_bytes());
+        assert!(done, "request {i}: {}", text(&reply));
+    }
+    mock.resume_reading();
+    let (printed, dropped) =
+        mock.account_for(REQUESTS, |line| line.ends_with("HTTP/1.0\" 200"));
+    assert_eq!(printed + dropped, REQUESTS);
+    assert!(dropped > 0, "the log should have overflowed");
+}
+
+/// One request with short socket timeouts: a stalled server fails the
+/// test within a second instead of hanging it.
+fn short_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let short = Some(Duration::from_secs(1));
+    let mut stream = TcpStream::connect_timeout(&addr, WAIT).unwrap();
+    stream.set_read_timeout(short).unwrap();
+    stream.set_write_timeout(short).unwrap();
+    stream.write_all(request).unwrap();
+    let mut reply = Vec::new();
+    match stream.read_to_end(&mut reply) {
+        Ok(_) => reply,
+        Err(e) => panic!("{e} after {:?}", text(&reply)),
     }
 }

@@ -3,7 +3,7 @@
 //! goes over the wire.
 
 use inet_mocks::Dir;
-use inet_mocks::smtp::{DOT, GREETING, Message, Script, SmtpMock};
+use inet_mocks::smtp::{DOT, Event, GREETING, Message, Script, SmtpMock};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
@@ -670,4 +670,35 @@ fn endless_timeouts_and_delays_are_waits_not_panics() {
     c.send(b"RSET\r\n");
     mock.stop();
     assert!(c.reply().starts_with("421 4.3.2 "));
+}
+
+/// Row V1: with two sessions running and a cap of two, the next client
+/// is greeted with `421` and disconnected (RFC 5321 §3.8), the event
+/// hook hears of it, and a place freed is taken by the next client.
+#[test]
+fn v1_a_client_past_the_cap_is_greeted_with_421_and_closed() {
+    let (tx, events) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let mock = Script::new()
+        .max_connections(2)
+        .on_event(move |event| {
+            if let Event::Refused { peer } = event {
+                let _ = tx.lock().unwrap().send(*peer);
+            }
+        })
+        .start()
+        .unwrap();
+    let mut first = Client::greeted(&mock);
+    let _second = Client::greeted(&mock);
+    let mut extra = Client::connect(mock.addr());
+    let busy = "421 4.3.2 mock.test Error: too many connections, try later\r\n";
+    assert_eq!(extra.reply(), busy);
+    assert_eq!(extra.rest(), "");
+    let peer = events.recv_timeout(TIMEOUT).unwrap();
+    assert_eq!(peer, extra.stream.local_addr().unwrap());
+
+    assert_eq!(first.cmd("QUIT"), "221 2.0.0 Bye\r\n");
+    assert!(mock.wait_for_sessions(1, TIMEOUT));
+    Client::greeted(&mock);
+    assert_eq!(mock.transcripts().len(), 3, "sessions held");
 }

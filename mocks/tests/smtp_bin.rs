@@ -29,9 +29,18 @@ fn wait_for(mock: &Program, prefix: &str) -> String {
 
 /// Sends a whole session in one write, returns every reply.
 fn session(mock: &Program, commands: &[u8]) -> String {
+    session_within(mock, commands, TIMEOUT)
+}
+
+/// [`session`], with `timeout` on each read and write.
+fn session_within(
+    mock: &Program,
+    commands: &[u8],
+    timeout: Duration,
+) -> String {
     let mut stream = TcpStream::connect(mock.addr).unwrap();
-    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
-    stream.set_write_timeout(Some(TIMEOUT)).unwrap();
+    stream.set_read_timeout(Some(timeout)).unwrap();
+    stream.set_write_timeout(Some(timeout)).unwrap();
     stream.write_all(commands).unwrap();
     // `read_to_end` reads again after a signal (EINTR), and keeps what
     // it read before a reset, which counts as the close.
@@ -141,4 +150,71 @@ fn a_port_in_use_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("cannot listen on 127.0.0.1:"), "{err}");
+}
+
+/// Finding 1 of the mocks' audit: a harness reads the `listening on`
+/// line and never reads again. Every session must still be greeted and
+/// served to its end (the log drops lines, never a session), and once
+/// the output moves again every log line is there or counted.
+#[test]
+fn the_program_serves_on_while_nobody_reads_its_output() {
+    const SESSIONS: usize = 1_500;
+    // A 400-octet recipient makes a long `message N` line: about 700 KB
+    // of log, the 64 KiB pipe and the program's queue overflowed.
+    let commands = format!(
+        "EHLO c\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<{}@x.test>\r\n\
+         DATA\r\nhi\r\n.\r\nQUIT\r\n",
+        "r".repeat(400)
+    );
+    let mock = Program::start_unread(EXE, &[]);
+    let short = Duration::from_secs(1);
+    for i in 0..SESSIONS {
+        let replies = session_within(&mock, commands.as_bytes(), short);
+        assert!(replies.ends_with("221 2.0.0 Bye\r\n"), "{i}: {replies}");
+    }
+    mock.resume_reading();
+    // Three lines a session: its start, its message and its end.
+    let entry = |line: &str| {
+        line.starts_with("session ") || line.starts_with("message ")
+    };
+    let (printed, dropped) = mock.account_for(3 * SESSIONS, entry);
+    assert_eq!(printed + dropped, 3 * SESSIONS);
+    assert!(dropped > 0, "the log should have overflowed");
+}
+
+/// Row V1 on the program: with three sessions held, more clients get
+/// `421` and the close, and the program runs no thread for them.
+#[cfg(target_os = "linux")]
+#[test]
+fn past_max_connections_clients_get_421_and_no_thread_v1() {
+    const MAX: usize = 3;
+    let mock = mock_smtp(&["--max-connections", &MAX.to_string()]);
+    let held: Vec<TcpStream> = (0..MAX).map(|_| greeted(&mock)).collect();
+    for _ in 0..20 {
+        let replies = session(&mock, b"");
+        assert!(replies.starts_with("421 4.3.2 "), "{replies}");
+    }
+    wait_for(&mock, "refused 127.0.0.1:");
+    let status = format!("/proc/{}/status", mock.id());
+    let status = std::fs::read_to_string(status).unwrap();
+    let threads: usize = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    // The main thread (the log's writer), the accept thread, a thread
+    // per session held.
+    assert!(threads <= MAX + 2, "{threads} threads");
+    drop(held);
+}
+
+/// Connects and reads the `220` greeting.
+#[cfg(target_os = "linux")]
+fn greeted(mock: &Program) -> TcpStream {
+    let mut stream = TcpStream::connect(mock.addr).unwrap();
+    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let mut greeting = [0; 4];
+    stream.read_exact(&mut greeting).unwrap();
+    assert_eq!(&greeting, b"220 ");
+    stream
 }

@@ -1,10 +1,14 @@
 //! The [`Builder`] that sets up a [`DnsMock`].
 
 use super::reply::Config;
-use super::server::{Observer, Server};
+use super::server::{Observer, Server, Settings};
 use super::wire::{Name, Rdata};
 use super::zone;
-use super::{DEFAULT_IO_TIMEOUT, DEFAULT_TTL, DnsMock, Question, Rcode};
+use super::{
+    DEFAULT_IO_TIMEOUT, DEFAULT_TCP_DEADLINE, DEFAULT_TTL, DnsMock, Question,
+    Rcode,
+};
+use crate::server::DEFAULT_MAX_CONNECTIONS;
 use std::fmt;
 use std::io;
 use std::net::IpAddr;
@@ -18,9 +22,7 @@ use std::time::Duration;
 pub struct Builder {
     config: Config,
     error: Option<String>,
-    port: u16,
-    io_timeout: Duration,
-    log_limit: usize,
+    settings: Settings,
     observer: Option<Observer>,
 }
 
@@ -28,7 +30,7 @@ impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
             .field("faults", &self.config.faults)
-            .field("port", &self.port)
+            .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
 }
@@ -41,9 +43,13 @@ impl Builder {
                 ..Config::default()
             },
             error: None,
-            port: 0,
-            io_timeout: DEFAULT_IO_TIMEOUT,
-            log_limit: usize::MAX,
+            settings: Settings {
+                port: 0,
+                io_timeout: DEFAULT_IO_TIMEOUT,
+                tcp_deadline: DEFAULT_TCP_DEADLINE,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+                log_limit: usize::MAX,
+            },
             observer: None,
         }
     }
@@ -94,17 +100,27 @@ impl Builder {
     /// to the first name of the first line with that address, as
     /// `gethostbyaddr` would report it.
     pub fn hosts(mut self, text: &str) -> Self {
-        match zone::parse_hosts(text) {
-            Ok(lines) => {
-                for line in lines {
-                    for name in &line.names {
-                        self = self.record(name, line.addr);
-                    }
+        for (n, line) in text.lines().enumerate() {
+            self = self.hosts_line(n + 1, line);
+        }
+        self
+    }
+
+    /// Adds the records of one line of a hosts file, the `number`th
+    /// (for the error message): [`hosts`](Self::hosts) a line at a time,
+    /// for a file read a line at a time.
+    pub fn hosts_line(mut self, number: usize, line: &str) -> Self {
+        if self.error.is_some() {
+            return self; // `start` fails anyway
+        }
+        match zone::parse_hosts_line(number, line) {
+            Ok(Some(line)) => {
+                for name in &line.names {
+                    self = self.record(name, line.addr);
                 }
             }
-            Err(err) => {
-                self.error.get_or_insert(format!("hosts {err}"));
-            }
+            Ok(None) => {}
+            Err(err) => self.error = Some(format!("hosts {err}")),
         }
         self
     }
@@ -127,14 +143,32 @@ impl Builder {
     /// Listens on this port instead of one the OS picks (for the
     /// standalone binary; tests keep the default 0).
     pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
+        self.settings.port = port;
         self
     }
 
-    /// The read and write timeout of TCP connections (default
-    /// [`DEFAULT_IO_TIMEOUT`]): an idle connection is closed after it.
+    /// The write timeout of TCP connections, and how long one may stay
+    /// idle between messages before it is closed (default
+    /// [`DEFAULT_IO_TIMEOUT`]).
     pub fn io_timeout(mut self, timeout: Duration) -> Self {
-        self.io_timeout = timeout;
+        self.settings.io_timeout = timeout;
+        self
+    }
+
+    /// How long a TCP client has to send a whole message, from the first
+    /// byte of its length prefix to the last of the message (default
+    /// [`DEFAULT_TCP_DEADLINE`]); the connection is closed if it is late.
+    pub fn tcp_deadline(mut self, deadline: Duration) -> Self {
+        self.settings.tcp_deadline = deadline;
+        self
+    }
+
+    /// Serves at most `max` TCP connections at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]); one more is closed at once, without
+    /// a word (matrix row V1). UDP is not affected: it takes no
+    /// connection and no thread per client.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.settings.max_connections = max;
         self
     }
 
@@ -143,7 +177,7 @@ impl Builder {
     /// `dnsperf` say, should not keep every packet; questions are still
     /// counted for [`DnsMock::wait_for_questions`] and for the faults.
     pub fn log_limit(mut self, max: usize) -> Self {
-        self.log_limit = max;
+        self.settings.log_limit = max;
         self
     }
 
@@ -217,23 +251,18 @@ impl Builder {
     ///
     /// # Errors
     /// `InvalidInput` for a bad name or hosts line given to the builder,
-    /// or a zero `io_timeout`; the bind's error if no port is free for
-    /// both UDP and TCP (or the `port` asked for is taken).
+    /// a zero `io_timeout` or `max_connections`; the bind's error if no
+    /// port is free for both UDP and TCP (or the `port` asked for is
+    /// taken).
     pub fn start(self) -> io::Result<DnsMock> {
         if let Some(msg) = self.error {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
         }
-        if self.io_timeout.is_zero() {
+        if self.settings.io_timeout.is_zero() {
             let msg = "mock DNS I/O timeout must be positive";
             return Err(io::Error::new(io::ErrorKind::InvalidInput, msg));
         }
-        let server = Server::start(
-            self.config,
-            self.port,
-            self.io_timeout,
-            self.log_limit,
-            self.observer,
-        )?;
+        let server = Server::start(self.config, self.settings, self.observer)?;
         Ok(DnsMock { server })
     }
 }

@@ -44,6 +44,12 @@
 //!   and the client asks again over **TCP**, where each message is
 //!   preceded by its length in 2 bytes (RFC 1035 §4.2.2). TCP listens on the
 //!   same port number as UDP, as a client expects.
+//! * **TCP is bounded**, as a server facing any client must be: a
+//!   message must arrive whole, length prefix and all, within
+//!   [`DEFAULT_TCP_DEADLINE`] of its first byte (however it trickles),
+//!   a connection idle between messages is closed after the I/O
+//!   timeout, and past [`Builder::max_connections`] connections at once
+//!   one more is closed at once (matrix row V1).
 //! * A query with zero or several questions gets FORMERR. A packet that
 //!   is itself a response (QR=1), or that does not parse, gets **nothing**
 //!   (matrix row D19): answering responses is how two servers end up
@@ -78,7 +84,11 @@
 //!
 //! * [`DnsMock::builder`] → [`Builder`]: records ([`record`](Builder::record),
 //!   [`cname`](Builder::cname), [`ptr`](Builder::ptr),
-//!   [`hosts`](Builder::hosts)), [`rcode_for`](Builder::rcode_for), faults
+//!   [`hosts`](Builder::hosts), [`hosts_line`](Builder::hosts_line)),
+//!   [`rcode_for`](Builder::rcode_for), limits
+//!   ([`io_timeout`](Builder::io_timeout),
+//!   [`tcp_deadline`](Builder::tcp_deadline),
+//!   [`max_connections`](Builder::max_connections)), faults
 //!   ([`drop_first`](Builder::drop_first), [`delay_first`](Builder::delay_first),
 //!   [`delay_all`](Builder::delay_all), [`truncate_udp`](Builder::truncate_udp),
 //!   [`wrong_id_first`](Builder::wrong_id_first),
@@ -139,6 +149,13 @@ use std::time::Duration;
 /// The read and write timeout of every TCP connection, unless
 /// [`Builder::io_timeout`] says otherwise: the harness's.
 pub use crate::server::DEFAULT_IO_TIMEOUT;
+
+/// How long a TCP client has to send a whole message, length prefix
+/// and all (RFC 1035 §4.2.2), unless [`Builder::tcp_deadline`] says
+/// otherwise. A read timeout alone would not do: each byte would start
+/// it afresh, and a client sending a byte a second would hold its
+/// connection, and a thread, for ever.
+pub const DEFAULT_TCP_DEADLINE: Duration = Duration::from_secs(10);
 
 /// The TTL of every record, unless [`Builder::ttl`] says otherwise.
 pub const DEFAULT_TTL: u32 = 300;

@@ -7,11 +7,12 @@ use super::reply::{self, Config, Outgoing, Plan};
 use super::wire::{self, Incoming};
 use super::{Message, Question, Transport};
 use crate::server::{
-    Conn, MockServer, is_interrupted, is_timeout, join_quietly,
+    Conn, MockServer, deadline_in, is_interrupted, is_timeout, join_quietly,
+    read_before, read_exact_before,
 };
 use crate::transcript::Dir;
 use crate::waitable::Waitable;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::sync::{Arc, MutexGuard};
 use std::thread::{self, JoinHandle};
@@ -26,6 +27,22 @@ const UDP_POLL: Duration = Duration::from_millis(200);
 const ERROR_BACKOFF: Duration = Duration::from_millis(50);
 /// The largest DNS message over UDP or TCP (a 16-bit length).
 const MAX_MESSAGE: usize = 65_535;
+
+/// How the server listens and how much it keeps (see the [`Builder`]'s
+/// methods of the same names).
+///
+/// [`Builder`]: super::Builder
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Settings {
+    pub port: u16,
+    /// The write timeout, and the longest a TCP connection may stay idle
+    /// between messages.
+    pub io_timeout: Duration,
+    /// How long a TCP message may take to arrive, from its first byte.
+    pub tcp_deadline: Duration,
+    pub max_connections: usize,
+    pub log_limit: usize,
+}
 
 /// A function called for every query received.
 pub(super) type Observer = Box<dyn Fn(&Question) + Send + Sync>;
@@ -106,30 +123,31 @@ impl Server {
     /// starts the threads.
     pub fn start(
         config: Config,
-        port: u16,
-        io_timeout: Duration,
-        log_limit: usize,
+        settings: Settings,
         observer: Option<Observer>,
     ) -> io::Result<Self> {
-        let (udp, tcp) = bind(port)?;
+        let (udp, tcp) = bind(settings.port)?;
         let addr = udp.local_addr()?;
         udp.set_read_timeout(Some(UDP_POLL))?;
-        udp.set_write_timeout(Some(io_timeout))?;
+        udp.set_write_timeout(Some(settings.io_timeout))?;
         let shared = Arc::new(Shared {
             config,
             observer,
-            log: Waitable::new(Log::new(log_limit)),
+            log: Waitable::new(Log::new(settings.log_limit)),
             stopped: Waitable::new(false),
             delayed: Waitable::default(),
         });
         let s = Arc::clone(&shared);
         // The DNS log keeps the messages (up to its limit): the harness
-        // need not keep transcripts as well.
+        // need not keep transcripts as well. Past the cap, a bare close:
+        // DNS has no word for "busy" before a query; a client retries
+        // later or asks another server.
         let tcp = MockServer::builder()
             .listener(tcp)
-            .io_timeout(io_timeout)
+            .io_timeout(settings.io_timeout)
+            .max_connections(settings.max_connections)
             .without_transcripts()
-            .start(move |conn: Conn| tcp_conn(&conn, &s))?;
+            .start(move |conn: Conn| tcp_conn(&conn, &s, &settings))?;
         let udp = Arc::new(udp);
         let s = Arc::clone(&shared);
         // If this thread cannot start, `tcp` drops and stops.
@@ -345,16 +363,11 @@ fn send_all(
 }
 
 /// Answers length-prefixed messages on one connection (RFC 1035 §4.2.2)
-/// until the client closes it, goes quiet for the I/O timeout, or the
-/// server stops.
-fn tcp_conn(mut stream: &Conn, shared: &Shared) {
+/// until the client closes it, stays idle too long, is too slow to send
+/// a message, or the server stops.
+fn tcp_conn(mut stream: &Conn, shared: &Shared, settings: &Settings) {
     let peer = stream.peer();
-    let mut len = [0; 2];
-    while stream.read_exact(&mut len).is_ok() {
-        let mut msg = vec![0; usize::from(u16::from_be_bytes(len))];
-        if stream.read_exact(&mut msg).is_err() {
-            return;
-        }
+    while let Some(msg) = read_tcp_message(stream, settings) {
         let plan = shared.respond(&msg, Transport::Tcp, peer);
         if let Some(delay) = plan.delay
             && !shared.sleep(delay)
@@ -374,4 +387,23 @@ fn tcp_conn(mut stream: &Conn, shared: &Shared) {
             }
         }
     }
+}
+
+/// The next message on a TCP connection, without its length prefix;
+/// `None` if the client closed, stayed idle past the I/O timeout, did
+/// not send the whole message within the TCP deadline, or the read
+/// failed. The deadline runs from the first byte, for the whole
+/// message: a client trickling a byte at a time cannot stretch it.
+fn read_tcp_message(conn: &Conn, settings: &Settings) -> Option<Vec<u8>> {
+    let (mut io, stream) = (conn, conn.stream());
+    let mut len = [0; 2];
+    let idle_until = deadline_in(settings.io_timeout);
+    if read_before(&mut io, stream, idle_until, &mut len[..1]).ok()? == 0 {
+        return None; // the client closed
+    }
+    let deadline = deadline_in(settings.tcp_deadline);
+    read_exact_before(&mut io, stream, deadline, &mut len[1..]).ok()?;
+    let mut msg = vec![0; usize::from(u16::from_be_bytes(len))];
+    read_exact_before(&mut io, stream, deadline, &mut msg).ok()?;
+    Some(msg)
 }

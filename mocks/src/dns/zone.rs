@@ -153,28 +153,29 @@ pub struct HostsLine {
     pub names: Vec<String>,
 }
 
-/// Parses hosts-file text (`hosts(5)`): `ADDRESS NAME [ALIAS...]` per
-/// line, `#` starting a comment, blank lines skipped.
+/// Parses the `number`th line of a hosts file (`hosts(5)`):
+/// `ADDRESS NAME [ALIAS...]`, `#` starting a comment; `None` for a line
+/// that is blank or only a comment.
 ///
 /// # Errors
-/// `line N: ...` for a line whose address does not parse or that has no
-/// name.
-pub fn parse_hosts(text: &str) -> Result<Vec<HostsLine>, String> {
-    let mut lines = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("");
-        let mut words = line.split_whitespace();
-        let Some(addr) = words.next() else { continue };
-        let addr = addr.parse().map_err(|_| {
-            format!("line {}: {addr:?} is not an IP address", n + 1)
-        })?;
-        let names: Vec<String> = words.map(str::to_owned).collect();
-        if names.is_empty() {
-            return Err(format!("line {}: {addr} has no name", n + 1));
-        }
-        lines.push(HostsLine { addr, names });
+/// `line N: ...` if the address does not parse or no name follows it.
+pub fn parse_hosts_line(
+    number: usize,
+    line: &str,
+) -> Result<Option<HostsLine>, String> {
+    let line = line.split('#').next().unwrap_or("");
+    let mut words = line.split_whitespace();
+    let Some(addr) = words.next() else {
+        return Ok(None);
+    };
+    let addr = addr
+        .parse()
+        .map_err(|_| format!("line {number}: {addr:?} is not an IP address"))?;
+    let names: Vec<String> = words.map(str::to_owned).collect();
+    if names.is_empty() {
+        return Err(format!("line {number}: {addr} has no name"));
     }
-    Ok(lines)
+    Ok(Some(HostsLine { addr, names }))
 }
 
 #[cfg(test)]
@@ -258,19 +259,16 @@ mod tests {
 
     #[test]
     fn hosts_lines_parse() {
-        let text = "# comment\n127.0.0.1 localhost foo # trailing\n\n::1 ip6-localhost\n";
-        let lines = parse_hosts(text).unwrap();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].names, ["localhost", "foo"]);
-        assert!(
-            parse_hosts("300.1.1.1 x")
-                .unwrap_err()
-                .starts_with("line 1:")
-        );
-        assert!(
-            parse_hosts("\n10.0.0.1\n")
-                .unwrap_err()
-                .starts_with("line 2:")
-        );
+        let line = parse_hosts_line(2, "127.0.0.1 localhost foo # trailing");
+        let line = line.unwrap().unwrap();
+        assert_eq!(line.addr, IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(line.names, ["localhost", "foo"]);
+        for blank in ["", "   \t", "# comment", "  # 10.0.0.1 x"] {
+            assert_eq!(parse_hosts_line(1, blank), Ok(None), "{blank:?}");
+        }
+        let bad_addr = parse_hosts_line(1, "300.1.1.1 x").unwrap_err();
+        assert!(bad_addr.starts_with("line 1:"), "{bad_addr}");
+        let no_name = parse_hosts_line(2, "10.0.0.1\n").unwrap_err();
+        assert!(no_name.starts_with("line 2:"), "{no_name}");
     }
 }

@@ -14,7 +14,7 @@ use super::script::Script;
 use super::session::{Body, EndOfData, Session, Step};
 use super::wire::{self, Line, LineReader, MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use super::{Ending, Event, Shared};
-use crate::server::{Conn, is_timeout, read_before};
+use crate::server::{Conn, deadline_in, is_timeout, read_before};
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
@@ -257,10 +257,7 @@ impl Driver<'_> {
     /// When the line now being read must be complete. A script's idle
     /// timeout too long for the clock (`Duration::MAX`) means "never".
     fn idle_deadline(&self) -> Instant {
-        let now = Instant::now();
-        let year = Duration::from_secs(365 * 24 * 60 * 60);
-        now.checked_add(self.script.idle_timeout)
-            .unwrap_or(now + year)
+        deadline_in(self.script.idle_timeout)
     }
 
     /// Reads one line of at most `limit` octets within the idle timeout.

@@ -62,6 +62,10 @@
 //! * **Timeouts** (§4.5.3.2.7): a client that sends no full line within
 //!   the idle timeout gets `421 4.4.2` and is disconnected. `421` is
 //!   also what connected clients get when the server is stopped (§3.8).
+//! * **Too many clients** (§3.8, §4.2.2): past
+//!   [`Script::max_connections`] sessions at once, a client's greeting
+//!   is `421 4.3.2 ... too many connections` and it is disconnected, so
+//!   a flood of clients costs the mock no thread.
 //!
 //! Commands may end in a bare LF (people type them with `nc`); message
 //! text may not.
@@ -72,7 +76,8 @@
 //!   `greeting`, `capabilities`, `reply`, `reply_nth`, `replies`,
 //!   `reply_rcpt`, `reply_and_close`, `disconnect_after`,
 //!   `disconnect_in_data`, `delay`, `byte_at_a_time`, `lf_only`,
-//!   `idle_timeout`, `max_message_size`, `on_message`, `on_event` change
+//!   `idle_timeout`, `max_message_size`, `max_connections`, `on_message`,
+//!   `on_event` change
 //!   it; [`Script::start`] runs it. Replies are keyed by verb, or by
 //!   [`GREETING`] and [`DOT`] (the reply after the final dot).
 //! * [`SmtpMock`]: the running server: [`addr`](SmtpMock::addr),
@@ -162,6 +167,13 @@ pub enum Event {
         /// The client's address.
         peer: SocketAddr,
     },
+    /// A client was greeted with `421` and disconnected: as many
+    /// sessions ran as [`Script::max_connections`] allows. No session
+    /// number: no session was held.
+    Refused {
+        /// The client's address.
+        peer: SocketAddr,
+    },
     /// A session is over.
     Ended {
         /// Which session.
@@ -247,6 +259,16 @@ impl SmtpMock {
     ) -> io::Result<Self> {
         let shared = Arc::new(shared);
         let for_sessions = Arc::clone(&shared);
+        let busy = wire::format_reply(&script.too_busy_reply(), script.lf_only);
+        let on_event = script.on_event.clone();
+        let server = server
+            .max_connections(script.max_connections)
+            .refusal(busy)
+            .on_refused(move |peer| {
+                if let Some(hook) = &on_event {
+                    hook(&Event::Refused { peer });
+                }
+            });
         // The harness's I/O timeout bounds writes; reads get the idle
         // timeout, set afresh before each one (see `driver`).
         let server = server.start(move |conn| {

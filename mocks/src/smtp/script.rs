@@ -8,6 +8,7 @@
 
 use super::Message;
 use super::wire::MAX_MESSAGE_SIZE;
+use crate::server::DEFAULT_MAX_CONNECTIONS;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
@@ -80,6 +81,7 @@ pub struct Script {
     pub(crate) lf_only: bool,
     pub(crate) idle_timeout: Duration,
     pub(crate) max_message_size: usize,
+    pub(crate) max_connections: usize,
     pub(crate) on_message: Option<Arc<MessageHook>>,
     pub(crate) on_event: Option<Arc<EventHook>>,
 }
@@ -114,6 +116,7 @@ impl Script {
             lf_only: false,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_message_size: MAX_MESSAGE_SIZE,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             on_message: None,
             on_event: None,
         }
@@ -239,6 +242,17 @@ impl Script {
         self
     }
 
+    /// Serves at most `max` sessions at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]). A client past the cap is greeted
+    /// with `421` and disconnected (RFC 5321 §3.8: a server that cannot
+    /// serve now says so in its greeting and closes; matrix row V1).
+    /// Postfix's smtp-sink `-m` leaves them waiting in the kernel's
+    /// queue instead, where a client cannot tell busy from dead.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
     /// Runs `hook` on every message the mock is about to accept, with its
     /// number (1, 2, ... per server), before the `250`. An error from the
     /// hook turns the `250` into `451 4.3.0` and the message is not kept.
@@ -250,7 +264,8 @@ impl Script {
         self
     }
 
-    /// Runs `hook` when a session starts and when it ends (for logging).
+    /// Runs `hook` when a session starts and when it ends, and for each
+    /// client refused for being past the cap (for logging).
     pub fn on_event<F>(mut self, hook: F) -> Self
     where
         F: Fn(&super::Event) + Send + Sync + 'static,
@@ -299,6 +314,12 @@ impl Script {
         rule.map(|(_, text)| text.as_str())
     }
 
+    /// The greeting of a client past the cap, before the close.
+    pub(crate) fn too_busy_reply(&self) -> String {
+        let host = &self.hostname;
+        format!("421 4.3.2 {host} Error: too many connections, try later")
+    }
+
     /// The EHLO reply: the hostname line, then one line per keyword.
     pub(crate) fn ehlo_reply(&self) -> String {
         let mut lines = vec![self.hostname.clone()];
@@ -332,6 +353,7 @@ impl fmt::Debug for Script {
             .field("lf_only", &self.lf_only)
             .field("idle_timeout", &self.idle_timeout)
             .field("max_message_size", &self.max_message_size)
+            .field("max_connections", &self.max_connections)
             .finish_non_exhaustive()
     }
 }

@@ -1,11 +1,16 @@
 //! What the `mock-dns`, `mock-http` and `mock-smtp` programs share: the
 //! command line's words and options ([`Options`]: `--name value` or
 //! `--name=value`), the port option, `KEY=VALUE` values ([`pair`]), the
-//! exit statuses, and the `listening on 127.0.0.1:PORT` line a reader (or
-//! a test) waits for.
+//! exit statuses, the `listening on 127.0.0.1:PORT` line a reader (or a
+//! test) waits for, and the [`Log`] of the lines after it, which no
+//! session ever waits for.
 //!
 //! Not for tests: a test starts a mock in process (`DnsMock::builder`,
 //! `HttpMock::start`, `smtp::Script::start`) and reads its address.
+
+mod log;
+
+pub use log::{Log, MAX_PENDING};
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -159,6 +164,25 @@ impl Options {
         })
     }
 
+    /// The current option's value as a whole number from 1 (a count, such
+    /// as `--max-connections`); a usage error if it is not one.
+    pub fn count(&mut self) -> Result<usize, Failure> {
+        let value = self.value()?;
+        let digits = value.trim();
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())
+            .flatten()
+            .filter(|&n: &usize| n > 0)
+            .ok_or_else(|| {
+                let option = &self.current;
+                Failure::usage(format!(
+                    "{option} wants a whole number from 1, not {value:?}"
+                ))
+            })
+    }
+
     /// The usage error for an option the program does not know.
     pub fn unknown(&self) -> Failure {
         Failure::usage(format!("unknown option {:?}", self.current))
@@ -207,10 +231,20 @@ pub fn say_listening(addr: SocketAddr) -> io::Result<()> {
     say(&format!("listening on {addr}"))
 }
 
-/// Blocks the calling thread for good. A program whose connections are
-/// served on the harness's threads calls it once it has said where it
-/// listens; the server lives until the process is killed.
-pub fn serve_until_killed() -> ! {
+/// Says `listening on ADDR`, then writes the `log` on this thread until
+/// the process is killed. A closed standard output ends the log, not the
+/// program: the mock serves on, silently.
+pub fn log_until_killed(addr: SocketAddr, log: &Log) -> ! {
+    if say_listening(addr).is_ok() {
+        log.write_to(io::stdout());
+    }
+    log.close();
+    serve_until_killed()
+}
+
+/// Blocks the calling thread for good: the connections are served on
+/// the harness's threads, until the process is killed.
+fn serve_until_killed() -> ! {
     loop {
         std::thread::park();
     }
@@ -250,6 +284,18 @@ mod tests {
         let mut port = options(&["--port", "http"]);
         port.next_option().unwrap();
         assert_eq!(status(port.port()), Some(EXIT_BAD_PORT));
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_from_one() {
+        let mut good = options(&["--n", " 12 "]);
+        good.next_option().unwrap();
+        assert_eq!(good.count().unwrap(), 12);
+        for bad in ["0", "-1", "+3", "", "ten", "99999999999999999999999"] {
+            let mut o = options(&["--n", bad]);
+            o.next_option().unwrap();
+            assert_eq!(status(o.count()), Some(EXIT_USAGE), "{bad:?}");
+        }
     }
 
     #[test]
