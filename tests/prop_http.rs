@@ -10,10 +10,10 @@ mod common;
 
 use std::path::{Component, Path};
 
-use inet::http::HttpError;
 use inet::http::request::get_request;
 use inet::http::response::{
-    BodyFramer, Fed, Framing, Limits, ResponseReader, parse_head, parse_length,
+    BodyFramer, Fed, Framing, Limits, ResponseError, ResponseReader,
+    parse_head, parse_length,
 };
 use inet::http::site::Site;
 use proptest::prelude::*;
@@ -57,7 +57,10 @@ fn feed(data: &[u8], sizes: &[usize], limits: Limits) -> Outcome {
             }
         }
     }
-    out.end = reader.finish().map_err(|e| e.to_string());
+    out.end = reader
+        .finish()
+        .map(|r| r.body_len)
+        .map_err(|e| e.to_string());
     out
 }
 
@@ -210,7 +213,7 @@ proptest! {
                     significant.to_owned()
                 });
             }
-            Err(HttpError::BadContentLength(_)) => prop_assert!(!fits),
+            Err(ResponseError::BadContentLength(_)) => prop_assert!(!fits),
             Err(other) => prop_assert!(false, "unexpected {other}"),
         }
     }
@@ -237,7 +240,7 @@ proptest! {
         }
         let truncated = matches!(
             framer.finish(),
-            Err(HttpError::Truncated { got, expected }) if got == k && expected == n
+            Err(ResponseError::Truncated { got, expected }) if got == k && expected == n
         );
         prop_assert!(truncated);
     }

@@ -30,11 +30,128 @@
 //!   (RFC 9110 §15.2): we refuse it rather than skip it, since the saved
 //!   file would otherwise start with a reply that is not the page.
 //!
-//! Lines may end in a bare LF as well as CRLF (RFC 9112 §2.2 allows it):
-//! the framing rule of every text protocol here, from [`crate::line`].
+//! Lines end at a LF, the CR before it optional (RFC 9112 §2.2 lets a
+//! recipient take a bare LF): the rule of every text protocol here (see
+//! [`crate::line`]), applied to the head in its buffer.
 
-use super::{HttpError, shown};
-use crate::line::{find_line_end, strip_terminator};
+use std::fmt;
+
+/// What is wrong with a response: a rule of the module doc broken, a
+/// limit exceeded, or a stream that ended too soon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseError {
+    /// The server closed the connection without sending a byte.
+    EmptyReply,
+    /// The server closed the connection in the middle of the head.
+    IncompleteHead {
+        /// How many bytes of head had arrived.
+        got: usize,
+    },
+    /// The body is shorter than its `Content-Length`.
+    Truncated {
+        /// Body bytes received.
+        got: u64,
+        /// The `Content-Length`.
+        expected: u64,
+    },
+    /// The reply starts without a status line: HTTP/0.9, or not HTTP.
+    NoStatusLine,
+    /// The status line is not `HTTP/1.x NNN reason`.
+    BadStatusLine(String),
+    /// A header line is malformed.
+    BadHeader {
+        /// The line, escaped.
+        line: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// A line of the head is longer than the limit.
+    LineTooLong(usize),
+    /// The head has more header lines than the limit.
+    TooManyHeaders(usize),
+    /// The head is bigger than the limit.
+    HeadTooLarge(usize),
+    /// A `Content-Length` that is not a number of bytes.
+    BadContentLength(String),
+    /// Two `Content-Length` headers that disagree.
+    ConflictingContentLength(u64, u64),
+    /// A `Transfer-Encoding` in the reply to an HTTP/1.0 request.
+    TransferEncoding(String),
+    /// A `1xx` interim reply, which a server must not send to HTTP/1.0.
+    Interim(u16),
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ResponseError as E;
+        match self {
+            E::EmptyReply => f.write_str(
+                "empty reply: the server closed the connection without \
+                 answering",
+            ),
+            E::IncompleteHead { got } => write!(
+                f,
+                "incomplete headers: the server closed the connection \
+                 after {got} bytes, before the empty line that ends them"
+            ),
+            E::Truncated { got, expected } => write!(
+                f,
+                "truncated: got {got} of {expected} body bytes \
+                 (Content-Length) before the server closed the connection"
+            ),
+            E::NoStatusLine => f.write_str(
+                "the reply has no status line (HTTP/0.9 or not HTTP at \
+                 all), which we refuse",
+            ),
+            E::BadStatusLine(line) => write!(
+                f,
+                "bad status line {line:?}: expected HTTP/1.x, a 3-digit \
+                 code and a reason"
+            ),
+            E::BadHeader { line, why } => {
+                write!(f, "bad header line {line:?}: {why}")
+            }
+            E::LineTooLong(max) => {
+                write!(f, "a line of the response head is over {max} bytes")
+            }
+            E::TooManyHeaders(max) => {
+                write!(f, "headers too large: more than {max} header lines")
+            }
+            E::HeadTooLarge(max) => {
+                write!(f, "headers too large: the head is over {max} bytes")
+            }
+            E::BadContentLength(value) => {
+                write!(f, "bad Content-Length {value:?}: not a number of bytes")
+            }
+            E::ConflictingContentLength(a, b) => write!(
+                f,
+                "two different Content-Lengths ({a} and {b}): where the \
+                 body ends is ambiguous"
+            ),
+            E::TransferEncoding(value) => write!(
+                f,
+                "the server used Transfer-Encoding {value:?}, which it must \
+                 not do for an HTTP/1.0 request (RFC 9112 §6.1)"
+            ),
+            E::Interim(code) => write!(
+                f,
+                "the server sent an interim {code} reply, which it must not \
+                 do for an HTTP/1.0 request (RFC 9110 §15.2)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ResponseError {}
+
+/// A peer's bytes, escaped and cut to 80 bytes, for an error message: a
+/// control character can't garble the terminal, nor a huge line flood it.
+fn shown(bytes: &[u8]) -> String {
+    const MAX: usize = 80;
+    let cut = &bytes[..bytes.len().min(MAX)];
+    let more = if bytes.len() > MAX { "..." } else { "" };
+    format!("{}{more}", crate::escape::escape(cut))
+}
 
 /// Caps on the size of a response head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +236,7 @@ impl Head {
 pub fn parse_head(
     buf: &[u8],
     limits: &Limits,
-) -> Result<Option<Head>, HttpError> {
+) -> Result<Option<Head>, ResponseError> {
     check_http_prefix(buf)?;
     let mut lines = Lines { buf, pos: 0 };
     let Some(status_line) = lines.next_line(limits)? else {
@@ -132,7 +249,7 @@ pub fn parse_head(
             return Ok(Some(head));
         }
         if head.headers.len() == limits.max_headers {
-            return Err(HttpError::TooManyHeaders(limits.max_headers));
+            return Err(ResponseError::TooManyHeaders(limits.max_headers));
         }
         head.headers.push(parse_header(line)?);
     }
@@ -142,16 +259,17 @@ pub fn parse_head(
 
 /// An HTTP/0.9 reply is just the body: it is refused as soon as its
 /// first bytes show it can't be a status line.
-fn check_http_prefix(buf: &[u8]) -> Result<(), HttpError> {
+fn check_http_prefix(buf: &[u8]) -> Result<(), ResponseError> {
     let n = buf.len().min(5);
     if buf[..n] == b"HTTP/"[..n] {
         Ok(())
     } else {
-        Err(HttpError::NoStatusLine)
+        Err(ResponseError::NoStatusLine)
     }
 }
 
-/// Complete lines of a head, terminator stripped, within the limits.
+/// Complete lines of a head, terminator (LF or CRLF) stripped, within
+/// the limits.
 struct Lines<'b> {
     buf: &'b [u8],
     pos: usize,
@@ -161,33 +279,35 @@ impl<'b> Lines<'b> {
     fn next_line(
         &mut self,
         limits: &Limits,
-    ) -> Result<Option<&'b [u8]>, HttpError> {
+    ) -> Result<Option<&'b [u8]>, ResponseError> {
         let rest = &self.buf[self.pos..];
-        let Some(len) = find_line_end(rest) else {
+        let Some(lf) = rest.iter().position(|&b| b == b'\n') else {
             // No terminator yet: only the sizes can be checked.
             if rest.len() >= limits.max_line {
-                return Err(HttpError::LineTooLong(limits.max_line));
+                return Err(ResponseError::LineTooLong(limits.max_line));
             }
             if self.buf.len() >= limits.max_head {
-                return Err(HttpError::HeadTooLarge(limits.max_head));
+                return Err(ResponseError::HeadTooLarge(limits.max_head));
             }
             return Ok(None);
         };
+        let len = lf + 1;
         if len > limits.max_line {
-            return Err(HttpError::LineTooLong(limits.max_line));
+            return Err(ResponseError::LineTooLong(limits.max_line));
         }
         if self.pos + len > limits.max_head {
-            return Err(HttpError::HeadTooLarge(limits.max_head));
+            return Err(ResponseError::HeadTooLarge(limits.max_head));
         }
         self.pos += len;
-        Ok(Some(strip_terminator(&rest[..len])))
+        let line = &rest[..lf];
+        Ok(Some(line.strip_suffix(b"\r").unwrap_or(line)))
     }
 }
 
 // ANCHOR: status_line
 /// `HTTP/1.x SP 3DIGIT [SP reason]` (RFC 9112 §4).
-fn parse_status_line(line: &[u8]) -> Result<Head, HttpError> {
-    let bad = || HttpError::BadStatusLine(shown(line));
+fn parse_status_line(line: &[u8]) -> Result<Head, ResponseError> {
+    let bad = || ResponseError::BadStatusLine(shown(line));
     let rest = line.strip_prefix(b"HTTP/1.").ok_or_else(bad)?;
     let [minor, b' ', d1, d2, d3, rest @ ..] = rest else {
         return Err(bad());
@@ -217,8 +337,8 @@ fn parse_status_line(line: &[u8]) -> Result<Head, HttpError> {
 
 /// `name ":" OWS value OWS` (RFC 9112 §5.1), name a token (RFC 9110
 /// §5.6.2).
-fn parse_header(line: &[u8]) -> Result<Header, HttpError> {
-    let bad = |why| HttpError::BadHeader {
+fn parse_header(line: &[u8]) -> Result<Header, ResponseError> {
+    let bad = |why| ResponseError::BadHeader {
         line: shown(line),
         why,
     };
@@ -276,12 +396,12 @@ pub enum Framing {
 /// # Errors
 /// An interim `1xx` reply, a `Transfer-Encoding`, a bad or conflicting
 /// `Content-Length`.
-pub fn framing(head: &Head) -> Result<Framing, HttpError> {
+pub fn framing(head: &Head) -> Result<Framing, ResponseError> {
     if (100..200).contains(&head.status) {
-        return Err(HttpError::Interim(head.status));
+        return Err(ResponseError::Interim(head.status));
     }
     if let Some(te) = head.values("Transfer-Encoding").next() {
-        return Err(HttpError::TransferEncoding(shown(te)));
+        return Err(ResponseError::TransferEncoding(shown(te)));
     }
     // 204 and 304 never have a body, whatever the headers say (§6.3,
     // rule 1).
@@ -295,7 +415,9 @@ pub fn framing(head: &Head) -> Result<Framing, HttpError> {
             let n = parse_length(item.trim_ascii())?;
             match length {
                 Some(seen) if seen != n => {
-                    return Err(HttpError::ConflictingContentLength(seen, n));
+                    return Err(ResponseError::ConflictingContentLength(
+                        seen, n,
+                    ));
                 }
                 _ => length = Some(n),
             }
@@ -308,8 +430,8 @@ pub fn framing(head: &Head) -> Result<Framing, HttpError> {
 /// Digits only, checked: `+5`, `-6`, `0x10`, ` ` and a number too big
 /// for 64 bits are all refused, never wrapped (RUSTSEC-2021-0079 was a
 /// length that wrapped).
-pub fn parse_length(digits: &[u8]) -> Result<u64, HttpError> {
-    let bad = || HttpError::BadContentLength(shown(digits));
+pub fn parse_length(digits: &[u8]) -> Result<u64, ResponseError> {
+    let bad = || ResponseError::BadContentLength(shown(digits));
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return Err(bad());
     }
@@ -362,11 +484,11 @@ impl BodyFramer {
     /// At the end of the stream: the body's size, or why it is short.
     ///
     /// # Errors
-    /// [`HttpError::Truncated`] if a `Content-Length` was not reached.
-    pub fn finish(&self) -> Result<u64, HttpError> {
+    /// [`ResponseError::Truncated`] if a `Content-Length` was not reached.
+    pub fn finish(&self) -> Result<u64, ResponseError> {
         match self.framing {
             Framing::Length(len) if self.received < len => {
-                Err(HttpError::Truncated {
+                Err(ResponseError::Truncated {
                     got: self.received,
                     expected: len,
                 })
@@ -390,8 +512,6 @@ pub enum Fed<'c> {
     /// The head just completed: its bytes as received, and the body bytes
     /// that came in the same chunks.
     Head {
-        /// The parsed head.
-        head: Head,
         /// The head exactly as received.
         raw: Vec<u8>,
         /// Body bytes that followed it (already framed).
@@ -401,16 +521,36 @@ pub enum Fed<'c> {
     Body(&'c [u8]),
 }
 
+/// A response read to its end: its head, how its body was framed, and
+/// the body's size (the body itself went on to the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The parsed head.
+    pub head: Head,
+    /// Where the body ended.
+    pub framing: Framing,
+    /// The body's size.
+    pub body_len: u64,
+}
+
+impl Received {
+    /// Head and body: the bytes passed on.
+    pub fn total_len(&self) -> u64 {
+        self.head.len as u64 + self.body_len
+    }
+}
+
 /// A whole response, fed in chunks as they arrive: the head is collected
 /// (up to `limits.max_head`) and parsed, then the body is passed through
 /// without being kept. Memory stays bounded whatever the body's size.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ResponseReader {
     limits: Limits,
     pending: Vec<u8>,
     /// Where the last, unfinished line of `pending` starts.
     line_start: usize,
-    body: Option<BodyFramer>,
+    /// The head, once complete, and the count of its body.
+    head: Option<(Head, BodyFramer)>,
 }
 
 impl ResponseReader {
@@ -420,7 +560,7 @@ impl ResponseReader {
             limits,
             pending: Vec::new(),
             line_start: 0,
-            body: None,
+            head: None,
         }
     }
 
@@ -428,8 +568,11 @@ impl ResponseReader {
     ///
     /// # Errors
     /// What [`parse_head`] and [`framing`] refuse.
-    pub fn feed<'c>(&mut self, chunk: &'c [u8]) -> Result<Fed<'c>, HttpError> {
-        if let Some(body) = self.body.as_mut() {
+    pub fn feed<'c>(
+        &mut self,
+        chunk: &'c [u8],
+    ) -> Result<Fed<'c>, ResponseError> {
+        if let Some((_, body)) = self.head.as_mut() {
             return Ok(Fed::Body(&chunk[..body.take(chunk.len())]));
         }
         let before = self.pending.len();
@@ -449,12 +592,8 @@ impl ResponseReader {
         let mut raw = std::mem::take(&mut self.pending);
         let mut rest = raw.split_off(head.len);
         rest.truncate(body.take(rest.len()));
-        self.body = Some(body);
-        Ok(Fed::Head {
-            head,
-            raw,
-            body: rest,
-        })
+        self.head = Some((head, body));
+        Ok(Fed::Head { raw, body: rest })
     }
 
     /// True if bytes without a line end, added to `before` bytes, can't
@@ -468,27 +607,28 @@ impl ResponseReader {
             && self.pending.len() < self.limits.max_head
     }
 
-    /// How the body is framed, once the head is in.
-    pub fn framing(&self) -> Option<Framing> {
-        self.body.map(|body| body.framing())
-    }
-
     /// True once the body is complete and nothing more need be read.
     pub fn is_complete(&self) -> bool {
-        self.body.is_some_and(|body| body.is_complete())
+        self.head
+            .as_ref()
+            .is_some_and(|(_, body)| body.is_complete())
     }
 
-    /// At the end of the stream: the size of the body.
+    /// At the end of the stream: what was received.
     ///
     /// # Errors
-    /// [`HttpError::EmptyReply`] if nothing came,
-    /// [`HttpError::IncompleteHead`] if the head never ended,
-    /// [`HttpError::Truncated`] if the body is short.
-    pub fn finish(&self) -> Result<u64, HttpError> {
-        match self.body {
-            Some(body) => body.finish(),
-            None if self.pending.is_empty() => Err(HttpError::EmptyReply),
-            None => Err(HttpError::IncompleteHead {
+    /// [`ResponseError::EmptyReply`] if nothing came,
+    /// [`ResponseError::IncompleteHead`] if the head never ended,
+    /// [`ResponseError::Truncated`] if the body is short.
+    pub fn finish(self) -> Result<Received, ResponseError> {
+        match self.head {
+            Some((head, body)) => Ok(Received {
+                body_len: body.finish()?,
+                framing: body.framing(),
+                head,
+            }),
+            None if self.pending.is_empty() => Err(ResponseError::EmptyReply),
+            None => Err(ResponseError::IncompleteHead {
                 got: self.pending.len(),
             }),
         }
@@ -499,16 +639,16 @@ impl ResponseReader {
 mod tests {
     use super::*;
 
-    fn head(text: &str) -> Result<Option<Head>, HttpError> {
+    fn head(text: &str) -> Result<Option<Head>, ResponseError> {
         parse_head(text.as_bytes(), &Limits::default())
     }
 
-    fn status_of(line: &str) -> Result<u16, HttpError> {
+    fn status_of(line: &str) -> Result<u16, ResponseError> {
         let text = format!("{line}\r\n\r\n");
         head(&text).map(|h| h.expect("complete").status)
     }
 
-    fn framing_of(headers: &str) -> Result<Framing, HttpError> {
+    fn framing_of(headers: &str) -> Result<Framing, ResponseError> {
         let text = format!("HTTP/1.0 200 OK\r\n{headers}\r\n");
         framing(&head(&text)?.expect("complete"))
     }
@@ -554,7 +694,7 @@ mod tests {
     fn h12_a_reply_without_status_line_is_http_0_9_and_refused() {
         for reply in ["<html>", "hello\r\n\r\n", "http/1.0 200 OK\r\n\r\n"] {
             let err = head(reply).unwrap_err();
-            assert!(matches!(err, HttpError::NoStatusLine), "{reply:?}");
+            assert!(matches!(err, ResponseError::NoStatusLine), "{reply:?}");
         }
         // Too early to tell: wait for more.
         assert!(head("HTT").unwrap().is_none());
@@ -575,7 +715,7 @@ mod tests {
         ] {
             let text = format!("HTTP/1.0 200 OK\r\n{bad}\r\n\r\n");
             let err = head(&text).unwrap_err();
-            assert!(matches!(err, HttpError::BadHeader { .. }), "{bad:?}");
+            assert!(matches!(err, ResponseError::BadHeader { .. }), "{bad:?}");
         }
         let folded = "HTTP/1.0 200 OK\r\nA: 1\r\n  continued\r\n\r\n";
         assert!(head(folded).is_err(), "obs-fold");
@@ -591,15 +731,15 @@ mod tests {
         let parse = |t: &str| parse_head(t.as_bytes(), &limits);
         assert!(matches!(
             parse("HTTP/1.0 200 OK\r\nA-very-long-header-line: x"),
-            Err(HttpError::LineTooLong(20))
+            Err(ResponseError::LineTooLong(20))
         ));
         assert!(matches!(
             parse("HTTP/1.0 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),
-            Err(HttpError::TooManyHeaders(2))
+            Err(ResponseError::TooManyHeaders(2))
         ));
         assert!(matches!(
             parse("HTTP/1.0 200 OK\r\nAaaaaaaaaaa: 1\r\nBbbbbbbbbbbb: 2\r\n"),
-            Err(HttpError::HeadTooLarge(50))
+            Err(ResponseError::HeadTooLarge(50))
         ));
         assert!(parse("HTTP/1.0 200 OK\r\nA: 1\r\nB: 2\r\n\r\n").is_ok());
     }
@@ -625,7 +765,7 @@ mod tests {
         let err = framing_of("Content-Length: 5\r\nContent-Length: 6\r\n");
         assert!(matches!(
             err,
-            Err(HttpError::ConflictingContentLength(5, 6))
+            Err(ResponseError::ConflictingContentLength(5, 6))
         ));
     }
 
@@ -642,14 +782,14 @@ mod tests {
     fn h10_transfer_encoding_is_refused_even_with_a_length() {
         let te = "Transfer-Encoding: chunked\r\nContent-Length: 123456\r\n";
         let err = framing_of(te).unwrap_err();
-        assert!(matches!(err, HttpError::TransferEncoding(_)));
+        assert!(matches!(err, ResponseError::TransferEncoding(_)));
         assert!(err.to_string().contains("RFC 9112 §6.1"));
     }
 
     #[test]
     fn h18_interim_replies_are_refused_and_no_body_statuses_are_empty() {
         let h = head("HTTP/1.1 100 Continue\r\n\r\n").unwrap().unwrap();
-        assert!(matches!(framing(&h), Err(HttpError::Interim(100))));
+        assert!(matches!(framing(&h), Err(ResponseError::Interim(100))));
         let h = head("HTTP/1.0 304 Not Modified\r\nContent-Length: 9\r\n\r\n");
         let h = h.unwrap().unwrap();
         assert_eq!(framing(&h).unwrap(), Framing::Length(0));
@@ -662,7 +802,7 @@ mod tests {
         assert_eq!(body.take(4), 4);
         assert!(matches!(
             body.finish(),
-            Err(HttpError::Truncated {
+            Err(ResponseError::Truncated {
                 got: 4,
                 expected: 10
             })
@@ -682,13 +822,13 @@ mod tests {
         let limits = Limits::default();
         assert!(matches!(
             ResponseReader::new(limits).finish(),
-            Err(HttpError::EmptyReply)
+            Err(ResponseError::EmptyReply)
         ));
         let mut reader = ResponseReader::new(limits);
         assert_eq!(reader.feed(b"HTTP/1.0 200 OK\r\n").unwrap(), Fed::NeedMore);
         assert!(matches!(
-            reader.finish(),
-            Err(HttpError::IncompleteHead { got: 17 })
+            reader.clone().finish(),
+            Err(ResponseError::IncompleteHead { got: 17 })
         ));
         let fed = reader.feed(b"Content-Length: 3\r\n\r\nab").unwrap();
         let Fed::Head { raw, body, .. } = fed else {
@@ -698,6 +838,7 @@ mod tests {
         assert_eq!(body, b"ab");
         assert_eq!(reader.feed(b"cJUNK").unwrap(), Fed::Body(b"c"));
         assert!(reader.is_complete());
-        assert_eq!(reader.finish().unwrap(), 3);
+        let received = reader.finish().unwrap();
+        assert_eq!((received.body_len, received.total_len()), (3, 41));
     }
 }

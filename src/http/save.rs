@@ -1,4 +1,5 @@
-//! Saving a download so that a failure leaves nothing behind.
+//! Saving a page so that a failure leaves nothing behind: [`save_site`]
+//! fetches into a [`TempFile`], which becomes the page only when whole.
 //!
 //! inet_02 opens `site.html` first and writes as bytes arrive: if the
 //! connection fails, an empty or half-written file is left, and an older
@@ -16,12 +17,95 @@
 //! symlink, the rename replaces the link itself, never the file it points
 //! to.
 
+use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::HttpError;
+use super::client::{FetchError, Options, fetch};
+use super::request::{BadSite, get_request};
+use super::response::Received;
+use super::site::Site;
 use crate::random::random_u64;
+
+/// A file or directory that could not be written.
+#[derive(Debug)]
+pub struct FileError {
+    /// The file or directory concerned.
+    pub path: PathBuf,
+    /// Why.
+    pub err: io::Error,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.err)
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// Why [`save_site`] saved nothing.
+#[derive(Debug)]
+pub enum SaveError {
+    /// The site can't go into a request: nothing was sent.
+    Request(BadSite),
+    /// The output file could not be written.
+    File(FileError),
+    /// The exchange failed.
+    Fetch(FetchError),
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaveError::Request(why) => why.fmt(f),
+            SaveError::File(why) => why.fmt(f),
+            SaveError::Fetch(why) => why.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {}
+
+/// A page saved to disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// Where.
+    pub path: PathBuf,
+    /// What.
+    pub received: Received,
+}
+
+// ANCHOR: save_site
+/// Gets `/` from `site` and saves the raw response, head and body, in
+/// `dir`, atomically.
+///
+/// # Errors
+/// Any [`SaveError`]; the destination is then untouched and no
+/// temporary file is left.
+pub fn save_site(
+    site: &Site,
+    dir: &Path,
+    options: &Options,
+) -> Result<Saved, SaveError> {
+    // Checked first, so nothing is sent for a request we can't make.
+    let request =
+        get_request(&site.host, site.port, "/").map_err(SaveError::Request)?;
+    let mut file =
+        TempFile::create(dir, &site.file_name()).map_err(SaveError::File)?;
+    let received = match fetch(site, &request, &mut file, options) {
+        Ok(received) => received,
+        Err(FetchError::Output(err)) => {
+            let path = file.temp_path().to_path_buf();
+            return Err(SaveError::File(FileError { path, err }));
+        }
+        Err(e) => return Err(SaveError::Fetch(e)),
+    };
+    let path = file.commit().map_err(SaveError::File)?;
+    Ok(Saved { path, received })
+}
+// ANCHOR_END: save_site
 
 /// How many temporary names to try before giving up.
 const ATTEMPTS: usize = 16;
@@ -51,10 +135,10 @@ impl TempFile {
     /// [`NAME_MAX`] bytes whenever `name` does).
     ///
     /// # Errors
-    /// [`HttpError::File`] if `name` is over [`NAME_MAX`] bytes, or if
-    /// the directory can't hold a new file (it is missing, not a
-    /// directory, read-only, full): either way before anything is sent.
-    pub fn create(dir: &Path, name: &str) -> Result<TempFile, HttpError> {
+    /// [`FileError`] if `name` is over [`NAME_MAX`] bytes, or if the
+    /// directory can't hold a new file (it is missing, not a directory,
+    /// read-only, full): either way before anything is sent.
+    pub fn create(dir: &Path, name: &str) -> Result<TempFile, FileError> {
         let dest = dir.join(name);
         if name.len() > NAME_MAX {
             let why = format!("file name over {NAME_MAX} bytes");
@@ -86,8 +170,8 @@ impl TempFile {
     /// destination, replacing any file there.
     ///
     /// # Errors
-    /// [`HttpError::File`]; the temporary file is deleted then.
-    pub fn commit(mut self) -> Result<PathBuf, HttpError> {
+    /// [`FileError`]; the temporary file is deleted then.
+    pub fn commit(mut self) -> Result<PathBuf, FileError> {
         self.file
             .sync_all()
             .map_err(|e| file_error(&self.temp, e))?;
@@ -132,9 +216,9 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-fn file_error(path: &Path, err: io::Error) -> HttpError {
+fn file_error(path: &Path, err: io::Error) -> FileError {
     let path = path.to_path_buf();
-    HttpError::File { path, err }
+    FileError { path, err }
 }
 
 #[cfg(test)]

@@ -7,8 +7,7 @@
 //! site name is checked before it becomes a file name, and before any
 //! connection: it must be a plain host name, which can't escape.
 
-use super::HttpError;
-use super::request::check_host;
+use super::request::{BadSite, check_host};
 
 /// The port of the web (RFC 9110 §4.2.1), and inet_02's.
 pub const HTTP_PORT: u16 = 80;
@@ -32,12 +31,12 @@ impl Site {
     /// Parses `SITE` or `SITE:PORT`.
     ///
     /// # Errors
-    /// [`HttpError::BadSite`] for an empty name, `.` or `..`, a name with
+    /// [`BadSite`] for an empty name, `.` or `..`, a name with
     /// a byte that is not a letter, digit, `-`, `.` or `_` (so no `/`,
     /// `\`, NUL, CR, LF, space or second `:`), a name over [`MAX_HOST`]
     /// characters, or a bad port.
-    pub fn parse(arg: &str) -> Result<Site, HttpError> {
-        let bad = |why| HttpError::BadSite {
+    pub fn parse(arg: &str) -> Result<Site, BadSite> {
+        let bad = |why| BadSite {
             site: arg.to_owned(),
             why,
         };
@@ -53,9 +52,7 @@ impl Site {
         if host == "." || host == ".." {
             return Err(bad("the name would be a directory, not a file"));
         }
-        check_host(host).map_err(|_| {
-            bad("a site is a host name: letters, digits, - . _ only")
-        })?;
+        check_host(host).map_err(|e| bad(e.why))?;
         if host.len() > MAX_HOST {
             return Err(bad("a host name has at most 253 characters"));
         }

@@ -3,16 +3,19 @@
 //!
 //! Lesson: `lessons/02-web-client.md`.
 
-#[path = "shared/cli.rs"]
+#[path = "../shared/cli.rs"]
 mod cli;
+mod report;
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use cli::{EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax, exit_status, say};
-use inet::http::HttpError;
-use inet::http::client::{Options, result_line, save_site};
+use inet::http::client::{FetchError, Options};
+use inet::http::response::ResponseError;
+use inet::http::save::{SaveError, save_site};
 use inet::http::site::Site;
+use report::result_line;
 
 const PROGRAM: Program = Program {
     name: "webget",
@@ -103,37 +106,33 @@ fn get_one(arg: &str, out_dir: &Path, options: &Options) -> (String, u8) {
             let status = result.as_ref().err().map_or(0, status_of);
             (result_line(&site, &result), status)
         }
-        Err(e) => (format!("Site refused: {e}"), status_of(&e)),
+        // A bad site name, like a bad port in the other programs.
+        Err(e) => (format!("Site refused: {e}"), EXIT_BAD_PORT),
     }
 }
 
-/// Exit statuses past the shared ones of `inet::cli` (see the help).
+/// Exit statuses past the shared ones of `cli` (see the help).
 const EXIT_TIMEOUT: u8 = 4;
 const EXIT_EMPTY: u8 = 5;
 const EXIT_TRUNCATED: u8 = 6;
 const EXIT_BAD_REPLY: u8 = 7;
 const EXIT_FILE: u8 = 8;
 
-/// The exit status for an error, as listed in the help.
-fn status_of(e: &HttpError) -> u8 {
-    use HttpError as E;
+/// The exit status for a failed download, as listed in the help.
+fn status_of(e: &SaveError) -> u8 {
+    use FetchError as F;
+    use ResponseError as R;
     match e {
-        // A bad site name, like a bad port in the other programs.
-        E::BadSite { .. } => EXIT_BAD_PORT,
-        E::Refused | E::Connect(_) | E::Io(_) => EXIT_CONNECTION,
-        E::Timeout { .. } => EXIT_TIMEOUT,
-        E::EmptyReply => EXIT_EMPTY,
-        E::IncompleteHead { .. } | E::Truncated { .. } => EXIT_TRUNCATED,
-        E::NoStatusLine
-        | E::BadStatusLine(_)
-        | E::BadHeader { .. }
-        | E::LineTooLong(_)
-        | E::TooManyHeaders(_)
-        | E::HeadTooLarge(_)
-        | E::BadContentLength(_)
-        | E::ConflictingContentLength(..)
-        | E::TransferEncoding(_)
-        | E::Interim(_) => EXIT_BAD_REPLY,
-        E::Output(_) | E::File { .. } => EXIT_FILE,
+        SaveError::Request(_) => EXIT_BAD_PORT,
+        SaveError::File(_) | SaveError::Fetch(F::Output(_)) => EXIT_FILE,
+        SaveError::Fetch(F::Refused | F::Connect(_) | F::Io(_)) => {
+            EXIT_CONNECTION
+        }
+        SaveError::Fetch(F::Timeout { .. }) => EXIT_TIMEOUT,
+        SaveError::Fetch(F::Response(R::EmptyReply)) => EXIT_EMPTY,
+        SaveError::Fetch(F::Response(
+            R::IncompleteHead { .. } | R::Truncated { .. },
+        )) => EXIT_TRUNCATED,
+        SaveError::Fetch(F::Response(_)) => EXIT_BAD_REPLY,
     }
 }

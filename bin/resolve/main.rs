@@ -6,18 +6,18 @@
 //! original; with it, our stub resolver asks that server and nothing
 //! else. Read `lessons/01-names.md` and `src/dns/`.
 
-#[path = "shared/cli.rs"]
+#[path = "../shared/cli.rs"]
 mod cli;
+mod lookup;
 
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
 use cli::{Args, Program, Syntax, UsageError};
-use inet::dns::resolver::{
-    self, Family, Resolver, StubResolver, SystemResolver,
-};
+use inet::dns::resolver::{Family, Resolver, StubResolver, SystemResolver};
 use inet::dns::stub::{self, Config};
+use lookup::get_ip_and_name;
 
 const PROGRAM: Program = Program {
     name: "resolve",
@@ -98,12 +98,11 @@ fn run() -> Result<(), ExitCode> {
     let mut out = io::stdout().lock();
     let mut all_found = true;
     for host in hosts {
-        let found =
-            resolver::get_ip_and_name(&*resolver, host, family, &mut out)
-                .and_then(|found| out.flush().map(|()| found))
-                .map_err(|e| {
-                    PROGRAM.fail(EXIT_OUTPUT, &format!("cannot write: {e}"))
-                })?;
+        let found = get_ip_and_name(&*resolver, host, family, &mut out)
+            .and_then(|found| out.flush().map(|()| found))
+            .map_err(|e| {
+                PROGRAM.fail(EXIT_OUTPUT, &format!("cannot write: {e}"))
+            })?;
         all_found &= found;
     }
     if all_found {
