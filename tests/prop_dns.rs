@@ -7,8 +7,9 @@
 //! - Any bytes at all (0 to 600 of them) decode to a message or an error:
 //!   never a panic, a hang or a huge allocation. What decodes re-encodes
 //!   to bytes that decode to the same message.
-//! - Any IPv4 or IPv6 address survives the trip to its reverse name, and
-//!   through the wire.
+//! - Any IPv4 or IPv6 address survives the trip to its reverse name and
+//!   back, and through the wire. The way back, `address_of`, is written
+//!   here, as a server reads a PTR question: the client never needs it.
 //!
 //! Debug builds check arithmetic overflow; release builds run many more
 //! cases per second and are what a real resolver runs. Run both:

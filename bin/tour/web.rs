@@ -58,6 +58,6 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
 /// line per line, `\r` shown.
 fn saved_head(saved: &Saved) -> io::Result<String> {
     let bytes = fs::read(&saved.path)?;
-    let head = bytes.get(..saved.received.head.len).unwrap_or(&bytes);
+    let head = bytes.get(..saved.received.heads_len).unwrap_or(&bytes);
     Ok(escaped_lines(head))
 }

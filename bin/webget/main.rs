@@ -10,21 +10,24 @@ mod report;
 use std::path::Path;
 use std::process::ExitCode;
 
-use cli::{EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax, exit_status, say};
+use cli::{EXIT_BAD_PORT, EXIT_CONNECTION, Program, Syntax};
+use cli::{exit_status, say};
 use inet::http::client::{FetchError, Options};
-use inet::http::response::ResponseError;
+use inet::http::response::{Limits, ResponseError};
 use inet::http::save::{SaveError, save_site};
 use inet::http::site::Site;
 use report::result_line;
 
 const PROGRAM: Program = Program {
     name: "webget",
-    synopsis: "[--timeout SECS] [--out-dir DIR] [SITE[:PORT]...]",
+    synopsis: "[--timeout SECS] [--max-size BYTES] [--out-dir DIR] \
+               [SITE[:PORT]...]",
     help: HELP,
 };
 
 const HELP: &str = "\
-usage: webget [--timeout SECS] [--out-dir DIR] [SITE[:PORT]...]
+usage: webget [--timeout SECS] [--max-size BYTES] [--out-dir DIR]
+              [SITE[:PORT]...]
 
 Gets / from each site over HTTP/1.0 and saves the raw response, status
 line, headers and body, byte for byte and whatever the status (a 404 or a
@@ -33,17 +36,31 @@ line, headers and body, byte for byte and whatever the status (a 404 or a
 original's list (istia.univ-angers.fr www.univ-angers.fr www.ibm.com xx),
 which needs the Internet.
 
-A file is written whole or not at all: into a temporary file next to it,
-renamed when the response is complete. A failure leaves no partial file
-and does not touch an existing one. A site name is a host name (letters,
-digits, - . _) or an IPv4 address: nothing that could name a file
-elsewhere.
+An interim reply (1xx, as 100 Continue or 103 Early Hints) is skipped,
+not an error: the file holds every byte received, the interim heads
+first, then the final head and body; the result line gives the final
+status. 101 Switching Protocols is refused (status 7): we never ask to
+switch, and what would follow is not HTTP.
 
-  --timeout SECS  the longest wait to connect and for each read (default
-                  10, fractions allowed); a whole site takes at most 3
-                  times that
-  --out-dir DIR   where to save the files (default: the current directory)
-  -h, --help      show this help
+A file is written whole or not at all: into a temporary file next to it,
+.SITE.html.RANDOM.tmp, renamed when the response is complete. A failure
+leaves no partial file and does not touch an existing one. A download
+killed by a signal (Ctrl-C, kill) can't delete its temporary file: the
+next run for the same site does, once no live download holds it (each
+holds a lock on its file). A site name is a host name (letters, digits,
+- . _) or an IPv4 address: nothing that could name a file elsewhere; a
+port is digits, 1 to 65535.
+
+  --timeout SECS    the longest wait to connect and for each read
+                    (default 10, fractions allowed); a whole site takes at
+                    most 3 times that
+  --max-size BYTES  refuse a body over BYTES bytes, at least 1 (curl's
+                    --max-filesize): at once if its Content-Length says
+                    so, else as soon as it grows past; nothing is saved
+                    (the head is not counted: it is capped at 64 KiB)
+  --out-dir DIR     where to save the files (default: the current
+                    directory)
+  -h, --help        show this help
 
 Exit status (for several sites, that of the first failure):
   0  every page was saved
@@ -54,7 +71,8 @@ Exit status (for several sites, that of the first failure):
   5  empty reply: the server closed without answering
   6  truncated: the server closed before the end of the head or body
   7  not a valid HTTP/1.x reply (HTTP/0.9, bad header, too large...)
-  8  the file could not be written";
+  8  the file could not be written
+  9  the body is over --max-size";
 
 /// The sites inet_02 fetches.
 const ORIGINAL_SITES: [&str; 4] = [
@@ -69,17 +87,20 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let syntax = Syntax::any().options(&["timeout", "out-dir"]);
+    let syntax = Syntax::any().options(&["timeout", "max-size", "out-dir"]);
     let args = PROGRAM.args(&syntax)?;
     let defaults = Options::default();
     let timeout = args
         .seconds("timeout", defaults.timeout)
         .map_err(|e| PROGRAM.usage(&e.0))?;
+    // 0, the default, is no cap: a cap given must be a count > 0.
+    let max = args.count("max-size", 0).map_err(|e| PROGRAM.usage(&e.0))?;
     let out_dir = Path::new(args.option("out-dir").unwrap_or("."));
-    let options = Options {
-        timeout,
-        ..defaults
+    let limits = Limits {
+        max_body: (max > 0).then_some(max as u64),
+        ..defaults.limits
     };
+    let options = Options { timeout, limits };
     let sites: Vec<&str> = match args.positional.as_slice() {
         [] => ORIGINAL_SITES.to_vec(),
         given => given.iter().map(String::as_str).collect(),
@@ -117,6 +138,7 @@ const EXIT_EMPTY: u8 = 5;
 const EXIT_TRUNCATED: u8 = 6;
 const EXIT_BAD_REPLY: u8 = 7;
 const EXIT_FILE: u8 = 8;
+const EXIT_TOO_LARGE: u8 = 9;
 
 /// The exit status for a failed download, as listed in the help.
 fn status_of(e: &SaveError) -> u8 {
@@ -133,6 +155,7 @@ fn status_of(e: &SaveError) -> u8 {
         SaveError::Fetch(F::Response(
             R::IncompleteHead { .. } | R::Truncated { .. },
         )) => EXIT_TRUNCATED,
+        SaveError::Fetch(F::Response(R::BodyTooLarge { .. })) => EXIT_TOO_LARGE,
         SaveError::Fetch(F::Response(_)) => EXIT_BAD_REPLY,
     }
 }

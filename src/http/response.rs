@@ -10,7 +10,8 @@
 //!
 //! The head comes from a stranger, so every rule is strict and every size
 //! is capped by a [`Limits`] given by the caller: a line, the number of
-//! header lines, the whole head. What this parser refuses, and why:
+//! header lines, the whole head, and the body if the caller wants a cap
+//! on it. What this parser refuses, and why:
 //!
 //! - no status line at all: an HTTP/0.9 reply (just the body), or not
 //!   HTTP; the client could not tell an error page from the real one;
@@ -26,9 +27,15 @@
 //! - a `Transfer-Encoding`: a server must not send one in reply to a 1.0
 //!   request (RFC 9112 §6.1), and a 1.0 client can't decode it. We refuse
 //!   it rather than save a body whose framing we don't understand;
-//! - a `1xx` interim reply, which a server must not send to a 1.0 client
-//!   (RFC 9110 §15.2): we refuse it rather than skip it, since the saved
-//!   file would otherwise start with a reply that is not the page.
+//! - `101 Switching Protocols`: the server may switch only to a protocol
+//!   the client asked for in an `Upgrade` header (RFC 9110 §15.2.2), and
+//!   we never ask; what would follow is not HTTP, and no page.
+//!
+//! Any other `1xx` is an interim reply: the final one follows it. A server
+//! must not send one to a 1.0 client, but a client must be able to read
+//! one it did not expect (RFC 9110 §15.2), so [`ResponseReader`] skips it
+//! (within the head's cap: every head counts towards it) and passes its
+//! bytes on with the final head's, as they came.
 //!
 //! Lines end at a LF, the CR before it optional (RFC 9112 §2.2 lets a
 //! recipient take a bare LF): the rule of every text protocol here (see
@@ -77,8 +84,15 @@ pub enum ResponseError {
     ConflictingContentLength(u64, u64),
     /// A `Transfer-Encoding` in the reply to an HTTP/1.0 request.
     TransferEncoding(String),
-    /// A `1xx` interim reply, which a server must not send to HTTP/1.0.
-    Interim(u16),
+    /// A `101 Switching Protocols`, which we never asked for.
+    SwitchingProtocols,
+    /// A body over the caller's cap.
+    BodyTooLarge {
+        /// The cap, in bytes.
+        max: u64,
+        /// The `Content-Length`, if that is what told.
+        announced: Option<u64>,
+    },
 }
 
 impl fmt::Display for ResponseError {
@@ -133,11 +147,20 @@ impl fmt::Display for ResponseError {
                 "the server used Transfer-Encoding {value:?}, which it must \
                  not do for an HTTP/1.0 request (RFC 9112 §6.1)"
             ),
-            E::Interim(code) => write!(
-                f,
-                "the server sent an interim {code} reply, which it must not \
-                 do for an HTTP/1.0 request (RFC 9110 §15.2)"
+            E::SwitchingProtocols => f.write_str(
+                "the server switched protocols (101), which we never asked \
+                 for (RFC 9110 §15.2.2): what follows is not HTTP",
             ),
+            E::BodyTooLarge { max, announced } => match announced {
+                Some(n) => write!(
+                    f,
+                    "body too large: its Content-Length, {n} bytes, is over \
+                     the limit of {max}"
+                ),
+                None => {
+                    write!(f, "body too large: over the limit of {max} bytes")
+                }
+            },
         }
     }
 }
@@ -153,25 +176,30 @@ fn shown(bytes: &[u8]) -> String {
     format!("{}{more}", crate::escape::escape(cut))
 }
 
-/// Caps on the size of a response head.
+/// Caps on the size of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// The longest line, terminator included.
     pub max_line: usize,
     /// The most header lines.
     pub max_headers: usize,
-    /// The largest head, empty line included.
+    /// The largest head, empty line included (interim heads and the
+    /// final one, together).
     pub max_head: usize,
+    /// The largest body, if any is too large.
+    pub max_body: Option<u64>,
 }
 
 impl Default for Limits {
     /// 8 KiB lines, 100 headers, 64 KiB in all: more than any real site
     /// sends, far less than would hurt (hyper and curl use similar caps).
+    /// Any body: it goes through, not into memory.
     fn default() -> Self {
         Limits {
             max_line: 8 * 1024,
             max_headers: 100,
             max_head: 64 * 1024,
+            max_body: None,
         }
     }
 }
@@ -394,18 +422,14 @@ pub enum Framing {
 /// Where the body of the reply to a GET ends (RFC 9112 §6.3).
 ///
 /// # Errors
-/// An interim `1xx` reply, a `Transfer-Encoding`, a bad or conflicting
-/// `Content-Length`.
+/// A `Transfer-Encoding`, a bad or conflicting `Content-Length`.
 pub fn framing(head: &Head) -> Result<Framing, ResponseError> {
-    if (100..200).contains(&head.status) {
-        return Err(ResponseError::Interim(head.status));
-    }
     if let Some(te) = head.values("Transfer-Encoding").next() {
         return Err(ResponseError::TransferEncoding(shown(te)));
     }
-    // 204 and 304 never have a body, whatever the headers say (§6.3,
-    // rule 1).
-    if head.status == 204 || head.status == 304 {
+    // 1xx, 204 and 304 never have a body, whatever the headers say
+    // (§6.3, rule 1).
+    if is_interim(head.status) || head.status == 204 || head.status == 304 {
         return Ok(Framing::Length(0));
     }
     let mut length = None;
@@ -426,6 +450,11 @@ pub fn framing(head: &Head) -> Result<Framing, ResponseError> {
     Ok(length.map_or(Framing::UntilClose, Framing::Length))
 }
 // ANCHOR_END: framing
+
+/// `1xx`: an interim reply, before the final one (RFC 9110 §15.2).
+pub fn is_interim(status: u16) -> bool {
+    (100..200).contains(&status)
+}
 
 /// Digits only, checked: `+5`, `-6`, `0x10`, ` ` and a number too big
 /// for 64 bits are all refused, never wrapped (RUSTSEC-2021-0079 was a
@@ -501,6 +530,11 @@ impl BodyFramer {
     pub fn framing(&self) -> Framing {
         self.framing
     }
+
+    /// How many body bytes came so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
 }
 // ANCHOR_END: body_framer
 
@@ -509,24 +543,28 @@ impl BodyFramer {
 pub enum Fed<'c> {
     /// The head is not complete yet; the chunk was kept.
     NeedMore,
-    /// The head just completed: its bytes as received, and the body bytes
-    /// that came in the same chunks.
+    /// The final head just completed: the bytes of every head as
+    /// received (interim ones included), and the body bytes that came in
+    /// the same chunks.
     Head {
-        /// The head exactly as received.
+        /// The heads exactly as received.
         raw: Vec<u8>,
-        /// Body bytes that followed it (already framed).
+        /// Body bytes that followed them (already framed).
         body: Vec<u8>,
     },
     /// Body bytes (already framed: any excess is dropped).
     Body(&'c [u8]),
 }
 
-/// A response read to its end: its head, how its body was framed, and
-/// the body's size (the body itself went on to the caller).
+/// A response read to its end: its final head, how its body was framed,
+/// and the sizes of what was passed on (the bytes themselves went on to
+/// the caller).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
-    /// The parsed head.
+    /// The final head.
     pub head: Head,
+    /// The bytes before the body: the final head and any interim ones.
+    pub heads_len: usize,
     /// Where the body ended.
     pub framing: Framing,
     /// The body's size.
@@ -534,22 +572,26 @@ pub struct Received {
 }
 
 impl Received {
-    /// Head and body: the bytes passed on.
+    /// Heads and body: every byte passed on.
     pub fn total_len(&self) -> u64 {
-        self.head.len as u64 + self.body_len
+        self.heads_len as u64 + self.body_len
     }
 }
 
-/// A whole response, fed in chunks as they arrive: the head is collected
-/// (up to `limits.max_head`) and parsed, then the body is passed through
-/// without being kept. Memory stays bounded whatever the body's size.
+/// A whole response, fed in chunks as they arrive: the heads are
+/// collected (up to `limits.max_head` in all) and parsed, interim ones
+/// skipped, then the body is passed through without being kept. Memory
+/// stays bounded whatever the body's size.
 #[derive(Debug, Clone)]
 pub struct ResponseReader {
     limits: Limits,
     pending: Vec<u8>,
+    /// Where the head being parsed starts in `pending`: after the interim
+    /// heads skipped so far.
+    head_start: usize,
     /// Where the last, unfinished line of `pending` starts.
     line_start: usize,
-    /// The head, once complete, and the count of its body.
+    /// The final head, once complete, and the count of its body.
     head: Option<(Head, BodyFramer)>,
 }
 
@@ -559,21 +601,26 @@ impl ResponseReader {
         ResponseReader {
             limits,
             pending: Vec::new(),
+            head_start: 0,
             line_start: 0,
             head: None,
         }
     }
 
+    // ANCHOR: feed
     /// Takes the next chunk from the connection.
     ///
     /// # Errors
-    /// What [`parse_head`] and [`framing`] refuse.
+    /// What [`parse_head`] and [`framing`] refuse, a `101`, and a body
+    /// over `limits.max_body`.
     pub fn feed<'c>(
         &mut self,
         chunk: &'c [u8],
     ) -> Result<Fed<'c>, ResponseError> {
         if let Some((_, body)) = self.head.as_mut() {
-            return Ok(Fed::Body(&chunk[..body.take(chunk.len())]));
+            let n = body.take(chunk.len());
+            check_size(body, self.limits.max_body)?;
+            return Ok(Fed::Body(&chunk[..n]));
         }
         let before = self.pending.len();
         self.pending.extend_from_slice(chunk);
@@ -585,24 +632,52 @@ impl ResponseReader {
             // time in the square of its size.
             return Ok(Fed::NeedMore);
         }
-        let Some(head) = parse_head(&self.pending, &self.limits)? else {
-            return Ok(Fed::NeedMore);
+        while let Some(head) = self.next_head()? {
+            match head.status {
+                101 => return Err(ResponseError::SwitchingProtocols),
+                status if is_interim(status) => self.head_start += head.len,
+                _ => return self.start_body(head),
+            }
+        }
+        Ok(Fed::NeedMore)
+    }
+
+    /// The head after the interim ones skipped so far, once complete;
+    /// the cap on the head counts them all.
+    fn next_head(&self) -> Result<Option<Head>, ResponseError> {
+        let max_head = self.limits.max_head;
+        let limits = Limits {
+            max_head: max_head - self.head_start,
+            ..self.limits
         };
+        let rest = &self.pending[self.head_start..];
+        parse_head(rest, &limits).map_err(|e| match e {
+            ResponseError::HeadTooLarge(_) => {
+                ResponseError::HeadTooLarge(max_head)
+            }
+            e => e,
+        })
+    }
+
+    /// The final `head` is in: the body starts.
+    fn start_body<'c>(&mut self, head: Head) -> Result<Fed<'c>, ResponseError> {
         let mut body = BodyFramer::new(framing(&head)?);
         let mut raw = std::mem::take(&mut self.pending);
-        let mut rest = raw.split_off(head.len);
+        let mut rest = raw.split_off(self.head_start + head.len);
         rest.truncate(body.take(rest.len()));
+        check_size(&body, self.limits.max_body)?;
         self.head = Some((head, body));
         Ok(Fed::Head { raw, body: rest })
     }
+    // ANCHOR_END: feed
 
     /// True if bytes without a line end, added to `before` bytes, can't
     /// have changed what [`parse_head`] says: the status line's prefix was
-    /// already checked, and the unfinished line and the head are still
+    /// already checked, and the unfinished line and the heads are still
     /// within their limits (else `parse_head` must report it).
     fn only_grew_a_line(&self, before: usize) -> bool {
         let unfinished = self.pending.len() - self.line_start;
-        before >= b"HTTP/".len()
+        before - self.head_start >= b"HTTP/".len()
             && unfinished < self.limits.max_line
             && self.pending.len() < self.limits.max_head
     }
@@ -618,11 +693,12 @@ impl ResponseReader {
     ///
     /// # Errors
     /// [`ResponseError::EmptyReply`] if nothing came,
-    /// [`ResponseError::IncompleteHead`] if the head never ended,
+    /// [`ResponseError::IncompleteHead`] if the final head never ended,
     /// [`ResponseError::Truncated`] if the body is short.
     pub fn finish(self) -> Result<Received, ResponseError> {
         match self.head {
             Some((head, body)) => Ok(Received {
+                heads_len: self.head_start + head.len,
                 body_len: body.finish()?,
                 framing: body.framing(),
                 head,
@@ -632,6 +708,24 @@ impl ResponseReader {
                 got: self.pending.len(),
             }),
         }
+    }
+}
+
+/// A body announced (`Content-Length`) or grown past `max`, if there is
+/// one: refused as soon as the head, or the byte, shows it.
+fn check_size(
+    body: &BodyFramer,
+    max: Option<u64>,
+) -> Result<(), ResponseError> {
+    let announced = match body.framing() {
+        Framing::Length(n) => Some(n),
+        Framing::UntilClose => None,
+    };
+    match max {
+        Some(max) if announced.unwrap_or(body.received()) > max => {
+            Err(ResponseError::BodyTooLarge { max, announced })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -727,6 +821,7 @@ mod tests {
             max_line: 20,
             max_headers: 2,
             max_head: 50,
+            max_body: None,
         };
         let parse = |t: &str| parse_head(t.as_bytes(), &limits);
         assert!(matches!(
@@ -787,13 +882,84 @@ mod tests {
     }
 
     #[test]
-    fn h18_interim_replies_are_refused_and_no_body_statuses_are_empty() {
-        let h = head("HTTP/1.1 100 Continue\r\n\r\n").unwrap().unwrap();
-        assert!(matches!(framing(&h), Err(ResponseError::Interim(100))));
+    fn h18_interim_and_no_body_statuses_have_no_body() {
+        let h = head("HTTP/1.1 100 Continue\r\nContent-Length: 9\r\n\r\n");
+        assert_eq!(framing(&h.unwrap().unwrap()).unwrap(), Framing::Length(0));
         let h = head("HTTP/1.0 304 Not Modified\r\nContent-Length: 9\r\n\r\n");
         let h = h.unwrap().unwrap();
         assert_eq!(framing(&h).unwrap(), Framing::Length(0));
         assert_eq!(framing_of("").unwrap(), Framing::UntilClose);
+    }
+
+    /// Feeds `data` a byte at a time: the raw heads, the body, the end.
+    fn byte_by_byte(
+        data: &[u8],
+        limits: Limits,
+    ) -> Result<(Vec<u8>, Vec<u8>, Received), ResponseError> {
+        let mut reader = ResponseReader::new(limits);
+        let (mut heads, mut body) = (Vec::new(), Vec::new());
+        for byte in data.chunks(1) {
+            match reader.feed(byte)? {
+                Fed::NeedMore => {}
+                Fed::Head { raw, body: first } => (heads, body) = (raw, first),
+                Fed::Body(more) => body.extend_from_slice(more),
+            }
+        }
+        Ok((heads, body, reader.finish()?))
+    }
+
+    const INTERIM: &str = "HTTP/1.1 100 Continue\r\n\r\n\
+        HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n";
+
+    #[test]
+    fn h18_interim_replies_are_skipped_and_passed_on_with_the_final_one() {
+        let last = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n";
+        let data = format!("{INTERIM}{last}hi");
+        let (heads, body, received) =
+            byte_by_byte(data.as_bytes(), Limits::default()).unwrap();
+        assert_eq!(heads, format!("{INTERIM}{last}").as_bytes());
+        assert_eq!(body, b"hi");
+        assert_eq!(received.head.status, 200);
+        assert_eq!(received.heads_len, heads.len());
+        assert_eq!(received.total_len(), data.len() as u64);
+    }
+
+    #[test]
+    fn h18_a_switch_of_protocols_is_refused() {
+        let data =
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n\x81";
+        let err = byte_by_byte(data, Limits::default()).unwrap_err();
+        assert_eq!(err, ResponseError::SwitchingProtocols);
+    }
+
+    #[test]
+    fn h14_interim_heads_count_towards_the_cap_on_the_head() {
+        let endless = "HTTP/1.1 100 Continue\r\n\r\n".repeat(10_000);
+        let limits = Limits::default();
+        let err = byte_by_byte(endless.as_bytes(), limits).unwrap_err();
+        assert_eq!(err, ResponseError::HeadTooLarge(limits.max_head));
+    }
+
+    #[test]
+    fn h15_a_body_announced_or_grown_past_the_cap_is_refused_at_once() {
+        let limits = Limits {
+            max_body: Some(5),
+            ..Limits::default()
+        };
+        let mut reader = ResponseReader::new(limits);
+        let head = b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\n";
+        let err = reader.feed(head).unwrap_err();
+        let announced = Some(6);
+        assert_eq!(err, ResponseError::BodyTooLarge { max: 5, announced });
+        let mut reader = ResponseReader::new(limits);
+        assert!(reader.feed(b"HTTP/1.0 200 OK\r\n\r\nabc").is_ok());
+        assert_eq!(reader.feed(b"de").unwrap(), Fed::Body(b"de"));
+        let err = reader.feed(b"f").unwrap_err();
+        let announced = None;
+        assert_eq!(err, ResponseError::BodyTooLarge { max: 5, announced });
+        let five = b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nabcde";
+        let (_, body, _) = byte_by_byte(five, limits).unwrap();
+        assert_eq!(body, b"abcde");
     }
 
     #[test]
