@@ -52,7 +52,9 @@ impl Site {
         if host == "." || host == ".." {
             return Err(bad("the name would be a directory, not a file"));
         }
-        check_host(host).map_err(|e| bad(e.why))?;
+        check_host(host).map_err(|_| {
+            bad("a site is a host name: letters, digits, - . _ only")
+        })?;
         if host.len() > MAX_HOST {
             return Err(bad("a host name has at most 253 characters"));
         }
