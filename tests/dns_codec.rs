@@ -6,9 +6,11 @@
 
 use std::net::IpAddr;
 
-use inet::dns::name::{Name, decode_name};
-use inet::dns::reverse::{address_of, reverse_name};
-use inet::dns::{DnsError, Message, RecordData, RecordType};
+use inet::dns::LookupError;
+use inet::dns::message::DecodeError;
+use inet::dns::name::{Name, NameError, decode_name};
+use inet::dns::reverse::reverse_name;
+use inet::dns::{Message, RecordData, RecordType};
 
 /// A 12-byte header: ID 0x1234, a response (QR=1, RD, RA), these counts.
 fn header(qd: u16, an: u16) -> Vec<u8> {
@@ -72,31 +74,31 @@ fn d3_pointers_must_point_strictly_backwards() {
     let self_pointer = question(&[0xC0, 12]);
     assert_eq!(
         Message::decode(&self_pointer),
-        Err(DnsError::BadPointer { at: 12, to: 12 })
+        Err(DecodeError::BadPointer { at: 12, to: 12 })
     );
     let forward = question(&[0xC0, 14, 1, b'a', 0]);
     assert_eq!(
         Message::decode(&forward),
-        Err(DnsError::BadPointer { at: 12, to: 14 })
+        Err(DecodeError::BadPointer { at: 12, to: 14 })
     );
     // At 12: "a" then a pointer to 16; at 16: "b" then a pointer to 12.
     let mut looped = header(1, 0);
     looped.extend_from_slice(&[1, b'a', 0xC0, 16, 1, b'b', 0xC0, 12]);
     assert_eq!(
         decode_name(&looped, 12),
-        Err(DnsError::BadPointer { at: 14, to: 16 })
+        Err(DecodeError::BadPointer { at: 14, to: 16 })
     );
     // Entered from the second name, the first jump is backwards, the
     // second one is not.
     assert_eq!(
         decode_name(&looped, 16),
-        Err(DnsError::BadPointer { at: 14, to: 16 })
+        Err(DecodeError::BadPointer { at: 14, to: 16 })
     );
     // Forward chains 0 -> 2 -> 4 (py3dns's bug) stop at the first step.
     let chain = question(&[0xC0, 14, 0xC0, 16, 1, b'a', 0]);
     assert!(matches!(
         Message::decode(&chain),
-        Err(DnsError::BadPointer { .. })
+        Err(DecodeError::BadPointer { .. })
     ));
 }
 
@@ -107,18 +109,18 @@ fn d4_pointers_use_14_bits_and_need_their_second_byte() {
     let past_end = question(&[0xC0, 200]);
     assert!(matches!(
         Message::decode(&past_end),
-        Err(DnsError::BadPointer { .. })
+        Err(DecodeError::BadPointer { .. })
     ));
     let mut lone = header(1, 0);
     lone.push(0xC0);
     assert_eq!(
         Message::decode(&lone),
-        Err(DnsError::Truncated("a compression pointer"))
+        Err(DecodeError::Truncated("a compression pointer"))
     );
     let top = question(&[0xFF, 0xFF]);
     assert_eq!(
         Message::decode(&top),
-        Err(DnsError::BadPointer { at: 12, to: 0x3FFF })
+        Err(DecodeError::BadPointer { at: 12, to: 0x3FFF })
     );
     // A name at offset 300, reached with 0xC1 0x2C (256 + 44).
     let mut far = vec![0; 300];
@@ -138,13 +140,13 @@ fn d5_reserved_label_types_are_refused() {
     long.push(0);
     assert_eq!(
         Message::decode(&question(&long)),
-        Err(DnsError::BadLabelType(0x40))
+        Err(DecodeError::BadLabelType(0x40))
     );
     for first in [0x41, 0x7F, 0x80, 0xBF] {
         let packet = question(&[first, 0]);
         assert_eq!(
             Message::decode(&packet),
-            Err(DnsError::BadLabelType(first))
+            Err(DecodeError::BadLabelType(first))
         );
     }
 }
@@ -162,7 +164,7 @@ fn d6_names_over_255_bytes_are_refused_while_decompressing() {
     labels.push(0);
     assert_eq!(
         Message::decode(&question(&labels)),
-        Err(DnsError::NameTooLong)
+        Err(DecodeError::NameTooLong)
     );
     // Four questions, each one label of 63 plus a pointer to the one
     // before: 65, 129, 193, then 257 bytes once decompressed.
@@ -179,7 +181,7 @@ fn d6_names_over_255_bytes_are_refused_while_decompressing() {
         chain.extend_from_slice(&[0, 1, 0, 1]);
         previous = Some(at as u8);
     }
-    assert_eq!(Message::decode(&chain), Err(DnsError::NameTooLong));
+    assert_eq!(Message::decode(&chain), Err(DecodeError::NameTooLong));
     // The first three are fine on their own.
     chain[5] = 3;
     assert_eq!(
@@ -222,7 +224,7 @@ fn d7_a_long_ip6_arpa_reply_with_pointers_is_accepted() {
         0,
     ]);
     let reply = Message::decode(&packet).unwrap();
-    assert_eq!(address_of(&reply.answers[0].name), Some(addr));
+    assert_eq!(reply.answers[0].name, reverse_name(addr));
     let host = Name::parse("host.ip6.arpa").unwrap();
     assert_eq!(reply.answers[0].data, RecordData::Ptr(host));
     assert_eq!(reply.answers[1].name.labels().len(), 18);
@@ -238,27 +240,27 @@ fn d8_a_reply_cut_at_any_offset_is_an_error() {
     for len in 0..reply.len() {
         let cut = &reply[..len];
         assert!(
-            matches!(Message::decode(cut), Err(DnsError::Truncated(_))),
+            matches!(Message::decode(cut), Err(DecodeError::Truncated(_))),
             "cut at {len}: {:?}",
             Message::decode(cut)
         );
     }
     assert_eq!(
         Message::decode(&reply[..11]),
-        Err(DnsError::Truncated("the 12-byte header"))
+        Err(DecodeError::Truncated("the 12-byte header"))
     );
     let mut more_answers = reply.clone();
     more_answers[7] = 200; // ANCOUNT 200, 2 present
     assert!(matches!(
         Message::decode(&more_answers),
-        Err(DnsError::Truncated(_))
+        Err(DecodeError::Truncated(_))
     ));
     let mut long_rdata = reply.clone();
     let rdlength = long_rdata.len() - 5;
     long_rdata[rdlength] = 5; // the A record's RDLENGTH, past the end
     assert_eq!(
         Message::decode(&long_rdata),
-        Err(DnsError::Truncated("a record's data"))
+        Err(DecodeError::Truncated("a record's data"))
     );
 }
 
@@ -294,7 +296,7 @@ fn d8_record_data_must_fit_its_type() {
         let len = rdata.len();
         assert_eq!(
             record(rtype, rdata),
-            Err(DnsError::BadRdata {
+            Err(DecodeError::BadRdata {
                 rtype: expected,
                 len
             }),
@@ -305,24 +307,27 @@ fn d8_record_data_must_fit_its_type() {
     assert!(record(28, &[0; 16]).is_ok());
     assert!(record(12, &[1, b'b', 0xC0, 12]).is_ok());
     // A PTR whose name runs past its RDLENGTH into the next bytes.
-    assert_eq!(record(12, &[1, b'b']), Err(DnsError::Truncated("a name")));
+    assert_eq!(
+        record(12, &[1, b'b']),
+        Err(DecodeError::Truncated("a name"))
+    );
 }
 
 /// D17: names typed by a user are checked before anything is sent.
 #[test]
 fn d17_user_names_are_checked_before_sending() {
     let label = |n: usize| "a".repeat(n);
-    assert_eq!(Name::parse(&label(64)), Err(DnsError::LabelTooLong(64)));
+    assert_eq!(Name::parse(&label(64)), Err(NameError::LabelTooLong(64)));
     assert!(Name::parse(&label(63)).is_ok());
     // 3 labels of 63 and one of 61: 255 bytes on the wire, the most.
     let longest = format!("{0}.{0}.{0}.{1}", label(63), label(61));
     assert_eq!(Name::parse(&longest).unwrap().wire_len(), 255);
     let too_long = format!("{0}.{0}.{0}.{1}", label(63), label(62));
-    assert_eq!(Name::parse(&too_long), Err(DnsError::NameTooLong));
-    assert_eq!(Name::parse("a..b"), Err(DnsError::EmptyLabel));
-    assert_eq!(Name::parse(".a"), Err(DnsError::EmptyLabel));
-    assert_eq!(Name::parse("a.b.."), Err(DnsError::EmptyLabel));
-    assert_eq!(Name::parse(""), Err(DnsError::EmptyName));
+    assert_eq!(Name::parse(&too_long), Err(NameError::TooLong));
+    assert_eq!(Name::parse("a..b"), Err(NameError::EmptyLabel));
+    assert_eq!(Name::parse(".a"), Err(NameError::EmptyLabel));
+    assert_eq!(Name::parse("a.b.."), Err(NameError::EmptyLabel));
+    assert_eq!(Name::parse(""), Err(NameError::Empty));
     assert_eq!(Name::parse("."), Ok(Name::root()));
     assert_eq!(
         Name::parse("www.example.test."),
@@ -333,10 +338,13 @@ fn d17_user_names_are_checked_before_sending() {
 /// Every error reads as a sentence a student can act on.
 #[test]
 fn errors_explain_themselves() {
-    let shown = DnsError::BadPointer { at: 12, to: 12 }.to_string();
+    let shown = DecodeError::BadPointer { at: 12, to: 12 }.to_string();
     assert!(shown.contains("not strictly backwards"), "{shown}");
-    assert_eq!(DnsError::NxDomain.to_string(), "host not found (NXDOMAIN)");
-    let shown = DnsError::LabelTooLong(64).to_string();
+    assert_eq!(
+        LookupError::NxDomain.to_string(),
+        "host not found (NXDOMAIN)"
+    );
+    let shown = NameError::LabelTooLong(64).to_string();
     assert!(
         shown.contains("64 bytes") && shown.contains("63"),
         "{shown}"

@@ -159,6 +159,24 @@ fn help_and_wrong_command_lines() {
             &["--dns-server", "nowhere", "x"][..],
             "--dns-server wants IP:PORT",
         ),
+        // A1: the port of every program, and 0 names no server: a
+        // usage error, not a lookup that fails.
+        (
+            &["--dns-server", "127.0.0.1:0", "x"][..],
+            "port 0 names no server",
+        ),
+        (
+            &["--dns-server", "[::1]:0", "x"][..],
+            "port 0 names no server",
+        ),
+        (
+            &["--dns-server", "127.0.0.1:+53", "x"][..],
+            "\"+53\" is not",
+        ),
+        (
+            &["--dns-server", "127.0.0.1:99999", "x"][..],
+            "not a whole number",
+        ),
         (&["--timeout", "0", "x"][..], "--timeout"),
         // A host is given so that, should the parser ever take this
         // line, the lookup stays on this machine (/etc/hosts).
@@ -170,4 +188,16 @@ fn help_and_wrong_command_lines() {
         assert!(out.is_empty(), "{args:?}: {out}");
         assert!(err.contains(why) && err.contains("usage: resolve"), "{err}");
     }
+}
+
+/// A1: `--dns-server` writes its port as every program does (white space
+/// around the digits allowed, `inet::net::parse_port`).
+#[test]
+fn a1_the_servers_port_has_the_syntax_of_every_program() {
+    let mock = mock();
+    let spaced = format!("127.0.0.1: {} ", mock.addr().port());
+    let (code, out, err) =
+        resolve(&["--dns-server", &spaced, "--timeout", "2", "example.test"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("ip[example.test]=192.0.2.7\n"), "{out}");
 }

@@ -1,10 +1,10 @@
 //! The HTTP client library (`inet::http::client`) against the mock (the
 //! tour's web chapter is tested in `tests/tour.rs`).
 
+use std::io::{self, Write};
 use std::time::Duration;
 
-use inet::http::HttpError;
-use inet::http::client::{Options, fetch};
+use inet::http::client::{BUFFER_SIZE, FetchError, Options, fetch};
 use inet::http::request::{ORIGINAL_REQUEST, get_request};
 use inet::http::response::Framing;
 use inet::http::site::Site;
@@ -56,7 +56,7 @@ fn timeouts_say_which_limit_ran_out() {
     let request = get_request(&site.host, site.port, "/").unwrap();
     let err = fetch(&site, &request, &mut Vec::new(), &options(100));
     let err = err.unwrap_err();
-    assert!(matches!(err, HttpError::Timeout { .. }), "{err}");
+    assert!(matches!(err, FetchError::Timeout { .. }), "{err}");
     assert_eq!(
         err.to_string(),
         "timed out after 0.1s waiting for the server"
@@ -82,7 +82,7 @@ fn a_refused_connection_is_its_own_error() {
     };
     let site = Site::parse(&format!("127.0.0.1:{port}")).unwrap();
     let err = fetch(&site, b"", &mut Vec::new(), &options(1000));
-    assert!(matches!(err, Err(HttpError::Refused)));
+    assert!(matches!(err, Err(FetchError::Refused)));
 }
 
 #[test]
@@ -100,4 +100,43 @@ fn the_client_closes_once_the_content_length_is_met() {
     assert!(out.ends_with(b"\r\n\r\nhello"));
     // The mock sees our close: its connection ends.
     assert!(server.wait_for_closed(1, Duration::from_secs(5)));
+}
+
+/// A writer that keeps only the sizes of the writes it gets.
+#[derive(Default)]
+struct WriteSizes(Vec<usize>);
+
+impl Write for WriteSizes {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.push(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_body_of_many_buffers_goes_through_one_buffer_at_a_time() {
+    let len = 3 * BUFFER_SIZE as u64 + 1;
+    let reply = Reply::new(200, "OK").pattern(len);
+    let server = HttpMock::new().route("/", reply).start().unwrap();
+    let site =
+        Site::parse(&format!("127.0.0.1:{}", server.addr().port())).unwrap();
+    let request = get_request(&site.host, site.port, "/").unwrap();
+    let mut out = WriteSizes::default();
+    let options = Options {
+        timeout: Duration::from_secs(5),
+        ..Options::default()
+    };
+    let fetched = fetch(&site, &request, &mut out, &options).unwrap();
+    assert_eq!(fetched.body_len, len);
+    let written: usize = out.0.iter().sum();
+    assert_eq!(written as u64, fetched.total_len());
+    // Memory does not grow with the body: no write is bigger than
+    // the one buffer (the head and the body bytes read with it come
+    // in one read, so they are within it too).
+    let biggest = out.0.iter().max().copied().unwrap_or(0);
+    assert!(biggest <= BUFFER_SIZE, "a write of {biggest} bytes");
 }

@@ -7,8 +7,9 @@
 //! - Any bytes at all (0 to 600 of them) decode to a message or an error:
 //!   never a panic, a hang or a huge allocation. What decodes re-encodes
 //!   to bytes that decode to the same message.
-//! - Any IPv4 or IPv6 address survives the trip to its reverse name, and
-//!   through the wire.
+//! - Any IPv4 or IPv6 address survives the trip to its reverse name and
+//!   back, and through the wire. The way back, `address_of`, is written
+//!   here, as a server reads a PTR question: the client never needs it.
 //!
 //! Debug builds check arithmetic overflow; release builds run many more
 //! cases per second and are what a real resolver runs. Run both:
@@ -24,9 +25,9 @@ mod common;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use inet::dns::message::Flags;
-use inet::dns::reverse::{address_of, reverse_name};
+use inet::dns::reverse::reverse_name;
 use inet::dns::{
-    Message, Name, Question, Rcode, Record, RecordData, RecordType,
+    Message, Name, Query, Question, Rcode, Record, RecordData, RecordType,
 };
 use proptest::prelude::*;
 
@@ -198,8 +199,78 @@ proptest! {
     #[test]
     fn any_ipv6_survives_its_reverse_name(v6 in any::<u128>()) {
         let addr = IpAddr::V6(Ipv6Addr::from(v6));
-        let query = Message::query(7, reverse_name(addr), RecordType::Ptr);
-        let decoded = Message::decode(&query.encode().unwrap()).unwrap();
+        let query = Query::new(7, reverse_name(addr), RecordType::Ptr);
+        let decoded = Message::decode(&query.to_bytes()).unwrap();
         prop_assert_eq!(address_of(&decoded.questions[0].name), Some(addr));
+    }
+}
+
+/// The way back from a reverse name: the address it stands for, or
+/// `None` if `name` is not exactly 4 decimal bytes under `in-addr.arpa`
+/// or 32 hex nibbles under `ip6.arpa` (case does not matter). Written
+/// here, apart from the client (which only goes the other way), as a
+/// server reads a PTR question.
+fn address_of(name: &Name) -> Option<IpAddr> {
+    let labels = name.labels();
+    let is =
+        |label: &[u8], text: &str| label.eq_ignore_ascii_case(text.as_bytes());
+    match labels {
+        [d, c, b, a, in_addr, arpa]
+            if is(in_addr, "in-addr") && is(arpa, "arpa") =>
+        {
+            let octets = [a, b, c, d].map(|l| decimal_byte(l));
+            let [Some(a), Some(b), Some(c), Some(d)] = octets else {
+                return None;
+            };
+            Some(IpAddr::V4(Ipv4Addr::new(a, b, c, d)))
+        }
+        [nibbles @ .., ip6, arpa]
+            if nibbles.len() == 32 && is(ip6, "ip6") && is(arpa, "arpa") =>
+        {
+            let mut bits = 0u128;
+            for label in nibbles.iter().rev() {
+                bits = bits << 4 | u128::from(hex_nibble(label)?);
+            }
+            Some(IpAddr::V6(Ipv6Addr::from(bits)))
+        }
+        _ => None,
+    }
+}
+
+/// `0` to `255` in decimal, without leading zeros (so each byte has one
+/// spelling).
+fn decimal_byte(label: &[u8]) -> Option<u8> {
+    let text = std::str::from_utf8(label).ok()?;
+    let canonical = text.len() == 1 || !text.starts_with('0');
+    if !canonical || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// One hex digit.
+fn hex_nibble(label: &[u8]) -> Option<u8> {
+    match label {
+        [digit] => (*digit as char).to_digit(16).map(|d| d as u8),
+        _ => None,
+    }
+}
+
+#[test]
+fn only_well_formed_reverse_names_give_addresses() {
+    let parse = |text: &str| address_of(&Name::parse(text).unwrap());
+    assert_eq!(
+        parse("7.2.0.192.IN-ADDR.ARPA"),
+        Some("192.0.2.7".parse().unwrap())
+    );
+    for bad in [
+        "2.0.192.in-addr.arpa",
+        "256.2.0.192.in-addr.arpa",
+        "07.2.0.192.in-addr.arpa",
+        "x.2.0.192.in-addr.arpa",
+        "7.2.0.192.in-addr.example",
+        "1.ip6.arpa",
+    ] {
+        assert_eq!(parse(bad), None, "{bad}");
     }
 }

@@ -10,10 +10,10 @@ mod common;
 
 use std::path::{Component, Path};
 
-use inet::http::HttpError;
 use inet::http::request::get_request;
 use inet::http::response::{
-    BodyFramer, Fed, Framing, Limits, ResponseReader, parse_head, parse_length,
+    BodyFramer, Fed, Framing, Limits, ResponseError, ResponseReader,
+    parse_head, parse_length,
 };
 use inet::http::site::Site;
 use proptest::prelude::*;
@@ -57,7 +57,10 @@ fn feed(data: &[u8], sizes: &[usize], limits: Limits) -> Outcome {
             }
         }
     }
-    out.end = reader.finish().map_err(|e| e.to_string());
+    out.end = reader
+        .finish()
+        .map(|r| r.body_len)
+        .map_err(|e| e.to_string());
     out
 }
 
@@ -106,6 +109,18 @@ fn response() -> impl Strategy<Value = (Vec<u8>, Vec<u8>, Vec<u8>, bool)> {
         })
 }
 
+/// Up to three interim heads (1xx, but not 101), which the reader skips
+/// and passes on with the final one (H18).
+fn interim() -> impl Strategy<Value = Vec<u8>> {
+    let status = (100u16..200).prop_filter("not a switch", |s| *s != 101);
+    prop::collection::vec(status, 0..3).prop_map(|statuses| {
+        let heads = statuses
+            .iter()
+            .map(|s| format!("HTTP/1.1 {s} Wait\r\n\r\n"));
+        heads.collect::<String>().into_bytes()
+    })
+}
+
 fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
     prop::collection::vec(0usize..40, 0..10)
 }
@@ -117,13 +132,15 @@ proptest! {
     ))]
 
     /// Any chunking gives the same head and body, byte for byte (H15):
-    /// the head as sent, the body as sent, and nothing past a
-    /// Content-Length (H5).
+    /// the heads as sent (interim ones first, H18), the body as sent, and
+    /// nothing past a Content-Length (H5).
     #[test]
     fn chunking_never_changes_the_head_or_the_body(
         (head, body, junk, with_length) in response(),
+        interim in interim(),
         sizes in chunk_sizes(),
     ) {
+        let head = [interim, head].concat();
         let mut data = head.clone();
         data.extend_from_slice(&body);
         if with_length {
@@ -147,7 +164,7 @@ proptest! {
     ) {
         let mut data = prefix.as_bytes().to_vec();
         data.extend_from_slice(&bytes);
-        let limits = Limits { max_line: 64, max_headers: 4, max_head: 200 };
+        let limits = Limits { max_line: 64, max_headers: 4, max_head: 200, max_body: None };
         let outcome = feed(&data, &sizes, limits);
         if !data.is_empty() && !data.starts_with(b"H") {
             prop_assert!(outcome.end.is_err());
@@ -162,7 +179,7 @@ proptest! {
         max_headers in 0usize..8,
         max_head in 1usize..400,
     ) {
-        let limits = Limits { max_line, max_headers, max_head };
+        let limits = Limits { max_line, max_headers, max_head, max_body: None };
         let lines: Vec<&[u8]> = head.split_inclusive(|&b| b == b'\n').collect();
         let over = lines.iter().any(|l| l.len() > max_line)
             || lines.len() - 2 > max_headers
@@ -182,7 +199,7 @@ proptest! {
         max_head in 100usize..2000,
         sizes in chunk_sizes(),
     ) {
-        let limits = Limits { max_line: 64, max_headers: 1000, max_head };
+        let limits = Limits { max_line: 64, max_headers: 1000, max_head, max_body: None };
         let mut data = b"HTTP/1.0 200 OK\r\n".to_vec();
         while data.len() <= max_head + 100 {
             data.extend_from_slice(line.as_bytes());
@@ -210,7 +227,7 @@ proptest! {
                     significant.to_owned()
                 });
             }
-            Err(HttpError::BadContentLength(_)) => prop_assert!(!fits),
+            Err(ResponseError::BadContentLength(_)) => prop_assert!(!fits),
             Err(other) => prop_assert!(false, "unexpected {other}"),
         }
     }
@@ -237,7 +254,7 @@ proptest! {
         }
         let truncated = matches!(
             framer.finish(),
-            Err(HttpError::Truncated { got, expected }) if got == k && expected == n
+            Err(ResponseError::Truncated { got, expected }) if got == k && expected == n
         );
         prop_assert!(truncated);
     }

@@ -1,6 +1,7 @@
 //! `webget` against the mock HTTP server: what it saves, how it fails,
 //! and that a failure never leaves a partial file nor touches an existing
-//! one (matrix rows H1-H18, F1-F7).
+//! one (matrix rows H1-H18, F1-F7; F9: what a killed download left; A1:
+//! the port syntax).
 
 use std::fs;
 use std::io::Write as _;
@@ -355,8 +356,96 @@ fn h17_a_connection_reset_mid_body_publishes_nothing() {
 }
 
 #[test]
-fn h18_an_interim_reply_is_refused() {
-    assert_fails(&with_fault(Fault::Interim), "5", 7, "interim 100");
+fn h18_an_interim_reply_is_skipped_and_saved_as_it_came() {
+    let server = with_fault(Fault::Interim);
+    let dir = dir_with_sentinel(&server);
+    let run = get(&server, dir.path(), "5");
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let (_, file) = site(server.addr());
+    let saved = fs::read(dir.path().join(&file)).unwrap();
+    let page = Reply::ok("<p>hello</p>").to_bytes().unwrap();
+    assert_eq!(
+        saved,
+        [&b"HTTP/1.1 100 Continue\r\n\r\n"[..], &page].concat()
+    );
+    let line = format!("(HTTP/1.0 200 OK, {} bytes)\n", saved.len());
+    assert!(run.stdout.ends_with(&line), "{}", run.stdout);
+}
+
+#[test]
+fn h18_a_switch_of_protocols_is_refused_and_nothing_saved() {
+    let switch = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\n\r\n\x81\x05hello";
+    assert_fails(&with_raw(switch), "5", 7, "switched protocols (101)");
+}
+
+/// H14, H18: interim heads without end count towards the cap on the
+/// head, as header lines do.
+#[test]
+fn h14_endless_interim_replies_are_cut_off_at_the_cap() {
+    let endless = "HTTP/1.1 100 Continue\r\n\r\n".repeat(5000);
+    let server = with_raw(endless.as_bytes());
+    assert_fails(&server, "5", 7, "headers too large");
+}
+
+/// Runs webget on `server` with `--max-size max`.
+fn get_at_most(server: &HttpServer, dir: &Path, max: &str) -> Run {
+    let (site, _) = site(server.addr());
+    let dir = dir.to_str().unwrap();
+    webget(&[
+        "--max-size",
+        max,
+        "--timeout",
+        "30",
+        "--out-dir",
+        dir,
+        &site,
+    ])
+}
+
+/// H15: a body whose Content-Length is over `--max-size` is refused as
+/// soon as the head is in: this server sends 3 bytes of its announced
+/// 10 GB and closes, which would otherwise be a truncation (status 6).
+#[test]
+fn h15_max_size_refuses_an_announced_body_at_once() {
+    let head = b"HTTP/1.0 200 OK\r\nContent-Length: 10000000000\r\n\r\nabc";
+    let server = with_raw(head);
+    let dir = dir_with_sentinel(&server);
+    let run = get_at_most(&server, dir.path(), "1000000");
+    assert_eq!(run.code, Some(9), "{}", run.stdout);
+    let why = "body too large: its Content-Length, 10000000000 bytes, is over \
+        the limit of 1000000";
+    assert!(run.stdout.contains(why), "{}", run.stdout);
+    assert_untouched(&server, dir.path());
+}
+
+/// H15: a server that really sends its 10 GB: webget stops at the head,
+/// well within its 30 s timeout, never reading the body.
+#[test]
+fn h15_max_size_does_not_read_a_huge_body() {
+    let huge = Reply::new(200, "OK").pattern(10_000_000_000);
+    let server = HttpMock::new().route("/", huge).start().unwrap();
+    let dir = dir_with_sentinel(&server);
+    let run = get_at_most(&server, dir.path(), "1000000");
+    assert_eq!(run.code, Some(9), "{}", run.stdout);
+    assert_untouched(&server, dir.path());
+}
+
+/// H6, H15: a body without a length is refused once it grows past
+/// `--max-size`, and nothing is saved; a body of exactly that size is.
+#[test]
+fn h15_max_size_refuses_a_body_that_grows_past_it() {
+    let big = Reply::new(200, "OK").pattern(3_000_000).close_delimited();
+    let server = HttpMock::new().route("/", big).start().unwrap();
+    let dir = dir_with_sentinel(&server);
+    let run = get_at_most(&server, dir.path(), "1000");
+    assert_eq!(run.code, Some(9), "{}", run.stdout);
+    assert!(run.stdout.contains("over the limit of 1000 bytes"));
+    assert_untouched(&server, dir.path());
+    let exact = Reply::ok(vec![b'x'; 1000]).close_delimited();
+    let server = HttpMock::new().route("/", exact).start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(get_at_most(&server, dir.path(), "1000").code, Some(0));
 }
 
 #[test]
@@ -376,6 +465,8 @@ fn h1_f4_bad_site_names_are_refused_before_connecting() {
         format!("127.0.0.1:{port}:{port}"),
         String::new(),
         "127.0.0.1:99999".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        format!("127.0.0.1:+{port}"),
         // Over 253 characters: no DNS name (RFC 1035 §2.3.4).
         format!("{}:{port}", "a".repeat(254)),
     ] {
@@ -390,15 +481,35 @@ fn h1_f4_bad_site_names_are_refused_before_connecting() {
     assert_eq!(server.requests().len(), 1);
 }
 
-#[test]
-fn f2_the_destination_keeps_its_old_content_during_a_download() {
+/// A download in progress, into a directory holding an older copy.
+struct Stalled {
+    server: HttpServer,
+    dir: tempfile::TempDir,
+    child: Child,
+}
+
+/// Starts webget with `--timeout timeout` against a server that stalls
+/// mid-body, and returns once it has connected (its temporary file is
+/// made before that).
+fn stalled_download(timeout: &str) -> Stalled {
     let server = with_fault(Fault::StallMidBody);
     let dir = dir_with_sentinel(&server);
-    let (site, file) = site(server.addr());
-    let out = dir.path().to_str().unwrap().to_owned();
-    let mut child = spawn_webget(&["--timeout", "2", "--out-dir", &out, &site]);
-    // The temporary file exists before webget connects.
+    let (site, _) = site(server.addr());
+    let out = dir.path().to_str().unwrap();
+    let child = spawn_webget(&["--timeout", timeout, "--out-dir", out, &site]);
     assert!(server.wait_for_connections(1, WAIT));
+    Stalled { server, dir, child }
+}
+
+#[test]
+fn f2_the_destination_keeps_its_old_content_during_a_download() {
+    let Stalled {
+        server,
+        dir,
+        mut child,
+        ..
+    } = stalled_download("2");
+    let (_, file) = site(server.addr());
     let names = names_in(dir.path());
     assert_eq!(names.len(), 2, "{names:?}");
     let temp = names.iter().find(|n| **n != file).unwrap();
@@ -497,13 +608,109 @@ fn help_and_bad_command_lines() {
     assert_eq!(help.code, Some(0));
     assert!(help.stdout.starts_with("usage: webget"));
     assert!(help.stdout.contains("Exit status"));
+    assert!(help.stdout.contains("9  the body is over --max-size"));
     for bad in [
         &["--timeout", "0", "x"][..],
         &["--timeout", "soon"],
+        &["--max-size", "-1", "x"],
+        &["--max-size", "1e6", "x"],
         &["--nope"],
     ] {
         let run = webget(bad);
         assert_eq!(run.code, Some(1), "{bad:?}");
         assert!(run.stderr.contains("usage: webget"), "{}", run.stderr);
     }
+}
+
+/// A1: a port is written as for every program (`inet::net::parse_port`:
+/// digits, white space around them allowed), so `SITE: PORT` is a site.
+#[test]
+fn a1_the_port_has_the_syntax_of_every_program() {
+    let server = HttpMock::new().start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = site(server.addr());
+    let spaced = format!("127.0.0.1: {} ", server.addr().port());
+    let run = webget(&["--out-dir", dir.path().to_str().unwrap(), &spaced]);
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(names_in(dir.path()), [file]);
+}
+
+/// The name of a temporary file for `file`, as webget makes them.
+fn temp_name(file: &str, random: u64) -> String {
+    format!(".{file}.{random:016x}.tmp")
+}
+
+/// The temporary files of `dir`.
+fn temps_in(dir: &Path) -> Vec<String> {
+    let names = names_in(dir).into_iter();
+    names.filter(|n| n.starts_with('.')).collect()
+}
+
+/// F9: a download killed by SIGKILL leaves its temporary file (no code
+/// of its runs any more); a run of the same site while the first lives
+/// leaves that file alone (its lock is held), and the next run after the
+/// death deletes it (the lock died with the process).
+#[cfg(unix)]
+#[test]
+fn f9_a_killed_downloads_file_is_cleaned_by_the_next_run_never_before() {
+    let Stalled {
+        server,
+        dir,
+        child: mut first,
+    } = stalled_download("30");
+    let (site, _) = site(server.addr());
+    let out = dir.path().to_str().unwrap().to_owned();
+    let live = temps_in(dir.path());
+    assert_eq!(live.len(), 1, "{live:?}");
+    // A second download of the same page while the first is alive.
+    let second = webget(&["--timeout", "0.2", "--out-dir", &out, &site]);
+    assert_eq!(second.code, Some(4), "{}", second.stdout);
+    assert_eq!(temps_in(dir.path()), live, "a live download's file went");
+    first.kill().unwrap(); // SIGKILL: no destructor runs
+    first.wait().unwrap();
+    assert_eq!(temps_in(dir.path()), live, "the kill left nothing behind");
+    let third = webget(&["--timeout", "0.2", "--out-dir", &out, &site]);
+    assert_eq!(third.code, Some(4), "{}", third.stdout);
+    assert_untouched(&server, dir.path());
+}
+
+/// F9: only what webget names as its temporary files for this site is
+/// ever removed, and only when unlocked: not another site's, not a name
+/// that merely looks alike, not a symlink (nor what it points to), not a
+/// FIFO (opening one would wait for a writer: webget must not hang).
+#[cfg(unix)]
+#[test]
+fn f9_the_cleaner_touches_only_dead_temporary_files_of_its_site() {
+    let server = HttpMock::new().start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = site(server.addr());
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("precious");
+    fs::write(&target, SENTINEL).unwrap();
+    let dead = temp_name(&file, 0x0123_4567_89ab_cdef);
+    let kept = [
+        temp_name("other.html", 1),
+        format!(".{file}.0123.tmp"),
+        format!(".{file}.0123456789ABCDEF.tmp"),
+        format!(".{file}.0123456789abcdef.tmp.old"),
+        temp_name(&file, 2), // a symlink
+        temp_name(&file, 3), // a FIFO
+    ];
+    fs::write(dir.path().join(&dead), "half a page").unwrap();
+    for name in &kept[..4] {
+        fs::write(dir.path().join(name), "not ours").unwrap();
+    }
+    std::os::unix::fs::symlink(&target, dir.path().join(&kept[4])).unwrap();
+    let fifo = dir.path().join(&kept[5]);
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|status| status.success()) {
+        eprintln!("skipped: mkfifo is not available here");
+        return;
+    }
+    assert_eq!(get(&server, dir.path(), "5").code, Some(0));
+    let mut expected: Vec<String> = kept.to_vec();
+    expected.push(file);
+    expected.sort();
+    assert_eq!(names_in(dir.path()), expected);
+    assert_eq!(fs::read(&target).unwrap(), SENTINEL);
 }

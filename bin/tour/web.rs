@@ -1,5 +1,8 @@
 //! Chapter 2: a web client (inet_02), against the mock HTTP server.
 
+#[path = "../webget/report.rs"]
+mod report;
+
 use std::fs;
 use std::io::{self, Write};
 
@@ -7,8 +10,10 @@ use inet_mocks::{Fault, HttpMock, Reply};
 
 use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
 use crate::tempdir::TempDir;
-use inet::http::client::{Options, Saved, result_line, save_site};
+use inet::http::client::Options;
+use inet::http::save::{Saved, save_site};
 use inet::http::site::Site;
+use report::result_line;
 
 /// `webget` saves a page from the mock, then meets a server that stops
 /// halfway.
@@ -53,6 +58,6 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
 /// line per line, `\r` shown.
 fn saved_head(saved: &Saved) -> io::Result<String> {
     let bytes = fs::read(&saved.path)?;
-    let head = bytes.get(..saved.fetched.head.len).unwrap_or(&bytes);
+    let head = bytes.get(..saved.received.heads_len).unwrap_or(&bytes);
     Ok(escaped_lines(head))
 }

@@ -1,4 +1,4 @@
-//! The DNS message (RFC 1035 §4.1), decoded and encoded without I/O.
+//! The DNS message (RFC 1035 §4.1), and how to read one, without I/O.
 //!
 //! ```text
 //! header      12 bytes: ID, flags, four counts        (§4.1.1)
@@ -13,17 +13,75 @@
 //! 3596), CNAME and PTR (a name, possibly compressed); any other type
 //! keeps its data as raw bytes. The counts come from the sender, so they
 //! never size an allocation: a record is pushed once it has been read.
+//!
+//! A stub resolver writes one kind of message only, a [`Query`], and
+//! reads any: [`Message::decode`]. Writing any message, names compressed,
+//! as a server does, is [`encode`](super::encode)'s.
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::DnsError;
-use super::name::{Compressor, Name, decode_name};
+use super::name::{Name, decode_name};
 
 /// The header's length (§4.1.1).
 pub const HEADER_LEN: usize = 12;
 /// The class of the Internet, the only one we ask about.
 pub const CLASS_IN: u16 = 1;
+
+/// Why bytes are not a DNS message we can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The message ends in the middle of something.
+    Truncated(&'static str),
+    /// A compression pointer that does not point strictly backwards
+    /// (§4.1.4): to itself, forwards, or into a loop.
+    BadPointer {
+        /// Where the pointer is.
+        at: usize,
+        /// Where it points.
+        to: usize,
+    },
+    /// A label type other than 00 (length) or 11 (pointer), §4.1.4.
+    BadLabelType(u8),
+    /// A name over 255 bytes on the wire (§2.3.4).
+    NameTooLong,
+    /// Record data that doesn't fit its type (an A record that is not 4
+    /// bytes, say).
+    BadRdata {
+        /// The record's type.
+        rtype: RecordType,
+        /// Its RDLENGTH.
+        len: usize,
+    },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Truncated(what) => {
+                write!(f, "message ends inside {what}")
+            }
+            DecodeError::BadPointer { at, to } => write!(
+                f,
+                "compression pointer at byte {at} points to byte {to}, \
+                 not strictly backwards (RFC 1035 §4.1.4)"
+            ),
+            DecodeError::BadLabelType(b) => write!(
+                f,
+                "label byte {b:#04x} is neither a length nor a pointer \
+                 (RFC 1035 §4.1.4)"
+            ),
+            DecodeError::NameTooLong => {
+                f.write_str("name over 255 bytes (RFC 1035 §2.3.4)")
+            }
+            DecodeError::BadRdata { rtype, len } => {
+                write!(f, "a {rtype} record can't have {len} bytes of data")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
 
 /// A record type (§3.2.2; AAAA from RFC 3596). Total: every 16-bit value
 /// is one, so nothing read from the wire is lost.
@@ -112,20 +170,6 @@ impl From<u8> for Rcode {
     }
 }
 
-impl From<Rcode> for u8 {
-    fn from(rcode: Rcode) -> u8 {
-        match rcode {
-            Rcode::NoError => 0,
-            Rcode::FormErr => 1,
-            Rcode::ServFail => 2,
-            Rcode::NxDomain => 3,
-            Rcode::NotImp => 4,
-            Rcode::Refused => 5,
-            Rcode::Other(other) => other,
-        }
-    }
-}
-
 impl fmt::Display for Rcode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -175,18 +219,6 @@ impl Flags {
             z: (bits >> 4 & 0x7) as u8,
             rcode: Rcode::from((bits & 0xF) as u8),
         }
-    }
-
-    fn to_bits(self) -> u16 {
-        let bit = |set: bool, n: u16| u16::from(set) << n;
-        bit(self.response, 15)
-            | u16::from(self.opcode & 0xF) << 11
-            | bit(self.authoritative, 10)
-            | bit(self.truncated, 9)
-            | bit(self.recursion_desired, 8)
-            | bit(self.recursion_available, 7)
-            | u16::from(self.z & 0x7) << 4
-            | u16::from(u8::from(self.rcode) & 0xF)
     }
 }
 
@@ -265,76 +297,74 @@ pub struct Message {
     pub additional: Vec<Record>,
 }
 
+// ANCHOR: query
+/// What a stub resolver sends: one question under an ID, asking the
+/// server to recurse (RD=1, "recursion desired").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// The ID, which the reply must carry back (§4.1.1).
+    pub id: u16,
+    /// The one question.
+    pub question: Question,
+}
+
+impl Query {
+    /// A standard query for `rtype` records of `name`, in class IN.
+    pub fn new(id: u16, name: Name, rtype: RecordType) -> Query {
+        let class = CLASS_IN;
+        let question = Question { name, rtype, class };
+        Query { id, question }
+    }
+
+    /// The query on the wire: the header (RD=1, one question), then the
+    /// question. Its name is written whole: the first name of a message
+    /// has nothing earlier to point to. At most 271 bytes (a name has at
+    /// most 255), so it always fits in one datagram.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = header(self.id, QUERY_FLAGS, [1, 0, 0, 0]);
+        out.extend_from_slice(&self.question.name.to_wire());
+        self.question.write_type_and_class(&mut out);
+        out
+    }
+}
+// ANCHOR_END: query
+
+/// The flags of a standard query (§4.1.1): RD=1, every other bit 0
+/// (QR=0 a query, OPCODE 0 a standard one, RCODE 0).
+const QUERY_FLAGS: u16 = 1 << 8;
+
+/// A message's first 12 bytes (§4.1.1): the ID, the flags, then the
+/// number of questions, answers, authority and additional records.
+pub(super) fn header(id: u16, flags: u16, counts: [u16; 4]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(&id.to_be_bytes());
+    out.extend_from_slice(&flags.to_be_bytes());
+    for count in counts {
+        out.extend_from_slice(&count.to_be_bytes());
+    }
+    out
+}
+
+impl Question {
+    /// The question's type and class, after its name.
+    pub(super) fn write_type_and_class(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&u16::from(self.rtype).to_be_bytes());
+        out.extend_from_slice(&self.class.to_be_bytes());
+    }
+}
+
 impl Message {
-    // ANCHOR: query
-    /// A standard query for `rtype` records of `name`, asking the server
-    /// to recurse (RD=1), as a stub resolver does.
-    pub fn query(id: u16, name: Name, rtype: RecordType) -> Message {
-        let flags = Flags {
-            recursion_desired: true,
-            ..Flags::default()
-        };
-        let question = Question {
-            name,
-            rtype,
-            class: CLASS_IN,
-        };
-        Message {
-            id,
-            flags,
-            questions: vec![question],
-            ..Message::default()
-        }
-    }
-    // ANCHOR_END: query
-
-    /// The message on the wire, names compressed.
-    ///
-    /// # Errors
-    /// [`DnsError::TooBig`] over 65535 bytes (what TCP's 2-byte length
-    /// can carry), or a record data too long for its 2-byte RDLENGTH.
-    pub fn encode(&self) -> Result<Vec<u8>, DnsError> {
-        let mut out = Vec::with_capacity(512);
-        out.extend_from_slice(&self.id.to_be_bytes());
-        out.extend_from_slice(&self.flags.to_bits().to_be_bytes());
-        for count in [
-            self.questions.len(),
-            self.answers.len(),
-            self.authority.len(),
-            self.additional.len(),
-        ] {
-            let count =
-                u16::try_from(count).map_err(|_| DnsError::TooBig(count))?;
-            out.extend_from_slice(&count.to_be_bytes());
-        }
-        let mut names = Compressor::default();
-        for question in &self.questions {
-            names.write(&mut out, &question.name);
-            out.extend_from_slice(&u16::from(question.rtype).to_be_bytes());
-            out.extend_from_slice(&question.class.to_be_bytes());
-        }
-        let sections = [&self.answers, &self.authority, &self.additional];
-        for record in sections.into_iter().flatten() {
-            encode_record(&mut out, &mut names, record)?;
-        }
-        if out.len() > usize::from(u16::MAX) {
-            return Err(DnsError::TooBig(out.len()));
-        }
-        Ok(out)
-    }
-
     /// Decodes a whole message. Bytes after the last counted record are
     /// ignored.
     ///
     /// # Errors
-    /// Any [`DnsError`] of the wire kind: [`DnsError::Truncated`] when the
-    /// message ends early (a count larger than what follows included),
-    /// [`DnsError::BadRdata`], and the name errors of
-    /// [`decode_name`].
-    pub fn decode(msg: &[u8]) -> Result<Message, DnsError> {
+    /// [`DecodeError::Truncated`] when the message ends early (a count
+    /// larger than what follows included), [`DecodeError::BadRdata`], and
+    /// the name errors of [`decode_name`].
+    pub fn decode(msg: &[u8]) -> Result<Message, DecodeError> {
         let header = msg
             .get(..HEADER_LEN)
-            .ok_or(DnsError::Truncated("the 12-byte header"))?;
+            .ok_or(DecodeError::Truncated("the 12-byte header"))?;
         let word = |i: usize| u16::from_be_bytes([header[i], header[i + 1]]);
         let mut message = Message {
             id: word(0),
@@ -367,31 +397,6 @@ impl Message {
     }
 }
 
-fn encode_record(
-    out: &mut Vec<u8>,
-    names: &mut Compressor,
-    record: &Record,
-) -> Result<(), DnsError> {
-    names.write(out, &record.name);
-    out.extend_from_slice(&u16::from(record.data.rtype()).to_be_bytes());
-    out.extend_from_slice(&record.class.to_be_bytes());
-    out.extend_from_slice(&record.ttl.to_be_bytes());
-    let length_at = out.len();
-    out.extend_from_slice(&[0, 0]); // RDLENGTH, known once written
-    match &record.data {
-        RecordData::A(ip) => out.extend_from_slice(&ip.octets()),
-        RecordData::Aaaa(ip) => out.extend_from_slice(&ip.octets()),
-        RecordData::Cname(name) | RecordData::Ptr(name) => {
-            names.write(out, name)
-        }
-        RecordData::Unknown { data, .. } => out.extend_from_slice(data),
-    }
-    let len = out.len() - length_at - 2;
-    let len = u16::try_from(len).map_err(|_| DnsError::TooBig(len))?;
-    out[length_at..length_at + 2].copy_from_slice(&len.to_be_bytes());
-    Ok(())
-}
-
 /// A cursor over a whole message: names need the whole of it, for their
 /// pointers.
 struct Reader<'m> {
@@ -404,27 +409,27 @@ impl Reader<'_> {
         &mut self,
         len: usize,
         what: &'static str,
-    ) -> Result<&[u8], DnsError> {
+    ) -> Result<&[u8], DecodeError> {
         let bytes = self
             .msg
             .get(self.pos..self.pos + len)
-            .ok_or(DnsError::Truncated(what))?;
+            .ok_or(DecodeError::Truncated(what))?;
         self.pos += len;
         Ok(bytes)
     }
 
-    fn u16(&mut self, what: &'static str) -> Result<u16, DnsError> {
+    fn u16(&mut self, what: &'static str) -> Result<u16, DecodeError> {
         let bytes = self.take(2, what)?;
         Ok(u16::from_be_bytes([bytes[0], bytes[1]]))
     }
 
-    fn name(&mut self) -> Result<Name, DnsError> {
+    fn name(&mut self) -> Result<Name, DecodeError> {
         let (name, end) = decode_name(self.msg, self.pos)?;
         self.pos = end;
         Ok(name)
     }
 
-    fn question(&mut self) -> Result<Question, DnsError> {
+    fn question(&mut self) -> Result<Question, DecodeError> {
         Ok(Question {
             name: self.name()?,
             rtype: RecordType::from(self.u16("a question's type")?),
@@ -432,7 +437,7 @@ impl Reader<'_> {
         })
     }
 
-    fn record(&mut self) -> Result<Record, DnsError> {
+    fn record(&mut self) -> Result<Record, DecodeError> {
         let name = self.name()?;
         let rtype = RecordType::from(self.u16("a record's type")?);
         let class = self.u16("a record's class")?;
@@ -441,7 +446,7 @@ impl Reader<'_> {
         let len = usize::from(self.u16("a record's length")?);
         let start = self.pos;
         let data = self.take(len, "a record's data")?;
-        let bad = DnsError::BadRdata { rtype, len };
+        let bad = DecodeError::BadRdata { rtype, len };
         let data = match rtype {
             RecordType::A => RecordData::A(
                 <[u8; 4]>::try_from(data).map_err(|_| bad)?.into(),
@@ -473,72 +478,5 @@ impl Reader<'_> {
             ttl,
             data,
         })
-    }
-}
-
-impl fmt::Display for Question {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}. {}", self.name, self.rtype)?;
-        if self.class != CLASS_IN {
-            write!(f, " CLASS{}", self.class)?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Display for RecordData {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RecordData::A(ip) => write!(f, "A {ip}"),
-            RecordData::Aaaa(ip) => write!(f, "AAAA {ip}"),
-            RecordData::Cname(name) => write!(f, "CNAME {name}."),
-            RecordData::Ptr(name) => write!(f, "PTR {name}."),
-            RecordData::Unknown { rtype, data } => {
-                write!(f, "TYPE{rtype} ({} bytes)", data.len())
-            }
-        }
-    }
-}
-
-impl fmt::Display for Record {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}. {} {}", self.name, self.ttl, self.data)
-    }
-}
-
-/// A short, `dig`-like summary: one line for the header, one per
-/// question and record.
-impl fmt::Display for Message {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let flags = self.flags;
-        let kind = if flags.response { "reply" } else { "query" };
-        write!(f, "{kind} id={:#06x}", self.id)?;
-        for (set, name) in [
-            (flags.authoritative, "aa"),
-            (flags.truncated, "tc"),
-            (flags.recursion_desired, "rd"),
-            (flags.recursion_available, "ra"),
-        ] {
-            if set {
-                write!(f, " {name}")?;
-            }
-        }
-        if flags.response {
-            write!(f, " {}", flags.rcode)?;
-        }
-        for question in &self.questions {
-            write!(f, "\n  question: {question}")?;
-        }
-        let sections = [
-            ("answer", &self.answers),
-            ("authority", &self.authority),
-            ("additional", &self.additional),
-        ];
-        for (section, records) in sections {
-            for record in records {
-                write!(f, "\n  {section}: {record}")?;
-            }
-        }
-        Ok(())
     }
 }

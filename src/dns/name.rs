@@ -1,22 +1,57 @@
-//! Domain names: labels, their limits, and compression (RFC 1035 §2.3.4,
-//! §3.1, §4.1.4).
+//! Domain names: labels, their limits, and how a name is read from a
+//! message (RFC 1035 §2.3.4, §3.1, §4.1.4).
 //!
 //! On the wire a name is a sequence of labels, each a length byte (0 to
 //! 63) then that many bytes, ended by the empty label of the root:
 //! `www.example.test` is `3 www 7 example 4 test 0`. A length byte whose
 //! top two bits are `11` is instead the first half of a 14-bit *pointer*:
 //! the rest of the name is at that offset in the message (§4.1.4).
+//! Writing names with pointers is the message writer's job
+//! ([`encode`](super::encode)); a query has no need of it.
 
-use std::collections::HashMap;
 use std::fmt;
 
-use super::DnsError;
+use super::message::DecodeError;
 
 /// Longest label, in bytes (RFC 1035 §2.3.4).
 pub const MAX_LABEL: usize = 63;
 /// Longest name, in bytes on the wire, length bytes and root included
 /// (RFC 1035 §2.3.4).
 pub const MAX_NAME: usize = 255;
+
+/// A name that breaks the limits of RFC 1035 §2.3.4: refused before
+/// anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameError {
+    /// An empty host name.
+    Empty,
+    /// A name with an empty label, like `a..b`.
+    EmptyLabel,
+    /// A label over 63 bytes.
+    LabelTooLong(usize),
+    /// A name over 255 bytes on the wire.
+    TooLong,
+}
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NameError::Empty => f.write_str("empty host name"),
+            NameError::EmptyLabel => {
+                f.write_str("empty label in name (as in a..b)")
+            }
+            NameError::LabelTooLong(n) => write!(
+                f,
+                "a label of {n} bytes is over 63 bytes (RFC 1035 §2.3.4)"
+            ),
+            NameError::TooLong => {
+                f.write_str("name over 255 bytes (RFC 1035 §2.3.4)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for NameError {}
 
 /// A domain name: its labels, without the root's empty one. Equality is
 /// exact (bytes and case), as the round-trip tests want; DNS itself
@@ -37,18 +72,18 @@ impl Name {
     ///
     /// # Errors
     /// An empty label, a label over 63 bytes, or a name over 255.
-    pub fn from_labels(labels: Vec<Vec<u8>>) -> Result<Name, DnsError> {
+    pub fn from_labels(labels: Vec<Vec<u8>>) -> Result<Name, NameError> {
         for label in &labels {
             if label.is_empty() {
-                return Err(DnsError::EmptyLabel);
+                return Err(NameError::EmptyLabel);
             }
             if label.len() > MAX_LABEL {
-                return Err(DnsError::LabelTooLong(label.len()));
+                return Err(NameError::LabelTooLong(label.len()));
             }
         }
         let name = Name { labels };
         if name.wire_len() > MAX_NAME {
-            return Err(DnsError::NameTooLong);
+            return Err(NameError::TooLong);
         }
         Ok(name)
     }
@@ -59,11 +94,11 @@ impl Name {
     /// sent: a server would only refuse it, or worse, a lax one accept it.
     ///
     /// # Errors
-    /// [`DnsError::EmptyName`], [`DnsError::EmptyLabel`] (`a..b`),
-    /// [`DnsError::LabelTooLong`], [`DnsError::NameTooLong`].
-    pub fn parse(text: &str) -> Result<Name, DnsError> {
+    /// [`NameError::Empty`], [`NameError::EmptyLabel`] (`a..b`),
+    /// [`NameError::LabelTooLong`], [`NameError::TooLong`].
+    pub fn parse(text: &str) -> Result<Name, NameError> {
         if text.is_empty() {
-            return Err(DnsError::EmptyName);
+            return Err(NameError::Empty);
         }
         if text == "." {
             return Ok(Name::root());
@@ -99,6 +134,17 @@ impl Name {
     /// The length of the name on the wire, uncompressed.
     pub fn wire_len(&self) -> usize {
         1 + self.labels.iter().map(|l| 1 + l.len()).sum::<usize>()
+    }
+
+    /// The name on the wire, uncompressed, root included.
+    pub fn to_wire(&self) -> Vec<u8> {
+        let mut wire = Vec::with_capacity(self.wire_len());
+        for label in &self.labels {
+            wire.push(label.len() as u8); // at most 63: checked on build
+            wire.extend_from_slice(label);
+        }
+        wire.push(0);
+        wire
     }
 }
 
@@ -139,19 +185,19 @@ impl fmt::Display for Name {
 /// huge name either.
 ///
 /// # Errors
-/// [`DnsError::Truncated`], [`DnsError::BadPointer`],
-/// [`DnsError::BadLabelType`], [`DnsError::NameTooLong`].
+/// [`DecodeError::Truncated`], [`DecodeError::BadPointer`],
+/// [`DecodeError::BadLabelType`], [`DecodeError::NameTooLong`].
 pub fn decode_name(
     msg: &[u8],
     start: usize,
-) -> Result<(Name, usize), DnsError> {
+) -> Result<(Name, usize), DecodeError> {
     let mut labels = Vec::new();
     let mut wire_len = 1; // the root's zero byte
     let mut pos = start;
     let mut limit = start; // the next pointer must point before this
     let mut end = None; // where the name ends in place
     loop {
-        let len = *msg.get(pos).ok_or(DnsError::Truncated("a name"))?;
+        let len = *msg.get(pos).ok_or(DecodeError::Truncated("a name"))?;
         match len & 0xC0 {
             0x00 if len == 0 => {
                 let end = end.unwrap_or(pos + 1);
@@ -161,10 +207,10 @@ pub fn decode_name(
                 let len = usize::from(len);
                 let label = msg
                     .get(pos + 1..pos + 1 + len)
-                    .ok_or(DnsError::Truncated("a label"))?;
+                    .ok_or(DecodeError::Truncated("a label"))?;
                 wire_len += 1 + len;
                 if wire_len > MAX_NAME {
-                    return Err(DnsError::NameTooLong);
+                    return Err(DecodeError::NameTooLong);
                 }
                 labels.push(label.to_vec());
                 pos += 1 + len;
@@ -172,68 +218,21 @@ pub fn decode_name(
             0xC0 => {
                 let low = *msg
                     .get(pos + 1)
-                    .ok_or(DnsError::Truncated("a compression pointer"))?;
+                    .ok_or(DecodeError::Truncated("a compression pointer"))?;
                 let to = usize::from(len & 0x3F) << 8 | usize::from(low);
                 if to >= limit {
-                    return Err(DnsError::BadPointer { at: pos, to });
+                    return Err(DecodeError::BadPointer { at: pos, to });
                 }
                 end.get_or_insert(pos + 2);
                 limit = to;
                 pos = to;
             }
             // 01 and 10: reserved (once "extended labels", RFC 6891 §5).
-            _ => return Err(DnsError::BadLabelType(len)),
+            _ => return Err(DecodeError::BadLabelType(len)),
         }
     }
 }
 // ANCHOR_END: decode_name
-
-// ANCHOR: compressor
-/// Writes names into a message, each suffix already written replaced by
-/// a pointer to it (§4.1.4). The table maps each suffix written so far
-/// (its uncompressed wire form) to its offset, so each name costs one
-/// lookup per label: linear in the size of the message, never quadratic.
-#[derive(Debug, Default)]
-pub struct Compressor {
-    written: HashMap<Vec<u8>, u16>,
-}
-
-impl Compressor {
-    /// Appends `name` to `out`, compressed against the names written
-    /// before it with this compressor.
-    pub fn write(&mut self, out: &mut Vec<u8>, name: &Name) {
-        // Written out once; each suffix is then a slice of it.
-        let wire = uncompressed(name);
-        let mut at = 0; // where the suffix starts in `wire`
-        for label in name.labels() {
-            let suffix = &wire[at..];
-            if let Some(&offset) = self.written.get(suffix) {
-                out.extend_from_slice(&(0xC000 | offset).to_be_bytes());
-                return;
-            }
-            // A pointer has 14 bits: later suffixes can't be pointed to.
-            if let Ok(offset @ 0..0x4000) = u16::try_from(out.len()) {
-                self.written.insert(suffix.to_vec(), offset);
-            }
-            let next = at + 1 + label.len();
-            out.extend_from_slice(&wire[at..next]); // the length, the label
-            at = next;
-        }
-        out.push(0);
-    }
-}
-// ANCHOR_END: compressor
-
-/// The uncompressed wire form of `name`, root included.
-fn uncompressed(name: &Name) -> Vec<u8> {
-    let mut wire = Vec::with_capacity(name.wire_len());
-    for label in name.labels() {
-        wire.push(label.len() as u8); // at most 63: checked on build
-        wire.extend_from_slice(label);
-    }
-    wire.push(0);
-    wire
-}
 
 #[cfg(test)]
 mod tests {
@@ -241,23 +240,6 @@ mod tests {
 
     fn name(text: &str) -> Name {
         Name::parse(text).unwrap()
-    }
-
-    #[test]
-    fn a_written_suffix_becomes_a_pointer() {
-        let mut out = vec![0; 12]; // a header's worth
-        let mut names = Compressor::default();
-        names.write(&mut out, &name("www.example.test"));
-        names.write(&mut out, &name("mail.example.test"));
-        names.write(&mut out, &name("example.test"));
-        let second = 12 + name("www.example.test").wire_len();
-        assert_eq!(&out[second..second + 5], b"\x04mail");
-        assert_eq!(&out[second + 5..second + 7], &[0xC0, 16]);
-        assert_eq!(&out[second + 7..], &[0xC0, 16]);
-        assert_eq!(
-            decode_name(&out, second),
-            Ok((name("mail.example.test"), second + 7))
-        );
     }
 
     #[test]

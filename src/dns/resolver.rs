@@ -11,14 +11,14 @@
 //!
 //! The two files are parsed by pure functions over `&str`.
 
-use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::DnsError;
-use super::message::RecordType;
-use super::name::Name;
+use super::LookupError;
+use super::message::{RecordData, RecordType};
+use super::name::{Name, NameError};
+use super::reverse::reverse_name;
 use super::stub::{self, Config};
 
 /// Which addresses a forward lookup wants.
@@ -54,13 +54,13 @@ pub trait Resolver {
         &self,
         host: &str,
         family: Family,
-    ) -> Result<Vec<IpAddr>, DnsError>;
+    ) -> Result<Vec<IpAddr>, LookupError>;
 
     /// The (first) name of `addr`.
     ///
     /// # Errors
     /// Why there is none.
-    fn name_of(&self, addr: IpAddr) -> Result<Name, DnsError>;
+    fn name_of(&self, addr: IpAddr) -> Result<Name, LookupError>;
 }
 // ANCHOR_END: resolver_trait
 
@@ -74,7 +74,7 @@ enum Host {
 }
 
 impl Host {
-    fn parse(host: &str) -> Result<Host, DnsError> {
+    fn parse(host: &str) -> Result<Host, NameError> {
         match host.parse() {
             Ok(addr) => Ok(Host::Address(addr)),
             Err(_) => Name::parse(host).map(Host::Name),
@@ -93,6 +93,22 @@ impl StubResolver {
     pub fn new(config: Config) -> StubResolver {
         StubResolver { config }
     }
+
+    /// The addresses in the A or AAAA records (as `rtype` says) of
+    /// `name`.
+    fn ask(
+        &self,
+        name: &Name,
+        rtype: RecordType,
+    ) -> Result<Vec<IpAddr>, LookupError> {
+        let records = stub::lookup(&self.config, name, rtype)?;
+        let address = |data| match data {
+            RecordData::A(v4) => Some(IpAddr::V4(v4)),
+            RecordData::Aaaa(v6) => Some(IpAddr::V6(v6)),
+            _ => None,
+        };
+        Ok(records.into_iter().filter_map(address).collect())
+    }
 }
 
 impl Resolver for StubResolver {
@@ -100,12 +116,12 @@ impl Resolver for StubResolver {
         &self,
         host: &str,
         family: Family,
-    ) -> Result<Vec<IpAddr>, DnsError> {
+    ) -> Result<Vec<IpAddr>, LookupError> {
         let name = match Host::parse(host)? {
             Host::Address(addr) => return Ok(vec![addr]),
             Host::Name(name) => name,
         };
-        let ask = |rtype| stub::addresses(&self.config, &name, rtype);
+        let ask = |rtype| self.ask(&name, rtype);
         match family {
             Family::V4 => ask(RecordType::A),
             Family::V6 => ask(RecordType::Aaaa),
@@ -115,7 +131,7 @@ impl Resolver for StubResolver {
                 // whole deadline: asking again for AAAA would only double
                 // the wait (the lookup's `--timeout` would become twice
                 // that) for the same answer.
-                if matches!(v4, Err(DnsError::NxDomain | DnsError::Timeout(_)))
+                if let Err(LookupError::NxDomain | LookupError::Timeout(_)) = v4
                 {
                     return v4;
                 }
@@ -131,12 +147,15 @@ impl Resolver for StubResolver {
         }
     }
 
-    fn name_of(&self, addr: IpAddr) -> Result<Name, DnsError> {
-        let names = stub::names_of(&self.config, addr)?;
-        names
-            .into_iter()
-            .next()
-            .ok_or(DnsError::NoData(RecordType::Ptr))
+    /// The first name of the PTR records of `addr`'s reverse name.
+    fn name_of(&self, addr: IpAddr) -> Result<Name, LookupError> {
+        let question = reverse_name(addr);
+        let records = stub::lookup(&self.config, &question, RecordType::Ptr)?;
+        let first = records.into_iter().find_map(|data| match data {
+            RecordData::Ptr(name) => Some(name),
+            _ => None,
+        });
+        first.ok_or(LookupError::NoData(RecordType::Ptr))
     }
 }
 
@@ -167,14 +186,14 @@ impl Resolver for SystemResolver {
         &self,
         host: &str,
         family: Family,
-    ) -> Result<Vec<IpAddr>, DnsError> {
+    ) -> Result<Vec<IpAddr>, LookupError> {
         if let Host::Address(addr) = Host::parse(host)? {
             return Ok(vec![addr]);
         }
         // Port 0: we only want the addresses.
         let found = (host, 0)
             .to_socket_addrs()
-            .map_err(|e| DnsError::System(e.to_string()))?;
+            .map_err(|e| LookupError::System(e.to_string()))?;
         let mut addrs: Vec<IpAddr> = Vec::new();
         for addr in found.map(|a| a.ip()) {
             if !addrs.contains(&addr) {
@@ -184,15 +203,15 @@ impl Resolver for SystemResolver {
         only(family, addrs)
     }
 
-    fn name_of(&self, addr: IpAddr) -> Result<Name, DnsError> {
+    fn name_of(&self, addr: IpAddr) -> Result<Name, LookupError> {
         let hosts = std::fs::read_to_string(&self.hosts).unwrap_or_default();
         if let Some(name) = hosts_name_of(&hosts, addr) {
-            return Name::parse(name);
+            return Ok(Name::parse(name)?);
         }
         let resolv_conf =
             std::fs::read_to_string(&self.resolv_conf).unwrap_or_default();
         let server = nameservers(&resolv_conf).into_iter().next();
-        let server = server.ok_or(DnsError::NoNameserver)?;
+        let server = server.ok_or(LookupError::NoNameserver)?;
         let config = Config {
             timeout: self.timeout,
             ..Config::new(SocketAddr::new(server, 53))
@@ -201,53 +220,12 @@ impl Resolver for SystemResolver {
     }
 }
 
-// ANCHOR: get_ip_and_name
-/// The original's `getIPandName`: prints `ip[HOST]=ADDR`, then
-/// `name[ADDR]=NAME`, each with the error text in place of the answer
-/// when the lookup fails (a failed forward lookup ends the host). Only
-/// the first address of `family`, as `gethostbyname` gives; with
-/// [`Family::Any`] (`--all`), one `ip` line per address, then one `name`
-/// line each.
-/// Returns true when every lookup succeeded.
-///
-/// # Errors
-/// Only when `out` fails.
-pub fn get_ip_and_name(
-    resolver: &dyn Resolver,
-    host: &str,
-    family: Family,
-    out: &mut impl Write,
-) -> io::Result<bool> {
-    let mut addrs = match resolver.addresses(host, family) {
-        Ok(addrs) => addrs,
-        Err(e) => {
-            writeln!(out, "ip[{host}]={e}")?;
-            return Ok(false);
-        }
-    };
-    if family != Family::Any {
-        addrs.truncate(1);
-    }
-    for addr in &addrs {
-        writeln!(out, "ip[{host}]={addr}")?;
-    }
-    let mut all_named = true;
-    for &addr in &addrs {
-        match resolver.name_of(addr) {
-            Ok(name) => writeln!(out, "name[{addr}]={name}")?,
-            Err(e) => {
-                writeln!(out, "name[{addr}]={e}")?;
-                all_named = false;
-            }
-        }
-    }
-    Ok(all_named)
-}
-// ANCHOR_END: get_ip_and_name
-
 /// The addresses of `family` among `addrs`, IPv4 first for `Any`; an
 /// error if none is left.
-fn only(family: Family, addrs: Vec<IpAddr>) -> Result<Vec<IpAddr>, DnsError> {
+fn only(
+    family: Family,
+    addrs: Vec<IpAddr>,
+) -> Result<Vec<IpAddr>, LookupError> {
     let (mut v4, v6): (Vec<IpAddr>, Vec<IpAddr>) = addrs
         .into_iter()
         .filter(|a| family.admits(*a))
@@ -258,7 +236,7 @@ fn only(family: Family, addrs: Vec<IpAddr>) -> Result<Vec<IpAddr>, DnsError> {
             Family::V6 => RecordType::Aaaa,
             Family::V4 | Family::Any => RecordType::A,
         };
-        return Err(DnsError::NoData(rtype));
+        return Err(LookupError::NoData(rtype));
     }
     Ok(v4)
 }
@@ -338,7 +316,8 @@ options ndots:1
         assert_eq!(only(Family::Any, addrs.clone()).unwrap()[0], addrs[1]);
         assert_eq!(only(Family::V6, addrs.clone()), Ok(vec![addrs[0]]));
         let v6 = vec![addrs[0]];
-        assert_eq!(only(Family::V4, v6), Err(DnsError::NoData(RecordType::A)));
+        let no_data = LookupError::NoData(RecordType::A);
+        assert_eq!(only(Family::V4, v6), Err(no_data));
     }
 
     /// The system resolver on `localhost`: /etc/hosts, no network. No
@@ -360,10 +339,9 @@ options ndots:1
     #[test]
     fn bad_names_are_refused_before_any_lookup() {
         let system = SystemResolver::default();
-        assert_eq!(system.addresses("", Family::V4), Err(DnsError::EmptyName));
-        assert_eq!(
-            system.addresses("a..b", Family::V4),
-            Err(DnsError::EmptyLabel)
-        );
+        let empty = system.addresses("", Family::V4);
+        assert_eq!(empty, Err(NameError::Empty.into()));
+        let empty_label = system.addresses("a..b", Family::V4);
+        assert_eq!(empty_label, Err(NameError::EmptyLabel.into()));
     }
 }

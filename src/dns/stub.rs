@@ -9,10 +9,10 @@ use std::io::{ErrorKind, Read};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
-use super::DnsError;
-use super::message::{Message, Question, Rcode, RecordData, RecordType};
+use super::LookupError;
+use super::message::{DecodeError, Message, Query, Question, Rcode};
+use super::message::{RecordData, RecordType};
 use super::name::Name;
-use super::reverse::reverse_name;
 use crate::deadline::is_timeout;
 use crate::deadline::{Deadline, DeadlineReader};
 use crate::random::random_u64;
@@ -60,12 +60,14 @@ pub fn new_id() -> u16 {
 
 // ANCHOR: is_reply_to
 /// True when `reply` answers `query` (RFC 1035 §7.3, RFC 5452 §9.1): a
-/// response (QR=1), with the same ID, the same opcode, and the same
-/// single question (names compared without regard to case). Anyone can
-/// send us a datagram; only a reply that passes this is believed.
-pub fn is_reply_to(reply: &Message, query: &Message) -> bool {
-    let same_question = match (&reply.questions[..], &query.questions[..]) {
-        ([got], [asked]) => {
+/// response (QR=1) to a standard query (OPCODE 0), with the same ID and
+/// the same single question (names compared without regard to case).
+/// Anyone can send us a datagram; only a reply that passes this is
+/// believed.
+pub fn is_reply_to(reply: &Message, query: &Query) -> bool {
+    let asked = &query.question;
+    let same_question = match &reply.questions[..] {
+        [got] => {
             got.name.eq_ignore_case(&asked.name)
                 && got.rtype == asked.rtype
                 && got.class == asked.class
@@ -74,7 +76,7 @@ pub fn is_reply_to(reply: &Message, query: &Message) -> bool {
     };
     reply.flags.response
         && reply.id == query.id
-        && reply.flags.opcode == query.flags.opcode
+        && reply.flags.opcode == 0
         && same_question
 }
 // ANCHOR_END: is_reply_to
@@ -87,21 +89,22 @@ pub fn is_reply_to(reply: &Message, query: &Message) -> bool {
 /// class, are ignored.
 ///
 /// # Errors
-/// [`DnsError::NxDomain`], [`DnsError::ServFail`], [`DnsError::Refused`],
-/// [`DnsError::FormErr`], [`DnsError::ServerError`] for the RCODEs;
-/// [`DnsError::NoData`] for NOERROR without such records;
-/// [`DnsError::CnameLoop`] for a chain that loops or is too long.
+/// [`LookupError::NxDomain`], [`LookupError::ServFail`],
+/// [`LookupError::Refused`], [`LookupError::FormErr`],
+/// [`LookupError::OtherRcode`] for the RCODEs; [`LookupError::NoData`]
+/// for NOERROR without such records; [`LookupError::CnameLoop`] for a
+/// chain that loops or is too long.
 pub fn answer_of(
     reply: &Message,
     question: &Question,
-) -> Result<Vec<RecordData>, DnsError> {
+) -> Result<Vec<RecordData>, LookupError> {
     match reply.flags.rcode {
         Rcode::NoError => {}
-        Rcode::NxDomain => return Err(DnsError::NxDomain),
-        Rcode::ServFail => return Err(DnsError::ServFail),
-        Rcode::Refused => return Err(DnsError::Refused),
-        Rcode::FormErr => return Err(DnsError::FormErr),
-        other => return Err(DnsError::ServerError(other)),
+        Rcode::NxDomain => return Err(LookupError::NxDomain),
+        Rcode::ServFail => return Err(LookupError::ServFail),
+        Rcode::Refused => return Err(LookupError::Refused),
+        Rcode::FormErr => return Err(LookupError::FormErr),
+        other => return Err(LookupError::OtherRcode(other)),
     }
     let mut name = &question.name;
     let mut visited = vec![name];
@@ -124,66 +127,30 @@ pub fn answer_of(
             _ => None,
         });
         let Some(target) = alias_of else {
-            return Err(DnsError::NoData(question.rtype));
+            return Err(LookupError::NoData(question.rtype));
         };
         if visited.iter().any(|seen| seen.eq_ignore_case(target)) {
-            return Err(DnsError::CnameLoop(target.clone()));
+            return Err(LookupError::CnameLoop(target.clone()));
         }
         visited.push(target);
         name = target;
     }
-    Err(DnsError::CnameLoop(name.clone()))
+    Err(LookupError::CnameLoop(name.clone()))
 }
 // ANCHOR_END: answer_of
 
 /// The records of type `rtype` for `name`, from the server of `config`.
 ///
 /// # Errors
-/// Every [`DnsError`] of [`exchange`] and [`answer_of`].
+/// Every [`LookupError`] of [`exchange`] and [`answer_of`].
 pub fn lookup(
     config: &Config,
     name: &Name,
     rtype: RecordType,
-) -> Result<Vec<RecordData>, DnsError> {
-    let query = Message::query(new_id(), name.clone(), rtype);
+) -> Result<Vec<RecordData>, LookupError> {
+    let query = Query::new(new_id(), name.clone(), rtype);
     let reply = exchange(config, &query)?;
-    answer_of(&reply, &query.questions[0])
-}
-
-/// The addresses of `name`: A records for `RecordType::A`, AAAA for
-/// `RecordType::Aaaa`.
-///
-/// # Errors
-/// As for [`lookup`].
-pub fn addresses(
-    config: &Config,
-    name: &Name,
-    rtype: RecordType,
-) -> Result<Vec<IpAddr>, DnsError> {
-    let records = lookup(config, name, rtype)?;
-    Ok(records
-        .into_iter()
-        .filter_map(|data| match data {
-            RecordData::A(v4) => Some(IpAddr::V4(v4)),
-            RecordData::Aaaa(v6) => Some(IpAddr::V6(v6)),
-            _ => None,
-        })
-        .collect())
-}
-
-/// The names of `addr` (PTR records of its reverse name).
-///
-/// # Errors
-/// As for [`lookup`].
-pub fn names_of(config: &Config, addr: IpAddr) -> Result<Vec<Name>, DnsError> {
-    let records = lookup(config, &reverse_name(addr), RecordType::Ptr)?;
-    Ok(records
-        .into_iter()
-        .filter_map(|data| match data {
-            RecordData::Ptr(name) => Some(name),
-            _ => None,
-        })
-        .collect())
+    answer_of(&reply, &query.question)
 }
 
 // ANCHOR: exchange
@@ -192,24 +159,23 @@ pub fn names_of(config: &Config, addr: IpAddr) -> Result<Vec<Name>, DnsError> {
 /// reply says it was truncated (TC=1). All within `config.timeout`.
 ///
 /// # Errors
-/// [`DnsError::Timeout`] when no acceptable reply came in time;
-/// [`DnsError::Malformed`] when the only replies with our ID could not
-/// be decoded; [`DnsError::Network`] when a socket fails.
-pub fn exchange(config: &Config, query: &Message) -> Result<Message, DnsError> {
+/// [`LookupError::Timeout`] when no acceptable reply came in time;
+/// [`LookupError::Malformed`] when the only replies with our ID could
+/// not be decoded; [`LookupError::Network`] when a socket fails.
+pub fn exchange(
+    config: &Config,
+    query: &Query,
+) -> Result<Message, LookupError> {
     let deadline = Deadline::after(config.timeout);
-    // Encoded once, for UDP and TCP alike; a query must fit in one
-    // datagram (§4.2.1).
-    let bytes = query.encode()?;
-    if bytes.len() > MAX_UDP {
-        return Err(DnsError::TooBig(bytes.len()));
-    }
+    // Encoded once, for UDP and TCP alike.
+    let bytes = query.to_bytes();
     let reply = exchange_udp(config, query, &bytes, deadline)?;
     if !reply.flags.truncated {
         return Ok(reply);
     }
     // Never use part of an answer: ask the whole of it over TCP.
     exchange_tcp(config, query, &bytes, deadline).map_err(|e| match e {
-        DnsError::Network(why) => DnsError::Network(format!(
+        LookupError::Network(why) => LookupError::Network(format!(
             "the UDP answer was truncated, and TCP failed: {why}"
         )),
         other => other,
@@ -225,7 +191,7 @@ enum Verdict {
     Ignore,
     /// From our server with our ID, but unreadable: wait on, but say so
     /// if nothing better comes.
-    Malformed(DnsError),
+    Unreadable(LookupError),
 }
 
 // ANCHOR: judge
@@ -235,18 +201,18 @@ fn judge(
     datagram: &[u8],
     from: SocketAddr,
     config: &Config,
-    query: &Message,
+    query: &Query,
 ) -> Verdict {
     if from != config.server || Message::peek_id(datagram) != Some(query.id) {
         return Verdict::Ignore;
     }
     if datagram.len() > MAX_UDP {
-        return Verdict::Malformed(DnsError::OverUdpLimit);
+        return Verdict::Unreadable(LookupError::OverUdpLimit);
     }
     match Message::decode(datagram) {
         Ok(reply) if is_reply_to(&reply, query) => Verdict::Accept(reply),
         Ok(_) => Verdict::Ignore,
-        Err(e) => Verdict::Malformed(e),
+        Err(e) => Verdict::Unreadable(LookupError::Malformed(e)),
     }
 }
 // ANCHOR_END: judge
@@ -254,10 +220,10 @@ fn judge(
 // ANCHOR: exchange_udp
 fn exchange_udp(
     config: &Config,
-    query: &Message,
+    query: &Query,
     bytes: &[u8],
     deadline: Deadline,
-) -> Result<Message, DnsError> {
+) -> Result<Message, LookupError> {
     // A fresh socket: the system picks a fresh random port (RFC 5452 §9.2).
     let socket =
         UdpSocket::bind((local_ip(config.server), 0)).map_err(network)?;
@@ -281,11 +247,11 @@ fn exchange_udp(
             match judge(&buf[..len], from, config, query) {
                 Verdict::Accept(reply) => return Ok(reply),
                 Verdict::Ignore => {}
-                Verdict::Malformed(e) => unreadable = Some(e),
+                Verdict::Unreadable(e) => unreadable = Some(e),
             }
         }
     }
-    Err(unreadable.map_or(DnsError::Timeout(config.timeout), malformed))
+    Err(unreadable.unwrap_or(LookupError::Timeout(config.timeout)))
 }
 // ANCHOR_END: exchange_udp
 
@@ -294,12 +260,13 @@ fn exchange_udp(
 /// §4.2.2). One query, one reply, then we hang up.
 fn exchange_tcp(
     config: &Config,
-    query: &Message,
+    query: &Query,
     bytes: &[u8],
     deadline: Deadline,
-) -> Result<Message, DnsError> {
-    let timeout = || DnsError::Timeout(config.timeout);
-    let cut_short = || malformed(DnsError::Truncated("a TCP reply"));
+) -> Result<Message, LookupError> {
+    let timeout = || LookupError::Timeout(config.timeout);
+    let cut_short =
+        || LookupError::Malformed(DecodeError::Truncated("a TCP reply"));
     let io_err = |e: std::io::Error| match e.kind() {
         _ if is_timeout(&e) => timeout(),
         ErrorKind::UnexpectedEof => cut_short(),
@@ -308,7 +275,7 @@ fn exchange_tcp(
     let wait = deadline.next_wait().map_err(|_| timeout())?;
     let stream =
         TcpStream::connect_timeout(&config.server, wait).map_err(network)?;
-    // At most 512 bytes (`exchange` checked), so the length fits.
+    // At most 271 bytes (see `Query::to_bytes`), so the length fits.
     let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(bytes);
     deadline.write_all(&stream, &framed).map_err(io_err)?;
@@ -325,13 +292,13 @@ fn exchange_tcp(
     if reply.len() < length {
         return Err(cut_short());
     }
-    let reply = Message::decode(&reply).map_err(malformed)?;
+    let reply = Message::decode(&reply).map_err(LookupError::Malformed)?;
     if !is_reply_to(&reply, query) {
-        return Err(DnsError::NotOurReply);
+        return Err(LookupError::NotOurReply);
     }
     if reply.flags.truncated {
         // Part of an answer is never used, over TCP as over UDP.
-        return Err(DnsError::TruncatedOverTcp);
+        return Err(LookupError::TruncatedOverTcp);
     }
     Ok(reply)
 }
@@ -348,11 +315,6 @@ fn local_ip(server: SocketAddr) -> IpAddr {
     }
 }
 
-fn network(e: std::io::Error) -> DnsError {
-    DnsError::Network(e.to_string())
-}
-
-/// A reply from our server, with our ID, that we can't read.
-fn malformed(why: DnsError) -> DnsError {
-    DnsError::Malformed(Box::new(why))
+fn network(e: std::io::Error) -> LookupError {
+    LookupError::Network(e.to_string())
 }

@@ -13,19 +13,58 @@
 //! Memory does not grow with the body: the head is collected up to its
 //! limit, the body goes through one fixed buffer ([`BUFFER_SIZE`]).
 
+use std::fmt;
 use std::io::{self, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::HttpError;
-use super::request::get_request;
-use super::response::{Fed, Framing, Head, Limits, ResponseReader};
-use super::save::TempFile;
+use super::response::{Fed, Limits, Received, ResponseError, ResponseReader};
 use super::site::Site;
-use crate::deadline::Deadline;
-use crate::deadline::is_timeout;
+use crate::deadline::{Deadline, is_timeout};
 use crate::net::{self, ConnectError};
+
+/// Why an exchange failed: the connection, the clock, the response, or
+/// the writer it was going to.
+#[derive(Debug)]
+pub enum FetchError {
+    /// Nobody listens on that port (the server answered with a reset).
+    Refused,
+    /// The connection could not be made for another reason.
+    Connect(io::Error),
+    /// No answer in time.
+    Timeout {
+        /// What we were waiting for.
+        waiting_for: &'static str,
+        /// How long we waited.
+        after: Duration,
+    },
+    /// The connection failed while sending or receiving.
+    Io(io::Error),
+    /// The response broke a rule or a limit, or ended too soon.
+    Response(ResponseError),
+    /// The response could not be written out.
+    Output(io::Error),
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::Refused => f.write_str("connection refused"),
+            FetchError::Connect(err) => write!(f, "cannot connect: {err}"),
+            FetchError::Timeout { waiting_for, after } => {
+                let secs = after.as_secs_f64();
+                write!(f, "timed out after {secs}s waiting for {waiting_for}")
+            }
+            FetchError::Io(err) => write!(f, "connection failed: {err}"),
+            FetchError::Response(why) => why.fmt(f),
+            FetchError::Output(err) => {
+                write!(f, "cannot write the page: {err}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
 
 /// The size of the one buffer a download goes through.
 ///
@@ -65,107 +104,21 @@ impl Default for Options {
     }
 }
 
-/// What a successful exchange received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fetched {
-    /// The response head.
-    pub head: Head,
-    /// How the body was framed.
-    pub framing: Framing,
-    /// The body's size.
-    pub body_len: u64,
-}
-
-impl Fetched {
-    /// Head and body: the bytes written out.
-    pub fn total_len(&self) -> u64 {
-        self.head.len as u64 + self.body_len
-    }
-}
-
-/// A page saved to disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Saved {
-    /// Where.
-    pub path: PathBuf,
-    /// What.
-    pub fetched: Fetched,
-}
-
-// ANCHOR: save_site
-/// Gets `/` from `site` and saves the raw response, head and body, in
-/// `dir`, atomically (see [`super::save`]).
-///
-/// # Errors
-/// Any [`HttpError`]; the destination is then untouched and no
-/// temporary file is left.
-pub fn save_site(
-    site: &Site,
-    dir: &Path,
-    options: &Options,
-) -> Result<Saved, HttpError> {
-    // Checked first, so nothing is sent for a request we can't make.
-    let request = get_request(&site.host, site.port, "/")?;
-    let mut file = TempFile::create(dir, &site.file_name())?;
-    let fetched = match fetch(site, &request, &mut file, options) {
-        Ok(fetched) => fetched,
-        Err(HttpError::Output(err)) => {
-            let path = file.temp_path().to_path_buf();
-            return Err(HttpError::File { path, err });
-        }
-        Err(e) => return Err(e),
-    };
-    let path = file.commit()?;
-    Ok(Saved { path, fetched })
-}
-// ANCHOR_END: save_site
-
-// ANCHOR: result_line
-/// The line `webget` prints for a site, shaped like inet_02's three:
-/// success, connection failure, file error; and a fourth for a reply
-/// that went wrong, which inet_02 can't tell.
-pub fn result_line(site: &Site, result: &Result<Saved, HttpError>) -> String {
-    let host = &site.host;
-    match result {
-        Ok(saved) => {
-            let path = saved.path.display();
-            let status = saved.fetched.head.status_line();
-            let bytes = saved.fetched.total_len();
-            format!(
-                "Transfer of the index page of site {host} succeeded: \
-                 {path} ({status}, {bytes} bytes)"
-            )
-        }
-        Err(e @ (HttpError::Refused | HttpError::Connect(_))) => {
-            let port = site.port;
-            format!("Connection to site ({host},{port}) failed: {e}")
-        }
-        Err(e @ HttpError::File { .. }) => {
-            let name = site.file_name();
-            format!("Error ({e}) creating the file {name}")
-        }
-        Err(e) => {
-            format!("Transfer of the index page of site {host} failed: {e}")
-        }
-    }
-}
-// ANCHOR_END: result_line
-
 // ANCHOR: fetch
 /// Connects to `site`, sends `request` and writes the response to `out`.
 ///
 /// # Errors
-/// Any [`HttpError`]. Whatever was written to `out` before is then
+/// Any [`FetchError`]. Whatever was written to `out` before is then
 /// incomplete.
 pub fn fetch(
     site: &Site,
     request: &[u8],
     out: &mut impl Write,
     options: &Options,
-) -> Result<Fetched, HttpError> {
+) -> Result<Received, FetchError> {
     let clock = Clock::new(options.timeout);
     let stream = connect(site, &clock)?;
-    clock.write_all(&stream, request)?;
+    clock.within(|deadline| deadline.write_all(&stream, request))?;
     // Returning drops `stream`, which closes the connection: once a
     // Content-Length body is complete, we don't wait for the server's
     // close, so a server that keeps it open can't hold us (H5).
@@ -178,38 +131,26 @@ fn receive(
     out: &mut impl Write,
     options: &Options,
     clock: &Clock,
-) -> Result<Fetched, HttpError> {
+) -> Result<Received, FetchError> {
     let mut reader = ResponseReader::new(options.limits);
-    let mut head = None;
     let mut buf = vec![0; BUFFER_SIZE];
     while !reader.is_complete() {
-        let n = clock.read(stream, &mut buf)?;
+        let n = clock.within(|deadline| deadline.read(stream, &mut buf))?;
         if n == 0 {
             break; // the server closed the connection
         }
-        match reader.feed(&buf[..n])? {
+        match reader.feed(&buf[..n]).map_err(FetchError::Response)? {
             Fed::NeedMore => {}
-            Fed::Head { head: h, raw, body } => {
-                out.write_all(&raw).map_err(HttpError::Output)?;
-                out.write_all(&body).map_err(HttpError::Output)?;
-                head = Some(h);
+            Fed::Head { raw, body } => {
+                out.write_all(&raw).map_err(FetchError::Output)?;
+                out.write_all(&body).map_err(FetchError::Output)?;
             }
             Fed::Body(body) => {
-                out.write_all(body).map_err(HttpError::Output)?;
+                out.write_all(body).map_err(FetchError::Output)?;
             }
         }
     }
-    let body_len = reader.finish()?;
-    // The reader worked out the framing when the head came (and finish
-    // succeeds only after that): ask it, rather than work it out again.
-    let (Some(head), Some(framing)) = (head, reader.framing()) else {
-        return Err(HttpError::EmptyReply);
-    };
-    Ok(Fetched {
-        head,
-        framing,
-        body_len,
-    })
+    reader.finish().map_err(FetchError::Response)
 }
 // ANCHOR_END: fetch
 
@@ -231,48 +172,38 @@ impl Clock {
     }
 
     /// How long the next step may wait: `step`, or less near the end.
-    fn next_wait(&self) -> Result<Duration, HttpError> {
+    fn next_wait(&self) -> Result<Duration, FetchError> {
         self.deadline.next_wait().map_err(|_| self.overall())
     }
 
-    fn read(
+    /// One wait (a read, or the sending of the request) against the
+    /// deadline, its timeout saying which limit ran out.
+    fn within<T>(
         &self,
-        stream: &TcpStream,
-        buf: &mut [u8],
-    ) -> Result<usize, HttpError> {
+        wait: impl FnOnce(&Deadline) -> io::Result<T>,
+    ) -> Result<T, FetchError> {
         let started = Instant::now();
-        let read = self.deadline.read(stream, buf);
-        read.map_err(|e| self.error(e, started))
-    }
-
-    fn write_all(
-        &self,
-        stream: &TcpStream,
-        bytes: &[u8],
-    ) -> Result<(), HttpError> {
-        let started = Instant::now();
-        let written = self.deadline.write_all(stream, bytes);
-        written.map_err(|e| self.error(e, started))
+        wait(&self.deadline).map_err(|e| self.error(e, started))
     }
 
     /// A timeout in a wait begun at `started` says which limit ran out:
     /// the deadline's if it had cut the wait short, else the step's. Any
     /// other error is passed on.
-    fn error(&self, err: io::Error, started: Instant) -> HttpError {
+    fn error(&self, err: io::Error, started: Instant) -> FetchError {
         if !is_timeout(&err) {
-            return HttpError::Io(err);
+            return FetchError::Io(err);
         }
         if self.deadline.cut_short(started) {
             return self.overall();
         }
-        HttpError::Timeout {
+        FetchError::Timeout {
             waiting_for: "the server",
             after: self.step,
         }
     }
 
-    fn overall(&self) -> HttpError {
-        HttpError::Timeout {
+    fn overall(&self) -> FetchError {
+        FetchError::Timeout {
             waiting_for: "the whole exchange to end",
             after: self.step.saturating_mul(DEADLINE_FACTOR),
         }
@@ -282,19 +213,18 @@ impl Clock {
 
 /// Connects to the first address of `site` that answers, each attempt
 /// waiting what the clock allows.
-fn connect(site: &Site, clock: &Clock) -> Result<TcpStream, HttpError> {
-    let host = site.host.as_str();
+fn connect(site: &Site, clock: &Clock) -> Result<TcpStream, FetchError> {
     let next_wait = || clock.next_wait();
-    net::connect_first(host, site.port, next_wait).map_err(|e| match e {
+    net::connect_first(&site.host, site.port, next_wait).map_err(|e| match e {
         ConnectError::Wait(overall) => overall,
-        ConnectError::Lookup(e) => HttpError::Connect(e),
+        ConnectError::Lookup(e) => FetchError::Connect(e),
         ConnectError::Failed { error, waited } => match error.kind() {
-            io::ErrorKind::ConnectionRefused => HttpError::Refused,
-            _ if is_timeout(&error) => HttpError::Timeout {
+            io::ErrorKind::ConnectionRefused => FetchError::Refused,
+            _ if is_timeout(&error) => FetchError::Timeout {
                 waiting_for: "the connection",
                 after: waited,
             },
-            _ => HttpError::Connect(error),
+            _ => FetchError::Connect(error),
         },
     })
 }
@@ -305,7 +235,7 @@ mod tests {
 
     const SECOND: Duration = Duration::from_secs(1);
 
-    fn message(result: Result<Duration, HttpError>) -> String {
+    fn message(result: Result<Duration, FetchError>) -> String {
         result.unwrap_err().to_string()
     }
 
@@ -352,48 +282,7 @@ mod tests {
         assert_eq!(err, "timed out after 1s waiting for the server");
         let reset = io::Error::from(io::ErrorKind::ConnectionReset);
         let err = deadline.error(reset, started);
-        assert!(matches!(err, HttpError::Io(_)));
-    }
-
-    /// A writer that keeps only the sizes of the writes it gets.
-    #[derive(Default)]
-    struct WriteSizes(Vec<usize>);
-
-    impl Write for WriteSizes {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.push(buf.len());
-            Ok(buf.len())
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn a_body_of_many_buffers_goes_through_one_buffer_at_a_time() {
-        use inet_mocks::HttpMock;
-        use inet_mocks::http::Reply;
-        let len = 3 * BUFFER_SIZE as u64 + 1;
-        let reply = Reply::new(200, "OK").pattern(len);
-        let server = HttpMock::new().route("/", reply).start().unwrap();
-        let site = Site::parse(&format!("127.0.0.1:{}", server.addr().port()))
-            .unwrap();
-        let request = get_request(&site.host, site.port, "/").unwrap();
-        let mut out = WriteSizes::default();
-        let options = Options {
-            timeout: Duration::from_secs(5),
-            ..Options::default()
-        };
-        let fetched = fetch(&site, &request, &mut out, &options).unwrap();
-        assert_eq!(fetched.body_len, len);
-        let written: usize = out.0.iter().sum();
-        assert_eq!(written as u64, fetched.total_len());
-        // Memory does not grow with the body: no write is bigger than
-        // the one buffer (the head and the body bytes read with it come
-        // in one read, so they are within it too).
-        let biggest = out.0.iter().max().copied().unwrap_or(0);
-        assert!(biggest <= BUFFER_SIZE, "a write of {biggest} bytes");
+        assert!(matches!(err, FetchError::Io(_)));
     }
 
     #[test]

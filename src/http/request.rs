@@ -11,7 +11,26 @@
 //! shift the request line's fields. Such input is refused before any
 //! connection is made.
 
-use super::HttpError;
+use std::fmt;
+
+/// A site that can't be asked for: its name, port or path can't go
+/// into a request (or, for [`Site`](super::site::Site), into a file
+/// name). Refused before any connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadSite {
+    /// The site, host or path, as given.
+    pub site: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
+impl fmt::Display for BadSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bad site {:?}: {}", self.site, self.why)
+    }
+}
+
+impl std::error::Error for BadSite {}
 
 // ANCHOR: original_request
 /// The request inet_02 sends: `GET / HTTP/1.0`, then an empty line, both
@@ -33,13 +52,13 @@ pub const ORIGINAL_REQUEST: &[u8] = b"GET / HTTP/1.0\n\n";
 /// The `Host` header carries the port when it is not 80.
 ///
 /// # Errors
-/// [`HttpError::BadSite`] if the host or path has a byte that does not
-/// belong there (H1): nothing is sent then.
+/// [`BadSite`] if the host or path has a byte that does not belong
+/// there (H1): nothing is sent then.
 pub fn get_request(
     host: &str,
     port: u16,
     path: &str,
-) -> Result<Vec<u8>, HttpError> {
+) -> Result<Vec<u8>, BadSite> {
     check_host(host)?;
     check_path(path)?;
     let host = match port {
@@ -54,9 +73,9 @@ pub fn get_request(
 /// A host name or address: letters, digits, `-`, `.` and `_` only.
 ///
 /// # Errors
-/// [`HttpError::BadSite`] naming the first thing wrong.
-pub fn check_host(host: &str) -> Result<(), HttpError> {
-    let bad = |why| HttpError::BadSite {
+/// [`BadSite`] naming the first thing wrong.
+pub fn check_host(host: &str) -> Result<(), BadSite> {
+    let bad = |why| BadSite {
         site: host.to_owned(),
         why,
     };
@@ -77,9 +96,9 @@ pub fn check_host(host: &str) -> Result<(), HttpError> {
 /// A path: starts with `/`, then printable ASCII without spaces.
 ///
 /// # Errors
-/// [`HttpError::BadSite`] naming the first thing wrong.
-pub fn check_path(path: &str) -> Result<(), HttpError> {
-    let bad = |why| HttpError::BadSite {
+/// [`BadSite`] naming the first thing wrong.
+pub fn check_path(path: &str) -> Result<(), BadSite> {
+    let bad = |why| BadSite {
         site: path.to_owned(),
         why,
     };

@@ -10,7 +10,8 @@
 //!
 //! The head comes from a stranger, so every rule is strict and every size
 //! is capped by a [`Limits`] given by the caller: a line, the number of
-//! header lines, the whole head. What this parser refuses, and why:
+//! header lines, the whole head, and the body if the caller wants a cap
+//! on it. What this parser refuses, and why:
 //!
 //! - no status line at all: an HTTP/0.9 reply (just the body), or not
 //!   HTTP; the client could not tell an error page from the real one;
@@ -26,35 +27,179 @@
 //! - a `Transfer-Encoding`: a server must not send one in reply to a 1.0
 //!   request (RFC 9112 §6.1), and a 1.0 client can't decode it. We refuse
 //!   it rather than save a body whose framing we don't understand;
-//! - a `1xx` interim reply, which a server must not send to a 1.0 client
-//!   (RFC 9110 §15.2): we refuse it rather than skip it, since the saved
-//!   file would otherwise start with a reply that is not the page.
+//! - `101 Switching Protocols`: the server may switch only to a protocol
+//!   the client asked for in an `Upgrade` header (RFC 9110 §15.2.2), and
+//!   we never ask; what would follow is not HTTP, and no page.
 //!
-//! Lines may end in a bare LF as well as CRLF (RFC 9112 §2.2 allows it):
-//! the framing rule of every text protocol here, from [`crate::line`].
+//! Any other `1xx` is an interim reply: the final one follows it. A server
+//! must not send one to a 1.0 client, but a client must be able to read
+//! one it did not expect (RFC 9110 §15.2), so [`ResponseReader`] skips it
+//! (within the head's cap: every head counts towards it) and passes its
+//! bytes on with the final head's, as they came.
+//!
+//! Lines end at a LF, the CR before it optional (RFC 9112 §2.2 lets a
+//! recipient take a bare LF): the rule of every text protocol here (see
+//! [`crate::line`]), applied to the head in its buffer.
 
-use super::{HttpError, shown};
-use crate::line::{find_line_end, strip_terminator};
+use std::fmt;
 
-/// Caps on the size of a response head.
+/// What is wrong with a response: a rule of the module doc broken, a
+/// limit exceeded, or a stream that ended too soon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseError {
+    /// The server closed the connection without sending a byte.
+    EmptyReply,
+    /// The server closed the connection in the middle of the head.
+    IncompleteHead {
+        /// How many bytes of head had arrived.
+        got: usize,
+    },
+    /// The body is shorter than its `Content-Length`.
+    Truncated {
+        /// Body bytes received.
+        got: u64,
+        /// The `Content-Length`.
+        expected: u64,
+    },
+    /// The reply starts without a status line: HTTP/0.9, or not HTTP.
+    NoStatusLine,
+    /// The status line is not `HTTP/1.x NNN reason`.
+    BadStatusLine(String),
+    /// A header line is malformed.
+    BadHeader {
+        /// The line, escaped.
+        line: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// A line of the head is longer than the limit.
+    LineTooLong(usize),
+    /// The head has more header lines than the limit.
+    TooManyHeaders(usize),
+    /// The head is bigger than the limit.
+    HeadTooLarge(usize),
+    /// A `Content-Length` that is not a number of bytes.
+    BadContentLength(String),
+    /// Two `Content-Length` headers that disagree.
+    ConflictingContentLength(u64, u64),
+    /// A `Transfer-Encoding` in the reply to an HTTP/1.0 request.
+    TransferEncoding(String),
+    /// A `101 Switching Protocols`, which we never asked for.
+    SwitchingProtocols,
+    /// A body over the caller's cap.
+    BodyTooLarge {
+        /// The cap, in bytes.
+        max: u64,
+        /// The `Content-Length`, if that is what told.
+        announced: Option<u64>,
+    },
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ResponseError as E;
+        match self {
+            E::EmptyReply => f.write_str(
+                "empty reply: the server closed the connection without \
+                 answering",
+            ),
+            E::IncompleteHead { got } => write!(
+                f,
+                "incomplete headers: the server closed the connection \
+                 after {got} bytes, before the empty line that ends them"
+            ),
+            E::Truncated { got, expected } => write!(
+                f,
+                "truncated: got {got} of {expected} body bytes \
+                 (Content-Length) before the server closed the connection"
+            ),
+            E::NoStatusLine => f.write_str(
+                "the reply has no status line (HTTP/0.9 or not HTTP at \
+                 all), which we refuse",
+            ),
+            E::BadStatusLine(line) => write!(
+                f,
+                "bad status line {line:?}: expected HTTP/1.x, a 3-digit \
+                 code and a reason"
+            ),
+            E::BadHeader { line, why } => {
+                write!(f, "bad header line {line:?}: {why}")
+            }
+            E::LineTooLong(max) => {
+                write!(f, "a line of the response head is over {max} bytes")
+            }
+            E::TooManyHeaders(max) => {
+                write!(f, "headers too large: more than {max} header lines")
+            }
+            E::HeadTooLarge(max) => {
+                write!(f, "headers too large: the head is over {max} bytes")
+            }
+            E::BadContentLength(value) => {
+                write!(f, "bad Content-Length {value:?}: not a number of bytes")
+            }
+            E::ConflictingContentLength(a, b) => write!(
+                f,
+                "two different Content-Lengths ({a} and {b}): where the \
+                 body ends is ambiguous"
+            ),
+            E::TransferEncoding(value) => write!(
+                f,
+                "the server used Transfer-Encoding {value:?}, which it must \
+                 not do for an HTTP/1.0 request (RFC 9112 §6.1)"
+            ),
+            E::SwitchingProtocols => f.write_str(
+                "the server switched protocols (101), which we never asked \
+                 for (RFC 9110 §15.2.2): what follows is not HTTP",
+            ),
+            E::BodyTooLarge { max, announced } => match announced {
+                Some(n) => write!(
+                    f,
+                    "body too large: its Content-Length, {n} bytes, is over \
+                     the limit of {max}"
+                ),
+                None => {
+                    write!(f, "body too large: over the limit of {max} bytes")
+                }
+            },
+        }
+    }
+}
+
+impl std::error::Error for ResponseError {}
+
+/// A peer's bytes, escaped and cut to 80 bytes, for an error message: a
+/// control character can't garble the terminal, nor a huge line flood it.
+fn shown(bytes: &[u8]) -> String {
+    const MAX: usize = 80;
+    let cut = &bytes[..bytes.len().min(MAX)];
+    let more = if bytes.len() > MAX { "..." } else { "" };
+    format!("{}{more}", crate::escape::escape(cut))
+}
+
+/// Caps on the size of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// The longest line, terminator included.
     pub max_line: usize,
     /// The most header lines.
     pub max_headers: usize,
-    /// The largest head, empty line included.
+    /// The largest head, empty line included (interim heads and the
+    /// final one, together).
     pub max_head: usize,
+    /// The largest body, if any is too large.
+    pub max_body: Option<u64>,
 }
 
 impl Default for Limits {
     /// 8 KiB lines, 100 headers, 64 KiB in all: more than any real site
     /// sends, far less than would hurt (hyper and curl use similar caps).
+    /// Any body: it goes through, not into memory.
     fn default() -> Self {
         Limits {
             max_line: 8 * 1024,
             max_headers: 100,
             max_head: 64 * 1024,
+            max_body: None,
         }
     }
 }
@@ -119,7 +264,7 @@ impl Head {
 pub fn parse_head(
     buf: &[u8],
     limits: &Limits,
-) -> Result<Option<Head>, HttpError> {
+) -> Result<Option<Head>, ResponseError> {
     check_http_prefix(buf)?;
     let mut lines = Lines { buf, pos: 0 };
     let Some(status_line) = lines.next_line(limits)? else {
@@ -132,7 +277,7 @@ pub fn parse_head(
             return Ok(Some(head));
         }
         if head.headers.len() == limits.max_headers {
-            return Err(HttpError::TooManyHeaders(limits.max_headers));
+            return Err(ResponseError::TooManyHeaders(limits.max_headers));
         }
         head.headers.push(parse_header(line)?);
     }
@@ -142,16 +287,17 @@ pub fn parse_head(
 
 /// An HTTP/0.9 reply is just the body: it is refused as soon as its
 /// first bytes show it can't be a status line.
-fn check_http_prefix(buf: &[u8]) -> Result<(), HttpError> {
+fn check_http_prefix(buf: &[u8]) -> Result<(), ResponseError> {
     let n = buf.len().min(5);
     if buf[..n] == b"HTTP/"[..n] {
         Ok(())
     } else {
-        Err(HttpError::NoStatusLine)
+        Err(ResponseError::NoStatusLine)
     }
 }
 
-/// Complete lines of a head, terminator stripped, within the limits.
+/// Complete lines of a head, terminator (LF or CRLF) stripped, within
+/// the limits.
 struct Lines<'b> {
     buf: &'b [u8],
     pos: usize,
@@ -161,33 +307,35 @@ impl<'b> Lines<'b> {
     fn next_line(
         &mut self,
         limits: &Limits,
-    ) -> Result<Option<&'b [u8]>, HttpError> {
+    ) -> Result<Option<&'b [u8]>, ResponseError> {
         let rest = &self.buf[self.pos..];
-        let Some(len) = find_line_end(rest) else {
+        let Some(lf) = rest.iter().position(|&b| b == b'\n') else {
             // No terminator yet: only the sizes can be checked.
             if rest.len() >= limits.max_line {
-                return Err(HttpError::LineTooLong(limits.max_line));
+                return Err(ResponseError::LineTooLong(limits.max_line));
             }
             if self.buf.len() >= limits.max_head {
-                return Err(HttpError::HeadTooLarge(limits.max_head));
+                return Err(ResponseError::HeadTooLarge(limits.max_head));
             }
             return Ok(None);
         };
+        let len = lf + 1;
         if len > limits.max_line {
-            return Err(HttpError::LineTooLong(limits.max_line));
+            return Err(ResponseError::LineTooLong(limits.max_line));
         }
         if self.pos + len > limits.max_head {
-            return Err(HttpError::HeadTooLarge(limits.max_head));
+            return Err(ResponseError::HeadTooLarge(limits.max_head));
         }
         self.pos += len;
-        Ok(Some(strip_terminator(&rest[..len])))
+        let line = &rest[..lf];
+        Ok(Some(line.strip_suffix(b"\r").unwrap_or(line)))
     }
 }
 
 // ANCHOR: status_line
 /// `HTTP/1.x SP 3DIGIT [SP reason]` (RFC 9112 §4).
-fn parse_status_line(line: &[u8]) -> Result<Head, HttpError> {
-    let bad = || HttpError::BadStatusLine(shown(line));
+fn parse_status_line(line: &[u8]) -> Result<Head, ResponseError> {
+    let bad = || ResponseError::BadStatusLine(shown(line));
     let rest = line.strip_prefix(b"HTTP/1.").ok_or_else(bad)?;
     let [minor, b' ', d1, d2, d3, rest @ ..] = rest else {
         return Err(bad());
@@ -217,8 +365,8 @@ fn parse_status_line(line: &[u8]) -> Result<Head, HttpError> {
 
 /// `name ":" OWS value OWS` (RFC 9112 §5.1), name a token (RFC 9110
 /// §5.6.2).
-fn parse_header(line: &[u8]) -> Result<Header, HttpError> {
-    let bad = |why| HttpError::BadHeader {
+fn parse_header(line: &[u8]) -> Result<Header, ResponseError> {
+    let bad = |why| ResponseError::BadHeader {
         line: shown(line),
         why,
     };
@@ -274,18 +422,14 @@ pub enum Framing {
 /// Where the body of the reply to a GET ends (RFC 9112 §6.3).
 ///
 /// # Errors
-/// An interim `1xx` reply, a `Transfer-Encoding`, a bad or conflicting
-/// `Content-Length`.
-pub fn framing(head: &Head) -> Result<Framing, HttpError> {
-    if (100..200).contains(&head.status) {
-        return Err(HttpError::Interim(head.status));
-    }
+/// A `Transfer-Encoding`, a bad or conflicting `Content-Length`.
+pub fn framing(head: &Head) -> Result<Framing, ResponseError> {
     if let Some(te) = head.values("Transfer-Encoding").next() {
-        return Err(HttpError::TransferEncoding(shown(te)));
+        return Err(ResponseError::TransferEncoding(shown(te)));
     }
-    // 204 and 304 never have a body, whatever the headers say (§6.3,
-    // rule 1).
-    if head.status == 204 || head.status == 304 {
+    // 1xx, 204 and 304 never have a body, whatever the headers say
+    // (§6.3, rule 1).
+    if is_interim(head.status) || head.status == 204 || head.status == 304 {
         return Ok(Framing::Length(0));
     }
     let mut length = None;
@@ -295,7 +439,9 @@ pub fn framing(head: &Head) -> Result<Framing, HttpError> {
             let n = parse_length(item.trim_ascii())?;
             match length {
                 Some(seen) if seen != n => {
-                    return Err(HttpError::ConflictingContentLength(seen, n));
+                    return Err(ResponseError::ConflictingContentLength(
+                        seen, n,
+                    ));
                 }
                 _ => length = Some(n),
             }
@@ -305,11 +451,16 @@ pub fn framing(head: &Head) -> Result<Framing, HttpError> {
 }
 // ANCHOR_END: framing
 
+/// `1xx`: an interim reply, before the final one (RFC 9110 §15.2).
+pub fn is_interim(status: u16) -> bool {
+    (100..200).contains(&status)
+}
+
 /// Digits only, checked: `+5`, `-6`, `0x10`, ` ` and a number too big
 /// for 64 bits are all refused, never wrapped (RUSTSEC-2021-0079 was a
 /// length that wrapped).
-pub fn parse_length(digits: &[u8]) -> Result<u64, HttpError> {
-    let bad = || HttpError::BadContentLength(shown(digits));
+pub fn parse_length(digits: &[u8]) -> Result<u64, ResponseError> {
+    let bad = || ResponseError::BadContentLength(shown(digits));
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return Err(bad());
     }
@@ -362,11 +513,11 @@ impl BodyFramer {
     /// At the end of the stream: the body's size, or why it is short.
     ///
     /// # Errors
-    /// [`HttpError::Truncated`] if a `Content-Length` was not reached.
-    pub fn finish(&self) -> Result<u64, HttpError> {
+    /// [`ResponseError::Truncated`] if a `Content-Length` was not reached.
+    pub fn finish(&self) -> Result<u64, ResponseError> {
         match self.framing {
             Framing::Length(len) if self.received < len => {
-                Err(HttpError::Truncated {
+                Err(ResponseError::Truncated {
                     got: self.received,
                     expected: len,
                 })
@@ -379,6 +530,11 @@ impl BodyFramer {
     pub fn framing(&self) -> Framing {
         self.framing
     }
+
+    /// How many body bytes came so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
 }
 // ANCHOR_END: body_framer
 
@@ -387,30 +543,56 @@ impl BodyFramer {
 pub enum Fed<'c> {
     /// The head is not complete yet; the chunk was kept.
     NeedMore,
-    /// The head just completed: its bytes as received, and the body bytes
-    /// that came in the same chunks.
+    /// The final head just completed: the bytes of every head as
+    /// received (interim ones included), and the body bytes that came in
+    /// the same chunks.
     Head {
-        /// The parsed head.
-        head: Head,
-        /// The head exactly as received.
+        /// The heads exactly as received.
         raw: Vec<u8>,
-        /// Body bytes that followed it (already framed).
+        /// Body bytes that followed them (already framed).
         body: Vec<u8>,
     },
     /// Body bytes (already framed: any excess is dropped).
     Body(&'c [u8]),
 }
 
-/// A whole response, fed in chunks as they arrive: the head is collected
-/// (up to `limits.max_head`) and parsed, then the body is passed through
-/// without being kept. Memory stays bounded whatever the body's size.
-#[derive(Debug)]
+/// A response read to its end: its final head, how its body was framed,
+/// and the sizes of what was passed on (the bytes themselves went on to
+/// the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The final head.
+    pub head: Head,
+    /// The bytes before the body: the final head and any interim ones.
+    pub heads_len: usize,
+    /// Where the body ended.
+    pub framing: Framing,
+    /// The body's size.
+    pub body_len: u64,
+}
+
+impl Received {
+    /// Heads and body: every byte passed on.
+    pub fn total_len(&self) -> u64 {
+        self.heads_len as u64 + self.body_len
+    }
+}
+
+/// A whole response, fed in chunks as they arrive: the heads are
+/// collected (up to `limits.max_head` in all) and parsed, interim ones
+/// skipped, then the body is passed through without being kept. Memory
+/// stays bounded whatever the body's size.
+#[derive(Debug, Clone)]
 pub struct ResponseReader {
     limits: Limits,
     pending: Vec<u8>,
+    /// Where the head being parsed starts in `pending`: after the interim
+    /// heads skipped so far.
+    head_start: usize,
     /// Where the last, unfinished line of `pending` starts.
     line_start: usize,
-    body: Option<BodyFramer>,
+    /// The final head, once complete, and the count of its body.
+    head: Option<(Head, BodyFramer)>,
 }
 
 impl ResponseReader {
@@ -419,18 +601,26 @@ impl ResponseReader {
         ResponseReader {
             limits,
             pending: Vec::new(),
+            head_start: 0,
             line_start: 0,
-            body: None,
+            head: None,
         }
     }
 
+    // ANCHOR: feed
     /// Takes the next chunk from the connection.
     ///
     /// # Errors
-    /// What [`parse_head`] and [`framing`] refuse.
-    pub fn feed<'c>(&mut self, chunk: &'c [u8]) -> Result<Fed<'c>, HttpError> {
-        if let Some(body) = self.body.as_mut() {
-            return Ok(Fed::Body(&chunk[..body.take(chunk.len())]));
+    /// What [`parse_head`] and [`framing`] refuse, a `101`, and a body
+    /// over `limits.max_body`.
+    pub fn feed<'c>(
+        &mut self,
+        chunk: &'c [u8],
+    ) -> Result<Fed<'c>, ResponseError> {
+        if let Some((_, body)) = self.head.as_mut() {
+            let n = body.take(chunk.len());
+            check_size(body, self.limits.max_body)?;
+            return Ok(Fed::Body(&chunk[..n]));
         }
         let before = self.pending.len();
         self.pending.extend_from_slice(chunk);
@@ -442,56 +632,100 @@ impl ResponseReader {
             // time in the square of its size.
             return Ok(Fed::NeedMore);
         }
-        let Some(head) = parse_head(&self.pending, &self.limits)? else {
-            return Ok(Fed::NeedMore);
+        while let Some(head) = self.next_head()? {
+            match head.status {
+                101 => return Err(ResponseError::SwitchingProtocols),
+                status if is_interim(status) => self.head_start += head.len,
+                _ => return self.start_body(head),
+            }
+        }
+        Ok(Fed::NeedMore)
+    }
+
+    /// The head after the interim ones skipped so far, once complete;
+    /// the cap on the head counts them all.
+    fn next_head(&self) -> Result<Option<Head>, ResponseError> {
+        let max_head = self.limits.max_head;
+        let limits = Limits {
+            max_head: max_head - self.head_start,
+            ..self.limits
         };
-        let mut body = BodyFramer::new(framing(&head)?);
-        let mut raw = std::mem::take(&mut self.pending);
-        let mut rest = raw.split_off(head.len);
-        rest.truncate(body.take(rest.len()));
-        self.body = Some(body);
-        Ok(Fed::Head {
-            head,
-            raw,
-            body: rest,
+        let rest = &self.pending[self.head_start..];
+        parse_head(rest, &limits).map_err(|e| match e {
+            ResponseError::HeadTooLarge(_) => {
+                ResponseError::HeadTooLarge(max_head)
+            }
+            e => e,
         })
     }
 
+    /// The final `head` is in: the body starts.
+    fn start_body<'c>(&mut self, head: Head) -> Result<Fed<'c>, ResponseError> {
+        let mut body = BodyFramer::new(framing(&head)?);
+        let mut raw = std::mem::take(&mut self.pending);
+        let mut rest = raw.split_off(self.head_start + head.len);
+        rest.truncate(body.take(rest.len()));
+        check_size(&body, self.limits.max_body)?;
+        self.head = Some((head, body));
+        Ok(Fed::Head { raw, body: rest })
+    }
+    // ANCHOR_END: feed
+
     /// True if bytes without a line end, added to `before` bytes, can't
     /// have changed what [`parse_head`] says: the status line's prefix was
-    /// already checked, and the unfinished line and the head are still
+    /// already checked, and the unfinished line and the heads are still
     /// within their limits (else `parse_head` must report it).
     fn only_grew_a_line(&self, before: usize) -> bool {
         let unfinished = self.pending.len() - self.line_start;
-        before >= b"HTTP/".len()
+        before - self.head_start >= b"HTTP/".len()
             && unfinished < self.limits.max_line
             && self.pending.len() < self.limits.max_head
     }
 
-    /// How the body is framed, once the head is in.
-    pub fn framing(&self) -> Option<Framing> {
-        self.body.map(|body| body.framing())
-    }
-
     /// True once the body is complete and nothing more need be read.
     pub fn is_complete(&self) -> bool {
-        self.body.is_some_and(|body| body.is_complete())
+        self.head
+            .as_ref()
+            .is_some_and(|(_, body)| body.is_complete())
     }
 
-    /// At the end of the stream: the size of the body.
+    /// At the end of the stream: what was received.
     ///
     /// # Errors
-    /// [`HttpError::EmptyReply`] if nothing came,
-    /// [`HttpError::IncompleteHead`] if the head never ended,
-    /// [`HttpError::Truncated`] if the body is short.
-    pub fn finish(&self) -> Result<u64, HttpError> {
-        match self.body {
-            Some(body) => body.finish(),
-            None if self.pending.is_empty() => Err(HttpError::EmptyReply),
-            None => Err(HttpError::IncompleteHead {
+    /// [`ResponseError::EmptyReply`] if nothing came,
+    /// [`ResponseError::IncompleteHead`] if the final head never ended,
+    /// [`ResponseError::Truncated`] if the body is short.
+    pub fn finish(self) -> Result<Received, ResponseError> {
+        match self.head {
+            Some((head, body)) => Ok(Received {
+                heads_len: self.head_start + head.len,
+                body_len: body.finish()?,
+                framing: body.framing(),
+                head,
+            }),
+            None if self.pending.is_empty() => Err(ResponseError::EmptyReply),
+            None => Err(ResponseError::IncompleteHead {
                 got: self.pending.len(),
             }),
         }
+    }
+}
+
+/// A body announced (`Content-Length`) or grown past `max`, if there is
+/// one: refused as soon as the head, or the byte, shows it.
+fn check_size(
+    body: &BodyFramer,
+    max: Option<u64>,
+) -> Result<(), ResponseError> {
+    let announced = match body.framing() {
+        Framing::Length(n) => Some(n),
+        Framing::UntilClose => None,
+    };
+    match max {
+        Some(max) if announced.unwrap_or(body.received()) > max => {
+            Err(ResponseError::BodyTooLarge { max, announced })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -499,16 +733,16 @@ impl ResponseReader {
 mod tests {
     use super::*;
 
-    fn head(text: &str) -> Result<Option<Head>, HttpError> {
+    fn head(text: &str) -> Result<Option<Head>, ResponseError> {
         parse_head(text.as_bytes(), &Limits::default())
     }
 
-    fn status_of(line: &str) -> Result<u16, HttpError> {
+    fn status_of(line: &str) -> Result<u16, ResponseError> {
         let text = format!("{line}\r\n\r\n");
         head(&text).map(|h| h.expect("complete").status)
     }
 
-    fn framing_of(headers: &str) -> Result<Framing, HttpError> {
+    fn framing_of(headers: &str) -> Result<Framing, ResponseError> {
         let text = format!("HTTP/1.0 200 OK\r\n{headers}\r\n");
         framing(&head(&text)?.expect("complete"))
     }
@@ -554,7 +788,7 @@ mod tests {
     fn h12_a_reply_without_status_line_is_http_0_9_and_refused() {
         for reply in ["<html>", "hello\r\n\r\n", "http/1.0 200 OK\r\n\r\n"] {
             let err = head(reply).unwrap_err();
-            assert!(matches!(err, HttpError::NoStatusLine), "{reply:?}");
+            assert!(matches!(err, ResponseError::NoStatusLine), "{reply:?}");
         }
         // Too early to tell: wait for more.
         assert!(head("HTT").unwrap().is_none());
@@ -575,7 +809,7 @@ mod tests {
         ] {
             let text = format!("HTTP/1.0 200 OK\r\n{bad}\r\n\r\n");
             let err = head(&text).unwrap_err();
-            assert!(matches!(err, HttpError::BadHeader { .. }), "{bad:?}");
+            assert!(matches!(err, ResponseError::BadHeader { .. }), "{bad:?}");
         }
         let folded = "HTTP/1.0 200 OK\r\nA: 1\r\n  continued\r\n\r\n";
         assert!(head(folded).is_err(), "obs-fold");
@@ -587,19 +821,20 @@ mod tests {
             max_line: 20,
             max_headers: 2,
             max_head: 50,
+            max_body: None,
         };
         let parse = |t: &str| parse_head(t.as_bytes(), &limits);
         assert!(matches!(
             parse("HTTP/1.0 200 OK\r\nA-very-long-header-line: x"),
-            Err(HttpError::LineTooLong(20))
+            Err(ResponseError::LineTooLong(20))
         ));
         assert!(matches!(
             parse("HTTP/1.0 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),
-            Err(HttpError::TooManyHeaders(2))
+            Err(ResponseError::TooManyHeaders(2))
         ));
         assert!(matches!(
             parse("HTTP/1.0 200 OK\r\nAaaaaaaaaaa: 1\r\nBbbbbbbbbbbb: 2\r\n"),
-            Err(HttpError::HeadTooLarge(50))
+            Err(ResponseError::HeadTooLarge(50))
         ));
         assert!(parse("HTTP/1.0 200 OK\r\nA: 1\r\nB: 2\r\n\r\n").is_ok());
     }
@@ -625,7 +860,7 @@ mod tests {
         let err = framing_of("Content-Length: 5\r\nContent-Length: 6\r\n");
         assert!(matches!(
             err,
-            Err(HttpError::ConflictingContentLength(5, 6))
+            Err(ResponseError::ConflictingContentLength(5, 6))
         ));
     }
 
@@ -642,18 +877,89 @@ mod tests {
     fn h10_transfer_encoding_is_refused_even_with_a_length() {
         let te = "Transfer-Encoding: chunked\r\nContent-Length: 123456\r\n";
         let err = framing_of(te).unwrap_err();
-        assert!(matches!(err, HttpError::TransferEncoding(_)));
+        assert!(matches!(err, ResponseError::TransferEncoding(_)));
         assert!(err.to_string().contains("RFC 9112 §6.1"));
     }
 
     #[test]
-    fn h18_interim_replies_are_refused_and_no_body_statuses_are_empty() {
-        let h = head("HTTP/1.1 100 Continue\r\n\r\n").unwrap().unwrap();
-        assert!(matches!(framing(&h), Err(HttpError::Interim(100))));
+    fn h18_interim_and_no_body_statuses_have_no_body() {
+        let h = head("HTTP/1.1 100 Continue\r\nContent-Length: 9\r\n\r\n");
+        assert_eq!(framing(&h.unwrap().unwrap()).unwrap(), Framing::Length(0));
         let h = head("HTTP/1.0 304 Not Modified\r\nContent-Length: 9\r\n\r\n");
         let h = h.unwrap().unwrap();
         assert_eq!(framing(&h).unwrap(), Framing::Length(0));
         assert_eq!(framing_of("").unwrap(), Framing::UntilClose);
+    }
+
+    /// Feeds `data` a byte at a time: the raw heads, the body, the end.
+    fn byte_by_byte(
+        data: &[u8],
+        limits: Limits,
+    ) -> Result<(Vec<u8>, Vec<u8>, Received), ResponseError> {
+        let mut reader = ResponseReader::new(limits);
+        let (mut heads, mut body) = (Vec::new(), Vec::new());
+        for byte in data.chunks(1) {
+            match reader.feed(byte)? {
+                Fed::NeedMore => {}
+                Fed::Head { raw, body: first } => (heads, body) = (raw, first),
+                Fed::Body(more) => body.extend_from_slice(more),
+            }
+        }
+        Ok((heads, body, reader.finish()?))
+    }
+
+    const INTERIM: &str = "HTTP/1.1 100 Continue\r\n\r\n\
+        HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n";
+
+    #[test]
+    fn h18_interim_replies_are_skipped_and_passed_on_with_the_final_one() {
+        let last = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n";
+        let data = format!("{INTERIM}{last}hi");
+        let (heads, body, received) =
+            byte_by_byte(data.as_bytes(), Limits::default()).unwrap();
+        assert_eq!(heads, format!("{INTERIM}{last}").as_bytes());
+        assert_eq!(body, b"hi");
+        assert_eq!(received.head.status, 200);
+        assert_eq!(received.heads_len, heads.len());
+        assert_eq!(received.total_len(), data.len() as u64);
+    }
+
+    #[test]
+    fn h18_a_switch_of_protocols_is_refused() {
+        let data =
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n\x81";
+        let err = byte_by_byte(data, Limits::default()).unwrap_err();
+        assert_eq!(err, ResponseError::SwitchingProtocols);
+    }
+
+    #[test]
+    fn h14_interim_heads_count_towards_the_cap_on_the_head() {
+        let endless = "HTTP/1.1 100 Continue\r\n\r\n".repeat(10_000);
+        let limits = Limits::default();
+        let err = byte_by_byte(endless.as_bytes(), limits).unwrap_err();
+        assert_eq!(err, ResponseError::HeadTooLarge(limits.max_head));
+    }
+
+    #[test]
+    fn h15_a_body_announced_or_grown_past_the_cap_is_refused_at_once() {
+        let limits = Limits {
+            max_body: Some(5),
+            ..Limits::default()
+        };
+        let mut reader = ResponseReader::new(limits);
+        let head = b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\n";
+        let err = reader.feed(head).unwrap_err();
+        let announced = Some(6);
+        assert_eq!(err, ResponseError::BodyTooLarge { max: 5, announced });
+        let mut reader = ResponseReader::new(limits);
+        assert!(reader.feed(b"HTTP/1.0 200 OK\r\n\r\nabc").is_ok());
+        assert_eq!(reader.feed(b"de").unwrap(), Fed::Body(b"de"));
+        let err = reader.feed(b"f").unwrap_err();
+        let announced = None;
+        assert_eq!(err, ResponseError::BodyTooLarge { max: 5, announced });
+        let five = b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nabcde";
+        let (_, body, _) = byte_by_byte(five, limits).unwrap();
+        assert_eq!(body, b"abcde");
     }
 
     #[test]
@@ -662,7 +968,7 @@ mod tests {
         assert_eq!(body.take(4), 4);
         assert!(matches!(
             body.finish(),
-            Err(HttpError::Truncated {
+            Err(ResponseError::Truncated {
                 got: 4,
                 expected: 10
             })
@@ -682,13 +988,13 @@ mod tests {
         let limits = Limits::default();
         assert!(matches!(
             ResponseReader::new(limits).finish(),
-            Err(HttpError::EmptyReply)
+            Err(ResponseError::EmptyReply)
         ));
         let mut reader = ResponseReader::new(limits);
         assert_eq!(reader.feed(b"HTTP/1.0 200 OK\r\n").unwrap(), Fed::NeedMore);
         assert!(matches!(
-            reader.finish(),
-            Err(HttpError::IncompleteHead { got: 17 })
+            reader.clone().finish(),
+            Err(ResponseError::IncompleteHead { got: 17 })
         ));
         let fed = reader.feed(b"Content-Length: 3\r\n\r\nab").unwrap();
         let Fed::Head { raw, body, .. } = fed else {
@@ -698,6 +1004,7 @@ mod tests {
         assert_eq!(body, b"ab");
         assert_eq!(reader.feed(b"cJUNK").unwrap(), Fed::Body(b"c"));
         assert!(reader.is_complete());
-        assert_eq!(reader.finish().unwrap(), 3);
+        let received = reader.finish().unwrap();
+        assert_eq!((received.body_len, received.total_len()), (3, 41));
     }
 }

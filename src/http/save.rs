@@ -1,4 +1,5 @@
-//! Saving a download so that a failure leaves nothing behind.
+//! Saving a page so that a failure leaves nothing behind: [`save_site`]
+//! fetches into a [`TempFile`], which becomes the page only when whole.
 //!
 //! inet_02 opens `site.html` first and writes as bytes arrive: if the
 //! connection fails, an empty or half-written file is left, and an older
@@ -15,13 +16,106 @@
 //! us) is retried a bounded number of times. If the destination is a
 //! symlink, the rename replaces the link itself, never the file it points
 //! to.
+//!
+//! A download killed by a signal (Ctrl-C, SIGTERM, SIGKILL) runs no more
+//! code: its temporary file stays. std can't catch signals, so the next
+//! download of the same page cleans up instead ([`remove_stale`]). To
+//! tell a dead download's file from a live one's, a download holds an
+//! exclusive lock on its file while it runs (`File::try_lock`, `flock`
+//! on Unix); the system drops a process's locks when it dies, however it
+//! dies. A file whose lock we can take is a dead run's; one whose lock is
+//! held is a live download's, and is left alone.
 
-use std::fs::{self, File, OpenOptions};
+use std::fmt;
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::HttpError;
+use super::client::{FetchError, Options, fetch};
+use super::request::{BadSite, get_request};
+use super::response::Received;
+use super::site::Site;
 use crate::random::random_u64;
+
+/// A file or directory that could not be written.
+#[derive(Debug)]
+pub struct FileError {
+    /// The file or directory concerned.
+    pub path: PathBuf,
+    /// Why.
+    pub err: io::Error,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.err)
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// Why [`save_site`] saved nothing.
+#[derive(Debug)]
+pub enum SaveError {
+    /// The site can't go into a request: nothing was sent.
+    Request(BadSite),
+    /// The output file could not be written.
+    File(FileError),
+    /// The exchange failed.
+    Fetch(FetchError),
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaveError::Request(why) => why.fmt(f),
+            SaveError::File(why) => why.fmt(f),
+            SaveError::Fetch(why) => why.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {}
+
+/// A page saved to disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// Where.
+    pub path: PathBuf,
+    /// What.
+    pub received: Received,
+}
+
+// ANCHOR: save_site
+/// Gets `/` from `site` and saves the raw response, head and body, in
+/// `dir`, atomically.
+///
+/// # Errors
+/// Any [`SaveError`]; the destination is then untouched and no
+/// temporary file is left.
+pub fn save_site(
+    site: &Site,
+    dir: &Path,
+    options: &Options,
+) -> Result<Saved, SaveError> {
+    // Checked first, so nothing is sent for a request we can't make.
+    let request =
+        get_request(&site.host, site.port, "/").map_err(SaveError::Request)?;
+    let name = site.file_name();
+    remove_stale(dir, &name); // what dead downloads of it left
+    let mut file = TempFile::create(dir, &name).map_err(SaveError::File)?;
+    let received = match fetch(site, &request, &mut file, options) {
+        Ok(received) => received,
+        Err(FetchError::Output(err)) => {
+            let path = file.temp_path().to_path_buf();
+            return Err(SaveError::File(FileError { path, err }));
+        }
+        Err(e) => return Err(SaveError::Fetch(e)),
+    };
+    let path = file.commit().map_err(SaveError::File)?;
+    Ok(Saved { path, received })
+}
+// ANCHOR_END: save_site
 
 /// How many temporary names to try before giving up.
 const ATTEMPTS: usize = 16;
@@ -36,7 +130,7 @@ const TEMP_EXTRA: usize = 22;
 
 // ANCHOR: temp_file
 /// A file being written, that becomes `dest` on [`commit`](Self::commit)
-/// and vanishes if dropped before.
+/// and vanishes if dropped before. It is locked while it lives.
 #[derive(Debug)]
 pub struct TempFile {
     file: File,
@@ -48,25 +142,25 @@ pub struct TempFile {
 impl TempFile {
     /// Creates `.NAME.RANDOM.tmp` in `dir`, for the file `dir/name`
     /// (`NAME` cut short if need be, so that the temporary name fits in
-    /// [`NAME_MAX`] bytes whenever `name` does).
+    /// [`NAME_MAX`] bytes whenever `name` does), and locks it.
     ///
     /// # Errors
-    /// [`HttpError::File`] if `name` is over [`NAME_MAX`] bytes, or if
-    /// the directory can't hold a new file (it is missing, not a
-    /// directory, read-only, full): either way before anything is sent.
-    pub fn create(dir: &Path, name: &str) -> Result<TempFile, HttpError> {
+    /// [`FileError`] if `name` is over [`NAME_MAX`] bytes, or if the
+    /// directory can't hold a new file (it is missing, not a directory,
+    /// read-only, full): either way before anything is sent.
+    pub fn create(dir: &Path, name: &str) -> Result<TempFile, FileError> {
         let dest = dir.join(name);
         if name.len() > NAME_MAX {
             let why = format!("file name over {NAME_MAX} bytes");
             let err = io::Error::new(io::ErrorKind::InvalidFilename, why);
             return Err(file_error(&dest, err));
         }
-        let prefix = truncate(name, NAME_MAX - TEMP_EXTRA);
+        let prefix = temp_prefix(name);
         let mut last = io::ErrorKind::AlreadyExists.into();
         for _ in 0..ATTEMPTS {
-            let temp = dir.join(format!(".{prefix}.{:016x}.tmp", random_u64()));
+            let temp = dir.join(format!("{prefix}{:016x}.tmp", random_u64()));
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
-                Ok(file) => {
+                Ok(file) if is_claimed(&file, &temp) => {
                     let committed = false;
                     return Ok(TempFile {
                         file,
@@ -75,6 +169,7 @@ impl TempFile {
                         committed,
                     });
                 }
+                Ok(_) => {} // a cleaner took it: another name
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
                 Err(err) => return Err(file_error(dir, err)),
             }
@@ -86,8 +181,8 @@ impl TempFile {
     /// destination, replacing any file there.
     ///
     /// # Errors
-    /// [`HttpError::File`]; the temporary file is deleted then.
-    pub fn commit(mut self) -> Result<PathBuf, HttpError> {
+    /// [`FileError`]; the temporary file is deleted then.
+    pub fn commit(mut self) -> Result<PathBuf, FileError> {
         self.file
             .sync_all()
             .map_err(|e| file_error(&self.temp, e))?;
@@ -104,6 +199,7 @@ impl TempFile {
 }
 
 impl Drop for TempFile {
+    /// Deletes the file unless committed; `file`, and its lock, go after.
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_file(&self.temp);
@@ -111,6 +207,77 @@ impl Drop for TempFile {
     }
 }
 // ANCHOR_END: temp_file
+
+/// Locks `file`, just created at `path`; false if [`remove_stale`] took
+/// it in the instant between its creation and now (it locks, deletes,
+/// then unlocks, so either its lock is still held or `path` is gone). A
+/// file system without locks can't tell live from dead: the file is kept
+/// unlocked, and no run will ever remove it as stale.
+fn is_claimed(file: &File, path: &Path) -> bool {
+    match file.try_lock() {
+        Ok(()) => fs::symlink_metadata(path).is_ok(),
+        Err(TryLockError::WouldBlock) => false,
+        Err(TryLockError::Error(_)) => true,
+    }
+}
+
+// ANCHOR: remove_stale
+/// Deletes the temporary files a dead download of `name` left in `dir`:
+/// those named as [`TempFile::create`] names them whose lock we can
+/// take. Anything else is left alone: a file a live download holds
+/// locked, a name that does not match exactly, what is not a regular
+/// file (a symlink, or a FIFO, which is never opened: that would wait for
+/// a writer), a file we may not open or delete. Returns how many went.
+pub fn remove_stale(dir: &Path, name: &str) -> usize {
+    let prefix = temp_prefix(name);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0; // TempFile::create says what is wrong with `dir`
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let ours = is_temp_name(&file_name.to_string_lossy(), &prefix);
+        if ours && remove_if_dead(&entry.path()) {
+            removed += 1;
+        }
+    }
+    removed
+}
+// ANCHOR_END: remove_stale
+
+/// True for `PREFIX`, 16 lowercase hex digits, `.tmp`.
+fn is_temp_name(file_name: &str, prefix: &str) -> bool {
+    let random = file_name
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(".tmp"));
+    random.is_some_and(|hex| {
+        hex.len() == 16
+            && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
+/// Deletes the regular file at `path` if nobody holds its lock; the lock
+/// is held while it is deleted (see [`is_claimed`]). What is not a
+/// regular file is never opened: a symlink leads elsewhere, and opening
+/// a FIFO waits for a writer. (Only someone who may write to the
+/// directory could swap the file for a FIFO between the check and the
+/// open.)
+fn remove_if_dead(path: &Path) -> bool {
+    let is_regular = fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    if !is_regular {
+        return false;
+    }
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    file.try_lock().is_ok() && fs::remove_file(path).is_ok()
+}
+
+/// `.NAME.`, the start of every temporary name for `name` (cut short so
+/// that the whole name fits in [`NAME_MAX`] bytes).
+fn temp_prefix(name: &str) -> String {
+    format!(".{}.", truncate(name, NAME_MAX - TEMP_EXTRA))
+}
 
 impl Write for TempFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -132,9 +299,9 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-fn file_error(path: &Path, err: io::Error) -> HttpError {
+fn file_error(path: &Path, err: io::Error) -> FileError {
     let path = path.to_path_buf();
-    HttpError::File { path, err }
+    FileError { path, err }
 }
 
 #[cfg(test)]
@@ -209,6 +376,38 @@ mod tests {
         assert_eq!(truncate("abc", 2), "ab");
         assert_eq!(truncate("abc", 9), "abc");
         assert_eq!(truncate("aé", 2), "a");
+    }
+
+    #[test]
+    fn f9_only_unlocked_temporary_files_of_the_name_are_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = TempFile::create(dir.path(), "a.html").unwrap();
+        let dead = dir.path().join(".a.html.00000000000000ff.tmp");
+        fs::write(&dead, "half").unwrap();
+        for other in [".b.html.00000000000000ff.tmp", ".a.html.ff.tmp"] {
+            fs::write(dir.path().join(other), "not ours").unwrap();
+        }
+        assert_eq!(remove_stale(dir.path(), "a.html"), 1);
+        assert!(!dead.exists());
+        assert!(live.temp_path().exists());
+        assert_eq!(names_in(dir.path()).len(), 3);
+        drop(live);
+        assert_eq!(remove_stale(dir.path(), "a.html"), 0);
+    }
+
+    #[test]
+    fn f9_a_file_a_cleaner_holds_or_took_is_not_claimed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".a.html.00000000000000ff.tmp");
+        let ours = File::create(&path).unwrap();
+        let cleaner = File::open(&path).unwrap();
+        cleaner.lock().unwrap();
+        assert!(!is_claimed(&ours, &path), "locked by the cleaner");
+        fs::remove_file(&path).unwrap();
+        drop(cleaner);
+        assert!(!is_claimed(&ours, &path), "deleted by the cleaner");
+        let fresh = dir.path().join(".a.html.0000000000000100.tmp");
+        assert!(is_claimed(&File::create(&fresh).unwrap(), &fresh));
     }
 
     #[test]

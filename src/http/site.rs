@@ -7,8 +7,8 @@
 //! site name is checked before it becomes a file name, and before any
 //! connection: it must be a plain host name, which can't escape.
 
-use super::HttpError;
-use super::request::check_host;
+use super::request::{BadSite, check_host};
+use crate::net::parse_port;
 
 /// The port of the web (RFC 9110 §4.2.1), and inet_02's.
 pub const HTTP_PORT: u16 = 80;
@@ -32,23 +32,22 @@ impl Site {
     /// Parses `SITE` or `SITE:PORT`.
     ///
     /// # Errors
-    /// [`HttpError::BadSite`] for an empty name, `.` or `..`, a name with
+    /// [`BadSite`] for an empty name, `.` or `..`, a name with
     /// a byte that is not a letter, digit, `-`, `.` or `_` (so no `/`,
     /// `\`, NUL, CR, LF, space or second `:`), a name over [`MAX_HOST`]
-    /// characters, or a bad port.
-    pub fn parse(arg: &str) -> Result<Site, HttpError> {
-        let bad = |why| HttpError::BadSite {
+    /// characters, or a port [`parse_port`] refuses, or 0.
+    pub fn parse(arg: &str) -> Result<Site, BadSite> {
+        let bad = |why| BadSite {
             site: arg.to_owned(),
             why,
         };
         let (host, port) = match arg.split_once(':') {
             None => (arg, HTTP_PORT),
-            Some((host, port)) => {
-                // Digits only: `u16::from_str` would also take `+80`.
-                let digits = port.bytes().all(|b| b.is_ascii_digit());
-                let port = port.parse().ok().filter(|&p| digits && p != 0);
-                (host, port.ok_or_else(|| bad("the port is not 1-65535"))?)
-            }
+            // The port syntax of every program; 0 names no server.
+            Some((host, port)) => match parse_port(port) {
+                Ok(0) | Err(_) => return Err(bad("the port is not 1-65535")),
+                Ok(port) => (host, port),
+            },
         };
         if host == "." || host == ".." {
             return Err(bad("the name would be a directory, not a file"));
@@ -114,6 +113,15 @@ mod tests {
             "%2e%2e",
         ] {
             assert!(Site::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a1_the_port_is_written_as_for_every_program_but_0_names_no_server() {
+        for port in ["80", " 8080 ", "080", "65535", "0", "+80", "8o", ""] {
+            let site = Site::parse(&format!("a:{port}")).map(|s| s.port);
+            let wanted = parse_port(port).ok().filter(|&p| p != 0);
+            assert_eq!(site.ok(), wanted, "{port:?}");
         }
     }
 

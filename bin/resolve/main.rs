@@ -6,18 +6,19 @@
 //! original; with it, our stub resolver asks that server and nothing
 //! else. Read `lessons/01-names.md` and `src/dns/`.
 
-#[path = "shared/cli.rs"]
+#[path = "../shared/cli.rs"]
 mod cli;
+mod lookup;
 
 use std::io::{self, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 
 use cli::{Args, Program, Syntax, UsageError};
-use inet::dns::resolver::{
-    self, Family, Resolver, StubResolver, SystemResolver,
-};
+use inet::dns::resolver::{Family, Resolver, StubResolver, SystemResolver};
 use inet::dns::stub::{self, Config};
+use inet::net::parse_port;
+use lookup::get_ip_and_name;
 
 const PROGRAM: Program = Program {
     name: "resolve",
@@ -33,8 +34,9 @@ istia.univ-angers.fr www.univ-angers.fr www.ibm.com localhost \"\" xx
 (which needs the Internet).
 
 options:
-  --dns-server IP:PORT  ask this DNS server (port 53 if left out) with our
-                        own stub resolver, instead of the system's resolver
+  --dns-server IP:PORT  ask this DNS server (port 53 if left out; an IPv6
+                        address in brackets, [::1]:5353) with our own stub
+                        resolver, instead of the system's resolver
   --timeout SECS        give up on a DNS lookup after this long, resends
                         included (5)
   -6                    the first IPv6 address instead of IPv4
@@ -98,12 +100,11 @@ fn run() -> Result<(), ExitCode> {
     let mut out = io::stdout().lock();
     let mut all_found = true;
     for host in hosts {
-        let found =
-            resolver::get_ip_and_name(&*resolver, host, family, &mut out)
-                .and_then(|found| out.flush().map(|()| found))
-                .map_err(|e| {
-                    PROGRAM.fail(EXIT_OUTPUT, &format!("cannot write: {e}"))
-                })?;
+        let found = get_ip_and_name(&*resolver, host, family, &mut out)
+            .and_then(|found| out.flush().map(|()| found))
+            .map_err(|e| {
+                PROGRAM.fail(EXIT_OUTPUT, &format!("cannot write: {e}"))
+            })?;
         all_found &= found;
     }
     if all_found {
@@ -125,13 +126,30 @@ fn family(args: &Args) -> Result<Family, UsageError> {
     }
 }
 
-/// `IP:PORT`, `[IPv6]:PORT`, or an address alone for port 53.
+/// An address alone for port 53, `IPv4:PORT` or `[IPv6]:PORT`, the port
+/// written as for every program (`inet::net::parse_port`), but not 0: a
+/// server listens on a port of its own, and nothing can be sent to 0.
 fn dns_server(text: &str) -> Result<SocketAddr, UsageError> {
-    text.parse::<SocketAddr>()
-        .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
-        .map_err(|_| {
-            UsageError(format!(
-                "--dns-server wants IP:PORT (like 127.0.0.1:5353), not {text:?}"
-            ))
-        })
+    let wrong = |why: &str| {
+        UsageError(format!(
+            "--dns-server wants IP:PORT (like 127.0.0.1:5353), not {text:?}: \
+             {why}"
+        ))
+    };
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    let (ip, port) = text
+        .rsplit_once(':')
+        .ok_or_else(|| wrong("not an IP address"))?;
+    let ip = match ip.strip_prefix('[').and_then(|v6| v6.strip_suffix(']')) {
+        Some(v6) => v6.parse::<Ipv6Addr>().map(IpAddr::V6),
+        None => ip.parse::<Ipv4Addr>().map(IpAddr::V4),
+    };
+    let ip = ip.map_err(|_| wrong("not an IP address"))?;
+    match parse_port(port) {
+        Ok(0) => Err(wrong("port 0 names no server")),
+        Ok(port) => Ok(SocketAddr::new(ip, port)),
+        Err(e) => Err(wrong(&e.to_string())),
+    }
 }
