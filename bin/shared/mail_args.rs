@@ -1,6 +1,6 @@
-//! What `smtp-raw` and `smtp-send` share on their command line:
-//! `[--timeout SECS] [FLAGS] [FILE]`, and the message file read and
-//! checked before any connection is made.
+//! What `smtp-raw` and `smtp-send` share: their command line,
+//! `[--timeout SECS] [FLAGS] [FILE]`, the message file read and checked
+//! before any connection is made, and their exit statuses.
 // Every program includes this file and uses a part of it.
 #![allow(dead_code)]
 
@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use inet::smtp::Step;
 use inet::smtp::mailfile::MailFile;
-use inet::smtp::step::exit;
 
 use crate::cli::{Args, Program, Syntax};
 
@@ -53,8 +53,8 @@ impl Invocation {
             .seconds("timeout", Duration::from_secs(30))
             .map_err(|e| program.usage(&e.0))?;
         let file = args.positional.first().map_or(DEFAULT_FILE, String::as_str);
-        let mail = MailFile::read(Path::new(file)).map_err(|e| {
-            let why = format!("message file {file}: {e}");
+        let mail = read(Path::new(file)).map_err(|why| {
+            let why = format!("message file {file}: {why}");
             program.fail(exit::BAD_FILE, &why)
         })?;
         Ok(Invocation {
@@ -69,3 +69,65 @@ impl Invocation {
         self.args.flag(flag)
     }
 }
+
+/// Reads the file at `path` and checks it; why not, in words.
+fn read(path: &Path) -> Result<MailFile, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+    MailFile::parse(&bytes).map_err(|e| e.to_string())
+}
+
+// ANCHOR: exit_status
+/// Exit statuses of `smtp-raw` and `smtp-send`: 0 means the server
+/// accepted the message; each failing step has its own.
+pub mod exit {
+    /// Wrong command line (as every program here).
+    pub const USAGE: u8 = 1;
+    /// The message file is missing, unreadable or malformed; nothing was
+    /// sent, no connection made.
+    pub const BAD_FILE: u8 = 2;
+    /// The TCP connection failed (as every program here).
+    pub const CONNECT: u8 = 3;
+    /// No greeting, or not a `220` one.
+    pub const GREETING: u8 = 4;
+    /// EHLO (and HELO) refused.
+    pub const HELLO: u8 = 5;
+    /// `MAIL FROM` refused.
+    pub const MAIL: u8 = 6;
+    /// `RCPT TO` refused.
+    pub const RCPT: u8 = 7;
+    /// `DATA` refused.
+    pub const DATA: u8 = 8;
+    /// The message was refused after its final dot.
+    pub const REFUSED: u8 = 9;
+    /// No reply after the final dot (closed, timed out, garbled): the
+    /// message may or may not have been accepted. Don't resend blindly.
+    pub const UNKNOWN: u8 = 10;
+
+    /// The `exit status:` paragraph of both programs' `--help`.
+    pub const HELP: &str = "\
+exit status: 0 the server accepted the message (a failed QUIT after that
+is only a warning); 1 wrong arguments; 2 bad message file (nothing sent);
+3 cannot connect; 4 greeting; 5 EHLO/HELO; 6 MAIL FROM; 7 RCPT TO;
+8 DATA; 9 message refused after the final dot; 10 no reply after the
+final dot: the message may or may not have been accepted";
+}
+
+/// The exit status for a failure at `step`. QUIT, RSET and NOOP are not
+/// steps of sending a message: `None`.
+pub fn exit_status(step: Step) -> Option<u8> {
+    match step {
+        Step::Connect => Some(exit::CONNECT),
+        Step::Greeting => Some(exit::GREETING),
+        Step::Hello => Some(exit::HELLO),
+        Step::Mail => Some(exit::MAIL),
+        Step::Rcpt => Some(exit::RCPT),
+        Step::Data => Some(exit::DATA),
+        Step::FinalDot => Some(exit::REFUSED),
+        Step::Rset | Step::Noop | Step::Quit => None,
+    }
+}
+// ANCHOR_END: exit_status
+
+/// What a 4xx refusal means to the user (RFC 5321 §4.2.1).
+pub const TRANSIENT: &str = "temporary failure (try again later)";

@@ -7,7 +7,16 @@ use inet_mocks::smtp::{Script, SmtpMock};
 
 use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
 use inet::smtp::mailfile::MailFile;
-use inet::smtp::{raw, send};
+
+// The programs' own code, run here as the programs run it: smtp-raw's
+// conversation, smtp-send's use of the client, and the exit statuses
+// they share. A program can't be called as a function; its files can.
+#[path = "../smtp_raw/conversation.rs"]
+mod conversation;
+#[path = "../shared/mail_args.rs"]
+mod mail_args;
+#[path = "../smtp_send/send.rs"]
+mod send;
 
 /// The message of both chapters: a line that starts with a dot, and
 /// Unix line ends, as a file written on Linux has.
@@ -27,7 +36,7 @@ fn by_hand(out: &mut impl Write) -> io::Result<()> {
     show_file(out, &mail)?;
     writeln!(out, "$ smtp-raw mail2.txt")?;
     let mut screen = Vec::new();
-    let status = raw::run(&mail, STEP_TIMEOUT, &mut screen);
+    let status = conversation::run(&mail, STEP_TIMEOUT, &mut screen);
     out.write_all(&screen)?;
     writeln!(out, "(exit status {status})")?;
     show_received(out, &mock)

@@ -7,15 +7,14 @@
 //! ligne1
 //! ```
 //!
-//! Everything is checked here, before any connection is made: a file
-//! that can't be read, an empty one, a first line that is not UTF-8 or
-//! has the wrong number of fields, a bad port, an address SMTP can't
-//! carry, a message line too long. The message itself is bytes, sent as
+//! Everything is checked here, before any connection is made: an empty
+//! file, a first line that is not UTF-8 or has the wrong number of
+//! fields, a bad port, an address SMTP can't carry, a message line too
+//! long. The message itself is bytes, sent as
 //! they are (only line ends and leading dots change, see [`super::data`]),
 //! so a message in Latin-1 goes through untouched.
 
 use std::fmt;
-use std::path::Path;
 
 use super::command::{self, CommandError};
 use super::data::{self, DataError};
@@ -38,11 +37,10 @@ pub struct MailFile {
     pub message: Vec<u8>,
 }
 
-/// Why the message file can't be used.
-#[derive(Debug)]
+/// Why the message file's contents can't be used. (Opening and reading
+/// the file is the program's business, and so are its errors.)
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MailFileError {
-    /// Missing, a directory, no permission...
-    Read(std::io::Error),
     /// Nothing in it.
     Empty,
     /// The first line is not UTF-8.
@@ -64,7 +62,6 @@ impl fmt::Display for MailFileError {
         let syntax =
             "the first line must be `server[:port], sender, recipient`";
         match self {
-            MailFileError::Read(e) => write!(f, "cannot read it: {e}"),
             MailFileError::Empty => write!(f, "it is empty; {syntax}"),
             MailFileError::NotUtf8 => {
                 write!(f, "its first line is not UTF-8 text; {syntax}")
@@ -85,15 +82,6 @@ impl fmt::Display for MailFileError {
 impl std::error::Error for MailFileError {}
 
 impl MailFile {
-    /// Reads and checks the file at `path`.
-    ///
-    /// # Errors
-    /// See [`MailFileError`].
-    pub fn read(path: &Path) -> Result<MailFile, MailFileError> {
-        let bytes = std::fs::read(path).map_err(MailFileError::Read)?;
-        MailFile::parse(&bytes)
-    }
-
     /// The line both programs print first, as inet_03 and inet_04 do:
     /// `Sending the message [server,sender,recipient]`.
     pub fn sending_line(&self) -> String {

@@ -1,7 +1,8 @@
-//! SMTP by hand (inet_03): the program `smtp-raw`, as a function.
+//! SMTP by hand (inet_03): the conversation `smtp-raw` has with the
+//! server, every command written and every reply read right here.
 //!
-//! It speaks the protocol itself over a `TcpStream`, command by command,
-//! and prints the conversation the way inet_03 does:
+//! It speaks the protocol over a `TcpStream`, command by command, and
+//! prints the conversation the way inet_03 does:
 //!
 //! ```text
 //! <-- [220 mock.test ESMTP inet-mocks]
@@ -17,22 +18,30 @@
 //! reply is printed after the command it answers), reads every reply
 //! whole (lines, not one `recv(1000)`), stops at the first refusal (4xx
 //! as well as 5xx), and sends the message with CRLF line ends and
-//! stuffed dots. It does not use [`super::client`]: this chapter is about
-//! doing by hand what the library will do for us in the next one.
+//! stuffed dots. From the library it takes only the pure pieces: the
+//! line reader, the reply parser ([`read_reply`] puts the two together),
+//! command formatting and the DATA encoder. The client of the next
+//! chapter, which does all of this for us, is not used here.
+//!
+//! The tour runs this same file (`bin/tour/smtp.rs` includes it).
 
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use super::client::{ReadError, address_literal, open, read_reply};
-use super::command::Command;
-use super::data;
-use super::mailfile::MailFile;
-use super::reply::{Kind, MAX_REPLY_LINE, Reply};
-use super::step::{OUTCOME_UNKNOWN, Step, TRANSIENT, exit};
-use crate::deadline::DeadlineReader;
-use crate::escape::escape;
-use crate::line::{LineReader, strip_terminator};
+use inet::deadline::DeadlineReader;
+use inet::escape::escape;
+use inet::line::{LineReader, strip_terminator};
+use inet::smtp::command::{Command, address_literal};
+use inet::smtp::data;
+use inet::smtp::mailfile::MailFile;
+use inet::smtp::read::{ReadError, read_reply};
+use inet::smtp::reply::{Kind, MAX_REPLY_LINE, Reply};
+use inet::smtp::step::{OUTCOME_UNKNOWN, Step};
+
+// The program's exit statuses, which the tour shares by including
+// `mail_args.rs` beside this file as the program does.
+use super::mail_args::{TRANSIENT, exit, exit_status};
 
 /// Why the conversation stopped before the message was accepted.
 enum Stop {
@@ -56,10 +65,16 @@ struct Session<'s, W: Write> {
 /// status (0: the server accepted the message).
 pub fn run(mail: &MailFile, timeout: Duration, mut out: impl Write) -> u8 {
     let _ = writeln!(out, "{}", mail.sending_line());
-    let stream = match open(&mail.server, mail.port, timeout) {
+    let stream = match inet::net::connect(&mail.server, mail.port, timeout) {
         Ok(stream) => stream,
-        Err(e) => return result(&mut out, exit::CONNECT, &e.to_string()),
+        Err(e) => {
+            let (server, port) = (&mail.server, mail.port);
+            let why = format!("cannot connect to {server}:{port}: {e}");
+            return result(&mut out, exit::CONNECT, &why);
+        }
     };
+    // A server that stops reading must not block us forever.
+    let _ = stream.set_write_timeout(Some(timeout));
     let reader = DeadlineReader::new(&stream, timeout);
     let replies = LineReader::new(reader, MAX_REPLY_LINE);
     let mut session = Session {
@@ -75,7 +90,11 @@ impl<W: Write> Session<'_, W> {
     /// The whole exchange, up to the reply to the final dot.
     fn converse(&mut self, mail: &MailFile) -> Result<Reply, Stop> {
         self.expect(Step::Greeting, |r| r.code == 220)?;
-        let name = address_literal(self.stream());
+        // No domain name to give: our address (RFC 5321 §4.1.3).
+        let name = match self.stream().local_addr() {
+            Ok(addr) => address_literal(addr.ip()),
+            Err(_) => "[127.0.0.1]".to_owned(),
+        };
         let hello = self.command(Command::Ehlo(&name), Step::Hello)?;
         if hello.kind() != Kind::Positive {
             // An old server that doesn't know EHLO may know HELO; a
@@ -104,15 +123,19 @@ impl<W: Write> Session<'_, W> {
     }
     // ANCHOR_END: by_hand
 
-    /// Sends a command (verb in capitals, as inet_03) and reads its reply.
+    /// Sends a command and reads its reply. The verb goes in capitals,
+    /// as inet_03 and RFC 5321's examples write it (verbs are
+    /// case-insensitive, §2.4).
     fn command(
         &mut self,
         command: Command<'_>,
         step: Step,
     ) -> Result<Reply, Stop> {
-        let line = command
-            .to_bytes_upper()
+        let mut line = command
+            .to_bytes()
             .map_err(|e| Stop::Failed(step, e.to_string()))?;
+        let verb = line.iter().position(|&b| b == b' ' || b == b'\r');
+        line[..verb.unwrap_or(0)].make_ascii_uppercase();
         self.send(&line, step)?;
         self.reply(step)
     }
@@ -225,7 +248,7 @@ fn accept(
 
 /// The exit status for a stop at `step` (QUIT is never one).
 fn stage(step: Step) -> u8 {
-    step.exit_status().unwrap_or(exit::DATA)
+    exit_status(step).unwrap_or(exit::DATA)
 }
 
 fn strip_cr(line: &[u8]) -> &[u8] {
@@ -242,7 +265,7 @@ fn result(out: &mut impl Write, status: u8, text: &str) -> u8 {
 /// The message with `From:` and `To:` header lines in front, for each of
 /// them its header section lacks (inet_03 always adds both, even when the
 /// file has them already).
-pub fn with_headers(mail: &MailFile) -> Vec<u8> {
+fn with_headers(mail: &MailFile) -> Vec<u8> {
     let named = |line: &[u8], name: &[u8]| {
         line.get(..name.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(name))
