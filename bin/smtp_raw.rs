@@ -46,8 +46,10 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), ExitCode> {
     let invocation = Invocation::from_args(&PROGRAM, &[])?;
-    let (mail, timeout) = (&invocation.mail, invocation.timeout);
-    match conversation::run(mail, timeout, io::stdout()) {
+    let (mail, message) = (&invocation.mail, invocation.message);
+    let (checked, timeout) = (&message.checked, invocation.timeout);
+    let out = io::stdout();
+    match conversation::run(mail, checked, message.reader, timeout, out) {
         0 => Ok(()),
         status => Err(ExitCode::from(status)),
     }

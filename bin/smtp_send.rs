@@ -50,8 +50,10 @@ fn run() -> Result<(), ExitCode> {
         true => Some(Box::new(io::stderr())),
         false => None,
     };
-    let (mail, timeout) = (&invocation.mail, invocation.timeout);
-    match send::run(mail, timeout, debug, io::stdout()) {
+    let (mail, message) = (&invocation.mail, invocation.message);
+    let (checked, timeout) = (&message.checked, invocation.timeout);
+    let (reader, out) = (message.reader, io::stdout());
+    match send::run(mail, checked, reader, timeout, debug, out) {
         0 => Ok(()),
         status => Err(ExitCode::from(status)),
     }

@@ -1012,3 +1012,83 @@ fn many_recipients_go_out_in_windows_of_max_group_commands() {
     assert_eq!(second.lines().count(), 150 - (MAX_GROUP - 1) + 1);
     assert!(second.ends_with("rcpt TO:<r149@y.test>\r\ndata\r\n"));
 }
+
+/// Hands out `text` a few octets at a time, then fails, as a file on a
+/// failing disk would.
+struct FailsAfter<'a>(&'a [u8]);
+
+impl std::io::Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0.is_empty() {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        let n = buf.len().min(self.0.len()).min(7);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn f8_a_message_that_can_not_be_read_to_its_end_is_dropped() {
+    // The final dot would make a message cut short the server's: the
+    // connection closes before it instead, and the server keeps nothing.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let text = FailsAfter(b"line 1\nline 2\n");
+    let to = ["b@y.test"];
+    let err = client
+        .sendmail_from_reader("a@x.test", &to, text, 16)
+        .unwrap_err();
+    let Error::Source(cause) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(cause.to_string(), "disk on fire");
+    assert!(err.to_string().contains("server keeps nothing"), "{err}");
+    assert!(!client.is_connected());
+    let sent = sent(&mock);
+    assert!(sent.ends_with("data\r\n"), "{sent}");
+    assert!(mock.messages().is_empty());
+}
+
+#[test]
+fn s20_a_message_over_the_servers_size_starts_no_transaction() {
+    let mock = Script::new()
+        .capabilities(&["PIPELINING", "SIZE 100"])
+        .start()
+        .unwrap();
+    let mut client = connect(&mock);
+    let message = [b'x'; 99].repeat(2);
+    let err = client.sendmail("a@x.test", &["b@y.test"], &message);
+    let Err(Error::Refused(Stop::TooBig { size, limit })) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((size, limit), (200, 100));
+    assert_eq!(err.unwrap_err().step(), Some(Step::Mail));
+    // The session is still usable: a message that fits goes.
+    client
+        .sendmail("a@x.test", &["b@y.test"], b"short\n")
+        .unwrap();
+    client.quit().unwrap();
+    let verbs = verbs(&sent(&mock));
+    assert_eq!(
+        verbs,
+        ["ehlo", "mail", "rcpt", "data", "short", ".", "quit"]
+    );
+}
+
+#[test]
+fn f8_a_message_other_than_the_one_checked_is_dropped() {
+    // A file cut shorter between its check and its sending: the size
+    // read is not the size checked (and announced with SIZE=).
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let text: &[u8] = b"line 1\nline 2\n";
+    let err = client
+        .sendmail_from_reader("a@x.test", &["b@y.test"], text, 99)
+        .unwrap_err();
+    assert!(matches!(err, Error::Source(_)), "{err}");
+    assert!(!client.is_connected());
+    assert!(!sent(&mock).contains("\r\n.\r\n"));
+    assert!(mock.messages().is_empty());
+}

@@ -27,11 +27,12 @@
 //! [`Client::ehlo`], [`Client::rset`]...), as smtplib's `docmd` does.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
 use super::command::{Command, address_literal};
+use super::data::MAX_TEXT_LINE;
 use super::data::{self, DataError};
 use super::debug;
 use super::read::{CLOSED, ReadError, read_reply};
@@ -40,10 +41,13 @@ pub use super::session::Stop;
 use super::session::{Line, Next, Session};
 pub use super::session::{MAX_GROUP, Refused};
 use super::step::{OUTCOME_UNKNOWN, Step};
-use crate::deadline::DeadlineReader;
+use crate::deadline::{DeadlineReader, is_timeout, retry_interrupted};
 use crate::line::LineReader;
 
 mod commands;
+
+/// How much of a message is read, and written, at a time.
+const PIECE: usize = 64 * 1024;
 
 /// Why a command or a whole `sendmail` failed: the session's [`Stop`]
 /// (the server said no, or we refused to send), or what went wrong with
@@ -69,6 +73,14 @@ pub enum Error {
         /// The socket error, if it was one rather than a clean close.
         cause: Option<io::Error>,
     },
+    /// Writing made no progress for the timeout: the server stopped
+    /// reading what we send.
+    StoppedReading {
+        /// What we were sending.
+        step: Step,
+        /// The timeout.
+        after: Duration,
+    },
     /// No complete reply within the timeout.
     Timeout {
         /// What we were waiting for.
@@ -84,8 +96,13 @@ pub enum Error {
         /// What was wrong.
         error: ReplyError,
     },
-    /// A message we refused to send. Nothing was sent.
+    /// A message we refused to send. Nothing of it was delivered: the
+    /// check comes before anything is sent, or, for a message read as it
+    /// is sent, the connection is closed before its final dot.
     Message(DataError),
+    /// Reading the message failed while it was being sent; the
+    /// connection was closed before its final dot.
+    Source(io::Error),
     /// The connection was closed already (after a 421, say).
     NotConnected,
 }
@@ -97,9 +114,10 @@ impl Error {
             Error::Connect { .. } => Some(Step::Connect),
             Error::Refused(stop) => stop.step(),
             Error::ServerDisconnected { step, .. }
+            | Error::StoppedReading { step, .. }
             | Error::Timeout { step, .. }
             | Error::Protocol { step, .. } => Some(*step),
-            Error::Message(_) | Error::NotConnected => None,
+            Error::Message(_) | Error::Source(_) | Error::NotConnected => None,
         }
     }
 
@@ -145,6 +163,11 @@ impl fmt::Display for Error {
                     _ => write!(f, " (at {step})"),
                 }
             }
+            Error::StoppedReading { step, after } => write!(
+                f,
+                "the server stopped reading: no progress sending for \
+                 {after:?} (at {step})"
+            ),
             Error::Timeout { step, after } => {
                 write!(f, "no reply to {step} within {after:?}")?;
                 if *step == Step::FinalDot {
@@ -160,6 +183,11 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Message(e) => write!(f, "message not sent: {e}"),
+            Error::Source(e) => write!(
+                f,
+                "reading the message failed: {e}; the connection was \
+                 closed before its final dot, so the server keeps nothing"
+            ),
             Error::NotConnected => {
                 write!(f, "not connected: the connection was closed")
             }
@@ -351,22 +379,47 @@ impl Client {
         recipients: &[&str],
         message: &[u8],
     ) -> Result<Refused, Error> {
-        // Encoded first, so that nothing starts for a message we refuse.
-        let encoded = data::encode(message).map_err(Error::Message)?;
-        let size = encoded.size as u64;
+        // Checked first, so that nothing starts for a message we refuse.
+        let size = data::check(message).map_err(Error::Message)?;
+        self.sendmail_from_reader(sender, recipients, message, size)
+    }
+
+    /// [`sendmail`](Self::sendmail) for a message read as it is sent
+    /// (from a file, say), a piece at a time: it is never held whole.
+    /// `size` is its size as RFC 1870 counts it, for `SIZE=`, from a
+    /// check made beforehand ([`data::check`],
+    /// [`Checker`](super::mailfile::Checker)).
+    ///
+    /// # Errors
+    /// As for [`sendmail`](Self::sendmail); also [`Error::Source`] when
+    /// reading fails or the message read is not of `size`, and
+    /// [`Error::Message`] for a line too long found only then (the
+    /// message changed since its check). Each closes the connection
+    /// before the final dot: the server keeps nothing.
+    pub fn sendmail_from_reader(
+        &mut self,
+        sender: &str,
+        recipients: &[&str],
+        mut message: impl Read,
+        size: u64,
+    ) -> Result<Refused, Error> {
         self.session.sendmail(sender, recipients, size);
-        self.run(&encoded.wire)
+        self.run(&mut message, size)
     }
 
     /// Does what the session asks until it is done. A failure while
     /// it only cleans up (RSET after a refusal) changes nothing: the
     /// refusal is what the caller needs to hear about.
-    fn run(&mut self, wire: &[u8]) -> Result<Refused, Error> {
+    fn run(
+        &mut self,
+        message: &mut dyn Read,
+        size: u64,
+    ) -> Result<Refused, Error> {
         loop {
             let done = match self.session.poll() {
                 Next::Send(lines) => self.send(&lines),
                 Next::Read(step) => self.read_for_session(step),
-                Next::Message => self.send_message(wire),
+                Next::Message => self.send_message(message, size),
                 Next::Done(outcome) => {
                     return outcome.map_err(Error::Refused);
                 }
@@ -387,7 +440,9 @@ impl Client {
         // for a DATA the session only reads because it was pipelined.
         let live = self.session.decided().is_none();
         let reply = match step {
-            Step::Data | Step::FinalDot if live => self.read_data_reply(step)?,
+            Step::Data | Step::FinalDot if live => {
+                self.read_data_reply(step)?
+            }
             _ => self.read_reply(step)?,
         };
         self.session.receive(reply);
@@ -411,12 +466,54 @@ impl Client {
         self.write(&bytes, lines.first().map_or(Step::Data, |l| l.step))
     }
 
-    /// After `354`: the message, encoded. A message not sent in full
-    /// can't have been accepted: a failure here belongs to DATA, not to
-    /// the unknown after the final dot.
-    fn send_message(&mut self, wire: &[u8]) -> Result<(), Error> {
+    /// After `354`: the message, read a piece at a time and encoded as
+    /// it goes, then its final dot, if it was `size` octets. A message
+    /// not sent in full can't have been accepted: a failure here belongs
+    /// to DATA, not to the unknown after the final dot.
+    fn send_message(
+        &mut self,
+        message: &mut dyn Read,
+        size: u64,
+    ) -> Result<(), Error> {
+        let mut lines = data::Lines::default();
+        let mut piece = vec![0; PIECE];
+        let mut wire = Vec::with_capacity(PIECE + MAX_TEXT_LINE);
+        loop {
+            let read = retry_interrupted(|| message.read(&mut piece));
+            let n = read.map_err(|e| self.abort(Error::Source(e)))?;
+            if n == 0 {
+                break;
+            }
+            let encode = |line: &[u8]| data::encode_line(line, &mut wire);
+            let pushed = lines.push(&piece[..n], encode);
+            pushed.map_err(|e| self.abort(Error::Message(e)))?;
+            if wire.len() >= PIECE {
+                self.write_message(&wire)?;
+                wire.clear();
+            }
+        }
+        let encode = |line: &[u8]| data::encode_line(line, &mut wire);
+        let read = lines.finish(encode);
+        if read.map_err(|e| self.abort(Error::Message(e)))? != size {
+            let changed = io::Error::other("its size changed since its check");
+            return Err(self.abort(Error::Source(changed)));
+        }
+        wire.extend_from_slice(data::END);
+        self.write_message(&wire)
+    }
+
+    /// Writes a part of the message, shown as a `send:` debug line.
+    fn write_message(&mut self, wire: &[u8]) -> Result<(), Error> {
         self.debug(|| debug::send_line(wire));
         self.write(wire, Step::Data)
+    }
+
+    /// Drops a message that can't be sent whole: the connection closes
+    /// before its final dot, and the server keeps nothing of it (RFC
+    /// 5321 §4.1.1.4: only the final dot makes it the server's).
+    fn abort(&mut self, error: Error) -> Error {
+        self.close();
+        error
     }
 
     /// Writes `bytes`; a failure closes the connection.
@@ -425,12 +522,22 @@ impl Client {
             return Err(Error::NotConnected);
         }
         let mut stream = self.stream();
-        if let Err(cause) = stream.write_all(bytes) {
-            self.close();
-            let cause = Some(cause);
-            return Err(Error::ServerDisconnected { step, cause });
-        }
-        Ok(())
+        let Err(cause) = stream.write_all(bytes) else {
+            return Ok(());
+        };
+        self.close();
+        // A write that times out did not fail: it made no progress, as
+        // the server no longer reads (each write may wait `timeout`).
+        Err(match is_timeout(&cause) {
+            true => Error::StoppedReading {
+                step,
+                after: self.timeout,
+            },
+            false => Error::ServerDisconnected {
+                step,
+                cause: Some(cause),
+            },
+        })
     }
 
     fn stream(&self) -> &TcpStream {

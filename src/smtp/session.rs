@@ -8,6 +8,7 @@
 //! | The server's answer | what follows |
 //! |---|---|
 //! | EHLO refused | HELO; both refused: [`Stop::Hello`] |
+//! | EHLO lists `SIZE n`, the message is larger | not sent: [`Stop::TooBig`] (RFC 1870) |
 //! | MAIL refused | RSET, [`Stop::Sender`] |
 //! | some RCPT refused | the message goes to the others, which are returned |
 //! | every RCPT refused | RSET, [`Stop::Recipients`] |
@@ -93,6 +94,15 @@ pub enum Stop {
     },
     /// No recipient was given; nothing was sent.
     NoRecipients,
+    /// The message is larger than the server's SIZE: RFC 1870 §6.1 has
+    /// the server refuse it, so it is not sent, and no transaction
+    /// starts.
+    TooBig {
+        /// The message's size, in octets, as RFC 1870 counts it.
+        size: u64,
+        /// The most the server takes.
+        limit: u64,
+    },
     /// MAIL refused (`SMTPSenderRefused`).
     Sender {
         /// The sender as given.
@@ -118,7 +128,7 @@ impl Stop {
             Stop::Hello(_) => Step::Hello,
             Stop::Command { step, .. } => *step,
             Stop::NoRecipients => return None,
-            Stop::Sender { .. } => Step::Mail,
+            Stop::TooBig { .. } | Stop::Sender { .. } => Step::Mail,
             Stop::Recipients(_) => Step::Rcpt,
             Stop::Data(_) => Step::Data,
             Stop::Message(_) => Step::FinalDot,
@@ -138,7 +148,9 @@ impl Stop {
             Stop::Recipients(all) => {
                 !all.is_empty() && all.iter().all(|(_, r)| transient(r))
             }
-            Stop::Command { .. } | Stop::NoRecipients => false,
+            Stop::Command { .. } | Stop::NoRecipients | Stop::TooBig { .. } => {
+                false
+            }
         }
     }
 }
@@ -153,6 +165,11 @@ impl fmt::Display for Stop {
                 write!(f, "{step} not sent: {error}")
             }
             Stop::NoRecipients => write!(f, "no recipient given"),
+            Stop::TooBig { size, limit } => write!(
+                f,
+                "the message is {size} octets; the server takes at most \
+                 {limit} (its SIZE, RFC 1870)"
+            ),
             Stop::Sender { sender, reply } => {
                 write!(f, "{refused} the sender {sender:?}: {reply}")
             }
@@ -193,6 +210,13 @@ impl Extensions {
         let mut all = self.0.iter();
         let (_, params) = all.find(|(k, _)| k.eq_ignore_ascii_case(name))?;
         Some(params)
+    }
+
+    /// The largest message the server takes, in octets, if it says
+    /// (RFC 1870 §4: `SIZE 0`, or `SIZE` alone, sets no limit).
+    pub fn size_limit(&self) -> Option<u64> {
+        let limit = self.get("size")?.parse().ok()?;
+        (limit > 0).then_some(limit)
     }
 }
 
@@ -454,13 +478,18 @@ impl Session {
 
     /// MAIL (with `size=` when the server has SIZE), each RCPT and DATA,
     /// all formatted before any is sent: an unsafe address leaves no
-    /// transaction half open.
+    /// transaction half open. A message over the server's SIZE does not
+    /// start one.
     fn plan_envelope(&mut self) {
         let job = &self.job;
         if job.hello_only {
             return self.decide(Ok(Refused::new()));
         }
         let size = job.size;
+        let limit = self.hello.as_ref().and_then(Extensions::size_limit);
+        if let Some(limit) = limit.filter(|&limit| size > limit) {
+            return self.decide(Err(Stop::TooBig { size, limit }));
+        }
         let params = match self.extension("size") {
             Some(_) => vec![format!("size={size}")],
             None => Vec::new(),
@@ -659,6 +688,12 @@ mod tests {
         assert_eq!(found.get("size"), Some("10240000"));
         assert_eq!(found.get("Pipelining"), Some(""));
         assert_eq!(found.get("mock.test"), None);
+        assert_eq!(found.size_limit(), Some(10_240_000));
+        for no_limit in ["SIZE", "SIZE 0", "SIZE lots"] {
+            let lines = vec!["mock.test".to_owned(), no_limit.to_owned()];
+            let found = Extensions::of(&Reply { code: 250, lines });
+            assert_eq!(found.size_limit(), None, "{no_limit}");
+        }
     }
 
     #[test]
@@ -683,6 +718,23 @@ mod tests {
         });
         assert_eq!(rest, ["<message>"]);
         assert_eq!(outcome, Ok(Refused::new()));
+    }
+
+    #[test]
+    fn a_message_over_the_servers_size_is_not_sent() {
+        // RFC 1870 §6.1; 100 octets exactly still go.
+        let mut session = ehlo(&["s", "SIZE 100"]);
+        session.sendmail("a@x", &["b@y"], 101);
+        let (written, outcome) = drive(&mut session, |_| 250);
+        assert!(written.is_empty(), "{written:?}");
+        let too_big = Stop::TooBig {
+            size: 101,
+            limit: 100,
+        };
+        assert_eq!(outcome, Err(too_big));
+        session.sendmail("a@x", &["b@y"], 100);
+        let (written, _) = drive(&mut session, |_| 250);
+        assert_eq!(written[0], "mail FROM:<a@x> size=100\r\n");
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl Client {
     /// [`Stop::Hello`] when both are refused.
     pub fn ehlo_or_helo_if_needed(&mut self) -> Result<(), Error> {
         self.session.hello();
-        self.run(&[]).map(|_| ())
+        self.run(&mut std::io::empty(), 0).map(|_| ())
     }
 
     /// Did the server list extension `name` (any case) in its EHLO reply?
@@ -115,13 +115,13 @@ impl Client {
     /// can't carry; [`Stop::Data`] if DATA is not answered by 354;
     /// a failed exchange.
     pub fn data(&mut self, message: &[u8]) -> Result<Reply, Error> {
-        let encoded = data::encode(message).map_err(Error::Message)?;
+        let size = data::check(message).map_err(Error::Message)?;
         let reply = self.command(Command::Data, Step::Data)?;
         self.debug(|| debug::data_line(&reply));
         if reply.code != 354 {
             return Err(Error::Refused(Stop::Data(reply)));
         }
-        self.send_message(&encoded.wire)?;
+        self.send_message(&mut &message[..], size)?;
         self.read_data_reply(Step::FinalDot)
     }
     // ANCHOR_END: data
