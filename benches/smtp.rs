@@ -8,11 +8,12 @@
 //!    against the mock SMTP server, run in-process (no transcripts, no
 //!    messages kept, so memory stays flat), and against Postfix's own
 //!    test server `smtp-sink`. Target: the mock at least 0.5x smtp-sink.
-//! 2. **The client.** `inet::smtp::Client` sending 3,000 messages of
-//!    about 1 KB over one connection, against Python 3's smtplib doing
-//!    the same, to the same server: the mock (which offers PIPELINING),
-//!    and smtp-sink. Target: at least 2x smtplib, which needs RFC 2920
-//!    pipelining: smtplib waits for a reply to each command.
+//! 2. **The client.** `inet::smtp::client::Client` sending 3,000
+//!    messages of about 1 KB over one connection, against Python 3's
+//!    smtplib doing the same, to the same server: the mock (which offers
+//!    PIPELINING), and smtp-sink. Target: at least 2x smtplib, which
+//!    needs RFC 2920 pipelining: smtplib waits for a reply to each
+//!    command.
 //!
 //! Runs are short and interleaved (ours, theirs, ours, theirs...), and
 //! each row shows the median of its runs: a slow moment on this shared
@@ -31,7 +32,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use inet::smtp::Client;
+use inet::smtp::client::Client;
 use inet_mocks::smtp::Script;
 use support::{Figure, Process, Scratch, Table, Target, median, tool};
 
@@ -319,7 +320,7 @@ fn send_with_client(
     message: &[u8],
     pipelining: bool,
 ) -> Result<(Duration, bool), String> {
-    let failed = |e: inet::smtp::Error| format!("Client: {e}");
+    let failed = |e: inet::smtp::client::Error| format!("Client: {e}");
     let mut client =
         Client::connect("127.0.0.1", addr.port(), TIMEOUT).map_err(failed)?;
     client.set_pipelining(pipelining);

@@ -4,10 +4,13 @@
 //! Reads the message file (default `mail2.txt`: first line `server[:port],
 //! sender, recipient`, then the message), speaks SMTP over a socket
 //! command by command, and prints the conversation as `--> [...]` and
-//! `<-- [...]`. Read `lessons/03-smtp-by-hand.md` and `src/smtp/raw.rs`.
+//! `<-- [...]`. Read `lessons/03-smtp-by-hand.md`, then
+//! `bin/smtp_raw/conversation.rs`.
 
 #[path = "shared/cli.rs"]
 mod cli;
+#[path = "smtp_raw/conversation.rs"]
+mod conversation;
 #[path = "shared/mail_args.rs"]
 mod mail_args;
 
@@ -15,7 +18,6 @@ use std::io;
 use std::process::ExitCode;
 
 use cli::Program;
-use inet::smtp::raw;
 use mail_args::Invocation;
 
 const PROGRAM: Program = Program {
@@ -44,8 +46,10 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), ExitCode> {
     let invocation = Invocation::from_args(&PROGRAM, &[])?;
-    let (mail, timeout) = (&invocation.mail, invocation.timeout);
-    match raw::run(mail, timeout, io::stdout()) {
+    let (mail, message) = (&invocation.mail, invocation.message);
+    let (checked, timeout) = (&message.checked, invocation.timeout);
+    let out = io::stdout();
+    match conversation::run(mail, checked, message.reader, timeout, out) {
         0 => Ok(()),
         status => Err(ExitCode::from(status)),
     }

@@ -3,19 +3,20 @@
 //!
 //! Reads the message file (default `mail2.txt`: first line `server[:port],
 //! sender, recipient`, then the message) and sends it with
-//! `inet::smtp::Client`, the smtplib analogue. Read
-//! `lessons/04-smtp-library.md` and `src/smtp/send.rs`.
+//! `inet::smtp::client::Client`, the smtplib analogue. Read
+//! `lessons/04-smtp-library.md`, then `bin/smtp_send/send.rs`.
 
 #[path = "shared/cli.rs"]
 mod cli;
 #[path = "shared/mail_args.rs"]
 mod mail_args;
+#[path = "smtp_send/send.rs"]
+mod send;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 use cli::Program;
-use inet::smtp::send;
 use mail_args::Invocation;
 
 const PROGRAM: Program = Program {
@@ -25,11 +26,11 @@ const PROGRAM: Program = Program {
 usage: smtp-send [--timeout SECS] [--debug] [FILE]
 
 The chapter's inet_04: sends a message through an SMTP client library
-(inet::smtp::Client, after Python's smtplib). FILE (default mail2.txt)
-starts with the line `server[:port], sender, recipient` (port 25 by
-default); the rest of it is the message, sent as it is, with its line
-ends made CRLF and its leading dots doubled. The file is checked before
-any connection is made.
+(inet::smtp::client::Client, after Python's smtplib). FILE (default
+mail2.txt) starts with the line `server[:port], sender, recipient` (port
+25 by default); the rest of it is the message, sent as it is, with its
+line ends made CRLF and its leading dots doubled. The file is checked
+before any connection is made.
 
 options:
   --timeout SECS   wait this long to connect and for each reply (30)
@@ -49,8 +50,10 @@ fn run() -> Result<(), ExitCode> {
         true => Some(Box::new(io::stderr())),
         false => None,
     };
-    let (mail, timeout) = (&invocation.mail, invocation.timeout);
-    match send::run(mail, timeout, debug, io::stdout()) {
+    let (mail, message) = (&invocation.mail, invocation.message);
+    let (checked, timeout) = (&message.checked, invocation.timeout);
+    let (reader, out) = (message.reader, io::stdout());
+    match send::run(mail, checked, reader, timeout, debug, out) {
         0 => Ok(()),
         status => Err(ExitCode::from(status)),
     }

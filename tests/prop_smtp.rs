@@ -10,10 +10,10 @@ mod common;
 use std::io::{self, Read};
 
 use inet::line::LineReader;
-use inet::smtp::client::read_reply;
 use inet::smtp::command::{Command, CommandError};
 use inet::smtp::data;
-use inet::smtp::reply::{self, MAX_REPLY_LINE, Reply};
+use inet::smtp::read::read_reply;
+use inet::smtp::reply::{MAX_REPLY_LINE, Reply};
 use proptest::prelude::*;
 
 /// A reader that hands out its bytes in the given chunk sizes (cycled).
@@ -50,6 +50,12 @@ fn read_all(data: &[u8], sizes: Vec<usize>) -> Vec<Reply> {
         replies.push(reply);
     }
     replies
+}
+
+/// The reply as a server sends it: each line with its code, CRLF
+/// after each.
+fn format(reply: &Reply) -> Vec<u8> {
+    (reply.to_string().replace('\n', "\r\n") + "\r\n").into_bytes()
 }
 
 /// Valid replies: a code from 200 to 599, one to six lines of printable
@@ -130,7 +136,7 @@ proptest! {
     ) {
         let mut wire = Vec::new();
         for r in &replies {
-            wire.extend_from_slice(&reply::format(r));
+            wire.extend_from_slice(&format(r));
         }
         if lf_only {
             // Some servers end lines with LF alone; the text is the same.
@@ -143,7 +149,7 @@ proptest! {
     /// Formatting a reply and parsing it back gives the same reply.
     #[test]
     fn parse_of_format_is_identity(r in valid_reply()) {
-        prop_assert_eq!(reply::parse_all(&reply::format(&r)).unwrap(), vec![r]);
+        prop_assert_eq!(read_all(&format(&r), vec![usize::MAX]), vec![r]);
     }
 
     /// Rows S3-S5: what the server decodes is the CRLF-normalised body;
@@ -168,10 +174,34 @@ proptest! {
                 prop_assert!(i > 0 && wire[i - 1] == b'\r', "bare LF at {}", i);
             }
         }
-        prop_assert_eq!(encoded.size, decoded.len());
+        prop_assert_eq!(encoded.size, decoded.len() as u64);
     }
 
-    /// Row S6: the file check (`check_lines`, no bytes built) refuses
+    /// Rows S3-S5, F8: a message read in pieces of any size (from a
+    /// file, as it is sent) comes out exactly as encoded whole, however
+    /// its lines and line ends (a CR in one piece, its LF in the next)
+    /// fall across the pieces.
+    #[test]
+    fn pieces_never_change_the_encoding(
+        body in body(),
+        sizes in prop::collection::vec(1usize..40, 1..6),
+    ) {
+        let mut lines = data::Lines::default();
+        let mut wire = Vec::new();
+        let (mut rest, mut next) = (body.as_slice(), 0);
+        while !rest.is_empty() {
+            let (piece, after) = rest.split_at(sizes[next % sizes.len()].min(rest.len()));
+            lines.push(piece, |l| data::encode_line(l, &mut wire)).unwrap();
+            (rest, next) = (after, next + 1);
+        }
+        let size = lines.finish(|l| data::encode_line(l, &mut wire)).unwrap();
+        wire.extend_from_slice(data::END);
+        let whole = data::encode(&body).unwrap();
+        prop_assert_eq!(wire, whole.wire);
+        prop_assert_eq!(size, whole.size);
+    }
+
+    /// Row S6: the file check (`check`, no bytes built) refuses
     /// exactly what `encode` refuses, at the same line, whatever the
     /// line ends; and a line refused is over 1000 octets with its CRLF.
     #[test]
@@ -184,11 +214,11 @@ proptest! {
             .flat_map(|&(len, end)| [vec![b'x'; len], ends[end].to_vec()])
             .flatten()
             .collect();
-        let checked = data::check_lines(&body);
-        prop_assert_eq!(&checked, &data::encode(&body).map(|_| ()));
+        let checked = data::check(&body);
+        prop_assert_eq!(&checked, &data::encode(&body).map(|e| e.size));
         let first_long = lines.iter().position(|&(len, _)| len + 2 > 1000);
         match (checked, first_long) {
-            (Ok(()), None) => {}
+            (Ok(_), None) => {}
             (Err(data::DataError::LineTooLong { line, len }), Some(i)) => {
                 prop_assert_eq!((line, len), (i + 1, lines[i].0 + 2));
             }
@@ -303,7 +333,8 @@ fn send_once(codes: &Codes, pipelining: bool) -> (String, String) {
     let timeout = std::time::Duration::from_secs(5);
     let port = server.addr().port();
     let mut client =
-        inet::smtp::Client::connect("127.0.0.1", port, timeout).unwrap();
+        inet::smtp::client::Client::connect("127.0.0.1", port, timeout)
+            .unwrap();
     client.set_pipelining(pipelining);
     let owned: Vec<String> =
         (0..codes.rcpt.len()).map(|i| format!("r{i}@y")).collect();
@@ -345,5 +376,212 @@ proptest! {
         prop_assert_eq!(heard_lockstep.contains("the text"), text_due);
         // After a 421, not a byte more (RFC 5321 §3.8).
         prop_assert!(!heard.contains("rset") || !pipelined.contains("421"), "{}", heard);
+    }
+}
+
+// The session's rules on their own: no socket, only replies handed to
+// the state machine (`inet::smtp::session`), whatever they are.
+
+use inet::smtp::session::{MAX_GROUP, Next, Session, Stop};
+
+/// What a session did when driven to the end.
+#[derive(Debug)]
+struct Drive {
+    /// Each command line written, or `<message>`, in order.
+    written: Vec<String>,
+    /// Each reply handed over: the line it answered, and its code.
+    answers: Vec<(String, u16)>,
+    /// The outcome, or `None` when the replies ran out first (the
+    /// connection broke).
+    outcome: Option<Result<Vec<(String, Reply)>, Stop>>,
+    /// How many times the session was asked what to do.
+    polls: usize,
+}
+
+/// A one-line reply; an EHLO reply lists `extensions` after it.
+fn reply_to(line: &str, code: u16, extensions: &[&str]) -> Reply {
+    let mut lines = vec!["x".to_owned()];
+    if line.starts_with("ehlo") {
+        lines.extend(extensions.iter().map(|&e| e.to_owned()));
+    }
+    Reply { code, lines }
+}
+
+/// Asks `session` what to do until it is done, answering each command
+/// with `answer` (given the line it answers: `mail FROM:<a@x>\r\n`,
+/// `<message>`...). Checks on the way that the replies it asks for come
+/// in the order the commands went, windows are at most [`MAX_GROUP`],
+/// nothing at all is written after a 421, and it ends in a bounded
+/// number of steps.
+fn drive(
+    session: &mut Session,
+    recipients: usize,
+    mut answer: impl FnMut(&str) -> Option<Reply>,
+) -> Result<Drive, TestCaseError> {
+    let mut due = std::collections::VecDeque::new();
+    let mut run = Drive {
+        written: Vec::new(),
+        answers: Vec::new(),
+        outcome: None,
+        polls: 0,
+    };
+    let mut closed = false;
+    // EHLO, HELO, MAIL, each RCPT, DATA, the message, a lone dot, RSET:
+    // each is written once and answered once.
+    let bound = 2 * (recipients + 8);
+    while run.polls < bound {
+        run.polls += 1;
+        let next = session.poll();
+        let writes = matches!(next, Next::Send(_) | Next::Message);
+        prop_assert!(!(closed && writes), "wrote after a 421: {:?}", run);
+        match next {
+            Next::Send(lines) => {
+                prop_assert!(!lines.is_empty() && lines.len() <= MAX_GROUP);
+                for line in lines {
+                    let text =
+                        String::from_utf8_lossy(&line.bytes).into_owned();
+                    due.push_back((text.clone(), line.step));
+                    run.written.push(text);
+                }
+            }
+            Next::Message => {
+                due.push_back((
+                    "<message>".to_owned(),
+                    inet::smtp::Step::FinalDot,
+                ));
+                run.written.push("<message>".to_owned());
+            }
+            Next::Read(step) => {
+                let (line, sent_step) =
+                    due.pop_front().expect("a reply is due");
+                prop_assert_eq!(step, sent_step, "replies out of order");
+                let Some(reply) = answer(&line) else {
+                    return Ok(run); // The connection broke here.
+                };
+                if reply.is_closing() {
+                    // The server has gone: no more replies will come.
+                    closed = true;
+                    due.clear();
+                }
+                run.answers.push((line, reply.code));
+                session.receive(reply);
+            }
+            Next::Done(outcome) => {
+                prop_assert!(due.is_empty(), "done with replies due");
+                run.outcome = Some(outcome);
+                return Ok(run);
+            }
+        }
+    }
+    prop_assert!(false, "no end after {} steps: {:?}", bound, run);
+    unreachable!()
+}
+
+/// The code the command starting with `verb` got, if it was answered.
+fn code_of(run: &Drive, verb: &str) -> Vec<u16> {
+    let answers = run.answers.iter();
+    answers
+        .filter(|(l, _)| l.starts_with(verb))
+        .map(|&(_, c)| c)
+        .collect()
+}
+
+/// Reply codes a server might send, sensible or not, to anything.
+fn any_code() -> impl Strategy<Value = u16> {
+    prop::sample::select(vec![
+        220, 221, 250, 250, 250, 251, 354, 354, 421, 450, 451, 452, 500, 502,
+        503, 550, 552, 554,
+    ])
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(
+        "proptest-regressions/prop_smtp_session.txt",
+        512,
+    ))]
+
+    /// Whatever the replies, in whatever order: the session ends; the
+    /// message goes only after MAIL 250, an RCPT 250/251 and DATA 354,
+    /// with no 421 before; nothing follows a 421; a lone dot only ends
+    /// a DATA that was accepted for a transaction already failed; and
+    /// the message counts as taken only when its final dot got 250.
+    #[test]
+    fn any_replies_keep_the_rules(
+        codes in prop::collection::vec(any_code(), 0..16),
+        recipients in 1usize..5,
+        pipelining in any::<bool>(),
+        offered in prop::sample::subsequence(vec!["PIPELINING", "SIZE 100000"], 0..=2),
+    ) {
+        let mut session = Session::new("me");
+        session.pipelining = pipelining;
+        let owned: Vec<String> = (0..recipients).map(|i| format!("r{i}@y")).collect();
+        let to: Vec<&str> = owned.iter().map(String::as_str).collect();
+        session.sendmail("a@x", &to, 10);
+        let mut codes = codes.into_iter();
+        let run = drive(&mut session, recipients, |line| {
+            codes.next().map(|code| reply_to(line, code, &offered))
+        })?;
+        let sent_message = run.written.iter().any(|w| w == "<message>");
+        if sent_message {
+            let answers = run.answers.iter().take_while(|(l, _)| l != "<message>");
+            prop_assert!(answers.clone().all(|&(_, c)| c != 421), "{:?}", run);
+            prop_assert_eq!(code_of(&run, "mail"), vec![250]);
+            prop_assert!(code_of(&run, "rcpt").iter().any(|&c| c == 250 || c == 251));
+            prop_assert_eq!(code_of(&run, "data"), vec![354]);
+        }
+        if run.written.iter().any(|w| w == ".\r\n") {
+            prop_assert!(!sent_message);
+            prop_assert_eq!(code_of(&run, "data"), vec![354]);
+        }
+        if let Some(Ok(_)) = run.outcome {
+            prop_assert_eq!(code_of(&run, "<message>"), vec![250]);
+        }
+        // A broken connection leaves no outcome; a failure after a
+        // refusal (RSET, say) leaves the refusal.
+        if run.outcome.is_none() {
+            prop_assert!(!matches!(session.decided(), Some(Ok(_))));
+        }
+    }
+
+    /// Pipelining changes when commands go, never what comes of them:
+    /// for the same reply to each command, both ways end alike, and the
+    /// message goes in both or neither. In the trap (every RCPT refused,
+    /// DATA answered 354 all the same), the pipelined session ends the
+    /// empty message with a lone dot, then RSET.
+    #[test]
+    fn pipelined_and_lockstep_end_alike(codes in codes()) {
+        let mut runs = Vec::new();
+        for pipelining in [true, false] {
+            let mut session = Session::new("me");
+            session.pipelining = pipelining;
+            let owned: Vec<String> = (0..codes.rcpt.len()).map(|i| format!("r{i}@y")).collect();
+            let to: Vec<&str> = owned.iter().map(String::as_str).collect();
+            session.sendmail("a@x", &to, 10);
+            let codes = codes.clone();
+            let run = drive(&mut session, codes.rcpt.len(), |line| {
+                let code = match line.get(..4).unwrap_or(line) {
+                    "ehlo" => 250,
+                    "mail" => codes.mail,
+                    "rcpt" => {
+                        let index = line[10..].split('@').next().unwrap_or("0");
+                        codes.rcpt[index.parse::<usize>().unwrap_or(0)]
+                    }
+                    "data" => codes.data,
+                    "<mes" => codes.dot,
+                    _ => 250,
+                };
+                Some(reply_to(line, code, &["PIPELINING"]))
+            })?;
+            runs.push(run);
+        }
+        let (pipelined, lockstep) = (&runs[0], &runs[1]);
+        prop_assert_eq!(&pipelined.outcome, &lockstep.outcome);
+        let message = |run: &Drive| run.written.iter().any(|w| w == "<message>");
+        prop_assert_eq!(message(pipelined), message(lockstep));
+        let refused_all = codes.rcpt.iter().all(|&c| c != 250 && c != 251 && c != 421);
+        if codes.mail == 250 && refused_all && codes.data == 354 {
+            let tail = &pipelined.written[pipelined.written.len() - 2..];
+            prop_assert_eq!(tail, &[".\r\n".to_owned(), "rset\r\n".to_owned()]);
+        }
     }
 }

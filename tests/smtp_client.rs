@@ -1,4 +1,4 @@
-//! `inet::smtp::Client` against the mock SMTP server (`inet_mocks::smtp`)
+//! `inet::smtp::client::Client` against the mock SMTP server (`inet_mocks::smtp`)
 //! and, for replies no sane server sends, against scripted handlers on
 //! the generic `MockServer`. Row ids (S1...) are those of
 //! `robustness-matrix.md`.
@@ -7,9 +7,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use inet::smtp::client::Error;
+use inet::smtp::Step;
+use inet::smtp::client::{Client, Error};
 use inet::smtp::reply::ReplyError;
-use inet::smtp::{Client, Step};
+use inet::smtp::session::{MAX_GROUP, Stop};
 use inet_mocks::smtp::{DOT, GREETING, Script, SmtpMock};
 use inet_mocks::{Conn, MockServer};
 
@@ -112,10 +113,10 @@ fn an_injected_command_never_reaches_the_server() {
     assert!(
         matches!(
             err,
-            Error::Command {
+            Error::Refused(Stop::Command {
                 step: Step::Mail,
                 ..
-            }
+            })
         ),
         "{err}"
     );
@@ -125,10 +126,10 @@ fn an_injected_command_never_reaches_the_server() {
     assert!(
         matches!(
             err,
-            Error::Command {
+            Error::Refused(Stop::Command {
                 step: Step::Rcpt,
                 ..
-            }
+            })
         ),
         "{err}"
     );
@@ -152,7 +153,7 @@ fn without_pipelining_an_injected_rcpt_is_refused_before_mail_too() {
         .sendmail("a@x.test", &["c@y.test", "b@y\nX-INJECTED"], b"hi")
         .unwrap_err();
     let step = err.step();
-    assert!(matches!(err, Error::Command { .. }), "{err}");
+    assert!(matches!(err, Error::Refused(Stop::Command { .. })), "{err}");
     assert_eq!(step, Some(Step::Rcpt));
     client.sendmail("a@x.test", &["c@y.test"], b"hi").unwrap();
     client.quit().unwrap();
@@ -170,10 +171,10 @@ fn an_injected_ehlo_name_is_refused_before_sending() {
     let err = client.ehlo().unwrap_err();
     assert!(matches!(
         err,
-        Error::Command {
+        Error::Refused(Stop::Command {
             step: Step::Hello,
             ..
-        }
+        })
     ));
     client.quit().unwrap();
     assert_eq!(sent(&mock), "quit\r\n");
@@ -236,7 +237,7 @@ fn ehlo_and_helo_refused_is_a_helo_error() {
             .reply("EHLO", "502 5.5.2 no")
             .reply("HELO", "550 5.7.1 go away"),
     );
-    let Error::HeloError(reply) = &err else {
+    let Error::Refused(Stop::Hello(reply)) = &err else {
         panic!("{err}")
     };
     assert_eq!(reply.code, 550);
@@ -329,7 +330,7 @@ fn permanent_refusals_of_mail_and_data() {
     // Row S11 (MAIL), and DATA refused.
     let (_mock, _client, err) =
         failing_send(Script::new().reply("MAIL", "550 5.7.1 not you"));
-    let Error::SenderRefused { sender, reply } = &err else {
+    let Error::Refused(Stop::Sender { sender, reply }) = &err else {
         panic!("{err}")
     };
     assert_eq!((sender.as_str(), reply.code), ("a@x.test", 550));
@@ -337,16 +338,7 @@ fn permanent_refusals_of_mail_and_data() {
 
     let (mock, mut client, err) =
         failing_send(Script::new().reply("DATA", "554 5.5.1 no data"));
-    assert!(
-        matches!(
-            err,
-            Error::DataError {
-                step: Step::Data,
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, Error::Refused(Stop::Data(_))), "{err}");
     client.quit().unwrap();
     let verbs = verbs(&sent(&mock));
     assert_eq!(verbs, ["ehlo", "mail", "rcpt", "data", "rset", "quit"]);
@@ -363,7 +355,7 @@ fn all_recipients_refused_lists_each_then_rset() {
     let mut client = connect(&mock);
     let to = ["bob@y.test", "carol@y.test"];
     let err = client.sendmail("a@x.test", &to, b"hi").unwrap_err();
-    let Error::RecipientsRefused(refused) = &err else {
+    let Error::Refused(Stop::Recipients(refused)) = &err else {
         panic!("{err}")
     };
     let codes: Vec<(&str, u16)> =
@@ -486,7 +478,7 @@ fn a_421_greeting_or_a_554_one_is_a_connect_error() {
     for greeting in ["421 4.3.2 not now", "554 5.3.2 go away"] {
         let mock = Script::new().greeting(greeting).start().unwrap();
         let err = try_connect(&mock, WAIT).unwrap_err();
-        let Error::ConnectError(reply) = &err else {
+        let Error::Refused(Stop::Greeting(reply)) = &err else {
             panic!("{err}")
         };
         assert_eq!(reply.to_string(), greeting);
@@ -877,7 +869,7 @@ fn each_pipelined_reply_is_matched_to_its_command() {
     let codes: Vec<(&str, u16)> =
         refused.iter().map(|(t, r)| (t.as_str(), r.code)).collect();
     assert_eq!(codes, [("bob@y.test", 550), ("dave@y.test", 452)]);
-    assert_eq!(refused[1].1.message(), "4.2.2 dave's mailbox full");
+    assert_eq!(refused[1].1.lines, ["4.2.2 dave's mailbox full"]);
     client.quit().unwrap();
     let sent = everything(&server, &chunks);
     assert!(sent.ends_with("hi\r\n.\r\nquit\r\n"), "{sent}");
@@ -891,7 +883,7 @@ fn a_pipelined_refused_mail_reads_every_reply_then_rsets() {
     let err = client
         .sendmail("a@x.test", &["b@y.test"], b"hi")
         .unwrap_err();
-    assert!(matches!(err, Error::SenderRefused { .. }), "{err}");
+    assert!(matches!(err, Error::Refused(Stop::Sender { .. })), "{err}");
     // The RSET's reply was read: the session is in step, NOOP works.
     assert_eq!(client.noop().unwrap().code, 250);
     client.quit().unwrap();
@@ -909,13 +901,7 @@ fn a_pipelined_refused_data_rsets_and_sends_no_message() {
     let err = client
         .sendmail("a@x.test", &["b@y.test"], b"hi")
         .unwrap_err();
-    assert!(matches!(
-        err,
-        Error::DataError {
-            step: Step::Data,
-            ..
-        }
-    ));
+    assert!(matches!(err, Error::Refused(Stop::Data(_))));
     assert!(err.is_transient());
     client.quit().unwrap();
     let sent = everything(&server, &chunks);
@@ -939,11 +925,11 @@ fn all_recipients_refused_but_data_accepted_sends_a_lone_dot() {
     let mut client = scripted_client(&server);
     let to = ["bob@y.test", "carol@y.test"];
     let err = client.sendmail("a@x.test", &to, b"secret").unwrap_err();
-    let Error::RecipientsRefused(refused) = &err else {
+    let Error::Refused(Stop::Recipients(refused)) = &err else {
         panic!("{err}")
     };
     assert_eq!(refused.len(), 2);
-    assert_eq!(err.step().and_then(Step::exit_status), Some(7));
+    assert_eq!(err.step(), Some(Step::Rcpt));
     assert!(client.is_connected());
     client.quit().unwrap();
     let sent = everything(&server, &chunks);
@@ -959,7 +945,7 @@ fn all_recipients_refused_and_data_refused_is_just_rset() {
     let err = client
         .sendmail("a@x.test", &["b@y.test"], b"hi")
         .unwrap_err();
-    assert!(matches!(err, Error::RecipientsRefused(_)), "{err}");
+    assert!(matches!(err, Error::Refused(Stop::Recipients(_))), "{err}");
     client.quit().unwrap();
     let sent = everything(&server, &chunks);
     assert_eq!(verbs(&sent), ["mail", "rcpt", "data", "rset", "quit"]);
@@ -983,7 +969,7 @@ fn a_421_in_the_middle_of_a_group_closes_without_rset() {
         assert_eq!(err.step(), Some(step), "{err}");
         assert!(!client.is_connected(), "{step}");
         assert!(!err.outcome_unknown());
-        if let Error::RecipientsRefused(refused) = &err {
+        if let Error::Refused(Stop::Recipients(refused)) = &err {
             assert_eq!(refused.last().unwrap().1.code, 421);
         }
         drop(client);
@@ -1013,7 +999,6 @@ fn a_server_that_closes_in_the_middle_of_a_group_is_reported_at_once() {
 
 #[test]
 fn many_recipients_go_out_in_windows_of_max_group_commands() {
-    use inet::smtp::client::MAX_GROUP;
     let (server, chunks) = group_server(PIPELINING, &[]);
     let mut client = scripted_client(&server);
     let owned: Vec<String> = (0..150).map(|i| format!("r{i}@y.test")).collect();
@@ -1026,4 +1011,84 @@ fn many_recipients_go_out_in_windows_of_max_group_commands() {
     let second = chunk_text(&chunks);
     assert_eq!(second.lines().count(), 150 - (MAX_GROUP - 1) + 1);
     assert!(second.ends_with("rcpt TO:<r149@y.test>\r\ndata\r\n"));
+}
+
+/// Hands out `text` a few octets at a time, then fails, as a file on a
+/// failing disk would.
+struct FailsAfter<'a>(&'a [u8]);
+
+impl std::io::Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0.is_empty() {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        let n = buf.len().min(self.0.len()).min(7);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn f8_a_message_that_can_not_be_read_to_its_end_is_dropped() {
+    // The final dot would make a message cut short the server's: the
+    // connection closes before it instead, and the server keeps nothing.
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let text = FailsAfter(b"line 1\nline 2\n");
+    let to = ["b@y.test"];
+    let err = client
+        .sendmail_from_reader("a@x.test", &to, text, 16)
+        .unwrap_err();
+    let Error::Source(cause) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(cause.to_string(), "disk on fire");
+    assert!(err.to_string().contains("server keeps nothing"), "{err}");
+    assert!(!client.is_connected());
+    let sent = sent(&mock);
+    assert!(sent.ends_with("data\r\n"), "{sent}");
+    assert!(mock.messages().is_empty());
+}
+
+#[test]
+fn s20_a_message_over_the_servers_size_starts_no_transaction() {
+    let mock = Script::new()
+        .capabilities(&["PIPELINING", "SIZE 100"])
+        .start()
+        .unwrap();
+    let mut client = connect(&mock);
+    let message = [b'x'; 99].repeat(2);
+    let err = client.sendmail("a@x.test", &["b@y.test"], &message);
+    let Err(Error::Refused(Stop::TooBig { size, limit })) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((size, limit), (200, 100));
+    assert_eq!(err.unwrap_err().step(), Some(Step::Mail));
+    // The session is still usable: a message that fits goes.
+    client
+        .sendmail("a@x.test", &["b@y.test"], b"short\n")
+        .unwrap();
+    client.quit().unwrap();
+    let verbs = verbs(&sent(&mock));
+    assert_eq!(
+        verbs,
+        ["ehlo", "mail", "rcpt", "data", "short", ".", "quit"]
+    );
+}
+
+#[test]
+fn f8_a_message_other_than_the_one_checked_is_dropped() {
+    // A file cut shorter between its check and its sending: the size
+    // read is not the size checked (and announced with SIZE=).
+    let mock = Script::new().start().unwrap();
+    let mut client = connect(&mock);
+    let text: &[u8] = b"line 1\nline 2\n";
+    let err = client
+        .sendmail_from_reader("a@x.test", &["b@y.test"], text, 99)
+        .unwrap_err();
+    assert!(matches!(err, Error::Source(_)), "{err}");
+    assert!(!client.is_connected());
+    assert!(!sent(&mock).contains("\r\n.\r\n"));
+    assert!(mock.messages().is_empty());
 }

@@ -2,12 +2,15 @@
 //! against the mock SMTP server: what they print, what the server
 //! received, and their exit status at each failing step.
 
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
 use assert_cmd::Command;
 use inet_mocks::smtp::{DOT, GREETING, Script, SmtpMock};
+use inet_mocks::{Conn, MockServer};
 use tempfile::TempDir;
 
 const BOTH: [&str; 2] = ["smtp-raw", "smtp-send"];
@@ -407,5 +410,150 @@ fn help_documents_the_exit_statuses_and_bad_arguments_are_refused() {
             assert_eq!(out.code, Some(1), "{program} {bad:?}");
             assert!(out.stderr.contains("usage:"), "{}", out.stderr);
         }
+    }
+}
+
+// Hostile message files and servers (robustness rows F8, S20, S21).
+
+/// `lines` lines of 900 octets: a message of about `lines` KB.
+fn long_message(lines: usize) -> Vec<u8> {
+    [[b'x'; 900].as_slice(), b"\n"].concat().repeat(lines)
+}
+
+#[cfg(unix)]
+#[test]
+fn f8_a_device_or_a_fifo_is_refused_at_once() {
+    // Read, /dev/zero never ends; opened, a FIFO without a writer never
+    // answers. Either would hang the program (KILL_AFTER ends the test).
+    let dir = TempDir::new().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    for program in BOTH {
+        for path in ["/dev/zero", fifo.to_str().unwrap()] {
+            let out = run(program, &[path]);
+            assert_eq!(out.code, Some(2), "{program} {path}: {}", out.stderr);
+            assert!(
+                out.stderr.contains("not a regular file"),
+                "{program} {path}: {}",
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn f8_a_file_over_the_limit_is_refused_before_it_is_read() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = TempDir::new().unwrap();
+    let path =
+        mail_file(&dir, format!("127.0.0.1:{port}, a@x, b@y\nhi\n").as_bytes());
+    // Sparse: 64 MiB and one octet, on no disk.
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_len(64 * 1024 * 1024 + 1).unwrap();
+    for program in BOTH {
+        let out = run(program, &[path.to_str().unwrap()]);
+        assert_eq!(out.code, Some(2), "{program}: {}", out.stderr);
+        let limit = "over the limit of 67108864 (see --help)";
+        assert!(out.stderr.contains(limit), "{program}: {}", out.stderr);
+        let help = run(program, &["--help"]).stdout;
+        assert!(help.contains("at most 64 MiB (67108864 octets)"), "{help}");
+    }
+    assert!(untouched(&listener), "a program connected");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn f8_a_large_message_goes_out_in_bounded_memory() {
+    // 20 MiB of message, sent by programs given 12 MiB of address space
+    // (`ulimit -v`): not even one copy of the message fits, so it must go
+    // a piece at a time. (Streaming, they need less than 6 MiB.)
+    let mock = Script::new()
+        .capabilities(&["PIPELINING"])
+        .max_message_size(32 * 1024 * 1024)
+        .start()
+        .unwrap();
+    let body = long_message(20 * 1024 * 1024 / 901);
+    let dir = TempDir::new().unwrap();
+    let contents = [first_line(&mock).as_bytes(), &body].concat();
+    let path = mail_file(&dir, &contents);
+    let limited = "ulimit -v 12288 && exec \"$0\" \"$@\" >/dev/null";
+    for program in BOTH {
+        let exe = assert_cmd::cargo::cargo_bin(program);
+        let args = [exe.to_str().unwrap(), "--timeout", "5"];
+        let mut command = Command::new("sh");
+        command.args(["-c", limited]).args(args).arg(&path);
+        let out = command.timeout(KILL_AFTER).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{program}: {stderr}");
+    }
+    let crlf = String::from_utf8(body).unwrap().replace('\n', "\r\n");
+    for message in mock.messages() {
+        assert!(message.data.ends_with(crlf.as_bytes()));
+    }
+    assert_eq!(mock.messages().len(), 2);
+}
+
+#[test]
+fn s20_a_message_over_the_servers_size_is_not_sent() {
+    // RFC 1870 §6.1: a server that lists SIZE refuses a larger message;
+    // sending it anyway would be for nothing. 1,804 octets, SIZE 1000.
+    for program in BOTH {
+        let mock = Script::new()
+            .capabilities(&["PIPELINING", "SIZE 1000"])
+            .start()
+            .unwrap();
+        let out = send(program, &mock, &long_message(2), &[]);
+        assert_eq!(out.code, Some(6), "{program}: {}", out.stdout);
+        let last = out.stdout.lines().last().unwrap_or("");
+        let size = "the server takes at most 1000 (its SIZE, RFC 1870)";
+        assert!(last.starts_with("Result: not sent: the message is 1"));
+        assert!(last.ends_with(size), "{program}: {last}");
+        let sent = String::from_utf8(sent_lowercase(&mock)).unwrap();
+        assert!(!sent.contains("mail from"), "{program}: {sent}");
+        assert!(sent.ends_with("quit\r\n"), "{program}: {sent}");
+    }
+}
+
+/// A server that answers each command, DATA with 354, then stops
+/// reading: it keeps the connection open, reading nothing more, until
+/// the returned sender is dropped.
+fn stops_reading_after_data() -> (MockServer, mpsc::Sender<()>) {
+    let (release, released) = mpsc::channel::<()>();
+    let released = Mutex::new(released);
+    let server = MockServer::start(move |conn: Conn| {
+        let mut lines = BufReader::new(&conn);
+        let mut line = String::new();
+        let mut talking = (&conn).write_all(b"220 slow\r\n").is_ok();
+        while talking && lines.read_line(&mut line).is_ok_and(|n| n > 0) {
+            let data = line.eq_ignore_ascii_case("data\r\n");
+            let reply = if data { "354 go on\r\n" } else { "250 ok\r\n" };
+            talking = (&conn).write_all(reply.as_bytes()).is_ok() && !data;
+            line.clear();
+        }
+        let _ = released.lock().unwrap().recv_timeout(KILL_AFTER);
+    })
+    .unwrap();
+    (server, release)
+}
+
+#[test]
+fn s21_a_server_that_stops_reading_is_told_from_one_that_closed() {
+    // 16 MiB is more than the sockets' buffers hold, so the writes stop.
+    let body = long_message(16 * 1024);
+    for program in BOTH {
+        let (server, release) = stops_reading_after_data();
+        let port = server.addr().port();
+        let dir = TempDir::new().unwrap();
+        let first = format!("127.0.0.1:{port}, a@x, b@y\n");
+        let path = mail_file(&dir, &[first.as_bytes(), &body].concat());
+        let out = run(program, &["--timeout", "0.5", path.to_str().unwrap()]);
+        drop(release);
+        let last = out.stdout.lines().last().unwrap_or("").to_owned();
+        assert_eq!(out.code, Some(8), "{program}: {last}");
+        let stopped =
+            "the server stopped reading: no progress sending for 500ms";
+        assert!(last.contains(stopped), "{program}: {last}");
     }
 }

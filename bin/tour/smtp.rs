@@ -2,12 +2,23 @@
 //! (inet_04), each against the mock SMTP server, started in this process.
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use inet_mocks::smtp::{Script, SmtpMock};
 
 use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
-use inet::smtp::mailfile::MailFile;
-use inet::smtp::{raw, send};
+use crate::tempdir::TempDir;
+
+// The programs' own code, run here as the programs run it: reading
+// mail2.txt, smtp-raw's conversation, smtp-send's use of the client, and
+// the exit statuses they share. A program can't be called as a function;
+// its files can.
+#[path = "../smtp_raw/conversation.rs"]
+mod conversation;
+#[path = "../shared/mail_args.rs"]
+mod mail_args;
+#[path = "../smtp_send/send.rs"]
+mod send;
 
 /// The message of both chapters: a line that starts with a dot, and
 /// Unix line ends, as a file written on Linux has.
@@ -23,11 +34,16 @@ pub(super) fn chapters(out: &mut impl Write) -> io::Result<()> {
 fn by_hand(out: &mut impl Write) -> io::Result<()> {
     heading(out, "Chapter 3: SMTP by hand (inet_03)")?;
     let mock = Script::new().start()?;
-    let mail = mail_file(&mock);
-    show_file(out, &mail)?;
+    let dir = TempDir::new("inet-tour-smtp")?;
+    let file = mail_file(&dir, &mock)?;
+    let text = std::fs::read_to_string(&file)?;
+    writeln!(out, "mail2.txt:\n{}", indent(&text))?;
     writeln!(out, "$ smtp-raw mail2.txt")?;
+    let (mail, message) = mail_args::read(&file).map_err(io::Error::other)?;
+    let (checked, reader) = (&message.checked, message.reader);
     let mut screen = Vec::new();
-    let status = raw::run(&mail, STEP_TIMEOUT, &mut screen);
+    let status =
+        conversation::run(&mail, checked, reader, STEP_TIMEOUT, &mut screen);
     out.write_all(&screen)?;
     writeln!(out, "(exit status {status})")?;
     show_received(out, &mock)
@@ -52,30 +68,25 @@ fn library(out: &mut impl Write) -> io::Result<()> {
 /// `smtp-send mail2.txt` against `mock`; returns its exit status.
 fn smtp_send(out: &mut impl Write, mock: &SmtpMock) -> io::Result<u8> {
     writeln!(out, "$ smtp-send mail2.txt")?;
+    let dir = TempDir::new("inet-tour-smtp")?;
+    let file = mail_file(&dir, mock)?;
+    let (mail, message) = mail_args::read(&file).map_err(io::Error::other)?;
+    let (checked, reader) = (&message.checked, message.reader);
     let mut screen = Vec::new();
-    let status = send::run(&mail_file(mock), STEP_TIMEOUT, None, &mut screen);
+    let status =
+        send::run(&mail, checked, reader, STEP_TIMEOUT, None, &mut screen);
     out.write_all(&screen)?;
     Ok(status)
 }
 
-fn mail_file(mock: &SmtpMock) -> MailFile {
-    MailFile {
-        server: "127.0.0.1".to_owned(),
-        port: mock.addr().port(),
-        sender: "me@example.test".to_owned(),
-        recipient: "you@example.test".to_owned(),
-        message: MESSAGE.to_vec(),
-    }
-}
-
-fn show_file(out: &mut impl Write, mail: &MailFile) -> io::Result<()> {
-    writeln!(out, "mail2.txt:")?;
-    let first = format!(
-        "{}:{}, {}, {}\n",
-        mail.server, mail.port, mail.sender, mail.recipient
-    );
-    let text = String::from_utf8_lossy(&mail.message);
-    writeln!(out, "{}", indent(&format!("{first}{text}")))
+/// Writes `mail2.txt` for `mock` in `dir`; returns its path.
+fn mail_file(dir: &TempDir, mock: &SmtpMock) -> io::Result<PathBuf> {
+    let port = mock.addr().port();
+    let first =
+        format!("127.0.0.1:{port}, me@example.test, you@example.test\n");
+    let path = dir.path().join("mail2.txt");
+    std::fs::write(&path, [first.as_bytes(), MESSAGE].concat())?;
+    Ok(path)
 }
 
 /// The envelope and the text the mock kept, line ends shown.

@@ -22,6 +22,7 @@
 //! matches smtplib's to the character.
 
 use std::fmt;
+use std::net::IpAddr;
 
 /// RFC 5321 §4.5.3.1.1: a local part (before the `@`) is at most 64
 /// octets.
@@ -156,19 +157,6 @@ impl Command<'_> {
         limit("command line", line.len(), MAX_COMMAND_LINE)?;
         Ok(line.into_bytes())
     }
-
-    /// The same line with the verb in capitals (`MAIL FROM:<a@b>`), as
-    /// RFC 5321's examples and the chapter's inet_03 write it.
-    ///
-    /// # Errors
-    /// As for [`to_bytes`](Self::to_bytes).
-    pub fn to_bytes_upper(&self) -> Result<Vec<u8>, CommandError> {
-        let mut line = self.to_bytes()?;
-        let verb = line.iter().position(|&b| b == b' ' || b == b'\r');
-        let verb = verb.unwrap_or(line.len());
-        line[..verb].make_ascii_uppercase();
-        Ok(line)
-    }
 }
 
 /// `value`, if it is safe to put in a command line.
@@ -188,6 +176,16 @@ fn checked<'v>(
     Ok(value)
 }
 // ANCHOR_END: format_command
+
+/// An address as an EHLO name: `[127.0.0.1]`, `[IPv6:::1]`. RFC 5321
+/// §4.1.3 allows this address literal when there is no domain name to
+/// give (smtplib does the same when it finds none).
+pub fn address_literal(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => format!("[{v4}]"),
+        IpAddr::V6(v6) => format!("[IPv6:{v6}]"),
+    }
+}
 
 /// ` p1 p2`: each parameter checked, each after a space.
 fn parameters(
@@ -261,9 +259,14 @@ mod tests {
         assert_eq!(wire(Command::Ehlo("host")), "ehlo host\r\n");
         assert_eq!(wire(Command::Data), "data\r\n");
         assert_eq!(wire(Command::Quit), "quit\r\n");
-        let upper = mail.to_bytes_upper().unwrap();
-        assert_eq!(upper, b"MAIL FROM:<me@x.test> size=99\r\n");
-        assert_eq!(Command::Data.to_bytes_upper().unwrap(), b"DATA\r\n");
+    }
+
+    #[test]
+    fn an_ehlo_name_may_be_an_address_literal() {
+        let v4 = IpAddr::from([127, 0, 0, 1]);
+        assert_eq!(address_literal(v4), "[127.0.0.1]");
+        let v6 = IpAddr::from(std::net::Ipv6Addr::LOCALHOST);
+        assert_eq!(address_literal(v6), "[IPv6:::1]");
     }
 
     #[test]

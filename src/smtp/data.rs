@@ -27,7 +27,9 @@
 //! Stuffing looks at line starts, so it must see the same lines the
 //! server will: the message is cut into lines at any of the three line
 //! ends first, then each line is stuffed and sent with CRLF, all in one
-//! pass.
+//! pass. [`Lines`] does the cutting a piece at a time, so a message read
+//! from a file goes out as it is read, never held whole: a line may
+//! start in one piece and end in the next, and only that line is kept.
 
 use std::fmt;
 
@@ -71,8 +73,11 @@ pub struct Encoded {
     /// The size as RFC 1870 (the SIZE extension) counts it: the octets of
     /// the message with CRLF line ends, without the stuffed dots and the
     /// terminator.
-    pub size: usize,
+    pub size: u64,
 }
+
+/// What ends the message: a line holding a single dot.
+pub const END: &[u8] = b".\r\n";
 
 /// The bytes to send after `354`: line ends made CRLF, leading dots
 /// doubled, a last line end added if missing, then `.\r\n`. One pass.
@@ -81,59 +86,111 @@ pub struct Encoded {
 /// [`DataError::LineTooLong`] for a line over [`MAX_TEXT_LINE`].
 pub fn encode(message: &[u8]) -> Result<Encoded, DataError> {
     let mut wire = Vec::with_capacity(message.len() + message.len() / 32);
-    let mut size = 0;
-    for (i, line) in lines(message).enumerate() {
-        check_line(i, line)?;
-        if line.starts_with(b".") {
-            wire.push(b'.');
-        }
-        wire.extend_from_slice(line);
-        wire.extend_from_slice(b"\r\n");
-        size += line.len() + 2;
-    }
-    wire.extend_from_slice(b".\r\n");
+    let mut lines = Lines::default();
+    lines.push(message, |line| encode_line(line, &mut wire))?;
+    let size = lines.finish(|line| encode_line(line, &mut wire))?;
+    wire.extend_from_slice(END);
     Ok(Encoded { wire, size })
 }
 
+/// One line as it goes after `354`: a leading dot doubled (§4.5.2),
+/// then CRLF.
+pub fn encode_line(line: &[u8], wire: &mut Vec<u8>) {
+    if line.starts_with(b".") {
+        wire.push(b'.');
+    }
+    wire.extend_from_slice(line);
+    wire.extend_from_slice(b"\r\n");
+}
+
 /// Would [`encode`] accept `message`? The same check, without building
-/// the bytes to send.
+/// the bytes to send; the size it would have (RFC 1870).
 ///
 /// # Errors
 /// As for [`encode`].
-pub fn check_lines(message: &[u8]) -> Result<(), DataError> {
-    lines(message)
-        .enumerate()
-        .try_for_each(|(i, line)| check_line(i, line))
+pub fn check(message: &[u8]) -> Result<u64, DataError> {
+    let mut lines = Lines::default();
+    lines.push(message, |_| {})?;
+    lines.finish(|_| {})
 }
 
-/// Line `i` (from 0, without its line end) must fit in
-/// [`MAX_TEXT_LINE`] with the CRLF it will be sent with.
-fn check_line(i: usize, line: &[u8]) -> Result<(), DataError> {
-    let len = line.len() + 2;
-    match len > MAX_TEXT_LINE {
-        true => Err(DataError::LineTooLong { line: i + 1, len }),
-        false => Ok(()),
-    }
+/// Cuts a message into lines as it comes, a piece at a time: `\r\n`,
+/// `\n` and a lone `\r` each end a line. A last line without a line end
+/// counts as a line; nothing after a final line end does (an empty
+/// message has no lines at all, not one empty line).
+#[derive(Debug, Default)]
+pub struct Lines {
+    /// The line being cut, kept while it fits [`MAX_TEXT_LINE`].
+    line: Vec<u8>,
+    /// Its length so far, counted on past the limit for the error.
+    len: usize,
+    /// The last piece ended with CR: an LF first in the next belongs to
+    /// the same line end.
+    after_cr: bool,
+    /// Lines ended so far.
+    count: usize,
+    /// The message's size so far, as RFC 1870 counts it.
+    size: u64,
 }
 
-/// The lines of `message`, without their line ends: `\r\n`, `\n` and a
-/// lone `\r` each end a line. A last line without a line end counts as
-/// a line; nothing after a final line end does (an empty message has no
-/// lines at all, not one empty line).
-pub fn lines(message: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = message;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
+impl Lines {
+    /// Takes the next piece of the message; `each` gets every line it
+    /// completes, without its line end.
+    ///
+    /// # Errors
+    /// [`DataError::LineTooLong`] for a line over [`MAX_TEXT_LINE`].
+    pub fn push(
+        &mut self,
+        mut piece: &[u8],
+        mut each: impl FnMut(&[u8]),
+    ) -> Result<(), DataError> {
+        while let Some(&first) = piece.first() {
+            if std::mem::take(&mut self.after_cr) && first == b'\n' {
+                piece = &piece[1..];
+                continue;
+            }
+            let end = piece.iter().position(|&b| b == b'\r' || b == b'\n');
+            let text = &piece[..end.unwrap_or(piece.len())];
+            self.len += text.len();
+            if self.len + 2 <= MAX_TEXT_LINE {
+                self.line.extend_from_slice(text);
+            }
+            let Some(end) = end else { break };
+            self.after_cr = piece[end] == b'\r';
+            self.end_line(&mut each)?;
+            piece = &piece[end + 1..];
         }
-        let end = rest.iter().position(|&b| b == b'\r' || b == b'\n');
-        let end = end.unwrap_or(rest.len());
-        let line = &rest[..end];
-        let after = &rest[end..];
-        let skip = if after.starts_with(b"\r\n") { 2 } else { 1 };
-        rest = after.get(skip..).unwrap_or_default();
-        Some(line)
-    })
+        Ok(())
+    }
+
+    /// The message has ended: its last line, if that has no line end.
+    /// Returns the message's size as RFC 1870 counts it.
+    ///
+    /// # Errors
+    /// As for [`push`](Self::push).
+    pub fn finish(
+        &mut self,
+        mut each: impl FnMut(&[u8]),
+    ) -> Result<u64, DataError> {
+        if self.len > 0 {
+            self.end_line(&mut each)?;
+        }
+        Ok(self.size)
+    }
+
+    /// Line `count + 1` is complete: it must fit with its CRLF.
+    fn end_line(&mut self, each: impl FnOnce(&[u8])) -> Result<(), DataError> {
+        let len = std::mem::take(&mut self.len) + 2;
+        self.count += 1;
+        if len > MAX_TEXT_LINE {
+            let line = self.count;
+            return Err(DataError::LineTooLong { line, len });
+        }
+        each(&self.line);
+        self.line.clear();
+        self.size += len as u64;
+        Ok(())
+    }
 }
 // ANCHOR_END: encode
 
@@ -182,10 +239,42 @@ mod tests {
     #[test]
     fn sizes_count_crlf_lines_without_stuffing() {
         let size = |message: &[u8]| encode(message).unwrap().size;
+        assert_eq!(check(b"a\n.b"), Ok(7));
         assert_eq!(size(b""), 0);
         assert_eq!(size(b"a\n.b"), 7); // "a\r\n.b\r\n"
         assert_eq!(size(b"a\r\n"), 3);
         assert_eq!(size(b"a\rb"), 6);
+    }
+
+    #[test]
+    fn a_line_cut_across_pieces_is_one_line() {
+        // CRLF split between two pieces, a long line in three.
+        let mut lines = Lines::default();
+        let mut got = Vec::new();
+        for piece in [&b"ab\r"[..], b"\ncd", b"e\r", b"f"] {
+            lines.push(piece, |l| got.push(l.to_vec())).unwrap();
+        }
+        let size = lines.finish(|l| got.push(l.to_vec())).unwrap();
+        assert_eq!(got, [&b"ab"[..], b"cde", b"f"]);
+        assert_eq!(size, 12);
+    }
+
+    #[test]
+    fn a_line_too_long_is_not_kept_in_memory() {
+        // Row F8: a file without a line end costs a line, not its size.
+        let mut lines = Lines::default();
+        for _ in 0..100 {
+            lines.push(&[b'x'; 4096], |_| {}).unwrap();
+        }
+        assert!(lines.line.capacity() <= 2 * MAX_TEXT_LINE);
+        let err = lines.finish(|_| {}).unwrap_err();
+        assert_eq!(
+            err,
+            DataError::LineTooLong {
+                line: 1,
+                len: 409_602
+            }
+        );
     }
 
     #[test]
@@ -195,8 +284,8 @@ mod tests {
         let long = [b"ok\n".as_slice(), &[b'x'; 999]].concat();
         let err = encode(&long).unwrap_err();
         assert_eq!(err, DataError::LineTooLong { line: 2, len: 1001 });
-        assert_eq!(check_lines(&long), Err(err.clone()));
-        assert_eq!(check_lines(&[b'x'; 998]), Ok(()));
+        assert_eq!(check(&long), Err(err.clone()));
+        assert_eq!(check(&[b'x'; 998]), Ok(1000));
         assert!(err.to_string().contains("at most 1000"));
     }
 }

@@ -18,6 +18,8 @@
 
 use std::fmt::Write as _;
 
+use super::reply::Reply;
+
 // ANCHOR: py_repr
 /// Python 2's `repr()` of a byte string: in single quotes, or in double
 /// quotes if it holds a `'` and no `"`; `\t`, `\n`, `\r` and `\\` escaped,
@@ -61,15 +63,15 @@ pub fn reply_line(raw: &[u8]) -> String {
     format!("reply: {}\n", py_repr(raw))
 }
 
-/// `reply: retcode (250); Msg: ...`: a whole reply, its lines stripped
-/// and joined by newlines.
-pub fn retcode_line(code: u16, message: &str) -> String {
-    format!("reply: retcode ({code}); Msg: {message}\n")
+/// `reply: retcode (250); Msg: ...`: a whole reply, as [`message`].
+pub fn retcode_line(reply: &Reply) -> String {
+    format!("reply: retcode ({}); Msg: {}\n", reply.code, message(reply))
 }
 
 /// `data: (354, '...')`: the reply to DATA, or to the final dot.
-pub fn data_line(code: u16, message: &str) -> String {
-    format!("data: ({code}, {})\n", py_repr(message.as_bytes()))
+pub fn data_line(reply: &Reply) -> String {
+    let text = py_repr(message(reply).as_bytes());
+    format!("data: ({}, {text})\n", reply.code)
 }
 
 /// `connect: ('host', 25)`: before connecting.
@@ -78,8 +80,16 @@ pub fn connect_line(host: &str, port: u16) -> String {
 }
 
 /// `connect: ...`: the greeting's text, once it has come.
-pub fn greeting_line(message: &str) -> String {
-    format!("connect: {message}\n")
+pub fn greeting_line(greeting: &Reply) -> String {
+    format!("connect: {}\n", message(greeting))
+}
+
+/// A reply's text as smtplib's `getreply` returns it: each line
+/// stripped of Python's white space at both ends, joined by `\n`.
+pub fn message(reply: &Reply) -> String {
+    let is_space = |c: char| u8::try_from(c).is_ok_and(crate::python::is_space);
+    let stripped = reply.lines.iter().map(|l| l.trim_matches(is_space));
+    stripped.collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]
@@ -110,18 +120,24 @@ mod tests {
     #[test]
     fn lines_match_python_2() {
         // Also captured from Python 2.7.18's `print >>stderr, ...`.
+        let go = Reply::new(354, "End data with <CR><LF>.<CR><LF>");
         assert_eq!(
-            data_line(354, "End data with <CR><LF>.<CR><LF>"),
+            data_line(&go),
             "data: (354, 'End data with <CR><LF>.<CR><LF>')\n"
         );
-        assert_eq!(data_line(250, "it's ok"), "data: (250, \"it's ok\")\n");
+        let ok = Reply::new(250, "it's ok");
+        assert_eq!(data_line(&ok), "data: (250, \"it's ok\")\n");
         assert_eq!(
             connect_line("127.0.0.1", 2525),
             "connect: ('127.0.0.1', 2525)\n"
         );
         assert_eq!(send_line(b"quit\r\n"), "send: 'quit\\r\\n'\n");
+        let ehlo = Reply {
+            code: 250,
+            lines: vec![" mock.test ".into(), "PIPELINING\t".into()],
+        };
         assert_eq!(
-            retcode_line(250, "mock.test\nPIPELINING"),
+            retcode_line(&ehlo),
             "reply: retcode (250); Msg: mock.test\nPIPELINING\n"
         );
     }

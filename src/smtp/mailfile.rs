@@ -7,15 +7,18 @@
 //! ligne1
 //! ```
 //!
-//! Everything is checked here, before any connection is made: a file
-//! that can't be read, an empty one, a first line that is not UTF-8 or
-//! has the wrong number of fields, a bad port, an address SMTP can't
-//! carry, a message line too long. The message itself is bytes, sent as
-//! they are (only line ends and leading dots change, see [`super::data`]),
-//! so a message in Latin-1 goes through untouched.
+//! Everything is checked here, before any connection is made: an empty
+//! file, a first line that is not UTF-8 or has the wrong number of
+//! fields, a bad port, an address SMTP can't carry, a message line too
+//! long. The first line is parsed whole ([`Envelope::parse`]); the
+//! message goes through a [`Checker`] a piece at a time, as the program
+//! reads it, so a large file is never held whole. The message itself is
+//! bytes, sent as they are (only line ends and leading dots change, see
+//! [`super::data`]), so a message in Latin-1 goes through untouched.
+//! Opening and reading the file is the program's business, and so are
+//! its errors.
 
 use std::fmt;
-use std::path::Path;
 
 use super::command::{self, CommandError};
 use super::data::{self, DataError};
@@ -23,9 +26,14 @@ use super::data::{self, DataError};
 /// The SMTP port, and the only one the originals know: 25.
 pub const DEFAULT_PORT: u16 = 25;
 
-/// A parsed message file.
+/// The longest first line read, line end included: a host name (at
+/// most 255 octets, RFC 1035 §2.3.4) and two paths (at most 256 each,
+/// RFC 5321 §4.5.3.1.3) fit, with their separators.
+pub const MAX_FIRST_LINE: usize = 1024;
+
+/// The first line: where the message goes, from whom, to whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MailFile {
+pub struct Envelope {
     /// The server's host name or address.
     pub server: String,
     /// Its port: after a `:` on the first line, or 25.
@@ -34,17 +42,37 @@ pub struct MailFile {
     pub sender: String,
     /// The recipient's address.
     pub recipient: String,
-    /// Everything after the first line, byte for byte.
-    pub message: Vec<u8>,
 }
 
-/// Why the message file can't be used.
-#[derive(Debug)]
+/// What checking the message found, before any connection is made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Its size as RFC 1870 counts it (CRLF line ends, dots not
+    /// stuffed): what MAIL's `SIZE=` says.
+    pub size: u64,
+    /// Its header section (up to the first empty line) has a `From:`
+    /// line.
+    pub has_from: bool,
+    /// ... and a `To:` line. `smtp-raw` adds those it lacks.
+    pub has_to: bool,
+}
+
+/// Checks a message as it is read, a piece at a time.
+#[derive(Debug, Default)]
+pub struct Checker {
+    lines: data::Lines,
+    /// Past the header section: its first empty line has come.
+    in_body: bool,
+    checked: Checked,
+}
+
+/// Why the message file's contents can't be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MailFileError {
-    /// Missing, a directory, no permission...
-    Read(std::io::Error),
     /// Nothing in it.
     Empty,
+    /// The first line is longer than [`MAX_FIRST_LINE`].
+    FirstLineTooLong,
     /// The first line is not UTF-8.
     NotUtf8,
     /// The first line does not have three comma-separated fields.
@@ -64,8 +92,11 @@ impl fmt::Display for MailFileError {
         let syntax =
             "the first line must be `server[:port], sender, recipient`";
         match self {
-            MailFileError::Read(e) => write!(f, "cannot read it: {e}"),
             MailFileError::Empty => write!(f, "it is empty; {syntax}"),
+            MailFileError::FirstLineTooLong => write!(
+                f,
+                "its first line is over {MAX_FIRST_LINE} octets; {syntax}"
+            ),
             MailFileError::NotUtf8 => {
                 write!(f, "its first line is not UTF-8 text; {syntax}")
             }
@@ -84,41 +115,23 @@ impl fmt::Display for MailFileError {
 
 impl std::error::Error for MailFileError {}
 
-impl MailFile {
-    /// Reads and checks the file at `path`.
-    ///
-    /// # Errors
-    /// See [`MailFileError`].
-    pub fn read(path: &Path) -> Result<MailFile, MailFileError> {
-        let bytes = std::fs::read(path).map_err(MailFileError::Read)?;
-        MailFile::parse(&bytes)
-    }
-
-    /// The line both programs print first, as inet_03 and inet_04 do:
-    /// `Sending the message [server,sender,recipient]`.
-    pub fn sending_line(&self) -> String {
-        let (server, sender) = (&self.server, &self.sender);
-        let recipient = &self.recipient;
-        format!("Sending the message [{server},{sender},{recipient}]")
-    }
-
+impl Envelope {
     // ANCHOR: parse_mail_file
-    /// Checks the file's contents.
+    /// Checks the first line (its line end, if any, is not part of it).
     ///
     /// # Errors
     /// See [`MailFileError`].
-    pub fn parse(bytes: &[u8]) -> Result<MailFile, MailFileError> {
-        if bytes.is_empty() {
+    pub fn parse(line: &[u8]) -> Result<Envelope, MailFileError> {
+        if line.is_empty() {
             return Err(MailFileError::Empty);
         }
-        let (first, message) = match bytes.iter().position(|&b| b == b'\n') {
-            Some(lf) => (&bytes[..lf], &bytes[lf + 1..]),
-            None => (bytes, &[][..]),
-        };
-        let first = std::str::from_utf8(first)
+        if line.len() > MAX_FIRST_LINE {
+            return Err(MailFileError::FirstLineTooLong);
+        }
+        let line = std::str::from_utf8(line)
             .map_err(|_| MailFileError::NotUtf8)?
             .trim_end_matches(['\r', '\n']);
-        let fields: Vec<&str> = first.split(',').map(str::trim).collect();
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         let [server, sender, recipient] = fields[..] else {
             return Err(MailFileError::Fields(fields.len()));
         };
@@ -131,17 +144,63 @@ impl MailFile {
         command::path("sender address", sender)
             .and_then(|_| command::path("recipient address", recipient))
             .map_err(MailFileError::Address)?;
-        data::check_lines(message).map_err(MailFileError::Message)?;
         let (server, port) = split_port(server)?;
-        Ok(MailFile {
+        Ok(Envelope {
             server,
             port,
             sender: sender.to_owned(),
             recipient: recipient.to_owned(),
-            message: message.to_vec(),
         })
     }
     // ANCHOR_END: parse_mail_file
+
+    /// The line both programs print first, as inet_03 and inet_04 do:
+    /// `Sending the message [server,sender,recipient]`.
+    pub fn sending_line(&self) -> String {
+        let (server, sender) = (&self.server, &self.sender);
+        let recipient = &self.recipient;
+        format!("Sending the message [{server},{sender},{recipient}]")
+    }
+}
+
+impl Checker {
+    /// Takes the next piece of the message.
+    ///
+    /// # Errors
+    /// A line too long for SMTP.
+    pub fn push(&mut self, piece: &[u8]) -> Result<(), MailFileError> {
+        let (in_body, checked) = (&mut self.in_body, &mut self.checked);
+        let note = |line: &[u8]| note_header(line, in_body, checked);
+        self.lines.push(piece, note).map_err(MailFileError::Message)
+    }
+
+    /// The message has ended: what was found.
+    ///
+    /// # Errors
+    /// A last line too long for SMTP.
+    pub fn finish(mut self) -> Result<Checked, MailFileError> {
+        let (in_body, checked) = (&mut self.in_body, &mut self.checked);
+        let note = |line: &[u8]| note_header(line, in_body, checked);
+        let size = self.lines.finish(note).map_err(MailFileError::Message)?;
+        Ok(Checked {
+            size,
+            ..self.checked
+        })
+    }
+}
+
+/// Notes whether `line` is a `From:` or `To:` header line; the header
+/// section ends at the first empty line.
+fn note_header(line: &[u8], in_body: &mut bool, checked: &mut Checked) {
+    let named = |name: &[u8]| {
+        let start = line.get(..name.len());
+        start.is_some_and(|start| start.eq_ignore_ascii_case(name))
+    };
+    *in_body |= line.is_empty();
+    if !*in_body {
+        checked.has_from |= named(b"from:");
+        checked.has_to |= named(b"to:");
+    }
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port` into host and port.
@@ -170,24 +229,53 @@ fn split_port(server: &str) -> Result<(String, u16), MailFileError> {
 mod tests {
     use super::*;
 
+    /// A whole file in memory, as a program reads it: the first line,
+    /// then the message through the checker in pieces of `piece`.
+    fn parse(
+        file: &[u8],
+        piece: usize,
+    ) -> Result<(Envelope, Checked), MailFileError> {
+        let lf = file.iter().position(|&b| b == b'\n');
+        let (first, message) = file.split_at(lf.map_or(file.len(), |i| i + 1));
+        let envelope = Envelope::parse(first)?;
+        let mut checker = Checker::default();
+        for piece in message.chunks(piece) {
+            checker.push(piece)?;
+        }
+        Ok((envelope, checker.finish()?))
+    }
+
     #[test]
     fn the_first_line_gives_server_sender_and_recipient() {
         let file =
             b"127.0.0.1:2525, me@x.test , you@y.test\r\nSubject: hi\n\n.body\n";
-        let mail = MailFile::parse(file).unwrap();
+        let (mail, checked) = parse(file, 3).unwrap();
         assert_eq!(mail.server, "127.0.0.1");
         assert_eq!(mail.port, 2525);
         assert_eq!(mail.sender, "me@x.test");
         assert_eq!(mail.recipient, "you@y.test");
-        assert_eq!(mail.message, b"Subject: hi\n\n.body\n");
+        assert_eq!(checked.size, b"Subject: hi\r\n\r\n.body\r\n".len() as u64);
         let line = "Sending the message [127.0.0.1,me@x.test,you@y.test]";
         assert_eq!(mail.sending_line(), line);
     }
 
     #[test]
+    fn from_and_to_count_in_the_header_section_only() {
+        let has = |message: &[u8]| {
+            let file = [b"h, a@x, b@x\n".as_slice(), message].concat();
+            let (_, checked) = parse(&file, 2).unwrap();
+            (checked.has_from, checked.has_to)
+        };
+        assert_eq!(has(b"Subject: x\nFROM: a@x\n\nTo: b@x\n"), (true, false));
+        assert_eq!(has(b"to: b@x\r\nfrom: a@x"), (true, true));
+        assert_eq!(has(b"\nFrom: a@x\nTo: b@x\n"), (false, false));
+        assert_eq!(has(b""), (false, false));
+    }
+
+    #[test]
     fn the_port_defaults_to_25_and_ipv6_is_understood() {
         let port = |line: &str| {
-            MailFile::parse(line.as_bytes()).map(|m| (m.server, m.port))
+            Envelope::parse(line.as_bytes()).map(|m| (m.server, m.port))
         };
         assert_eq!(
             port("smtp.x.test, a@x, b@x").unwrap(),
@@ -208,8 +296,7 @@ mod tests {
     #[test]
     fn a_bad_first_line_is_refused_with_a_reason() {
         // Rows S16, S17 (the parsing half; reading is tested with files).
-        let err =
-            |bytes: &[u8]| MailFile::parse(bytes).unwrap_err().to_string();
+        let err = |bytes: &[u8]| parse(bytes, 7).unwrap_err().to_string();
         assert!(err(b"").contains("empty"));
         assert!(err(b"\xff, a@x, b@x\nbody").contains("not UTF-8"));
         assert!(err(b"h, a@x\nbody").contains("2 field(s), not 3"));
@@ -219,12 +306,14 @@ mod tests {
         assert!(err("h, a@x, josé@x".as_bytes()).contains("SMTPUTF8"));
         let long = [b"h, a@x, b@x\n".as_slice(), &[b'x'; 1200]].concat();
         assert!(err(&long).contains("line 1 of the message"));
+        let first = [b"h, a@x, ".as_slice(), &[b'b'; 1100]].concat();
+        assert!(err(&first).contains("over 1024 octets"));
     }
 
     #[test]
     fn the_message_may_be_any_bytes_and_the_sender_empty() {
-        let mail = MailFile::parse(b"h, , b@x\n\xe9t\xe9\n").unwrap();
+        let (mail, checked) = parse(b"h, , b@x\n\xe9t\xe9\n", 1).unwrap();
         assert_eq!(mail.sender, "");
-        assert_eq!(mail.message, b"\xe9t\xe9\n");
+        assert_eq!(checked.size, 5);
     }
 }

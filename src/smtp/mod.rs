@@ -37,19 +37,23 @@
 //!
 //! The protocol is written without I/O, as pure functions over bytes:
 //!
-//! - [`reply`]: reply lines and multi-line replies, parsed and formatted.
+//! - [`reply`]: reply lines and multi-line replies, parsed and formatted;
+//!   what an EHLO reply lists.
 //! - [`command`]: command lines, refused when an argument could inject a
 //!   second command, or breaks a length limit.
 //! - [`data`]: the message after DATA: CRLF line ends, dot-stuffing, the
 //!   final dot.
 //! - [`mailfile`]: the chapter's `mail2.txt`, checked before connecting.
-//! - [`step`]: the steps of a session, and the programs' exit statuses.
+//! - [`step`]: the steps of a session, so a failure can say where.
+//! - [`session`]: smtplib's rules for sending a message (what follows a
+//!   refusal, pipelining), as a state machine fed replies.
 //! - [`debug`]: smtplib's debug lines, to the character.
 //!
-//! [`client`] puts them on a socket: [`Client`], the smtplib analogue.
-//! [`raw`] is the program `smtp-raw` (inet_03: SMTP by hand, printing
-//! the conversation) and [`send`] the program `smtp-send` (inet_04: the
-//! same through [`Client`]), as functions the tour can call too.
+//! Two small pieces touch a stream: [`read`] reads one whole reply from
+//! a line reader, and [`client`] is the socket driver of the session:
+//! [`client::Client`], the smtplib analogue. The program `smtp-raw`
+//! (inet_03, SMTP by hand) uses the pure modules and [`read`] only;
+//! `smtp-send` (inet_04) goes through the client.
 //!
 //! Lessons: `lessons/03-smtp-by-hand.md`, `lessons/04-smtp-library.md`.
 
@@ -58,11 +62,10 @@ pub mod command;
 pub mod data;
 pub mod debug;
 pub mod mailfile;
-pub mod raw;
+pub mod read;
 pub mod reply;
-pub mod send;
+pub mod session;
 pub mod step;
 
-pub use client::{Client, Error, Refused};
 pub use reply::Reply;
 pub use step::Step;

@@ -82,29 +82,26 @@ impl Reply {
     pub fn is_closing(&self) -> bool {
         self.code == 421
     }
-
-    /// The text as smtplib's `getreply` returns it: each line stripped of
-    /// white space at both ends, joined by `\n`.
-    pub fn message(&self) -> String {
-        let stripped = self.lines.iter().map(|l| l.trim_matches(is_space));
-        stripped.collect::<Vec<_>>().join("\n")
-    }
-}
-
-/// Python's idea of white space in `str.strip()`: see
-/// [`python::is_space`](crate::python::is_space).
-fn is_space(c: char) -> bool {
-    u8::try_from(c).is_ok_and(crate::python::is_space)
 }
 
 impl fmt::Display for Reply {
     /// `550 no such user`; the lines of a multi-line reply joined by
-    /// `\n`, each with its code.
+    /// `\n`, each with its code, as the server sent them (RFC 5321 §4.2):
+    /// `-` after the code on all but the last line, and a last line
+    /// without text is just the code.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let wire = format(self);
-        let text = String::from_utf8_lossy(&wire);
-        let text = text.strip_suffix("\r\n").unwrap_or(&text);
-        f.write_str(&text.replace("\r\n", "\n"))
+        let count = self.lines.len().max(1);
+        for i in 0..count {
+            let text = self.lines.get(i).map_or("", String::as_str);
+            let separator = match (i + 1 == count, text.is_empty()) {
+                (false, _) => "-",
+                (true, false) => " ",
+                (true, true) => "",
+            };
+            let newline = if i == 0 { "" } else { "\n" };
+            write!(f, "{newline}{:03}{separator}{text}", self.code)?;
+        }
+        Ok(())
     }
 }
 
@@ -236,48 +233,20 @@ impl Collector {
 }
 // ANCHOR_END: collector
 
-/// Parses a whole buffer of replies (each line ended by CRLF or LF), for
-/// tests and tools. Lines after the last complete reply are ignored.
-///
-/// # Errors
-/// The first malformed line.
-pub fn parse_all(bytes: &[u8]) -> Result<Vec<Reply>, ReplyError> {
-    let mut collector = Collector::default();
-    let mut replies = Vec::new();
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        if !line.ends_with(b"\n") {
-            break;
-        }
-        let line = crate::line::strip_terminator(line);
-        replies.extend(collector.push(line)?);
-    }
-    Ok(replies)
-}
-
-/// The reply as a server sends it: `250-first\r\n250 last\r\n`. A last
-/// line without text is just the code (`250\r\n`), as RFC 5321 §4.2
-/// allows. The text must not hold CR or LF.
-pub fn format(reply: &Reply) -> Vec<u8> {
-    let mut out = Vec::new();
-    let count = reply.lines.len().max(1);
-    for i in 0..count {
-        let text = reply.lines.get(i).map_or("", String::as_str);
-        let last = i + 1 == count;
-        out.extend_from_slice(format!("{:03}", reply.code).as_bytes());
-        match (last, text.is_empty()) {
-            (true, true) => {}
-            (true, false) => out.push(b' '),
-            (false, _) => out.push(b'-'),
-        }
-        out.extend_from_slice(text.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parses a whole buffer of replies, each line ended by CRLF or LF.
+    fn parse_all(bytes: &[u8]) -> Result<Vec<Reply>, ReplyError> {
+        let mut collector = Collector::default();
+        let mut replies = Vec::new();
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            let line = crate::line::strip_terminator(line);
+            replies.extend(collector.push(line)?);
+        }
+        Ok(replies)
+    }
 
     fn reply(code: u16, lines: &[&str]) -> Reply {
         let lines = lines.iter().map(|&l| l.to_owned()).collect();
@@ -345,21 +314,19 @@ mod tests {
     }
 
     #[test]
-    fn format_is_what_a_server_sends() {
+    fn a_reply_is_shown_as_the_server_sent_it() {
         let r = reply(250, &["mock.test", "PIPELINING", "SIZE 100"]);
         assert_eq!(
-            format(&r),
-            b"250-mock.test\r\n250-PIPELINING\r\n250 SIZE 100\r\n"
+            r.to_string(),
+            "250-mock.test\n250-PIPELINING\n250 SIZE 100"
         );
-        assert_eq!(format(&reply(250, &[""])), b"250\r\n");
-        assert_eq!(format(&reply(250, &["", "x"])), b"250-\r\n250 x\r\n");
+        assert_eq!(reply(250, &[""]).to_string(), "250");
+        assert_eq!(reply(250, &["", "x"]).to_string(), "250-\n250 x");
+        assert_eq!(reply(421, &[]).to_string(), "421");
     }
 
     #[test]
-    fn message_strips_each_line_as_smtplib_does() {
-        let r = reply(250, &[" mock.test ", "SIZE 100\t"]);
-        assert_eq!(r.message(), "mock.test\nSIZE 100");
-        assert_eq!(r.to_string(), "250- mock.test \n250 SIZE 100\t");
+    fn the_first_digit_says_what_kind_of_reply_it_is() {
         assert_eq!(Reply::new(451, "later").kind(), Kind::Transient);
         assert_eq!(Reply::new(354, "go").kind(), Kind::Intermediate);
         assert!(Reply::new(421, "bye").is_closing());

@@ -1,23 +1,32 @@
-//! SMTP through a library (inet_04): the program `smtp-send`, as a
-//! function, on top of [`Client`].
+//! SMTP through a library (inet_04): what `smtp-send` does with the
+//! client, [`Client`], the smtplib analogue.
 //!
 //! inet_04 hands the whole exchange to smtplib: `SMTP(server)`, then
 //! `sendmail(sender, recipient, message)` and `quit()`. So does this.
-//! With `--debug`, the client prints smtplib's debug lines on stderr.
+//! The client reports (an error value, debug lines to the writer given
+//! it); this program prints the result line and picks the exit status.
+//!
+//! The tour runs this same file (`bin/tour/smtp.rs` includes it).
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::time::Duration;
 
-use super::client::{Client, Error};
-use super::mailfile::MailFile;
-use super::step::{Step, TRANSIENT, exit};
+use inet::smtp::client::{Client, Error};
+use inet::smtp::mailfile::{Checked, Envelope};
+
+// The program's exit statuses, which the tour shares by including
+// `mail_args.rs` beside this file as the program does.
+use super::mail_args::{TRANSIENT, exit, exit_status};
 
 // ANCHOR: send
-/// Sends `mail` through a [`Client`], prints the result line on `out`,
+/// Sends the message (`mail`, then what `message` reads, which `checked`
+/// describes) through a [`Client`], prints the result line on `out`,
 /// and returns the exit status (0: the server accepted the message).
 /// `debug` receives smtplib's debug lines, if given.
 pub fn run(
-    mail: &MailFile,
+    mail: &Envelope,
+    checked: &Checked,
+    message: impl Read,
     timeout: Duration,
     debug: Option<Box<dyn Write + Send>>,
     mut out: impl Write,
@@ -30,7 +39,8 @@ pub fn run(
             Err(e) => return report(&mut out, &e),
         };
     let to = [mail.recipient.as_str()];
-    match client.sendmail(&mail.sender, &to, &mail.message) {
+    let (sender, size) = (&mail.sender, checked.size);
+    match client.sendmail_from_reader(sender, &to, message, size) {
         // One recipient, so no refused ones if it succeeded.
         Ok(_) => {
             // The message is the server's now: a failed QUIT can't
@@ -70,7 +80,5 @@ fn status(e: &Error) -> u8 {
     if e.outcome_unknown() {
         return exit::UNKNOWN;
     }
-    e.step()
-        .and_then(Step::exit_status)
-        .unwrap_or(exit::BAD_FILE)
+    e.step().and_then(exit_status).unwrap_or(exit::BAD_FILE)
 }
