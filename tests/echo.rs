@@ -3,14 +3,20 @@
 //!
 //! Most tests start the real `echo-server` binary and talk to it with
 //! plain `TcpStream`s; the V-numbers are rows of the robustness matrix
-//! (section 5). One test (V8) runs the server in-process, because it
-//! injects a fault through `Config::respond`, which no command line
-//! reaches. No test sleeps to wait for the server: each one waits for a
+//! (section 5). The tests that inject a fault the command line can't
+//! reach (a panic, V8) or stop the server (V9) run its `serve` in this
+//! process. No test sleeps to wait for the server: each one waits for a
 //! reply, the end of a stream, a log line, or a `Barrier`. The only
 //! sleeps pace the load a test generates (a byte every 100 ms) or play a
 //! slow server (a pause in the middle of a reply).
 
 mod common;
+
+// The program's log: its unit tests run here, as programs build no
+// test binary of their own.
+#[path = "../bin/echo_server/log.rs"]
+#[allow(dead_code)]
+mod log;
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -21,14 +27,16 @@ use std::thread;
 use std::time::Duration;
 
 use common::{Program, WAIT};
-use inet::console::Console;
-use inet::echo::client::PROMPT;
-use inet::echo::server::{Config, Server};
+use inet::accept::Stop;
+use inet::echo::server::{self, Config, Event};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 
 /// The pace of a client that trickles its bytes or lines.
 const PACE: Duration = Duration::from_millis(100);
+
+/// `echo-client`'s prompt.
+const PROMPT: &str = "Command (empty line to stop): ";
 
 /// Starts `echo-server` on a free port; returns it and its address.
 fn echo_server(options: &[&str]) -> (Program, SocketAddr) {
@@ -217,7 +225,8 @@ fn twenty_clients_are_served_at_once_each_by_its_own_thread() {
 }
 
 /// By default (`--max-clients` 1024) 300 clients are served at once,
-/// past the 256 the default once was: `benches/echo.rs` holds 1,000.
+/// more than a thread pool of 256 would hold: `benches/echo.rs` holds
+/// 1,000.
 #[test]
 fn three_hundred_clients_are_served_at_once_by_default() {
     let (_server, addr) = echo_server(&[]);
@@ -477,31 +486,57 @@ fn a_half_closed_client_gets_all_its_replies_then_eof() {
     assert_eq!(replies, "Thread-1: ONE\nThread-1: TWO\nThread-1: THREE\n");
 }
 
-/// V8: a responder that panics on one line ends only that client's
-/// session (its connection closes); the other client, and new ones, are
-/// still served.
+/// The echo server's `serve`, run in this process on a thread of its
+/// own, with `report` told its events; stopped (and waited for) when
+/// dropped.
+struct InProcess {
+    addr: SocketAddr,
+    stop: Stop,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl InProcess {
+    fn start(report: impl Fn(Event<'_>) + Sync + Send + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let stop = Stop::new(&listener).expect("stop");
+        let thread = thread::spawn({
+            let stop = stop.clone();
+            move || server::serve(&listener, &Config::default(), &report, &stop)
+        });
+        let thread = Some(thread);
+        InProcess { addr, stop, thread }
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        self.stop.request();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// V8: a panic on one client's thread (its report of one line panics:
+/// the fault a program's own code could make) ends only that client's
+/// session, and its connection closes; the other client, and new ones,
+/// are still served.
 #[test]
-fn a_panicking_responder_only_ends_its_own_clients_session() {
-    let config = Config {
-        respond: |reply, thread, line| {
-            if line == b"boom" {
-                panic!("fault injected by the test");
-            }
-            inet::echo::write_reply(reply, thread, line);
-        },
-        ..Config::default()
-    };
-    let (console, _log) = Console::channel();
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let server = Server::start(listener, config, console).expect("start");
-    let mut calm = Client::connect(server.addr());
-    let mut doomed = Client::connect(server.addr());
+fn a_panic_in_one_session_only_ends_its_own_clients_session() {
+    let server = InProcess::start(|event| {
+        if let Event::Line(_, b"boom") = event {
+            panic!("fault injected by the test");
+        }
+    });
+    let mut calm = Client::connect(server.addr);
+    let mut doomed = Client::connect(server.addr);
     assert_eq!(calm.ask("hello"), "Thread-1: HELLO\n");
 
     doomed.send(b"boom\n");
     doomed.assert_closed();
     assert_eq!(calm.ask("still here"), "Thread-1: STILL HERE\n");
-    let mut newcomer = Client::connect(server.addr());
+    let mut newcomer = Client::connect(server.addr);
     assert_eq!(newcomer.ask("new"), "Thread-3: NEW\n");
 }
 
@@ -747,28 +782,22 @@ fn client_with_a_bad_option_exits_1_saying_what_is_wrong() {
     }
 }
 
-/// A `busy:` refusal that is waiting when the first command is typed is
-/// shown as it is, not taken for the reply to that command; then the
-/// client says the server closed the connection and exits 3.
+/// V14, at the start: a `busy:` refusal that comes while the user has
+/// typed nothing yet is shown at once, on a line of its own after the
+/// prompt, and the server's hang-up that follows ends the client at once
+/// with status 3: nobody has to type a line to learn it.
 #[test]
-fn client_shows_a_busy_refusal_then_exits_3_as_the_server_closed() {
+fn client_shows_a_busy_refusal_and_exits_3_before_anything_is_typed() {
     let (mut server, addr) = echo_server(&["--max-clients", "1"]);
     let mut seated = Client::connect(addr);
     assert_eq!(seated.ask("seated"), "Thread-1: SEATED\n");
 
     let port = addr.port().to_string();
+    // Its standard input stays open, and empty: the user is thinking.
     let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
     server.expect_line("client 127.0.0.1 refused: 1 clients already");
-    // One thread refuses clients one after the other: once it has
-    // refused a second one, it has sent the first its `busy:` line and
-    // hung up. Only then is the command typed.
-    let mut probe = Client::connect(addr);
-    server.expect_line("client 127.0.0.1 refused: 1 clients already");
-    assert!(String::from_utf8_lossy(&probe.reply()).starts_with("busy: "));
-    client.type_text("hello\n");
-    client.close_stdin();
 
-    assert_eq!(client.next_line(), format!("{PROMPT}hello"));
+    assert_eq!(client.next_line(), PROMPT);
     let busy = client.next_line();
     assert!(busy.starts_with("<-- busy: "), "{busy:?}");
     assert_eq!(client.wait_exit(), Some(3), "{:?}", client.seen());

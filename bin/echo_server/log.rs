@@ -1,10 +1,10 @@
-//! The echo server's log: every line answered is logged, as the
-//! original does, without making any client wait for it.
+//! `echo-server`'s log: every line answered is logged, as the original
+//! does, without making any client wait for it.
 //!
 //! Written straight to standard output, each log line costs the client's
-//! thread a system call, made while holding the console's lock: with 16
-//! clients or more, threads queue for that lock, and the server answered
-//! a third of what the same server without a log does
+//! thread a system call, made while holding a lock on standard output:
+//! with 16 clients or more, threads queue for that lock, and the server
+//! answered a third of what the same server without a log does
 //! (`benches/echo.rs`). So the client threads only hand their lines
 //! over, through a channel (no lock to wait for), and two threads of
 //! the log's own write them:
@@ -15,19 +15,16 @@
 //!
 //! When standard output can't keep up (a pipe nobody reads), batches
 //! wait, and past three of them lines are dropped and counted, and the
-//! log says so. Before, a stalled output stalled every client: the log
-//! is ours to bound, the clients' service is not ours to stop.
+//! log says so: a stalled output must not stall the clients.
 //!
 //! Lesson: `lessons/05-echo.md`.
 
 use std::io::{self, Write};
 use std::sync::mpsc::{
-    self, Receiver, RecvTimeoutError, SyncSender, TrySendError,
+    self, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError,
 };
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
-
-use crate::console::Console;
 
 /// How long lines gather before a batch is written: short for a person
 /// watching the log, long enough that a busy server writes hundreds of
@@ -44,13 +41,15 @@ pub struct Log {
     writer: JoinHandle<()>,
 }
 
-/// Starts the log threads, writing to `out`; returns the console the
-/// server logs to.
+/// Starts the log threads, writing to `out`; returns where to send the
+/// lines to log.
 ///
 /// # Errors
 /// When a thread can't start.
-pub fn start(out: impl Write + Send + 'static) -> io::Result<(Console, Log)> {
-    let (console, lines) = Console::channel();
+pub fn start(
+    out: impl Write + Send + 'static,
+) -> io::Result<(Sender<String>, Log)> {
+    let (sender, lines) = mpsc::channel();
     let (batches, to_write) = mpsc::sync_channel(1);
     let writer = thread::Builder::new()
         .name("log-writer".into())
@@ -58,12 +57,12 @@ pub fn start(out: impl Write + Send + 'static) -> io::Result<(Console, Log)> {
     let gatherer = thread::Builder::new()
         .name("log-gatherer".into())
         .spawn(move || gather(&lines, &batches, MAX_BATCH))?;
-    Ok((console, Log { gatherer, writer }))
+    Ok((sender, Log { gatherer, writer }))
 }
 
 impl Log {
-    /// Waits until every line is written. Drop every clone of the
-    /// console first: the log ends when the last one goes.
+    /// Waits until every line is written. Drop every sender of lines
+    /// first: the log ends when the last one goes.
     pub fn finish(self) {
         let _ = self.gatherer.join();
         let _ = self.writer.join();
@@ -94,7 +93,7 @@ fn gather(
                 lines.try_iter().for_each(|line| batch.add(&line));
             }
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break, // no console left
+            Err(RecvTimeoutError::Disconnected) => break, // no sender left
         }
         match batches.try_send(batch.take()) {
             Ok(()) => {}
@@ -192,11 +191,11 @@ mod tests {
     #[test]
     fn every_line_is_written_whole_and_in_order() {
         let kept = Kept::default();
-        let (console, log) = start(kept.clone()).unwrap();
+        let (sender, log) = start(kept.clone()).unwrap();
         for line in lines(1_000) {
-            console.line(line);
+            sender.send(line).unwrap();
         }
-        drop(console);
+        drop(sender);
         log.finish();
         let expected: String =
             lines(1_000).iter().map(|l| format!("{l}\n")).collect();
@@ -209,13 +208,13 @@ mod tests {
     #[test]
     fn a_batch_is_bounded_and_says_how_many_lines_it_dropped() {
         const MAX: usize = 1_000;
-        let (console, lines_in) = Console::channel();
+        let (sender, lines_in) = mpsc::channel();
         // 1,000 lines, about 30 KB, all sent before the gatherer starts:
         // its first batch meets them all, and can hold 1,000 bytes.
         for line in lines(1_000) {
-            console.line(line);
+            sender.send(line).unwrap();
         }
-        drop(console);
+        drop(sender);
         let (batches, to_write) = mpsc::sync_channel(1);
         let gatherer = thread::spawn(move || gather(&lines_in, &batches, MAX));
         let first = to_write.recv_timeout(Duration::from_secs(5)).unwrap();
@@ -261,14 +260,14 @@ mod tests {
             pending: Vec::new(),
             seen,
         };
-        let (console, log) = start(out).unwrap();
+        let (sender, log) = start(out).unwrap();
         for line in ["first", "second", "third"] {
-            console.line(line);
+            sender.send(line.to_owned()).unwrap();
             let wait = Duration::from_secs(5);
             let batch = flushed.recv_timeout(wait).expect("a flush");
             assert_eq!(batch, format!("{line}\n").into_bytes());
         }
-        drop(console);
+        drop(sender);
         log.finish();
     }
 
@@ -278,14 +277,14 @@ mod tests {
         // ever waits in `recv`, so every `try_send` of the gatherer finds
         // the writer busy. The lines must stay in the batch, and go out
         // with the blocking send at the end.
-        let (console, lines_in) = Console::channel();
+        let (sender, lines_in) = mpsc::channel();
         let (batches, to_write) = mpsc::sync_channel(0);
         let gatherer =
             thread::spawn(move || gather(&lines_in, &batches, MAX_BATCH));
         for line in lines(3) {
-            console.line(line);
+            sender.send(line).unwrap();
         }
-        drop(console);
+        drop(sender);
         let give_up = std::time::Instant::now() + Duration::from_secs(5);
         let mut written = Vec::new();
         loop {
