@@ -50,15 +50,12 @@ fn run() -> Result<(), ExitCode> {
     let (listener, stop) =
         listen::listen(&PROGRAM, &args, port, "echo server")?;
     // Each event is a log line, written in batches off the clients'
-    // threads (log.rs).
-    let (lines, log) = log::start(io::stdout()).map_err(|e| {
+    // threads, in bounded memory (log.rs).
+    let log = log::Log::start(io::stdout()).map_err(|e| {
         PROGRAM.fail(EXIT_CONNECTION, &format!("cannot start the log: {e}"))
     })?;
-    let report = |event: server::Event<'_>| {
-        let _ = lines.send(report::log_line(&event));
-    };
+    let report = |event: server::Event<'_>| log.line(&report::log_line(&event));
     serve(&listener, &config, &report, &stop);
-    drop(lines); // the log ends when its last sender is gone
     log.finish();
     Ok(())
 }
