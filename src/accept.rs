@@ -7,14 +7,18 @@
 //! request sets a flag and then connects to the server itself: `accept`
 //! returns that connection, the accept loop checks the flag, and leaves.
 
+use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use crate::console::Console;
-use crate::deadline::retry_interrupted;
+use crate::net::retry_interrupted;
+
+/// The shortest and the longest pause after a failed `accept`.
+const MIN_PAUSE: Duration = Duration::from_millis(10);
+const MAX_PAUSE: Duration = Duration::from_secs(1);
 
 /// A cloneable request to stop the accept loop on one listener.
 #[derive(Debug, Clone)]
@@ -28,7 +32,7 @@ impl Stop {
     ///
     /// # Errors
     /// When the listener's address can't be read.
-    pub fn new(listener: &TcpListener) -> std::io::Result<Stop> {
+    pub fn new(listener: &TcpListener) -> io::Result<Stop> {
         let mut addr = listener.local_addr()?;
         // A server listening on every address is reached on loopback.
         if addr.ip().is_unspecified() {
@@ -53,16 +57,21 @@ impl Stop {
 
 // ANCHOR: connections
 /// The clients that connect to `listener`, one by one, until `stop` is
-/// requested. A failed `accept` (out of file descriptors, say) is logged
-/// on `console` and followed by a pause, and the loop goes on: one bad
-/// moment must not end the server. A signal is no failure at all: the
-/// wait simply starts again (see [`retry_interrupted`]).
+/// requested. A failed `accept` (out of file descriptors, say) is told
+/// to `failed`, for the server to report, and followed by a pause, and
+/// the loop goes on: one bad moment must not end the server. A signal is
+/// no failure at all: the wait simply starts again (see
+/// [`retry_interrupted`]).
 pub fn connections<'a>(
     listener: &'a TcpListener,
     stop: &'a Stop,
-    console: &'a Console,
+    mut failed: impl FnMut(io::Error) + 'a,
 ) -> impl Iterator<Item = TcpStream> + 'a {
-    let mut backoff = Backoff::default();
+    // The pause after a failure: 10 ms, twice as long after each failure
+    // in a row, up to a second, so that a lasting error (no file
+    // descriptor left) doesn't spin the CPU, and a passing one costs
+    // only a few milliseconds.
+    let mut pause = Duration::ZERO;
     std::iter::from_fn(move || {
         loop {
             let accepted = retry_interrupted(|| listener.accept());
@@ -71,12 +80,13 @@ pub fn connections<'a>(
             }
             match accepted {
                 Ok((stream, _)) => {
-                    backoff.reset();
+                    pause = Duration::ZERO;
                     return Some(stream);
                 }
                 Err(e) => {
-                    console.line(format!("accept failed: {e}"));
-                    backoff.wait();
+                    failed(e);
+                    pause = (pause * 2).clamp(MIN_PAUSE, MAX_PAUSE);
+                    thread::sleep(pause);
                 }
             }
         }
@@ -90,28 +100,6 @@ pub fn peer_ip(stream: &TcpStream) -> String {
     stream
         .peer_addr()
         .map_or("?".into(), |a| a.ip().to_string())
-}
-
-/// Waits a little longer after each failed `accept`, up to a second, so
-/// a lasting error (no file descriptors left) doesn't spin the CPU, and
-/// a passing one costs only a few milliseconds.
-#[derive(Debug, Default)]
-struct Backoff {
-    delay: Duration,
-}
-
-impl Backoff {
-    /// Sleeps for the next delay: 10 ms, then twice as long each time.
-    fn wait(&mut self) {
-        let (min, max) = (Duration::from_millis(10), Duration::from_secs(1));
-        self.delay = (self.delay * 2).clamp(min, max);
-        thread::sleep(self.delay);
-    }
-
-    /// Back to the shortest delay, after an `accept` that worked.
-    fn reset(&mut self) {
-        self.delay = Duration::ZERO;
-    }
 }
 
 #[cfg(test)]

@@ -19,44 +19,11 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
-/// Is `e` a read timeout? It shows up as `WouldBlock` on Unix (also for
-/// a non-blocking socket with nothing to read) and as `TimedOut` on
-/// Windows: both mean the same thing here.
-pub fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
-}
-
-/// Calls `op` again for as long as a signal interrupts it. On Linux a
-/// read on a socket with a timeout (`SO_RCVTIMEO`; every socket here has
-/// one) is never restarted after a signal: it fails with `Interrupted`
-/// (EINTR), even after a mere stop and continue (Ctrl-Z then `fg`, a
-/// debugger attaching); see signal(7). std's `read_exact`, `read_to_end`
-/// and `write_all` retry by themselves; `read`, `peek`, `recv_from` and
-/// `accept` leave it to their caller.
-///
-/// # Errors
-/// The first error of `op` that is not `Interrupted`.
-pub fn retry_interrupted<T>(
-    mut op: impl FnMut() -> io::Result<T>,
-) -> io::Result<T> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            done => return done,
-        }
-    }
-}
+/// Every socket call here needs these two; they live in [`crate::net`],
+/// and are named here too, beside the deadlines that use them.
+pub use crate::net::{is_timeout, retry_interrupted};
 
 // ANCHOR: deadline
-/// `now + budget`, or a year from now if the clock can't count that far
-/// (a budget of `Duration::MAX` would otherwise panic): a year is as good
-/// as forever for one exchange.
-pub fn deadline_after(budget: Duration) -> Instant {
-    let now = Instant::now();
-    let year = Duration::from_secs(365 * 24 * 60 * 60);
-    now.checked_add(budget).unwrap_or(now + year)
-}
-
 /// A point in time after which reads and writes fail, and optionally a
 /// cap on each single wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +35,13 @@ pub struct Deadline {
 
 impl Deadline {
     // ANCHOR: deadline_wait
-    /// `budget` from now; each wait may last all the time left.
+    /// `budget` from now; each wait may last all the time left. A budget
+    /// the clock can't count to (`Duration::MAX`) ends a year from now: as
+    /// good as forever for one exchange, and no overflow.
     pub fn after(budget: Duration) -> Deadline {
-        let end = deadline_after(budget);
+        let now = Instant::now();
+        let year = Duration::from_secs(365 * 24 * 60 * 60);
+        let end = now.checked_add(budget).unwrap_or(now + year);
         Deadline { end, cap: None }
     }
 
@@ -83,7 +54,7 @@ impl Deadline {
     /// The same deadline, or `budget` from now if that comes first: one
     /// step of a longer exchange (one send of a DNS query, say).
     pub fn at_most(self, budget: Duration) -> Deadline {
-        let end = self.end.min(deadline_after(budget));
+        let end = self.end.min(Deadline::after(budget).end);
         Deadline { end, ..self }
     }
 
@@ -199,38 +170,78 @@ impl Deadline {
 // ANCHOR: deadline_reader
 /// Reads from a stream (owned, or borrowed: `S` is a `TcpStream` or a
 /// `&TcpStream`) until a deadline, then fails as [`Deadline::read`] does.
+///
+/// A budget started by [`new`](Self::new) or [`restart`](Self::restart)
+/// (one per line, or per reply) is waited whole by the first read after
+/// it, and the socket's timeout is set only when the wait changes. So a
+/// line that arrives in one read, nearly every line, costs no
+/// `setsockopt`: setting the time left before every read would cost one
+/// per line (`benches/echo.rs` counts them). Only the later reads of a
+/// line that arrives in pieces wait the time left. The reader assumes
+/// that it alone sets the stream's read timeout.
 #[derive(Debug)]
 pub struct DeadlineReader<S> {
     stream: S,
     deadline: Deadline,
+    /// The whole budget, until the first read after a (re)start.
+    fresh: Option<Duration>,
+    /// The read timeout the socket has, as this reader last set it.
+    timeout: Option<Duration>,
 }
 
 impl<S: Borrow<TcpStream>> DeadlineReader<S> {
     /// Reads from `stream` for at most `budget` from now.
     pub fn new(stream: S, budget: Duration) -> Self {
-        DeadlineReader::until(stream, Deadline::after(budget))
+        let mut reader = DeadlineReader::until(stream, Deadline::after(budget));
+        reader.fresh = Some(budget);
+        reader
     }
 
     /// Reads from `stream` until `deadline`, which the caller may also
     /// use for writes: one deadline for a whole exchange.
     pub fn until(stream: S, deadline: Deadline) -> Self {
-        DeadlineReader { stream, deadline }
+        let (fresh, timeout) = (None, None);
+        DeadlineReader {
+            stream,
+            deadline,
+            fresh,
+            timeout,
+        }
     }
 
     /// Starts a new budget, from now (for the next line, say).
     pub fn restart(&mut self, budget: Duration) {
         self.deadline = Deadline::after(budget);
+        self.fresh = Some(budget);
     }
 
     /// The stream, to write to or shut down.
     pub fn get_ref(&self) -> &TcpStream {
         self.stream.borrow()
     }
+
+    /// How long the next read may wait: a fresh budget whole, else the
+    /// time left ([`Deadline::next_wait`]: an error once it has passed).
+    fn next_wait(&mut self) -> io::Result<Duration> {
+        match self.fresh.take() {
+            Some(budget) if !budget.is_zero() => Ok(budget),
+            _ => self.deadline.next_wait(),
+        }
+    }
 }
 
 impl<S: Borrow<TcpStream>> Read for DeadlineReader<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.deadline.read(self.stream.borrow(), buf)
+        // Each attempt after a signal waits only the time left.
+        retry_interrupted(|| {
+            let wait = self.next_wait()?;
+            let mut stream = self.stream.borrow();
+            if self.timeout != Some(wait) {
+                stream.set_read_timeout(Some(wait))?;
+                self.timeout = Some(wait);
+            }
+            stream.read(buf)
+        })
     }
 }
 // ANCHOR_END: deadline_reader

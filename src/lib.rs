@@ -20,7 +20,6 @@
 //!   can't stall us.
 //! - [`escape`](mod@escape): bytes shown as text, with nothing hidden.
 //! - [`transcript`]: every byte a program sent and received.
-//! - [`console`]: where servers print their log lines.
 //! - [`accept`]: the accept loop the servers share: stopping it, and
 //!   pausing after failures.
 //! - [`dns`]: DNS messages and a stub resolver (inet_01).
@@ -33,7 +32,6 @@
 #![deny(missing_docs)]
 
 pub mod accept;
-pub mod console;
 pub mod deadline;
 pub mod dns;
 pub mod echo;

@@ -1,4 +1,7 @@
-//! Opening a TCP connection, the one way every client here does it.
+//! Opening a TCP connection, the one way every client here does it, and
+//! the two facts every socket call must reckon with: how a timeout shows
+//! up ([`is_timeout`]), and a signal cutting a call short
+//! ([`retry_interrupted`]).
 //!
 //! A host name may have several addresses (`localhost` is often both
 //! `::1` and `127.0.0.1`). As Python's `socket.create_connection` does,
@@ -13,9 +16,37 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::io;
+use std::io::{self, ErrorKind};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
+
+/// Is `e` a read timeout? It shows up as `WouldBlock` on Unix (also for
+/// a non-blocking socket with nothing to read) and as `TimedOut` on
+/// Windows: both mean the same thing here.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+}
+
+/// Calls `op` again for as long as a signal interrupts it. On Linux a
+/// read on a socket with a timeout (`SO_RCVTIMEO`; every socket here has
+/// one) is never restarted after a signal: it fails with `Interrupted`
+/// (EINTR), even after a mere stop and continue (Ctrl-Z then `fg`, a
+/// debugger attaching); see signal(7). std's `read_exact`, `read_to_end`
+/// and `write_all` retry by themselves; `read`, `peek`, `recv_from` and
+/// `accept` leave it to their caller.
+///
+/// # Errors
+/// The first error of `op` that is not `Interrupted`.
+pub fn retry_interrupted<T>(
+    mut op: impl FnMut() -> io::Result<T>,
+) -> io::Result<T> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            done => return done,
+        }
+    }
+}
 
 /// A port argument that is not a TCP port number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +127,7 @@ pub fn connect_first<E>(
     mut wait: impl FnMut() -> Result<Duration, E>,
 ) -> Result<TcpStream, ConnectError<E>> {
     let addrs = (host, port).to_socket_addrs();
-    let none = io::Error::new(io::ErrorKind::NotFound, "no address");
+    let none = io::Error::new(ErrorKind::NotFound, "no address");
     let mut last = ConnectError::Lookup(none);
     for addr in addrs.map_err(ConnectError::Lookup)? {
         let waited = wait().map_err(ConnectError::Wait)?;

@@ -8,17 +8,19 @@
 //! waits for the next client.
 //!
 //! ```text
-//! keyboard        keyboard thread     session (main thread)     client
-//!    | -- line -->  | -- Key(line) ---> | -- line -------------> |
-//!    |              |                   |  <--- reader thread -- | "GET / ..."
-//!    | -- bye ----> | -- Key(bye) ----> | -- FIN (half-close) -> |
-//!    |              |                   |  ... drain until EOF . |
+//! keyboard      keyboard thread      session (main thread)      client
+//!    | -- line --> | -- Key(line) ---> | -- line -------------> |
+//!    |             | <-- taken ------- |                        |
+//!    |             |                   |  <--- reader thread -- | "GET / ..."
+//!    | -- bye ---> | -- Key(bye) ----> | -- FIN (half-close) -> |
+//!    |             |                   |  ... drain until EOF . |
 //! ```
 //!
 //! Two things happen at once, reading the keyboard and reading the
-//! client, so two threads turn what they read into `Event`s on one
-//! channel, and the session loop handles the events in order. Compared
-//! with the original, three faults are fixed:
+//! client, so two threads turn what they read into `Input`s on one
+//! channel, and the session loop handles them in order. The server
+//! prints nothing itself: it tells its program what happens, as
+//! [`Event`]s. Compared with the original, three faults are fixed:
 //!
 //! - a client that disconnects ends its session (the original's reader
 //!   spun on end-of-file, printing empty lines until someone typed `bye`);
@@ -32,20 +34,15 @@
 //!
 //! Lesson: `lessons/06-generic-server.md`.
 
-use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::thread;
+use std::time::Duration;
 
 use crate::accept::{Stop, connections, peer_ip};
-use crate::console::Console;
-use crate::deadline::deadline_after;
-use crate::echo::trim;
 use crate::line::{LineError, LineReader, strip_terminator};
+use crate::python::strip;
 
 /// The server's timeouts and limits.
 #[derive(Debug, Clone)]
@@ -61,9 +58,6 @@ pub struct Config {
     pub write_timeout: Duration,
     /// Longest line accepted from the client or the keyboard.
     pub max_line: usize,
-    /// Print each keyboard line as `--> line`: when standard input is a
-    /// pipe, nobody typed it, and the log would not show it otherwise.
-    pub echo_keyboard: bool,
 }
 
 impl Default for Config {
@@ -73,34 +67,58 @@ impl Default for Config {
             drain_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(10),
             max_line: 64 * 1024,
-            echo_keyboard: false,
         }
     }
 }
 
+/// What the server tells its program, as it happens.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A client connected (its IP address): its session begins.
+    Connected(&'a str),
+    /// The client sent a line.
+    Received {
+        /// The client's IP address.
+        client: &'a str,
+        /// The line, stripped as Python strips it.
+        text: &'a [u8],
+    },
+    /// A keyboard line (as typed, without its line end) is being sent
+    /// to the client.
+    Sent(&'a [u8]),
+    /// The keyboard ended (why: `end of input`, or its error): the
+    /// session closes, and the server stops.
+    KeyboardEnded(&'a str),
+    /// The client's session is over.
+    Left {
+        /// The client's IP address.
+        client: &'a str,
+        /// How it left: `closed the connection`, say.
+        why: &'a str,
+    },
+    /// `accept` failed: the server pauses, then goes on accepting.
+    AcceptFailed(io::Error),
+}
+
+/// Where the server's events go: the program's function, called from
+/// the session loop and from each client's reader thread.
+pub type Report<'r> = &'r (dyn Fn(Event<'_>) + Sync);
+
 /// What the session loop reacts to.
 #[derive(Debug)]
-enum Event {
+enum Input {
     /// A line typed at the keyboard, with its line end as typed.
     Key(Vec<u8>),
     /// The keyboard is done (Ctrl-D, end of a pipe, or an error).
     KeyboardEnd(String),
-    /// Session `session`'s client is gone, for the reason given.
-    ClientGone { session: u64, why: String },
-}
-
-/// How a session ended.
-#[derive(Debug, PartialEq, Eq)]
-enum Next {
-    /// Serve the next client.
-    NextClient,
-    /// The keyboard is done: nobody is left to answer a client.
-    Exit,
+    /// Session `N`'s client is gone, and why.
+    ClientGone(u64, String),
 }
 
 // ANCHOR: serve
 /// Serves clients one at a time until the keyboard ends or `stop` is
-/// requested. Clients who connect meanwhile wait in the listen queue.
+/// requested, telling `report` what happens. Clients who connect
+/// meanwhile wait in the listen queue.
 ///
 /// The keyboard thread can't be interrupted while it waits for input, so
 /// it is left running when this returns; the process exit ends it.
@@ -110,256 +128,205 @@ enum Next {
 pub fn serve(
     listener: &TcpListener,
     keyboard: impl Read + Send + 'static,
-    console: &Console,
     config: &Config,
+    report: Report<'_>,
     stop: &Stop,
 ) -> io::Result<()> {
-    let (events, inbox) = mpsc::channel();
-    let unsent = Arc::new(AtomicUsize::new(0));
-    let keys = Keyboard {
-        events: events.clone(),
-        unsent: Arc::clone(&unsent),
-    };
-    keys.spawn(keyboard, config.max_line, stop.clone())?;
-    let mut relay = Relay {
+    let (inputs, inbox) = mpsc::channel();
+    let taken = spawn_keyboard(keyboard, config, inputs.clone(), stop)?;
+    let relay = Relay {
         inbox,
-        events,
-        unsent,
-        held: VecDeque::new(),
+        inputs,
+        taken,
+        config,
+        report,
     };
-    let clients = connections(listener, stop, console);
-    for (session, stream) in (1..).zip(clients) {
-        let next = relay.session(session, stream, console, config);
-        if next == Next::Exit || relay.keyboard_has_ended() {
-            break;
-        }
+    let failed = |e| report(Event::AcceptFailed(e));
+    for (session, stream) in (1..).zip(connections(listener, stop, failed)) {
+        relay.session(session, &stream);
     }
     Ok(())
 }
 // ANCHOR_END: serve
 
-/// The keyboard's side: a thread that reads lines for as long as the
-/// server runs, and counts those not yet sent to a client.
-struct Keyboard {
-    events: Sender<Event>,
-    unsent: Arc<AtomicUsize>,
-}
-
-impl Keyboard {
-    fn spawn(
-        self,
-        keyboard: impl Read + Send + 'static,
-        max_line: usize,
-        stop: Stop,
-    ) -> io::Result<()> {
-        let thread = thread::Builder::new().name("keyboard".into());
-        thread.spawn(move || {
-            let why = self.read_lines(keyboard, max_line);
-            let _ = self.events.send(Event::KeyboardEnd(why));
-            // Between clients, with nothing left to send, waiting for the
-            // next client would be pointless: stop the accept loop too.
-            if self.unsent.load(Ordering::SeqCst) == 0 {
-                stop.request();
-            }
+// ANCHOR: keyboard
+/// Starts the keyboard's thread. It hands over a line, and reads the
+/// next only once that one was taken: what is typed ahead waits in the
+/// terminal's (or the pipe's) buffer, as it does for Python's
+/// `raw_input`, never in our memory. When the keyboard ends, nothing
+/// typed is left unsent and nobody is left to answer a client: it stops
+/// the server too. Returns the sender of "taken".
+fn spawn_keyboard(
+    keyboard: impl Read + Send + 'static,
+    config: &Config,
+    inputs: Sender<Input>,
+    stop: &Stop,
+) -> io::Result<Sender<()>> {
+    let (taken, on_taken) = mpsc::channel();
+    let (max_line, stop) = (config.max_line, stop.clone());
+    thread::Builder::new()
+        .name("keyboard".into())
+        .spawn(move || {
+            let why = read_keys(keyboard, max_line, &inputs, &on_taken);
+            let _ = inputs.send(Input::KeyboardEnd(why));
+            stop.request();
         })?;
-        Ok(())
-    }
-
-    /// Sends each line as an event; returns why the keyboard ended.
-    fn read_lines(&self, keyboard: impl Read, max_line: usize) -> String {
-        let mut lines = LineReader::new(keyboard, max_line);
-        loop {
-            let line = match lines.read_raw_line() {
-                Ok(Some(line)) => line.to_vec(),
-                Ok(None) => return "end of input".into(),
-                // The last line, typed without Enter before Ctrl-D.
-                Err(LineError::EofInLine { .. }) => lines.take_buffered(),
-                Err(e) => return format!("keyboard: {e}"),
-            };
-            self.unsent.fetch_add(1, Ordering::SeqCst);
-            if self.events.send(Event::Key(line)).is_err() {
-                return "server gone".into();
-            }
-        }
-    }
+    Ok(taken)
 }
 
-/// The server's state between sessions: the event channel, a count of
-/// keyboard lines not yet sent, and events that arrived while a session
-/// was closing, held for the next one.
-struct Relay {
-    inbox: Receiver<Event>,
-    events: Sender<Event>,
-    unsent: Arc<AtomicUsize>,
-    held: VecDeque<Event>,
-}
-
-impl Relay {
-    /// The next event: a held one first, else wait for one.
-    fn next_event(&mut self) -> Event {
-        let event = match self.held.pop_front() {
-            Some(event) => event,
-            // We hold a sender ourselves, so the channel can't close.
-            None => self
-                .inbox
-                .recv()
-                .unwrap_or(Event::KeyboardEnd("keyboard thread gone".into())),
+/// Hands over each keyboard line once the one before was taken; returns
+/// why the keyboard ended.
+fn read_keys(
+    keyboard: impl Read,
+    max_line: usize,
+    inputs: &Sender<Input>,
+    taken: &Receiver<()>,
+) -> String {
+    let mut lines = LineReader::new(keyboard, max_line);
+    loop {
+        let line = match lines.read_raw_line() {
+            Ok(Some(line)) => line.to_vec(),
+            Ok(None) => return "end of input".into(),
+            // The last line, typed without Enter before Ctrl-D.
+            Err(LineError::EofInLine { .. }) => lines.take_buffered(),
+            Err(e) => return format!("keyboard: {e}"),
         };
-        if matches!(event, Event::Key(_)) {
-            self.unsent.fetch_sub(1, Ordering::SeqCst);
+        if inputs.send(Input::Key(line)).is_err() || taken.recv().is_err() {
+            return "server gone".into();
         }
-        event
     }
+}
+// ANCHOR_END: keyboard
 
-    /// Between sessions: true when the keyboard has ended and nothing
-    /// typed is left over, so serving another client would be pointless.
-    /// Old client departures are dropped on the way.
-    fn keyboard_has_ended(&mut self) -> bool {
-        self.held.extend(self.inbox.try_iter());
-        self.held.retain(|e| !matches!(e, Event::ClientGone { .. }));
-        matches!(self.held.front(), Some(Event::KeyboardEnd(_)))
-    }
+/// The session loop's side of the channels, and what it needs to serve.
+struct Relay<'a> {
+    inbox: Receiver<Input>,
+    /// A sender for the reader threads.
+    inputs: Sender<Input>,
+    /// Tells the keyboard thread it may read on.
+    taken: Sender<()>,
+    config: &'a Config,
+    report: Report<'a>,
+}
 
+impl Relay<'_> {
     // ANCHOR: session
-    /// One client's session: relay keyboard lines to it until `bye`, the
-    /// keyboard's end, or the client's departure.
-    fn session(
-        &mut self,
+    /// One client's session: its reader thread prints what the client
+    /// sends, while this loop relays keyboard lines to it.
+    fn session(&self, session: u64, stream: &TcpStream) {
+        let client = peer_ip(stream);
+        (self.report)(Event::Connected(&client));
+        let (gone, departure) = mpsc::channel();
+        let (inputs, config, report) = (&self.inputs, self.config, self.report);
+        let why = thread::scope(|scope| {
+            let reader = thread::Builder::new()
+                .name(format!("client-{session}"))
+                .spawn_scoped(scope, || {
+                    let why =
+                        print_client_lines(stream, &client, config, report);
+                    let _ = gone.send(why.clone());
+                    let _ = inputs.send(Input::ClientGone(session, why));
+                });
+            let why = match &reader {
+                Ok(_) => self.relay_keys(session, stream, &departure),
+                Err(e) => format!("dropped: no thread: {e}"),
+            };
+            // The reader's last read, if it is still reading, ends here.
+            let _ = stream.shutdown(Shutdown::Both);
+            if let Ok(reader) = reader {
+                let _ = reader.join();
+            }
+            why
+        });
+        (self.report)(Event::Left {
+            client: &client,
+            why: &why,
+        });
+    }
+
+    /// Relays keyboard lines to the client until `bye`, the keyboard's
+    /// end, or the client's departure; returns how the client left.
+    fn relay_keys(
+        &self,
         session: u64,
-        stream: TcpStream,
-        console: &Console,
-        config: &Config,
-    ) -> Next {
-        let ip = peer_ip(&stream);
-        console.line(format!("client {ip}"));
-        let events = self.events.clone();
-        let reader = match spawn_reader(
-            session, &stream, &ip, console, config, events,
-        ) {
-            Ok(reader) => reader,
-            Err(e) => {
-                console.line(format!("client {ip} dropped: no thread: {e}"));
-                return Next::NextClient;
+        stream: &TcpStream,
+        departure: &Receiver<String>,
+    ) -> String {
+        let _ = stream.set_write_timeout(Some(self.config.write_timeout));
+        loop {
+            let line = match self.inbox.recv() {
+                Ok(Input::Key(line)) => line,
+                Ok(Input::KeyboardEnd(why)) => {
+                    (self.report)(Event::KeyboardEnded(&why));
+                    return self.close_gracefully(stream, departure);
+                }
+                Ok(Input::ClientGone(s, why)) if s == session => return why,
+                Ok(Input::ClientGone(..)) => continue, // an earlier session's
+                Err(_) => return "gone".into(), // we hold a sender: never
+            };
+            let _ = self.taken.send(()); // the keyboard may read on
+            if strip(&line) == b"bye" {
+                return self.close_gracefully(stream, departure);
             }
-        };
-        let _ = stream.set_write_timeout(Some(config.write_timeout));
-        let next = loop {
-            match self.next_event() {
-                Event::Key(line) if trim(&line) == b"bye" => {
-                    let why = self.close_gracefully(session, &stream, config);
-                    console.line(format!("client {ip} {why}"));
-                    break Next::NextClient;
-                }
-                Event::Key(line) => {
-                    if config.echo_keyboard {
-                        let shown =
-                            String::from_utf8_lossy(strip_terminator(&line));
-                        console.line(format!("--> {shown}"));
-                    }
-                    if let Err(e) = send_line(&stream, &line) {
-                        console.line(format!("client {ip} gone: {e}"));
-                        break Next::NextClient;
-                    }
-                }
-                Event::KeyboardEnd(why) => {
-                    console.line(format!("{why}: closing the session"));
-                    let why = self.close_gracefully(session, &stream, config);
-                    console.line(format!("client {ip} {why}"));
-                    break Next::Exit;
-                }
-                Event::ClientGone { session: s, why } if s == session => {
-                    console.line(format!("client {ip} {why}"));
-                    break Next::NextClient;
-                }
-                Event::ClientGone { .. } => {} // an earlier session's
+            (self.report)(Event::Sent(strip_terminator(&line)));
+            if let Err(e) = send_line(stream, &line) {
+                return format!("gone: {e}");
             }
-        };
-        let _ = stream.shutdown(Shutdown::Both);
-        let _ = reader.join();
-        next
+        }
     }
     // ANCHOR_END: session
 
     // ANCHOR: close_gracefully
     /// Half-closes our side, then lets the reader thread drain what the
-    /// client still sends until it closes too (or the drain times out).
-    /// Keyboard events arriving meanwhile are held for the next session.
-    /// Returns how the client left.
+    /// client still sends until it closes too, or the drain times out.
+    /// Keyboard lines typed meanwhile wait for the next client. Returns
+    /// how the client left.
     fn close_gracefully(
-        &mut self,
-        session: u64,
+        &self,
         stream: &TcpStream,
-        config: &Config,
+        departure: &Receiver<String>,
     ) -> String {
         let _ = stream.shutdown(Shutdown::Write);
-        let deadline = deadline_after(config.drain_timeout);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.inbox.recv_timeout(left) {
-                Ok(Event::ClientGone { session: s, why }) if s == session => {
-                    return why;
-                }
-                Ok(Event::ClientGone { .. }) => {}
-                Ok(event) => self.held.push_back(event),
-                Err(RecvTimeoutError::Timeout) => {
-                    let t = config.drain_timeout;
-                    return format!("did not close within {t:?}: disconnected");
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return "gone".into();
-                }
+        let t = self.config.drain_timeout;
+        match departure.recv_timeout(t) {
+            Ok(why) => why,
+            Err(RecvTimeoutError::Timeout) => {
+                format!("did not close within {t:?}: disconnected")
             }
+            Err(RecvTimeoutError::Disconnected) => "gone".into(),
         }
     }
     // ANCHOR_END: close_gracefully
 }
 
+// ANCHOR: send_line
 /// Sends a keyboard line as it was typed (`\r\n` stays `\r\n`, as with
 /// Python's `raw_input`), with a `\n` if it had no line end at all.
-fn send_line(mut stream: &TcpStream, line: &[u8]) -> io::Result<()> {
+/// `write_all`, not `write`: one `write` may take only part of a line.
+fn send_line(mut out: impl Write, line: &[u8]) -> io::Result<()> {
     if line.ends_with(b"\n") {
-        stream.write_all(line)
+        out.write_all(line)
     } else {
-        stream.write_all(&[line, b"\n"].concat())
+        out.write_all(&[line, b"\n"].concat())
     }
 }
-
-/// Starts the thread that prints the client's lines. It reports the
-/// client's departure as an [`Event::ClientGone`].
-fn spawn_reader(
-    session: u64,
-    stream: &TcpStream,
-    ip: &str,
-    console: &Console,
-    config: &Config,
-    events: Sender<Event>,
-) -> io::Result<JoinHandle<()>> {
-    let stream = stream.try_clone()?;
-    let (ip, console, config) =
-        (ip.to_owned(), console.clone(), config.clone());
-    thread::Builder::new()
-        .name(format!("client-{session}"))
-        .spawn(move || {
-            let why = print_client_lines(&stream, &ip, &console, &config);
-            let _ = events.send(Event::ClientGone { session, why });
-        })
-}
+// ANCHOR_END: send_line
 
 // ANCHOR: print_client_lines
-/// Prints each line the client sends, until it closes, fails, breaks the
-/// line limit, or says nothing at all for `first_byte_timeout`. Returns
-/// why it stopped.
+/// Reports each line the client sends, until it closes, fails, breaks
+/// the line limit, or says nothing at all for `first_byte_timeout`.
+/// Returns why it stopped.
 fn print_client_lines(
     stream: &TcpStream,
-    ip: &str,
-    console: &Console,
+    client: &str,
     config: &Config,
+    report: Report<'_>,
 ) -> String {
     let _ = stream.set_read_timeout(Some(config.first_byte_timeout));
     let mut lines = LineReader::new(stream, config.max_line);
     let show = |line: &[u8]| {
-        let text = String::from_utf8_lossy(trim(line));
-        console.line(format!("<--- {ip} : {text}"));
+        let text = strip(line);
+        report(Event::Received { client, text });
     };
     loop {
         match lines.read_line() {
@@ -388,3 +355,35 @@ fn print_client_lines(
     }
 }
 // ANCHOR_END: print_client_lines
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that takes at most one byte per call, as a socket whose
+    /// buffer is nearly full may.
+    struct OneByteAtATime(Vec<u8>);
+
+    impl Write for OneByteAtATime {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.extend(bytes.first());
+            Ok(bytes.len().min(1))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_line_is_sent_whole_however_little_each_write_takes() {
+        let cases: [(&[u8], &[u8]); 2] = [
+            (b"GET /\r\n", b"GET /\r\n"),
+            (b"no line end", b"no line end\n"),
+        ];
+        for (typed, sent) in cases {
+            let mut out = OneByteAtATime(Vec::new());
+            send_line(&mut out, typed).unwrap();
+            assert_eq!(out.0, sent);
+        }
+    }
+}

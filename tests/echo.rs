@@ -3,32 +3,40 @@
 //!
 //! Most tests start the real `echo-server` binary and talk to it with
 //! plain `TcpStream`s; the V-numbers are rows of the robustness matrix
-//! (section 5). One test (V8) runs the server in-process, because it
-//! injects a fault through `Config::respond`, which no command line
-//! reaches. No test sleeps to wait for the server: each one waits for a
+//! (section 5). The tests that inject a fault the command line can't
+//! reach (a panic, V8) or stop the server (V9) run its `serve` in this
+//! process. No test sleeps to wait for the server: each one waits for a
 //! reply, the end of a stream, a log line, or a `Barrier`. The only
 //! sleeps pace the load a test generates (a byte every 100 ms) or play a
 //! slow server (a pause in the middle of a reply).
 
 mod common;
 
+// The program's log: its unit tests run here, as programs build no
+// test binary of their own.
+#[path = "../bin/echo_server/log.rs"]
+#[allow(dead_code)]
+mod log;
+
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
 
 use common::{Program, WAIT};
-use inet::console::Console;
-use inet::echo::client::PROMPT;
-use inet::echo::server::{Config, Server};
+use inet::accept::Stop;
+use inet::echo::server::{self, Config, Event};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 
 /// The pace of a client that trickles its bytes or lines.
 const PACE: Duration = Duration::from_millis(100);
+
+/// `echo-client`'s prompt.
+const PROMPT: &str = "Command (empty line to stop): ";
 
 /// Starts `echo-server` on a free port; returns it and its address.
 fn echo_server(options: &[&str]) -> (Program, SocketAddr) {
@@ -217,7 +225,8 @@ fn twenty_clients_are_served_at_once_each_by_its_own_thread() {
 }
 
 /// By default (`--max-clients` 1024) 300 clients are served at once,
-/// past the 256 the default once was: `benches/echo.rs` holds 1,000.
+/// more than a thread pool of 256 would hold: `benches/echo.rs` holds
+/// 1,000.
 #[test]
 fn three_hundred_clients_are_served_at_once_by_default() {
     let (_server, addr) = echo_server(&[]);
@@ -477,32 +486,138 @@ fn a_half_closed_client_gets_all_its_replies_then_eof() {
     assert_eq!(replies, "Thread-1: ONE\nThread-1: TWO\nThread-1: THREE\n");
 }
 
-/// V8: a responder that panics on one line ends only that client's
-/// session (its connection closes); the other client, and new ones, are
-/// still served.
+/// The echo server's `serve`, run in this process on a thread of its
+/// own, with `report` told its events; stopped (and waited for) when
+/// dropped.
+struct InProcess {
+    addr: SocketAddr,
+    stop: Stop,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl InProcess {
+    fn start(report: impl Fn(Event<'_>) + Sync + Send + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let stop = Stop::new(&listener).expect("stop");
+        let thread = thread::spawn({
+            let stop = stop.clone();
+            move || server::serve(&listener, &Config::default(), &report, &stop)
+        });
+        let thread = Some(thread);
+        InProcess { addr, stop, thread }
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        self.stop.request();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// V8: a panic on one client's thread (its report of one line panics:
+/// the fault a program's own code could make) ends only that client's
+/// session, and its connection closes; the other client, and new ones,
+/// are still served.
 #[test]
-fn a_panicking_responder_only_ends_its_own_clients_session() {
-    let config = Config {
-        respond: |reply, thread, line| {
-            if line == b"boom" {
-                panic!("fault injected by the test");
-            }
-            inet::echo::write_reply(reply, thread, line);
-        },
-        ..Config::default()
-    };
-    let (console, _log) = Console::channel();
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let server = Server::start(listener, config, console).expect("start");
-    let mut calm = Client::connect(server.addr());
-    let mut doomed = Client::connect(server.addr());
+fn a_panic_in_one_session_only_ends_its_own_clients_session() {
+    let server = InProcess::start(|event| {
+        if let Event::Line(_, b"boom") = event {
+            panic!("fault injected by the test");
+        }
+    });
+    let mut calm = Client::connect(server.addr);
+    let mut doomed = Client::connect(server.addr);
     assert_eq!(calm.ask("hello"), "Thread-1: HELLO\n");
 
     doomed.send(b"boom\n");
     doomed.assert_closed();
     assert_eq!(calm.ask("still here"), "Thread-1: STILL HERE\n");
-    let mut newcomer = Client::connect(server.addr());
+    let mut newcomer = Client::connect(server.addr);
     assert_eq!(newcomer.ask("new"), "Thread-3: NEW\n");
+}
+
+/// V9: stopping the server disconnects the clients still connected, and
+/// waits for their threads: a client idling in the middle of its session
+/// sees its connection end, and the stop is over within `WAIT`, not at
+/// the end of the idle timeout (300 s).
+#[test]
+fn stopping_the_server_disconnects_its_clients_and_waits_for_them() {
+    let server = InProcess::start(|_| {});
+    let mut client = Client::connect(server.addr);
+    assert_eq!(client.ask("hello"), "Thread-1: HELLO\n");
+    let (stopped, stop_over) = mpsc::channel();
+    thread::spawn(move || {
+        drop(server);
+        let _ = stopped.send(());
+    });
+    client.assert_closed();
+    stop_over.recv_timeout(WAIT).expect("the stop is over");
+}
+
+/// A finished session releases its socket at once, not when the next
+/// client connects: 50 clients connect, then all leave at once, and the
+/// server is back to the descriptors it started with.
+#[cfg(target_os = "linux")]
+#[test]
+fn finished_sessions_release_their_descriptors_at_once() {
+    let (mut server, addr) = echo_server(&[]);
+    let fds = format!("/proc/{}/fd", server.id());
+    let open = || std::fs::read_dir(&fds).expect("/proc").count();
+    let at_start = open();
+    let mut clients: Vec<Client> =
+        (0..50).map(|_| Client::connect(addr)).collect();
+    for client in &mut clients {
+        assert!(client.ask("hi").ends_with(": HI\n"));
+    }
+    assert!(open() >= at_start + 50, "a descriptor per client");
+    for client in &mut clients {
+        client.send(b"\n");
+        client.assert_closed();
+    }
+    // Each session is reported over once its socket is closed.
+    for _ in 0..50 {
+        server.expect_line("end of session: empty line");
+    }
+    assert_eq!(open(), at_start, "descriptors held after the sessions");
+}
+
+/// V2: a failed `accept` (no file descriptor left: the server runs with
+/// `ulimit -n 10`, and each client holds one) is logged, and the server
+/// pauses and tries again: the client left waiting is served as soon as
+/// another leaves. A server that stopped at the first failure would
+/// hang up on everyone instead.
+#[cfg(unix)]
+#[test]
+fn a_failed_accept_is_logged_and_the_next_client_served_when_it_can_be() {
+    let exe = assert_cmd::cargo::cargo_bin("echo-server");
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", "ulimit -n 10 && exec \"$0\" 0"])
+        .arg(exe);
+    command.stdin(std::process::Stdio::null());
+    let mut server = Program::start_command(command);
+    let addr = server.listening_addr();
+    let mut seated = Vec::new();
+    let mut waiting = loop {
+        let mut client = Client::connect(addr);
+        client.send(b"hello\n");
+        let logged = server.next_line();
+        if logged.starts_with("accept failed: ") {
+            break client;
+        }
+        let thread = format!("Thread-{}", seated.len() + 1);
+        assert_eq!(logged, format!("client 127.0.0.1 : hello ({thread})"));
+        assert_eq!(shown(&client.reply()), format!("{thread}: HELLO\\n"));
+        seated.push(client);
+        assert!(seated.len() < 10, "no accept failed: {:?}", server.seen());
+    };
+    seated[0].send(b"\n"); // one leaves: its descriptor is free again
+    let reply = String::from_utf8(waiting.reply()).expect("UTF-8");
+    assert!(reply.ends_with(": HELLO\n"), "{reply:?}");
 }
 
 /// An empty line, or one of white space only, ends the session: the
@@ -664,28 +779,34 @@ fn client_exits_0_at_the_end_of_its_input() {
     assert_eq!(client.wait_exit(), Some(0));
 }
 
-/// Accepts one client on `listener`, with timeouts on its socket.
-fn accept(listener: &TcpListener) -> TcpStream {
-    let (stream, _) = listener.accept().expect("the client connects");
-    stream.set_read_timeout(Some(WAIT)).expect("read timeout");
-    stream.set_write_timeout(Some(WAIT)).expect("write timeout");
-    stream
+/// A server played by the test, on a thread of its own: `serve` gets
+/// its one client's connection (with timeouts) and a line reader on it.
+/// Returns the port to give the client, and the thread.
+fn fake_server<F>(serve: F) -> (String, thread::JoinHandle<()>)
+where
+    F: FnOnce(&TcpStream, &mut BufReader<&TcpStream>) + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port().to_string();
+    let server = thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("the client connects");
+        stream.set_read_timeout(Some(WAIT)).expect("read timeout");
+        stream.set_write_timeout(Some(WAIT)).expect("write timeout");
+        serve(&stream, &mut BufReader::new(&stream));
+    });
+    (port, server)
 }
 
 /// Against a server that, like the Python original, ends its replies
 /// without a newline, `--quiet 0.2` of silence ends each reply.
 #[test]
 fn client_ends_a_reply_without_newline_after_a_quiet_spell() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port().to_string();
-    let python_like = thread::spawn(move || {
-        let stream = accept(&listener);
-        let mut lines = BufReader::new(&stream);
+    let (port, python_like) = fake_server(|mut stream, lines| {
         let mut line = Vec::new();
         while lines.read_until(b'\n', &mut line).expect("a line") > 0 {
             let upper = python_strip(&line).to_ascii_uppercase();
             let reply = [&b"Thread-2: "[..], &upper].concat();
-            (&stream).write_all(&reply).expect("reply");
+            stream.write_all(&reply).expect("reply");
             line.clear();
         }
     });
@@ -698,34 +819,71 @@ fn client_ends_a_reply_without_newline_after_a_quiet_spell() {
     python_like.join().expect("the Python-like server");
 }
 
-/// When the server hangs up in the middle of a session, the client says
-/// so and exits 3.
+/// V14: a server that hangs up while the user is idle is noticed at
+/// once: the client says so and exits 3 while its input is still open
+/// and nothing more is typed, not at the next line typed.
 #[test]
-fn client_exits_3_when_the_server_hangs_up_mid_session() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port().to_string();
-    let one_reply_only = thread::spawn(move || {
-        let stream = accept(&listener);
-        let mut line = Vec::new();
-        BufReader::new(&stream)
-            .read_until(b'\n', &mut line)
-            .expect("line");
-        (&stream).write_all(b"Thread-1: ONE\n").expect("reply");
+fn client_says_at_once_that_the_server_hung_up_while_the_user_is_idle() {
+    let (port, one_reply_only) = fake_server(|mut stream, lines| {
+        assert_eq!(common::read_line(lines), "one\n");
+        stream.write_all(b"Thread-1: ONE\n").expect("reply");
     }); // and hangs up
     let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
     client.type_text("one\n");
     assert_eq!(client.expect_line("<-- "), "<-- Thread-1: ONE");
     one_reply_only.join().expect("the server that hangs up");
 
-    client.type_text("two\n");
-    assert_eq!(client.wait_exit(), Some(3));
+    assert_eq!(client.wait_exit(), Some(3), "{:?}", client.seen());
     let stderr = client.stderr();
-    let failed = format!("connection to (127.0.0.1, {port}) failed: ");
+    let failed = format!(
+        "connection to (127.0.0.1, {port}) failed: \
+         the server closed the connection"
+    );
     assert!(stderr.contains(&failed), "{stderr}");
-    // Linux reports the server's FIN; a system could report the reset
-    // that our "two" provoked instead.
-    let why = ["the server closed the connection", "reset"];
-    assert!(why.iter().any(|w| stderr.contains(w)), "{stderr}");
+}
+
+/// `--timeout` bounds a whole reply, not each read: a server that
+/// trickles its reply, a byte every 200 ms, never lets a read wait a
+/// second, yet the client gives up a second after sending its command.
+#[test]
+fn client_timeout_bounds_a_whole_reply_however_it_trickles() {
+    let (port, trickler) = fake_server(|mut stream, lines| {
+        assert_eq!(common::read_line(lines), "slow\n");
+        // The load: a byte every 200 ms, until the client hangs up.
+        let reply = b"Thread-1: SLOW, SLOW, SLOW, VERY SLOW\n";
+        for byte in reply {
+            thread::sleep(Duration::from_millis(200));
+            if stream.write_all(&[*byte]).is_err() {
+                break;
+            }
+        }
+    });
+    let args = ["--timeout", "1", "127.0.0.1", &port];
+    let mut client = Program::start("echo-client", &args);
+    client.type_text("slow\n"); // and the input stays open
+    assert_eq!(client.wait_exit(), Some(3), "{:?}", client.seen());
+    let stderr = client.stderr();
+    assert!(stderr.contains("failed: no reply within 1s"), "{stderr}");
+    trickler.join().expect("the trickling server");
+}
+
+/// After its input ends, the client leaves, and within a bounded time,
+/// even when the server floods it with lines it never asked for.
+#[test]
+fn client_leaves_at_the_end_of_its_input_even_when_the_server_floods() {
+    let (port, flooder) = fake_server(|mut stream, lines| {
+        assert_eq!(common::read_line(lines), "hello\n");
+        stream.write_all(b"Thread-1: HELLO\n").expect("reply");
+        // Unasked lines, as fast as they go, until the client leaves.
+        let spam = b"spam\n".repeat(1000);
+        while stream.write_all(&spam).is_ok() {}
+    });
+    let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
+    client.type_text("hello\n");
+    client.close_stdin();
+    assert_eq!(client.expect_line("<-- "), "<-- Thread-1: HELLO");
+    assert_eq!(client.wait_exit(), Some(0), "{:?}", client.stderr());
+    flooder.join().expect("the flooding server");
 }
 
 /// An option with a bad value, or an unknown one, is exit status 1,
@@ -747,28 +905,22 @@ fn client_with_a_bad_option_exits_1_saying_what_is_wrong() {
     }
 }
 
-/// A `busy:` refusal that is waiting when the first command is typed is
-/// shown as it is, not taken for the reply to that command; then the
-/// client says the server closed the connection and exits 3.
+/// V14, at the start: a `busy:` refusal that comes while the user has
+/// typed nothing yet is shown at once, on a line of its own after the
+/// prompt, and the server's hang-up that follows ends the client at once
+/// with status 3: nobody has to type a line to learn it.
 #[test]
-fn client_shows_a_busy_refusal_then_exits_3_as_the_server_closed() {
+fn client_shows_a_busy_refusal_and_exits_3_before_anything_is_typed() {
     let (mut server, addr) = echo_server(&["--max-clients", "1"]);
     let mut seated = Client::connect(addr);
     assert_eq!(seated.ask("seated"), "Thread-1: SEATED\n");
 
     let port = addr.port().to_string();
+    // Its standard input stays open, and empty: the user is thinking.
     let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
     server.expect_line("client 127.0.0.1 refused: 1 clients already");
-    // One thread refuses clients one after the other: once it has
-    // refused a second one, it has sent the first its `busy:` line and
-    // hung up. Only then is the command typed.
-    let mut probe = Client::connect(addr);
-    server.expect_line("client 127.0.0.1 refused: 1 clients already");
-    assert!(String::from_utf8_lossy(&probe.reply()).starts_with("busy: "));
-    client.type_text("hello\n");
-    client.close_stdin();
 
-    assert_eq!(client.next_line(), format!("{PROMPT}hello"));
+    assert_eq!(client.next_line(), PROMPT);
     let busy = client.next_line();
     assert!(busy.starts_with("<-- busy: "), "{busy:?}");
     assert_eq!(client.wait_exit(), Some(3), "{:?}", client.seen());
@@ -791,19 +943,15 @@ fn client_waits_for_the_newline_once_the_server_has_sent_one() {
     // Three times the quiet spell: a client still guessing by silence
     // would print the reply's first half as the whole reply.
     const PAUSE: Duration = Duration::from_millis(600);
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port().to_string();
-    let framed = thread::spawn(move || {
-        let stream = accept(&listener);
-        let mut lines = BufReader::new(&stream);
-        assert_eq!(common::read_line(&mut lines), "one\n");
-        (&stream).write_all(b"Thread-1: ONE\n").expect("reply");
-        assert_eq!(common::read_line(&mut lines), "two\n");
-        (&stream).write_all(b"Thread-1: TW").expect("first half");
+    let (port, framed) = fake_server(|mut stream, lines| {
+        assert_eq!(common::read_line(lines), "one\n");
+        stream.write_all(b"Thread-1: ONE\n").expect("reply");
+        assert_eq!(common::read_line(lines), "two\n");
+        stream.write_all(b"Thread-1: TW").expect("first half");
         thread::sleep(PAUSE); // a slow server: load, not synchronisation
-        (&stream).write_all(b"O\n").expect("second half");
+        stream.write_all(b"O\n").expect("second half");
         // The client leaves at its empty line, sending nothing more.
-        assert_eq!(common::read_line(&mut lines), "");
+        assert_eq!(common::read_line(lines), "");
     });
     let args = ["--quiet", QUIET, "127.0.0.1", &port];
     let mut client = Program::start("echo-client", &args);
@@ -835,20 +983,16 @@ fn client_exits_4_when_its_standard_output_is_closed() {
 /// (typed ahead, as from a pipe) is not taken for a reply: the client
 /// still says the server closed the connection, and exits 3.
 ///
-/// With the real server this is a race (`show_unprompted` finds nothing
-/// yet, `hello` goes out, the refusal is read as its reply); the client's
-/// last look before leaving catches the hang-up. This server makes the
+/// With the real server this is a race (the refusal has not come yet
+/// when `hello` goes out, and is read as its reply); the client's last
+/// look before leaving catches the hang-up. This server makes the
 /// race certain: it sends the refusal, and hangs up, once `hello` came.
 #[test]
 fn client_exits_3_when_a_busy_refusal_arrives_after_its_first_command() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port().to_string();
-    let late_refusal = thread::spawn(move || {
-        let stream = accept(&listener);
-        let mut lines = BufReader::new(&stream);
-        assert_eq!(common::read_line(&mut lines), "hello\n");
+    let (port, late_refusal) = fake_server(|mut stream, lines| {
+        assert_eq!(common::read_line(lines), "hello\n");
         let busy = b"busy: 1 clients already connected; try again later\n";
-        (&stream).write_all(busy).expect("refusal");
+        stream.write_all(busy).expect("refusal");
     }); // and hangs up
     let mut client = Program::start("echo-client", &["127.0.0.1", &port]);
     client.type_text("hello\n");

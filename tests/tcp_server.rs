@@ -275,6 +275,44 @@ fn an_idle_client_is_let_go_and_the_client_queued_behind_it_is_served() {
     assert_eq!(read_text_to_eof(&mut browser), RESPONSE);
 }
 
+/// A client that does not read can't make the server hoard what is
+/// typed: the server reads the keyboard only a line ahead of what it has
+/// sent, so once the connection's buffers are full it stops reading its
+/// standard input, and whoever types there waits. Of 64 MiB typed as
+/// fast as it goes, the server takes no more than those buffers hold.
+#[cfg(unix)]
+#[test]
+fn a_client_that_does_not_read_stops_the_keyboard_not_our_memory() {
+    use std::io::ErrorKind;
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::UnixStream;
+    use std::time::Duration;
+
+    // A socket, not a pipe, for standard input: its writes can time out.
+    let (keyboard, stdin) = UnixStream::pair().expect("socket pair");
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("tcp-server"));
+    command.arg("0").stdin(Stdio::from(OwnedFd::from(stdin)));
+    let mut server = Program::start_command(command);
+    let addr = server.listening_addr();
+    let mut client = connect(addr); // it never reads
+    client.write_all(b"hello\n").expect("send");
+    server.expect_line("<--- 127.0.0.1 : hello");
+
+    const TYPED: usize = 64 << 20;
+    let line = [&[b'x'; 1023][..], b"\n"].concat();
+    let wait = Some(Duration::from_secs(1));
+    keyboard.set_write_timeout(wait).expect("write timeout");
+    let mut typed = 0;
+    while typed < TYPED {
+        match (&keyboard).write(&line) {
+            Ok(n) => typed += n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock) => break,
+            Err(e) => panic!("typing failed after {typed} bytes: {e}"),
+        }
+    }
+    assert!(typed < TYPED / 4, "the server took {typed} bytes");
+}
+
 // --- Standard input: its end, and bytes that are not UTF-8 --------------
 
 /// Ctrl-D ends the session gracefully, then the server, with status 0.

@@ -41,7 +41,7 @@ fn assert_shows(expected: &[&str]) -> &'static str {
     stdout
 }
 
-/// Chapter 1 (`src/tour/names.rs`): `resolve` against the mock DNS
+/// Chapter 1 (`bin/tour/names.rs`): `resolve` against the mock DNS
 /// server, one exchange decoded, and the mock's question log.
 #[test]
 fn the_tour_shows_lookups_an_exchange_and_the_question_log() {
@@ -58,7 +58,7 @@ fn the_tour_shows_lookups_an_exchange_and_the_question_log() {
     ]);
 }
 
-/// Chapter 2 (`src/tour/web.rs`): `webget` saves a page, shows the wire,
+/// Chapter 2 (`bin/tour/web.rs`): `webget` saves a page, shows the wire,
 /// refuses a truncated one, and leaves no partial file.
 #[test]
 fn the_tour_shows_the_web_chapter() {
@@ -82,7 +82,7 @@ fn the_tour_shows_the_web_chapter() {
     assert!(!std::path::Path::new(dir).exists(), "{dir} left behind");
 }
 
-/// Chapter 3 (`src/tour/smtp.rs`): smtp-raw's conversation against the
+/// Chapter 3 (`bin/tour/smtp.rs`): smtp-raw's conversation against the
 /// in-process mock, and what the mock received.
 #[test]
 fn the_tour_shows_smtp_by_hand() {
@@ -100,7 +100,7 @@ fn the_tour_shows_smtp_by_hand() {
     ]);
 }
 
-/// Chapter 4 (`src/tour/smtp.rs`): smtp-send's result, sent and refused.
+/// Chapter 4 (`bin/tour/smtp.rs`): smtp-send's result, sent and refused.
 #[test]
 fn the_tour_shows_smtp_through_a_library() {
     assert_shows(&[
@@ -111,7 +111,7 @@ fn the_tour_shows_smtp_through_a_library() {
     ]);
 }
 
-/// Chapter 5 (`src/tour/echo.rs`): two clients, each on its own thread.
+/// Chapter 5 (`bin/tour/echo.rs`): two clients, each on its own thread.
 #[test]
 fn the_tour_shows_the_echo_server() {
     assert_shows(&[
@@ -123,7 +123,7 @@ fn the_tour_shows_the_echo_server() {
     ]);
 }
 
-/// Chapter 6 (`src/tour/generic.rs`): the keyboard answers a web client.
+/// Chapter 6 (`bin/tour/generic.rs`): the keyboard answers a web client.
 #[test]
 fn the_tour_shows_the_generic_server() {
     assert_shows(&[

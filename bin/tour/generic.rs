@@ -7,10 +7,12 @@ use std::thread;
 
 use super::{STEP_TIMEOUT, heading, indent, wait_for};
 use inet::accept::Stop;
-use inet::console::Console;
 use inet::net;
 use inet::relay;
 use inet::transcript::{Recorded, Transcript};
+
+#[path = "../tcp_server/report.rs"]
+mod server_report;
 
 /// The generic server (inet_10) plays an HTTP server for a web client.
 pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
@@ -18,20 +20,23 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
         out,
         "Chapter 6: generic TCP server (inet_10) plays a web server",
     )?;
-    let (console, log) = Console::channel();
+    let (log_lines, log) = mpsc::channel();
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
     let stop = Stop::new(&listener)?;
     let (typist, keyboard) = keyboard();
     let server = thread::spawn({
-        let (stop, config) = (
-            stop.clone(),
-            relay::Config {
-                echo_keyboard: true,
-                ..Default::default()
-            },
-        );
-        move || relay::serve(&listener, keyboard, &console, &config, &stop)
+        let stop = stop.clone();
+        move || {
+            // Keyboard lines shown as sent, as from a pipe.
+            let report = |event: relay::Event<'_>| {
+                if let Some(line) = server_report::log_line(&event, true) {
+                    let _ = log_lines.send(line);
+                }
+            };
+            let config = relay::Config::default();
+            relay::serve(&listener, keyboard, &config, &report, &stop)
+        }
     });
     writeln!(out, "$ tcp-server {port}   (started in this process)")?;
     // A web client connects and sends its request...

@@ -1,5 +1,5 @@
 //! The echo client's loop (inet_06): read a line from the keyboard, send
-//! it, print the reply, until an empty line.
+//! it, show the reply, until an empty line.
 //!
 //! The hard part is knowing where a reply ends. Our server ends each
 //! reply with a newline, so a reply is a line. The Python server sends
@@ -9,32 +9,35 @@
 //! why protocols frame their messages: once the server has ended a reply
 //! with a newline, the client stops guessing. The lesson shows both.
 //!
+//! The server may also speak while the user thinks: a `busy:` refusal,
+//! the goodbye of an idle timeout, a hang-up. So the keyboard and the
+//! connection are each read on a thread of their own, which reads one
+//! line each time it is asked, and hands it over on a channel; the
+//! session loop takes what comes, in order. Nothing is read ahead of
+//! what the loop can use: the rest waits in the socket, or the pipe.
+//! The client prints nothing: it tells its program what happens, as
+//! [`Event`]s.
+//!
 //! Lesson: `lessons/05-echo.md`.
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use crate::deadline::{is_timeout, retry_interrupted};
 use crate::line::{LineError, LineReader};
-use crate::transcript::{Recorded, Transcript};
-
-/// The longest keyboard line or reply line accepted, by default.
-pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
 
 /// The client's timeouts and limits.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// How long to wait for a connection, then for each reply to start.
+    /// How long to wait for a connection, then for each whole reply.
     pub timeout: Duration,
     /// Silence that ends a reply sent without a newline.
     pub quiet: Duration,
     /// Longest line, from the keyboard or the server.
     pub max_line: usize,
-    /// Echo each keyboard line after the prompt: when standard input is a
-    /// pipe, nobody typed it, and the output would be hard to follow.
-    pub echo_input: bool,
 }
 
 impl Default for Config {
@@ -42,14 +45,29 @@ impl Default for Config {
         Config {
             timeout: Duration::from_secs(30),
             quiet: Duration::from_millis(300),
-            max_line: DEFAULT_MAX_LINE,
-            echo_input: false,
+            // Far more than anyone types, or than a reply should be.
+            max_line: 64 * 1024,
         }
     }
 }
 
-/// The prompt, as the original's `raw_input` shows it (in English).
-pub const PROMPT: &str = "Command (empty line to stop): ";
+// ANCHOR: event
+/// What the client tells its program, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// The client waits for the next keyboard line: time for a prompt.
+    Prompt,
+    /// The keyboard gave this line, stripped as the original strips it;
+    /// an empty one ends the session.
+    Typed(&'a [u8]),
+    /// The keyboard ended (Ctrl-D, or the end of a pipe): so does the
+    /// session.
+    InputEnded,
+    /// A line from the server: the reply to the command just sent, or
+    /// one it sent unprompted, while the client waited for the keyboard.
+    Reply(&'a [u8]),
+}
+// ANCHOR_END: event
 
 /// Why the client stopped before the user did.
 #[derive(Debug)]
@@ -58,7 +76,7 @@ pub enum ClientError {
     Connect(io::Error),
     /// The server closed the connection.
     Closed,
-    /// No reply began within the timeout.
+    /// No whole reply came within the timeout.
     NoReply(Duration),
     /// A reply line was longer than the limit.
     ReplyTooLong(usize),
@@ -68,7 +86,7 @@ pub enum ClientError {
     InputTooLong(usize),
     /// Reading the keyboard failed.
     Keyboard(io::Error),
-    /// Writing to the screen failed (its pipe was closed, say).
+    /// The program could not show an event (its screen, a closed pipe).
     Screen(io::Error),
 }
 
@@ -84,91 +102,200 @@ impl ClientError {
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ClientError::Connect(e) | ClientError::Network(e) => {
-                write!(f, "{e}")
-            }
-            ClientError::Closed => {
-                write!(f, "the server closed the connection")
-            }
-            ClientError::NoReply(t) => write!(f, "no reply within {t:?}"),
-            ClientError::ReplyTooLong(n) => {
+            Self::Connect(e) | Self::Network(e) => write!(f, "{e}"),
+            Self::Closed => write!(f, "the server closed the connection"),
+            Self::NoReply(t) => write!(f, "no reply within {t:?}"),
+            Self::ReplyTooLong(n) => {
                 write!(f, "reply line longer than {n} bytes")
             }
-            ClientError::InputTooLong(n) => {
+            Self::InputTooLong(n) => {
                 write!(f, "input line longer than {n} bytes")
             }
-            ClientError::Keyboard(e) => write!(f, "keyboard: {e}"),
-            ClientError::Screen(e) => write!(f, "screen: {e}"),
+            Self::Keyboard(e) => write!(f, "keyboard: {e}"),
+            Self::Screen(e) => write!(f, "screen: {e}"),
         }
     }
 }
 
 impl std::error::Error for ClientError {}
 
-/// Connects to `host:port`, trying each address the name has, each for
-/// at most `timeout` ([`crate::net::connect`]).
-///
-/// # Errors
-/// [`ClientError::Connect`] with the last address's error.
-pub fn connect(
-    host: &str,
-    port: u16,
-    timeout: Duration,
-) -> Result<TcpStream, ClientError> {
-    crate::net::connect(host, port, timeout).map_err(ClientError::Connect)
+/// What the two reading threads hand over.
+enum Heard {
+    /// A keyboard line, or its end (`None`), or why it failed.
+    Keyboard(Result<Option<Vec<u8>>, ClientError>),
+    /// A line from the server, or why the connection ended.
+    Server(Result<Vec<u8>, ClientError>),
 }
 
 // ANCHOR: client_loop
 /// Runs the session: prompt, read a keyboard line, stop on an empty one,
-/// else send it with `\n` and print the reply as `<-- reply`. Every byte
-/// exchanged with the server goes into `transcript`.
+/// else send it with `\n` and report the reply, until an empty line or
+/// the end of the keyboard. `report` is told what happens (a program
+/// prints it); an error there ends the session. The connection is shut
+/// down when this returns.
+///
+/// The keyboard's thread can't be interrupted while it waits for input:
+/// it may be left waiting when this returns; the process exit ends it.
 ///
 /// # Errors
 /// See [`ClientError`]; the keyboard's end (Ctrl-D) is a normal stop.
 pub fn run(
     stream: &TcpStream,
-    keyboard: impl Read,
-    out: &mut impl Write,
+    keyboard: impl Read + Send + 'static,
     config: &Config,
-    transcript: &Transcript,
+    mut report: impl FnMut(Event<'_>) -> io::Result<()>,
 ) -> Result<(), ClientError> {
-    let mut keyboard = LineReader::new(keyboard, config.max_line);
-    let reader = ReplyReader::new(stream, config, transcript);
+    let (heard, inbox) = mpsc::channel();
+    let reader = ReplyReader {
+        stream: stream.try_clone().map_err(ClientError::Network)?,
+        quiet: config.quiet,
+        started: false,
+        framed: false,
+    };
     let mut replies = LineReader::new(reader, config.max_line);
-    let mut sender = Recorded::new(stream, transcript.clone());
-    loop {
-        screen(write!(out, "{PROMPT}").and_then(|()| out.flush()))?;
-        let Some(line) = next_command(&mut keyboard)? else {
-            screen(writeln!(out))?; // end of input
-            return last_look(&mut replies, out);
-        };
-        if config.echo_input {
-            screen(out.write_all(&line).and_then(|()| writeln!(out)))?;
-        }
-        if line.is_empty() {
-            return last_look(&mut replies, out);
-        }
-        show_unprompted(&mut replies, out)?;
-        let command = [&line[..], b"\n"].concat();
-        sender.write_all(&command).map_err(ClientError::Network)?;
-        let reply = read_reply(&mut replies)?;
-        show(out, &reply)?;
-    }
+    let mut keys = LineReader::new(keyboard, config.max_line);
+    let (server, server_thread) =
+        on_request("server", heard.clone(), move || {
+            Heard::Server(read_reply(&mut replies))
+        })
+        .map_err(ClientError::Network)?;
+    let (keyboard, _) = on_request("keyboard", heard, move || {
+        Heard::Keyboard(read_command(&mut keys))
+    })
+    .map_err(ClientError::Keyboard)?;
+    let session = Session {
+        inbox,
+        keyboard,
+        server,
+        stream,
+        config,
+    };
+    let ended = session.talk(&mut report);
+    drop(session); // no more asking: the threads stop at their next turn
+    let _ = stream.shutdown(Shutdown::Both); // or at their next read
+    let _ = server_thread.join();
+    ended
 }
 // ANCHOR_END: client_loop
 
-/// Prints a reply as `<-- reply`, bytes as they came.
-fn show(out: &mut impl Write, reply: &[u8]) -> Result<(), ClientError> {
-    let line = [b"<-- ", reply, b"\n"].concat();
-    screen(out.write_all(&line))
+/// Starts a thread that, each time it is asked, calls `read` and hands
+/// over what it read on `heard`, until nobody asks or listens. Returns
+/// how to ask it, and the thread.
+fn on_request(
+    name: &str,
+    heard: Sender<Heard>,
+    mut read: impl FnMut() -> Heard + Send + 'static,
+) -> io::Result<(Sender<()>, JoinHandle<()>)> {
+    let (ask, asked) = mpsc::channel::<()>();
+    let thread = thread::Builder::new().name(name.into()).spawn(move || {
+        for () in asked {
+            if heard.send(read()).is_err() {
+                return;
+            }
+        }
+    })?;
+    Ok((ask, thread))
 }
+
+/// The session loop's side: where the lines come in, how to ask the
+/// keyboard and the server for their next, and where commands go.
+struct Session<'a> {
+    inbox: Receiver<Heard>,
+    keyboard: Sender<()>,
+    server: Sender<()>,
+    stream: &'a TcpStream,
+    config: &'a Config,
+}
+
+/// How a session reports.
+type Report<'r> = dyn FnMut(Event<'_>) -> io::Result<()> + 'r;
+
+impl Session<'_> {
+    /// The loop of [`run`].
+    fn talk(&self, report: &mut Report<'_>) -> Result<(), ClientError> {
+        let _ = self.server.send(()); // the server may speak first
+        loop {
+            screen(report(Event::Prompt))?;
+            let Some(line) = self.next_command(report)? else {
+                screen(report(Event::InputEnded))?;
+                return self.last_look(report);
+            };
+            screen(report(Event::Typed(&line)))?;
+            if line.is_empty() {
+                return self.last_look(report);
+            }
+            let mut stream = self.stream;
+            let command = [&line[..], b"\n"].concat();
+            stream.write_all(&command).map_err(ClientError::Network)?;
+            let reply = self.reply()?;
+            screen(report(Event::Reply(&reply)))?;
+        }
+    }
+
+    // ANCHOR: show_unprompted
+    /// The next keyboard line, `None` at its end. A line the server sends
+    /// meanwhile is reported at once, and a hang-up ends the session at
+    /// once: the user learns it while thinking, not after typing.
+    fn next_command(
+        &self,
+        report: &mut Report<'_>,
+    ) -> Result<Option<Vec<u8>>, ClientError> {
+        let _ = self.keyboard.send(());
+        loop {
+            // Both threads hold a sender until their last line, which
+            // ends the session: `recv` can't fail while we wait.
+            match self.inbox.recv().map_err(|_| ClientError::Closed)? {
+                Heard::Keyboard(line) => return line,
+                Heard::Server(said) => {
+                    let _ = self.server.send(());
+                    screen(report(Event::Reply(&said?)))?;
+                }
+            }
+        }
+    }
+    // ANCHOR_END: show_unprompted
+
+    // ANCHOR: reply
+    /// The reply to the command just sent ([`read_reply`] says where it
+    /// ends), whole within the timeout: one wait bounds the whole reply,
+    /// however slowly its bytes trickle in.
+    fn reply(&self) -> Result<Vec<u8>, ClientError> {
+        let timeout = self.config.timeout;
+        match self.inbox.recv_timeout(timeout) {
+            Ok(Heard::Server(reply)) => {
+                let _ = self.server.send(());
+                reply
+            }
+            // The keyboard was not asked; nothing else came in time.
+            _ => Err(ClientError::NoReply(timeout)),
+        }
+    }
+    // ANCHOR_END: reply
+
+    /// Before leaving, one last look for a server that hung up on us
+    /// first (a `busy:` refusal can arrive just after a command typed
+    /// ahead, and pass for its reply): that is a failure, even though the
+    /// user is done. A line that comes instead is shown, and ends the
+    /// look: a server that keeps talking can't keep us.
+    fn last_look(&self, report: &mut Report<'_>) -> Result<(), ClientError> {
+        match self.inbox.recv_timeout(LAST_LOOK) {
+            Ok(Heard::Server(said)) => screen(report(Event::Reply(&said?))),
+            _ => Ok(()), // still connected: all well
+        }
+    }
+}
+
+/// How long the client waits, when it is done, for a server that may
+/// have hung up on it first.
+const LAST_LOOK: Duration = Duration::from_millis(50);
 
 fn screen(result: io::Result<()>) -> Result<(), ClientError> {
     result.map_err(ClientError::Screen)
 }
 
-/// The next keyboard line, trimmed like the original's first `strip()`.
-fn next_command(
+/// The next keyboard line, stripped like the original's first `strip()`;
+/// `None` at the end of input.
+fn read_command(
     keyboard: &mut LineReader<impl Read>,
 ) -> Result<Option<Vec<u8>>, ClientError> {
     match keyboard.read_line() {
@@ -180,106 +307,25 @@ fn next_command(
         Err(LineError::TooLong { max_len }) => {
             Err(ClientError::InputTooLong(max_len))
         }
-        Err(LineError::Io(e)) => Err(ClientError::Keyboard(e)),
-        Err(LineError::Timeout) => {
-            Err(ClientError::Keyboard(io::ErrorKind::TimedOut.into()))
-        }
-    }
-}
-
-// ANCHOR: show_unprompted
-/// Shows the lines the server sent while we waited for the keyboard: a
-/// `busy:` refusal, or the goodbye of an idle timeout. Shown now, they
-/// can't pass for the reply to the command about to be sent.
-fn show_unprompted(
-    replies: &mut LineReader<ReplyReader<'_>>,
-    out: &mut impl Write,
-) -> Result<(), ClientError> {
-    let stream = replies.get_ref().stream();
-    // Non-blocking: a read with nothing to read returns at once, which
-    // the line reader reports as a timeout.
-    stream.set_nonblocking(true).map_err(ClientError::Network)?;
-    let shown = show_ready_lines(replies, out);
-    // Blocking again whatever happened: later reads rely on it.
-    stream
-        .set_nonblocking(false)
-        .map_err(ClientError::Network)?;
-    shown
-}
-
-/// Shows the complete lines already received; `Closed` if the server
-/// has hung up after them.
-fn show_ready_lines(
-    replies: &mut LineReader<ReplyReader<'_>>,
-    out: &mut impl Write,
-) -> Result<(), ClientError> {
-    loop {
-        match replies.read_line() {
-            Ok(Some(line)) => show(out, line)?,
-            Ok(None) => return Err(ClientError::Closed),
-            Err(LineError::Timeout) => return Ok(()), // nothing (more) yet
-            Err(LineError::EofInLine { .. }) => {
-                show(out, &replies.take_buffered())?;
-                return Err(ClientError::Closed);
-            }
-            Err(LineError::TooLong { max_len }) => {
-                return Err(ClientError::ReplyTooLong(max_len));
-            }
-            Err(LineError::Io(e)) => return Err(ClientError::Network(e)),
-        }
-    }
-}
-// ANCHOR_END: show_unprompted
-
-/// How long the client waits, when it is done, for a server that may
-/// have hung up on it first.
-const LAST_LOOK: Duration = Duration::from_millis(50);
-
-/// Before leaving, one last look for a server that hung up on us first
-/// (a `busy:` refusal can arrive just after our first command and pass
-/// for its reply): that is a failure, even though the user is done.
-fn last_look(
-    replies: &mut LineReader<ReplyReader<'_>>,
-    out: &mut impl Write,
-) -> Result<(), ClientError> {
-    let stream = replies.get_ref().stream();
-    stream
-        .set_read_timeout(Some(LAST_LOOK))
-        .map_err(ClientError::Network)?;
-    // `peek` leaves what it sees in the socket for `show_unprompted`.
-    match retry_interrupted(|| stream.peek(&mut [0; 1])) {
-        Ok(_) => show_unprompted(replies, out),
-        Err(e) if is_timeout(&e) => Ok(()), // still connected: all well
-        Err(e) => Err(ClientError::Network(e)),
+        Err(e) => Err(ClientError::Keyboard(io::Error::other(e))),
     }
 }
 
 // ANCHOR: read_reply
-/// Reads one reply: a line if the server ends it with a newline, or
-/// whatever arrived before a quiet spell if it doesn't.
+/// Reads the server's next line: a line if the server ends it with a
+/// newline, or whatever arrived before a quiet spell if it doesn't.
 fn read_reply(
-    replies: &mut LineReader<ReplyReader<'_>>,
+    replies: &mut LineReader<ReplyReader>,
 ) -> Result<Vec<u8>, ClientError> {
     // Bytes left over from an earlier read mean this reply has started.
     replies.get_mut().started = !replies.buffered().is_empty();
     match replies.read_line() {
-        Ok(Some(line)) => {
-            let reply = line.to_vec();
-            // A server that ends its replies with newlines is trusted to
-            // keep doing so: no more guessing by silence.
-            replies.get_mut().framed = true;
-            Ok(reply)
-        }
+        Ok(Some(line)) => Ok(line.to_vec()),
         Ok(None) => Err(ClientError::Closed),
-        // No newline, then silence (or the server closed): whatever came
-        // is the reply. Nothing came at all: no reply.
+        // No newline, then silence (the only timeout there is) or the
+        // end of the stream: whatever came is the reply.
         Err(LineError::Timeout | LineError::EofInLine { .. }) => {
-            let reply = replies.take_buffered();
-            if reply.is_empty() {
-                Err(ClientError::NoReply(replies.get_ref().first_byte))
-            } else {
-                Ok(reply)
-            }
+            Ok(replies.take_buffered())
         }
         Err(LineError::TooLong { max_len }) => {
             Err(ClientError::ReplyTooLong(max_len))
@@ -289,44 +335,27 @@ fn read_reply(
 }
 // ANCHOR_END: read_reply
 
-/// Reads from the server with two timeouts: a long one for a reply's
-/// first byte, and a short one (the quiet spell) once it has started,
-/// unless the server has shown that it ends its replies with newlines.
-struct ReplyReader<'s> {
-    stream: Recorded<&'s TcpStream>,
-    first_byte: Duration,
+/// Reads from the server, waiting as long as it takes for a reply to
+/// start, and at most the quiet spell once it has, unless the server has
+/// shown that it ends its replies with newlines.
+struct ReplyReader {
+    stream: TcpStream,
     quiet: Duration,
+    /// Bytes of a reply have come.
     started: bool,
+    /// The server has sent a newline: it is trusted to end every reply
+    /// with one, and no silence is taken for the end of a reply again.
     framed: bool,
 }
 
-impl<'s> ReplyReader<'s> {
-    fn new(stream: &'s TcpStream, config: &Config, t: &Transcript) -> Self {
-        ReplyReader {
-            stream: Recorded::new(stream, t.clone()),
-            first_byte: config.timeout,
-            quiet: config.quiet,
-            started: false,
-            framed: false,
-        }
-    }
-
-    fn stream(&self) -> &'s TcpStream {
-        self.stream.get_ref()
-    }
-}
-
-impl Read for ReplyReader<'_> {
+impl Read for ReplyReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let guessing = self.started && !self.framed;
-        let timeout = if guessing {
-            self.quiet
-        } else {
-            self.first_byte
-        };
-        self.stream().set_read_timeout(Some(timeout))?;
+        self.stream
+            .set_read_timeout(guessing.then_some(self.quiet))?;
         let n = self.stream.read(buf)?;
         self.started |= n > 0;
+        self.framed |= buf[..n].contains(&b'\n');
         Ok(n)
     }
 }

@@ -25,7 +25,6 @@
 //! Lesson: `lessons/05-echo.md`.
 
 pub mod client;
-pub mod log;
 pub mod server;
 
 pub use crate::python::strip as trim;

@@ -32,7 +32,18 @@ pub struct Program {
 impl Program {
     /// Starts the binary `name` (one of this package's `[[bin]]`s).
     pub fn start(name: &str, args: &[&str]) -> Program {
-        let mut child = spawn_piped(name, args);
+        Program::spawn(spawn_piped(name, args))
+    }
+
+    /// Runs `command` (a program under `sh -c`, say, or with a standard
+    /// input of the test's choosing), its output read as for
+    /// [`start`](Self::start).
+    pub fn start_command(mut command: Command) -> Program {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        Program::spawn(command.spawn().expect("start the program"))
+    }
+
+    fn spawn(mut child: Child) -> Program {
         let stdout = lines_of(child.stdout.take().expect("stdout"));
         let stdin = child.stdin.take();
         Program {
@@ -126,6 +137,11 @@ impl Program {
     /// [`wait_exit`](Self::wait_exit), everything the program printed.
     pub fn seen(&self) -> &[String] {
         &self.seen
+    }
+
+    /// The program's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
     }
 
     /// Everything the program wrote on stderr (after it exited).

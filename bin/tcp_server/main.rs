@@ -3,19 +3,20 @@
 //! Serves one client at a time: prints each line the client sends as
 //! `<--- IP : line`, and sends it each line typed on the keyboard. `bye`
 //! ends the session. Point a web browser at it and play the web server.
-//! Read `lessons/06-generic-server.md` and `src/relay.rs`.
+//! Read `lessons/06-generic-server.md` and `src/relay.rs`; what the
+//! program prints is `report.rs` here.
 
-#[path = "shared/cli.rs"]
+#[path = "../shared/cli.rs"]
 mod cli;
-#[path = "shared/listen.rs"]
+#[path = "../shared/listen.rs"]
 mod listen;
+mod report;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use cli::{EXIT_CONNECTION, Program, Syntax};
-use inet::console::Console;
-use inet::relay::{self, Config};
+use inet::relay::{self, Config, Event};
 
 const PROGRAM: Program = Program {
     name: "tcp-server",
@@ -51,14 +52,19 @@ fn run() -> Result<(), ExitCode> {
         first_byte_timeout: args
             .seconds("idle-timeout", defaults.first_byte_timeout)
             .map_err(|e| PROGRAM.usage(&e.0))?,
-        // Nobody typed a piped line: show it as it is sent.
-        echo_keyboard: !io::stdin().is_terminal(),
         ..defaults
     };
     let what = "generic TCP server (stop with Ctrl-C)";
     let (listener, stop) = listen::listen(&PROGRAM, &args, port, what)?;
-    relay::serve(&listener, io::stdin(), &Console::stdout(), &config, &stop)
-        .map_err(|e| {
-            PROGRAM.fail(EXIT_CONNECTION, &format!("cannot serve: {e}"))
-        })
+    let show_keyboard = !io::stdin().is_terminal();
+    // A line at a time, whole; a closed standard output loses the log,
+    // not the session (`println!` would panic there).
+    let print = |event: Event<'_>| {
+        if let Some(line) = report::log_line(&event, show_keyboard) {
+            let _ = writeln!(io::stdout(), "{line}");
+        }
+    };
+    relay::serve(&listener, io::stdin(), &config, &print, &stop).map_err(|e| {
+        PROGRAM.fail(EXIT_CONNECTION, &format!("cannot serve: {e}"))
+    })
 }

@@ -3,19 +3,19 @@
 //! Each client gets a thread named `Thread-N`; each line it sends comes
 //! back as `Thread-N: LINE IN UPPER CASE`. Try it with `echo-client`, or
 //! with `nc 127.0.0.1 PORT`. Read `lessons/05-echo.md` and
-//! `src/echo/server.rs`.
+//! `src/echo/server.rs`; what the program prints is `report.rs` here.
 
-#[path = "shared/cli.rs"]
+#[path = "../shared/cli.rs"]
 mod cli;
-#[path = "shared/listen.rs"]
+#[path = "../shared/listen.rs"]
 mod listen;
+mod log;
+mod report;
 
 use std::io;
 use std::process::ExitCode;
 
-use cli::{Args, Program, Syntax};
-use inet::console::Console;
-use inet::echo::log;
+use cli::{Args, EXIT_CONNECTION, Program, Syntax};
 use inet::echo::server::{self, Config, serve};
 
 const PROGRAM: Program = Program {
@@ -35,7 +35,7 @@ options:
   --max-line BYTES     longest line, newline included (8192)
   -h, --help           this help
 
-exit status: 1 wrong arguments, 2 bad port, 3 cannot listen",
+exit status: 1 wrong arguments, 2 bad port, 3 cannot listen or start",
 };
 
 fn main() -> ExitCode {
@@ -49,17 +49,14 @@ fn run() -> Result<(), ExitCode> {
     let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
     let (listener, stop) =
         listen::listen(&PROGRAM, &args, port, "echo server")?;
-    // Log lines are written in batches, off the clients' threads
-    // (src/echo/log.rs); straight to standard output if that can't start.
-    let (console, log) = match log::start(io::stdout()) {
-        Ok((console, log)) => (console, Some(log)),
-        Err(_) => (Console::stdout(), None),
-    };
-    serve(&listener, &config, &console, &stop);
-    drop(console); // the log ends when its last console is gone
-    if let Some(log) = log {
-        log.finish();
-    }
+    // Each event is a log line, written in batches off the clients'
+    // threads, in bounded memory (log.rs).
+    let log = log::Log::start(io::stdout()).map_err(|e| {
+        PROGRAM.fail(EXIT_CONNECTION, &format!("cannot start the log: {e}"))
+    })?;
+    let report = |event: server::Event<'_>| log.line(&report::log_line(&event));
+    serve(&listener, &config, &report, &stop);
+    log.finish();
     Ok(())
 }
 
@@ -69,6 +66,5 @@ fn config(args: &Args) -> Result<Config, cli::UsageError> {
         idle_timeout: args
             .seconds("idle-timeout", server::DEFAULT_IDLE_TIMEOUT)?,
         max_line: args.count("max-line", server::DEFAULT_MAX_LINE)?,
-        ..Config::default()
     })
 }

@@ -3,17 +3,20 @@
 //! Reads lines from the keyboard, sends each to the echo server and prints
 //! the reply, until an empty line. Works against `echo-server` and against
 //! the Python original, whose replies end without a newline. Read
-//! `lessons/05-echo.md` and `src/echo/client.rs`.
+//! `lessons/05-echo.md` and `src/echo/client.rs`; what the program shows
+//! is `screen.rs` here.
 
-#[path = "shared/cli.rs"]
+#[path = "../shared/cli.rs"]
 mod cli;
+mod screen;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use cli::{Args, EXIT_CONNECTION, Program, Syntax};
-use inet::echo::client::{self, Config};
-use inet::transcript::Transcript;
+use inet::echo::client::{self, ClientError, Config};
+use inet::net;
+use screen::Screen;
 
 const PROGRAM: Program = Program {
     name: "echo-client",
@@ -26,7 +29,7 @@ server at HOST:PORT and prints its reply as `<-- reply`. An empty line (or
 the end of input) stops. Standard input may be a pipe.
 
 options:
-  --timeout SECS   wait this long to connect and for each reply (30)
+  --timeout SECS   wait this long to connect and for each whole reply (30)
   --quiet SECS     a reply without a newline ends after this much
                    silence (0.3)
   -h, --help       this help
@@ -49,17 +52,18 @@ fn run() -> Result<(), ExitCode> {
     let (host, port) = (&args.positional[0], &args.positional[1]);
     let port_number = PROGRAM.port(port)?;
     let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
-    let failed = |e: client::ClientError| {
+    let failed = |e: ClientError| {
         if e.is_local() {
             return PROGRAM.fail(EXIT_LOCAL, &e.to_string());
         }
         let why = format!("connection to ({host}, {port}) failed: {e}");
         PROGRAM.fail(EXIT_CONNECTION, &why)
     };
-    let stream =
-        client::connect(host, port_number, config.timeout).map_err(failed)?;
-    let (stdin, mut stdout) = (io::stdin(), io::stdout());
-    client::run(&stream, stdin, &mut stdout, &config, &Transcript::discard())
+    let stream = net::connect(host, port_number, config.timeout)
+        .map_err(|e| failed(ClientError::Connect(e)))?;
+    // Nobody typed a piped line: show it after the prompt.
+    let mut screen = Screen::new(io::stdout(), !io::stdin().is_terminal());
+    client::run(&stream, io::stdin(), &config, |event| screen.show(event))
         .map_err(failed)
 }
 
@@ -68,8 +72,6 @@ fn config(args: &Args) -> Result<Config, cli::UsageError> {
     Ok(Config {
         timeout: args.seconds("timeout", defaults.timeout)?,
         quiet: args.seconds("quiet", defaults.quiet)?,
-        // Nobody typed a piped line: show it after the prompt.
-        echo_input: !io::stdin().is_terminal(),
         ..defaults
     })
 }
