@@ -1,5 +1,5 @@
 //! inet_04.py, the minimal port: sends a mail through an SMTP library,
-//! `inet::smtp::Client`, this project's smtplib.
+//! `inet::smtp::client::Client`, this project's smtplib.
 //!
 //! ```text
 //! cargo run --example inet_04_smtp_library -- [FILE]
@@ -23,9 +23,10 @@
 mod mail_file;
 
 use std::error::Error;
+use std::io;
 use std::time::Duration;
 
-use inet::smtp::Client;
+use inet::smtp::client::Client;
 use mail_file::{Infos, infos_from_command_line};
 
 /// `smtplib.SMTP(host)` has no timeout: it waits as long as it takes.
@@ -56,7 +57,9 @@ fn smtplib_send(infos: &Infos, verbose: bool) -> Result<(), Box<dyn Error>> {
     };
     let mut server = Client::connect(host, port, NO_TIMEOUT)?;
     if verbose {
-        server.set_debuglevel(1);
+        // smtplib prints its debug lines on stderr; a library of ours
+        // writes where the program says.
+        server.set_debug_output(io::stderr());
         // Lines 52-53 are indented under `if verbose:` too: without it,
         // nothing would be sent, and "Message envoye" printed.
         let (sender, recipient) = (&infos.sender, infos.recipient.as_str());

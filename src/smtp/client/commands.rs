@@ -6,6 +6,7 @@
 //! these let a program (or a test) take each step itself, as smtplib's
 //! `ehlo()`, `mail()` or `rset()` do.
 
+use std::io::Write;
 use std::time::Duration;
 
 use super::{Client, Error};
@@ -23,6 +24,14 @@ impl Client {
     /// writes to no terminal of its own).
     pub fn set_debuglevel(&mut self, level: u8) {
         self.debug_on = level != 0;
+    }
+
+    /// Sends the debug lines to `out` from now on: smtplib's
+    /// `set_debuglevel(1)` after `SMTP(host)`, with the place said (a
+    /// library writes to no terminal of its own; smtplib's is stderr).
+    pub fn set_debug_output(&mut self, out: impl Write + Send + 'static) {
+        self.debug = Some(Box::new(out));
+        self.debug_on = true;
     }
 
     /// The name given with EHLO/HELO; by default our address as an
