@@ -259,6 +259,15 @@ fn check(root: &Path, stage: &Memo<'_>) -> Review {
     } = checker;
     // Sorting by file then line reads like a compiler's error list.
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let mut notes = notes;
+    notes.sort_by_cached_key(|note| {
+        let mut parts = note.splitn(3, ':');
+        let file = parts.next().unwrap_or_default().to_string();
+        (
+            file,
+            parts.next().and_then(|line| line.parse::<usize>().ok()),
+        )
+    });
     Review {
         problems,
         writes,
@@ -519,6 +528,10 @@ impl Checker {
                 match self.closing_line(page, &lines, at, fence) {
                     Some(close) => {
                         self.check_block(page, &lines, at, close, fence);
+                        let marked = scan.transcripts.last();
+                        if marked.is_none_or(|t| t.marker + 1 != at) {
+                            self.note_unmarked(page, &lines[at..close], at);
+                        }
                         close + 1
                     }
                     None => break,
@@ -534,6 +547,26 @@ impl Checker {
         }
         scan.text = text;
         scan
+    }
+
+    /// Notes a block of commands (`$ ...`) and their output that no scene
+    /// produces: the output may drift from what the programs print.
+    fn note_unmarked(&mut self, page: &Path, block: &[&str], open: usize) {
+        let body = &block[1..];
+        let command = |line: &&str| line.trim_start().starts_with("$ ");
+        // Neither a command, nor its continuation, nor a blank line.
+        let output = |line: &&str| {
+            !command(line) && line.starts_with(|c: char| !c.is_whitespace())
+        };
+        if body.iter().any(command) && body.iter().any(output) {
+            let page = shown(&self.root, page);
+            let note = format!(
+                "{}:{}: commands with no transcript marker",
+                page.display(),
+                open + 1
+            );
+            self.notes.push(note);
+        }
     }
 
     /// The index of the line that closes the block opening at index `open`.
@@ -1586,7 +1619,7 @@ struct Case {
     /// The files that BLESS=1 rewrites, as they must then read. It must
     /// touch no other file, and leave all problems but the generated ones.
     blessed: Files,
-    /// Text that the notes (on scenes not played) must hold.
+    /// The notes: scenes not played, commands with no transcript.
     notes: Vec<&'static str>,
     /// The files that BLESS=1 deletes.
     deleted: Vec<&'static str>,
@@ -1923,11 +1956,9 @@ fn run_case(case: Case) {
     let (name, dir) = (case.name, tree(&case.files));
     let stage = Fixed::scenes(&case.scenes);
     let review = check(dir.path(), &stage);
-    let (problems, notes) = (review.problems, review.notes.join("\n"));
+    let problems = review.problems;
     assert_eq!(found(&problems), case.problems, "{name}");
-    for text in case.notes {
-        assert!(notes.contains(text), "{name}: no {text:?} in:\n{notes}");
-    }
+    assert_eq!(review.notes, case.notes, "{name}: notes");
     let report = report(&problems, false);
     for text in case.mentions {
         assert!(report.contains(text), "{name}: no {text:?} in:\n{report}");
@@ -2188,6 +2219,16 @@ anything
    $ hello
    hi
    ```
+
+```text
+$ unmarked
+output
+```
+
+```text
+$ commands
+$ alone
+```
 ";
     let blessed = page.replacen("   hi\n", "   hello\n   world\n", 1);
     run_case(Case {
@@ -2214,7 +2255,10 @@ anything
             "lessons/01.md:27: scene `fenced` printed a line that closes this \
              ``` fence",
         ],
-        notes: vec!["lessons/01.md:13: `skipped` not checked: no Python"],
+        notes: vec![
+            "lessons/01.md:13: `skipped` not checked: no Python",
+            "lessons/01.md:36: commands with no transcript marker",
+        ],
         blessed: files(&[("lessons/01.md", &blessed)]),
         scenes: vec![
             ("fresh", Played::Text("$ hello\nhi\n".into())),
