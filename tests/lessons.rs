@@ -201,30 +201,36 @@ impl Stage for Scenes {
 
 /// A stage that plays each scene once, however often it is asked, and
 /// plays the scenes asked together in parallel.
-struct Memo<'a> {
-    stage: &'a dyn Stage,
+struct Memo {
+    stage: Box<dyn Stage>,
     played: Mutex<BTreeMap<String, Played>>,
 }
 
-impl<'a> Memo<'a> {
-    fn new(stage: &'a dyn Stage) -> Memo<'a> {
+impl Memo {
+    fn new(stage: impl Stage + 'static) -> Memo {
         let played = Mutex::default();
-        Memo { stage, played }
+        Memo {
+            stage: Box::new(stage),
+            played,
+        }
     }
 
     fn play_all(&self, names: &BTreeSet<String>) -> BTreeMap<String, Played> {
-        let known = self.played.lock().map(|p| p.clone()).unwrap_or_default();
-        let new: Vec<&String> =
-            names.iter().filter(|n| !known.contains_key(*n)).collect();
-        let fresh: Vec<(String, Played)> = thread::scope(|scope| {
-            let plays = new.iter().map(|name| {
-                scope.spawn(|| (name.to_string(), self.stage.play(name)))
-            });
-            let plays: Vec<_> = plays.collect();
-            plays.into_iter().filter_map(|p| p.join().ok()).collect()
-        });
         let mut played = self.played.lock().unwrap_or_else(|e| e.into_inner());
-        played.extend(fresh);
+        let new: Vec<&String> =
+            names.iter().filter(|n| !played.contains_key(*n)).collect();
+        thread::scope(|scope| {
+            let plays: Vec<_> = (new.iter())
+                .map(|name| (name, scope.spawn(|| self.stage.play(name))))
+                .collect();
+            for (name, play) in plays {
+                let panicked = || Played::Failed("the scene panicked".into());
+                played.insert(
+                    name.to_string(),
+                    play.join().unwrap_or_else(|_| panicked()),
+                );
+            }
+        });
         played.clone()
     }
 }
@@ -242,7 +248,7 @@ struct Review {
 
 /// Checks the lessons and the book under `root`. Reads files, never writes
 /// them.
-fn check(root: &Path, stage: &Memo<'_>) -> Review {
+fn check(root: &Path, stage: &Memo) -> Review {
     let mut checker = Checker::new(root);
     let lessons = root.join("lessons");
     let pages = checker.md_files(&lessons);
@@ -277,7 +283,7 @@ fn check(root: &Path, stage: &Memo<'_>) -> Review {
 
 /// Writes every generated part that is stale, then returns what `check`
 /// still finds: the problems that blessing cannot fix.
-fn bless(root: &Path, stage: &Memo<'_>) -> Review {
+fn bless(root: &Path, stage: &Memo) -> Review {
     let first = check(root, stage);
     let mut failed = Vec::new();
     for (path, text) in &first.writes {
@@ -397,11 +403,17 @@ impl Checker {
     }
 
     /// Everything: the pages, their transcripts, the book, the anchors.
-    fn review(&mut self, lessons: &Path, pages: &[PathBuf], stage: &Memo<'_>) {
+    fn review(&mut self, lessons: &Path, pages: &[PathBuf], stage: &Memo) {
         let code = lessons.join(CODE_DIR);
         self.book = lessons.join("book.toml").exists();
+        // `SUMMARY.md` is no page of the book: `check_listing` reads it.
+        let summary = lessons.join("SUMMARY.md");
+        let book = self.book;
+        let generated = |page: &&PathBuf| {
+            page.starts_with(&code) || (book && **page == summary)
+        };
         let mut scans = Vec::new();
-        for page in pages.iter().filter(|page| !page.starts_with(&code)) {
+        for page in pages.iter().filter(|page| !generated(page)) {
             if let Some(text) = self.read(page) {
                 scans.push(self.scan_page(page, text));
             }
@@ -600,40 +612,51 @@ impl Checker {
         fence: Fence,
     ) {
         let words = markdown::info_words(lines[open]);
-        let body = || (open + 1..close).map(|i| (i, lines[i]));
-        let width =
-            |line: &str| line.chars().count().saturating_sub(fence.indent);
-        let wide: Vec<_> =
-            body().filter(|(_, l)| width(l) > MAX_WIDTH).collect();
-        if let Some(&(first, line)) = wide.first()
-            && !words.contains(&WIDE)
-        {
-            let (count, widest) =
-                (wide.len(), wide.iter().map(|(_, l)| width(l)));
-            let widest = widest.max().unwrap_or(0);
-            let why = format!(
-                "{count} line(s) of this block are wider than {MAX_WIDTH} \
-                 columns (the first has {}, the widest {widest}): a laptop's \
-                 page cuts them; shorten them, or open the block with `{} \
-                 {WIDE}` if it must be wide",
-                width(line),
-                words
-                    .first()
-                    .map_or(fence.text(), |w| format!("{}{w}", fence.text())),
-            );
-            self.report(TooWide, page, first + 1, why);
+        if !words.contains(&WIDE) {
+            self.check_width(page, lines, (open, close), fence);
         }
         if words.first() == Some(&"rust") {
-            let hidden =
-                body().filter(|(_, line)| markdown::hidden_in_rust(line));
-            for (index, _) in hidden.collect::<Vec<_>>() {
-                let why = "mdBook hides this line of a `rust` block (a `#` \
-                           then a space, `#` or nothing); open the block with \
-                           ```rs, which mdBook leaves alone"
-                    .to_string();
-                self.report(HiddenLine, page, index + 1, why);
+            for (index, line) in
+                lines.iter().enumerate().take(close).skip(open + 1)
+            {
+                if markdown::hidden_in_rust(line) {
+                    let why = "mdBook hides this line of a `rust` block (a \
+                               `#` then a space, `#` or nothing); open the \
+                               block with ```rs, which mdBook leaves alone";
+                    self.report(HiddenLine, page, index + 1, why.to_string());
+                }
             }
         }
+    }
+
+    /// Reports the lines between fences `open` and `close` that are wider
+    /// than [`MAX_WIDTH`] (once for the block).
+    fn check_width(
+        &mut self,
+        page: &Path,
+        lines: &[&str],
+        (open, close): (usize, usize),
+        fence: Fence,
+    ) {
+        let width =
+            |line: &str| line.chars().count().saturating_sub(fence.indent);
+        let wide: Vec<(usize, usize)> = (open + 1..close)
+            .map(|i| (i, width(lines[i])))
+            .filter(|&(_, width)| width > MAX_WIDTH)
+            .collect();
+        let Some(&(first, first_width)) = wide.first() else {
+            return;
+        };
+        let widest = wide.iter().map(|&(_, w)| w).max().unwrap_or(0);
+        let opening = lines[open].trim_start();
+        let why = format!(
+            "{} line(s) of this block are wider than {MAX_WIDTH} columns (the \
+             first has {first_width}, the widest {widest}): a laptop's page \
+             cuts them; shorten them, or open the block with `{opening} \
+             {WIDE}` if it must be wide",
+            wide.len()
+        );
+        self.report(TooWide, page, first + 1, why);
     }
 
     /// Checks the reference at index `at`, the caption and the copy that
@@ -811,7 +834,7 @@ impl Checker {
 
     /// Plays the scenes that the pages show, and compares each block with
     /// what its scene printed.
-    fn check_transcripts(&mut self, scans: &mut [PageScan], stage: &Memo<'_>) {
+    fn check_transcripts(&mut self, scans: &mut [PageScan], stage: &Memo) {
         let names: BTreeSet<String> = scans
             .iter()
             .flat_map(|scan| scan.transcripts.iter().map(|t| t.name.clone()))
@@ -1050,64 +1073,91 @@ impl Checker {
             return;
         };
         let (hand, entries) = summary_entries(lessons, &summary);
-        let listed: BTreeSet<&PathBuf> =
-            entries.iter().map(|e| &e.path).collect();
-        let code = lessons.join(CODE_DIR);
-        for page in pages {
-            let generated = page.starts_with(&code) || *page == summary_path;
-            if !generated && !listed.contains(page) {
-                let why = "not in SUMMARY.md, so mdBook leaves it out of the \
-                           book; list it there"
-                    .to_string();
-                self.report(NotInBook, page, 0, why);
-            }
-        }
-        // Every shown file's page, which lists the pages that show it.
-        let mut shown_in: BTreeMap<PathBuf, Vec<&Entry>> = BTreeMap::new();
-        for scan in scans {
-            let entry = entries.iter().find(|e| e.path == scan.path);
-            for file in &scan.shows {
-                let list = shown_in.entry(file.clone()).or_default();
-                list.extend(
-                    entry.filter(|e| !list.iter().any(|l| l.path == e.path)),
-                );
-            }
-        }
-        let mut texts = BTreeMap::new();
-        for (file, entries) in &shown_in {
-            let Some(text) = self.source_page_text(file, entries) else {
-                continue;
-            };
-            texts.insert(source_page(&self.root, file), text);
-        }
+        self.check_listing(&summary_path, pages, &entries);
+        let texts = self.source_pages(scans, &entries);
         let part = source_part(texts.keys().map(|p| relative(lessons, p)));
         let wanted = format!("{}\n\n{part}", hand.trim_end());
         self.expect_file(&summary_path, &summary, wanted);
+        let code = lessons.join(CODE_DIR);
         for page in pages.iter().filter(|p| p.starts_with(&code)) {
             if !texts.contains_key(page) {
                 let why = "shows a file that no lesson shows or links to any \
-                           more"
-                    .to_string();
-                self.report(StalePage, page, 0, why);
+                           more";
+                self.report(StalePage, page, 0, why.to_string());
                 self.writes.insert(page.clone(), None);
+            }
+        }
+        // The links, against the pages the book will have.
+        let mut book: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+        for entry in &entries {
+            if let Ok(text) = fs::read_to_string(&entry.path) {
+                book.insert(entry.path.clone(), markdown::page_ids(&text));
             }
         }
         for (page, text) in &texts {
             let now = fs::read_to_string(page).unwrap_or_default();
             self.expect_file(page, &now, text.clone());
-        }
-        // The links, against the pages the book will have.
-        let mut book: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
-        for entry in &entries {
-            let text = fs::read_to_string(&entry.path).unwrap_or_default();
-            book.insert(entry.path.clone(), markdown::page_ids(&text));
-        }
-        for (page, text) in &texts {
             book.insert(page.clone(), markdown::page_ids(text));
         }
         for scan in scans {
             self.check_links(scan, &book);
         }
+    }
+
+    /// `SUMMARY.md` must list every page written by hand, and only pages
+    /// that exist (mdBook stops on a missing one).
+    fn check_listing(
+        &mut self,
+        summary: &Path,
+        pages: &[PathBuf],
+        entries: &[Entry],
+    ) {
+        let code = summary.with_file_name(CODE_DIR);
+        let listed: BTreeSet<&PathBuf> =
+            entries.iter().map(|e| &e.path).collect();
+        for page in pages {
+            let generated = page.starts_with(&code) || page == summary;
+            if !generated && !listed.contains(page) {
+                let why = "not in SUMMARY.md, so mdBook leaves it out of the \
+                           book; list it there";
+                self.report(NotInBook, page, 0, why.to_string());
+            }
+        }
+        for entry in entries {
+            if !entry.path.exists() && !entry.path.starts_with(&code) {
+                let missing = shown(&self.root, &entry.path);
+                let why = format!(
+                    "lists `{}`, which does not exist",
+                    missing.display()
+                );
+                self.report(BrokenLink, summary, 0, why);
+            }
+        }
+    }
+
+    /// The text of the page of each file that a page shows or links to,
+    /// by the page's path.
+    fn source_pages(
+        &mut self,
+        scans: &[PageScan],
+        entries: &[Entry],
+    ) -> BTreeMap<PathBuf, String> {
+        // Each page lists the lessons that show its file.
+        let mut shown_in: BTreeMap<PathBuf, Vec<&Entry>> = BTreeMap::new();
+        for scan in scans {
+            let entry = entries.iter().find(|e| e.path == scan.path);
+            for file in &scan.shows {
+                let list = shown_in.entry(file.clone()).or_default();
+                list.extend(entry);
+            }
+        }
+        let mut texts = BTreeMap::new();
+        for (file, entries) in &shown_in {
+            if let Some(text) = self.source_page_text(file, entries) {
+                texts.insert(source_page(&self.root, file), text);
+            }
+        }
+        texts
     }
 
     /// The page of `file`, shown in `entries`; `None` if it cannot be one.
@@ -1536,7 +1586,7 @@ fn normalize(path: &Path) -> PathBuf {
 fn lessons_are_in_sync_with_the_code() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let blessing = std::env::var("BLESS").is_ok_and(|value| value == "1");
-    let stage = Memo::new(&Scenes);
+    let stage = Memo::new(Scenes);
     let review = match blessing {
         true => bless(root, &stage),
         false => check(root, &stage),
@@ -1631,10 +1681,8 @@ struct Case {
 struct Fixed(Vec<(&'static str, Played)>);
 
 impl Fixed {
-    /// A memo over these scenes; it lives as long as the test.
-    fn scenes(scenes: &[(&'static str, Played)]) -> Memo<'static> {
-        let stage = Box::leak(Box::new(Fixed(scenes.to_vec())));
-        Memo::new(stage)
+    fn scenes(scenes: &[(&'static str, Played)]) -> Memo {
+        Memo::new(Fixed(scenes.to_vec()))
     }
 }
 
@@ -2074,7 +2122,8 @@ Shown in [Reading lines](../../01.md).
 {{#include ../../../src/line.rs}}
 ```
 ";
-    let summary = SUMMARY.to_string()
+    let hand = SUMMARY.replace("- [Reading", "- [Gone](gone.md)\n- [Reading");
+    let summary = hand.clone()
         + "\n# Source files\n\n<!-- Written by `BLESS=1 cargo test --test \
            lessons`: a page for each file that a lesson shows or links to. \
            -->\n\n[`src/line.rs`](code/src/line.rs.md)\n";
@@ -2083,7 +2132,7 @@ Shown in [Reading lines](../../01.md).
         files: files(&[
             ("src/line.rs", LINE_RS),
             ("lessons/book.toml", BOOK_TOML),
-            ("lessons/SUMMARY.md", SUMMARY),
+            ("lessons/SUMMARY.md", &hand),
             ("lessons/README.md", "# Intro\n\n## Start\n"),
             ("lessons/01.md", &lesson),
             ("lessons/02.md", "# Not listed\n"),
@@ -2099,7 +2148,8 @@ Shown in [Reading lines](../../01.md).
             (BrokenLink, "lessons/01.md", 22),
             (BrokenLink, "lessons/01.md", 22),
             (NotInBook, "lessons/02.md", 0),
-            (StalePage, "lessons/SUMMARY.md", 6),
+            (BrokenLink, "lessons/SUMMARY.md", 0),
+            (StalePage, "lessons/SUMMARY.md", 7),
             (StalePage, "lessons/code/src/line.rs.md", 1),
             (StalePage, "lessons/code/src/old.rs.md", 0),
         ],
@@ -2114,6 +2164,7 @@ Shown in [Reading lines](../../01.md).
             "broken link `../src/`: `src` is a folder outside the book",
             "broken link `../src/gone.rs`: `src/gone.rs` does not exist",
             "lessons/02.md: not in SUMMARY.md",
+            "lessons/SUMMARY.md: lists `lessons/gone.md`, which does not exist",
         ],
         blessed: files(&[
             ("lessons/01.md", &fixed),
