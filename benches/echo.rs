@@ -4,8 +4,10 @@
 //! `cargo bench --bench echo` (`BENCH_QUICK=1` for short runs). Set
 //! `BENCH_ECHO_BASELINE` to another `echo-server` executable (the build
 //! before a design change, copied aside) to measure it in the same run;
-//! `INET_ORIGINALS` and `INET_PYTHON` say where inet_08.py and Python
-//! 2.7 are.
+//! `ORIGINALS` names the folder of the chapter's Python originals (as
+//! lessons/README.md sets it up), and `INET_PYTHON` the Python 2.7 to run
+//! inet_08.py with; without `ORIGINALS`, the inet_08 rows say so and are
+//! skipped.
 //!
 //! * **Load**: 1, 16 and 128 clients each connect, then send a line and
 //!   wait for its reply, again and again; after a warm-up, round trips
@@ -253,9 +255,12 @@ fn start_floor() -> Result<Server, String> {
 /// The Python original, on a port picked here (it never says which port
 /// `0` gave it), once it accepts connections.
 fn start_python() -> Result<Server, String> {
-    let script = std::env::var_os("INET_ORIGINALS")
-        .map_or("/work/shared/originals".into(), PathBuf::from)
-        .join("inet_08.py");
+    let Some(originals) = std::env::var_os("ORIGINALS") else {
+        let how = "export ORIGINALS=/path/to/originals, the folder of the \
+                   chapter's Python programs, to measure inet_08";
+        return Err(format!("ORIGINALS is not set: {how}"));
+    };
+    let script = PathBuf::from(originals).join("inet_08.py");
     let python = std::env::var_os("INET_PYTHON").unwrap_or("python2.7".into());
     let how = "install Python 2.7 (`pyenv install 2.7.18`) or set INET_PYTHON";
     let command = || {
@@ -272,7 +277,7 @@ fn start_python() -> Result<Server, String> {
         return Err(format!("{} does not run: {how}", python.display()));
     }
     if !script.is_file() {
-        let more = "set INET_ORIGINALS to the directory holding it";
+        let more = "ORIGINALS must name the folder that holds it";
         return Err(format!("{} is missing: {more}", script.display()));
     }
     let port =

@@ -1,8 +1,9 @@
-//! Keeps the code shown in `lessons/*.md` in sync with the real code.
+//! Keeps `lessons/` true to the code, and keeps the book it builds whole.
 //!
-//! A lesson never shows code from memory: it *refers* to a region of a
-//! source file (any `*.rs` under `src/`, `bin/` or `mocks/`), marked with
-//! mdBook's anchor comments,
+//! **Snippets.** A lesson never shows code from memory: it *refers* to a
+//! region of a source file (any `*.rs` under `src/`, `bin/`, `mocks/`,
+//! `benches/`, `examples/` or `lessons/`), marked with mdBook's anchor
+//! comments,
 //!
 //! ````text
 //! impl<R: Read> LineReader<R> {
@@ -14,11 +15,13 @@
 //! }
 //! ````
 //!
-//! and carries a copy of it, fenced on the line right after the reference
-//! (a path relative to the lesson, then `:` and the anchor name):
+//! and carries a caption naming the file and lines, then a copy of the
+//! region, right after the reference (a path relative to the lesson, `:`,
+//! the anchor name):
 //!
 //! ````text
 //! <!-- include: ../src/line.rs:read_line -->
+//! From [`src/line.rs`](code/src/line.rs.md), lines 3–5:
 //! ```rust
 //! pub fn read_line(&mut self) -> io::Result<String> {
 //!     self.take_line()
@@ -30,24 +33,58 @@
 //! line holding another marker (nested regions, as mdBook does), dedented by
 //! the leading whitespace common to the non-blank lines: hence column 0
 //! above, although the method sits inside an `impl`. The test also reports
-//! anchors that no lesson shows, duplicate or unpaired markers, and relative
-//! links to missing files. Until `lessons/` holds a first `*.md` file, there
-//! is nothing to check.
+//! anchors that no lesson shows, and duplicate or unpaired markers.
 //!
-//! When the code changes on purpose, `BLESS=1 cargo test --test lessons`
-//! rewrites the stale copies in place (keeping each opening fence line), then
-//! fails only for problems that a human has to fix. The syntax is mdBook's,
-//! so the lessons can later switch to `{{#include ../src/line.rs:read_line}}`.
+//! **Transcripts.** A block of commands and their output is marked
+//! `<!-- transcript: NAME -->` on the line before its fence; `NAME` is a
+//! scene in `tests/lessons/transcripts.rs`, which runs those commands and
+//! returns what they printed, with ports and temporary paths masked. The
+//! block must equal it.
+//!
+//! **The book** (when `lessons/book.toml` exists). Every page is listed in
+//! `SUMMARY.md`. A lesson that shows or links to a file outside `lessons/`
+//! reaches it through a page of its own, `lessons/code/PATH.md`, which
+//! includes the whole file with `{{#include}}`; those pages and the "Source
+//! files" part of `SUMMARY.md` are generated. Every relative link resolves
+//! as mdBook resolves it: to a page of the book (and a heading `id` in it,
+//! computed as mdBook computes them) or to a file under `lessons/`. No code
+//! block line is wider than [`MAX_WIDTH`] unless its fence says `wide`, no
+//! `rust` block holds a line mdBook would hide, and `book.toml` turns off the
+//! Run button and the renaming of `README.md`.
+//!
+//! `BLESS=1 cargo test --test lessons` rewrites everything generated (copies,
+//! captions, transcripts, links to source files, source pages, the "Source
+//! files" part), then fails only for problems that a human has to fix.
+
+#[path = "lessons/markdown.rs"]
+mod markdown;
+#[path = "lessons/scene.rs"]
+mod scene;
+#[path = "lessons/transcripts.rs"]
+mod transcripts;
 
 use Kind::*;
+use markdown::Fence;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
-use std::{fmt, fs, io};
+use std::sync::Mutex;
+use std::{fmt, fs, io, thread};
 
 /// Where the code lives that lessons may show (searched recursively).
-const SOURCE_DIRS: [&str; 4] = ["src", "bin", "mocks", "benches"];
+const SOURCE_DIRS: [&str; 6] =
+    ["src", "bin", "mocks", "benches", "examples", "lessons"];
+/// The pages of the source files, under `lessons/`.
+const CODE_DIR: &str = "code";
+/// The widest line a code block may hold: two 48-column halves of a
+/// side-by-side report and their gutter fit a laptop's book page.
+const MAX_WIDTH: usize = 100;
+/// The fence word that allows a block to be wider.
+const WIDE: &str = "wide";
+/// The heading of the generated part of `SUMMARY.md`.
+const SOURCE_PART: &str = "# Source files";
 const BLESS_HINT: &str =
-    "run `BLESS=1 cargo test --test lessons` to refresh the copies";
+    "run `BLESS=1 cargo test --test lessons` to regenerate what is stale";
+const GENERATED: &str = "<!-- Written by `BLESS=1 cargo test --test lessons`";
 
 /// What went wrong; tests match on this rather than on message wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,16 +95,46 @@ enum Kind {
     /// No fence right after a reference, a fence never closed, or a region
     /// holding a line that would close its copy's fence.
     BadFence,
-    /// A copy that differs from its region: the only kind BLESS=1 fixes.
+    /// A copy that differs from its region.
     StaleCopy,
+    /// A snippet's caption missing, or naming the wrong lines.
+    StaleCaption,
     OrphanAnchor,
     DuplicateAnchor,
     /// An `ANCHOR:` without its `ANCHOR_END:`, or the other way round.
     UnpairedAnchor,
-    /// A relative markdown link to a file that does not exist.
+    /// A relative link that leads nowhere, in the book or on disk.
     BrokenLink,
+    /// A link to a file outside the book, which has a page of its own.
+    StaleLink,
+    /// A source page or the "Source files" part missing or out of date.
+    StalePage,
+    /// A page under `lessons/` that `SUMMARY.md` does not list.
+    NotInBook,
+    /// A code block line wider than `MAX_WIDTH`.
+    TooWide,
+    /// A line that mdBook would hide in a `rust` block.
+    HiddenLine,
+    /// `book.toml` lacks a setting the book needs.
+    BookConfig,
+    /// A transcript that differs from what its scene printed.
+    StaleTranscript,
+    /// An unknown scene, one that failed, or a marker with no block.
+    BrokenTranscript,
+    /// A scene that no lesson shows.
+    UnusedScene,
     /// A file or directory that could not be read (or, blessing, written).
     Unreadable,
+}
+
+impl Kind {
+    /// The problems that blessing fixes.
+    fn is_generated(self) -> bool {
+        matches!(
+            self,
+            StaleCopy | StaleCaption | StaleLink | StalePage | StaleTranscript
+        )
+    }
 }
 
 /// One problem, at a 1-based line (0: the whole file) of a file whose path
@@ -90,55 +157,210 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Checks every lesson under `root` against the code, and the code's anchors
-/// against the lessons. Reads files, never writes them.
-fn check(root: &Path) -> Vec<Problem> {
-    let mut checker = Checker::new(root);
-    let lessons = checker.files_in(&root.join("lessons"), "md");
-    // Until the first lesson is written there is nothing to check: anchors
-    // may go into the code before the lessons that will show them.
-    if !lessons.is_empty() {
-        for lesson in lessons {
-            if let Some(text) = checker.read(&lesson) {
-                checker.scan_lesson(&lesson, &text);
-            }
-        }
-        for dir in SOURCE_DIRS {
-            for source in checker.files_in(&root.join(dir), "rs") {
-                if let Some(text) = checker.read(&source) {
-                    checker.check_markers(&source, &text);
-                }
-            }
-        }
-    }
-    let mut problems = checker.problems;
-    // Sorting by file then line reads like a compiler's error list.
-    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    problems
+// --- Transcripts: the scenes that print them --------------------------------
+
+/// What a scene gave: its text, or why it did not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Played {
+    Text(String),
+    /// It needs what this machine lacks (Python 2.7, say): not checked.
+    Skipped(String),
+    Failed(String),
 }
 
-/// Rewrites every stale copy with its current region, then returns what
-/// `check` still finds: the problems that blessing cannot fix.
-fn bless(root: &Path) -> Vec<Problem> {
-    // This checker only finds the stale copies: `check` reports the rest,
-    // after the lessons that could not be written.
-    let mut checker = Checker::new(root);
-    let mut failed = Checker::new(root);
-    for lesson in checker.files_in(&root.join("lessons"), "md") {
-        let Some(text) = checker.read(&lesson) else {
-            continue;
-        };
-        let fixes = checker.scan_lesson(&lesson, &text);
-        if fixes.is_empty() {
-            continue; // nothing stale: leave the file alone, byte for byte
-        }
-        if let Err(err) = fs::write(&lesson, blessed_text(&text, &fixes)) {
-            let why = format!("cannot write the refreshed copy: {err}");
-            failed.report(Unreadable, &lesson, 0, why);
+/// The scenes that lessons may show.
+trait Stage: Sync {
+    fn names(&self) -> Vec<&str>;
+    fn play(&self, name: &str) -> Played;
+    /// Where the scenes are registered, for problems.
+    fn registry(&self) -> &str;
+}
+
+/// The lessons' scenes, in `tests/lessons/transcripts.rs`.
+struct Scenes;
+
+impl Stage for Scenes {
+    fn names(&self) -> Vec<&str> {
+        transcripts::SCENES.iter().map(|(name, _)| *name).collect()
+    }
+
+    fn play(&self, name: &str) -> Played {
+        let scene = transcripts::SCENES.iter().find(|(n, _)| *n == name);
+        match scene.map(|(_, play)| scene::play(*play)) {
+            Some(Ok(text)) => Played::Text(text),
+            Some(Err(scene::Stop::Skip(why))) => Played::Skipped(why),
+            Some(Err(scene::Stop::Fail(why))) => Played::Failed(why),
+            None => Played::Failed(format!("no scene named {name:?}")),
         }
     }
-    failed.problems.extend(check(root));
-    failed.problems
+
+    fn registry(&self) -> &str {
+        "tests/lessons/transcripts.rs"
+    }
+}
+
+/// A stage that plays each scene once, however often it is asked, and
+/// plays the scenes asked together in parallel.
+struct Memo {
+    stage: Box<dyn Stage>,
+    played: Mutex<BTreeMap<String, Played>>,
+}
+
+impl Memo {
+    fn new(stage: impl Stage + 'static) -> Memo {
+        let played = Mutex::default();
+        Memo {
+            stage: Box::new(stage),
+            played,
+        }
+    }
+
+    fn play_all(&self, names: &BTreeSet<String>) -> BTreeMap<String, Played> {
+        let mut played = self.played.lock().unwrap_or_else(|e| e.into_inner());
+        let new: Vec<&String> =
+            names.iter().filter(|n| !played.contains_key(*n)).collect();
+        thread::scope(|scope| {
+            let plays: Vec<_> = (new.iter())
+                .map(|name| (name, scope.spawn(|| self.stage.play(name))))
+                .collect();
+            for (name, play) in plays {
+                let panicked = || Played::Failed("the scene panicked".into());
+                played.insert(
+                    name.to_string(),
+                    play.join().unwrap_or_else(|_| panicked()),
+                );
+            }
+        });
+        played.clone()
+    }
+}
+
+// --- A review of the tree ----------------------------------------------------
+
+/// What `check` finds, and what blessing would write.
+struct Review {
+    problems: Vec<Problem>,
+    /// Files to write (`Some`) or delete (`None`), for the generated parts.
+    writes: BTreeMap<PathBuf, Option<String>>,
+    /// Scenes that did not run here, and why.
+    notes: Vec<String>,
+}
+
+/// Checks the lessons and the book under `root`. Reads files, never writes
+/// them.
+fn check(root: &Path, stage: &Memo) -> Review {
+    let mut checker = Checker::new(root);
+    let lessons = root.join("lessons");
+    let pages = checker.md_files(&lessons);
+    // Until the first lesson is written there is nothing to check: anchors
+    // may go into the code before the lessons that will show them.
+    if !pages.is_empty() {
+        checker.review(&lessons, &pages, stage);
+    }
+    let Checker {
+        mut problems,
+        writes,
+        notes,
+        ..
+    } = checker;
+    // Sorting by file then line reads like a compiler's error list.
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let mut notes = notes;
+    notes.sort_by_cached_key(|note| {
+        let mut parts = note.splitn(3, ':');
+        let file = parts.next().unwrap_or_default().to_string();
+        (
+            file,
+            parts.next().and_then(|line| line.parse::<usize>().ok()),
+        )
+    });
+    Review {
+        problems,
+        writes,
+        notes,
+    }
+}
+
+/// Writes every generated part that is stale, then returns what `check`
+/// still finds: the problems that blessing cannot fix.
+fn bless(root: &Path, stage: &Memo) -> Review {
+    let first = check(root, stage);
+    let mut failed = Vec::new();
+    for (path, text) in &first.writes {
+        let done = match text {
+            Some(text) => fs::create_dir_all(path.parent().unwrap_or(root))
+                .and_then(|()| fs::write(path, text)),
+            None => fs::remove_file(path).map(|()| remove_empty_dirs(path)),
+        };
+        if let Err(err) = done {
+            failed.push(Problem {
+                kind: Unreadable,
+                file: shown(root, path),
+                line: 0,
+                message: format!("cannot write the generated text: {err}"),
+            });
+        }
+    }
+    let mut review = check(root, stage);
+    failed.append(&mut review.problems);
+    review.problems = failed;
+    review
+}
+
+/// Removes the directories above a deleted page that it left empty.
+fn remove_empty_dirs(deleted: &Path) {
+    let mut dir = deleted.parent();
+    while let Some(empty) = dir {
+        if empty.ends_with(CODE_DIR) || fs::remove_dir(empty).is_err() {
+            break;
+        }
+        dir = empty.parent();
+    }
+}
+
+/// A replacement of `lines[start..end]` of a lesson by `lines`.
+#[derive(Debug)]
+struct Edit {
+    start: usize,
+    end: usize,
+    lines: Vec<String>,
+}
+
+/// A relative link found in a page, to check once the book is known.
+struct Link {
+    line: usize,
+    target: String,
+    /// The page it leads to (normalized), or `None` for the same page.
+    page: Option<PathBuf>,
+    fragment: Option<String>,
+}
+
+/// A transcript marker and its block.
+struct Transcript {
+    name: String,
+    /// 0-based indices of the marker line and of the closing fence.
+    marker: usize,
+    close: usize,
+    fence: Fence,
+}
+
+/// What one page holds that the book-wide checks need.
+#[derive(Default)]
+struct PageScan {
+    path: PathBuf,
+    text: String,
+    edits: Vec<Edit>,
+    links: Vec<Link>,
+    transcripts: Vec<Transcript>,
+    /// The files (relative to the root) this page shows or links to.
+    shows: BTreeSet<PathBuf>,
+}
+
+/// A page of the book as `SUMMARY.md` lists it.
+struct Entry {
+    title: String,
+    /// Normalized path.
+    path: PathBuf,
 }
 
 /// The problems found so far in the tree at `root`.
@@ -146,13 +368,13 @@ fn bless(root: &Path) -> Vec<Problem> {
 struct Checker {
     root: PathBuf,
     problems: Vec<Problem>,
+    writes: BTreeMap<PathBuf, Option<String>>,
+    notes: Vec<String>,
     /// (normalized source path, anchor) of every well-formed reference.
     referenced: BTreeSet<(PathBuf, String)>,
+    /// Whether `lessons/book.toml` exists: the book-wide checks apply.
+    book: bool,
 }
-
-/// A stale copy: the 0-based indices of its fence lines in the lesson, and
-/// the lines that belong between them.
-type Fix = (usize, usize, Vec<String>);
 
 impl Checker {
     fn new(root: &Path) -> Checker {
@@ -180,8 +402,51 @@ impl Checker {
             .ok()
     }
 
-    /// The `*.{ext}` files in `dir`, sorted; none if `dir` does not exist
-    /// (yet). Only source files (`rs`) are searched for in subdirectories.
+    /// Everything: the pages, their transcripts, the book, the anchors.
+    fn review(&mut self, lessons: &Path, pages: &[PathBuf], stage: &Memo) {
+        let code = lessons.join(CODE_DIR);
+        self.book = lessons.join("book.toml").exists();
+        // `SUMMARY.md` is no page of the book: `check_listing` reads it.
+        let summary = lessons.join("SUMMARY.md");
+        let book = self.book;
+        let generated = |page: &&PathBuf| {
+            page.starts_with(&code) || (book && **page == summary)
+        };
+        let mut scans = Vec::new();
+        for page in pages.iter().filter(|page| !generated(page)) {
+            if let Some(text) = self.read(page) {
+                scans.push(self.scan_page(page, text));
+            }
+        }
+        self.check_transcripts(&mut scans, stage);
+        if self.book {
+            self.check_book_toml(&lessons.join("book.toml"));
+            self.check_book(lessons, pages, &scans);
+        }
+        for scan in &scans {
+            self.write_edits(scan);
+        }
+        for dir in SOURCE_DIRS {
+            for source in self.source_files(&self.root.join(dir)) {
+                if let Some(text) = self.read(&source) {
+                    self.check_markers(&source, &text);
+                }
+            }
+        }
+    }
+
+    /// The `*.md` files under `dir`, sorted; none if `dir` does not exist.
+    fn md_files(&mut self, dir: &Path) -> Vec<PathBuf> {
+        self.files_in(dir, "md")
+    }
+
+    /// The `*.rs` files under `dir`, sorted; none if `dir` does not exist.
+    fn source_files(&mut self, dir: &Path) -> Vec<PathBuf> {
+        self.files_in(dir, "rs")
+    }
+
+    /// The `*.{ext}` files under `dir`, sorted, outside hidden and `target`
+    /// directories; none if `dir` does not exist (yet).
     fn files_in(&mut self, dir: &Path, ext: &str) -> Vec<PathBuf> {
         let entries = match fs::read_dir(dir) {
             Ok(entries) => entries,
@@ -191,23 +456,19 @@ impl Checker {
                 return vec![];
             }
         };
-        let recurse = ext == "rs";
         let mut files = Vec::new();
         for entry in entries.filter_map(Result::ok) {
             let (name, path) = (entry.file_name(), entry.path());
-            // Build output and hidden files are not code anyone wrote.
-            let hidden = name.to_string_lossy().starts_with('.');
-            if recurse && (hidden || name == "target") {
+            // Build output and hidden files are not anything anyone wrote.
+            if name.to_string_lossy().starts_with('.') || name == "target" {
                 continue;
             }
             // `file_type` does not follow symlinks, so a link cannot loop us.
             match entry.file_type() {
-                Ok(kind) if kind.is_dir() && recurse => {
+                Ok(kind) if kind.is_dir() => {
                     files.extend(self.files_in(&path, ext));
                 }
-                Ok(kind) if !kind.is_dir() && has_extension(&path, ext) => {
-                    files.push(path);
-                }
+                Ok(_) if has_extension(&path, ext) => files.push(path),
                 _ => {}
             }
         }
@@ -262,35 +523,68 @@ impl Checker {
         }
     }
 
-    /// Reads a lesson line by line: code blocks, references with the copy
-    /// that must follow each, and prose, where links are checked. Returns
-    /// the stale copies.
-    fn scan_lesson(&mut self, lesson: &Path, text: &str) -> Vec<Fix> {
+    /// Reads a page line by line: code blocks, references with the caption
+    /// and copy that must follow each, transcript markers, and prose, where
+    /// links are collected.
+    fn scan_page(&mut self, page: &Path, text: String) -> PageScan {
+        let mut scan = PageScan {
+            path: page.to_path_buf(),
+            ..PageScan::default()
+        };
         let lines: Vec<&str> = text.lines().collect();
-        let mut fixes = Vec::new();
         let mut at = 0;
         while let Some(&line) = lines.get(at) {
             at = if let Some(fence) = Fence::open(line) {
                 // Code is not prose: `handlers[i](request)` is not a link,
                 // and an include line shown as an example is no reference.
-                match self.closing_line(lesson, &lines, at, fence) {
-                    Some(close) => close + 1,
+                match self.closing_line(page, &lines, at, fence) {
+                    Some(close) => {
+                        self.check_block(page, &lines, at, close, fence);
+                        let marked = scan.transcripts.last();
+                        if marked.is_none_or(|t| t.marker + 1 != at) {
+                            self.note_unmarked(page, &lines[at..close], at);
+                        }
+                        close + 1
+                    }
                     None => break,
                 }
             } else if let Some(parsed) = parse_reference(line) {
-                self.check_copy(lesson, &lines, at, parsed, &mut fixes)
+                self.check_copy(&mut scan, &lines, at, parsed)
+            } else if let Some(name) = parse_marker("transcript:", line) {
+                self.mark_transcript(&mut scan, &lines, at, name)
             } else {
-                self.check_links(lesson, at + 1, line);
+                self.scan_links(&mut scan, at, line);
                 at + 1
             };
         }
-        fixes
+        scan.text = text;
+        scan
+    }
+
+    /// Notes a block of commands (`$ ...`) and their output that no scene
+    /// produces: the output may drift from what the programs print.
+    fn note_unmarked(&mut self, page: &Path, block: &[&str], open: usize) {
+        let body = &block[1..];
+        let command = |line: &&str| line.trim_start().starts_with("$ ");
+        // Neither a command, nor its continuation, nor a blank line.
+        let output = |line: &&str| {
+            !command(line) && line.starts_with(|c: char| !c.is_whitespace())
+        };
+        if body.iter().any(command) && body.iter().any(output) {
+            let page = shown(&self.root, page);
+            let note = format!(
+                "{}:{}: commands with no transcript marker",
+                page.display(),
+                open + 1
+            );
+            self.notes.push(note);
+        }
     }
 
     /// The index of the line that closes the block opening at index `open`.
     fn closing_line(
         &mut self,
-        lesson: &Path,
+        page: &Path,
         lines: &[&str],
         open: usize,
         fence: Fence,
@@ -299,37 +593,93 @@ impl Checker {
         if close.is_none() {
             let why = format!(
                 "this {} code block is never closed, so the rest of the \
-                 lesson reads as code",
+                 page reads as code",
                 fence.text()
             );
-            self.report(BadFence, lesson, open + 1, why);
+            self.report(BadFence, page, open + 1, why);
         }
         close
     }
 
-    /// Checks the reference at index `at`, and the copy that must follow it
-    /// on the next line; a stale copy's fix goes to `fixes`. Returns the
-    /// index of the next line to read.
+    /// The lines of a code block must fit a laptop's page, and a `rust`
+    /// block must not hold a line that mdBook hides.
+    fn check_block(
+        &mut self,
+        page: &Path,
+        lines: &[&str],
+        open: usize,
+        close: usize,
+        fence: Fence,
+    ) {
+        let words = markdown::info_words(lines[open]);
+        if !words.contains(&WIDE) {
+            self.check_width(page, lines, (open, close), fence);
+        }
+        if words.first() == Some(&"rust") {
+            for (index, line) in
+                lines.iter().enumerate().take(close).skip(open + 1)
+            {
+                if markdown::hidden_in_rust(line) {
+                    let why = "mdBook hides this line of a `rust` block (a \
+                               `#` then a space, `#` or nothing); open the \
+                               block with ```rs, which mdBook leaves alone";
+                    self.report(HiddenLine, page, index + 1, why.to_string());
+                }
+            }
+        }
+    }
+
+    /// Reports the lines between fences `open` and `close` that are wider
+    /// than [`MAX_WIDTH`] (once for the block).
+    fn check_width(
+        &mut self,
+        page: &Path,
+        lines: &[&str],
+        (open, close): (usize, usize),
+        fence: Fence,
+    ) {
+        let width =
+            |line: &str| line.chars().count().saturating_sub(fence.indent);
+        let wide: Vec<(usize, usize)> = (open + 1..close)
+            .map(|i| (i, width(lines[i])))
+            .filter(|&(_, width)| width > MAX_WIDTH)
+            .collect();
+        let Some(&(first, first_width)) = wide.first() else {
+            return;
+        };
+        let widest = wide.iter().map(|&(_, w)| w).max().unwrap_or(0);
+        let opening = lines[open].trim_start();
+        let why = format!(
+            "{} line(s) of this block are wider than {MAX_WIDTH} columns (the \
+             first has {first_width}, the widest {widest}): a laptop's page \
+             cuts them; shorten them, or open the block with `{opening} \
+             {WIDE}` if it must be wide",
+            wide.len()
+        );
+        self.report(TooWide, page, first + 1, why);
+    }
+
+    /// Checks the reference at index `at`, the caption and the copy that
+    /// follow it; stale ones get an edit. Returns the index of the next
+    /// line to read.
     fn check_copy(
         &mut self,
-        lesson: &Path,
+        scan: &mut PageScan,
         lines: &[&str],
         at: usize,
         parsed: Result<(&str, &str), String>,
-        fixes: &mut Vec<Fix>,
     ) -> usize {
-        // The copy's opening fence must follow, at index `open`, which is
-        // also the reference's 1-based line `number`.
-        let (number, open) = (at + 1, at + 1);
+        let page = scan.path.clone();
+        let number = at + 1;
         let (path, anchor) = match parsed {
             Ok(parts) => parts,
             Err(why) => {
-                self.report(BrokenReference, lesson, number, why);
-                return open;
+                self.report(BrokenReference, &page, number, why);
+                return at + 1;
             }
         };
         let name = format!("{path}:{anchor}");
-        let dir = lesson.parent().unwrap_or(&self.root);
+        let dir = page.parent().unwrap_or(&self.root);
         let source = normalize(&dir.join(path));
         self.referenced.insert((source.clone(), anchor.to_string()));
         let region = match fs::read_to_string(&source) {
@@ -341,26 +691,36 @@ impl Checker {
         };
         if let Err(why) = &region {
             let why = format!("broken reference `{name}`: {why}");
-            self.report(BrokenReference, lesson, number, why);
+            self.report(BrokenReference, &page, number, why);
         }
+        // The caption, then the copy's opening fence at index `open`.
+        let caption = lines.get(at + 1).filter(is_caption);
+        let open = at + 1 + usize::from(caption.is_some());
         let next = lines.get(open);
         let Some(fence) = next.and_then(|line| Fence::open(line)) else {
             let found = next.map_or("the end of the file".into(), |line| {
                 format!("{line:?}")
             });
             let why = format!(
-                "`{name}` must be followed on the very next line by a fenced \
-                 code block (```rust), found {found}"
+                "`{name}` must be followed on the very next lines by its \
+                 caption (`From ...`, which BLESS=1 writes) and a fenced code \
+                 block (```rust), found {found}"
             );
-            self.report(BadFence, lesson, number, why);
+            self.report(BadFence, &page, number, why);
             return open;
         };
-        let Some(close) = self.closing_line(lesson, lines, open, fence) else {
+        let Some(close) = self.closing_line(&page, lines, open, fence) else {
             return lines.len();
         };
+        self.check_block(&page, lines, open, close, fence);
         let Ok(region) = region else {
             return close + 1;
         };
+        if let Ok(file) = source.strip_prefix(&self.root) {
+            scan.shows.insert(file.to_path_buf());
+            let wanted = caption_line(&page, &self.root, file, &region, fence);
+            self.check_caption(scan, at + 1, caption.copied(), wanted);
+        }
         let code: Vec<&str> = region.lines.iter().map(|(_, l)| &**l).collect();
         // A region line that looks like the closing fence would end the
         // block early: no copy could match, and blessing would break it.
@@ -371,16 +731,10 @@ impl Checker {
                 fence.text(),
                 fence.mark
             );
-            self.report(BadFence, lesson, open + 1, why);
+            self.report(BadFence, &page, open + 1, why);
             return close + 1;
         }
-        // The copy without the fence's indent, as CommonMark reads it.
-        let copy: Vec<&str> = (lines[open + 1..close].iter())
-            .map(|line| {
-                let spaces = line.len() - line.trim_start_matches(' ').len();
-                &line[spaces.min(fence.indent)..]
-            })
-            .collect();
+        let copy = block_lines(lines, open, close, fence);
         let longest = copy.len().max(code.len());
         let Some(diff) = (0..longest).find(|&i| copy.get(i) != code.get(i))
         else {
@@ -402,34 +756,652 @@ impl Checker {
         );
         // Point at the differing line (the closing fence if the copy is too
         // short), so an editor jumps right to it.
-        self.report(StaleCopy, lesson, open + 2 + diff, why);
-        let indent = " ".repeat(fence.indent);
-        let fixed = code.iter().map(|line| match *line {
-            "" => String::new(),
-            line => format!("{indent}{line}"),
+        self.report(StaleCopy, &page, open + 2 + diff, why);
+        let lines = indented(code.iter().copied(), fence.indent);
+        scan.edits.push(Edit {
+            start: open + 1,
+            end: close,
+            lines,
         });
-        fixes.push((open, close, fixed.collect()));
         close + 1
     }
 
-    fn check_links(&mut self, lesson: &Path, number: usize, line: &str) {
-        for target in link_targets(line) {
-            let Some(path) = local_path(&target) else {
-                continue;
-            };
-            // A leading `/` means the book's root, which is `lessons/`.
-            let dir = lesson.parent().unwrap_or(&self.root);
-            let path = normalize(&dir.join(path.trim_start_matches('/')));
-            if !path.exists() {
-                let missing = shown(&self.root, &path);
-                let why = format!(
-                    "broken link `{target}`: `{}` does not exist",
-                    missing.display()
-                );
-                self.report(BrokenLink, lesson, number, why);
+    /// Compares a snippet's caption (at index `at`, if there is one) with
+    /// the one it must have.
+    fn check_caption(
+        &mut self,
+        scan: &mut PageScan,
+        at: usize,
+        caption: Option<&str>,
+        wanted: String,
+    ) {
+        if caption == Some(wanted.as_str()) {
+            return;
+        }
+        let why = match caption {
+            Some(found) => format!(
+                "stale caption\n    lesson: {:?}\n    wanted: {wanted:?}",
+                found.trim()
+            ),
+            None => format!("no caption before the copy; wanted {wanted:?}"),
+        };
+        self.report(StaleCaption, &scan.path, at + 1, why);
+        scan.edits.push(Edit {
+            start: at,
+            end: at + usize::from(caption.is_some()),
+            lines: vec![wanted],
+        });
+    }
+
+    /// Records the transcript marked at index `at`, whose block must follow
+    /// on the next line. Returns the index of the next line to read: the
+    /// block's fence, so that it is checked as any block.
+    fn mark_transcript(
+        &mut self,
+        scan: &mut PageScan,
+        lines: &[&str],
+        at: usize,
+        name: Result<&str, String>,
+    ) -> usize {
+        let page = scan.path.clone();
+        let name = match name {
+            Ok(name) => name,
+            Err(why) => {
+                self.report(BrokenTranscript, &page, at + 1, why);
+                return at + 1;
+            }
+        };
+        let next = lines.get(at + 1);
+        let Some(fence) = next.and_then(|line| Fence::open(line)) else {
+            let why = format!(
+                "transcript `{name}` must be followed on the very next line \
+                 by a fenced code block (```text)"
+            );
+            self.report(BrokenTranscript, &page, at + 1, why);
+            return at + 1;
+        };
+        let close = (at + 2..lines.len()).find(|&i| fence.closes(lines[i]));
+        if let Some(close) = close {
+            scan.transcripts.push(Transcript {
+                name: name.to_string(),
+                marker: at,
+                close,
+                fence,
+            });
+        }
+        at + 1
+    }
+
+    /// Plays the scenes that the pages show, and compares each block with
+    /// what its scene printed.
+    fn check_transcripts(&mut self, scans: &mut [PageScan], stage: &Memo) {
+        let names: BTreeSet<String> = scans
+            .iter()
+            .flat_map(|scan| scan.transcripts.iter().map(|t| t.name.clone()))
+            .collect();
+        let known: BTreeSet<&str> = stage.stage.names().into_iter().collect();
+        let registry = PathBuf::from(stage.stage.registry());
+        for unused in known.iter().filter(|n| !names.contains(**n)) {
+            let why = format!(
+                "scene `{unused}` is shown in no lesson; mark a block with \
+                 `<!-- transcript: {unused} -->` or remove the scene"
+            );
+            self.report(UnusedScene, &self.root.join(&registry), 0, why);
+        }
+        let playable = names.iter().filter(|n| known.contains(n.as_str()));
+        let played = stage.play_all(&playable.cloned().collect());
+        for scan in scans.iter_mut() {
+            for t in std::mem::take(&mut scan.transcripts) {
+                let number = t.marker + 1;
+                let name = &t.name;
+                let why = match played.get(name) {
+                    Some(Played::Text(text)) => {
+                        self.compare_transcript(scan, &t, text);
+                        continue;
+                    }
+                    Some(Played::Skipped(why)) => {
+                        let page = shown(&self.root, &scan.path);
+                        let page = page.display();
+                        let note = format!(
+                            "{page}:{number}: `{name}` not checked: {why}"
+                        );
+                        self.notes.push(note);
+                        continue;
+                    }
+                    Some(Played::Failed(why)) => {
+                        format!("scene `{name}` failed: {why}")
+                    }
+                    None => {
+                        format!("no scene `{name}` in {}", registry.display())
+                    }
+                };
+                self.report(BrokenTranscript, &scan.path, number, why);
             }
         }
     }
+
+    /// Compares a transcript's block with what its scene printed.
+    fn compare_transcript(
+        &mut self,
+        scan: &mut PageScan,
+        t: &Transcript,
+        text: &str,
+    ) {
+        let open = t.marker + 1;
+        let wanted: Vec<&str> = text.lines().collect();
+        if wanted.iter().any(|line| t.fence.closes(line)) {
+            let why = format!(
+                "scene `{}` printed a line that closes this {} fence; open \
+                 the block with more {} characters",
+                t.name,
+                t.fence.text(),
+                t.fence.mark
+            );
+            self.report(BadFence, &scan.path, open + 1, why);
+            return;
+        }
+        let lines: Vec<&str> = scan.text.lines().collect();
+        let now = block_lines(&lines, open, t.close, t.fence);
+        let longest = now.len().max(wanted.len());
+        let Some(diff) = (0..longest).find(|&i| now.get(i) != wanted.get(i))
+        else {
+            return;
+        };
+        let side = |line: Option<&&str>| {
+            line.map_or("(end of block)".into(), |l| format!("{l:?}"))
+        };
+        let why = format!(
+            "transcript `{}` differs from what its scene printed\n    \
+             lesson: {}\n    scene:  {}",
+            t.name,
+            side(now.get(diff)),
+            side(wanted.get(diff)),
+        );
+        self.report(StaleTranscript, &scan.path, open + 2 + diff, why);
+        let lines = indented(wanted.into_iter(), t.fence.indent);
+        scan.edits.push(Edit {
+            start: open + 1,
+            end: t.close,
+            lines,
+        });
+    }
+
+    /// Collects the links on a prose line. A link to a file outside the
+    /// book is rewritten to that file's page (in a book).
+    fn scan_links(&mut self, scan: &mut PageScan, at: usize, line: &str) {
+        let page = scan.path.clone();
+        for target in markdown::link_targets(line) {
+            let Some((path, fragment)) = markdown::local_target(&target) else {
+                continue;
+            };
+            let fragment = fragment.map(str::to_string);
+            if path.is_empty() {
+                let (line, page) = (at + 1, None);
+                scan.links.push(Link {
+                    line,
+                    target,
+                    page,
+                    fragment,
+                });
+                continue;
+            }
+            // A leading `/` means the book's root, which is `lessons/`.
+            let base = match path.starts_with('/') {
+                true => self.root.join("lessons"),
+                false => page.parent().unwrap_or(&self.root).to_path_buf(),
+            };
+            let file = normalize(&base.join(path.trim_start_matches('/')));
+            let in_book = file.starts_with(self.root.join("lessons"));
+            if self.book && !in_book && file.is_file() {
+                self.link_to_page(scan, (at, line), &target, &file);
+            } else if self.book && in_book && has_extension(&file, "md") {
+                // A link to a source page keeps that page in the book.
+                let code = self.root.join("lessons").join(CODE_DIR);
+                if let Ok(page) = file.strip_prefix(&code) {
+                    let source = page.to_string_lossy();
+                    let source = source.strip_suffix(".md").unwrap_or(&source);
+                    scan.shows.insert(PathBuf::from(source));
+                }
+                let (line, page) = (at + 1, Some(file));
+                scan.links.push(Link {
+                    line,
+                    target,
+                    page,
+                    fragment,
+                });
+            } else if !file.exists() || (self.book && !in_book) {
+                let missing = shown(&self.root, &file);
+                let why = match file.exists() {
+                    true => format!(
+                        "broken link `{target}`: `{}` is a folder outside the \
+                         book; link to a page or a file in it",
+                        missing.display()
+                    ),
+                    false => format!(
+                        "broken link `{target}`: `{}` does not exist",
+                        missing.display()
+                    ),
+                };
+                self.report(BrokenLink, &page, at + 1, why);
+            }
+        }
+    }
+
+    /// A link to `file`, outside the book: rewritten to the file's page.
+    fn link_to_page(
+        &mut self,
+        scan: &mut PageScan,
+        (at, line): (usize, &str),
+        target: &str,
+        file: &Path,
+    ) {
+        let Ok(file) = file.strip_prefix(&self.root) else {
+            let why = format!("broken link `{target}`: outside the repository");
+            self.report(BrokenLink, &scan.path, at + 1, why);
+            return;
+        };
+        scan.shows.insert(file.to_path_buf());
+        let dir = scan.path.parent().unwrap_or(&self.root);
+        let to_page = relative(dir, &source_page(&self.root, file));
+        let destination = markdown::link_destination(target).unwrap_or(target);
+        let after = target.trim().trim_start_matches('<');
+        let title = after.strip_prefix(destination).unwrap_or("");
+        let wanted =
+            format!("{}{}", to_page.display(), title.trim_start_matches('>'));
+        let why = format!(
+            "link `{target}` leaves the book: mdBook builds no page for \
+             `{}`; its page is `{wanted}`",
+            file.display()
+        );
+        self.report(StaleLink, &scan.path, at + 1, why);
+        // A line with two such links is rewritten once, with both.
+        let edits = &mut scan.edits;
+        let edit =
+            match edits.iter().position(|e| (e.start, e.end) == (at, at + 1)) {
+                Some(index) => &mut edits[index],
+                None => {
+                    let lines = vec![line.to_string()];
+                    edits.push(Edit {
+                        start: at,
+                        end: at + 1,
+                        lines,
+                    });
+                    edits.last_mut().expect("just pushed")
+                }
+            };
+        let (from, to) = (format!("]({target})"), format!("]({wanted})"));
+        edit.lines[0] = edit.lines[0].replacen(&from, &to, 1);
+    }
+
+    /// `book.toml` must switch off what breaks the book: the Run button on
+    /// code that cannot run, and the renaming of `README.md` to `index.md`
+    /// (which breaks every link to `README.md`, on GitHub the name to use).
+    fn check_book_toml(&mut self, path: &Path) {
+        let Some(text) = self.read(path) else { return };
+        let settings = toml_settings(&text);
+        let wanted = [
+            ("build", "use-default-preprocessors", "false"),
+            ("output.html.playground", "runnable", "false"),
+        ];
+        for (table, key, value) in wanted {
+            let found = settings.get(&(table.to_string(), key.to_string()));
+            if found.map(String::as_str) != Some(value) {
+                let why = format!("needs `{key} = {value}` under `[{table}]`");
+                self.report(BookConfig, path, 0, why);
+            }
+        }
+        if !settings
+            .keys()
+            .any(|(table, _)| table == "preprocessor.links")
+        {
+            let why = "needs `[preprocessor.links]`, for `{{#include}}`, once \
+                       the default preprocessors are off"
+                .to_string();
+            self.report(BookConfig, path, 0, why);
+        }
+    }
+
+    /// The book as a whole: `SUMMARY.md`, the source pages, and the links.
+    fn check_book(
+        &mut self,
+        lessons: &Path,
+        pages: &[PathBuf],
+        scans: &[PageScan],
+    ) {
+        let summary_path = lessons.join("SUMMARY.md");
+        let Some(summary) = self.read(&summary_path) else {
+            return;
+        };
+        let (hand, entries) = summary_entries(lessons, &summary);
+        self.check_listing(&summary_path, pages, &entries);
+        let texts = self.source_pages(scans, &entries);
+        let part = source_part(texts.keys().map(|p| relative(lessons, p)));
+        let wanted = format!("{}\n\n{part}", hand.trim_end());
+        self.expect_file(&summary_path, &summary, wanted);
+        let code = lessons.join(CODE_DIR);
+        for page in pages.iter().filter(|p| p.starts_with(&code)) {
+            if !texts.contains_key(page) {
+                let why = "shows a file that no lesson shows or links to any \
+                           more";
+                self.report(StalePage, page, 0, why.to_string());
+                self.writes.insert(page.clone(), None);
+            }
+        }
+        // The links, against the pages the book will have.
+        let mut book: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+        for entry in &entries {
+            if let Ok(text) = fs::read_to_string(&entry.path) {
+                book.insert(entry.path.clone(), markdown::page_ids(&text));
+            }
+        }
+        for (page, text) in &texts {
+            let now = fs::read_to_string(page).unwrap_or_default();
+            self.expect_file(page, &now, text.clone());
+            book.insert(page.clone(), markdown::page_ids(text));
+        }
+        for scan in scans {
+            self.check_links(scan, &book);
+        }
+    }
+
+    /// `SUMMARY.md` must list every page written by hand, and only pages
+    /// that exist (mdBook stops on a missing one).
+    fn check_listing(
+        &mut self,
+        summary: &Path,
+        pages: &[PathBuf],
+        entries: &[Entry],
+    ) {
+        let code = summary.with_file_name(CODE_DIR);
+        let listed: BTreeSet<&PathBuf> =
+            entries.iter().map(|e| &e.path).collect();
+        for page in pages {
+            let generated = page.starts_with(&code) || page == summary;
+            if !generated && !listed.contains(page) {
+                let why = "not in SUMMARY.md, so mdBook leaves it out of the \
+                           book; list it there";
+                self.report(NotInBook, page, 0, why.to_string());
+            }
+        }
+        for entry in entries {
+            if !entry.path.exists() && !entry.path.starts_with(&code) {
+                let missing = shown(&self.root, &entry.path);
+                let why = format!(
+                    "lists `{}`, which does not exist",
+                    missing.display()
+                );
+                self.report(BrokenLink, summary, 0, why);
+            }
+        }
+    }
+
+    /// The text of the page of each file that a page shows or links to,
+    /// by the page's path.
+    fn source_pages(
+        &mut self,
+        scans: &[PageScan],
+        entries: &[Entry],
+    ) -> BTreeMap<PathBuf, String> {
+        // Each page lists the lessons that show its file.
+        let mut shown_in: BTreeMap<PathBuf, Vec<&Entry>> = BTreeMap::new();
+        for scan in scans {
+            let entry = entries.iter().find(|e| e.path == scan.path);
+            for file in &scan.shows {
+                let list = shown_in.entry(file.clone()).or_default();
+                list.extend(entry);
+            }
+        }
+        let mut texts = BTreeMap::new();
+        for (file, entries) in &shown_in {
+            if let Some(text) = self.source_page_text(file, entries) {
+                texts.insert(source_page(&self.root, file), text);
+            }
+        }
+        texts
+    }
+
+    /// The page of `file`, shown in `entries`; `None` if it cannot be one.
+    fn source_page_text(
+        &mut self,
+        file: &Path,
+        entries: &[&Entry],
+    ) -> Option<String> {
+        let text = self.read(&self.root.join(file))?;
+        if text.contains("{{#") {
+            let why = "holds `{{#`, which mdBook would expand in its page; \
+                       show a region of it instead of linking to it whole"
+                .to_string();
+            self.report(BrokenReference, &self.root.join(file), 0, why);
+            return None;
+        }
+        let page = source_page(&self.root, file);
+        let dir = page.parent().unwrap_or(&self.root);
+        let include = relative(dir, &self.root.join(file));
+        let lessons: Vec<String> = entries
+            .iter()
+            .map(|e| {
+                format!("[{}]({})", e.title, relative(dir, &e.path).display())
+            })
+            .collect();
+        let fence = markdown::fence_for(&text);
+        let language = match file.extension().and_then(|e| e.to_str()) {
+            // Not `rust`: mdBook would add a Run button and hide lines.
+            Some("rs") => "rs",
+            Some("toml") => "toml",
+            Some("py") => "python",
+            Some("sh") => "bash",
+            Some("md") => "markdown",
+            _ => "text",
+        };
+        Some(format!(
+            "# `{}`\n\n{GENERATED}, for each file that a lesson shows or \
+             links to. -->\n\nShown in {}.\n\n{fence}{language}\n\
+             {{{{#include {}}}}}\n{fence}\n",
+            file.display(),
+            lessons.join(", "),
+            include.display(),
+        ))
+    }
+
+    /// `path` must hold `wanted`; `now` is what it holds.
+    fn expect_file(&mut self, path: &Path, now: &str, wanted: String) {
+        if now == wanted {
+            return;
+        }
+        let line = now
+            .lines()
+            .zip(wanted.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(now.lines().count().min(wanted.lines().count()));
+        let why = match now.is_empty() {
+            true => "missing: it is generated".to_string(),
+            false => format!(
+                "generated text out of date\n    file:   {:?}\n    wanted: {:?}",
+                now.lines().nth(line).unwrap_or("(end of file)"),
+                wanted.lines().nth(line).unwrap_or("(end of file)"),
+            ),
+        };
+        self.report(StalePage, path, line + 1, why);
+        self.writes.insert(path.to_path_buf(), Some(wanted));
+    }
+
+    /// Each link of a page leads to a page of the book, and its fragment
+    /// to an `id` in that page.
+    fn check_links(
+        &mut self,
+        scan: &PageScan,
+        book: &BTreeMap<PathBuf, BTreeSet<String>>,
+    ) {
+        for link in &scan.links {
+            let page = link.page.as_ref().unwrap_or(&scan.path);
+            let Some(ids) = book.get(page) else {
+                let why = format!(
+                    "broken link `{}`: `{}` is not a page of the book (not in \
+                     SUMMARY.md, or missing)",
+                    link.target,
+                    shown(&self.root, page).display()
+                );
+                self.report(BrokenLink, &scan.path, link.line, why);
+                continue;
+            };
+            if let Some(fragment) = &link.fragment
+                && !ids.contains(fragment)
+            {
+                let why = format!(
+                    "broken link `{}`: no heading or id `{fragment}` in `{}`",
+                    link.target,
+                    shown(&self.root, page).display()
+                );
+                self.report(BrokenLink, &scan.path, link.line, why);
+            }
+        }
+    }
+
+    /// Queues the page with its edits applied, if it has any.
+    fn write_edits(&mut self, scan: &PageScan) {
+        if scan.edits.is_empty() {
+            return; // nothing stale: leave the file alone, byte for byte
+        }
+        let text = edited_text(&scan.text, &scan.edits);
+        self.writes.insert(scan.path.clone(), Some(text));
+    }
+}
+
+/// The lines of the block between fences `open` and `close`, without the
+/// fence's indent, as CommonMark reads them.
+fn block_lines<'a>(
+    lines: &[&'a str],
+    open: usize,
+    close: usize,
+    fence: Fence,
+) -> Vec<&'a str> {
+    (lines[open + 1..close].iter())
+        .map(|line| {
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            &line[spaces.min(fence.indent)..]
+        })
+        .collect()
+}
+
+/// `lines`, indented as the block that holds them.
+fn indented<'a>(
+    lines: impl Iterator<Item = &'a str>,
+    indent: usize,
+) -> Vec<String> {
+    let indent = " ".repeat(indent);
+    let line = |line: &str| match line {
+        "" => String::new(),
+        line => format!("{indent}{line}"),
+    };
+    lines.map(line).collect()
+}
+
+/// A snippet's caption starts so; the rest is generated.
+const CAPTION_START: &str = "From [`";
+
+fn is_caption(line: &&&str) -> bool {
+    line.trim_start().starts_with(CAPTION_START)
+}
+
+/// The caption of a snippet of `file` (relative to `root`) in `page`:
+/// the file, linked to its page, and the lines the copy shows.
+fn caption_line(
+    page: &Path,
+    root: &Path,
+    file: &Path,
+    region: &Region,
+    fence: Fence,
+) -> String {
+    let dir = page.parent().unwrap_or(root);
+    let to_page = relative(dir, &source_page(root, file));
+    let first = region.lines.first().map_or(region.end, |(n, _)| *n);
+    let last = region.lines.last().map_or(region.end, |(n, _)| *n);
+    let lines = match first == last {
+        true => format!("line {first}"),
+        false => format!("lines {first}–{last}"),
+    };
+    let indent = " ".repeat(fence.indent);
+    format!(
+        "{indent}{CAPTION_START}{}`]({}), {lines}:",
+        file.display(),
+        to_page.display()
+    )
+}
+
+/// The page that shows `file` (relative to `root`) whole.
+fn source_page(root: &Path, file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_os_string();
+    name.push(".md");
+    root.join("lessons").join(CODE_DIR).join(name)
+}
+
+/// The "Source files" part of `SUMMARY.md`, listing `pages` (relative to
+/// `lessons/`).
+fn source_part(pages: impl Iterator<Item = PathBuf>) -> String {
+    let mut part = format!(
+        "{SOURCE_PART}\n\n{GENERATED}: a page for each file that a lesson \
+         shows or links to. -->\n\n"
+    );
+    for page in pages {
+        let page = page.to_string_lossy().replace('\\', "/");
+        let file = page
+            .strip_prefix(&format!("{CODE_DIR}/"))
+            .and_then(|p| p.strip_suffix(".md"))
+            .unwrap_or(&page);
+        part.push_str(&format!("[`{file}`]({page})\n"));
+    }
+    part
+}
+
+/// The hand-written part of `SUMMARY.md` (before [`SOURCE_PART`]), and
+/// every page it lists (both parts), with its title.
+fn summary_entries(lessons: &Path, summary: &str) -> (String, Vec<Entry>) {
+    let hand_end = summary
+        .lines()
+        .position(|line| line.trim_end() == SOURCE_PART)
+        .unwrap_or(usize::MAX);
+    let mut hand = String::new();
+    let mut entries = Vec::new();
+    for (index, line) in summary.lines().enumerate() {
+        if index < hand_end {
+            hand.push_str(line);
+            hand.push('\n');
+        }
+        let Some((title, target)) = line.split_once("](") else {
+            continue;
+        };
+        let title = title.rsplit_once('[').map_or(title, |(_, t)| t);
+        let target = target.split(')').next().unwrap_or_default();
+        if let Some((path, _)) = markdown::local_target(target)
+            && !path.is_empty()
+        {
+            let path = normalize(&lessons.join(path));
+            let title = title.replace('`', "");
+            entries.push(Entry { title, path });
+        }
+    }
+    (hand, entries)
+}
+
+/// `key = value` settings of a TOML file, by (table, key). Enough for
+/// `book.toml`: no inline tables, no multi-line values.
+fn toml_settings(text: &str) -> BTreeMap<(String, String), String> {
+    let mut settings = BTreeMap::new();
+    let mut table = String::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if let Some(name) =
+            line.strip_prefix('[').and_then(|l| l.strip_suffix(']'))
+        {
+            table = name.trim().to_string();
+            // A table with no keys is still there.
+            settings.insert((table.clone(), String::new()), String::new());
+        } else if let Some((key, value)) = line.split_once('=') {
+            let key = (table.clone(), key.trim().to_string());
+            settings.insert(key, value.trim().to_string());
+        }
+    }
+    settings
 }
 
 /// The anchor name after `tag` on a line, if any. Like mdBook, the tag may
@@ -511,13 +1483,9 @@ fn anchored_region(text: &str, name: &str) -> Result<Region, String> {
 /// for a line that is no reference at all, and `Some(Err(why))` for one that
 /// starts like a reference but is malformed: a typo is reported, not ignored.
 fn parse_reference(line: &str) -> Option<Result<(&str, &str), String>> {
-    let body = line.trim().strip_prefix("<!--")?.trim_start();
-    let inner = body
-        .strip_prefix("include:")?
-        .trim_end()
-        .strip_suffix("-->");
+    let inner = parse_marker("include:", line)?;
     // The anchor follows the *last* colon, so a path may contain colons.
-    let parts = inner.and_then(|inner| inner.trim().rsplit_once(':'));
+    let parts = inner.ok().and_then(|inner| inner.rsplit_once(':'));
     let parts = parts.map(|(path, anchor)| (path.trim(), anchor.trim()));
     let parts = parts.filter(|(path, anchor)| {
         !path.is_empty()
@@ -531,131 +1499,41 @@ fn parse_reference(line: &str) -> Option<Result<(&str, &str), String>> {
     }))
 }
 
-/// The opening line of a fenced code block: three or more backticks or
-/// tildes, possibly indented (in a list item, say).
-#[derive(Clone, Copy)]
-struct Fence {
-    /// Spaces before the fence; CommonMark strips as many from the content.
-    indent: usize,
-    mark: char,
-    len: usize,
+/// For a `<!-- TAG VALUE -->` line: `Some(Ok(VALUE))`, or `Some(Err(why))`
+/// if it is malformed (not closed on the line, or empty); `None` for any
+/// other line.
+fn parse_marker<'a>(
+    tag: &str,
+    line: &'a str,
+) -> Option<Result<&'a str, String>> {
+    let body = line.trim().strip_prefix("<!--")?.trim_start();
+    let inner = body.strip_prefix(tag)?.trim_end().strip_suffix("-->");
+    let value = inner.map(str::trim).filter(|value| !value.is_empty());
+    Some(value.ok_or_else(|| {
+        format!("malformed marker: expected `<!-- {tag} VALUE -->` on one line")
+    }))
 }
 
-impl Fence {
-    fn open(line: &str) -> Option<Fence> {
-        let rest = line.trim_start_matches(' ');
-        let mark = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
-        let info = rest.trim_start_matches(mark);
-        let len = rest.len() - info.len();
-        // "```a```" is inline code, not a fence: CommonMark forbids
-        // backticks in the info string of a backtick fence.
-        let inline_code = mark == '`' && info.contains('`');
-        let indent = line.len() - rest.len();
-        (len >= 3 && !inline_code).then_some(Fence { indent, mark, len })
-    }
-
-    /// A closing fence is only fence characters, at least as many as the
-    /// opening: a ```` block may then contain ``` lines.
-    fn closes(self, line: &str) -> bool {
-        let line = line.trim();
-        line.len() >= self.len && line.chars().all(|c| c == self.mark)
-    }
-
-    fn text(self) -> String {
-        self.mark.to_string().repeat(self.len)
-    }
-}
-
-/// The targets of the `[text](target)` links on a line, outside `code`.
-fn link_targets(line: &str) -> Vec<String> {
-    let prose = without_code_spans(line);
-    let mut targets = Vec::new();
-    let mut rest = prose.as_str();
-    while let Some(start) = rest.find("](") {
-        rest = &rest[start + 2..];
-        // The `)` that closes the link, allowing `(...)` inside it.
-        let mut depth = 0;
-        let end = rest.find(|c| {
-            depth += match c {
-                '(' => 1,
-                ')' => -1,
-                _ => 0,
-            };
-            depth < 0
-        });
-        let Some(end) = end else {
-            break;
-        };
-        targets.push(rest[..end].to_string());
-        rest = &rest[end + 1..];
-    }
-    targets
-}
-
-/// The line without its `code spans`. As in CommonMark, a span opens with a
-/// run of backticks and closes with a run of the same length; a run that
-/// nothing closes is ordinary text.
-fn without_code_spans(line: &str) -> String {
-    let mut prose = String::new();
-    let mut rest = line;
-    while let Some(start) = rest.find('`') {
-        prose.push_str(&rest[..start]);
-        let after = rest[start..].trim_start_matches('`');
-        let ticks = &rest[start..rest.len() - after.len()];
-        let mut runs = after.match_indices(ticks).map(|(end, _)| end);
-        let close = runs.find(|&end| {
-            !after[..end].ends_with('`')
-                && !after[end + ticks.len()..].starts_with('`')
-        });
-        rest = match close {
-            Some(end) => &after[end + ticks.len()..],
-            None => {
-                prose.push_str(ticks);
-                after
-            }
-        };
-    }
-    prose + rest
-}
-
-/// The file part of a link target, or `None` for links that do not point
-/// at a local file: `#fragment`, `https://…`, `mailto:…` and other schemes.
-fn local_path(target: &str) -> Option<&str> {
-    let target = target.trim();
-    let target = match target.strip_prefix('<') {
-        Some(rest) => rest.split('>').next()?, // `[text](<path with spaces>)`
-        None => target.split_whitespace().next()?, // `[text](path "title")`
-    };
-    let scheme = target.split_once(':').map_or("", |(scheme, _)| scheme);
-    let scheme_char = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
-    let has_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(scheme_char);
-    if target.starts_with('#') || has_scheme {
-        return None;
-    }
-    let path = target.split(['#', '?']).next()?;
-    (!path.is_empty()).then_some(path)
-}
-
-/// The lesson with each stale copy replaced. Every other line, opening fences
-/// included, is kept, and so are the line endings and the final newline (or
-/// its absence).
-fn blessed_text(text: &str, fixes: &[Fix]) -> String {
+/// The page with each edit applied. Every other line is kept, and so are
+/// the line endings and the final newline (or its absence).
+fn edited_text(text: &str, edits: &[Edit]) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    let mut blessed: Vec<&str> = Vec::new();
-    let mut next = 0; // the first line not yet copied into `blessed`
-    for (open, close, fixed) in fixes {
-        blessed.extend(&lines[next..=*open]);
-        blessed.extend(fixed.iter().map(String::as_str));
-        next = *close;
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|edit| (edit.start, edit.end));
+    let mut edited: Vec<&str> = Vec::new();
+    let mut next = 0; // the first line not yet copied into `edited`
+    for edit in sorted {
+        edited.extend(&lines[next..edit.start.max(next)]);
+        edited.extend(edit.lines.iter().map(String::as_str));
+        next = edit.end.max(next);
     }
-    blessed.extend(&lines[next..]);
+    edited.extend(&lines[next.min(lines.len())..]);
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut blessed = blessed.join(newline);
+    let mut edited = edited.join(newline);
     if text.ends_with('\n') {
-        blessed.push_str(newline);
+        edited.push_str(newline);
     }
-    blessed
+    edited
 }
 
 fn has_extension(path: &Path, extension: &str) -> bool {
@@ -665,6 +1543,21 @@ fn has_extension(path: &Path, extension: &str) -> bool {
 /// A path as shown in problems: relative to the root when it is inside.
 fn shown(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// The path from directory `from` to `to`, both normalized and absolute
+/// (or both relative to the same place).
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let (from, to) = (normalize(from), normalize(to));
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = from.components().count() - common;
+    let mut path: PathBuf = std::iter::repeat_n("..", ups).collect();
+    path.extend(to.components().skip(common));
+    path
 }
 
 /// Resolves `.` and `..` without touching the disk, so that
@@ -693,15 +1586,23 @@ fn normalize(path: &Path) -> PathBuf {
 fn lessons_are_in_sync_with_the_code() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let blessing = std::env::var("BLESS").is_ok_and(|value| value == "1");
-    let problems = if blessing { bless(root) } else { check(root) };
-    assert!(problems.is_empty(), "{}", report(&problems, blessing));
+    let stage = Memo::new(Scenes);
+    let review = match blessing {
+        true => bless(root, &stage),
+        false => check(root, &stage),
+    };
+    for note in &review.notes {
+        eprintln!("note: {note}");
+    }
+    let problems = &review.problems;
+    assert!(problems.is_empty(), "{}", report(problems, blessing));
 }
 
 fn report(problems: &[Problem], blessing: bool) -> String {
     let list: String = problems.iter().map(|p| format!("{p}\n")).collect();
     let advice = match blessing {
-        true => "BLESS=1 refreshed the stale copies; the rest needs a human",
-        false => &format!("for stale copies, {BLESS_HINT}"),
+        true => "BLESS=1 rewrote what is generated; the rest needs a human",
+        false => &format!("for what is generated, {BLESS_HINT}"),
     };
     let count = problems.len();
     format!(
@@ -732,6 +1633,7 @@ const LESSON: &str = "\
 # Reading lines
 
 <!-- include: ../src/line.rs:read_line -->
+From [`src/line.rs`](code/src/line.rs.md), lines 3–9:
 ```rust
 pub fn read_line(&self) -> String {
     let line = String::new();
@@ -741,6 +1643,7 @@ pub fn read_line(&self) -> String {
 ```
 
 <!-- include: ../src/line.rs:new_line -->
+From [`src/line.rs`](code/src/line.rs.md), line 5:
 ~~~
 let line = String::new();
 ~~~
@@ -764,8 +1667,38 @@ struct Case {
     /// Text that the report of these problems must hold.
     mentions: Vec<&'static str>,
     /// The files that BLESS=1 rewrites, as they must then read. It must
-    /// touch no other file, and leave all problems but the stale copies.
+    /// touch no other file, and leave all problems but the generated ones.
     blessed: Files,
+    /// The notes: scenes not played, commands with no transcript.
+    notes: Vec<&'static str>,
+    /// The files that BLESS=1 deletes.
+    deleted: Vec<&'static str>,
+    /// The scenes of the transcripts, and what each plays.
+    scenes: Vec<(&'static str, Played)>,
+}
+
+/// A stage of scenes that play fixed text, for the checker's own tests.
+struct Fixed(Vec<(&'static str, Played)>);
+
+impl Fixed {
+    fn scenes(scenes: &[(&'static str, Played)]) -> Memo {
+        Memo::new(Fixed(scenes.to_vec()))
+    }
+}
+
+impl Stage for Fixed {
+    fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|(name, _)| *name).collect()
+    }
+
+    fn play(&self, name: &str) -> Played {
+        let scene = self.0.iter().find(|(n, _)| *n == name);
+        scene.map_or(Played::Failed("unknown".into()), |(_, p)| p.clone())
+    }
+
+    fn registry(&self) -> &str {
+        "tests/scenes.rs"
+    }
 }
 
 /// When every fixture file was last modified, so that a test can tell
@@ -802,6 +1735,7 @@ fn check_finds_each_problem_on_its_line_and_bless_fixes_the_stale_copies() {
     // `LESSON` in a list item; and with CRLF line endings and no final
     // newline, which a careless rewrite would change.
     let listed = LESSON.replace("\n<", "\n   <").replace("\n`", "\n   `");
+    let listed = listed.replacen("\nFrom", "\n   From", 1);
     let listed = listed.replace("\npub", "\n   pub").replace("\n}", "\n   }");
     let listed = listed.replace("\n    ", "\n       ");
     let crlf = LESSON.trim_end().replace('\n', "\r\n");
@@ -820,8 +1754,9 @@ fn check_finds_each_problem_on_its_line_and_bless_fixes_the_stale_copies() {
         <!-- include: ../src/line.rs:read -->\n```\n```\n\
         <!-- include: ../src/line.rs -->\n<!-- include: :x -->\n<!-- include:";
     let fence_rs = "// ANCHOR: a\nlet a = \"\n```\n\";\n// ANCHOR_END: a\n";
-    let longer =
-        "<!-- include: ../src/a.rs:a -->\n````\nlet a = \"\n```\n\";\n````";
+    let longer = "<!-- include: ../src/a.rs:a -->\n\
+        From [`src/a.rs`](code/src/a.rs.md), lines 2–4:\n\
+        ````\nlet a = \"\n```\n\";\n````";
     let orphan = "fn main() {\n    // ANCHOR: main\n    run();\n    \
         // ANCHOR_END: main\n}\n";
     let links = "\
@@ -924,7 +1859,10 @@ let reply = handlers[i](request);
             files: files(&[
                 ("src/line.rs", LINE_RS),
                 ("src/a.rs", fence_rs),
-                ("lessons/01.md", &LESSON.replace("-->\n```", "-->\n\n```")),
+                (
+                    "lessons/01.md",
+                    &LESSON.replacen("-->\nFrom", "-->\n\nFrom", 1),
+                ),
                 ("lessons/02.md", LESSON.strip_suffix("~~~\n").unwrap()),
                 ("lessons/03.md", &LESSON.replace("\n```\n", "\n")),
                 ("lessons/04.md", "Intro\n\n```text\n[hidden](gone.md)\n"),
@@ -932,20 +1870,25 @@ let reply = handlers[i](request);
                     "lessons/05.md",
                     "<!-- include: ../src/line.rs:read_line -->",
                 ),
-                ("lessons/06.md", &refer(&["a"])),
+                (
+                    "lessons/06.md",
+                    "<!-- include: ../src/a.rs:a -->\n\
+                     From [`src/a.rs`](code/src/a.rs.md), lines 2–4:\n```\n```\n",
+                ),
             ]),
             problems: vec![
                 (BadFence, "lessons/01.md", 3),
-                (BadFence, "lessons/02.md", 13),
-                (BadFence, "lessons/03.md", 4),
+                // The caption, read as prose: its page is not there.
+                (BrokenLink, "lessons/01.md", 5),
+                (BadFence, "lessons/02.md", 15),
+                (BadFence, "lessons/03.md", 5),
                 (BadFence, "lessons/04.md", 3),
                 (BadFence, "lessons/05.md", 1),
-                (BadFence, "lessons/06.md", 2),
+                (BadFence, "lessons/06.md", 3),
             ],
             mentions: vec![
-                "must be followed on the very next line by a fenced code \
-                 block (```rust), found \"\"",
-                "lessons/02.md:13: this ~~~ code block is never closed",
+                "and a fenced code block (```rust), found \"\"",
+                "lessons/02.md:15: this ~~~ code block is never closed",
                 "found the end of the file",
                 "closes this ``` fence; open the block with more ` characters",
             ],
@@ -971,19 +1914,19 @@ let reply = handlers[i](request);
                 ("lessons/07.md", &stale(&crlf)),
             ]),
             problems: vec![
-                (StaleCopy, "lessons/01.md", 6),
-                (StaleCopy, "lessons/01.md", 14),
-                (StaleCopy, "lessons/02.md", 8),
-                (StaleCopy, "lessons/03.md", 10),
-                (StaleCopy, "lessons/04.md", 8),
-                (BrokenReference, "lessons/04.md", 16),
-                (StaleCopy, "lessons/05.md", 8),
-                (StaleCopy, "lessons/06.md", 8),
-                (StaleCopy, "lessons/07.md", 8),
+                (StaleCopy, "lessons/01.md", 7),
+                (StaleCopy, "lessons/01.md", 16),
+                (StaleCopy, "lessons/02.md", 9),
+                (StaleCopy, "lessons/03.md", 11),
+                (StaleCopy, "lessons/04.md", 9),
+                (BrokenReference, "lessons/04.md", 18),
+                (StaleCopy, "lessons/05.md", 9),
+                (StaleCopy, "lessons/06.md", 9),
+                (StaleCopy, "lessons/07.md", 9),
                 (OrphanAnchor, "src/a.rs", 2),
             ],
             mentions: vec![
-                "lessons/01.md:6: copy of `../src/line.rs:read_line` differs \
+                "lessons/01.md:7: copy of `../src/line.rs:read_line` differs \
                  from the code\n    \
                  lesson: \"    let line = String::with_capacity(8);\"\n    \
                  code:   \"    let line = String::new();\"  (src/line.rs:5)",
@@ -1003,15 +1946,18 @@ let reply = handlers[i](request);
                 ("lessons/06.md", &listed),
                 ("lessons/07.md", &crlf),
             ]),
+            ..Case::default()
         },
         Case {
-            name: "orphaned anchors, in src/, bin/, mocks/ and benches/ only",
+            name: "orphaned anchors, in the code, the examples and the lessons",
             files: files(&[
                 ("src/line.rs", LINE_RS),
                 ("lessons/01.md", LESSON),
                 ("bin/tour.rs", orphan),
                 ("mocks/src/deep/echo.rs", orphan),
                 ("benches/echo.rs", orphan),
+                ("examples/echo.rs", orphan),
+                ("lessons/answers/echo.rs", orphan),
                 ("mocks/target/debug/build/out.rs", orphan),
                 ("src/.hidden/old.rs", orphan),
                 ("tests/other.rs", orphan),
@@ -1020,6 +1966,8 @@ let reply = handlers[i](request);
             problems: vec![
                 (OrphanAnchor, "benches/echo.rs", 2),
                 (OrphanAnchor, "bin/tour.rs", 2),
+                (OrphanAnchor, "examples/echo.rs", 2),
+                (OrphanAnchor, "lessons/answers/echo.rs", 2),
                 (OrphanAnchor, "mocks/src/deep/echo.rs", 2),
             ],
             ..Case::default()
@@ -1047,31 +1995,43 @@ let reply = handlers[i](request);
         },
     ];
     for case in cases {
-        let (name, dir) = (case.name, tree(&case.files));
-        let problems = check(dir.path());
-        assert_eq!(found(&problems), case.problems, "{name}");
-        let report = report(&problems, false);
-        for text in case.mentions {
-            assert!(report.contains(text), "{name}: no {text:?} in:\n{report}");
+        run_case(case);
+    }
+}
+
+/// Checks a case's tree, then blesses it: see [`Case`].
+fn run_case(case: Case) {
+    let (name, dir) = (case.name, tree(&case.files));
+    let stage = Fixed::scenes(&case.scenes);
+    let review = check(dir.path(), &stage);
+    let problems = review.problems;
+    assert_eq!(found(&problems), case.problems, "{name}");
+    assert_eq!(review.notes, case.notes, "{name}: notes");
+    let report = report(&problems, false);
+    for text in case.mentions {
+        assert!(report.contains(text), "{name}: no {text:?} in:\n{report}");
+    }
+    let mut unfixable = case.problems.clone();
+    unfixable.retain(|problem| !problem.0.is_generated());
+    let blessed = bless(dir.path(), &stage).problems;
+    assert_eq!(found(&blessed), unfixable, "{name}, blessed");
+    for (path, wanted) in &case.blessed {
+        let now = fs::read_to_string(dir.path().join(path));
+        assert_eq!(now.ok().as_ref(), Some(wanted), "{name}: {path}");
+    }
+    for (path, before) in &case.files {
+        let path_in_tree = dir.path().join(path);
+        if case.deleted.contains(path) {
+            assert!(!path_in_tree.exists(), "{name}: {path} not deleted");
+            continue;
         }
-        let mut unfixable = case.problems.clone();
-        unfixable.retain(|problem| problem.0 != StaleCopy);
-        assert_eq!(found(&bless(dir.path())), unfixable, "{name}, blessed");
-        for (path, before) in &case.files {
-            let path_in_tree = dir.path().join(path);
-            let now = fs::read_to_string(&path_in_tree).unwrap();
-            let modified = fs::metadata(&path_in_tree).unwrap().modified();
-            match case.blessed.iter().find(|(blessed, _)| blessed == path) {
-                Some((_, blessed)) => {
-                    assert_eq!(&now, blessed, "{name}: {path}")
-                }
-                None => {
-                    let untouched =
-                        (&now, modified.unwrap()) == (before, LONG_AGO);
-                    assert!(untouched, "{name}: BLESS=1 rewrote {path}");
-                }
-            }
+        if case.blessed.iter().any(|(blessed, _)| blessed == path) {
+            continue;
         }
+        let now = fs::read_to_string(&path_in_tree).unwrap();
+        let modified = fs::metadata(&path_in_tree).unwrap().modified();
+        let untouched = (&now, modified.unwrap()) == (before, LONG_AGO);
+        assert!(untouched, "{name}: BLESS=1 rewrote {path}");
     }
 }
 
@@ -1079,8 +2039,322 @@ let reply = handlers[i](request);
 fn a_file_that_is_not_utf8_is_reported_as_unreadable() {
     let dir = tree(&files(&[("lessons/01.md", "")]));
     fs::write(dir.path().join("lessons/01.md"), [0xff, 0xfe]).unwrap();
-    let problems = check(dir.path());
+    let problems = check(dir.path(), &Fixed::scenes(&[])).problems;
     assert_eq!(found(&problems), [(Unreadable, "lessons/01.md", 0)]);
     let report = report(&problems, false);
     assert!(report.contains("\nlessons/01.md: cannot read:"), "{report}");
+}
+
+#[test]
+fn a_caption_names_the_file_and_lines_of_its_copy() {
+    let stale = LESSON.replace("lines 3–9", "lines 3–8");
+    let missing = LESSON.replacen(
+        "From [`src/line.rs`](code/src/line.rs.md), lines 3–9:\n",
+        "",
+        1,
+    );
+    run_case(Case {
+        name: "stale and missing captions",
+        files: files(&[
+            ("src/line.rs", LINE_RS),
+            ("lessons/01.md", &stale),
+            ("lessons/02.md", &missing),
+        ]),
+        problems: vec![
+            (StaleCaption, "lessons/01.md", 4),
+            (StaleCaption, "lessons/02.md", 4),
+        ],
+        mentions: vec![
+            "lessons/01.md:4: stale caption\n    lesson: \"From \
+             [`src/line.rs`](code/src/line.rs.md), lines 3–8:\"",
+            "lessons/02.md:4: no caption before the copy; wanted \"From \
+             [`src/line.rs`](code/src/line.rs.md), lines 3–9:\"",
+        ],
+        blessed: files(&[("lessons/01.md", LESSON), ("lessons/02.md", LESSON)]),
+        ..Case::default()
+    });
+}
+
+/// A `book.toml` with the settings the book needs.
+const BOOK_TOML: &str = "\
+[book]
+src = \".\"
+
+[build]
+use-default-preprocessors = false # README.md stays README.html
+
+[preprocessor.links]
+
+[output.html.playground]
+runnable = false
+";
+
+/// A book's summary, before its generated part.
+const SUMMARY: &str = "\
+# Summary
+
+[Introduction](README.md)
+
+- [Reading lines](01.md)
+";
+
+#[test]
+fn the_book_has_a_page_per_shown_file_and_no_broken_link() {
+    let lesson = LESSON.to_string()
+        + "\n## Links: `here`\n\n\
+           See [the reader](../src/line.rs#L3), [again](<../src/line.rs> \"It\"), \
+           [the intro](README.md#start), \
+           [this part](#links-here) and [a picture](img/a.png).\n\
+           Broken: [not in the book](02.md), [no such part](README.md#end), \
+           [no such page](03.md), [a folder](../src/) and [gone](../src/gone.rs).\n";
+    let fixed = lesson.replace("(../src/line.rs#L3)", "(code/src/line.rs.md)");
+    let fixed = fixed
+        .replace("(<../src/line.rs> \"It\")", "(code/src/line.rs.md \"It\")");
+    let page = "\
+# `src/line.rs`
+
+<!-- Written by `BLESS=1 cargo test --test lessons`, for each file that a \
+lesson shows or links to. -->
+
+Shown in [Reading lines](../../01.md).
+
+```rs
+{{#include ../../../src/line.rs}}
+```
+";
+    let hand = SUMMARY.replace("- [Reading", "- [Gone](gone.md)\n- [Reading");
+    let summary = hand.clone()
+        + "\n# Source files\n\n<!-- Written by `BLESS=1 cargo test --test \
+           lessons`: a page for each file that a lesson shows or links to. \
+           -->\n\n[`src/line.rs`](code/src/line.rs.md)\n";
+    run_case(Case {
+        name: "a book",
+        files: files(&[
+            ("src/line.rs", LINE_RS),
+            ("lessons/book.toml", BOOK_TOML),
+            ("lessons/SUMMARY.md", &hand),
+            ("lessons/README.md", "# Intro\n\n## Start\n"),
+            ("lessons/01.md", &lesson),
+            ("lessons/02.md", "# Not listed\n"),
+            ("lessons/img/a.png", ""),
+            ("lessons/code/src/old.rs.md", "# `src/old.rs`\n"),
+        ]),
+        problems: vec![
+            (StaleLink, "lessons/01.md", 21),
+            (StaleLink, "lessons/01.md", 21),
+            (BrokenLink, "lessons/01.md", 22),
+            (BrokenLink, "lessons/01.md", 22),
+            (BrokenLink, "lessons/01.md", 22),
+            (BrokenLink, "lessons/01.md", 22),
+            (BrokenLink, "lessons/01.md", 22),
+            (NotInBook, "lessons/02.md", 0),
+            (BrokenLink, "lessons/SUMMARY.md", 0),
+            (StalePage, "lessons/SUMMARY.md", 7),
+            (StalePage, "lessons/code/src/line.rs.md", 1),
+            (StalePage, "lessons/code/src/old.rs.md", 0),
+        ],
+        mentions: vec![
+            "lessons/01.md:21: link `../src/line.rs#L3` leaves the book: \
+             mdBook builds no page for `src/line.rs`; its page is \
+             `code/src/line.rs.md`",
+            "broken link `02.md`: `lessons/02.md` is not a page of the book",
+            "broken link `README.md#end`: no heading or id `end` in \
+             `lessons/README.md`",
+            "broken link `03.md`: `lessons/03.md` is not a page",
+            "broken link `../src/`: `src` is a folder outside the book",
+            "broken link `../src/gone.rs`: `src/gone.rs` does not exist",
+            "lessons/02.md: not in SUMMARY.md",
+            "lessons/SUMMARY.md: lists `lessons/gone.md`, which does not exist",
+        ],
+        blessed: files(&[
+            ("lessons/01.md", &fixed),
+            ("lessons/SUMMARY.md", &summary),
+            ("lessons/code/src/line.rs.md", page),
+        ]),
+        deleted: vec!["lessons/code/src/old.rs.md"],
+        ..Case::default()
+    });
+}
+
+#[test]
+fn book_toml_turns_off_the_run_button_and_the_renaming_of_readme() {
+    let lesson = "# Reading lines\n";
+    let summary = SUMMARY.to_string()
+        + "\n# Source files\n\n<!-- Written by `BLESS=1 cargo test --test \
+           lessons`: a page for each file that a lesson shows or links to. \
+           -->\n\n";
+    run_case(Case {
+        name: "the default book.toml",
+        files: files(&[
+            ("lessons/book.toml", "[book]\nsrc = \".\"\n"),
+            ("lessons/SUMMARY.md", &summary),
+            ("lessons/README.md", "# Intro\n"),
+            ("lessons/01.md", lesson),
+        ]),
+        problems: vec![
+            (BookConfig, "lessons/book.toml", 0),
+            (BookConfig, "lessons/book.toml", 0),
+            (BookConfig, "lessons/book.toml", 0),
+        ],
+        mentions: vec![
+            "needs `use-default-preprocessors = false` under `[build]`",
+            "needs `runnable = false` under `[output.html.playground]`",
+            "needs `[preprocessor.links]`",
+        ],
+        ..Case::default()
+    });
+}
+
+#[test]
+fn code_blocks_fit_a_laptop_and_hide_no_rust_line() {
+    let long = "x".repeat(MAX_WIDTH + 1);
+    let page = format!(
+        "```text\n{}\n{long}\n{long}x\n```\n\n```text wide\n{long}\n```\n\n\
+         ```rust\nlet a = 1;\n# hidden\n    #\n##[derive]\n#[derive(Debug)]\n```\n\n\
+         ```rs\n# shown\n```\n",
+        "x".repeat(MAX_WIDTH)
+    );
+    run_case(Case {
+        name: "wide blocks and hidden lines",
+        files: files(&[("lessons/01.md", &page)]),
+        problems: vec![
+            (TooWide, "lessons/01.md", 3),
+            (HiddenLine, "lessons/01.md", 13),
+            (HiddenLine, "lessons/01.md", 14),
+            (HiddenLine, "lessons/01.md", 15),
+        ],
+        mentions: vec![
+            "lessons/01.md:3: 2 line(s) of this block are wider than 100 \
+             columns (the first has 101, the widest 102)",
+            "open the block with ````text wide` if it must be wide",
+            "lessons/01.md:13: mdBook hides this line of a `rust` block",
+        ],
+        ..Case::default()
+    });
+}
+
+#[test]
+fn transcripts_are_what_their_scenes_print() {
+    let page = "\
+# By hand
+
+<!-- transcript: fresh -->
+```text
+$ hello
+hi
+```
+
+<!-- transcript: broken -->
+```text
+```
+
+<!-- transcript: skipped -->
+```text
+anything
+```
+
+<!-- transcript: unknown -->
+```text
+```
+
+<!-- transcript: nothing -->
+
+<!-- transcript: -->
+
+<!-- transcript: fenced -->
+```text
+```
+
+<!-- transcript: stale -->
+   ```text
+   $ hello
+   hi
+   ```
+
+```text
+$ unmarked
+output
+```
+
+```text
+$ commands
+$ alone
+```
+";
+    let blessed = page.replacen("   hi\n", "   hello\n   world\n", 1);
+    run_case(Case {
+        name: "transcripts",
+        files: files(&[("lessons/01.md", page)]),
+        problems: vec![
+            (BrokenTranscript, "lessons/01.md", 9),
+            (BrokenTranscript, "lessons/01.md", 18),
+            (BrokenTranscript, "lessons/01.md", 22),
+            (BrokenTranscript, "lessons/01.md", 24),
+            (BadFence, "lessons/01.md", 27),
+            (StaleTranscript, "lessons/01.md", 33),
+            (UnusedScene, "tests/scenes.rs", 0),
+        ],
+        mentions: vec![
+            "lessons/01.md:33: transcript `stale` differs from what its \
+             scene printed\n    lesson: \"hi\"\n    scene:  \"hello\"",
+            "lessons/01.md:9: scene `broken` failed: no server",
+            "lessons/01.md:18: no scene `unknown` in tests/scenes.rs",
+            "transcript `nothing` must be followed on the very next line by \
+             a fenced code block",
+            "lessons/01.md:24: malformed marker",
+            "scene `unused` is shown in no lesson",
+            "lessons/01.md:27: scene `fenced` printed a line that closes this \
+             ``` fence",
+        ],
+        notes: vec![
+            "lessons/01.md:13: `skipped` not checked: no Python",
+            "lessons/01.md:36: commands with no transcript marker",
+        ],
+        blessed: files(&[("lessons/01.md", &blessed)]),
+        scenes: vec![
+            ("fresh", Played::Text("$ hello\nhi\n".into())),
+            ("stale", Played::Text("$ hello\nhello\nworld\n".into())),
+            ("broken", Played::Failed("no server".into())),
+            ("skipped", Played::Skipped("no Python".into())),
+            ("unused", Played::Text(String::new())),
+            ("fenced", Played::Text("```\n".into())),
+        ],
+        ..Case::default()
+    });
+}
+
+/// The ids of headings, as mdBook 0.5 gave them to these headings of the
+/// lessons (read from its HTML).
+#[test]
+fn heading_ids_are_mdbooks() {
+    let page = "\
+# 1. Names and addresses (inet_01)
+## Side by side with the original: `compare`
+## sendmail, with smtplib's rules
+### Medians and percentiles, not means
+## The [linked](x.md) *part* \\#1 {#own-id}
+## Exercises
+## Exercises
+```text
+# not a heading
+```
+<a id=\"raw\"></a>
+";
+    let ids = markdown::page_ids(page);
+    let want = [
+        "1-names-and-addresses-inet_01",
+        "side-by-side-with-the-original-compare",
+        "sendmail-with-smtplibs-rules",
+        "medians-and-percentiles-not-means",
+        "own-id",
+        "exercises",
+        "exercises-1",
+        "raw",
+    ];
+    assert_eq!(ids, want.iter().map(|s| s.to_string()).collect());
+    let linked = markdown::page_ids("## The [linked](x.md) *part* \\#1\n");
+    assert_eq!(
+        linked.into_iter().collect::<Vec<_>>(),
+        ["the-linked-part-1"]
+    );
 }

@@ -134,12 +134,37 @@ fn the_tour_shows_the_generic_server() {
     ]);
 }
 
-/// Like every program, the tour explains itself and refuses arguments it
-/// does not take.
+/// Like every program, the tour explains itself, and it refuses a chapter
+/// it does not have.
 #[test]
-fn the_tour_has_help_and_takes_no_arguments() {
+fn the_tour_has_help_and_refuses_unknown_chapters() {
     let help = tour().arg("--help").assert().success();
     let text = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
-    assert!(text.contains("usage: tour"), "{text}");
-    tour().arg("extra").assert().code(1);
+    assert!(text.contains("usage: tour [CHAPTER]"), "{text}");
+    for name in ["names", "web", "smtp", "echo", "generic"] {
+        assert!(text.contains(&format!("\n  {name} ")), "{name}: {text}");
+    }
+    for wrong in [&["extra"][..], &["7"], &["names", "web"]] {
+        tour().args(wrong).assert().code(1);
+    }
+}
+
+/// `tour CHAPTER` (a name, or a lesson's number) runs that chapter only,
+/// then names its lesson.
+#[test]
+fn a_chapter_runs_alone_by_name_or_lesson_number() {
+    let chapters = [
+        ("names", "== Chapter 1:", "lessons/01-names.md"),
+        ("4", "== Chapter 4:", "lessons/04-smtp-library.md"),
+    ];
+    for (arg, heading, lesson) in chapters {
+        let output = tour().arg(arg).output().expect("run the tour");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{arg}:\n{stdout}");
+        assert!(stdout.contains(heading), "{arg}: no {heading}:\n{stdout}");
+        assert!(stdout.contains(lesson), "{arg}: no {lesson}:\n{stdout}");
+        let headings = stdout.lines().filter(|l| l.starts_with("== Chapter"));
+        let expected = if arg == "4" { 2 } else { 1 }; // 3 and 4 run together
+        assert_eq!(headings.count(), expected, "{arg}:\n{stdout}");
+    }
 }

@@ -4,7 +4,8 @@
 //!
 //! Each chapter lives in its own file and is a function that writes its
 //! story to `out`; a chapter that can't run returns the error, and the
-//! tour stops with it.
+//! tour stops with it. `tour CHAPTER` runs one chapter only: each lesson
+//! opens with it, as the quickest look at its bytes on the wire.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -26,25 +27,100 @@ use cli::{EXIT_CONNECTION, Program, Syntax};
 
 const PROGRAM: Program = Program {
     name: "tour",
-    synopsis: "",
+    synopsis: "[CHAPTER]",
     help: "\
-usage: tour   (or simply: cargo run)
+usage: tour [CHAPTER]   (or simply: cargo run, or cargo run -- CHAPTER)
 
 The guided tour: runs each chapter's program against servers started in
 this process, on 127.0.0.1 only, and prints what each side saw: the
 program's output, the bytes on the wire, and the server's console.
 
-exit status: 0 when every chapter ran, 3 when one failed (it says why)",
+CHAPTER runs one chapter only, named or by the number of its lesson:
+  names    1     resolve, against a mock DNS server (inet_01)
+  web      2     webget, against a mock web server (inet_02)
+  smtp     3, 4  smtp-raw and smtp-send, against a mock SMTP server
+                 (inet_03, inet_04)
+  echo     5     echo-server and two echo-clients (inet_08, inet_06)
+  generic  6     tcp-server, a web client, and a scripted keyboard
+                 (inet_10)
+
+exit status: 0 when every chapter asked for ran, 1 for an unknown
+chapter, 3 when one failed (it says why)",
 };
+
+/// A chapter of the tour, by its name on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chapter {
+    Names,
+    Web,
+    Smtp,
+    Echo,
+    Generic,
+}
+
+/// Each chapter: its name, the lessons it belongs to, and their files.
+const CHAPTERS: [(Chapter, &str, &[u8], &str); 5] = [
+    (Chapter::Names, "names", &[1], "lessons/01-names.md"),
+    (Chapter::Web, "web", &[2], "lessons/02-web-client.md"),
+    (
+        Chapter::Smtp,
+        "smtp",
+        &[3, 4],
+        "lessons/03-smtp-by-hand.md and lessons/04-smtp-library.md",
+    ),
+    (Chapter::Echo, "echo", &[5], "lessons/05-echo.md"),
+    (
+        Chapter::Generic,
+        "generic",
+        &[6],
+        "lessons/06-generic-server.md",
+    ),
+];
+
+impl Chapter {
+    /// The chapter `arg` names, by name or lesson number, and its lessons.
+    fn parse(arg: &str) -> Option<(Chapter, &'static str)> {
+        let lesson: Option<u8> = arg.parse().ok();
+        let found = CHAPTERS.iter().find(|(_, name, lessons, _)| {
+            *name == arg || lesson.is_some_and(|n| lessons.contains(&n))
+        });
+        found.map(|&(chapter, _, _, lessons)| (chapter, lessons))
+    }
+
+    fn run(self, out: &mut impl Write) -> io::Result<()> {
+        match self {
+            Chapter::Names => names::chapter(out),
+            Chapter::Web => web::chapter(out),
+            Chapter::Smtp => smtp::chapters(out),
+            Chapter::Echo => echo::chapter(out),
+            Chapter::Generic => generic::chapter(out),
+        }
+    }
+}
 
 fn main() -> ExitCode {
     cli::exit_status(tour_main())
 }
 
 fn tour_main() -> Result<(), ExitCode> {
-    PROGRAM.args(&Syntax::exactly(0))?;
+    let args = PROGRAM.args(&Syntax::at_most(1))?;
+    let chapter = match args.positional.first() {
+        None => None,
+        Some(arg) => Some(Chapter::parse(arg).ok_or_else(|| {
+            PROGRAM.usage(&format!(
+                "no chapter {arg:?}: names, web, smtp, echo, generic, or a \
+                 lesson from 1 to 6"
+            ))
+        })?),
+    };
     let mut out = std::io::stdout().lock();
-    run(&mut out).map_err(|e| PROGRAM.fail(EXIT_CONNECTION, &e.to_string()))
+    let ran = match chapter {
+        None => run(&mut out),
+        Some((chapter, lessons)) => chapter
+            .run(&mut out)
+            .and_then(|()| writeln!(out, "Read {lessons} next.")),
+    };
+    ran.map_err(|e| PROGRAM.fail(EXIT_CONNECTION, &e.to_string()))
 }
 
 /// How long the tour waits for any one step before giving up.
@@ -59,11 +135,9 @@ fn run(out: &mut impl Write) -> io::Result<()> {
         out,
         "inet: a tour of the chapter's programs, all on 127.0.0.1\n"
     )?;
-    names::chapter(out)?;
-    web::chapter(out)?;
-    smtp::chapters(out)?;
-    echo::chapter(out)?;
-    generic::chapter(out)?;
+    for (chapter, ..) in CHAPTERS {
+        chapter.run(out)?;
+    }
     writeln!(out, "Read lessons/README.md next, then `cargo test`.")
 }
 

@@ -1,0 +1,386 @@
+//! The stage on which a lesson's transcript is played: a scratch directory
+//! as the current directory, the programs on `PATH` (this package's, and
+//! the mock servers of `inet-mocks`), a shell that runs each command as the
+//! reader types it, and the masks that make its output the same on every
+//! run and every machine.
+//!
+//! A scene shows the port its lesson chose (`mock-smtp --port 2526`), but
+//! runs its server on a free port (`--port 0`) and reads the real one from
+//! the server's first line (`listening on 127.0.0.1:PORT`), so that scenes
+//! run in parallel with each other and with every other test. Wherever the
+//! scene writes the lesson's port (a command, a file), the real one is
+//! used; wherever the real one is printed, the lesson's is shown. The
+//! scratch directory is shown as `.`, and `$ORIGINALS` stays `$ORIGINALS`.
+//!
+//! Commands run with `sh -c`, their standard output and error through one
+//! pipe, as a terminal shows them; trailing white space is dropped from
+//! every line. Each command and server has a deadline; servers are
+//! killed when the scene ends.
+// Each scene uses a part of this.
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+use std::{env, fs, io, thread};
+
+/// The longest a command may run, or a server take to say a line.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Why a scene stopped before its end.
+#[derive(Debug)]
+pub enum Stop {
+    /// It needs what this machine lacks: its transcript is not checked.
+    Skip(String),
+    /// Something went wrong: the transcript cannot be produced.
+    Fail(String),
+}
+
+fn fail(why: impl Into<String>) -> Stop {
+    Stop::Fail(why.into())
+}
+
+/// A scene: a function that plays the commands of one transcript.
+pub type Play = fn(&mut Scene) -> Result<(), Stop>;
+
+/// Plays `scene` on a fresh stage and returns what it showed.
+pub fn play(scene: Play) -> Result<String, Stop> {
+    let mut stage = Scene::new()?;
+    scene(&mut stage)?;
+    Ok(stage.text)
+}
+
+/// A stage: see the module's documentation.
+pub struct Scene {
+    dir: tempfile::TempDir,
+    /// `PATH`, with the programs first.
+    path: OsString,
+    /// (shown, real) ports.
+    ports: Vec<(String, String)>,
+    /// (real, shown) texts, masked in every output.
+    masks: Vec<(String, String)>,
+    /// Extra environment of every command.
+    env: Vec<(String, String)>,
+    /// Steps are played but not shown while this is set.
+    quiet: bool,
+    servers: Vec<Server>,
+    text: String,
+}
+
+/// A server in the background, its output lines on a channel.
+struct Server {
+    child: Child,
+    lines: Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        kill_group(&mut self.child);
+    }
+}
+
+impl Scene {
+    fn new() -> Result<Scene, Stop> {
+        let programs = programs()?;
+        let dir = tempfile::tempdir()
+            .map_err(|e| fail(format!("no scratch dir: {e}")))?;
+        let mut path = programs.as_os_str().to_os_string();
+        if let Some(old) = env::var_os("PATH") {
+            path.push(":");
+            path.push(old);
+        }
+        let mut masks = Vec::new();
+        for real in [
+            dir.path().to_path_buf(),
+            dir.path().canonicalize().unwrap_or_default(),
+        ] {
+            masks.push((real.display().to_string(), ".".to_string()));
+        }
+        if let Some(originals) = env::var_os("ORIGINALS") {
+            let originals = originals.to_string_lossy().into_owned();
+            masks.push((originals, "$ORIGINALS".to_string()));
+        }
+        Ok(Scene {
+            dir,
+            path,
+            ports: Vec::new(),
+            masks,
+            env: Vec::new(),
+            quiet: false,
+            servers: Vec::new(),
+            text: String::new(),
+        })
+    }
+
+    /// Plays `steps` without showing them: what the reader did earlier in
+    /// the lesson, or in another terminal.
+    pub fn quietly<T>(
+        &mut self,
+        steps: impl FnOnce(&mut Scene) -> Result<T, Stop>,
+    ) -> Result<T, Stop> {
+        let was = std::mem::replace(&mut self.quiet, true);
+        let result = steps(self);
+        self.quiet = was;
+        result
+    }
+
+    /// Writes `text` to the file `name` in the scratch directory, with the
+    /// real ports in place of the lesson's. Shows nothing.
+    pub fn file(&mut self, name: &str, text: &str) -> Result<(), Stop> {
+        let path = self.dir.path().join(name);
+        let parent = path.parent().unwrap_or(self.dir.path());
+        let written = fs::create_dir_all(parent)
+            .and_then(|()| fs::write(&path, self.real(text)));
+        written.map_err(|e| fail(format!("cannot write {name}: {e}")))
+    }
+
+    /// Shows `text` as it is (a line the reader types into a program, say).
+    pub fn say(&mut self, text: &str) {
+        if !self.quiet {
+            self.text.push_str(text);
+        }
+    }
+
+    /// Masks `real` as `shown` in every output from now on.
+    pub fn mask(&mut self, real: &str, shown: &str) {
+        self.masks.push((real.to_string(), shown.to_string()));
+    }
+
+    /// Starts a server in the background, shown as `$ COMMAND` and its first
+    /// line. `port` is the port the lesson shows in `command`: the server
+    /// runs on port 0 instead, and must print `listening on HOST:PORT`
+    /// first.
+    pub fn server(&mut self, command: &str, port: u16) -> Result<(), Stop> {
+        let real = replace_number(&self.real(command), &port.to_string(), "0");
+        let (reader, writer) = io::pipe().map_err(|e| fail(e.to_string()))?;
+        let mut shell = self.shell(&format!("exec {real}"));
+        shell.stdin(Stdio::null());
+        let child = spawn(shell, writer, command)?;
+        let (send, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(reader).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let server = Server { child, lines };
+        let first = server.lines.recv_timeout(DEADLINE).map_err(|_| {
+            fail(format!("`{command}` printed no line within {DEADLINE:?}"))
+        })?;
+        let listening = first.split_once("listening on ").map(|(_, addr)| addr);
+        let bound = listening.and_then(|addr| addr.rsplit_once(':'));
+        let Some((_, bound)) = bound.filter(|(_, p)| p.parse::<u16>().is_ok())
+        else {
+            return Err(fail(format!(
+                "`{command}` said {first:?}, not `listening on`"
+            )));
+        };
+        self.ports.push((port.to_string(), bound.to_string()));
+        self.servers.push(server);
+        self.say(&format!("$ {command}\n"));
+        let first = self.shown(&first);
+        self.say(&first);
+        Ok(())
+    }
+
+    /// Shows what the last server started printed since, up to and
+    /// including the first line that contains `until`.
+    pub fn server_lines(&mut self, until: &str) -> Result<(), Stop> {
+        let server = self.servers.last().ok_or_else(|| fail("no server"))?;
+        let mut seen = String::new();
+        loop {
+            let line = server.lines.recv_timeout(DEADLINE).map_err(|_| {
+                fail(format!("no server line with {until:?} after:\n{seen}"))
+            })?;
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains(until) {
+                break;
+            }
+        }
+        let seen = self.shown(&seen);
+        self.say(&seen);
+        Ok(())
+    }
+
+    /// Runs `command` with `sh -c` in the scratch directory and shows it,
+    /// as `$ COMMAND`, and what it printed. Returns its exit status, which
+    /// a transcript shows only if the command does (`; echo $?`).
+    pub fn run(&mut self, command: &str) -> Result<Option<i32>, Stop> {
+        let (mut reader, writer) =
+            io::pipe().map_err(|e| fail(e.to_string()))?;
+        let mut shell = self.shell(&self.real(command));
+        shell.stdin(Stdio::null());
+        let mut child = spawn(shell, writer, command)?;
+        let (send, output) = mpsc::channel();
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = send.send(reader.read_to_end(&mut bytes).map(|_| bytes));
+        });
+        let Ok(Ok(bytes)) = output.recv_timeout(DEADLINE) else {
+            kill_group(&mut child);
+            return Err(fail(format!(
+                "`{command}` did not end within {DEADLINE:?}"
+            )));
+        };
+        let status = child.wait().map_err(|e| fail(e.to_string()))?;
+        let printed = self.shown(&String::from_utf8_lossy(&bytes));
+        self.say(&format!("$ {command}\n{printed}"));
+        Ok(status.code())
+    }
+
+    /// The scene needs Python 2.7 as `python2.7` and the chapter's
+    /// originals in `$ORIGINALS`, as lessons/README.md sets them up;
+    /// without them, it is skipped.
+    pub fn needs_python(&mut self) -> Result<(), Stop> {
+        let skip = |why: String| Stop::Skip(why);
+        let originals = env::var_os("ORIGINALS").ok_or_else(|| {
+            skip("needs the chapter's originals: ORIGINALS is not set".into())
+        })?;
+        if !Path::new(&originals).join("inet_01.py").is_file() {
+            let shown = Path::new(&originals).display().to_string();
+            return Err(skip(format!("no inet_01.py in ORIGINALS={shown}")));
+        }
+        if env::var_os("PYENV_VERSION").is_none() {
+            self.env.push(("PYENV_VERSION".into(), "2.7.18".into()));
+        }
+        let mut version = self.shell("python2.7 -V");
+        version.stdout(Stdio::null()).stderr(Stdio::null());
+        match version.status() {
+            Ok(status) if status.success() => Ok(()),
+            _ => Err(skip("needs Python 2.7: `python2.7 -V` fails".into())),
+        }
+    }
+
+    /// `sh -c COMMAND`, in the scratch directory, with the programs first
+    /// on `PATH`, in a process group of its own (so a deadline kills all).
+    fn shell(&self, command: &str) -> Command {
+        let mut shell = Command::new("sh");
+        shell.arg("-c").arg(command);
+        shell.current_dir(self.dir.path()).env("PATH", &self.path);
+        shell.envs(self.env.iter().map(|(k, v)| (k, v)));
+        shell.process_group(0);
+        shell
+    }
+
+    /// `text` with the real ports in place of the lesson's.
+    fn real(&self, text: &str) -> String {
+        let swap = |text: String, (shown, real): &(String, String)| {
+            replace_number(&text, shown, real)
+        };
+        self.ports.iter().fold(text.to_string(), swap)
+    }
+
+    /// `text` with the lesson's ports in place of the real ones, masked,
+    /// and without trailing white space.
+    fn shown(&self, text: &str) -> String {
+        let swap = |text: String, (shown, real): &(String, String)| {
+            replace_number(&text, real, shown)
+        };
+        let text = self.ports.iter().fold(text.to_string(), swap);
+        let mask = |text: String, (real, shown): &(String, String)| {
+            text.replace(real.as_str(), shown)
+        };
+        let text = self.masks.iter().fold(text, mask);
+        let lines = text.lines().map(|line| format!("{}\n", line.trim_end()));
+        lines.collect()
+    }
+}
+
+/// Spawns `shell` with its standard output and error on `writer`.
+fn spawn(
+    mut shell: Command,
+    writer: io::PipeWriter,
+    command: &str,
+) -> Result<Child, Stop> {
+    let clone = writer.try_clone().map_err(|e| fail(e.to_string()))?;
+    shell.stdout(clone).stderr(writer);
+    // The pipe's write ends must close here, or the reader never sees
+    // the end: `shell` holds them until it is dropped.
+    let child = shell.spawn();
+    drop(shell);
+    child.map_err(|e| fail(format!("cannot run `{command}`: {e}")))
+}
+
+/// Kills a process group started with `process_group(0)`, and reaps it.
+fn kill_group(child: &mut Child) {
+    let group = format!("-{}", child.id());
+    let killed = Command::new("kill").args(["-KILL", "--", &group]).status();
+    if !killed.is_ok_and(|status| status.success()) {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+}
+
+/// `text` with every whole number `from` (not part of a longer number)
+/// replaced by `to`.
+fn replace_number(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let before = rest[..at].chars().last().or_else(|| out.chars().last());
+        let after = rest[at + from.len()..].chars().next();
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+        out.push_str(&rest[..at]);
+        out.push_str(match digit(before) || digit(after) {
+            true => from,
+            false => to,
+        });
+        rest = &rest[at + from.len()..];
+    }
+    out + rest
+}
+
+/// The directory of the programs, with the mock servers built in it: they
+/// belong to the `inet-mocks` package, whose binaries cargo builds for this
+/// test only when asked. Cargo builds them once per test run, and only if
+/// they are out of date.
+fn programs() -> Result<PathBuf, Stop> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let exe = Path::new(env!("CARGO_BIN_EXE_smtp-send"));
+        let dir = exe.parent().ok_or("no directory for the programs")?;
+        let mut cargo =
+            Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
+        cargo.args(["build", "--quiet", "--package", "inet-mocks", "--bins"]);
+        cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
+        match dir.file_name().and_then(|name| name.to_str()) {
+            Some("debug") => {}
+            Some("release") => {
+                cargo.arg("--release");
+            }
+            Some(profile) => {
+                cargo.args(["--profile", profile]);
+            }
+            None => {}
+        }
+        let output = cargo
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !output.status.success() {
+            let why = String::from_utf8_lossy(&output.stderr);
+            return Err(format!("cargo could not build the mocks:\n{why}"));
+        }
+        match dir.join("mock-smtp").is_file() {
+            true => Ok(dir.to_path_buf()),
+            false => Err(format!(
+                "no mock-smtp in {} after building it",
+                dir.display()
+            )),
+        }
+    });
+    built.clone().map_err(fail)
+}
+
+#[test]
+fn whole_numbers_are_replaced_and_parts_of_numbers_are_not() {
+    let text = "port 2526, 25260, 12526, :2526\n2526";
+    let want = "port 41000, 25260, 12526, :41000\n41000";
+    assert_eq!(replace_number(text, "2526", "41000"), want);
+}
