@@ -7,11 +7,11 @@
 //! `<-- [...]`. Read `lessons/03-smtp-by-hand.md`, then
 //! `bin/smtp_raw/conversation.rs`.
 
-#[path = "shared/cli.rs"]
+#[path = "common/cli.rs"]
 mod cli;
 #[path = "smtp_raw/conversation.rs"]
 mod conversation;
-#[path = "shared/mail_args.rs"]
+#[path = "common/mail_args.rs"]
 mod mail_args;
 
 use std::io;

@@ -6,9 +6,9 @@
 //! `inet::smtp::client::Client`, the smtplib analogue. Read
 //! `lessons/04-smtp-library.md`, then `bin/smtp_send/send.rs`.
 
-#[path = "shared/cli.rs"]
+#[path = "common/cli.rs"]
 mod cli;
-#[path = "shared/mail_args.rs"]
+#[path = "common/mail_args.rs"]
 mod mail_args;
 #[path = "smtp_send/send.rs"]
 mod send;

@@ -19,7 +19,7 @@
 //! anywhere. The robust port is `smtp-raw` (bin/smtp_raw.rs), its lesson
 //! lessons/03-smtp-by-hand.md.
 
-#[path = "shared/mail_file.rs"]
+#[path = "common/mail_file.rs"]
 mod mail_file;
 
 use std::error::Error;

@@ -19,7 +19,7 @@
 //! when `verbose` is on, which it always is. The robust port is
 //! `smtp-send` (bin/smtp_send.rs), its lesson lessons/04-smtp-library.md.
 
-#[path = "shared/mail_file.rs"]
+#[path = "common/mail_file.rs"]
 mod mail_file;
 
 use std::error::Error;

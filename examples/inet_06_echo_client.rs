@@ -14,7 +14,7 @@
 //! does. The robust port is `echo-client` (bin/echo_client.rs), its
 //! lesson lessons/05-echo.md.
 
-#[path = "shared/python.rs"]
+#[path = "common/python.rs"]
 mod python;
 
 use std::env;

@@ -15,9 +15,9 @@
 //! port is `echo-server` (bin/echo_server.rs), its lesson
 //! lessons/05-echo.md.
 
-#[path = "shared/python.rs"]
+#[path = "common/python.rs"]
 mod python;
-#[path = "shared/server_args.rs"]
+#[path = "common/server_args.rs"]
 mod server_args;
 
 use std::error::Error;

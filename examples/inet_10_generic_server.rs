@@ -17,9 +17,9 @@
 //! every session at once with an error. The robust port is `tcp-server`
 //! (bin/tcp_server.rs), its lesson lessons/06-generic-server.md.
 
-#[path = "shared/python.rs"]
+#[path = "common/python.rs"]
 mod python;
-#[path = "shared/server_args.rs"]
+#[path = "common/server_args.rs"]
 mod server_args;
 
 use std::error::Error;

@@ -57,9 +57,9 @@ mod python;
 mod report;
 mod table;
 
-#[path = "../shared/cli.rs"]
+#[path = "../common/cli.rs"]
 mod cli;
-#[path = "../shared/tempdir.rs"]
+#[path = "../common/tempdir.rs"]
 mod tempdir;
 
 use std::fmt;

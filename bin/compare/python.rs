@@ -858,8 +858,8 @@ mod tests {
 
     #[test]
     fn longer_texts_are_replaced_first() {
-        let n = Normaliser::new().text("/t", "T").text("/t/work", "W");
-        assert_eq!(n.line("/t/work/f /t/g"), "W/f T/g");
+        let n = Normaliser::new().text("/t", "T").text("/t/wd", "W");
+        assert_eq!(n.line("/t/wd/f /t/g"), "W/f T/g");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! `lessons/05-echo.md` and `src/echo/client.rs`; what the program shows
 //! is `screen.rs` here.
 
-#[path = "../shared/cli.rs"]
+#[path = "../common/cli.rs"]
 mod cli;
 mod screen;
 

@@ -5,9 +5,9 @@
 //! with `nc 127.0.0.1 PORT`. Read `lessons/05-echo.md` and
 //! `src/echo/server.rs`; what the program prints is `report.rs` here.
 
-#[path = "../shared/cli.rs"]
+#[path = "../common/cli.rs"]
 mod cli;
-#[path = "../shared/listen.rs"]
+#[path = "../common/listen.rs"]
 mod listen;
 mod log;
 mod report;

@@ -6,7 +6,7 @@
 //! original; with it, our stub resolver asks that server and nothing
 //! else. Read `lessons/01-names.md` and `src/dns/`.
 
-#[path = "../shared/cli.rs"]
+#[path = "../common/cli.rs"]
 mod cli;
 mod lookup;
 

@@ -6,9 +6,9 @@
 //! Read `lessons/06-generic-server.md` and `src/relay.rs`; what the
 //! program prints is `report.rs` here.
 
-#[path = "../shared/cli.rs"]
+#[path = "../common/cli.rs"]
 mod cli;
-#[path = "../shared/listen.rs"]
+#[path = "../common/listen.rs"]
 mod listen;
 mod report;
 

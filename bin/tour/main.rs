@@ -12,9 +12,9 @@ use std::process::ExitCode;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-#[path = "../shared/cli.rs"]
+#[path = "../common/cli.rs"]
 mod cli;
-#[path = "../shared/tempdir.rs"]
+#[path = "../common/tempdir.rs"]
 mod tempdir;
 
 mod echo;

@@ -15,7 +15,7 @@ use crate::tempdir::TempDir;
 // its files can.
 #[path = "../smtp_raw/conversation.rs"]
 mod conversation;
-#[path = "../shared/mail_args.rs"]
+#[path = "../common/mail_args.rs"]
 mod mail_args;
 #[path = "../smtp_send/send.rs"]
 mod send;

@@ -3,7 +3,7 @@
 //!
 //! Lesson: `lessons/02-web-client.md`.
 
-#[path = "../shared/cli.rs"]
+#[path = "../common/cli.rs"]
 mod cli;
 mod report;
 

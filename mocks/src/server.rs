@@ -634,11 +634,13 @@ impl Shared {
     /// not, the client is not reading, and gets the bare close). The
     /// FIN follows the refusal, so a client reads it whole before EOF.
     fn refuse(&self, stream: &TcpStream, peer: SocketAddr) {
+        // Counted before the client can see anything: whoever has read
+        // the refusal can count on `refused()` to include it.
+        self.state.lock().refused += 1;
         if !self.refusal.is_empty() && stream.set_nonblocking(true).is_ok() {
             let _ = (&*stream).write_all(&self.refusal);
         }
         let _ = stream.shutdown(Shutdown::Write);
-        self.state.lock().refused += 1;
         if let Some(RefusedHook(hook)) = &self.on_refused {
             hook(peer);
         }
