@@ -112,8 +112,7 @@ mod tests {
 
     #[test]
     fn the_chapter_comes_from_the_file_name() {
-        let names =
-            of_path(Path::new("originals/inet_01.py")).unwrap();
+        let names = of_path(Path::new("originals/inet_01.py")).unwrap();
         assert_eq!(names.lesson_path, "lessons/01-names.md");
         for bad in [
             "inet_05.py",
