@@ -26,7 +26,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use inet::deadline::is_timeout;
+use inet::blocking::is_timeout;
 use inet_mocks::DnsMock;
 use inet_mocks::dns::reverse_name;
 use support::{Figure, Process, Scratch, Table, Target};

@@ -44,7 +44,7 @@ use std::sync::{Arc, Barrier, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use inet::deadline::is_timeout;
+use inet::blocking::is_timeout;
 use support::{Figure, Process, Scratch, Table, Target, median, percentile};
 
 /// The argument that makes this binary the floor server.

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use crate::net::retry_interrupted;
+use crate::blocking::retry_interrupted;
 
 /// The shortest and the longest pause after a failed `accept`.
 const MIN_PAUSE: Duration = Duration::from_millis(10);

@@ -8,20 +8,17 @@
 //! the *whole* exchange instead: before every read or write, it sets the
 //! socket's timeout to whatever time is left, or to a shorter cap on each
 //! wait if it has one (the web client waits at most `--timeout` for each
-//! read, and three times that for the whole page). [`DeadlineReader`] is
+//! read, and three times that for the whole page). [`DeadlineReader`](reader::DeadlineReader) is
 //! a stream read against a deadline, for a line reader to wrap.
 //!
 //! Lessons: `lessons/05-echo.md` (the idle timeout),
 //! `lessons/02-web-client.md` (a timeout and a deadline).
 
-use std::borrow::Borrow;
-use std::io::{self, ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::io::{self, ErrorKind};
 use std::time::{Duration, Instant};
 
-/// Every socket call here needs these two; they live in [`crate::net`],
-/// and are named here too, beside the deadlines that use them.
-pub use crate::net::{is_timeout, retry_interrupted};
+pub mod calls;
+pub mod reader;
 
 // ANCHOR: deadline
 /// A point in time after which reads and writes fail, and optionally a
@@ -82,174 +79,16 @@ impl Deadline {
             || Instant::now() >= self.end
     }
     // ANCHOR_END: deadline_wait
-
-    // ANCHOR: deadline_io
-    /// One read from `stream`, waiting at most [`next_wait`](Self::next_wait)
-    /// in all, however often a signal interrupts it.
-    ///
-    /// # Errors
-    /// `TimedOut` once the deadline has passed, or whatever the socket's
-    /// timeout gives (`WouldBlock` on Unix) when it expires mid-read.
-    /// The line reader takes both as `LineError::Timeout`.
-    pub fn read(
-        &self,
-        stream: &TcpStream,
-        buf: &mut [u8],
-    ) -> io::Result<usize> {
-        let mut stream = stream;
-        self.one_call().retry(|wait| {
-            stream.set_read_timeout(Some(wait))?;
-            stream.read(buf)
-        })
-    }
-
-    /// Writes all of `bytes` to `stream`, all the write calls together
-    /// waiting at most [`next_wait`](Self::next_wait).
-    ///
-    /// # Errors
-    /// As for [`read`](Self::read); `WriteZero` if the socket takes
-    /// nothing; any other write error.
-    pub fn write_all(
-        &self,
-        stream: &TcpStream,
-        bytes: &[u8],
-    ) -> io::Result<()> {
-        let (call, mut stream, mut rest) = (self.one_call(), stream, bytes);
-        while !rest.is_empty() {
-            let n = call.retry(|wait| {
-                stream.set_write_timeout(Some(wait))?;
-                stream.write(rest)
-            })?;
-            if n == 0 {
-                return Err(ErrorKind::WriteZero.into());
-            }
-            rest = &rest[n..];
-        }
-        Ok(())
-    }
-
-    /// One datagram from `socket`, and who sent it, waiting as
-    /// [`read`](Self::read) does.
-    ///
-    /// # Errors
-    /// As for [`read`](Self::read).
-    pub fn recv_from(
-        &self,
-        socket: &UdpSocket,
-        buf: &mut [u8],
-    ) -> io::Result<(usize, SocketAddr)> {
-        self.one_call().retry(|wait| {
-            socket.set_read_timeout(Some(wait))?;
-            socket.recv_from(buf)
-        })
-    }
-
-    /// This deadline for one call starting now: the cap, if any, counts
-    /// from now, and ends the call.
-    fn one_call(&self) -> Deadline {
-        let call = match self.cap {
-            Some(cap) => self.at_most(cap),
-            None => *self,
-        };
-        Deadline { cap: None, ..call }
-    }
-
-    /// Runs `attempt` with the time left, again for as long as a signal
-    /// interrupts it (EINTR, see [`retry_interrupted`]). Each attempt
-    /// waits only the time left, so no number of signals can stretch
-    /// the deadline.
-    fn retry<T>(
-        &self,
-        mut attempt: impl FnMut(Duration) -> io::Result<T>,
-    ) -> io::Result<T> {
-        retry_interrupted(|| attempt(self.next_wait()?))
-    }
-    // ANCHOR_END: deadline_io
 }
-
-// ANCHOR: deadline_reader
-/// Reads from a stream (owned, or borrowed: `S` is a `TcpStream` or a
-/// `&TcpStream`) until a deadline, then fails as [`Deadline::read`] does.
-///
-/// A budget started by [`new`](Self::new) or [`restart`](Self::restart)
-/// (one per line, or per reply) is waited whole by the first read after
-/// it, and the socket's timeout is set only when the wait changes. So a
-/// line that arrives in one read, nearly every line, costs no
-/// `setsockopt`: setting the time left before every read would cost one
-/// per line (`benches/echo.rs` counts them). Only the later reads of a
-/// line that arrives in pieces wait the time left. The reader assumes
-/// that it alone sets the stream's read timeout.
-#[derive(Debug)]
-pub struct DeadlineReader<S> {
-    stream: S,
-    deadline: Deadline,
-    /// The whole budget, until the first read after a (re)start.
-    fresh: Option<Duration>,
-    /// The read timeout the socket has, as this reader last set it.
-    timeout: Option<Duration>,
-}
-
-impl<S: Borrow<TcpStream>> DeadlineReader<S> {
-    /// Reads from `stream` for at most `budget` from now.
-    pub fn new(stream: S, budget: Duration) -> Self {
-        let mut reader = DeadlineReader::until(stream, Deadline::after(budget));
-        reader.fresh = Some(budget);
-        reader
-    }
-
-    /// Reads from `stream` until `deadline`, which the caller may also
-    /// use for writes: one deadline for a whole exchange.
-    pub fn until(stream: S, deadline: Deadline) -> Self {
-        let (fresh, timeout) = (None, None);
-        DeadlineReader {
-            stream,
-            deadline,
-            fresh,
-            timeout,
-        }
-    }
-
-    /// Starts a new budget, from now (for the next line, say).
-    pub fn restart(&mut self, budget: Duration) {
-        self.deadline = Deadline::after(budget);
-        self.fresh = Some(budget);
-    }
-
-    /// The stream, to write to or shut down.
-    pub fn get_ref(&self) -> &TcpStream {
-        self.stream.borrow()
-    }
-
-    /// How long the next read may wait: a fresh budget whole, else the
-    /// time left ([`Deadline::next_wait`]: an error once it has passed).
-    fn next_wait(&mut self) -> io::Result<Duration> {
-        match self.fresh.take() {
-            Some(budget) if !budget.is_zero() => Ok(budget),
-            _ => self.deadline.next_wait(),
-        }
-    }
-}
-
-impl<S: Borrow<TcpStream>> Read for DeadlineReader<S> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        // Each attempt after a signal waits only the time left.
-        retry_interrupted(|| {
-            let wait = self.next_wait()?;
-            let mut stream = self.stream.borrow();
-            if self.timeout != Some(wait) {
-                stream.set_read_timeout(Some(wait))?;
-                self.timeout = Some(wait);
-            }
-            stream.read(buf)
-        })
-    }
-}
-// ANCHOR_END: deadline_reader
 
 #[cfg(test)]
 mod tests {
+    use super::reader::DeadlineReader;
     use super::*;
-    use std::net::TcpListener;
+    use std::io::Read;
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::net::{TcpListener, UdpSocket};
 
     fn pair() -> (TcpStream, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -313,55 +152,13 @@ mod tests {
     fn writes_are_bounded_too() {
         let (mut client, server) = pair();
         let deadline = Deadline::after(Duration::from_secs(5));
-        deadline.write_all(&server, b"hi").unwrap();
+        calls::write_all(&deadline, &server, b"hi").unwrap();
         let mut buf = [0; 2];
         client.read_exact(&mut buf).unwrap();
         assert_eq!(&buf, b"hi");
         let expired = Deadline::after(Duration::ZERO);
-        let err = expired.write_all(&server, b"late").unwrap_err();
+        let err = calls::write_all(&expired, &server, b"late").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TimedOut);
-    }
-
-    #[test]
-    fn an_interrupted_wait_is_tried_again_with_the_time_left() {
-        let deadline = Deadline::after(Duration::from_secs(5));
-        let mut waits = Vec::new();
-        let got = deadline.retry(|wait| {
-            waits.push(wait);
-            match waits.len() {
-                1 => Err(ErrorKind::Interrupted.into()),
-                _ => Ok(7),
-            }
-        });
-        assert_eq!(got.unwrap(), 7);
-        assert_eq!(waits.len(), 2);
-        assert!(waits[1] <= waits[0]);
-    }
-
-    /// A wait that a signal interrupts after 5 ms, 20 times over, then
-    /// succeeds: 100 ms in all, more than the 30 ms a call may last.
-    fn interrupted_for_100_ms(deadline: Deadline) -> io::Result<()> {
-        let mut attempts = 0;
-        deadline.one_call().retry(|_| {
-            attempts += 1;
-            if attempts > 20 {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(5));
-            Err(ErrorKind::Interrupted.into())
-        })
-    }
-
-    #[test]
-    fn signals_can_not_stretch_the_deadline_or_the_cap() {
-        let short = Duration::from_millis(30);
-        for deadline in [
-            Deadline::after(short),
-            Deadline::after(Duration::MAX).with_cap(short),
-        ] {
-            let err = interrupted_for_100_ms(deadline).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::TimedOut, "{deadline:?}");
-        }
     }
 
     #[test]
@@ -380,13 +177,14 @@ mod tests {
         peer.send_to(b"hi", socket.local_addr().unwrap()).unwrap();
         let deadline = Deadline::after(Duration::from_secs(5));
         let mut buf = [0; 8];
-        let (len, from) = deadline.recv_from(&socket, &mut buf).unwrap();
+        let (len, from) =
+            calls::recv_from(&deadline, &socket, &mut buf).unwrap();
         assert_eq!(
             (&buf[..len], from),
             (&b"hi"[..], peer.local_addr().unwrap())
         );
         let short = Deadline::after(Duration::from_millis(30));
-        let err = short.recv_from(&socket, &mut buf).unwrap_err();
+        let err = calls::recv_from(&short, &socket, &mut buf).unwrap_err();
         assert!(matches!(
             err.kind(),
             ErrorKind::WouldBlock | ErrorKind::TimedOut

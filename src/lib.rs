@@ -13,9 +13,11 @@
 //! - [`line`](mod@line): line framing, the one line reader every text
 //!   protocol uses.
 //! - [`python`]: Python's whitespace, as the originals strip lines.
-//! - [`net`]: a port number, and opening a TCP connection, trying each
-//!   address of a name.
+//! - [`port`]: a port number, as the originals accept it.
+//! - [`net`]: opening a TCP connection, trying each address of a name.
 //! - [`random`]: random-enough numbers (DNS query IDs, temp file names).
+//! - [`blocking`]: a timeout and a signal, the two ways a blocking
+//!   socket call returns without failing.
 //! - [`deadline`]: deadlines for reads and writes, so a trickling peer
 //!   can't stall us.
 //! - [`escape`](mod@escape): bytes shown as text, with nothing hidden.
@@ -32,6 +34,7 @@
 #![deny(missing_docs)]
 
 pub mod accept;
+pub mod blocking;
 pub mod deadline;
 pub mod dns;
 pub mod echo;
@@ -39,6 +42,7 @@ pub mod escape;
 pub mod http;
 pub mod line;
 pub mod net;
+pub mod port;
 pub mod python;
 pub mod random;
 pub mod relay;

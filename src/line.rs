@@ -26,7 +26,7 @@
 use std::fmt;
 use std::io::{self, Read};
 
-use crate::net::{is_timeout, retry_interrupted};
+use crate::blocking::{is_timeout, retry_interrupted};
 
 /// How many bytes one `read` call asks for at most. A cap, not a protocol
 /// rule: large enough that a line usually arrives in one system call.

@@ -1,7 +1,4 @@
-//! Opening a TCP connection, the one way every client here does it, and
-//! the two facts every socket call must reckon with: how a timeout shows
-//! up ([`is_timeout`]), and a signal cutting a call short
-//! ([`retry_interrupted`]).
+//! Opening a TCP connection, the one way every client here does it.
 //!
 //! A host name may have several addresses (`localhost` is often both
 //! `::1` and `127.0.0.1`). As Python's `socket.create_connection` does,
@@ -15,69 +12,9 @@
 //! ask its deadline how long each attempt may wait.
 
 use std::convert::Infallible;
-use std::fmt;
 use std::io::{self, ErrorKind};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
-
-/// Is `e` a read timeout? It shows up as `WouldBlock` on Unix (also for
-/// a non-blocking socket with nothing to read) and as `TimedOut` on
-/// Windows: both mean the same thing here.
-pub fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
-}
-
-/// Calls `op` again for as long as a signal interrupts it. On Linux a
-/// read on a socket with a timeout (`SO_RCVTIMEO`; every socket here has
-/// one) is never restarted after a signal: it fails with `Interrupted`
-/// (EINTR), even after a mere stop and continue (Ctrl-Z then `fg`, a
-/// debugger attaching); see signal(7). std's `read_exact`, `read_to_end`
-/// and `write_all` retry by themselves; `read`, `peek`, `recv_from` and
-/// `accept` leave it to their caller.
-///
-/// # Errors
-/// The first error of `op` that is not `Interrupted`.
-pub fn retry_interrupted<T>(
-    mut op: impl FnMut() -> io::Result<T>,
-) -> io::Result<T> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            done => return done,
-        }
-    }
-}
-
-/// A port argument that is not a TCP port number.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadPort(pub String);
-
-impl fmt::Display for BadPort {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the port {:?} is not a whole number from 0 to 65535",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for BadPort {}
-
-// ANCHOR: parse_port
-/// Parses a port as the originals do (digits, optionally surrounded by
-/// white space) and, unlike them, checks it fits in 16 bits.
-///
-/// # Errors
-/// [`BadPort`] for anything else, `-1`, `80a` and `70000` included.
-pub fn parse_port(arg: &str) -> Result<u16, BadPort> {
-    let digits = arg.trim();
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(BadPort(arg.to_owned()));
-    }
-    digits.parse().map_err(|_| BadPort(arg.to_owned()))
-}
-// ANCHOR_END: parse_port
 
 /// Why [`connect_first`] made no connection.
 #[derive(Debug)]
@@ -143,17 +80,6 @@ pub fn connect_first<E>(
 mod tests {
     use super::*;
 
-    #[test]
-    fn ports_follow_the_original_rule_and_fit_16_bits() {
-        assert_eq!(parse_port("100"), Ok(100));
-        assert_eq!(parse_port(" 25 "), Ok(25));
-        assert_eq!(parse_port("0"), Ok(0));
-        assert_eq!(parse_port("65535"), Ok(65535));
-        for bad in ["", " ", "-1", "+1", "80a", "0x50", "65536", "99999999999"]
-        {
-            assert_eq!(parse_port(bad), Err(BadPort(bad.into())), "{bad:?}");
-        }
-    }
     use std::net::TcpListener;
 
     const WAIT: Duration = Duration::from_millis(500);

@@ -191,7 +191,7 @@ fn help_and_wrong_command_lines() {
 }
 
 /// A1: `--dns-server` writes its port as every program does (white space
-/// around the digits allowed, `inet::net::parse_port`).
+/// around the digits allowed, `inet::port::parse_port`).
 #[test]
 fn a1_the_servers_port_has_the_syntax_of_every_program() {
     let mock = mock();

@@ -16,7 +16,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use inet::deadline::retry_interrupted;
+use inet::blocking::retry_interrupted;
 use inet::dns::LookupError;
 use inet::dns::message::{CLASS_IN, DecodeError, Flags};
 use inet::dns::stub::{self, Config, answer_of, new_id};

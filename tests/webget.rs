@@ -11,7 +11,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use inet::deadline::retry_interrupted;
+use inet::blocking::retry_interrupted;
 use inet_mocks::HttpMock;
 use inet_mocks::http::pattern;
 use inet_mocks::http::{Fault, HttpServer, Reply};
@@ -622,7 +622,7 @@ fn help_and_bad_command_lines() {
     }
 }
 
-/// A1: a port is written as for every program (`inet::net::parse_port`:
+/// A1: a port is written as for every program (`inet::port::parse_port`:
 /// digits, white space around them allowed), so `SITE: PORT` is a site.
 #[test]
 fn a1_the_port_has_the_syntax_of_every_program() {

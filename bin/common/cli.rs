@@ -1,21 +1,25 @@
-//! Argument checks shared by the programs in `bin/`.
+//! The command line, read the same way by every program in `bin/`.
 //!
 //! The Python originals check their arguments by hand: the right count
 //! (else print the syntax and exit 1), and a port that matches
 //! `^\s*\d+\s*$` (else exit 2). We keep those checks and exit statuses,
 //! and add what a careful tool has: `--help`, options, and a port that
 //! must also fit in 16 bits (Python would die with a traceback there).
+//!
+//! A program says what its command line may hold in a [`Syntax`]; its
+//! [`Program`] reads the line into [`Args`], answers `--help`, and
+//! reports a wrong line with the usage and exit status 1.
 // Every program includes this file and uses a part of it.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::fmt;
 use std::io::Write;
+use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use inet::net::parse_port;
+use inet::port::parse_port;
 
 /// Exit status for a wrong number of arguments or an unknown option, as
 /// in the originals.
@@ -27,109 +31,19 @@ pub const EXIT_BAD_PORT: u8 = 2;
 /// server can't listen.
 pub const EXIT_CONNECTION: u8 = 3;
 
-/// A command line that doesn't fit the program's syntax.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageError(pub String);
+/// What is wrong with a command line, in words for the user.
+pub type UsageError = String;
 
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
-
-/// The shortest and longest durations a `--... SECS` option accepts. A
-/// timeout of zero means "none" to std, and one of centuries overflows a
-/// clock: neither is what a user means.
-pub const SECONDS_RANGE: (Duration, Duration) =
-    (Duration::from_millis(1), Duration::from_secs(24 * 60 * 60));
-
-/// Parses a duration in seconds, fractions allowed (`0.5`).
-///
-/// # Errors
-/// [`UsageError`] unless the value is a number of seconds within
-/// [`SECONDS_RANGE`] (1 ms to a day).
-pub fn parse_seconds(name: &str, arg: &str) -> Result<Duration, UsageError> {
-    let bad = || {
-        UsageError(format!(
-            "--{name} wants seconds from 0.001 to 86400, not {arg:?}"
-        ))
-    };
-    let secs: f64 = arg.trim().parse().map_err(|_| bad())?;
-    let duration = Duration::try_from_secs_f64(secs).map_err(|_| bad())?;
-    let (min, max) = SECONDS_RANGE;
-    if duration < min || duration > max {
-        return Err(bad());
-    }
-    Ok(duration)
-}
-
-/// What a program's command line may hold: options with a value, flags
-/// without one, and between `min` and `max` positional arguments.
-/// Built as a constant: `Syntax::at_most(1).options(&["timeout"])`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a program's command line may hold.
+#[derive(Debug, Clone)]
 pub struct Syntax<'a> {
-    /// Names (without `--`) of the options that take a value, as
-    /// `--name value` or `--name=value`.
+    /// How many positional arguments (`1..=1`, `0..=1`, `0..=usize::MAX`).
+    pub count: RangeInclusive<usize>,
+    /// Options that take a value, as `--name value` or `--name=value`,
+    /// named without their `--`.
     pub options: &'a [&'a str],
     /// Flags that take no value, as typed: `-6`, `--debug`.
     pub flags: &'a [&'a str],
-    /// The fewest positional arguments.
-    pub min: usize,
-    /// The most positional arguments.
-    pub max: usize,
-}
-
-impl<'a> Syntax<'a> {
-    /// Exactly `count` positional arguments, no options, no flags.
-    pub const fn exactly(count: usize) -> Syntax<'a> {
-        Syntax {
-            options: &[],
-            flags: &[],
-            min: count,
-            max: count,
-        }
-    }
-
-    /// At most `max` positional arguments.
-    pub const fn at_most(max: usize) -> Syntax<'a> {
-        Syntax {
-            min: 0,
-            ..Syntax::exactly(max)
-        }
-    }
-
-    /// Any number of positional arguments.
-    pub const fn any() -> Syntax<'a> {
-        Syntax::at_most(usize::MAX)
-    }
-
-    /// The same, with these value-taking options.
-    pub const fn options(self, options: &'a [&'a str]) -> Syntax<'a> {
-        Syntax { options, ..self }
-    }
-
-    /// The same, with these flags.
-    pub const fn flags(self, flags: &'a [&'a str]) -> Syntax<'a> {
-        Syntax { flags, ..self }
-    }
-
-    /// Why `got` positional arguments don't fit, if they don't.
-    fn check_count(&self, got: usize) -> Result<(), UsageError> {
-        let (min, max) = (self.min, self.max);
-        let why = if min == max && got != min {
-            format!("expected {min} argument(s), got {got}")
-        } else if got > max {
-            let noun = if max == 1 { "argument" } else { "arguments" };
-            format!("expected at most {max} {noun}, got {got}")
-        } else if got < min {
-            format!("expected at least {min} argument(s), got {got}")
-        } else {
-            return Ok(());
-        };
-        Err(UsageError(why))
-    }
 }
 
 /// A command line split into positional arguments, `--name value`
@@ -157,14 +71,20 @@ impl Args {
         args: impl IntoIterator<Item = OsString>,
         syntax: &Syntax<'_>,
     ) -> Result<Args, UsageError> {
-        let mut parsed = Args::default();
-        let (flags, rest): (Vec<OsString>, Vec<OsString>) = args
+        let args: Vec<String> = args
             .into_iter()
-            .partition(|arg| syntax.flags.iter().any(|flag| arg == *flag));
-        parsed.flags = flags.into_iter().map(utf8).collect::<Result<_, _>>()?;
-        let mut args = rest.into_iter().map(utf8);
-        while let Some(arg) = args.next() {
-            let arg = arg?;
+            .map(|arg| arg.into_string())
+            .collect::<Result<_, _>>()
+            .map_err(|arg| format!("argument {arg:?} is not valid UTF-8"))?;
+        let (flags, rest) = args
+            .into_iter()
+            .partition(|arg| syntax.flags.contains(&arg.as_str()));
+        let mut parsed = Args {
+            flags,
+            ..Args::default()
+        };
+        let mut rest = rest.into_iter();
+        while let Some(arg) = rest.next() {
             if arg == "-h" || arg == "--help" {
                 parsed.help = true;
             } else if let Some(option) = arg.strip_prefix("--") {
@@ -173,20 +93,24 @@ impl Args {
                     None => (option, None),
                 };
                 if !syntax.options.contains(&name) {
-                    return Err(UsageError(format!("unknown option --{name}")));
+                    return Err(format!("unknown option --{name}"));
                 }
-                let missing = || UsageError(format!("--{name} needs a value"));
-                let value = match value {
-                    Some(value) => value,
-                    None => args.next().ok_or_else(missing)??,
-                };
+                let value = value.or_else(|| rest.next());
+                let value = value.ok_or(format!("--{name} needs a value"))?;
                 parsed.options.insert(name.to_owned(), value);
             } else {
                 parsed.positional.push(arg);
             }
         }
-        if !parsed.help {
-            syntax.check_count(parsed.positional.len())?;
+        let got = parsed.positional.len();
+        if !parsed.help && !syntax.count.contains(&got) {
+            let (min, max) = (*syntax.count.start(), *syntax.count.end());
+            let expected = match (min, max) {
+                _ if min == max => format!("{min}"),
+                (0, max) => format!("at most {max}"),
+                (min, _) => format!("at least {min}"),
+            };
+            return Err(format!("expected {expected} argument(s), got {got}"));
         }
         Ok(parsed)
     }
@@ -201,23 +125,34 @@ impl Args {
         self.options.get(name).map(String::as_str)
     }
 
-    /// The value of `--name` in seconds, or `default`.
+    /// The value of `--name` in seconds (fractions allowed: `0.5`), or
+    /// `default`.
     ///
     /// # Errors
-    /// See [`parse_seconds`].
+    /// Unless the value is from 1 ms to a day: a timeout of zero means
+    /// "none" to std, and one of centuries overflows a clock; neither is
+    /// what a user means.
     pub fn seconds(
         &self,
         name: &str,
         default: Duration,
     ) -> Result<Duration, UsageError> {
-        self.option(name)
-            .map_or(Ok(default), |value| parse_seconds(name, value))
+        let Some(value) = self.option(name) else {
+            return Ok(default);
+        };
+        let range = Duration::from_millis(1)..=Duration::from_secs(86_400);
+        match value.trim().parse().map(Duration::try_from_secs_f64) {
+            Ok(Ok(duration)) if range.contains(&duration) => Ok(duration),
+            _ => Err(format!(
+                "--{name} wants seconds from 0.001 to 86400, not {value:?}"
+            )),
+        }
     }
 
     /// The value of `--name` as a count of at least 1, or `default`.
     ///
     /// # Errors
-    /// [`UsageError`] unless the value is a whole number above 0.
+    /// Unless the value is a whole number above 0.
     pub fn count(
         &self,
         name: &str,
@@ -228,9 +163,9 @@ impl Args {
         };
         match value.trim().parse() {
             Ok(n) if n > 0 => Ok(n),
-            _ => Err(UsageError(format!(
-                "--{name} wants a whole number > 0, not {value:?}"
-            ))),
+            _ => {
+                Err(format!("--{name} wants a whole number > 0, not {value:?}"))
+            }
         }
     }
 }
@@ -258,7 +193,7 @@ impl Program {
                 Err(ExitCode::SUCCESS)
             }
             Ok(args) => Ok(args),
-            Err(e) => Err(self.usage(&e.0)),
+            Err(why) => Err(self.usage(&why)),
         }
     }
 
@@ -295,12 +230,6 @@ pub fn exit_status(result: Result<(), ExitCode>) -> ExitCode {
     result.err().unwrap_or(ExitCode::SUCCESS)
 }
 
-fn utf8(arg: OsString) -> Result<String, UsageError> {
-    arg.into_string().map_err(|arg| {
-        UsageError(format!("argument {arg:?} is not valid UTF-8"))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,9 +238,21 @@ mod tests {
         list.iter().map(OsString::from).collect()
     }
 
+    fn syntax<'a>(
+        count: RangeInclusive<usize>,
+        options: &'a [&'a str],
+        flags: &'a [&'a str],
+    ) -> Syntax<'a> {
+        Syntax {
+            count,
+            options,
+            flags,
+        }
+    }
+
     #[test]
     fn options_take_values_in_both_spellings() {
-        let syntax = Syntax::exactly(1).options(&["bind", "max-clients"]);
+        let syntax = syntax(1..=1, &["bind", "max-clients"], &[]);
         let parsed = Args::parse(
             args(&["--bind", "0.0.0.0", "7", "--max-clients=3"]),
             &syntax,
@@ -325,33 +266,38 @@ mod tests {
 
     #[test]
     fn unknown_or_incomplete_options_are_usage_errors() {
-        let any = Syntax::any();
+        let any = syntax(0..=usize::MAX, &[], &[]);
         assert!(Args::parse(args(&["--nope"]), &any).is_err());
-        let bind = any.options(&["bind"]);
+        let bind = syntax(0..=usize::MAX, &["bind"], &[]);
         assert!(Args::parse(args(&["--bind"]), &bind).is_err());
-        let n = any.options(&["n"]);
+        let n = syntax(0..=usize::MAX, &["n"], &[]);
         let zero = Args::parse(args(&["--n", "0"]), &n).unwrap();
         assert!(zero.count("n", 1).is_err());
     }
 
     #[test]
     fn seconds_must_be_between_a_millisecond_and_a_day() {
-        assert_eq!(parse_seconds("t", "0.25"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_seconds("t", "86400"), Ok(SECONDS_RANGE.1));
+        let seconds = |value: &str| {
+            let t = syntax(0..=0, &["t"], &[]);
+            let parsed = Args::parse(args(&["--t", value]), &t).unwrap();
+            parsed.seconds("t", Duration::ZERO)
+        };
+        assert_eq!(seconds("0.25"), Ok(Duration::from_millis(250)));
+        assert_eq!(seconds("86400"), Ok(Duration::from_secs(86_400)));
         for bad in ["0", "1e-10", "86401", "1e19", "-1", "NaN", "inf", "soon"] {
-            assert!(parse_seconds("t", bad).is_err(), "{bad}");
+            assert!(seconds(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn help_is_recognised_anywhere() {
-        let parsed = Args::parse(args(&["5", "-h"]), &Syntax::exactly(0));
+        let parsed = Args::parse(args(&["5", "-h"]), &syntax(0..=0, &[], &[]));
         assert!(parsed.unwrap().help);
     }
 
     #[test]
     fn flags_take_no_value_and_may_stand_anywhere() {
-        let syntax = Syntax::any().options(&["timeout"]).flags(&["-6"]);
+        let syntax = syntax(0..=usize::MAX, &["timeout"], &["-6"]);
         let parsed =
             Args::parse(args(&["--timeout", "-6", "5", "h"]), &syntax).unwrap();
         assert!(parsed.flag("-6"));
@@ -359,30 +305,23 @@ mod tests {
         assert_eq!(parsed.option("timeout"), Some("5"));
         assert_eq!(parsed.positional, ["h"]);
         let err = Args::parse(args(&["--all"]), &syntax).unwrap_err();
-        assert_eq!(err.0, "unknown option --all");
+        assert_eq!(err, "unknown option --all");
     }
 
     #[test]
     fn the_count_of_positional_arguments_is_checked() {
-        let count = |syntax: Syntax<'_>, list: &[&str]| {
+        let count = |range: RangeInclusive<usize>, list: &[&str]| {
+            let syntax = syntax(range, &[], &[]);
             Args::parse(args(list), &syntax).map(|a| a.positional.len())
         };
-        assert_eq!(count(Syntax::exactly(2), &["a", "b"]), Ok(2));
-        let err = count(Syntax::exactly(2), &["a"]).unwrap_err();
-        assert_eq!(err.0, "expected 2 argument(s), got 1");
-        assert_eq!(count(Syntax::at_most(1), &[]), Ok(0));
-        let err = count(Syntax::at_most(1), &["a", "b"]).unwrap_err();
-        assert_eq!(err.0, "expected at most 1 argument, got 2");
-        let three = ["a", "b", "c"];
-        assert_eq!(count(Syntax::any(), &three), Ok(3));
-        let err = count(
-            Syntax {
-                min: 1,
-                ..Syntax::any()
-            },
-            &[],
-        )
-        .unwrap_err();
-        assert_eq!(err.0, "expected at least 1 argument(s), got 0");
+        assert_eq!(count(2..=2, &["a", "b"]), Ok(2));
+        let err = count(2..=2, &["a"]).unwrap_err();
+        assert_eq!(err, "expected 2 argument(s), got 1");
+        assert_eq!(count(0..=1, &[]), Ok(0));
+        let err = count(0..=1, &["a", "b"]).unwrap_err();
+        assert_eq!(err, "expected at most 1 argument(s), got 2");
+        assert_eq!(count(0..=usize::MAX, &["a", "b", "c"]), Ok(3));
+        let err = count(1..=usize::MAX, &[]).unwrap_err();
+        assert_eq!(err, "expected at least 1 argument(s), got 0");
     }
 }

@@ -55,9 +55,13 @@ impl Invocation {
         program: &Program,
         flags: &[&str],
     ) -> Result<Invocation, ExitCode> {
-        let syntax = Syntax::at_most(1).options(&["timeout"]).flags(flags);
+        let syntax = Syntax {
+            count: 0..=1,
+            options: &["timeout"],
+            flags,
+        };
         let args = Args::parse(std::env::args_os().skip(1), &syntax)
-            .map_err(|e| program.usage(&e.0))?;
+            .map_err(|e| program.usage(&e))?;
         if args.help {
             let (help, file) = (program.help, file_help());
             let _ = writeln!(io::stdout(), "{help}\n{file}\n\n{}", exit::HELP);
@@ -65,7 +69,7 @@ impl Invocation {
         }
         let timeout = args
             .seconds("timeout", Duration::from_secs(30))
-            .map_err(|e| program.usage(&e.0))?;
+            .map_err(|e| program.usage(&e))?;
         let file = args.positional.first().map_or(DEFAULT_FILE, String::as_str);
         let (mail, message) = read(Path::new(file)).map_err(|why| {
             let why = format!("message file {file}: {why}");

@@ -121,9 +121,13 @@ fn main() -> ExitCode {
 }
 
 fn compare_main() -> Result<u8, CompareError> {
-    let syntax = Syntax::exactly(1).options(&["python", "timeout"]);
+    let syntax = Syntax {
+        count: 1..=1,
+        options: &["python", "timeout"],
+        flags: &[],
+    };
     let args = Args::parse(std::env::args_os().skip(1), &syntax)
-        .map_err(|e| CompareError::Usage(e.0))?;
+        .map_err(CompareError::Usage)?;
     if args.help {
         cli::say(HELP);
         return Ok(0);
@@ -135,7 +139,7 @@ fn compare_main() -> Result<u8, CompareError> {
     let mut setup = Setup::new(Path::new(&args.positional[0]), python)?;
     setup.timeout = args
         .seconds("timeout", DEFAULT_TIMEOUT)
-        .map_err(|e| CompareError::Usage(e.0))?;
+        .map_err(CompareError::Usage)?;
     let mut out = io::stdout().lock();
     run(&setup, &mut out)
 }

@@ -47,11 +47,15 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let syntax = Syntax::exactly(2).options(&["timeout", "quiet"]);
+    let syntax = Syntax {
+        count: 2..=2,
+        options: &["timeout", "quiet"],
+        flags: &[],
+    };
     let args = PROGRAM.args(&syntax)?;
     let (host, port) = (&args.positional[0], &args.positional[1]);
     let port_number = PROGRAM.port(port)?;
-    let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
+    let config = config(&args).map_err(|e| PROGRAM.usage(&e))?;
     let failed = |e: ClientError| {
         if e.is_local() {
             return PROGRAM.fail(EXIT_LOCAL, &e.to_string());

@@ -44,9 +44,13 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), ExitCode> {
     let options = ["bind", "max-clients", "idle-timeout", "max-line"];
-    let args = PROGRAM.args(&Syntax::exactly(1).options(&options))?;
+    let args = PROGRAM.args(&Syntax {
+        count: 1..=1,
+        options: &options,
+        flags: &[],
+    })?;
     let port = PROGRAM.port(&args.positional[0])?;
-    let config = config(&args).map_err(|e| PROGRAM.usage(&e.0))?;
+    let config = config(&args).map_err(|e| PROGRAM.usage(&e))?;
     let (listener, stop) =
         listen::listen(&PROGRAM, &args, port, "echo server")?;
     // Each event is a log line, written in batches off the clients'

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use cli::{Args, Program, Syntax, UsageError};
 use inet::dns::resolver::{Family, Resolver, StubResolver, SystemResolver};
 use inet::dns::stub::{self, Config};
-use inet::net::parse_port;
+use inet::port::parse_port;
 use lookup::get_ip_and_name;
 
 const PROGRAM: Program = Program {
@@ -72,17 +72,19 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let syntax = Syntax::any()
-        .options(&["dns-server", "timeout"])
-        .flags(&["-6", "--all"]);
+    let syntax = Syntax {
+        count: 0..=usize::MAX,
+        options: &["dns-server", "timeout"],
+        flags: &["-6", "--all"],
+    };
     let args = PROGRAM.args(&syntax)?;
-    let family = family(&args).map_err(|e| PROGRAM.usage(&e.0))?;
+    let family = family(&args).map_err(|e| PROGRAM.usage(&e))?;
     let timeout = args
         .seconds("timeout", stub::DEFAULT_TIMEOUT)
-        .map_err(|e| PROGRAM.usage(&e.0))?;
+        .map_err(|e| PROGRAM.usage(&e))?;
     let resolver: Box<dyn Resolver> = match args.option("dns-server") {
         Some(server) => {
-            let server = dns_server(server).map_err(|e| PROGRAM.usage(&e.0))?;
+            let server = dns_server(server).map_err(|e| PROGRAM.usage(&e))?;
             Box::new(StubResolver::new(Config {
                 timeout,
                 ..Config::new(server)
@@ -117,9 +119,7 @@ fn run() -> Result<(), ExitCode> {
 /// Which addresses to print: `-6` and `--all` exclude each other.
 fn family(args: &Args) -> Result<Family, UsageError> {
     match (args.flag("-6"), args.flag("--all")) {
-        (true, true) => {
-            Err(UsageError("-6 and --all can't be used together".into()))
-        }
+        (true, true) => Err("-6 and --all can't be used together".into()),
         (true, false) => Ok(Family::V6),
         (false, true) => Ok(Family::Any),
         (false, false) => Ok(Family::V4),
@@ -127,14 +127,14 @@ fn family(args: &Args) -> Result<Family, UsageError> {
 }
 
 /// An address alone for port 53, `IPv4:PORT` or `[IPv6]:PORT`, the port
-/// written as for every program (`inet::net::parse_port`), but not 0: a
+/// written as for every program (`inet::port::parse_port`), but not 0: a
 /// server listens on a port of its own, and nothing can be sent to 0.
 fn dns_server(text: &str) -> Result<SocketAddr, UsageError> {
     let wrong = |why: &str| {
-        UsageError(format!(
+        format!(
             "--dns-server wants IP:PORT (like 127.0.0.1:5353), not {text:?}: \
              {why}"
-        ))
+        )
     };
     if let Ok(ip) = text.parse::<IpAddr>() {
         return Ok(SocketAddr::new(ip, 53));

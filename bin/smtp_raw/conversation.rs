@@ -30,7 +30,8 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use inet::deadline::{DeadlineReader, is_timeout, retry_interrupted};
+use inet::blocking::{is_timeout, retry_interrupted};
+use inet::deadline::reader::DeadlineReader;
 use inet::escape::escape;
 use inet::line::{LineReader, strip_terminator};
 use inet::smtp::command::{Command, address_literal};

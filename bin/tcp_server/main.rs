@@ -44,14 +44,18 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let syntax = Syntax::exactly(1).options(&["bind", "idle-timeout"]);
+    let syntax = Syntax {
+        count: 1..=1,
+        options: &["bind", "idle-timeout"],
+        flags: &[],
+    };
     let args = PROGRAM.args(&syntax)?;
     let port = PROGRAM.port(&args.positional[0])?;
     let defaults = Config::default();
     let config = Config {
         first_byte_timeout: args
             .seconds("idle-timeout", defaults.first_byte_timeout)
-            .map_err(|e| PROGRAM.usage(&e.0))?,
+            .map_err(|e| PROGRAM.usage(&e))?,
         ..defaults
     };
     let what = "generic TCP server (stop with Ctrl-C)";

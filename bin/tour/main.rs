@@ -103,7 +103,11 @@ fn main() -> ExitCode {
 }
 
 fn tour_main() -> Result<(), ExitCode> {
-    let args = PROGRAM.args(&Syntax::at_most(1))?;
+    let args = PROGRAM.args(&Syntax {
+        count: 0..=1,
+        options: &[],
+        flags: &[],
+    })?;
     let chapter = match args.positional.first() {
         None => None,
         Some(arg) => Some(Chapter::parse(arg).ok_or_else(|| {

@@ -87,14 +87,18 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let syntax = Syntax::any().options(&["timeout", "max-size", "out-dir"]);
+    let syntax = Syntax {
+        count: 0..=usize::MAX,
+        options: &["timeout", "max-size", "out-dir"],
+        flags: &[],
+    };
     let args = PROGRAM.args(&syntax)?;
     let defaults = Options::default();
     let timeout = args
         .seconds("timeout", defaults.timeout)
-        .map_err(|e| PROGRAM.usage(&e.0))?;
+        .map_err(|e| PROGRAM.usage(&e))?;
     // 0, the default, is no cap: a cap given must be a count > 0.
-    let max = args.count("max-size", 0).map_err(|e| PROGRAM.usage(&e.0))?;
+    let max = args.count("max-size", 0).map_err(|e| PROGRAM.usage(&e))?;
     let out_dir = Path::new(args.option("out-dir").unwrap_or("."));
     let limits = Limits {
         max_body: (max > 0).then_some(max as u64),

@@ -13,8 +13,9 @@ use super::LookupError;
 use super::message::{DecodeError, Message, Query, Question, Rcode};
 use super::message::{RecordData, RecordType};
 use super::name::Name;
-use crate::deadline::is_timeout;
-use crate::deadline::{Deadline, DeadlineReader};
+use crate::blocking::is_timeout;
+use crate::deadline::reader::DeadlineReader;
+use crate::deadline::{Deadline, calls};
 use crate::random::random_u64;
 
 /// How long a lookup may take in all, retransmissions included, unless
@@ -239,11 +240,12 @@ fn exchange_udp(
             _ => deadline.at_most(per_attempt),
         };
         loop {
-            let (len, from) = match this_attempt.recv_from(&socket, &mut buf) {
-                Ok(received) => received,
-                Err(e) if is_timeout(&e) => break, // send again, or give up
-                Err(e) => return Err(network(e)),
-            };
+            let (len, from) =
+                match calls::recv_from(&this_attempt, &socket, &mut buf) {
+                    Ok(received) => received,
+                    Err(e) if is_timeout(&e) => break, // send again, or give up
+                    Err(e) => return Err(network(e)),
+                };
             match judge(&buf[..len], from, config, query) {
                 Verdict::Accept(reply) => return Ok(reply),
                 Verdict::Ignore => {}
@@ -278,7 +280,7 @@ fn exchange_tcp(
     // At most 271 bytes (see `Query::to_bytes`), so the length fits.
     let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(bytes);
-    deadline.write_all(&stream, &framed).map_err(io_err)?;
+    calls::write_all(&deadline, &stream, &framed).map_err(io_err)?;
     let mut reader = DeadlineReader::until(&stream, deadline);
     let mut length = [0; 2];
     reader.read_exact(&mut length).map_err(io_err)?;

@@ -28,7 +28,7 @@ use std::thread::{self, Scope};
 use std::time::Duration;
 
 use crate::accept::{Stop, connections, peer_ip};
-use crate::deadline::DeadlineReader;
+use crate::deadline::reader::DeadlineReader;
 use crate::line::{LineError, LineReader};
 
 /// At most this many clients are served at once, by default: more than

@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use super::response::{Fed, Limits, Received, ResponseError, ResponseReader};
 use super::site::Site;
-use crate::deadline::{Deadline, is_timeout};
+use crate::blocking::is_timeout;
+use crate::deadline::{Deadline, calls};
 use crate::net::{self, ConnectError};
 
 /// Why an exchange failed: the connection, the clock, the response, or
@@ -118,7 +119,7 @@ pub fn fetch(
 ) -> Result<Received, FetchError> {
     let clock = Clock::new(options.timeout);
     let stream = connect(site, &clock)?;
-    clock.within(|deadline| deadline.write_all(&stream, request))?;
+    clock.within(|deadline| calls::write_all(deadline, &stream, request))?;
     // Returning drops `stream`, which closes the connection: once a
     // Content-Length body is complete, we don't wait for the server's
     // close, so a server that keeps it open can't hold us (H5).
@@ -135,7 +136,8 @@ fn receive(
     let mut reader = ResponseReader::new(options.limits);
     let mut buf = vec![0; BUFFER_SIZE];
     while !reader.is_complete() {
-        let n = clock.within(|deadline| deadline.read(stream, &mut buf))?;
+        let n =
+            clock.within(|deadline| calls::read(deadline, stream, &mut buf))?;
         if n == 0 {
             break; // the server closed the connection
         }

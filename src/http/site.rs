@@ -8,7 +8,7 @@
 //! connection: it must be a plain host name, which can't escape.
 
 use super::request::{BadSite, check_host};
-use crate::net::parse_port;
+use crate::port::parse_port;
 
 /// The port of the web (RFC 9110 §4.2.1), and inet_02's.
 pub const HTTP_PORT: u16 = 80;

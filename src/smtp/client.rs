@@ -41,7 +41,8 @@ pub use super::session::Stop;
 use super::session::{Line, Next, Session};
 pub use super::session::{MAX_GROUP, Refused};
 use super::step::{OUTCOME_UNKNOWN, Step};
-use crate::deadline::{DeadlineReader, is_timeout, retry_interrupted};
+use crate::blocking::{is_timeout, retry_interrupted};
+use crate::deadline::reader::DeadlineReader;
 use crate::line::LineReader;
 
 mod commands;

@@ -206,7 +206,7 @@ fn note_header(line: &[u8], in_body: &mut bool, checked: &mut Checked) {
 /// `host`, `host:port`, `[v6]` or `[v6]:port` into host and port.
 fn split_port(server: &str) -> Result<(String, u16), MailFileError> {
     let port = |p: &str| {
-        crate::net::parse_port(p)
+        crate::port::parse_port(p)
             .map_err(|e| MailFileError::BadPort(e.to_string()))
     };
     if let Some(rest) = server.strip_prefix('[') {

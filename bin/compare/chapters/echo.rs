@@ -55,7 +55,7 @@ use crate::python::not_started;
 use crate::{
     CompareError, Comparison, Finished, Job, Normaliser, Running, Setup, Side,
 };
-use inet::deadline::retry_interrupted;
+use inet::blocking::retry_interrupted;
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::python::not_started;
 use crate::{CompareError, Job, Running};
-use inet::deadline::{is_timeout, retry_interrupted};
+use inet::blocking::{is_timeout, retry_interrupted};
 
 /// The longest any one step may take: a connection, a line to arrive or
 /// to be printed, a server to hang up.
