@@ -60,7 +60,7 @@
 mod markdown;
 #[path = "lessons/scene.rs"]
 mod scene;
-#[path = "lessons/transcripts.rs"]
+#[path = "lessons/transcripts/mod.rs"]
 mod transcripts;
 
 use Kind::*;
@@ -176,16 +176,16 @@ trait Stage: Sync {
     fn registry(&self) -> &str;
 }
 
-/// The lessons' scenes, in `tests/lessons/transcripts.rs`.
+/// The lessons' scenes, in `tests/lessons/transcripts/`.
 struct Scenes;
 
 impl Stage for Scenes {
     fn names(&self) -> Vec<&str> {
-        transcripts::SCENES.iter().map(|(name, _)| *name).collect()
+        transcripts::scenes().map(|(name, _)| *name).collect()
     }
 
     fn play(&self, name: &str) -> Played {
-        let scene = transcripts::SCENES.iter().find(|(n, _)| *n == name);
+        let scene = transcripts::scenes().find(|(n, _)| *n == name);
         match scene.map(|(_, play)| scene::play(*play)) {
             Some(Ok(text)) => Played::Text(text),
             Some(Err(scene::Stop::Skip(why))) => Played::Skipped(why),
@@ -195,7 +195,7 @@ impl Stage for Scenes {
     }
 
     fn registry(&self) -> &str {
-        "tests/lessons/transcripts.rs"
+        "tests/lessons/transcripts/"
     }
 }
 

@@ -1,29 +1,8 @@
-//! The scenes behind the lessons' transcripts. A block of commands and
-//! their output in a lesson is marked with the name of its scene,
-//!
-//! ````text
-//! <!-- transcript: smtp-send-debug -->
-//! ```text
-//! $ smtp-send --debug mail2.txt
-//! ...
-//! ```
-//! ````
-//!
-//! and `cargo test --test lessons` fails when the block differs from what
-//! the scene prints; `BLESS=1 cargo test --test lessons` rewrites it. A
-//! scene plays the commands the block shows, on a stage of its own
-//! (`scene.rs`): a scratch directory, the programs on `PATH`, servers on
-//! free ports shown as the ports the lesson chose.
-//!
-//! To add one: write a function that plays the commands (`s.run` for a
-//! command shown with its output, `s.server` for a server started in
-//! another terminal, `s.quietly` for what the reader did earlier and the
-//! block does not show), add it to [`SCENES`] under a new name, and put the
-//! marker before the block.
+//! The scenes of lesson 4, SMTP through a library.
 
-use super::scene::{Play, Scene, Stop};
+use super::super::scene::{Play, Scene, Stop};
 
-/// Every scene, by the name its lesson's marker gives.
+/// Lesson 4's scenes, by the name its markers give.
 pub const SCENES: &[(&str, Play)] = &[
     // Lesson 4, SMTP through a library.
     ("mock-smtp-dump", mock_smtp_dump),
