@@ -7,12 +7,13 @@
 //! - every bin-side module it declares, `mod x;` or
 //!   `#[path = "..."] mod x;`, and the modules those declare, and so on;
 //! - every library file it names: a path starting with `inet::` in a
-//!   bin-side file (`crate::`, `self::` and `super::` name the program's
-//!   own modules there, reached by their `mod`); in a library file, a path starting with `crate::`,
-//!   `self::` or `super::`, and a `use` of a child module (each `use` tree
-//!   expanded, `a::{b, c::{d, self}}` naming `a::b`, `a::c::d` and `a::c`).
-//!   A path names the file of its longest prefix that is a module, so
-//!   `inet::smtp::Reply` names `src/smtp/mod.rs`, and its `pub use` leads on;
+//!   bin-side file (there `crate::`, `self::` and `super::` name the
+//!   program's own modules, reached by their `mod`); in a library file, a
+//!   path starting with `crate::`, `self::` or `super::`, and a `use` of a
+//!   child module (each `use` tree expanded, `a::{b, c::{d, self}}` naming
+//!   `a::b`, `a::c::d` and `a::c`). A path names the file of its longest
+//!   prefix that is a module, so `inet::smtp::Reply` names
+//!   `src/smtp/mod.rs`, and its `pub use` leads on;
 //! - for each library file, the files of the modules around it
 //!   (`src/deadline.rs` for `src/deadline/calls.rs`): their doc explains it.
 //!
