@@ -2478,6 +2478,32 @@ const SUMMARY: &str = "\
 - [Reading lines](01.md)
 ";
 
+/// A book's `SUMMARY.md` as blessing writes it: the part written by
+/// hand, then a page for each of `files`.
+fn summary_listing(hand: &str, files: &[&str]) -> String {
+    let pages: String = files
+        .iter()
+        .map(|f| format!("[`{f}`](code/{f}.md)\n"))
+        .collect();
+    format!(
+        "{hand}\n# Source files\n\n<!-- Written by `BLESS=1 cargo test \
+         --test lessons`: a page for each file that a lesson shows or links \
+         to. -->\n\n{pages}"
+    )
+}
+
+/// The page of `file` (a path from the root) as blessing writes it, in
+/// a book whose one lesson is `01.md`, "Reading lines".
+fn page_of(file: &str) -> String {
+    let up = "../".repeat(file.matches('/').count() + 1);
+    format!(
+        "# `{file}`\n\n<!-- Written by `BLESS=1 cargo test --test lessons`, \
+         for each file that a lesson shows or links to. -->\n\n\
+         Shown in [Reading lines]({up}01.md).\n\n\
+         ```rs\n{{{{#include {up}../{file}}}}}\n```\n"
+    )
+}
+
 #[test]
 fn the_book_has_a_page_per_shown_file_and_no_broken_link() {
     let lesson = LESSON.to_string()
@@ -2490,23 +2516,9 @@ fn the_book_has_a_page_per_shown_file_and_no_broken_link() {
     let fixed = lesson.replace("(../src/line.rs#L3)", "(code/src/line.rs.md)");
     let fixed = fixed
         .replace("(<../src/line.rs> \"It\")", "(code/src/line.rs.md \"It\")");
-    let page = "\
-# `src/line.rs`
-
-<!-- Written by `BLESS=1 cargo test --test lessons`, for each file that a \
-lesson shows or links to. -->
-
-Shown in [Reading lines](../../01.md).
-
-```rs
-{{#include ../../../src/line.rs}}
-```
-";
+    let page = page_of("src/line.rs");
     let hand = SUMMARY.replace("- [Reading", "- [Gone](gone.md)\n- [Reading");
-    let summary = hand.clone()
-        + "\n# Source files\n\n<!-- Written by `BLESS=1 cargo test --test \
-           lessons`: a page for each file that a lesson shows or links to. \
-           -->\n\n[`src/line.rs`](code/src/line.rs.md)\n";
+    let summary = summary_listing(&hand, &["src/line.rs"]);
     run_case(Case {
         name: "a book",
         files: files(&[
@@ -2549,7 +2561,7 @@ Shown in [Reading lines](../../01.md).
         blessed: files(&[
             ("lessons/01.md", &fixed),
             ("lessons/SUMMARY.md", &summary),
-            ("lessons/code/src/line.rs.md", page),
+            ("lessons/code/src/line.rs.md", &page),
         ]),
         deleted: vec!["lessons/code/src/old.rs.md"],
         ..Case::default()
@@ -2559,10 +2571,7 @@ Shown in [Reading lines](../../01.md).
 #[test]
 fn book_toml_turns_off_the_run_button_and_the_renaming_of_readme() {
     let lesson = "# Reading lines\n";
-    let summary = SUMMARY.to_string()
-        + "\n# Source files\n\n<!-- Written by `BLESS=1 cargo test --test \
-           lessons`: a page for each file that a lesson shows or links to. \
-           -->\n\n";
+    let summary = summary_listing(SUMMARY, &[]);
     run_case(Case {
         name: "the default book.toml",
         files: files(&[
@@ -2805,27 +2814,13 @@ fn a_reading_map_lists_the_path_with_its_sizes_and_total() {
 fn a_reading_map_is_blessed_with_its_links_in_a_book() {
     let lesson = HELLO_MAP.replace("../bin/hello.rs", "code/bin/hello.rs.md");
     let stale = HELLO_MAP.replace("| 4 |", "| 5 |");
-    let summary = SUMMARY.to_string()
-        + "\n# Source files\n\n<!-- Written by `BLESS=1 cargo test --test \
-           lessons`: a page for each file that a lesson shows or links to. \
-           -->\n\n[`bin/hello.rs`](code/bin/hello.rs.md)\n";
-    let page = "\
-# `bin/hello.rs`
-
-<!-- Written by `BLESS=1 cargo test --test lessons`, for each file that a \
-lesson shows or links to. -->
-
-Shown in [Reading lines](../../01.md).
-
-```rs
-{{#include ../../../bin/hello.rs}}
-```
-";
+    let summary = summary_listing(SUMMARY, &["bin/hello.rs"]);
+    let page = page_of("bin/hello.rs");
     let book = [
         ("lessons/book.toml", BOOK_TOML),
         ("lessons/SUMMARY.md", &summary),
         ("lessons/README.md", "# Intro\n"),
-        ("lessons/code/bin/hello.rs.md", page),
+        ("lessons/code/bin/hello.rs.md", &page),
     ];
     run_case(Case {
         name: "a stale size and a link to a source file, on one row",
