@@ -35,14 +35,15 @@ use inet::escape::escape;
 use inet::line::{LineReader, strip_terminator};
 use inet::smtp::command::{Command, address_literal};
 use inet::smtp::data::{self, Lines};
-use inet::smtp::mailfile::{Checked, Envelope};
+use inet::smtp::mailfile::Envelope;
 use inet::smtp::read::{ReadError, read_reply};
 use inet::smtp::reply::{Kind, MAX_REPLY_LINE, Reply};
 use inet::smtp::step::{OUTCOME_UNKNOWN, Step};
 
-// The program's exit statuses, which the tour shares by including
-// `mail_args.rs` beside this file as the program does.
-use super::mail_args::{TRANSIENT, exit, exit_status};
+// The message file and the program's exit statuses, which the tour
+// shares by including `mail_args.rs` beside this file as the program
+// does.
+use super::mail_args::{Message, TRANSIENT, exit, exit_status};
 
 /// How much of the message is read, and written, at a time.
 const PIECE: usize = 64 * 1024;
@@ -71,13 +72,13 @@ struct Session<'s, W: Write> {
 }
 
 // ANCHOR: by_hand
-/// Sends the message (`mail`, then what `message` reads, which `checked`
-/// describes) and prints the conversation on `out`; returns the exit
-/// status (0: the server accepted the message).
+/// Sends the message (`mail`, then `message`, which has the header
+/// lines `headers` noted) and prints the conversation on `out`; returns
+/// the exit status (0: the server accepted the message).
 pub fn run(
     mail: &Envelope,
-    checked: &Checked,
-    message: impl Read,
+    message: Message,
+    headers: &Headers,
     timeout: Duration,
     mut out: impl Write,
 ) -> u8 {
@@ -99,7 +100,7 @@ pub fn run(
         timeout,
         out,
     };
-    let outcome = session.converse(mail, checked, message);
+    let outcome = session.converse(mail, message, headers);
     session.finish(outcome)
 }
 
@@ -108,8 +109,8 @@ impl<W: Write> Session<'_, W> {
     fn converse(
         &mut self,
         mail: &Envelope,
-        checked: &Checked,
-        message: impl Read,
+        message: Message,
+        headers: &Headers,
     ) -> Result<Reply, Stop> {
         self.expect(Step::Greeting, |r| r.code == 220)?;
         // No domain name to give: our address (RFC 5321 §4.1.3).
@@ -122,8 +123,8 @@ impl<W: Write> Session<'_, W> {
             Kind::Positive => size_limit(&hello),
             _ => self.helo_instead(&name, hello)?,
         };
-        let headers = missing_headers(mail, checked);
-        let size = checked.size + headers.len() as u64;
+        let headers = headers.missing(mail);
+        let size = message.size + headers.len() as u64;
         if let Some(limit) = limit.filter(|&limit| size > limit) {
             return Err(Stop::TooBig(size, limit));
         }
@@ -137,7 +138,7 @@ impl<W: Write> Session<'_, W> {
         accept(Step::Rcpt, reply, |r| r.code == 250 || r.code == 251)?;
         let reply = self.command(Command::Data, Step::Data)?;
         accept(Step::Data, reply, |r| r.code == 354)?;
-        self.send_message(headers.as_slice().chain(message), size)?;
+        self.send_message(headers.as_slice().chain(message.reader), size)?;
         self.expect(Step::FinalDot, |r| r.code == 250)
     }
     // ANCHOR_END: by_hand
@@ -352,18 +353,43 @@ fn result(out: &mut impl Write, status: u8, text: &str) -> u8 {
 }
 
 // ANCHOR: with_headers
-/// The `From:` and `To:` header lines the message lacks, to go in front
-/// of it (inet_03 always adds both, even when the file has them
-/// already, and a message with two `From:` lines is malformed).
-fn missing_headers(mail: &Envelope, checked: &Checked) -> Vec<u8> {
-    let mut headers = String::new();
-    if !checked.has_from {
-        headers += &format!("From: {}\r\n", mail.sender);
+/// The `From:` and `To:` header lines a message has, noted line by line
+/// as its file is checked. inet_03 puts both in front of the message,
+/// even when the file has them already, and a message with two `From:`
+/// lines is malformed: only those it lacks go in.
+#[derive(Debug, Default)]
+pub struct Headers {
+    from: bool,
+    to: bool,
+    /// Past the header section: its first empty line has come.
+    in_body: bool,
+}
+
+impl Headers {
+    /// Notes one line of the message, without its line end.
+    pub fn note(&mut self, line: &[u8]) {
+        let named = |name: &[u8]| {
+            let start = line.get(..name.len());
+            start.is_some_and(|start| start.eq_ignore_ascii_case(name))
+        };
+        self.in_body |= line.is_empty();
+        if !self.in_body {
+            self.from |= named(b"from:");
+            self.to |= named(b"to:");
+        }
     }
-    if !checked.has_to {
-        headers += &format!("To: {}\r\n", mail.recipient);
+
+    /// The header lines the message lacks, to go in front of it.
+    fn missing(&self, mail: &Envelope) -> Vec<u8> {
+        let mut headers = String::new();
+        if !self.from {
+            headers += &format!("From: {}\r\n", mail.sender);
+        }
+        if !self.to {
+            headers += &format!("To: {}\r\n", mail.recipient);
+        }
+        headers.into_bytes()
     }
-    headers.into_bytes()
 }
 // ANCHOR_END: with_headers
 

@@ -387,8 +387,8 @@ impl Client {
     /// [`sendmail`](Self::sendmail) for a message read as it is sent
     /// (from a file, say), a piece at a time: it is never held whole.
     /// `size` is its size as RFC 1870 counts it, for `SIZE=`, from a
-    /// check made beforehand ([`data::check`],
-    /// [`Checker`](super::mailfile::Checker)).
+    /// check made beforehand ([`data::check`], or [`data::Lines`] for a
+    /// message read in pieces).
     ///
     /// # Errors
     /// As for [`sendmail`](Self::sendmail); also [`Error::Source`] when
