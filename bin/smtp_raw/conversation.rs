@@ -129,12 +129,10 @@ impl<W: Write> Session<'_, W> {
             return Err(Stop::TooBig(size, limit));
         }
         let from = &mail.sender;
-        let mail_from = Command::Mail { from, params: &[] };
+        let mail_from = Command::Mail { from, size: None };
         let reply = self.command(mail_from, Step::Mail)?;
         accept(Step::Mail, reply, |r| r.code == 250)?;
-        let to = &mail.recipient;
-        let reply =
-            self.command(Command::Rcpt { to, params: &[] }, Step::Rcpt)?;
+        let reply = self.command(Command::Rcpt(&mail.recipient), Step::Rcpt)?;
         accept(Step::Rcpt, reply, |r| r.code == 250 || r.code == 251)?;
         let reply = self.command(Command::Data, Step::Data)?;
         accept(Step::Data, reply, |r| r.code == 354)?;

@@ -490,11 +490,8 @@ impl Session {
         if let Some(limit) = limit.filter(|&limit| size > limit) {
             return self.decide(Err(Stop::TooBig { size, limit }));
         }
-        let params = match self.extension("size") {
-            Some(_) => vec![format!("size={size}")],
-            None => Vec::new(),
-        };
-        match envelope(&job.sender, &params, &job.recipients) {
+        let size = self.extension("size").map(|_| size);
+        match envelope(&job.sender, size, &job.recipients) {
             Ok(entries) => {
                 let start = job.plan.len();
                 self.job.plan.extend(entries);
@@ -624,14 +621,14 @@ impl Entry {
 /// MAIL, each RCPT and DATA, formatted.
 fn envelope(
     from: &str,
-    params: &[String],
+    size: Option<u64>,
     recipients: &[String],
 ) -> Result<Vec<Entry>, Stop> {
-    let mail = (What::Mail, Command::Mail { from, params });
-    let rcpts = recipients.iter().enumerate().map(|(index, to)| {
-        let to = to.as_str();
-        (What::Rcpt(index), Command::Rcpt { to, params: &[] })
-    });
+    let mail = (What::Mail, Command::Mail { from, size });
+    let rcpts = recipients
+        .iter()
+        .enumerate()
+        .map(|(index, to)| (What::Rcpt(index), Command::Rcpt(to)));
     let data = (What::Data, Command::Data);
     let all = std::iter::once(mail).chain(rcpts).chain([data]);
     all.map(|(what, command)| match command.to_bytes() {

@@ -89,30 +89,26 @@ impl Client {
         self.session.extension(name)
     }
 
-    /// `MAIL FROM:<sender> params`.
+    /// `MAIL FROM:<sender>`, with `size=` if given (for a server that
+    /// lists SIZE, RFC 1870).
     ///
     /// # Errors
     /// A failed exchange or an unsafe argument.
     pub fn mail(
         &mut self,
         sender: &str,
-        params: &[String],
+        size: Option<u64>,
     ) -> Result<Reply, Error> {
         let from = sender;
-        self.command(Command::Mail { from, params }, Step::Mail)
+        self.command(Command::Mail { from, size }, Step::Mail)
     }
 
-    /// `RCPT TO:<recipient> params`.
+    /// `RCPT TO:<recipient>`.
     ///
     /// # Errors
     /// A failed exchange or an unsafe argument.
-    pub fn rcpt(
-        &mut self,
-        recipient: &str,
-        params: &[String],
-    ) -> Result<Reply, Error> {
-        let to = recipient;
-        self.command(Command::Rcpt { to, params }, Step::Rcpt)
+    pub fn rcpt(&mut self, recipient: &str) -> Result<Reply, Error> {
+        self.command(Command::Rcpt(recipient), Step::Rcpt)
     }
 
     // ANCHOR: data
