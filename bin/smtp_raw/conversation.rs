@@ -118,7 +118,9 @@ impl<W: Write> Session<'_, W> {
             Ok(addr) => address_literal(addr.ip()),
             Err(_) => "[127.0.0.1]".to_owned(),
         };
-        let hello = self.command(Command::Ehlo(&name), Step::Hello)?;
+        // Any reply will do here: a refused EHLO is judged just below.
+        let hello =
+            self.command(Command::Ehlo(&name), Step::Hello, |_| true)?;
         let limit = match hello.kind() {
             Kind::Positive => size_limit(&hello),
             _ => self.helo_instead(&name, hello)?,
@@ -130,12 +132,10 @@ impl<W: Write> Session<'_, W> {
         }
         let from = &mail.sender;
         let mail_from = Command::Mail { from, size: None };
-        let reply = self.command(mail_from, Step::Mail)?;
-        accept(Step::Mail, reply, |r| r.code == 250)?;
-        let reply = self.command(Command::Rcpt(&mail.recipient), Step::Rcpt)?;
-        accept(Step::Rcpt, reply, |r| r.code == 250 || r.code == 251)?;
-        let reply = self.command(Command::Data, Step::Data)?;
-        accept(Step::Data, reply, |r| r.code == 354)?;
+        self.command(mail_from, Step::Mail, |r| r.code == 250)?;
+        let rcpt_to = Command::Rcpt(&mail.recipient);
+        self.command(rcpt_to, Step::Rcpt, |r| r.code == 250 || r.code == 251)?;
+        self.command(Command::Data, Step::Data, |r| r.code == 354)?;
         self.send_message(headers.as_slice().chain(message.reader), size)?;
         self.expect(Step::FinalDot, |r| r.code == 250)
     }
@@ -151,18 +151,19 @@ impl<W: Write> Session<'_, W> {
         if ehlo.is_closing() {
             return Err(Stop::Refused(Step::Hello, ehlo));
         }
-        let helo = self.command(Command::Helo(name), Step::Hello)?;
-        accept(Step::Hello, helo, |r| r.kind() == Kind::Positive)?;
+        let positive = |r: &Reply| r.kind() == Kind::Positive;
+        self.command(Command::Helo(name), Step::Hello, positive)?;
         Ok(None)
     }
 
-    /// Sends a command and reads its reply. The verb goes in capitals,
-    /// as inet_03 and RFC 5321's examples write it (verbs are
-    /// case-insensitive, §2.4).
+    /// Sends a command and reads its reply, which must satisfy `ok`. The
+    /// verb goes in capitals, as inet_03 and RFC 5321's examples write it
+    /// (verbs are case-insensitive, §2.4).
     fn command(
         &mut self,
         command: Command<'_>,
         step: Step,
+        ok: impl Fn(&Reply) -> bool,
     ) -> Result<Reply, Stop> {
         let mut line = command
             .to_bytes()
@@ -171,7 +172,7 @@ impl<W: Write> Session<'_, W> {
         line[..verb.unwrap_or(0)].make_ascii_uppercase();
         let _ = writeln!(self.out, "--> [{}]", escape(strip_terminator(&line)));
         self.write(&line, step)?;
-        self.reply(step)
+        self.expect(step, ok)
     }
 
     /// After `354`: the message, each line stuffed and shown as it goes,
@@ -260,7 +261,10 @@ impl<W: Write> Session<'_, W> {
         ok: impl Fn(&Reply) -> bool,
     ) -> Result<Reply, Stop> {
         let reply = self.reply(step)?;
-        accept(step, reply, ok)
+        match ok(&reply) {
+            true => Ok(reply),
+            false => Err(Stop::Refused(step, reply)),
+        }
     }
 
     /// QUIT (unless the server said 421, or the connection is gone), the
@@ -323,19 +327,8 @@ impl<W: Write> Session<'_, W> {
     }
 
     fn quit(&mut self) -> Result<Reply, Stop> {
-        let reply = self.command(Command::Quit, Step::Quit)?;
-        accept(Step::Quit, reply, |r| r.kind() == Kind::Positive)
-    }
-}
-
-fn accept(
-    step: Step,
-    reply: Reply,
-    ok: impl Fn(&Reply) -> bool,
-) -> Result<Reply, Stop> {
-    match ok(&reply) {
-        true => Ok(reply),
-        false => Err(Stop::Refused(step, reply)),
+        let positive = |r: &Reply| r.kind() == Kind::Positive;
+        self.command(Command::Quit, Step::Quit, positive)
     }
 }
 
