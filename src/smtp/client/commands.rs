@@ -127,7 +127,9 @@ impl Client {
             return Err(Error::Refused(Stop::Data(reply)));
         }
         self.send_message(&mut &message[..], size)?;
-        self.read_data_reply(Step::FinalDot)
+        let reply = self.read_reply(Step::FinalDot)?;
+        self.debug(|| debug::data_line(&reply));
+        Ok(reply)
     }
     // ANCHOR_END: data
 
