@@ -46,10 +46,12 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), ExitCode> {
     let invocation = Invocation::from_args(&PROGRAM, &["--debug"], |_| {})?;
-    let debug: Option<Box<dyn Write + Send>> = match invocation.has("--debug") {
-        true => Some(Box::new(io::stderr())),
-        false => None,
-    };
+    // smtplib's debug lines go to stderr, as Python's do.
+    let debug: Option<Box<dyn Write + Send>> =
+        match invocation.args.flag("--debug") {
+            true => Some(Box::new(io::stderr())),
+            false => None,
+        };
     let (mail, message) = (&invocation.mail, invocation.message);
     let (timeout, out) = (invocation.timeout, io::stdout());
     match send::run(mail, message, timeout, debug, out) {

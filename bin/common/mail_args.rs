@@ -81,11 +81,6 @@ impl Invocation {
             args,
         })
     }
-
-    /// Was `--flag` given?
-    pub fn has(&self, flag: &str) -> bool {
-        self.args.flag(flag)
-    }
 }
 
 /// The `--help` paragraph on the message file.
