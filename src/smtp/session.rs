@@ -154,6 +154,17 @@ impl Stop {
             }
         }
     }
+
+    /// The server refused a transaction MAIL had begun: RSET ends it.
+    fn ends_a_transaction(&self) -> bool {
+        matches!(
+            self,
+            Stop::Sender { .. }
+                | Stop::Recipients(_)
+                | Stop::Data(_)
+                | Stop::Message(_)
+        )
+    }
 }
 
 impl fmt::Display for Stop {
@@ -408,20 +419,15 @@ impl Session {
             job.due.push_back(first);
             return Next::Message;
         }
-        let group = job
-            .queue
-            .iter()
-            .skip(1)
-            .take_while(|(w, _)| w.joins_group());
-        let lines = job.queue.drain(..(1 + group.count()).min(window));
-        let lines = lines.map(|(what, bytes)| {
+        let followers = job.queue.iter().skip(1);
+        let group = 1 + followers.take_while(|(w, _)| w.joins_group()).count();
+        let mut lines = Vec::new();
+        for (what, bytes) in job.queue.drain(..group.min(window)) {
             job.due.push_back(what);
-            Line {
-                bytes,
-                step: what.step(),
-            }
-        });
-        Next::Send(lines.collect())
+            let step = what.step();
+            lines.push(Line { bytes, step });
+        }
+        Next::Send(lines)
     }
 
     /// Takes the reply to the oldest command still waiting for one.
@@ -573,13 +579,7 @@ impl Session {
             return;
         }
         job.queue.clear();
-        if let Err(
-            Stop::Sender { .. }
-            | Stop::Recipients(_)
-            | Stop::Data(_)
-            | Stop::Message(_),
-        ) = outcome
-        {
+        if outcome.as_ref().is_err_and(Stop::ends_a_transaction) {
             // A verb alone always formats.
             let rset = Command::Rset.to_bytes().unwrap_or_default();
             job.queue.push_back((What::Rset, rset));
