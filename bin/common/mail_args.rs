@@ -83,6 +83,14 @@ impl Invocation {
     }
 }
 
+/// The line both programs print first, as inet_03 and inet_04 do:
+/// `Sending the message [server,sender,recipient]`.
+pub fn sending_line(mail: &Envelope) -> String {
+    let (server, sender) = (&mail.server, &mail.sender);
+    let recipient = &mail.recipient;
+    format!("Sending the message [{server},{sender},{recipient}]")
+}
+
 /// The `--help` paragraph on the message file.
 fn file_help() -> String {
     let mib = MAX_FILE / (1024 * 1024);

@@ -43,7 +43,7 @@ use inet::smtp::step::{OUTCOME_UNKNOWN, Step};
 // The message file and the program's exit statuses, which the tour
 // shares by including `mail_args.rs` beside this file as the program
 // does.
-use super::mail_args::{Message, TRANSIENT, exit, exit_status};
+use super::mail_args::{Message, TRANSIENT, exit, exit_status, sending_line};
 
 /// How much of the message is read, and written, at a time.
 const PIECE: usize = 64 * 1024;
@@ -82,7 +82,7 @@ pub fn run(
     timeout: Duration,
     mut out: impl Write,
 ) -> u8 {
-    let _ = writeln!(out, "{}", mail.sending_line());
+    let _ = writeln!(out, "{}", sending_line(mail));
     let stream = match inet::net::connect(&mail.server, mail.port, timeout) {
         Ok(stream) => stream,
         Err(e) => {

@@ -17,7 +17,7 @@ use inet::smtp::mailfile::Envelope;
 // The message file and the program's exit statuses, which the tour
 // shares by including `mail_args.rs` beside this file as the program
 // does.
-use super::mail_args::{Message, TRANSIENT, exit, exit_status};
+use super::mail_args::{Message, TRANSIENT, exit, exit_status, sending_line};
 
 // ANCHOR: send
 /// Sends the message (`mail`, then `message`) through a [`Client`],
@@ -31,7 +31,7 @@ pub fn run(
     debug: Option<Box<dyn Write + Send>>,
     mut out: impl Write,
 ) -> u8 {
-    let _ = writeln!(out, "{}", mail.sending_line());
+    let _ = writeln!(out, "{}", sending_line(mail));
     let (server, port) = (&mail.server, mail.port);
     let mut client =
         match Client::connect_with_debug(server, port, timeout, debug) {

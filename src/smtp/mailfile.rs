@@ -126,14 +126,6 @@ impl Envelope {
         })
     }
     // ANCHOR_END: parse_mail_file
-
-    /// The line both programs print first, as inet_03 and inet_04 do:
-    /// `Sending the message [server,sender,recipient]`.
-    pub fn sending_line(&self) -> String {
-        let (server, sender) = (&self.server, &self.sender);
-        let recipient = &self.recipient;
-        format!("Sending the message [{server},{sender},{recipient}]")
-    }
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port` into host and port.
@@ -170,8 +162,6 @@ mod tests {
         assert_eq!(mail.port, 2525);
         assert_eq!(mail.sender, "me@x.test");
         assert_eq!(mail.recipient, "you@y.test");
-        let line = "Sending the message [127.0.0.1,me@x.test,you@y.test]";
-        assert_eq!(mail.sending_line(), line);
     }
 
     #[test]
