@@ -19,10 +19,11 @@
 //! whole (lines, not one `recv(1000)`), stops at the first refusal (4xx
 //! as well as 5xx), does not send a message larger than the server's
 //! SIZE, and sends the message with CRLF line ends and stuffed dots,
-//! read from its file a piece at a time as it goes. From the library it takes only the pure pieces: the
-//! line reader, the reply parser ([`read_reply`] puts the two together),
-//! command formatting and the DATA encoder. The client of the next
-//! chapter, which does all of this for us, is not used here.
+//! read from its file a piece at a time as it goes. From the library it
+//! takes only the pure pieces: the line reader, the reply parser
+//! ([`read_reply`] puts the two together), command formatting and the
+//! DATA encoder. The client of the next chapter, which does all of this
+//! for us, is not used here.
 //!
 //! The tour runs this same file (`bin/tour/smtp.rs` includes it).
 

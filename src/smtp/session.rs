@@ -45,6 +45,14 @@
 //!   | <------- Done(Ok(refused)) ------------- |
 //! ```
 //!
+//! Inside there are two queues: the command lines planned and not yet
+//! written, and the commands written whose replies are due. Replies due
+//! are always read first; then the next group is written: MAIL with the
+//! RCPTs and DATA after it when pipelining, a single line otherwise
+//! (lockstep is pipelining with a window of one). Each reply judged may
+//! plan more (HELO after a refused EHLO, the message after `354`, RSET
+//! after a refusal), and a 421 empties both queues.
+//!
 //! So the rules are tested with any sequence of replies and no network
 //! (`tests/prop_smtp.rs`), and the socket driver, [`super::client`],
 //! only moves bytes.
