@@ -438,7 +438,7 @@ fn drive(
     while run.polls < bound {
         run.polls += 1;
         let next = session.poll();
-        let writes = matches!(next, Next::Send(_) | Next::Message);
+        let writes = matches!(next, Next::Send(_) | Next::Message { .. });
         prop_assert!(!(closed && writes), "wrote after a 421: {:?}", run);
         match next {
             Next::Send(lines) => {
@@ -450,7 +450,7 @@ fn drive(
                     run.written.push(text);
                 }
             }
-            Next::Message => {
+            Next::Message { .. } => {
                 due.push_back((
                     "<message>".to_owned(),
                     inet::smtp::Step::FinalDot,

@@ -404,22 +404,18 @@ impl Client {
         size: u64,
     ) -> Result<Refused, Error> {
         self.session.sendmail(sender, recipients, size);
-        self.run(&mut message, size)
+        self.run(&mut message)
     }
 
     /// Does what the session asks until it is done. A failure while
     /// it only cleans up (RSET after a refusal) changes nothing: the
     /// refusal is what the caller needs to hear about.
-    fn run(
-        &mut self,
-        message: &mut dyn Read,
-        size: u64,
-    ) -> Result<Refused, Error> {
+    fn run(&mut self, message: &mut dyn Read) -> Result<Refused, Error> {
         loop {
             let done = match self.session.poll() {
                 Next::Send(lines) => self.send(&lines),
                 Next::Read(step) => self.read_for_session(step),
-                Next::Message => self.send_message(message, size),
+                Next::Message { size } => self.send_message(message, size),
                 Next::Done(outcome) => {
                     return outcome.map_err(Error::Refused);
                 }

@@ -258,8 +258,13 @@ pub enum Next {
     /// Read one whole reply and hand it to [`Session::receive`].
     Read(Step),
     /// Write the message, dot-stuffed and ended by its final dot; its
-    /// reply is then due.
-    Message,
+    /// reply is then due. `size` is what MAIL said it is (RFC 1870): a
+    /// message read as it is sent must turn out that size, or be
+    /// dropped before its final dot.
+    Message {
+        /// Its size as RFC 1870 counts it.
+        size: u64,
+    },
     /// Nothing more to do: the refused recipients if the server took
     /// the message, or why not.
     Done(Result<Refused, Stop>),
@@ -425,7 +430,7 @@ impl Session {
         if first == What::Message {
             job.queue.pop_front();
             job.due.push_back(first);
-            return Next::Message;
+            return Next::Message { size: job.size };
         }
         let followers = job.queue.iter().skip(1);
         let group = 1 + followers.take_while(|(w, _)| w.joins_group()).count();
@@ -629,7 +634,7 @@ mod tests {
                 Next::Read(step) => {
                     session.receive(Reply::new(reply(step), "x"))
                 }
-                Next::Message => written.push("<message>".to_owned()),
+                Next::Message { .. } => written.push("<message>".to_owned()),
                 Next::Done(outcome) => return (written, outcome),
             }
         }

@@ -75,7 +75,7 @@ impl Client {
     /// [`Stop::Hello`] when both are refused.
     pub fn ehlo_or_helo_if_needed(&mut self) -> Result<(), Error> {
         self.session.hello();
-        self.run(&mut std::io::empty(), 0).map(|_| ())
+        self.run(&mut std::io::empty()).map(|_| ())
     }
 
     /// Did the server list extension `name` (any case) in its EHLO reply?
