@@ -27,13 +27,18 @@ mod split_lines {
         check(S::new, S::push, S::finish);
     }
 
-    /// What feeding a splitter gave: its lines and what `finish` left, or
-    /// `None` if it refused a line as too long.
-    type Fed = Option<(Vec<Vec<u8>>, Vec<u8>)>;
+    /// What feeding a splitter gave: its lines and what `finish` left, as
+    /// text (a failed check shows them so), or `None` if it refused a line
+    /// as too long.
+    type Fed = Option<(Vec<String>, String)>;
 
     /// A stream of CRLF and LF lines, an empty line, and an unfinished
     /// one.
     const STREAM: &[u8] = b"hello\r\nworld\n\nlast";
+
+    fn text(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
 
     fn check<S, E>(
         new: impl Fn(usize) -> S,
@@ -46,15 +51,15 @@ mod split_lines {
             let (mut lines, mut from) = (Vec::new(), 0);
             for &cut in cuts.iter().chain([&input.len()]) {
                 let got = push(&mut splitter, &input[from..cut]).ok()?;
-                lines.extend(got);
+                lines.extend(got.iter().map(|line| text(line)));
                 from = cut;
             }
-            Some((lines, finish(splitter)))
+            Some((lines, text(&finish(splitter))))
         };
-        let lines = |list: &[&str]| -> Vec<Vec<u8>> {
-            list.iter().map(|l| l.as_bytes().to_vec()).collect()
+        let lines = |list: &[&str]| -> Vec<String> {
+            list.iter().map(|&line| line.to_owned()).collect()
         };
-        let expected = Some((lines(&["hello", "world", ""]), b"last".to_vec()));
+        let expected = Some((lines(&["hello", "world", ""]), "last".into()));
 
         let whole = feed(STREAM, &[], 64);
         assert_eq!(whole, expected, "the stream in one read");
@@ -70,7 +75,8 @@ mod split_lines {
 
         // The limit counts the terminator: "1234567\n" is 8 bytes.
         let fits = feed(b"1234567\n", &[], 8);
-        assert_eq!(fits, Some((lines(&["1234567"]), vec![])), "8 bytes in 8");
+        let want = Some((lines(&["1234567"]), String::new()));
+        assert_eq!(fits, want, "8 bytes in 8");
         for (input, what) in [
             (&b"12345678\nok\n"[..], "a line of 9 bytes"),
             (&b"ok\n12345678"[..], "8 bytes and no terminator yet"),
