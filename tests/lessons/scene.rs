@@ -11,6 +11,11 @@
 //! scene writes the lesson's port (a command, a file), the real one is
 //! used; wherever the real one is printed, the lesson's is shown. The
 //! scratch directory is shown as `.`, and `$ORIGINALS` stays `$ORIGINALS`.
+//! A port that a program picks and prints (the tour's, a client's) is
+//! learned from the output and shown as the lesson's too
+//! ([`Scene::port_after`]). A command the reader types through cargo
+//! (`cargo run -q --example NAME --`, `cargo run -q --`) runs the program
+//! cargo would run ([`Scene::example`], [`Scene::alias`]).
 //!
 //! Commands run with `sh -c`, their standard output and error through one
 //! pipe, as a terminal shows them; trailing white space is dropped from
@@ -64,12 +69,35 @@ pub struct Scene {
     ports: Vec<(String, String)>,
     /// (real, shown) texts, masked in every output.
     masks: Vec<(String, String)>,
+    /// (shown, real) texts of the commands: what the reader types, and
+    /// what the scene runs instead.
+    aliases: Vec<(String, String)>,
+    /// (text, shown port): the number printed right after the text is a
+    /// port, shown as the lesson's.
+    learned: Vec<(String, u16)>,
     /// Extra environment of every command.
     env: Vec<(String, String)>,
     /// Steps are played but not shown while this is set.
     quiet: bool,
     servers: Vec<Server>,
     text: String,
+}
+
+/// A command started in the background, its whole output on a channel.
+pub struct Job {
+    child: Child,
+    output: Receiver<io::Result<Vec<u8>>>,
+    command: String,
+    /// Waited for: its process group is no longer ours to kill.
+    ended: bool,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        if !self.ended {
+            kill_group(&mut self.child);
+        }
+    }
 }
 
 /// A server in the background, its output lines on a channel.
@@ -110,6 +138,8 @@ impl Scene {
             path,
             ports: Vec::new(),
             masks,
+            aliases: Vec::new(),
+            learned: Vec::new(),
             env: Vec::new(),
             quiet: false,
             servers: Vec::new(),
@@ -153,8 +183,9 @@ impl Scene {
 
     /// Starts a server in the background, shown as `$ COMMAND` and its first
     /// line. `port` is the port the lesson shows in `command`: the server
-    /// runs on port 0 instead, and must print `listening on HOST:PORT`
-    /// first.
+    /// runs on port 0 instead, and must print the port it got first, as
+    /// `listening on HOST:PORT` or `port PORT` (the originals' `sur le
+    /// port PORT`).
     pub fn server(&mut self, command: &str, port: u16) -> Result<(), Stop> {
         let real = replace_number(&self.real(command), &port.to_string(), "0");
         let (reader, writer) = io::pipe().map_err(|e| fail(e.to_string()))?;
@@ -173,12 +204,9 @@ impl Scene {
         let first = server.lines.recv_timeout(DEADLINE).map_err(|_| {
             fail(format!("`{command}` printed no line within {DEADLINE:?}"))
         })?;
-        let listening = first.split_once("listening on ").map(|(_, addr)| addr);
-        let bound = listening.and_then(|addr| addr.rsplit_once(':'));
-        let Some((_, bound)) = bound.filter(|(_, p)| p.parse::<u16>().is_ok())
-        else {
+        let Some(bound) = announced_port(&first) else {
             return Err(fail(format!(
-                "`{command}` said {first:?}, not `listening on`"
+                "`{command}` said {first:?}, not `listening on` nor `port`"
             )));
         };
         self.ports.push((port.to_string(), bound.to_string()));
@@ -213,26 +241,75 @@ impl Scene {
     /// as `$ COMMAND`, and what it printed. Returns its exit status, which
     /// a transcript shows only if the command does (`; echo $?`).
     pub fn run(&mut self, command: &str) -> Result<Option<i32>, Stop> {
+        let job = self.start(command)?;
+        self.finish(job)
+    }
+
+    /// Starts `command` as [`run`](Self::run) does, but returns at once:
+    /// a command the reader runs in another terminal while the scene goes
+    /// on. [`finish`](Self::finish) waits for its end and shows it.
+    pub fn start(&mut self, command: &str) -> Result<Job, Stop> {
         let (mut reader, writer) =
             io::pipe().map_err(|e| fail(e.to_string()))?;
         let mut shell = self.shell(&self.real(command));
         shell.stdin(Stdio::null());
-        let mut child = spawn(shell, writer, command)?;
+        let child = spawn(shell, writer, command)?;
         let (send, output) = mpsc::channel();
         thread::spawn(move || {
             let mut bytes = Vec::new();
             let _ = send.send(reader.read_to_end(&mut bytes).map(|_| bytes));
         });
-        let Ok(Ok(bytes)) = output.recv_timeout(DEADLINE) else {
-            kill_group(&mut child);
+        let command = command.to_string();
+        Ok(Job {
+            child,
+            output,
+            command,
+            ended: false,
+        })
+    }
+
+    /// Waits for `job` to end, within the deadline, and shows it as
+    /// `$ COMMAND` and what it printed. Returns its exit status.
+    pub fn finish(&mut self, mut job: Job) -> Result<Option<i32>, Stop> {
+        let command = std::mem::take(&mut job.command);
+        let Ok(Ok(bytes)) = job.output.recv_timeout(DEADLINE) else {
             return Err(fail(format!(
                 "`{command}` did not end within {DEADLINE:?}"
             )));
         };
-        let status = child.wait().map_err(|e| fail(e.to_string()))?;
+        let status = job.child.wait().map_err(|e| fail(e.to_string()))?;
+        job.ended = true;
         let printed = self.shown(&String::from_utf8_lossy(&bytes));
         self.say(&format!("$ {command}\n{printed}"));
         Ok(status.code())
+    }
+
+    /// Runs a command typed as `shown` (`cargo run -q --`, say) as `real`
+    /// (`tour`): what the reader types needs the clone, the scene does not.
+    pub fn alias(&mut self, shown: &str, real: &str) {
+        self.aliases.push((shown.to_string(), real.to_string()));
+    }
+
+    /// Runs `cargo run -q --example NAME --` as the example's binary,
+    /// built once for all scenes.
+    pub fn example(&mut self, name: &str) -> Result<(), Stop> {
+        let binary = examples()?.join(name);
+        if !binary.is_file() {
+            return Err(fail(format!("no example {name} after building them")));
+        }
+        let quoted = binary.display().to_string().replace('\'', "'\\''");
+        self.alias(
+            &format!("cargo run -q --example {name} --"),
+            &format!("'{quoted}'"),
+        );
+        Ok(())
+    }
+
+    /// From now on, a number printed right after `text` is a port that a
+    /// program picked (the tour's server, a client's own port): it is
+    /// shown as `shown`, as the ports of [`server`](Self::server) are.
+    pub fn port_after(&mut self, text: &str, shown: u16) {
+        self.learned.push((text.to_string(), shown));
     }
 
     /// The scene needs Python 2.7 as `python2.7` and the chapter's
@@ -269,17 +346,29 @@ impl Scene {
         shell
     }
 
-    /// `text` with the real ports in place of the lesson's.
+    /// `text` with the real commands and ports in place of the lesson's.
     fn real(&self, text: &str) -> String {
+        let alias = |text: String, (shown, real): &(String, String)| {
+            text.replace(shown.as_str(), real)
+        };
+        let text = self.aliases.iter().fold(text.to_string(), alias);
         let swap = |text: String, (shown, real): &(String, String)| {
             replace_number(&text, shown, real)
         };
-        self.ports.iter().fold(text.to_string(), swap)
+        self.ports.iter().fold(text, swap)
     }
 
-    /// `text` with the lesson's ports in place of the real ones, masked,
-    /// and without trailing white space.
-    fn shown(&self, text: &str) -> String {
+    /// `text` with the lesson's ports in place of the real ones (learning
+    /// those printed after a [`port_after`](Self::port_after) text),
+    /// masked, and without trailing white space.
+    fn shown(&mut self, text: &str) -> String {
+        for (after, shown) in &self.learned {
+            for real in numbers_after(text, after) {
+                if !self.ports.iter().any(|(_, known)| known == real) {
+                    self.ports.push((shown.to_string(), real.to_string()));
+                }
+            }
+        }
         let swap = |text: String, (shown, real): &(String, String)| {
             replace_number(&text, real, shown)
         };
@@ -318,6 +407,32 @@ fn kill_group(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// The numbers printed right after `after` in `text`.
+fn numbers_after<'t>(text: &'t str, after: &str) -> Vec<&'t str> {
+    let mut numbers = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(after) {
+        rest = &rest[at + after.len()..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if end > 0 {
+            numbers.push(&rest[..end]);
+        }
+    }
+    numbers
+}
+
+/// The port a server's first line announces: `listening on HOST:PORT`,
+/// or `port PORT` (the originals' `sur le port PORT.`).
+fn announced_port(line: &str) -> Option<&str> {
+    let port = match line.split_once("listening on ") {
+        Some((_, addr)) => addr.rsplit_once(':').map(|(_, port)| port),
+        None => numbers_after(line, "port ").into_iter().next(),
+    };
+    port.filter(|port| port.parse::<u16>().is_ok())
+}
+
 /// `text` with every whole number `from` (not part of a longer number)
 /// replaced by `to`.
 fn replace_number(text: &str, from: &str, to: &str) -> String {
@@ -350,16 +465,7 @@ fn programs() -> Result<PathBuf, Stop> {
             Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
         cargo.args(["build", "--quiet", "--package", "inet-mocks", "--bins"]);
         cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
-        match dir.file_name().and_then(|name| name.to_str()) {
-            Some("debug") => {}
-            Some("release") => {
-                cargo.arg("--release");
-            }
-            Some(profile) => {
-                cargo.args(["--profile", profile]);
-            }
-            None => {}
-        }
+        cargo.args(profile_args(dir));
         let output = cargo
             .output()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -378,9 +484,62 @@ fn programs() -> Result<PathBuf, Stop> {
     built.clone().map_err(fail)
 }
 
+/// The directory of the examples (`cargo run --example NAME`), built once
+/// per test run: `cargo build --examples` for this package, a no-op when
+/// they are fresh.
+fn examples() -> Result<PathBuf, Stop> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let exe = Path::new(env!("CARGO_BIN_EXE_smtp-send"));
+        let dir = exe.parent().ok_or("no directory for the programs")?;
+        let mut cargo =
+            Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
+        cargo.args(["build", "--quiet", "--package", "inet", "--examples"]);
+        cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
+        cargo.args(profile_args(dir));
+        let output = cargo
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !output.status.success() {
+            let why = String::from_utf8_lossy(&output.stderr);
+            return Err(format!("cargo could not build the examples:\n{why}"));
+        }
+        Ok(dir.join("examples"))
+    });
+    built.clone().map_err(fail)
+}
+
+/// The arguments that make cargo build for the profile whose programs are
+/// in `dir` (`target/debug`, `target/release`, ...).
+fn profile_args(dir: &Path) -> Vec<String> {
+    match dir.file_name().and_then(|name| name.to_str()) {
+        Some("debug") | None => vec![],
+        Some("release") => vec!["--release".into()],
+        Some(profile) => vec!["--profile".into(), profile.into()],
+    }
+}
+
 #[test]
 fn whole_numbers_are_replaced_and_parts_of_numbers_are_not() {
     let text = "port 2526, 25260, 12526, :2526\n2526";
     let want = "port 41000, 25260, 12526, :41000\n41000";
     assert_eq!(replace_number(text, "2526", "41000"), want);
+}
+
+#[test]
+fn a_servers_first_line_announces_its_port() {
+    let said = [
+        ("mock-smtp listening on 127.0.0.1:41000", Some("41000")),
+        ("echo listening on [::1]:41001", Some("41001")),
+        ("Serveur d'echo a l'ecoute sur le port 41002", Some("41002")),
+        (
+            "Service tcp generique lance sur le port 41003. Arret",
+            Some("41003"),
+        ),
+        ("listening on 127.0.0.1:99999", None),
+        ("hello", None),
+    ];
+    for (line, port) in said {
+        assert_eq!(announced_port(line), port, "{line}");
+    }
 }
