@@ -31,6 +31,7 @@ use std::thread;
 use python::raw_input;
 use server_args::listen_on_argument;
 
+// ANCHOR: main
 /// Main (lines 38-59).
 fn main() -> Result<(), Box<dyn Error>> {
     let server = listen_on_argument()?; // lines 39-57
@@ -55,7 +56,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
+// ANCHOR_END: main
 
+// ANCHOR: handle
 /// MyTCPHandler.handle (lines 10-23): starts the reader thread, then
 /// sends what is typed until `bye`.
 fn handle(client: &TcpStream, address: IpAddr) -> io::Result<()> {
@@ -74,7 +77,9 @@ fn handle(client: &TcpStream, address: IpAddr) -> io::Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: handle
 
+// ANCHOR: lecture
 /// MyTCPHandler.lecture (lines 25-32): prints each line the client
 /// sends, until it sends `bye`.
 fn lecture(stream: TcpStream, address: IpAddr, over: Receiver<()>) {
@@ -91,3 +96,4 @@ fn lecture(stream: TcpStream, address: IpAddr, over: Receiver<()>) {
         println!("<--- {address} : {}", String::from_utf8_lossy(&line));
     }
 }
+// ANCHOR_END: lecture

@@ -104,6 +104,7 @@ pub enum Event<'a> {
 /// the session loop and from each client's reader thread.
 pub type Report<'r> = &'r (dyn Fn(Event<'_>) + Sync);
 
+// ANCHOR: input
 /// What the session loop reacts to.
 #[derive(Debug)]
 enum Input {
@@ -114,6 +115,7 @@ enum Input {
     /// Session `N`'s client is gone, and why.
     ClientGone(u64, String),
 }
+// ANCHOR_END: input
 
 // ANCHOR: serve
 /// Serves clients one at a time until the keyboard ends or `stop` is
@@ -243,7 +245,9 @@ impl Relay<'_> {
             why: &why,
         });
     }
+    // ANCHOR_END: session
 
+    // ANCHOR: relay_keys
     /// Relays keyboard lines to the client until `bye`, the keyboard's
     /// end, or the client's departure; returns how the client left.
     fn relay_keys(
@@ -274,7 +278,7 @@ impl Relay<'_> {
             }
         }
     }
-    // ANCHOR_END: session
+    // ANCHOR_END: relay_keys
 
     // ANCHOR: close_gracefully
     /// Half-closes our side, then lets the reader thread drain what the
