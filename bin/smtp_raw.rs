@@ -18,6 +18,7 @@ use std::io;
 use std::process::ExitCode;
 
 use cli::Program;
+use conversation::Headers;
 use mail_args::Invocation;
 
 const PROGRAM: Program = Program {
@@ -45,11 +46,12 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let invocation = Invocation::from_args(&PROGRAM, &[])?;
+    let mut headers = Headers::default();
+    let note = |line: &[u8]| headers.note(line);
+    let invocation = Invocation::from_args(&PROGRAM, &[], note)?;
     let (mail, message) = (&invocation.mail, invocation.message);
-    let (checked, timeout) = (&message.checked, invocation.timeout);
-    let out = io::stdout();
-    match conversation::run(mail, checked, message.reader, timeout, out) {
+    let (timeout, out) = (invocation.timeout, io::stdout());
+    match conversation::run(mail, message, &headers, timeout, out) {
         0 => Ok(()),
         status => Err(ExitCode::from(status)),
     }

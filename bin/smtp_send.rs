@@ -45,15 +45,16 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), ExitCode> {
-    let invocation = Invocation::from_args(&PROGRAM, &["--debug"])?;
-    let debug: Option<Box<dyn Write + Send>> = match invocation.has("--debug") {
-        true => Some(Box::new(io::stderr())),
-        false => None,
-    };
+    let invocation = Invocation::from_args(&PROGRAM, &["--debug"], |_| {})?;
+    // smtplib's debug lines go to stderr, as Python's do.
+    let debug: Option<Box<dyn Write + Send>> =
+        match invocation.args.flag("--debug") {
+            true => Some(Box::new(io::stderr())),
+            false => None,
+        };
     let (mail, message) = (&invocation.mail, invocation.message);
-    let (checked, timeout) = (&message.checked, invocation.timeout);
-    let (reader, out) = (message.reader, io::stdout());
-    match send::run(mail, checked, reader, timeout, debug, out) {
+    let (timeout, out) = (invocation.timeout, io::stdout());
+    match send::run(mail, message, timeout, debug, out) {
         0 => Ok(()),
         status => Err(ExitCode::from(status)),
     }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use inet::http::client::{BUFFER_SIZE, FetchError, Options, fetch};
 use inet::http::request::{ORIGINAL_REQUEST, get_request};
-use inet::http::response::Framing;
 use inet::http::site::Site;
 use inet_mocks::HttpMock;
 use inet_mocks::http::{Fault, HttpServer, Reply};
@@ -23,7 +22,7 @@ fn options(timeout_ms: u64) -> Options {
 }
 
 #[test]
-fn fetch_streams_the_response_and_reports_its_framing() {
+fn fetch_streams_the_response_and_reports_its_sizes() {
     let reply = Reply::ok("abc");
     let server = HttpMock::new().route("/", reply.clone()).start().unwrap();
     let site = site_of(&server);
@@ -31,8 +30,8 @@ fn fetch_streams_the_response_and_reports_its_framing() {
     let mut out = Vec::new();
     let fetched = fetch(&site, &request, &mut out, &options(5000)).unwrap();
     assert_eq!(out, reply.to_bytes().unwrap());
-    assert_eq!(fetched.framing, Framing::Length(3));
     assert_eq!(fetched.body_len, 3);
+    assert_eq!(fetched.heads_len, out.len() - 3);
     assert_eq!(fetched.head.status, 200);
     assert_eq!(fetched.total_len(), out.len() as u64);
 }

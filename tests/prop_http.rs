@@ -12,30 +12,25 @@ use std::path::{Component, Path};
 
 use inet::http::request::get_request;
 use inet::http::response::{
-    BodyFramer, Fed, Framing, Limits, ResponseError, ResponseReader,
-    parse_head, parse_length,
+    BodyFramer, Framing, HeadParser, Limits, ResponseError, ResponseReader,
+    parse_length,
 };
 use inet::http::site::Site;
 use proptest::prelude::*;
 
-/// What a response fed in chunks gave: the raw head, the body, and the
-/// result at the end of the stream.
+/// What a response fed in chunks gave: the bytes passed on, and the
+/// result at the end of the stream (the heads' length and the body's).
 #[derive(Debug, PartialEq)]
 struct Outcome {
-    head: Vec<u8>,
-    body: Vec<u8>,
-    end: Result<u64, String>,
+    passed_on: Vec<u8>,
+    end: Result<(usize, u64), String>,
 }
 
 /// Feeds `data` in pieces of the given sizes (cycled; 0 counts as 1),
 /// stopping where a client would: at an error or a complete body.
 fn feed(data: &[u8], sizes: &[usize], limits: Limits) -> Outcome {
     let mut reader = ResponseReader::new(limits);
-    let mut out = Outcome {
-        head: Vec::new(),
-        body: Vec::new(),
-        end: Ok(0),
-    };
+    let mut passed_on = Vec::new();
     let mut pos = 0;
     let mut next = 0;
     while pos < data.len() && !reader.is_complete() {
@@ -45,23 +40,18 @@ fn feed(data: &[u8], sizes: &[usize], limits: Limits) -> Outcome {
         let chunk = &data[pos..data.len().min(pos.saturating_add(size))];
         pos += chunk.len();
         match reader.feed(chunk) {
-            Ok(Fed::NeedMore) => {}
-            Ok(Fed::Head { raw, body, .. }) => {
-                out.head = raw;
-                out.body.extend_from_slice(&body);
-            }
-            Ok(Fed::Body(body)) => out.body.extend_from_slice(body),
+            Ok(response) => passed_on.extend_from_slice(response),
             Err(e) => {
-                out.end = Err(e.to_string());
-                return out;
+                let end = Err(e.to_string());
+                return Outcome { passed_on, end };
             }
         }
     }
-    out.end = reader
+    let end = reader
         .finish()
-        .map(|r| r.body_len)
+        .map(|r| (r.heads_len, r.body_len))
         .map_err(|e| e.to_string());
-    out
+    Outcome { passed_on, end }
 }
 
 /// A well-formed head: a status, some headers, maybe a Content-Length.
@@ -149,9 +139,8 @@ proptest! {
         let whole = feed(&data, &[], Limits::default());
         let pieces = feed(&data, &sizes, Limits::default());
         prop_assert_eq!(&pieces, &whole);
-        prop_assert_eq!(&whole.head, &head);
-        prop_assert_eq!(&whole.body, &body);
-        prop_assert_eq!(whole.end, Ok(body.len() as u64));
+        prop_assert_eq!(&whole.passed_on, &[head.clone(), body.clone()].concat());
+        prop_assert_eq!(whole.end, Ok((head.len(), body.len() as u64)));
     }
 
     /// No bytes, in any chunks, make the reader panic; a reply that is
@@ -184,7 +173,7 @@ proptest! {
         let over = lines.iter().any(|l| l.len() > max_line)
             || lines.len() - 2 > max_headers
             || head.len() > max_head;
-        let parsed = parse_head(&head, &limits);
+        let parsed = HeadParser::default().parse(&head, &limits);
         prop_assert_eq!(parsed.is_err(), over, "{:?}", parsed);
         if !over {
             prop_assert_eq!(parsed.unwrap().unwrap().len, head.len());
@@ -206,7 +195,7 @@ proptest! {
         }
         let outcome = feed(&data, &sizes, limits);
         prop_assert!(outcome.end.is_err());
-        prop_assert!(outcome.head.is_empty());
+        prop_assert!(outcome.passed_on.is_empty());
     }
 
     /// Digit strings parse to their exact value or are refused as too

@@ -153,6 +153,18 @@ fn smtp_send_debug_prints_smtplib_lines_on_stderr() {
     );
 }
 
+#[test]
+fn smtp_raw_adds_only_the_headers_the_header_section_lacks() {
+    // Any case counts; a `To:` line after the first empty line is text.
+    let mock = Script::new().start().unwrap();
+    let body = b"Subject: x\r\nFROM: a@x\n\nTo: b@x\n";
+    let out = send("smtp-raw", &mock, body, &[]);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    let expected =
+        b"To: you@y.test\r\nSubject: x\r\nFROM: a@x\r\n\r\nTo: b@x\r\n";
+    assert_eq!(mock.messages()[0].data, expected);
+}
+
 /// Each failing step, the script that makes it fail, and the status.
 fn failing_steps() -> Vec<(Script, u8, &'static str)> {
     vec![

@@ -16,7 +16,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use inet::smtp::Step;
-use inet::smtp::mailfile::{Checked, Checker, Envelope, MAX_FIRST_LINE};
+use inet::smtp::data::Lines;
+use inet::smtp::mailfile::{Envelope, MAX_FIRST_LINE};
 
 use crate::cli::{Args, Program, Syntax};
 
@@ -44,16 +45,18 @@ pub const DEFAULT_FILE: &str = "mail2.txt";
 
 impl Invocation {
     /// Parses the command line of `program`, which knows `flags` (such
-    /// as `--debug`) besides `--timeout`, and reads the file. Prints the
-    /// help (with the file's limit and [`exit::HELP`]) or what is wrong,
-    /// and returns the exit
-    /// status instead: 0 for `--help`, [`exit::USAGE`], [`exit::BAD_FILE`].
+    /// as `--debug`) besides `--timeout`, and reads the file, showing
+    /// `each` every line of the message (see [`read`]). Prints the help
+    /// (with the file's limit and [`exit::HELP`]) or what is wrong, and
+    /// returns the exit status instead: 0 for `--help`, [`exit::USAGE`],
+    /// [`exit::BAD_FILE`].
     ///
     /// # Errors
     /// The exit status, once the user has been told.
     pub fn from_args(
         program: &Program,
         flags: &[&str],
+        each: impl FnMut(&[u8]),
     ) -> Result<Invocation, ExitCode> {
         let syntax = Syntax {
             count: 0..=1,
@@ -71,7 +74,7 @@ impl Invocation {
             .seconds("timeout", Duration::from_secs(30))
             .map_err(|e| program.usage(&e))?;
         let file = args.positional.first().map_or(DEFAULT_FILE, String::as_str);
-        let (mail, message) = read(Path::new(file)).map_err(|why| {
+        let (mail, message) = read(Path::new(file), each).map_err(|why| {
             let why = format!("message file {file}: {why}");
             program.fail(exit::BAD_FILE, &why)
         })?;
@@ -82,11 +85,14 @@ impl Invocation {
             args,
         })
     }
+}
 
-    /// Was `--flag` given?
-    pub fn has(&self, flag: &str) -> bool {
-        self.args.flag(flag)
-    }
+/// The line both programs print first, as inet_03 and inet_04 do:
+/// `Sending the message [server,sender,recipient]`.
+pub fn sending_line(mail: &Envelope) -> String {
+    let (server, sender) = (&mail.server, &mail.sender);
+    let recipient = &mail.recipient;
+    format!("Sending the message [{server},{sender},{recipient}]")
 }
 
 /// The `--help` paragraph on the message file.
@@ -100,72 +106,72 @@ fn file_help() -> String {
 }
 
 /// The message in its file, checked, and ready to be read again to be
-/// sent: what checking found, and the file from the message's first
-/// octet, up to where it ended then. (A file cut shorter since shows as
-/// a size other than the one checked: the senders then drop it.)
+/// sent. (A file that changed since shows as another size: the senders
+/// then drop it before its final dot.)
 #[derive(Debug)]
 pub struct Message {
-    /// What checking it found: its size, its `From:` and `To:` lines.
-    pub checked: Checked,
-    /// The message as the program reads it to send it.
+    /// Its size as RFC 1870 counts it (CRLF line ends, dots not
+    /// stuffed): what MAIL's `SIZE=` says.
+    pub size: u64,
+    /// The file from the message's first octet to where the file ended
+    /// when it was opened.
     pub reader: Take<File>,
 }
 
-/// Reads the file at `path` and checks it; why not, in words.
-pub fn read(path: &Path) -> Result<(Envelope, Message), String> {
+/// Reads the file at `path` and checks it, showing `each` every line of
+/// the message (without its line end) on the way; why not, in words.
+pub fn read(
+    path: &Path,
+    each: impl FnMut(&[u8]),
+) -> Result<(Envelope, Message), String> {
     // Looked at before opening: opening a FIFO waits for a writer.
     fit(&std::fs::metadata(path).map_err(cannot)?)?;
     let mut file = File::open(path).map_err(cannot)?;
-    // What was opened, in case the name changed hands meanwhile.
-    fit(&file.metadata().map_err(cannot)?)?;
-    let (mail, checked, start, len) = check(&file)?;
-    file.seek(SeekFrom::Start(start)).map_err(cannot)?;
-    let reader = file.take(len);
-    Ok((mail, Message { checked, reader }))
-}
-
-/// The first pass: the first line, then the message through the
-/// checker a piece at a time; where the message starts, and its length.
-fn check(file: &File) -> Result<(Envelope, Checked, u64, u64), String> {
-    // One octet over the limit is enough to know a file grew past it.
-    let mut file = BufReader::new(file.take(MAX_FILE + 1));
-    let (mut first, limit) = (Vec::new(), MAX_FIRST_LINE as u64 + 1);
-    let mut line = file.by_ref().take(limit);
+    // What was opened, in case the name changed hands meanwhile. Only
+    // what it holds now is read: a file that grows can't feed us more.
+    let len = fit(&file.metadata().map_err(cannot)?)?;
+    let mut text = BufReader::new((&file).take(len));
+    let mut first = Vec::new();
+    let mut line = (&mut text).take(MAX_FIRST_LINE as u64 + 1);
     line.read_until(b'\n', &mut first).map_err(cannot)?;
     let mail = Envelope::parse(&first).map_err(|e| e.to_string())?;
-    let (mut checker, mut len) = (Checker::default(), 0);
-    loop {
-        let piece = file.fill_buf().map_err(cannot)?;
-        let n = piece.len();
-        if n == 0 {
-            break;
-        }
-        checker.push(piece).map_err(|e| e.to_string())?;
-        file.consume(n);
-        len += n as u64;
-    }
-    let checked = checker.finish().map_err(|e| e.to_string())?;
+    let size = check(text, each)?;
     let start = first.len() as u64;
-    match start + len > MAX_FILE {
-        true => Err(too_large(start + len)),
-        false => Ok((mail, checked, start, len)),
+    file.seek(SeekFrom::Start(start)).map_err(cannot)?;
+    let reader = file.take(len - start);
+    Ok((mail, Message { size, reader }))
+}
+
+/// The message, a piece at a time: every line fit for SMTP (see
+/// [`Lines`]). Returns its size as RFC 1870 counts it.
+fn check(
+    mut text: impl BufRead,
+    mut each: impl FnMut(&[u8]),
+) -> Result<u64, String> {
+    let mut lines = Lines::default();
+    loop {
+        let piece = text.fill_buf().map_err(cannot)?;
+        if piece.is_empty() {
+            return lines.finish(&mut each).map_err(|e| e.to_string());
+        }
+        let n = piece.len();
+        lines.push(piece, &mut each).map_err(|e| e.to_string())?;
+        text.consume(n);
     }
 }
 
-/// A regular file within [`MAX_FILE`], or why not.
-fn fit(meta: &Metadata) -> Result<(), String> {
+/// A regular file within [`MAX_FILE`], or why not; its length.
+fn fit(meta: &Metadata) -> Result<u64, String> {
     match (meta.is_file(), meta.len()) {
         (false, _) => Err("cannot read it: not a regular file (a directory, \
                            a device, a pipe?); only a file has an end to \
                            check before sending"
             .to_owned()),
-        (true, len) if len > MAX_FILE => Err(too_large(len)),
-        (true, _) => Ok(()),
+        (true, len) if len > MAX_FILE => Err(format!(
+            "it is {len} octets, over the limit of {MAX_FILE} (see --help)"
+        )),
+        (true, len) => Ok(len),
     }
-}
-
-fn too_large(len: u64) -> String {
-    format!("it is {len} octets, over the limit of {MAX_FILE} (see --help)")
 }
 
 fn cannot(e: io::Error) -> String {

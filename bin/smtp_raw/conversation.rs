@@ -19,10 +19,11 @@
 //! whole (lines, not one `recv(1000)`), stops at the first refusal (4xx
 //! as well as 5xx), does not send a message larger than the server's
 //! SIZE, and sends the message with CRLF line ends and stuffed dots,
-//! read from its file a piece at a time as it goes. From the library it takes only the pure pieces: the
-//! line reader, the reply parser ([`read_reply`] puts the two together),
-//! command formatting and the DATA encoder. The client of the next
-//! chapter, which does all of this for us, is not used here.
+//! read from its file a piece at a time as it goes. From the library it
+//! takes only the pure pieces: the line reader, the reply parser
+//! ([`read_reply`] puts the two together), command formatting and the
+//! DATA encoder. The client of the next chapter, which does all of this
+//! for us, is not used here.
 //!
 //! The tour runs this same file (`bin/tour/smtp.rs` includes it).
 
@@ -36,14 +37,15 @@ use inet::escape::escape;
 use inet::line::{LineReader, strip_terminator};
 use inet::smtp::command::{Command, address_literal};
 use inet::smtp::data::{self, Lines};
-use inet::smtp::mailfile::{Checked, Envelope};
+use inet::smtp::mailfile::Envelope;
 use inet::smtp::read::{ReadError, read_reply};
 use inet::smtp::reply::{Kind, MAX_REPLY_LINE, Reply};
 use inet::smtp::step::{OUTCOME_UNKNOWN, Step};
 
-// The program's exit statuses, which the tour shares by including
-// `mail_args.rs` beside this file as the program does.
-use super::mail_args::{TRANSIENT, exit, exit_status};
+// The message file and the program's exit statuses, which the tour
+// shares by including `mail_args.rs` beside this file as the program
+// does.
+use super::mail_args::{Message, TRANSIENT, exit, exit_status, sending_line};
 
 /// How much of the message is read, and written, at a time.
 const PIECE: usize = 64 * 1024;
@@ -72,17 +74,17 @@ struct Session<'s, W: Write> {
 }
 
 // ANCHOR: by_hand
-/// Sends the message (`mail`, then what `message` reads, which `checked`
-/// describes) and prints the conversation on `out`; returns the exit
-/// status (0: the server accepted the message).
+/// Sends the message (`mail`, then `message`, which has the header
+/// lines `headers` noted) and prints the conversation on `out`; returns
+/// the exit status (0: the server accepted the message).
 pub fn run(
     mail: &Envelope,
-    checked: &Checked,
-    message: impl Read,
+    message: Message,
+    headers: &Headers,
     timeout: Duration,
     mut out: impl Write,
 ) -> u8 {
-    let _ = writeln!(out, "{}", mail.sending_line());
+    let _ = writeln!(out, "{}", sending_line(mail));
     let stream = match inet::net::connect(&mail.server, mail.port, timeout) {
         Ok(stream) => stream,
         Err(e) => {
@@ -100,7 +102,7 @@ pub fn run(
         timeout,
         out,
     };
-    let outcome = session.converse(mail, checked, message);
+    let outcome = session.converse(mail, message, headers);
     session.finish(outcome)
 }
 
@@ -109,8 +111,8 @@ impl<W: Write> Session<'_, W> {
     fn converse(
         &mut self,
         mail: &Envelope,
-        checked: &Checked,
-        message: impl Read,
+        message: Message,
+        headers: &Headers,
     ) -> Result<Reply, Stop> {
         self.expect(Step::Greeting, |r| r.code == 220)?;
         // No domain name to give: our address (RFC 5321 §4.1.3).
@@ -118,27 +120,25 @@ impl<W: Write> Session<'_, W> {
             Ok(addr) => address_literal(addr.ip()),
             Err(_) => "[127.0.0.1]".to_owned(),
         };
-        let hello = self.command(Command::Ehlo(&name), Step::Hello)?;
+        // Any reply will do here: a refused EHLO is judged just below.
+        let hello =
+            self.command(Command::Ehlo(&name), Step::Hello, |_| true)?;
         let limit = match hello.kind() {
             Kind::Positive => size_limit(&hello),
             _ => self.helo_instead(&name, hello)?,
         };
-        let headers = missing_headers(mail, checked);
-        let size = checked.size + headers.len() as u64;
+        let headers = headers.missing(mail);
+        let size = message.size + headers.len() as u64;
         if let Some(limit) = limit.filter(|&limit| size > limit) {
             return Err(Stop::TooBig(size, limit));
         }
         let from = &mail.sender;
-        let mail_from = Command::Mail { from, params: &[] };
-        let reply = self.command(mail_from, Step::Mail)?;
-        accept(Step::Mail, reply, |r| r.code == 250)?;
-        let to = &mail.recipient;
-        let reply =
-            self.command(Command::Rcpt { to, params: &[] }, Step::Rcpt)?;
-        accept(Step::Rcpt, reply, |r| r.code == 250 || r.code == 251)?;
-        let reply = self.command(Command::Data, Step::Data)?;
-        accept(Step::Data, reply, |r| r.code == 354)?;
-        self.send_message(headers.as_slice().chain(message), size)?;
+        let mail_from = Command::Mail { from, size: None };
+        self.command(mail_from, Step::Mail, |r| r.code == 250)?;
+        let rcpt_to = Command::Rcpt(&mail.recipient);
+        self.command(rcpt_to, Step::Rcpt, |r| r.code == 250 || r.code == 251)?;
+        self.command(Command::Data, Step::Data, |r| r.code == 354)?;
+        self.send_message(headers.as_slice().chain(message.reader), size)?;
         self.expect(Step::FinalDot, |r| r.code == 250)
     }
     // ANCHOR_END: by_hand
@@ -153,18 +153,19 @@ impl<W: Write> Session<'_, W> {
         if ehlo.is_closing() {
             return Err(Stop::Refused(Step::Hello, ehlo));
         }
-        let helo = self.command(Command::Helo(name), Step::Hello)?;
-        accept(Step::Hello, helo, |r| r.kind() == Kind::Positive)?;
+        let positive = |r: &Reply| r.kind() == Kind::Positive;
+        self.command(Command::Helo(name), Step::Hello, positive)?;
         Ok(None)
     }
 
-    /// Sends a command and reads its reply. The verb goes in capitals,
-    /// as inet_03 and RFC 5321's examples write it (verbs are
-    /// case-insensitive, §2.4).
+    /// Sends a command and reads its reply, which must satisfy `ok`. The
+    /// verb goes in capitals, as inet_03 and RFC 5321's examples write it
+    /// (verbs are case-insensitive, §2.4).
     fn command(
         &mut self,
         command: Command<'_>,
         step: Step,
+        ok: impl Fn(&Reply) -> bool,
     ) -> Result<Reply, Stop> {
         let mut line = command
             .to_bytes()
@@ -173,7 +174,7 @@ impl<W: Write> Session<'_, W> {
         line[..verb.unwrap_or(0)].make_ascii_uppercase();
         let _ = writeln!(self.out, "--> [{}]", escape(strip_terminator(&line)));
         self.write(&line, step)?;
-        self.reply(step)
+        self.expect(step, ok)
     }
 
     /// After `354`: the message, each line stuffed and shown as it goes,
@@ -262,7 +263,10 @@ impl<W: Write> Session<'_, W> {
         ok: impl Fn(&Reply) -> bool,
     ) -> Result<Reply, Stop> {
         let reply = self.reply(step)?;
-        accept(step, reply, ok)
+        match ok(&reply) {
+            true => Ok(reply),
+            false => Err(Stop::Refused(step, reply)),
+        }
     }
 
     /// QUIT (unless the server said 421, or the connection is gone), the
@@ -325,19 +329,8 @@ impl<W: Write> Session<'_, W> {
     }
 
     fn quit(&mut self) -> Result<Reply, Stop> {
-        let reply = self.command(Command::Quit, Step::Quit)?;
-        accept(Step::Quit, reply, |r| r.kind() == Kind::Positive)
-    }
-}
-
-fn accept(
-    step: Step,
-    reply: Reply,
-    ok: impl Fn(&Reply) -> bool,
-) -> Result<Reply, Stop> {
-    match ok(&reply) {
-        true => Ok(reply),
-        false => Err(Stop::Refused(step, reply)),
+        let positive = |r: &Reply| r.kind() == Kind::Positive;
+        self.command(Command::Quit, Step::Quit, positive)
     }
 }
 
@@ -353,18 +346,43 @@ fn result(out: &mut impl Write, status: u8, text: &str) -> u8 {
 }
 
 // ANCHOR: with_headers
-/// The `From:` and `To:` header lines the message lacks, to go in front
-/// of it (inet_03 always adds both, even when the file has them
-/// already, and a message with two `From:` lines is malformed).
-fn missing_headers(mail: &Envelope, checked: &Checked) -> Vec<u8> {
-    let mut headers = String::new();
-    if !checked.has_from {
-        headers += &format!("From: {}\r\n", mail.sender);
+/// The `From:` and `To:` header lines a message has, noted line by line
+/// as its file is checked. inet_03 puts both in front of the message,
+/// even when the file has them already, and a message with two `From:`
+/// lines is malformed: only those it lacks go in.
+#[derive(Debug, Default)]
+pub struct Headers {
+    from: bool,
+    to: bool,
+    /// Past the header section: its first empty line has come.
+    in_body: bool,
+}
+
+impl Headers {
+    /// Notes one line of the message, without its line end.
+    pub fn note(&mut self, line: &[u8]) {
+        let named = |name: &[u8]| {
+            let start = line.get(..name.len());
+            start.is_some_and(|start| start.eq_ignore_ascii_case(name))
+        };
+        self.in_body |= line.is_empty();
+        if !self.in_body {
+            self.from |= named(b"from:");
+            self.to |= named(b"to:");
+        }
     }
-    if !checked.has_to {
-        headers += &format!("To: {}\r\n", mail.recipient);
+
+    /// The header lines the message lacks, to go in front of it.
+    fn missing(&self, mail: &Envelope) -> Vec<u8> {
+        let mut headers = String::new();
+        if !self.from {
+            headers += &format!("From: {}\r\n", mail.sender);
+        }
+        if !self.to {
+            headers += &format!("To: {}\r\n", mail.recipient);
+        }
+        headers.into_bytes()
     }
-    headers.into_bytes()
 }
 // ANCHOR_END: with_headers
 

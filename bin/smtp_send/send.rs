@@ -8,30 +8,30 @@
 //!
 //! The tour runs this same file (`bin/tour/smtp.rs` includes it).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use inet::smtp::client::{Client, Error};
-use inet::smtp::mailfile::{Checked, Envelope};
+use inet::smtp::mailfile::Envelope;
 
-// The program's exit statuses, which the tour shares by including
-// `mail_args.rs` beside this file as the program does.
-use super::mail_args::{TRANSIENT, exit, exit_status};
+// The message file and the program's exit statuses, which the tour
+// shares by including `mail_args.rs` beside this file as the program
+// does.
+use super::mail_args::{Message, TRANSIENT, exit, exit_status, sending_line};
 
 // ANCHOR: send
-/// Sends the message (`mail`, then what `message` reads, which `checked`
-/// describes) through a [`Client`], prints the result line on `out`,
-/// and returns the exit status (0: the server accepted the message).
-/// `debug` receives smtplib's debug lines, if given.
+/// Sends the message (`mail`, then `message`) through a [`Client`],
+/// prints the result line on `out`, and returns the exit status (0: the
+/// server accepted the message). `debug` receives smtplib's debug
+/// lines, if given.
 pub fn run(
     mail: &Envelope,
-    checked: &Checked,
-    message: impl Read,
+    message: Message,
     timeout: Duration,
     debug: Option<Box<dyn Write + Send>>,
     mut out: impl Write,
 ) -> u8 {
-    let _ = writeln!(out, "{}", mail.sending_line());
+    let _ = writeln!(out, "{}", sending_line(mail));
     let (server, port) = (&mail.server, mail.port);
     let mut client =
         match Client::connect_with_debug(server, port, timeout, debug) {
@@ -39,8 +39,8 @@ pub fn run(
             Err(e) => return report(&mut out, &e),
         };
     let to = [mail.recipient.as_str()];
-    let (sender, size) = (&mail.sender, checked.size);
-    match client.sendmail_from_reader(sender, &to, message, size) {
+    let (sender, size) = (&mail.sender, message.size);
+    match client.sendmail_from_reader(sender, &to, message.reader, size) {
         // One recipient, so no refused ones if it succeeded.
         Ok(_) => {
             // The message is the server's now: a failed QUIT can't

@@ -39,11 +39,13 @@ fn by_hand(out: &mut impl Write) -> io::Result<()> {
     let text = std::fs::read_to_string(&file)?;
     writeln!(out, "mail2.txt:\n{}", indent(&text))?;
     writeln!(out, "$ smtp-raw mail2.txt")?;
-    let (mail, message) = mail_args::read(&file).map_err(io::Error::other)?;
-    let (checked, reader) = (&message.checked, message.reader);
+    let mut headers = conversation::Headers::default();
+    let note = |line: &[u8]| headers.note(line);
+    let (mail, message) =
+        mail_args::read(&file, note).map_err(io::Error::other)?;
     let mut screen = Vec::new();
     let status =
-        conversation::run(&mail, checked, reader, STEP_TIMEOUT, &mut screen);
+        conversation::run(&mail, message, &headers, STEP_TIMEOUT, &mut screen);
     out.write_all(&screen)?;
     writeln!(out, "(exit status {status})")?;
     show_received(out, &mock)
@@ -70,11 +72,10 @@ fn smtp_send(out: &mut impl Write, mock: &SmtpMock) -> io::Result<u8> {
     writeln!(out, "$ smtp-send mail2.txt")?;
     let dir = TempDir::new("inet-tour-smtp")?;
     let file = mail_file(&dir, mock)?;
-    let (mail, message) = mail_args::read(&file).map_err(io::Error::other)?;
-    let (checked, reader) = (&message.checked, message.reader);
+    let (mail, message) =
+        mail_args::read(&file, |_| {}).map_err(io::Error::other)?;
     let mut screen = Vec::new();
-    let status =
-        send::run(&mail, checked, reader, STEP_TIMEOUT, None, &mut screen);
+    let status = send::run(&mail, message, STEP_TIMEOUT, None, &mut screen);
     out.write_all(&screen)?;
     Ok(status)
 }

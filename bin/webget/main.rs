@@ -109,18 +109,16 @@ fn run() -> Result<(), ExitCode> {
         [] => ORIGINAL_SITES.to_vec(),
         given => given.iter().map(String::as_str).collect(),
     };
-    let mut first_failure = None;
+    // For several sites, the exit status of the first failure.
+    let mut outcome = Ok(());
     for arg in sites {
         let (line, status) = get_one(arg, out_dir, &options);
         say(&line);
-        if status != 0 && first_failure.is_none() {
-            first_failure = Some(status);
+        if status != 0 && outcome.is_ok() {
+            outcome = Err(ExitCode::from(status));
         }
     }
-    match first_failure {
-        Some(status) => Err(ExitCode::from(status)),
-        None => Ok(()),
-    }
+    outcome
 }
 
 /// Fetches one site; returns its result line and its exit status.

@@ -5,7 +5,6 @@
 //! what an answer means are pure functions ([`is_reply_to`],
 //! [`answer_of`]), so they are tested without a network.
 
-use std::io::{ErrorKind, Read};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
@@ -14,7 +13,6 @@ use super::message::{DecodeError, Message, Query, Question, Rcode};
 use super::message::{RecordData, RecordType};
 use super::name::Name;
 use crate::blocking::is_timeout;
-use crate::deadline::reader::DeadlineReader;
 use crate::deadline::{Deadline, calls};
 use crate::random::random_u64;
 
@@ -267,12 +265,12 @@ fn exchange_tcp(
     deadline: Deadline,
 ) -> Result<Message, LookupError> {
     let timeout = || LookupError::Timeout(config.timeout);
-    let cut_short =
-        || LookupError::Malformed(DecodeError::Truncated("a TCP reply"));
-    let io_err = |e: std::io::Error| match e.kind() {
-        _ if is_timeout(&e) => timeout(),
-        ErrorKind::UnexpectedEof => cut_short(),
-        _ => network(e),
+    let io_err = |e| {
+        if is_timeout(&e) {
+            timeout()
+        } else {
+            network(e)
+        }
     };
     let wait = deadline.next_wait().map_err(|_| timeout())?;
     let stream =
@@ -281,20 +279,20 @@ fn exchange_tcp(
     let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(bytes);
     calls::write_all(&deadline, &stream, &framed).map_err(io_err)?;
-    let mut reader = DeadlineReader::until(&stream, deadline);
-    let mut length = [0; 2];
-    reader.read_exact(&mut length).map_err(io_err)?;
-    let length = usize::from(u16::from_be_bytes(length));
     // The buffer grows with what arrives, not with what was announced.
-    let mut reply = Vec::new();
-    (&mut reader)
-        .take(length as u64)
-        .read_to_end(&mut reply)
-        .map_err(io_err)?;
-    if reply.len() < length {
-        return Err(cut_short());
-    }
-    let reply = Message::decode(&reply).map_err(LookupError::Malformed)?;
+    let mut received = Vec::new();
+    let mut buf = [0; 4096];
+    let reply = loop {
+        if let Some(message) = tcp_message(&received) {
+            break Message::decode(message).map_err(LookupError::Malformed)?;
+        }
+        let n = calls::read(&deadline, &stream, &mut buf).map_err(io_err)?;
+        if n == 0 {
+            let cut_short = DecodeError::Truncated("a TCP reply");
+            return Err(LookupError::Malformed(cut_short));
+        }
+        received.extend_from_slice(&buf[..n]);
+    };
     if !is_reply_to(&reply, query) {
         return Err(LookupError::NotOurReply);
     }
@@ -303,6 +301,16 @@ fn exchange_tcp(
         return Err(LookupError::TruncatedOverTcp);
     }
     Ok(reply)
+}
+
+/// The message at the start of `received`, once its 2-byte length and
+/// that many bytes have come (RFC 1035 §4.2.2); anything after it is not
+/// ours to read.
+fn tcp_message(received: &[u8]) -> Option<&[u8]> {
+    let [high, low, message @ ..] = received else {
+        return None;
+    };
+    message.get(..usize::from(u16::from_be_bytes([*high, *low])))
 }
 // ANCHOR_END: exchange_tcp
 
@@ -319,4 +327,19 @@ fn local_ip(server: SocketAddr) -> IpAddr {
 
 fn network(e: std::io::Error) -> LookupError {
     LookupError::Network(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tcp_message_is_whole_once_its_length_and_bytes_have_come() {
+        assert_eq!(tcp_message(b""), None);
+        assert_eq!(tcp_message(b"\x00"), None);
+        assert_eq!(tcp_message(b"\x00\x03ab"), None);
+        assert_eq!(tcp_message(b"\x00\x03abc"), Some(&b"abc"[..]));
+        assert_eq!(tcp_message(b"\x00\x03abcJUNK"), Some(&b"abc"[..]));
+        assert_eq!(tcp_message(b"\x00\x00"), Some(&b""[..]));
+    }
 }

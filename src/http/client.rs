@@ -18,7 +18,7 @@ use std::io::{self, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use super::response::{Fed, Limits, Received, ResponseError, ResponseReader};
+use super::response::{Limits, Received, ResponseError, ResponseReader};
 use super::site::Site;
 use crate::blocking::is_timeout;
 use crate::deadline::{Deadline, calls};
@@ -106,7 +106,8 @@ impl Default for Options {
 }
 
 // ANCHOR: fetch
-/// Connects to `site`, sends `request` and writes the response to `out`.
+/// Connects to `site`, sends `request`, and writes the response to `out`
+/// as it comes, until the body ends.
 ///
 /// # Errors
 /// Any [`FetchError`]. Whatever was written to `out` before is then
@@ -120,38 +121,20 @@ pub fn fetch(
     let clock = Clock::new(options.timeout);
     let stream = connect(site, &clock)?;
     clock.within(|deadline| calls::write_all(deadline, &stream, request))?;
-    // Returning drops `stream`, which closes the connection: once a
-    // Content-Length body is complete, we don't wait for the server's
-    // close, so a server that keeps it open can't hold us (H5).
-    receive(&stream, out, options, &clock)
-}
-
-/// Reads the response from `stream` into `out`, until the body ends.
-fn receive(
-    stream: &TcpStream,
-    out: &mut impl Write,
-    options: &Options,
-    clock: &Clock,
-) -> Result<Received, FetchError> {
     let mut reader = ResponseReader::new(options.limits);
     let mut buf = vec![0; BUFFER_SIZE];
     while !reader.is_complete() {
-        let n =
-            clock.within(|deadline| calls::read(deadline, stream, &mut buf))?;
+        let n = clock
+            .within(|deadline| calls::read(deadline, &stream, &mut buf))?;
         if n == 0 {
             break; // the server closed the connection
         }
-        match reader.feed(&buf[..n]).map_err(FetchError::Response)? {
-            Fed::NeedMore => {}
-            Fed::Head { raw, body } => {
-                out.write_all(&raw).map_err(FetchError::Output)?;
-                out.write_all(&body).map_err(FetchError::Output)?;
-            }
-            Fed::Body(body) => {
-                out.write_all(body).map_err(FetchError::Output)?;
-            }
-        }
+        let response = reader.feed(&buf[..n]).map_err(FetchError::Response)?;
+        out.write_all(response).map_err(FetchError::Output)?;
     }
+    // Returning drops `stream`, which closes the connection: once a
+    // Content-Length body is complete, we don't wait for the server's
+    // close, so a server that keeps it open can't hold us (H5).
     reader.finish().map_err(FetchError::Response)
 }
 // ANCHOR_END: fetch

@@ -104,14 +104,12 @@ pub fn save_site(
     let name = site.file_name();
     remove_stale(dir, &name); // what dead downloads of it left
     let mut file = TempFile::create(dir, &name).map_err(SaveError::File)?;
-    let received = match fetch(site, &request, &mut file, options) {
-        Ok(received) => received,
-        Err(FetchError::Output(err)) => {
-            let path = file.temp_path().to_path_buf();
-            return Err(SaveError::File(FileError { path, err }));
-        }
-        Err(e) => return Err(SaveError::Fetch(e)),
-    };
+    let fetched = fetch(site, &request, &mut file, options);
+    // The writer fetch wrote to is our file: its errors are the file's.
+    let received = fetched.map_err(|e| match e {
+        FetchError::Output(err) => SaveError::File(file_error(&file.temp, err)),
+        e => SaveError::Fetch(e),
+    })?;
     let path = file.commit().map_err(SaveError::File)?;
     Ok(Saved { path, received })
 }
@@ -191,11 +189,6 @@ impl TempFile {
         self.committed = true;
         Ok(self.dest.clone())
     }
-
-    /// The temporary file's path.
-    pub fn temp_path(&self) -> &Path {
-        &self.temp
-    }
 }
 
 impl Drop for TempFile {
@@ -227,21 +220,17 @@ fn is_claimed(file: &File, path: &Path) -> bool {
 /// take. Anything else is left alone: a file a live download holds
 /// locked, a name that does not match exactly, what is not a regular
 /// file (a symlink, or a FIFO, which is never opened: that would wait for
-/// a writer), a file we may not open or delete. Returns how many went.
-pub fn remove_stale(dir: &Path, name: &str) -> usize {
+/// a writer), a file we may not open or delete.
+pub fn remove_stale(dir: &Path, name: &str) {
     let prefix = temp_prefix(name);
     let Ok(entries) = fs::read_dir(dir) else {
-        return 0; // TempFile::create says what is wrong with `dir`
+        return; // TempFile::create says what is wrong with `dir`
     };
-    let mut removed = 0;
     for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let ours = is_temp_name(&file_name.to_string_lossy(), &prefix);
-        if ours && remove_if_dead(&entry.path()) {
-            removed += 1;
+        if is_temp_name(&entry.file_name().to_string_lossy(), &prefix) {
+            remove_if_dead(&entry.path());
         }
     }
-    removed
 }
 // ANCHOR_END: remove_stale
 
@@ -261,16 +250,17 @@ fn is_temp_name(file_name: &str, prefix: &str) -> bool {
 /// regular file is never opened: a symlink leads elsewhere, and opening
 /// a FIFO waits for a writer. (Only someone who may write to the
 /// directory could swap the file for a FIFO between the check and the
-/// open.)
-fn remove_if_dead(path: &Path) -> bool {
+/// open.) Any failure leaves the file where it is.
+fn remove_if_dead(path: &Path) {
     let is_regular = fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
     if !is_regular {
-        return false;
+        return;
     }
-    let Ok(file) = File::open(path) else {
-        return false;
-    };
-    file.try_lock().is_ok() && fs::remove_file(path).is_ok()
+    if let Ok(file) = File::open(path)
+        && file.try_lock().is_ok()
+    {
+        let _ = fs::remove_file(path);
+    }
 }
 
 /// `.NAME.`, the start of every temporary name for `name` (cut short so
@@ -335,7 +325,7 @@ mod tests {
         fs::write(dir.path().join("a.html"), "old").unwrap();
         let mut file = TempFile::create(dir.path(), "a.html").unwrap();
         file.write_all(b"half").unwrap();
-        assert!(file.temp_path().exists());
+        assert!(file.temp.exists());
         drop(file);
         assert_eq!(names_in(dir.path()), ["a.html"]);
         assert_eq!(fs::read(dir.path().join("a.html")).unwrap(), b"old");
@@ -346,7 +336,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = TempFile::create(dir.path(), "a.html").unwrap();
         let b = TempFile::create(dir.path(), "a.html").unwrap();
-        assert_ne!(a.temp_path(), b.temp_path());
+        assert_ne!(a.temp, b.temp);
     }
 
     #[test]
@@ -355,7 +345,7 @@ mod tests {
         let name = format!("{}.html", "a".repeat(NAME_MAX - 5));
         assert_eq!(name.len(), NAME_MAX);
         let mut file = TempFile::create(dir.path(), &name).unwrap();
-        let temp = file.temp_path().file_name().unwrap().len();
+        let temp = file.temp.file_name().unwrap().len();
         assert!(temp <= NAME_MAX, "{temp}");
         file.write_all(b"page").unwrap();
         file.commit().unwrap();
@@ -387,12 +377,13 @@ mod tests {
         for other in [".b.html.00000000000000ff.tmp", ".a.html.ff.tmp"] {
             fs::write(dir.path().join(other), "not ours").unwrap();
         }
-        assert_eq!(remove_stale(dir.path(), "a.html"), 1);
+        remove_stale(dir.path(), "a.html");
         assert!(!dead.exists());
-        assert!(live.temp_path().exists());
+        assert!(live.temp.exists());
         assert_eq!(names_in(dir.path()).len(), 3);
         drop(live);
-        assert_eq!(remove_stale(dir.path(), "a.html"), 0);
+        remove_stale(dir.path(), "a.html");
+        assert_eq!(names_in(dir.path()).len(), 2);
     }
 
     #[test]

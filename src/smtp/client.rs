@@ -144,14 +144,11 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unknown = format_args!(
-            "{OUTCOME_UNKNOWN}; sending it again could deliver it twice"
-        );
         match self {
             Error::Connect { server, cause } => {
-                write!(f, "cannot connect to {server}: {cause}")
+                write!(f, "cannot connect to {server}: {cause}")?;
             }
-            Error::Refused(stop) => write!(f, "{stop}"),
+            Error::Refused(stop) => write!(f, "{stop}")?,
             Error::ServerDisconnected { step, cause } => {
                 write!(f, "{CLOSED}")?;
                 if let Some(cause) = cause {
@@ -159,40 +156,37 @@ impl fmt::Display for Error {
                 }
                 match step {
                     Step::FinalDot => {
-                        write!(f, " after the message's final dot: {unknown}")
+                        write!(f, " after the message's final dot")?
                     }
-                    _ => write!(f, " (at {step})"),
+                    _ => write!(f, " (at {step})")?,
                 }
             }
             Error::StoppedReading { step, after } => write!(
                 f,
                 "the server stopped reading: no progress sending for \
                  {after:?} (at {step})"
-            ),
+            )?,
             Error::Timeout { step, after } => {
                 write!(f, "no reply to {step} within {after:?}")?;
-                if *step == Step::FinalDot {
-                    write!(f, ": {unknown}")?;
-                }
-                Ok(())
             }
             Error::Protocol { step, error } => {
                 write!(f, "{error} (in the reply to {step})")?;
-                if *step == Step::FinalDot {
-                    write!(f, ": {unknown}")?;
-                }
-                Ok(())
             }
-            Error::Message(e) => write!(f, "message not sent: {e}"),
+            Error::Message(e) => write!(f, "message not sent: {e}")?,
             Error::Source(e) => write!(
                 f,
                 "reading the message failed: {e}; the connection was \
                  closed before its final dot, so the server keeps nothing"
-            ),
+            )?,
             Error::NotConnected => {
-                write!(f, "not connected: the connection was closed")
+                write!(f, "not connected: the connection was closed")?;
             }
         }
+        if self.outcome_unknown() {
+            let again = "sending it again could deliver it twice";
+            write!(f, ": {OUTCOME_UNKNOWN}; {again}")?;
+        }
+        Ok(())
     }
 }
 
@@ -254,7 +248,13 @@ impl Client {
     ) -> Result<Client, Error> {
         // smtplib prints it twice: in connect() and in _get_socket().
         write_debug(&mut debug, || debug::connect_line(host, port).repeat(2));
-        let stream = open(host, port, timeout)?;
+        let stream =
+            crate::net::connect(host, port, timeout).map_err(|cause| {
+                let server = format!("{host}:{port}");
+                Error::Connect { server, cause }
+            })?;
+        // A server that stops reading must not block us forever.
+        let _ = stream.set_write_timeout(Some(timeout));
         // No domain name to give: our address (RFC 5321 §4.1.3).
         let name = stream.local_addr().map(|addr| address_literal(addr.ip()));
         let name = name.unwrap_or_else(|_| "[127.0.0.1]".to_owned());
@@ -388,8 +388,8 @@ impl Client {
     /// [`sendmail`](Self::sendmail) for a message read as it is sent
     /// (from a file, say), a piece at a time: it is never held whole.
     /// `size` is its size as RFC 1870 counts it, for `SIZE=`, from a
-    /// check made beforehand ([`data::check`],
-    /// [`Checker`](super::mailfile::Checker)).
+    /// check made beforehand ([`data::check`], or [`data::Lines`] for a
+    /// message read in pieces).
     ///
     /// # Errors
     /// As for [`sendmail`](Self::sendmail); also [`Error::Source`] when
@@ -405,22 +405,18 @@ impl Client {
         size: u64,
     ) -> Result<Refused, Error> {
         self.session.sendmail(sender, recipients, size);
-        self.run(&mut message, size)
+        self.run(&mut message)
     }
 
     /// Does what the session asks until it is done. A failure while
     /// it only cleans up (RSET after a refusal) changes nothing: the
     /// refusal is what the caller needs to hear about.
-    fn run(
-        &mut self,
-        message: &mut dyn Read,
-        size: u64,
-    ) -> Result<Refused, Error> {
+    fn run(&mut self, message: &mut dyn Read) -> Result<Refused, Error> {
         loop {
             let done = match self.session.poll() {
                 Next::Send(lines) => self.send(&lines),
                 Next::Read(step) => self.read_for_session(step),
-                Next::Message => self.send_message(message, size),
+                Next::Message { size } => self.send_message(message, size),
                 Next::Done(outcome) => {
                     return outcome.map_err(Error::Refused);
                 }
@@ -437,24 +433,16 @@ impl Client {
 
     /// Reads a reply the session waits for, and hands it over.
     fn read_for_session(&mut self, step: Step) -> Result<(), Error> {
-        // smtplib shows a `data:` line for the replies it acts on: not
-        // for a DATA the session only reads because it was pipelined.
-        let live = self.session.decided().is_none();
-        let reply = match step {
-            Step::Data | Step::FinalDot if live => {
-                self.read_data_reply(step)?
-            }
-            _ => self.read_reply(step)?,
-        };
+        let reply = self.read_reply(step)?;
+        // smtplib shows a `data:` line for the replies to DATA and the
+        // final dot it acts on: not for a DATA the session only reads
+        // because it was pipelined with a transaction already refused.
+        let data = matches!(step, Step::Data | Step::FinalDot);
+        if data && self.session.decided().is_none() {
+            self.debug(|| debug::data_line(&reply));
+        }
         self.session.receive(reply);
         Ok(())
-    }
-
-    /// A reply to DATA or to the final dot, with smtplib's `data:` line.
-    fn read_data_reply(&mut self, step: Step) -> Result<Reply, Error> {
-        let reply = self.read_reply(step)?;
-        self.debug(|| debug::data_line(&reply));
-        Ok(reply)
     }
 
     /// Writes `lines` at once, each shown as a `send:` debug line.
@@ -560,19 +548,6 @@ fn write_debug(out: &mut DebugOut, text: impl FnOnce() -> String) {
         let _ = out.write_all(text().as_bytes());
         let _ = out.flush();
     }
-}
-
-/// Opens the TCP connection to the first address of `host` that
-/// answers, with `timeout` for connecting and for each write (a server
-/// that doesn't read must not block us forever).
-fn open(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, Error> {
-    let failed = |cause| Error::Connect {
-        server: format!("{host}:{port}"),
-        cause,
-    };
-    let stream = crate::net::connect(host, port, timeout).map_err(failed)?;
-    let _ = stream.set_write_timeout(Some(timeout));
-    Ok(stream)
 }
 
 /// The client's error for a reply that did not come at `step`.

@@ -65,36 +65,12 @@ impl fmt::Display for DataError {
 impl std::error::Error for DataError {}
 
 // ANCHOR: encode
-/// A message ready for DATA.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Encoded {
-    /// The bytes to send after `354`, the final dot included.
-    pub wire: Vec<u8>,
-    /// The size as RFC 1870 (the SIZE extension) counts it: the octets of
-    /// the message with CRLF line ends, without the stuffed dots and the
-    /// terminator.
-    pub size: u64,
-}
-
 /// What ends the message: a line holding a single dot.
 pub const END: &[u8] = b".\r\n";
 
-/// The bytes to send after `354`: line ends made CRLF, leading dots
-/// doubled, a last line end added if missing, then `.\r\n`. One pass.
-///
-/// # Errors
-/// [`DataError::LineTooLong`] for a line over [`MAX_TEXT_LINE`].
-pub fn encode(message: &[u8]) -> Result<Encoded, DataError> {
-    let mut wire = Vec::with_capacity(message.len() + message.len() / 32);
-    let mut lines = Lines::default();
-    lines.push(message, |line| encode_line(line, &mut wire))?;
-    let size = lines.finish(|line| encode_line(line, &mut wire))?;
-    wire.extend_from_slice(END);
-    Ok(Encoded { wire, size })
-}
-
 /// One line as it goes after `354`: a leading dot doubled (§4.5.2),
-/// then CRLF.
+/// then CRLF. Every line of the message, as [`Lines`] cuts it, then
+/// [`END`]: that is all that goes after `354`.
 pub fn encode_line(line: &[u8], wire: &mut Vec<u8>) {
     if line.starts_with(b".") {
         wire.push(b'.');
@@ -103,11 +79,13 @@ pub fn encode_line(line: &[u8], wire: &mut Vec<u8>) {
     wire.extend_from_slice(b"\r\n");
 }
 
-/// Would [`encode`] accept `message`? The same check, without building
-/// the bytes to send; the size it would have (RFC 1870).
+/// Checks a whole message before anything is sent: every line fits
+/// (see [`Lines`]). Returns its size as RFC 1870 (the SIZE extension)
+/// counts it: the octets of the message with CRLF line ends, without
+/// the stuffed dots and the final dot.
 ///
 /// # Errors
-/// As for [`encode`].
+/// [`DataError::LineTooLong`] for a line over [`MAX_TEXT_LINE`].
 pub fn check(message: &[u8]) -> Result<u64, DataError> {
     let mut lines = Lines::default();
     lines.push(message, |_| {})?;
@@ -198,8 +176,14 @@ impl Lines {
 mod tests {
     use super::*;
 
+    /// The bytes to send after `354` for a whole message.
     fn wire(message: &[u8]) -> Vec<u8> {
-        encode(message).unwrap().wire
+        let (mut lines, mut wire) = (Lines::default(), Vec::new());
+        let mut each = |line: &[u8]| encode_line(line, &mut wire);
+        lines.push(message, &mut each).unwrap();
+        lines.finish(each).unwrap();
+        wire.extend_from_slice(END);
+        wire
     }
 
     #[test]
@@ -238,8 +222,7 @@ mod tests {
 
     #[test]
     fn sizes_count_crlf_lines_without_stuffing() {
-        let size = |message: &[u8]| encode(message).unwrap().size;
-        assert_eq!(check(b"a\n.b"), Ok(7));
+        let size = |message: &[u8]| check(message).unwrap();
         assert_eq!(size(b""), 0);
         assert_eq!(size(b"a\n.b"), 7); // "a\r\n.b\r\n"
         assert_eq!(size(b"a\r\n"), 3);
@@ -280,12 +263,10 @@ mod tests {
     #[test]
     fn a_line_may_be_1000_octets_with_its_crlf() {
         // Row S6: 998 + CRLF passes, 999 + CRLF does not.
-        assert!(encode(&[b'x'; 998]).is_ok());
-        let long = [b"ok\n".as_slice(), &[b'x'; 999]].concat();
-        let err = encode(&long).unwrap_err();
-        assert_eq!(err, DataError::LineTooLong { line: 2, len: 1001 });
-        assert_eq!(check(&long), Err(err.clone()));
         assert_eq!(check(&[b'x'; 998]), Ok(1000));
+        let long = [b"ok\n".as_slice(), &[b'x'; 999]].concat();
+        let err = check(&long).unwrap_err();
+        assert_eq!(err, DataError::LineTooLong { line: 2, len: 1001 });
         assert!(err.to_string().contains("at most 1000"));
     }
 }

@@ -7,21 +7,18 @@
 //! ligne1
 //! ```
 //!
-//! Everything is checked here, before any connection is made: an empty
-//! file, a first line that is not UTF-8 or has the wrong number of
-//! fields, a bad port, an address SMTP can't carry, a message line too
-//! long. The first line is parsed whole ([`Envelope::parse`]); the
-//! message goes through a [`Checker`] a piece at a time, as the program
-//! reads it, so a large file is never held whole. The message itself is
-//! bytes, sent as they are (only line ends and leading dots change, see
-//! [`super::data`]), so a message in Latin-1 goes through untouched.
-//! Opening and reading the file is the program's business, and so are
-//! its errors.
+//! The first line is checked here, before any connection is made: an
+//! empty file, a first line that is not UTF-8 or has the wrong number of
+//! fields, a bad port, an address SMTP can't carry. The message itself
+//! is bytes, sent as they are (only line ends and leading dots change,
+//! see [`super::data`]), so a message in Latin-1 goes through untouched;
+//! its lines are checked by [`super::data::Lines`] as the program reads
+//! the file, a piece at a time. Opening and reading the file is the
+//! program's business, and so are its errors.
 
 use std::fmt;
 
 use super::command::{self, CommandError};
-use super::data::{self, DataError};
 
 /// The SMTP port, and the only one the originals know: 25.
 pub const DEFAULT_PORT: u16 = 25;
@@ -44,29 +41,8 @@ pub struct Envelope {
     pub recipient: String,
 }
 
-/// What checking the message found, before any connection is made.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Checked {
-    /// Its size as RFC 1870 counts it (CRLF line ends, dots not
-    /// stuffed): what MAIL's `SIZE=` says.
-    pub size: u64,
-    /// Its header section (up to the first empty line) has a `From:`
-    /// line.
-    pub has_from: bool,
-    /// ... and a `To:` line. `smtp-raw` adds those it lacks.
-    pub has_to: bool,
-}
-
-/// Checks a message as it is read, a piece at a time.
-#[derive(Debug, Default)]
-pub struct Checker {
-    lines: data::Lines,
-    /// Past the header section: its first empty line has come.
-    in_body: bool,
-    checked: Checked,
-}
-
-/// Why the message file's contents can't be used.
+/// Why the message file can't be used: its first line is wrong (or
+/// missing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MailFileError {
     /// Nothing in it.
@@ -83,8 +59,6 @@ pub enum MailFileError {
     BadPort(String),
     /// An address SMTP can't carry (see [`CommandError`]).
     Address(CommandError),
-    /// A message line too long (see [`DataError`]).
-    Message(DataError),
 }
 
 impl fmt::Display for MailFileError {
@@ -108,7 +82,6 @@ impl fmt::Display for MailFileError {
             }
             MailFileError::BadPort(e) => write!(f, "on its first line, {e}"),
             MailFileError::Address(e) => write!(f, "on its first line, {e}"),
-            MailFileError::Message(e) => write!(f, "{e}"),
         }
     }
 }
@@ -153,54 +126,6 @@ impl Envelope {
         })
     }
     // ANCHOR_END: parse_mail_file
-
-    /// The line both programs print first, as inet_03 and inet_04 do:
-    /// `Sending the message [server,sender,recipient]`.
-    pub fn sending_line(&self) -> String {
-        let (server, sender) = (&self.server, &self.sender);
-        let recipient = &self.recipient;
-        format!("Sending the message [{server},{sender},{recipient}]")
-    }
-}
-
-impl Checker {
-    /// Takes the next piece of the message.
-    ///
-    /// # Errors
-    /// A line too long for SMTP.
-    pub fn push(&mut self, piece: &[u8]) -> Result<(), MailFileError> {
-        let (in_body, checked) = (&mut self.in_body, &mut self.checked);
-        let note = |line: &[u8]| note_header(line, in_body, checked);
-        self.lines.push(piece, note).map_err(MailFileError::Message)
-    }
-
-    /// The message has ended: what was found.
-    ///
-    /// # Errors
-    /// A last line too long for SMTP.
-    pub fn finish(mut self) -> Result<Checked, MailFileError> {
-        let (in_body, checked) = (&mut self.in_body, &mut self.checked);
-        let note = |line: &[u8]| note_header(line, in_body, checked);
-        let size = self.lines.finish(note).map_err(MailFileError::Message)?;
-        Ok(Checked {
-            size,
-            ..self.checked
-        })
-    }
-}
-
-/// Notes whether `line` is a `From:` or `To:` header line; the header
-/// section ends at the first empty line.
-fn note_header(line: &[u8], in_body: &mut bool, checked: &mut Checked) {
-    let named = |name: &[u8]| {
-        let start = line.get(..name.len());
-        start.is_some_and(|start| start.eq_ignore_ascii_case(name))
-    };
-    *in_body |= line.is_empty();
-    if !*in_body {
-        checked.has_from |= named(b"from:");
-        checked.has_to |= named(b"to:");
-    }
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port` into host and port.
@@ -229,47 +154,14 @@ fn split_port(server: &str) -> Result<(String, u16), MailFileError> {
 mod tests {
     use super::*;
 
-    /// A whole file in memory, as a program reads it: the first line,
-    /// then the message through the checker in pieces of `piece`.
-    fn parse(
-        file: &[u8],
-        piece: usize,
-    ) -> Result<(Envelope, Checked), MailFileError> {
-        let lf = file.iter().position(|&b| b == b'\n');
-        let (first, message) = file.split_at(lf.map_or(file.len(), |i| i + 1));
-        let envelope = Envelope::parse(first)?;
-        let mut checker = Checker::default();
-        for piece in message.chunks(piece) {
-            checker.push(piece)?;
-        }
-        Ok((envelope, checker.finish()?))
-    }
-
     #[test]
     fn the_first_line_gives_server_sender_and_recipient() {
-        let file =
-            b"127.0.0.1:2525, me@x.test , you@y.test\r\nSubject: hi\n\n.body\n";
-        let (mail, checked) = parse(file, 3).unwrap();
+        let line = b"127.0.0.1:2525, me@x.test , you@y.test\r\n";
+        let mail = Envelope::parse(line).unwrap();
         assert_eq!(mail.server, "127.0.0.1");
         assert_eq!(mail.port, 2525);
         assert_eq!(mail.sender, "me@x.test");
         assert_eq!(mail.recipient, "you@y.test");
-        assert_eq!(checked.size, b"Subject: hi\r\n\r\n.body\r\n".len() as u64);
-        let line = "Sending the message [127.0.0.1,me@x.test,you@y.test]";
-        assert_eq!(mail.sending_line(), line);
-    }
-
-    #[test]
-    fn from_and_to_count_in_the_header_section_only() {
-        let has = |message: &[u8]| {
-            let file = [b"h, a@x, b@x\n".as_slice(), message].concat();
-            let (_, checked) = parse(&file, 2).unwrap();
-            (checked.has_from, checked.has_to)
-        };
-        assert_eq!(has(b"Subject: x\nFROM: a@x\n\nTo: b@x\n"), (true, false));
-        assert_eq!(has(b"to: b@x\r\nfrom: a@x"), (true, true));
-        assert_eq!(has(b"\nFrom: a@x\nTo: b@x\n"), (false, false));
-        assert_eq!(has(b""), (false, false));
     }
 
     #[test]
@@ -296,24 +188,22 @@ mod tests {
     #[test]
     fn a_bad_first_line_is_refused_with_a_reason() {
         // Rows S16, S17 (the parsing half; reading is tested with files).
-        let err = |bytes: &[u8]| parse(bytes, 7).unwrap_err().to_string();
+        let err =
+            |bytes: &[u8]| Envelope::parse(bytes).unwrap_err().to_string();
         assert!(err(b"").contains("empty"));
-        assert!(err(b"\xff, a@x, b@x\nbody").contains("not UTF-8"));
-        assert!(err(b"h, a@x\nbody").contains("2 field(s), not 3"));
+        assert!(err(b"\xff, a@x, b@x\n").contains("not UTF-8"));
+        assert!(err(b"h, a@x\n").contains("2 field(s), not 3"));
         assert!(err(b"h, a@x, b@x, c@x").contains("4 field(s)"));
         assert!(err(b", a@x, b@x").contains("server"));
         assert!(err(b"h, a@x, ").contains("recipient"));
         assert!(err("h, a@x, josé@x".as_bytes()).contains("SMTPUTF8"));
-        let long = [b"h, a@x, b@x\n".as_slice(), &[b'x'; 1200]].concat();
-        assert!(err(&long).contains("line 1 of the message"));
         let first = [b"h, a@x, ".as_slice(), &[b'b'; 1100]].concat();
         assert!(err(&first).contains("over 1024 octets"));
     }
 
     #[test]
-    fn the_message_may_be_any_bytes_and_the_sender_empty() {
-        let (mail, checked) = parse(b"h, , b@x\n\xe9t\xe9\n", 1).unwrap();
+    fn the_sender_may_be_empty() {
+        let mail = Envelope::parse(b"h, , b@x\n").unwrap();
         assert_eq!(mail.sender, "");
-        assert_eq!(checked.size, 5);
     }
 }

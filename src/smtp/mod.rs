@@ -37,16 +37,17 @@
 //!
 //! The protocol is written without I/O, as pure functions over bytes:
 //!
-//! - [`reply`]: reply lines and multi-line replies, parsed and formatted;
-//!   what an EHLO reply lists.
+//! - [`reply`]: reply lines and multi-line replies, parsed and formatted.
 //! - [`command`]: command lines, refused when an argument could inject a
 //!   second command, or breaks a length limit.
 //! - [`data`]: the message after DATA: CRLF line ends, dot-stuffing, the
 //!   final dot.
-//! - [`mailfile`]: the chapter's `mail2.txt`, checked before connecting.
+//! - [`mailfile`]: the first line of the chapter's `mail2.txt` (server,
+//!   sender, recipient), checked before connecting.
 //! - [`step`]: the steps of a session, so a failure can say where.
 //! - [`session`]: smtplib's rules for sending a message (what follows a
-//!   refusal, pipelining), as a state machine fed replies.
+//!   refusal, pipelining, what an EHLO reply lists), as a state machine
+//!   fed replies.
 //! - [`debug`]: smtplib's debug lines, to the character.
 //!
 //! Two small pieces touch a stream: [`read`] reads one whole reply from

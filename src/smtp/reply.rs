@@ -61,12 +61,6 @@ pub enum Kind {
 }
 
 impl Reply {
-    /// A reply with one line of text.
-    pub fn new(code: u16, text: &str) -> Reply {
-        let lines = vec![text.to_owned()];
-        Reply { code, lines }
-    }
-
     /// What the code's first digit says.
     pub fn kind(&self) -> Kind {
         match self.code / 100 {
@@ -81,6 +75,15 @@ impl Reply {
     /// was (RFC 5321 §3.8). Nothing more can be sent, not even QUIT.
     pub fn is_closing(&self) -> bool {
         self.code == 421
+    }
+}
+
+#[cfg(test)]
+impl Reply {
+    /// A reply with one line of text (the tests' shorthand).
+    pub fn new(code: u16, text: &str) -> Reply {
+        let lines = vec![text.to_owned()];
+        Reply { code, lines }
     }
 }
 

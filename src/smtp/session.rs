@@ -45,14 +45,23 @@
 //!   | <------- Done(Ok(refused)) ------------- |
 //! ```
 //!
+//! Inside there are two queues: the command lines planned and not yet
+//! written, and the commands written whose replies are due. Replies due
+//! are always read first; then the next group is written: MAIL with the
+//! RCPTs and DATA after it when pipelining, a single line otherwise
+//! (lockstep is pipelining with a window of one). Each reply judged may
+//! plan more (HELO after a refused EHLO, the message after `354`, RSET
+//! after a refusal), and a 421 empties both queues.
+//!
 //! So the rules are tested with any sequence of replies and no network
 //! (`tests/prop_smtp.rs`), and the socket driver, [`super::client`],
 //! only moves bytes.
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::ops::Range;
 
 use super::command::{Command, CommandError};
+use super::data::END;
 use super::reply::{Kind, Reply};
 use super::step::Step;
 
@@ -153,6 +162,17 @@ impl Stop {
             }
         }
     }
+
+    /// The server refused a transaction MAIL had begun: RSET ends it.
+    fn ends_a_transaction(&self) -> bool {
+        matches!(
+            self,
+            Stop::Sender { .. }
+                | Stop::Recipients(_)
+                | Stop::Data(_)
+                | Stop::Message(_)
+        )
+    }
 }
 
 impl fmt::Display for Stop {
@@ -238,14 +258,20 @@ pub enum Next {
     /// Read one whole reply and hand it to [`Session::receive`].
     Read(Step),
     /// Write the message, dot-stuffed and ended by its final dot; its
-    /// reply is then due.
-    Message,
+    /// reply is then due. `size` is what MAIL said it is (RFC 1870): a
+    /// message read as it is sent must turn out that size, or be
+    /// dropped before its final dot.
+    Message {
+        /// Its size as RFC 1870 counts it.
+        size: u64,
+    },
     /// Nothing more to do: the refused recipients if the server took
     /// the message, or why not.
     Done(Result<Refused, Stop>),
 }
 
-/// What an entry of the plan is, so its reply can be judged.
+/// What a command line (or the message) is, so its reply can be
+/// judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum What {
     Ehlo,
@@ -271,40 +297,33 @@ impl What {
             What::Rset => Step::Rset,
         }
     }
+
+    /// May it go out with the commands before it, when pipelining? RCPT
+    /// and DATA after MAIL: a group ends with DATA (RFC 2920 §3.1), and
+    /// the rest each wait for the replies due.
+    fn joins_group(self) -> bool {
+        matches!(self, What::Rcpt(_) | What::Data)
+    }
 }
 
-/// One thing to write: a command line, or the message (no bytes here:
-/// the driver streams it).
-#[derive(Debug)]
-struct Entry {
-    what: What,
-    bytes: Vec<u8>,
-}
+/// A command line to write, formatted (and so checked), and what it is.
+type Planned = (What, Vec<u8>);
 
-/// One `sendmail` (or EHLO/HELO alone): what is planned, how far it
-/// went, and what came of it.
+/// One `sendmail` (or EHLO/HELO alone): what is still to write, whose
+/// replies are due, and what came of it.
 #[derive(Debug, Default)]
 struct Job {
     sender: String,
+    /// Empty for EHLO/HELO alone (if needed), and nothing more.
     recipients: Vec<String>,
     /// The message's size as RFC 1870 counts it.
     size: u64,
-    /// EHLO/HELO if needed, and nothing more.
-    hello_only: bool,
-    /// Everything to write, in order; it grows as replies come.
-    plan: Vec<Entry>,
-    /// The entries that go out together when pipelining.
-    group: Range<usize>,
-    /// Entries written, and replies judged: `answered <= sent`.
-    sent: usize,
-    answered: usize,
+    /// Planned, not yet written, in order; it grows as replies come.
+    /// The message has no bytes here: the driver streams it.
+    queue: VecDeque<Planned>,
+    /// Written, their replies due, oldest first.
+    due: VecDeque<What>,
     refused: Refused,
-    /// DATA got `354` after the transaction had failed: the trap.
-    lone_dot: bool,
-    /// The server said `421`.
-    closed: bool,
-    /// RSET (and the lone dot) planned after a refusal.
-    cleaned_up: bool,
     outcome: Option<Result<Refused, Stop>>,
 }
 
@@ -375,10 +394,7 @@ impl Session {
     /// Starts EHLO, then HELO if EHLO is refused, unless one was
     /// accepted already (smtplib's `ehlo_or_helo_if_needed`).
     pub fn hello(&mut self) {
-        self.job = Job {
-            hello_only: true,
-            ..Job::default()
-        };
+        self.job = Job::default();
         self.start();
     }
 
@@ -398,51 +414,47 @@ impl Session {
         self.start();
     }
 
-    /// What the driver does next.
+    /// What the driver does next: read the replies due, then write what
+    /// is planned, a group at a time when pipelining (a window of
+    /// [`MAX_GROUP`]), else one line at a time.
     pub fn poll(&mut self) -> Next {
+        let window = if self.pipelines() { MAX_GROUP } else { 1 };
         let job = &mut self.job;
-        if job.answered < job.sent {
-            return Next::Read(job.plan[job.answered].what.step());
+        if let Some(what) = job.due.front() {
+            return Next::Read(what.step());
         }
-        if job.sent == job.plan.len() {
-            self.clean_up();
-        }
-        let job = &mut self.job;
-        let Some(entry) = job.plan.get(job.sent) else {
+        let Some(&(first, _)) = job.queue.front() else {
             let outcome = job.outcome.clone();
             return Next::Done(outcome.unwrap_or_else(|| Ok(Refused::new())));
         };
-        if entry.what == What::Message {
-            job.sent += 1;
-            return Next::Message;
+        if first == What::Message {
+            job.queue.pop_front();
+            job.due.push_back(first);
+            return Next::Message { size: job.size };
         }
-        let end = match job.group.contains(&job.sent) {
-            true => job.group.end.min(job.sent + MAX_GROUP),
-            false => job.sent + 1,
-        };
-        let window = job.plan[job.sent..end.min(job.plan.len())].iter();
-        let lines: Vec<Line> = window.map(Entry::line).collect();
-        job.sent += lines.len();
+        let followers = job.queue.iter().skip(1);
+        let group = 1 + followers.take_while(|(w, _)| w.joins_group()).count();
+        let mut lines = Vec::new();
+        for (what, bytes) in job.queue.drain(..group.min(window)) {
+            job.due.push_back(what);
+            let step = what.step();
+            lines.push(Line { bytes, step });
+        }
         Next::Send(lines)
     }
 
     /// Takes the reply to the oldest command still waiting for one.
     pub fn receive(&mut self, reply: Reply) {
-        let job = &mut self.job;
-        if job.answered == job.sent {
+        let Some(what) = self.job.due.pop_front() else {
             return; // No reply is due: nothing to judge.
-        }
-        let what = job.plan[job.answered].what;
-        job.answered += 1;
+        };
         let closing = reply.is_closing();
         self.judge(what, reply);
         if closing {
             // The server has gone: replies still due will never come,
             // and nothing more may be sent, not even RSET.
-            let job = &mut self.job;
-            job.closed = true;
-            job.plan.truncate(job.answered);
-            job.sent = job.answered;
+            self.job.queue.clear();
+            self.job.due.clear();
         }
     }
     // ANCHOR_END: session
@@ -467,41 +479,42 @@ impl Session {
             What::Ehlo => Command::Ehlo(name),
             _ => Command::Helo(name),
         };
-        match command.to_bytes() {
-            Ok(bytes) => self.job.plan.push(Entry { what, bytes }),
-            Err(error) => {
-                let step = Step::Hello;
-                self.decide(Err(Stop::Command { step, error }));
-            }
-        }
+        let hello = planned(what, command).map(|line| vec![line]);
+        self.plan(hello);
     }
 
-    /// MAIL (with `size=` when the server has SIZE), each RCPT and DATA,
-    /// all formatted before any is sent: an unsafe address leaves no
-    /// transaction half open. A message over the server's SIZE does not
-    /// start one.
+    /// MAIL (with `size=` when the server has SIZE), each RCPT and DATA.
+    /// A message over the server's SIZE does not start a transaction.
     fn plan_envelope(&mut self) {
         let job = &self.job;
-        if job.hello_only {
-            return self.decide(Ok(Refused::new()));
+        if job.recipients.is_empty() {
+            return self.decide(Ok(Refused::new())); // Only EHLO/HELO.
         }
         let size = job.size;
         let limit = self.hello.as_ref().and_then(Extensions::size_limit);
         if let Some(limit) = limit.filter(|&limit| size > limit) {
             return self.decide(Err(Stop::TooBig { size, limit }));
         }
-        let params = match self.extension("size") {
-            Some(_) => vec![format!("size={size}")],
-            None => Vec::new(),
+        let size = self.extension("size").map(|_| size);
+        let mail = Command::Mail {
+            from: &job.sender,
+            size,
         };
-        match envelope(&job.sender, &params, &job.recipients) {
-            Ok(entries) => {
-                let start = job.plan.len();
-                self.job.plan.extend(entries);
-                if self.pipelines() {
-                    self.job.group = start..self.job.plan.len();
-                }
-            }
+        let rcpts = job.recipients.iter().enumerate();
+        let rcpts =
+            rcpts.map(|(i, to)| planned(What::Rcpt(i), Command::Rcpt(to)));
+        let all = std::iter::once(planned(What::Mail, mail))
+            .chain(rcpts)
+            .chain([planned(What::Data, Command::Data)]);
+        let envelope = all.collect();
+        self.plan(envelope);
+    }
+
+    /// Queues `lines`, all formatted before any is sent: a command we
+    /// refuse to send leaves no transaction half open.
+    fn plan(&mut self, lines: Result<Vec<Planned>, Stop>) {
+        match lines {
+            Ok(lines) => self.job.queue.extend(lines),
             Err(stop) => self.decide(Err(stop)),
         }
     }
@@ -560,88 +573,44 @@ impl Session {
     // ANCHOR: pipelined
     /// DATA got `354`: the message is due, unless the transaction has
     /// failed already (pipelined, with every RCPT refused: the trap).
+    /// Then a lone dot ends an empty message, before the RSET.
     fn data_accepted(&mut self) {
         let job = &mut self.job;
         match job.outcome {
-            Some(_) => job.lone_dot = true,
-            None => job.plan.push(Entry {
-                what: What::Message,
-                bytes: Vec::new(),
-            }),
+            None => job.queue.push_back((What::Message, Vec::new())),
+            Some(_) => job.queue.push_front((What::LoneDot, END.to_vec())),
         }
     }
 
     /// The first outcome stands. Nothing more of the transaction is
-    /// sent; replies already due are still read.
+    /// sent, but replies already due are still read; then a transaction
+    /// the server refused ends with RSET, as smtplib does (not after a
+    /// 421: [`receive`](Self::receive) drops it).
     fn decide(&mut self, outcome: Result<Refused, Stop>) {
         let job = &mut self.job;
-        if job.outcome.is_none() {
-            job.outcome = Some(outcome);
-            job.plan.truncate(job.sent);
-        }
-    }
-
-    /// After a refusal in the transaction, once every reply due has
-    /// come: the lone dot if DATA was accepted, then RSET, as smtplib
-    /// does; neither after a 421.
-    fn clean_up(&mut self) {
-        let job = &mut self.job;
-        let transaction_failed = matches!(
-            job.outcome,
-            Some(Err(Stop::Sender { .. }
-                | Stop::Recipients(_)
-                | Stop::Data(_)
-                | Stop::Message(_)))
-        );
-        if !transaction_failed || job.closed || job.cleaned_up {
+        if job.outcome.is_some() {
             return;
         }
-        job.cleaned_up = true;
-        if job.lone_dot {
-            let bytes = b".\r\n".to_vec();
-            job.plan.push(Entry {
-                what: What::LoneDot,
-                bytes,
-            });
+        job.queue.clear();
+        if outcome.as_ref().is_err_and(Stop::ends_a_transaction) {
+            // A verb alone always formats.
+            let rset = Command::Rset.to_bytes().unwrap_or_default();
+            job.queue.push_back((What::Rset, rset));
         }
-        // A verb alone always formats.
-        let bytes = Command::Rset.to_bytes().unwrap_or_default();
-        job.plan.push(Entry {
-            what: What::Rset,
-            bytes,
-        });
+        job.outcome = Some(outcome);
     }
     // ANCHOR_END: pipelined
 }
 
-impl Entry {
-    fn line(&self) -> Line {
-        let (bytes, step) = (self.bytes.clone(), self.what.step());
-        Line { bytes, step }
-    }
-}
-
-/// MAIL, each RCPT and DATA, formatted.
-fn envelope(
-    from: &str,
-    params: &[String],
-    recipients: &[String],
-) -> Result<Vec<Entry>, Stop> {
-    let mail = (What::Mail, Command::Mail { from, params });
-    let rcpts = recipients.iter().enumerate().map(|(index, to)| {
-        let to = to.as_str();
-        (What::Rcpt(index), Command::Rcpt { to, params: &[] })
-    });
-    let data = (What::Data, Command::Data);
-    let all = std::iter::once(mail).chain(rcpts).chain([data]);
-    all.map(|(what, command)| match command.to_bytes() {
-        Ok(bytes) => Ok(Entry { what, bytes }),
+/// `command` formatted, to be sent as `what`.
+fn planned(what: What, command: Command<'_>) -> Result<Planned, Stop> {
+    match command.to_bytes() {
+        Ok(bytes) => Ok((what, bytes)),
         Err(error) => Err(Stop::Command {
             step: what.step(),
             error,
         }),
-    })
-    .collect()
+    }
 }
 
 #[cfg(test)]
@@ -665,7 +634,7 @@ mod tests {
                 Next::Read(step) => {
                     session.receive(Reply::new(reply(step), "x"))
                 }
-                Next::Message => written.push("<message>".to_owned()),
+                Next::Message { .. } => written.push("<message>".to_owned()),
                 Next::Done(outcome) => return (written, outcome),
             }
         }

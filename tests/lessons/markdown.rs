@@ -3,6 +3,7 @@
 //! heading.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 /// The opening line of a fenced code block: three or more backticks or
 /// tildes, possibly indented (in a list item, say), then the info string.
@@ -108,6 +109,35 @@ pub fn without_code_spans(line: &str) -> String {
         rest = after;
     }
     prose + rest
+}
+
+/// The content of the first code span of `text`, if it has one.
+pub fn first_code_span(text: &str) -> Option<&str> {
+    next_code_span(text).map(|(_, code, _)| code)
+}
+
+/// The cells of a table row, as byte ranges of `line` between its pipes.
+/// As in GitHub's tables, only `\|` is a pipe within a cell, even in a
+/// code span.
+pub fn table_cells(line: &str) -> Vec<Range<usize>> {
+    let pipes = (line.match_indices('|').map(|(at, _)| at))
+        .filter(|&at| !line[..at].ends_with('\\'));
+    let mut cells = Vec::new();
+    let mut start = 0;
+    for pipe in pipes {
+        cells.push(start..pipe);
+        start = pipe + 1;
+    }
+    cells.push(start..line.len());
+    // The pipes at either end of the row leave nothing outside them.
+    let blank = |cell: &Range<usize>| line[cell.clone()].trim().is_empty();
+    if cells.len() > 1 && cells.first().is_some_and(blank) {
+        cells.remove(0);
+    }
+    if cells.len() > 1 && cells.last().is_some_and(blank) {
+        cells.pop();
+    }
+    cells
 }
 
 /// The text before the first code span of `line`, the span's content, and

@@ -75,7 +75,7 @@ impl Client {
     /// [`Stop::Hello`] when both are refused.
     pub fn ehlo_or_helo_if_needed(&mut self) -> Result<(), Error> {
         self.session.hello();
-        self.run(&mut std::io::empty(), 0).map(|_| ())
+        self.run(&mut std::io::empty()).map(|_| ())
     }
 
     /// Did the server list extension `name` (any case) in its EHLO reply?
@@ -89,30 +89,26 @@ impl Client {
         self.session.extension(name)
     }
 
-    /// `MAIL FROM:<sender> params`.
+    /// `MAIL FROM:<sender>`, with `size=` if given (for a server that
+    /// lists SIZE, RFC 1870).
     ///
     /// # Errors
     /// A failed exchange or an unsafe argument.
     pub fn mail(
         &mut self,
         sender: &str,
-        params: &[String],
+        size: Option<u64>,
     ) -> Result<Reply, Error> {
         let from = sender;
-        self.command(Command::Mail { from, params }, Step::Mail)
+        self.command(Command::Mail { from, size }, Step::Mail)
     }
 
-    /// `RCPT TO:<recipient> params`.
+    /// `RCPT TO:<recipient>`.
     ///
     /// # Errors
     /// A failed exchange or an unsafe argument.
-    pub fn rcpt(
-        &mut self,
-        recipient: &str,
-        params: &[String],
-    ) -> Result<Reply, Error> {
-        let to = recipient;
-        self.command(Command::Rcpt { to, params }, Step::Rcpt)
+    pub fn rcpt(&mut self, recipient: &str) -> Result<Reply, Error> {
+        self.command(Command::Rcpt(recipient), Step::Rcpt)
     }
 
     // ANCHOR: data
@@ -131,7 +127,9 @@ impl Client {
             return Err(Error::Refused(Stop::Data(reply)));
         }
         self.send_message(&mut &message[..], size)?;
-        self.read_data_reply(Step::FinalDot)
+        let reply = self.read_reply(Step::FinalDot)?;
+        self.debug(|| debug::data_line(&reply));
+        Ok(reply)
     }
     // ANCHOR_END: data
 
