@@ -31,7 +31,6 @@ use std::thread;
 use python::raw_input;
 use server_args::listen_on_argument;
 
-// ANCHOR: main
 /// Main (lines 38-59).
 fn main() -> Result<(), Box<dyn Error>> {
     let server = listen_on_argument()?; // lines 39-57
@@ -56,7 +55,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
-// ANCHOR_END: main
 
 // ANCHOR: handle
 /// MyTCPHandler.handle (lines 10-23): starts the reader thread, then

@@ -104,7 +104,6 @@ pub enum Event<'a> {
 /// the session loop and from each client's reader thread.
 pub type Report<'r> = &'r (dyn Fn(Event<'_>) + Sync);
 
-// ANCHOR: input
 /// What the session loop reacts to.
 #[derive(Debug)]
 enum Input {
@@ -115,7 +114,6 @@ enum Input {
     /// Session `N`'s client is gone, and why.
     ClientGone(u64, String),
 }
-// ANCHOR_END: input
 
 // ANCHOR: serve
 /// Serves clients one at a time until the keyboard ends or `stop` is
@@ -175,7 +173,9 @@ fn spawn_keyboard(
         })?;
     Ok(taken)
 }
+// ANCHOR_END: keyboard
 
+// ANCHOR: read_keys
 /// Hands over each keyboard line once the one before was taken; returns
 /// why the keyboard ended.
 fn read_keys(
@@ -198,7 +198,7 @@ fn read_keys(
         }
     }
 }
-// ANCHOR_END: keyboard
+// ANCHOR_END: read_keys
 
 /// The session loop's side of the channels, and what it needs to serve.
 struct Relay<'a> {

@@ -171,9 +171,9 @@ fn inet_10_bye_cr(s: &mut Scene) -> Result<(), Stop> {
     s.example(EXAMPLE)?;
     needs("socat", "-V")?;
     let server = "printf 'bye\\r\\nbye\\n' | \
-                  cargo run -q --example inet_10_generic_server -- 7075";
-    s.server(server, 7075)?;
-    s.run("socat -u TCP:127.0.0.1:7075 - | cat -v")?;
+                  cargo run -q --example inet_10_generic_server -- 7074";
+    s.server(server, 7074)?;
+    s.run("socat -u TCP:127.0.0.1:7074 - | cat -v")?;
     Ok(())
 }
 
@@ -181,8 +181,8 @@ fn inet_10_bye_cr(s: &mut Scene) -> Result<(), Stop> {
 fn tcp_server_client_leaves(s: &mut Scene) -> Result<(), Stop> {
     needs("socat", "-V")?;
     s.run(EMPTY_KEYS)?;
-    s.server("tail -f keys.txt | tcp-server 7076", 7076)?;
-    s.quietly(|s| s.run("echo hello | socat - TCP:127.0.0.1:7076"))?;
+    s.server("tail -f keys.txt | tcp-server 7075", 7075)?;
+    s.quietly(|s| s.run("echo hello | socat - TCP:127.0.0.1:7075"))?;
     s.server_lines("closed the connection")
 }
 
@@ -190,16 +190,16 @@ fn tcp_server_client_leaves(s: &mut Scene) -> Result<(), Stop> {
 fn tcp_server_idle_client(s: &mut Scene) -> Result<(), Stop> {
     needs("socat", "-V")?;
     s.run(EMPTY_KEYS)?;
-    s.server("tail -f keys.txt | tcp-server --idle-timeout 1 7077", 7077)?;
-    s.quietly(|s| s.run("socat -u TCP:127.0.0.1:7077 -"))?;
+    s.server("tail -f keys.txt | tcp-server --idle-timeout 1 7076", 7076)?;
+    s.quietly(|s| s.run("socat -u TCP:127.0.0.1:7076 -"))?;
     s.server_lines("disconnected")
 }
 
 /// `tcp-server` relays `hello\r` as typed, and `bye\r` ends the session.
 fn tcp_server_bye_cr(s: &mut Scene) -> Result<(), Stop> {
     needs("socat", "-V")?;
-    s.server("printf 'hello\\r\\nbye\\r\\n' | tcp-server 7078", 7078)?;
-    s.run("socat -u TCP:127.0.0.1:7078 - | cat -v")?;
+    s.server("printf 'hello\\r\\nbye\\r\\n' | tcp-server 7077", 7077)?;
+    s.run("socat -u TCP:127.0.0.1:7077 - | cat -v")?;
     Ok(())
 }
 
@@ -207,20 +207,20 @@ fn tcp_server_bye_cr(s: &mut Scene) -> Result<(), Stop> {
 /// session gracefully, and stops.
 fn tcp_server_keyboard_ends(s: &mut Scene) -> Result<(), Stop> {
     needs("socat", "-V")?;
-    s.server("printf 'hello\\n' | tcp-server 7079", 7079)?;
-    s.quietly(|s| s.run("socat -u TCP:127.0.0.1:7079 -"))?;
+    s.server("printf 'hello\\n' | tcp-server 7078", 7078)?;
+    s.quietly(|s| s.run("socat -u TCP:127.0.0.1:7078 -"))?;
     s.server_lines("closed the connection")
 }
 
 /// `tcp-server` as a web server: what its window shows.
 fn tcp_server_plays_web_server(s: &mut Scene) -> Result<(), Stop> {
-    let server = "tail -f keys.txt | tcp-server 7080";
-    server_view(s, server, 7080, Some("closed the connection"))
+    let server = "tail -f keys.txt | tcp-server 7079";
+    server_view(s, server, 7079, Some("closed the connection"))
 }
 
 /// `tcp-server` as a web server: what curl shows.
 fn tcp_server_curl(s: &mut Scene) -> Result<(), Stop> {
-    client_view(s, "tail -f keys.txt | tcp-server 7080", 7080)
+    client_view(s, "tail -f keys.txt | tcp-server 7079", 7079)
 }
 
 /// The original, when its client leaves: it spins as the minimal port
@@ -232,12 +232,12 @@ fn inet_10_py_client_leaves(s: &mut Scene) -> Result<(), Stop> {
     let free = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map_err(|e| Stop::Fail(format!("no free port: {e}")))?;
-    s.alias("inet_10.py 7082", &format!("inet_10.py {}", free.port()));
+    s.alias("inet_10.py 7081", &format!("inet_10.py {}", free.port()));
     s.mask("--> ", "");
     s.run(EMPTY_KEYS)?;
-    let server = "tail -f keys.txt | python2.7 -u $ORIGINALS/inet_10.py 7082";
-    s.server(server, 7082)?;
-    s.quietly(|s| s.run("echo hello | socat - TCP:127.0.0.1:7082"))?;
+    let server = "tail -f keys.txt | python2.7 -u $ORIGINALS/inet_10.py 7081";
+    s.server(server, 7081)?;
+    s.quietly(|s| s.run("echo hello | socat - TCP:127.0.0.1:7081"))?;
     s.server_lines("hello")?;
     for _ in 0..5 {
         s.server_lines("127.0.0.1 :")?;
