@@ -158,7 +158,9 @@ fn inet_10_client_leaves(s: &mut Scene) -> Result<(), Stop> {
     let server = "tail -f keys.txt | \
                   cargo run -q --example inet_10_generic_server -- 7073";
     s.server(server, 7073)?;
-    s.quietly(|s| s.run("echo hello | socat - TCP:127.0.0.1:7073"))?;
+    // Started, not waited for: socat lingers half a second after its
+    // input, while the reader spins.
+    let _client = s.start("echo hello | socat - TCP:127.0.0.1:7073")?;
     s.server_lines("hello")?;
     for _ in 0..5 {
         s.server_lines("127.0.0.1 :")?;
@@ -237,7 +239,9 @@ fn inet_10_py_client_leaves(s: &mut Scene) -> Result<(), Stop> {
     s.run(EMPTY_KEYS)?;
     let server = "tail -f keys.txt | python2.7 -u $ORIGINALS/inet_10.py 7081";
     s.server(server, 7081)?;
-    s.quietly(|s| s.run("echo hello | socat - TCP:127.0.0.1:7081"))?;
+    // Started, not waited for: socat lingers half a second after its
+    // input, while the reader spins.
+    let _client = s.start("echo hello | socat - TCP:127.0.0.1:7081")?;
     s.server_lines("hello")?;
     for _ in 0..5 {
         s.server_lines("127.0.0.1 :")?;
