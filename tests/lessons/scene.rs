@@ -459,22 +459,10 @@ fn replace_number(text: &str, from: &str, to: &str) -> String {
 fn programs() -> Result<PathBuf, Stop> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
-        let exe = Path::new(env!("CARGO_BIN_EXE_smtp-send"));
-        let dir = exe.parent().ok_or("no directory for the programs")?;
-        let mut cargo =
-            Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
-        cargo.args(["build", "--quiet", "--package", "inet-mocks", "--bins"]);
-        cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
-        cargo.args(profile_args(dir));
-        let output = cargo
-            .output()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !output.status.success() {
-            let why = String::from_utf8_lossy(&output.stderr);
-            return Err(format!("cargo could not build the mocks:\n{why}"));
-        }
+        let args = ["--package", "inet-mocks", "--bins"];
+        let dir = cargo_build(&args, "the mocks")?;
         match dir.join("mock-smtp").is_file() {
-            true => Ok(dir.to_path_buf()),
+            true => Ok(dir),
             false => Err(format!(
                 "no mock-smtp in {} after building it",
                 dir.display()
@@ -490,23 +478,32 @@ fn programs() -> Result<PathBuf, Stop> {
 fn examples() -> Result<PathBuf, Stop> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
-        let exe = Path::new(env!("CARGO_BIN_EXE_smtp-send"));
-        let dir = exe.parent().ok_or("no directory for the programs")?;
-        let mut cargo =
-            Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
-        cargo.args(["build", "--quiet", "--package", "inet", "--examples"]);
-        cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
-        cargo.args(profile_args(dir));
-        let output = cargo
-            .output()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !output.status.success() {
-            let why = String::from_utf8_lossy(&output.stderr);
-            return Err(format!("cargo could not build the examples:\n{why}"));
-        }
-        Ok(dir.join("examples"))
+        let args = ["--package", "inet", "--examples"];
+        Ok(cargo_build(&args, "the examples")?.join("examples"))
     });
     built.clone().map_err(fail)
+}
+
+/// Runs `cargo build --quiet ARGS` (building `what`) for the profile of
+/// this test's programs, and returns their directory.
+fn cargo_build(args: &[&str], what: &str) -> Result<PathBuf, String> {
+    let exe = Path::new(env!("CARGO_BIN_EXE_smtp-send"));
+    let dir = exe.parent().ok_or("no directory for the programs")?;
+    let mut cargo =
+        Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
+    cargo
+        .args(["build", "--quiet"])
+        .args(args)
+        .args(profile_args(dir));
+    cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
+    let output = cargo
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("cargo could not build {what}:\n{why}"));
+    }
+    Ok(dir.to_path_buf())
 }
 
 /// The arguments that make cargo build for the profile whose programs are

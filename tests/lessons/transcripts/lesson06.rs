@@ -153,14 +153,21 @@ fn inet_10_curl(s: &mut Scene) -> Result<(), Stop> {
 fn inet_10_client_leaves(s: &mut Scene) -> Result<(), Stop> {
     s.example(EXAMPLE)?;
     needs("socat", "-V")?;
-    s.mask("--> ", "");
-    s.run(EMPTY_KEYS)?;
     let server = "tail -f keys.txt | \
                   cargo run -q --example inet_10_generic_server -- 7073";
-    s.server(server, 7073)?;
+    spins(s, server, 7073)
+}
+
+/// `server` on `port`, reading an empty keyboard file, when a client
+/// sends `hello` and leaves: its first lines, the prompt left out.
+fn spins(s: &mut Scene, server: &str, port: u16) -> Result<(), Stop> {
+    s.mask("--> ", "");
+    s.run(EMPTY_KEYS)?;
+    s.server(server, port)?;
     // Started, not waited for: socat lingers half a second after its
     // input, while the reader spins.
-    let _client = s.start("echo hello | socat - TCP:127.0.0.1:7073")?;
+    let client = format!("echo hello | socat - TCP:127.0.0.1:{port}");
+    let _client = s.start(&client)?;
     s.server_lines("hello")?;
     for _ in 0..5 {
         s.server_lines("127.0.0.1 :")?;
@@ -181,20 +188,32 @@ fn inet_10_bye_cr(s: &mut Scene) -> Result<(), Stop> {
 
 /// `tcp-server`, when its client leaves: the session ends.
 fn tcp_server_client_leaves(s: &mut Scene) -> Result<(), Stop> {
-    needs("socat", "-V")?;
-    s.run(EMPTY_KEYS)?;
-    s.server("tail -f keys.txt | tcp-server 7075", 7075)?;
-    s.quietly(|s| s.run("echo hello | socat - TCP:127.0.0.1:7075"))?;
-    s.server_lines("closed the connection")
+    let server = "tail -f keys.txt | tcp-server 7075";
+    let client = "echo hello | socat - TCP:127.0.0.1:7075";
+    nobody_types(s, (server, 7075), client, "closed the connection")
 }
 
 /// `tcp-server` lets go of a client that says nothing at all.
 fn tcp_server_idle_client(s: &mut Scene) -> Result<(), Stop> {
+    let server = "tail -f keys.txt | tcp-server --idle-timeout 1 7076";
+    let client = "socat -u TCP:127.0.0.1:7076 -";
+    nobody_types(s, (server, 7076), client, "disconnected")
+}
+
+/// `server` on `port`, reading an empty keyboard file, and `client` run
+/// from another terminal: shows the server's lines up to one with
+/// `until`.
+fn nobody_types(
+    s: &mut Scene,
+    (server, port): (&str, u16),
+    client: &str,
+    until: &str,
+) -> Result<(), Stop> {
     needs("socat", "-V")?;
     s.run(EMPTY_KEYS)?;
-    s.server("tail -f keys.txt | tcp-server --idle-timeout 1 7076", 7076)?;
-    s.quietly(|s| s.run("socat -u TCP:127.0.0.1:7076 -"))?;
-    s.server_lines("disconnected")
+    s.server(server, port)?;
+    s.quietly(|s| s.run(client))?;
+    s.server_lines(until)
 }
 
 /// `tcp-server` relays `hello\r` as typed, and `bye\r` ends the session.
@@ -235,16 +254,6 @@ fn inet_10_py_client_leaves(s: &mut Scene) -> Result<(), Stop> {
         .and_then(|listener| listener.local_addr())
         .map_err(|e| Stop::Fail(format!("no free port: {e}")))?;
     s.alias("inet_10.py 7081", &format!("inet_10.py {}", free.port()));
-    s.mask("--> ", "");
-    s.run(EMPTY_KEYS)?;
     let server = "tail -f keys.txt | python2.7 -u $ORIGINALS/inet_10.py 7081";
-    s.server(server, 7081)?;
-    // Started, not waited for: socat lingers half a second after its
-    // input, while the reader spins.
-    let _client = s.start("echo hello | socat - TCP:127.0.0.1:7081")?;
-    s.server_lines("hello")?;
-    for _ in 0..5 {
-        s.server_lines("127.0.0.1 :")?;
-    }
-    Ok(())
+    spins(s, server, 7081)
 }
