@@ -187,7 +187,7 @@ fn webget_python_server(s: &mut Scene) -> Result<(), Stop> {
     let version = needs_python3()?;
     // Python's version is in its `Server` header, so in the size.
     s.mask(&format!("Python/{version}"), "Python/3.11.2");
-    s.mask_number_after("200 OK, ", "283");
+    s.mask_number_after("200 OK, ", "212");
     s.set_env("PYTHONUNBUFFERED", "1");
     s.run("mkdir site && echo '<h1>Hello from Python</h1>' > site/index.html")?;
     s.server(
