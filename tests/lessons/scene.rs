@@ -71,8 +71,9 @@ pub struct Scene {
     ports: Vec<(String, String)>,
     /// (real, shown) texts, masked in every output.
     masks: Vec<(String, String)>,
-    /// (before, shown): the number after `before` is shown as `shown`.
-    number_masks: Vec<(String, String)>,
+    /// (before, shown, part): the run of characters that are `part`
+    /// after `before` (a number, hex digits) is shown as `shown`.
+    run_masks: Vec<RunMask>,
     /// (text, shown port): the number printed right after the text is a
     /// port, shown as the lesson's.
     learned: Vec<(String, u16)>,
@@ -141,7 +142,7 @@ impl Scene {
             path,
             ports: Vec::new(),
             masks,
-            number_masks: Vec::new(),
+            run_masks: Vec::new(),
             learned: Vec::new(),
             env: Vec::new(),
             quiet: false,
@@ -188,8 +189,17 @@ impl Scene {
     /// output from now on: a port the system picked for a program that
     /// does not take one (the tour's servers), a queue id.
     pub fn mask_number_after(&mut self, before: &str, shown: &str) {
-        self.number_masks
-            .push((before.to_string(), shown.to_string()));
+        let (before, shown) = (before.to_string(), shown.to_string());
+        self.run_masks.push((before, shown, char::is_ascii_digit));
+    }
+
+    /// Shows every run of hex digits that follows `before` as `shown`, in
+    /// every output from now on: the random part of a name (a temporary
+    /// file's, `.page.html.3f9c0a17b2d4e681.tmp`).
+    pub fn mask_hex_after(&mut self, before: &str, shown: &str) {
+        let (before, shown) = (before.to_string(), shown.to_string());
+        self.run_masks
+            .push((before, shown, char::is_ascii_hexdigit));
     }
 
     /// The scene needs `program` on `PATH` (a tool the lesson installs,
@@ -411,10 +421,10 @@ impl Scene {
             text.replace(real.as_str(), shown)
         };
         let text = self.masks.iter().fold(text, mask);
-        let number = |text: String, (before, shown): &(String, String)| {
-            replace_number_after(&text, before, shown)
+        let run = |text: String, (before, shown, part): &RunMask| {
+            replace_run_after(&text, before, shown, *part)
         };
-        let text = self.number_masks.iter().fold(text, number);
+        let text = self.run_masks.iter().fold(text, run);
         let lines = text.lines().map(|line| format!("{}\n", line.trim_end()));
         lines.collect()
     }
@@ -480,20 +490,34 @@ fn replace_number(text: &str, from: &str, to: &str) -> String {
     out + rest
 }
 
+/// A mask of the run of characters after a text: (before, shown, part).
+type RunMask = (String, String, fn(&char) -> bool);
+
 /// `text` with the whole number that follows each `before` replaced by
 /// `shown`.
+#[cfg(test)]
 fn replace_number_after(text: &str, before: &str, shown: &str) -> String {
+    replace_run_after(text, before, shown, char::is_ascii_digit)
+}
+
+/// `text` with the run of characters that are `part` after each `before`
+/// replaced by `shown`.
+fn replace_run_after(
+    text: &str,
+    before: &str,
+    shown: &str,
+    part: fn(&char) -> bool,
+) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(at) = rest.find(before) {
         let after = at + before.len();
         out.push_str(&rest[..after]);
         rest = &rest[after..];
-        let digits = rest.find(|c: char| !c.is_ascii_digit());
-        let digits = digits.unwrap_or(rest.len());
-        if digits > 0 {
+        let run = rest.find(|c: char| !part(&c)).unwrap_or(rest.len());
+        if run > 0 {
             out.push_str(shown);
-            rest = &rest[digits..];
+            rest = &rest[run..];
         }
     }
     out + rest
@@ -639,6 +663,10 @@ fn a_number_after_a_text_is_masked() {
         "$ echo-server PORT (here)\n$ echo-client 127.0.0.1 PORT"
     );
     assert_eq!(replace_number_after("a b", "a ", "N"), "a b");
+    let temp = ".a.html.00ff3c9ab2d4e681.tmp";
+    let masked =
+        replace_run_after(temp, ".a.html.", "RANDOM", char::is_ascii_hexdigit);
+    assert_eq!(masked, ".a.html.RANDOM.tmp");
 }
 
 #[test]
