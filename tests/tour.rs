@@ -120,6 +120,10 @@ fn the_tour_shows_the_echo_server() {
         "--> cmde 1 du client 1",
         "client 127.0.0.1 : cmde 1 du client 1 (Thread-1)",
         "end of session: the client closed the connection (Thread-2)",
+        // Each command before its reply, though the relay records the
+        // two ways on two threads.
+        "    --> cmde 1 du client 2\n    <-- Thread-2: CMDE 1 DU CLIENT 2\n    \
+         --> cmde 2 du client 2\n    <-- Thread-2: CMDE 2 DU CLIENT 2\n",
     ]);
 }
 
