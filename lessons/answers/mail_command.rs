@@ -23,7 +23,10 @@ pub fn mail_from(sender: &str) -> Result<Vec<u8>, Refused> {
     }
     let path = format!("<{sender}>");
     if path.len() > MAX_PATH {
-        return Err(format!("a path of {} octets, over {MAX_PATH}", path.len()));
+        return Err(format!(
+            "a path of {} octets, over {MAX_PATH}",
+            path.len()
+        ));
     }
     Ok(format!("MAIL FROM:{path}\r\n").into_bytes())
 }

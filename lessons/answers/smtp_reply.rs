@@ -63,9 +63,9 @@ fn read_line(input: &mut impl BufRead) -> io::Result<Vec<u8>> {
 /// A line's code, whether it is the last, and its text.
 fn parse(line: &[u8]) -> io::Result<(u16, bool, String)> {
     let code = match line {
-        [a @ b'2'..=b'5', b @ b'0'..=b'9', c @ b'0'..=b'9', ..] => {
-            [a, b, c].iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0'))
-        }
+        [a @ b'2'..=b'5', b @ b'0'..=b'9', c @ b'0'..=b'9', ..] => [a, b, c]
+            .iter()
+            .fold(0, |n, &d| n * 10 + u16::from(d - b'0')),
         _ => return Err(invalid("a reply line starts with a code")),
     };
     let (last, text) = match &line[3..] {

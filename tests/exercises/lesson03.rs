@@ -72,7 +72,8 @@ mod smtp_reply {
     }
 
     fn check(read: impl Fn(&mut dyn BufRead) -> Got) {
-        let wire = b"220 mock.test ESMTP\r\n250-mock.test\r\n250-PIPELINING\r\n\
+        let wire =
+            b"220 mock.test ESMTP\r\n250-mock.test\r\n250-PIPELINING\r\n\
                      250 SIZE 10240000\r\n250 2.1.0 Ok\n354\r\n";
         let want = [
             reply(220, &["mock.test ESMTP"]),
@@ -85,14 +86,14 @@ mod smtp_reply {
             for (i, want) in want.iter().enumerate() {
                 match &got[i] {
                     Ok(got) => assert_eq!(
-                        got, want,
+                        got,
+                        want,
                         "reply {} of {wire:?} read in pieces of {size}",
                         i + 1
                     ),
-                    Err(e) => panic!(
-                        "reply {} read in pieces of {size}: {e}",
-                        i + 1
-                    ),
+                    Err(e) => {
+                        panic!("reply {} read in pieces of {size}: {e}", i + 1)
+                    }
                 }
             }
             let end = got[4].as_ref().err().map(io::Error::kind);
@@ -107,7 +108,10 @@ mod smtp_reply {
 
     fn refuses_what_is_no_reply(read: &impl Fn(&mut dyn BufRead) -> Got) {
         let kind = |wire: &[u8]| -> Option<io::ErrorKind> {
-            replies(read, wire, 1, 1)[0].as_ref().err().map(io::Error::kind)
+            replies(read, wire, 1, 1)[0]
+                .as_ref()
+                .err()
+                .map(io::Error::kind)
         };
         let invalid = Some(io::ErrorKind::InvalidData);
         for bad in [
@@ -117,7 +121,12 @@ mod smtp_reply {
             b"650 no\r\n",
             b"250x\r\n",
         ] {
-            assert_eq!(kind(bad), invalid, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                kind(bad),
+                invalid,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
         assert_eq!(
             kind(b"250-mock.test\r\n550 no\r\n"),
@@ -130,7 +139,11 @@ mod smtp_reply {
         let got = replies(read, &fits, 64, 1).remove(0);
         assert!(got.is_ok(), "a line of 512 octets is allowed: {got:?}");
         let eof = Some(io::ErrorKind::UnexpectedEof);
-        assert_eq!(kind(b"250-mock.test\r\n"), eof, "the stream ends mid-reply");
+        assert_eq!(
+            kind(b"250-mock.test\r\n"),
+            eof,
+            "the stream ends mid-reply"
+        );
         assert_eq!(kind(b"250 mock"), eof, "the stream ends mid-line");
         assert_eq!(kind(b""), eof, "nothing at all");
     }
@@ -194,14 +207,20 @@ mod data_lines {
 
     fn check(data: impl Fn(&[u8]) -> Vec<u8>) {
         let cases: [(&[u8], &[u8]); 8] = [
-            (b"Subject: x\n\n.a dot\n", b"Subject: x\r\n\r\n..a dot\r\n.\r\n"),
+            (
+                b"Subject: x\n\n.a dot\n",
+                b"Subject: x\r\n\r\n..a dot\r\n.\r\n",
+            ),
             (b"", b".\r\n"),
             (b"a", b"a\r\n.\r\n"),
             (b"a\r\n", b"a\r\n.\r\n"),
             (b".\n", b"..\r\n.\r\n"),
             (b"a\r\r\n", b"a\r\n\r\n.\r\n"),
             // smtplib's own test of quotedata, with the final dot.
-            (b"abc\n.jkl\rfoo\r\n..blue", b"abc\r\n..jkl\r\nfoo\r\n...blue\r\n.\r\n"),
+            (
+                b"abc\n.jkl\rfoo\r\n..blue",
+                b"abc\r\n..jkl\r\nfoo\r\n...blue\r\n.\r\n",
+            ),
             (b"\n", b"\r\n.\r\n"),
         ];
         for (message, want) in cases {
@@ -259,8 +278,15 @@ mod mail_command {
             let got = mail_from(sender);
             got.map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         };
-        assert_eq!(line("me@x.test").as_deref(), Ok("MAIL FROM:<me@x.test>\r\n"));
-        assert_eq!(line("").as_deref(), Ok("MAIL FROM:<>\r\n"), "the null path");
+        assert_eq!(
+            line("me@x.test").as_deref(),
+            Ok("MAIL FROM:<me@x.test>\r\n")
+        );
+        assert_eq!(
+            line("").as_deref(),
+            Ok("MAIL FROM:<>\r\n"),
+            "the null path"
+        );
         for smuggler in [
             "me@x.test>\r\nRCPT TO:<victim@y.test",
             "me@x.test\nRSET",

@@ -131,7 +131,9 @@ fn inet_03_silent(s: &mut Scene) -> Result<(), Stop> {
 /// `smtp-raw` on the Unix file, against the slow mock.
 fn smtp_raw_slow(s: &mut Scene) -> Result<(), Stop> {
     s.quietly(inet_03_dots)?;
-    s.run("smtp-raw mail2.txt > raw.log; head -n 14 raw.log; tail -n 1 raw.log")?;
+    s.run(
+        "smtp-raw mail2.txt > raw.log; head -n 14 raw.log; tail -n 1 raw.log",
+    )?;
     Ok(())
 }
 
