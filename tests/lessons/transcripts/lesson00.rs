@@ -4,10 +4,17 @@ use super::super::scene::{Play, Scene, Stop};
 
 /// Lesson 0's scenes, by the name its markers give.
 pub const SCENES: &[(&str, Play)] = &[
+    ("tour-bytes", tour_bytes),
     ("bytes-server", bytes_server),
     ("bytes-client", bytes_client),
     ("bad-port", bad_port),
 ];
+
+/// The tour's chapter 0: three writes, their reads, the lines in them.
+fn tour_bytes(s: &mut Scene) -> Result<(), Stop> {
+    s.run("cargo run -q -- bytes")?;
+    Ok(())
+}
 
 /// The minimal echo server, as the reader starts it in a first terminal.
 const SERVER: &str = "cargo run -q --example inet_08_echo_server -- 7001";
