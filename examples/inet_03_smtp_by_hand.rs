@@ -64,6 +64,7 @@ fn send_mail(infos: &Infos, verbose: bool) -> Result<String, Box<dyn Error>> {
             ));
         }
     };
+    // ANCHOR: commands
     // Lines 96 and 98: the message as it is, then CRLF, dot, CRLF.
     let data =
         format!("From: {sender}\r\nTo: {recipient}\r\n{message}\r\n.\r\n");
@@ -88,7 +89,9 @@ fn send_mail(infos: &Infos, verbose: bool) -> Result<String, Box<dyn Error>> {
     }
     Ok("Message envoye".to_string())
 }
+// ANCHOR_END: commands
 
+// ANCHOR: send_command
 /// sendCommand (lines 112-136): sends `command`, reads one reply, and
 /// returns its text if its code is 500 or more. An empty command does
 /// nothing.
@@ -126,6 +129,7 @@ fn send_command(
     }
     Ok(None)
 }
+// ANCHOR_END: send_command
 
 /// affiche (lines 139-149): `--> [command]`, or `<-- [reply]` without
 /// its last two bytes (meant to be its CRLF).

@@ -73,7 +73,7 @@ struct Session<'s, W: Write> {
     out: W,
 }
 
-// ANCHOR: by_hand
+// ANCHOR: run
 /// Sends the message (`mail`, then `message`, which has the header
 /// lines `headers` noted) and prints the conversation on `out`; returns
 /// the exit status (0: the server accepted the message).
@@ -105,8 +105,10 @@ pub fn run(
     let outcome = session.converse(mail, message, headers);
     session.finish(outcome)
 }
+// ANCHOR_END: run
 
 impl<W: Write> Session<'_, W> {
+    // ANCHOR: converse
     /// The whole exchange, up to the reply to the final dot.
     fn converse(
         &mut self,
@@ -141,7 +143,7 @@ impl<W: Write> Session<'_, W> {
         self.send_message(headers.as_slice().chain(message.reader), size)?;
         self.expect(Step::FinalDot, |r| r.code == 250)
     }
-    // ANCHOR_END: by_hand
+    // ANCHOR_END: converse
 
     /// EHLO refused: HELO, for an old server that doesn't know EHLO (a
     /// closing one won't hear it). HELO lists no extension: no SIZE.
@@ -158,6 +160,7 @@ impl<W: Write> Session<'_, W> {
         Ok(None)
     }
 
+    // ANCHOR: command
     /// Sends a command and reads its reply, which must satisfy `ok`. The
     /// verb goes in capitals, as inet_03 and RFC 5321's examples write it
     /// (verbs are case-insensitive, §2.4).
@@ -176,6 +179,7 @@ impl<W: Write> Session<'_, W> {
         self.write(&line, step)?;
         self.expect(step, ok)
     }
+    // ANCHOR_END: command
 
     /// After `354`: the message, each line stuffed and shown as it goes,
     /// then the final dot, all as `--> [...]`.
@@ -191,6 +195,7 @@ impl<W: Write> Session<'_, W> {
         sent
     }
 
+    // ANCHOR: stream_message
     /// The message read, encoded and written a piece at a time (a large
     /// file is never held whole), then its final dot. A file that changed
     /// since its check (its size differs) has the connection dropped
@@ -219,6 +224,7 @@ impl<W: Write> Session<'_, W> {
             }
         }
     }
+    // ANCHOR_END: stream_message
 
     /// Writes `bytes`, in as many writes as it takes, each given the
     /// timeout to make progress.
@@ -234,6 +240,7 @@ impl<W: Write> Session<'_, W> {
             Stop::Failed(step, why)
         })
     }
+    // ANCHOR: reply
     /// Reads one whole reply within the timeout; shows it as `<-- [...]`.
     fn reply(&mut self, step: Step) -> Result<Reply, Stop> {
         self.replies.get_mut().restart(self.timeout);
@@ -256,6 +263,8 @@ impl<W: Write> Session<'_, W> {
         })
     }
 
+    // ANCHOR_END: reply
+
     /// Reads a reply that must satisfy `ok`.
     fn expect(
         &mut self,
@@ -269,6 +278,7 @@ impl<W: Write> Session<'_, W> {
         }
     }
 
+    // ANCHOR: finish
     /// QUIT (unless the server said 421, or the connection is gone), the
     /// result line, and the exit status.
     fn finish(mut self, outcome: Result<Reply, Stop>) -> u8 {
@@ -322,6 +332,7 @@ impl<W: Write> Session<'_, W> {
         let _ = self.stream().shutdown(Shutdown::Both);
         result(&mut self.out, status, &why)
     }
+    // ANCHOR_END: finish
 
     /// The connection, to write to and shut down.
     fn stream(&self) -> &TcpStream {

@@ -64,7 +64,7 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
-// ANCHOR: encode
+// ANCHOR: encode_line
 /// What ends the message: a line holding a single dot.
 pub const END: &[u8] = b".\r\n";
 
@@ -78,6 +78,7 @@ pub fn encode_line(line: &[u8], wire: &mut Vec<u8>) {
     wire.extend_from_slice(line);
     wire.extend_from_slice(b"\r\n");
 }
+// ANCHOR_END: encode_line
 
 /// Checks a whole message before anything is sent: every line fits
 /// (see [`Lines`]). Returns its size as RFC 1870 (the SIZE extension)
@@ -92,6 +93,7 @@ pub fn check(message: &[u8]) -> Result<u64, DataError> {
     lines.finish(|_| {})
 }
 
+// ANCHOR: lines
 /// Cuts a message into lines as it comes, a piece at a time: `\r\n`,
 /// `\n` and a lone `\r` each end a line. A last line without a line end
 /// counts as a line; nothing after a final line end does (an empty
@@ -140,6 +142,7 @@ impl Lines {
         }
         Ok(())
     }
+    // ANCHOR_END: lines
 
     /// The message has ended: its last line, if that has no line end.
     /// Returns the message's size as RFC 1870 counts it.
@@ -170,7 +173,6 @@ impl Lines {
         Ok(())
     }
 }
-// ANCHOR_END: encode
 
 #[cfg(test)]
 mod tests {

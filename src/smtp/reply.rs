@@ -108,7 +108,6 @@ impl fmt::Display for Reply {
     }
 }
 
-// ANCHOR: reply_line
 /// Why a line could not be part of a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyError {
@@ -130,6 +129,7 @@ pub enum ReplyError {
     LineTooLong(usize),
 }
 
+// ANCHOR: reply_line
 /// One line of a reply, taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyLine {

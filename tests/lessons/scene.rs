@@ -27,13 +27,13 @@
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::mpsc::{self, Receiver};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use std::{env, fs, io, thread};
 
 /// The longest a command may run, or a server take to say a line.
@@ -77,6 +77,9 @@ pub struct Scene {
     /// (text, shown port): the number printed right after the text is a
     /// port, shown as the lesson's.
     learned: Vec<(String, u16)>,
+    /// (shown, real) texts of the commands: what the reader types, and
+    /// what the scene runs instead.
+    aliases: Vec<(String, String)>,
     /// Extra environment of every command.
     env: Vec<(String, String)>,
     /// Steps are played but not shown while this is set.
@@ -144,6 +147,7 @@ impl Scene {
             masks,
             run_masks: Vec::new(),
             learned: Vec::new(),
+            aliases: Vec::new(),
             env: Vec::new(),
             quiet: false,
             servers: Vec::new(),
@@ -260,6 +264,39 @@ impl Scene {
         self.env.push((name.to_string(), value.to_string()));
     }
 
+    /// Runs a command typed as `shown` as `real` from now on: what the
+    /// reader types as a normal user, the stage may have to run otherwise
+    /// (`smtp-sink` as root needs `-u nobody`).
+    pub fn alias(&mut self, shown: &str, real: &str) {
+        self.aliases.push((shown.to_string(), real.to_string()));
+    }
+
+    /// Starts a server that prints nothing when it starts (`smtp-sink`),
+    /// shown as `$ COMMAND`, on a free port shown as `port`; returns once
+    /// the port takes connections (one probe connection, opened and
+    /// closed).
+    pub fn silent_server(
+        &mut self,
+        command: &str,
+        port: u16,
+    ) -> Result<(), Stop> {
+        let free =
+            TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr());
+        let free = free.map_err(|e| fail(format!("no free port: {e}")))?;
+        self.ports.push((port.to_string(), free.port().to_string()));
+        self.spawn_server(&uncargo(&self.real(command)), command)?;
+        let start = Instant::now();
+        while TcpStream::connect_timeout(&free, DEADLINE).is_err() {
+            if start.elapsed() > DEADLINE {
+                return Err(fail(format!("`{command}` never listened")));
+            }
+            // Polled: the server says nothing when it is ready.
+            thread::sleep(Duration::from_millis(20));
+        }
+        self.say(&format!("$ {command}\n"));
+        Ok(())
+    }
+
     /// Runs `real` in the background as the server `command`, and returns
     /// its first line.
     fn start_server(
@@ -267,6 +304,15 @@ impl Scene {
         real: &str,
         command: &str,
     ) -> Result<String, Stop> {
+        self.spawn_server(real, command)?;
+        let server = self.servers.last().ok_or_else(|| fail("no server"))?;
+        server.lines.recv_timeout(DEADLINE).map_err(|_| {
+            fail(format!("`{command}` printed no line within {DEADLINE:?}"))
+        })
+    }
+
+    /// Runs `real` in the background as the server `command`.
+    fn spawn_server(&mut self, real: &str, command: &str) -> Result<(), Stop> {
         let (reader, writer) = io::pipe().map_err(|e| fail(e.to_string()))?;
         let mut shell = self.shell(&format!("exec {real}"));
         shell.stdin(Stdio::null());
@@ -279,12 +325,8 @@ impl Scene {
                 }
             }
         });
-        let server = Server { child, lines };
-        let first = server.lines.recv_timeout(DEADLINE).map_err(|_| {
-            fail(format!("`{command}` printed no line within {DEADLINE:?}"))
-        });
-        self.servers.push(server);
-        first
+        self.servers.push(Server { child, lines });
+        Ok(())
     }
 
     /// Shows what the last server started printed since, up to and
@@ -395,12 +437,16 @@ impl Scene {
         shell
     }
 
-    /// `text` with the real ports in place of the lesson's.
+    /// `text` with the real commands and ports in place of the lesson's.
     fn real(&self, text: &str) -> String {
+        let alias = |text: String, (shown, real): &(String, String)| {
+            text.replace(shown.as_str(), real)
+        };
+        let text = self.aliases.iter().fold(text.to_string(), alias);
         let swap = |text: String, (shown, real): &(String, String)| {
             replace_number(&text, shown, real)
         };
-        self.ports.iter().fold(text.to_string(), swap)
+        self.ports.iter().fold(text, swap)
     }
 
     /// `text` with the lesson's ports in place of the real ones, masked,
