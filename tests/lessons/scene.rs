@@ -73,6 +73,8 @@ pub struct Scene {
     masks: Vec<(String, String)>,
     /// (before, shown): the number after `before` is shown as `shown`.
     number_masks: Vec<(String, String)>,
+    /// Masks of a scene's own, applied after the others.
+    mask_fns: Vec<fn(&str) -> String>,
     /// Extra environment of every command.
     env: Vec<(String, String)>,
     /// Steps are played but not shown while this is set.
@@ -122,6 +124,7 @@ impl Scene {
             ports: Vec::new(),
             masks,
             number_masks: Vec::new(),
+            mask_fns: Vec::new(),
             env: Vec::new(),
             quiet: false,
             servers: Vec::new(),
@@ -169,6 +172,13 @@ impl Scene {
     pub fn mask_number_after(&mut self, before: &str, shown: &str) {
         self.number_masks
             .push((before.to_string(), shown.to_string()));
+    }
+
+    /// Passes every output from now on through `mask`, after the other
+    /// masks: for what changes from run to run in a shape of its own (a
+    /// DNS ID in hex, a different port for each query).
+    pub fn mask_with(&mut self, mask: fn(&str) -> String) {
+        self.mask_fns.push(mask);
     }
 
     /// The scene needs `program` on `PATH` (a tool the lesson installs,
@@ -354,6 +364,7 @@ impl Scene {
             replace_number_after(&text, before, shown)
         };
         let text = self.number_masks.iter().fold(text, number);
+        let text = self.mask_fns.iter().fold(text, |text, mask| mask(&text));
         let lines = text.lines().map(|line| format!("{}\n", line.trim_end()));
         lines.collect()
     }
