@@ -3,7 +3,7 @@
 
 /// Why bytes are not a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bad {
+pub enum NameError {
     /// The message ends inside the name.
     Truncated,
     /// A pointer that leads nowhere a name can be read from.
@@ -24,24 +24,27 @@ pub enum Bad {
 /// back, towards the start of the message, so the walk must end.
 ///
 /// # Errors
-/// See [`Bad`].
-pub fn decode_name(msg: &[u8], start: usize) -> Result<(String, usize), Bad> {
+/// See [`NameError`].
+pub fn decode_name(
+    msg: &[u8],
+    start: usize,
+) -> Result<(String, usize), NameError> {
     let mut name = String::new();
     let mut wire_len = 1; // the root's zero byte
     let mut pos = start;
     let mut end = None; // where the name ends in place
     let mut limit = start; // the next pointer must point before this
     loop {
-        let len = *msg.get(pos).ok_or(Bad::Truncated)?;
+        let len = *msg.get(pos).ok_or(NameError::Truncated)?;
         match len & 0xC0 {
             0x00 if len == 0 => return Ok((name, end.unwrap_or(pos + 1))),
             0x00 => {
                 let len = usize::from(len);
                 let label = msg.get(pos + 1..pos + 1 + len);
-                let label = label.ok_or(Bad::Truncated)?;
+                let label = label.ok_or(NameError::Truncated)?;
                 wire_len += 1 + len;
                 if wire_len > 255 {
-                    return Err(Bad::TooLong);
+                    return Err(NameError::TooLong);
                 }
                 if !name.is_empty() {
                     name.push('.');
@@ -50,16 +53,16 @@ pub fn decode_name(msg: &[u8], start: usize) -> Result<(String, usize), Bad> {
                 pos += 1 + len;
             }
             0xC0 => {
-                let low = *msg.get(pos + 1).ok_or(Bad::Truncated)?;
+                let low = *msg.get(pos + 1).ok_or(NameError::Truncated)?;
                 let to = usize::from(len & 0x3F) << 8 | usize::from(low);
                 end.get_or_insert(pos + 2);
                 if to >= limit {
-                    return Err(Bad::BadPointer);
+                    return Err(NameError::BadPointer);
                 }
                 limit = to;
                 pos = to;
             }
-            _ => return Err(Bad::BadLabelType),
+            _ => return Err(NameError::BadLabelType),
         }
     }
 }

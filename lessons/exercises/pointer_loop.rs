@@ -5,14 +5,14 @@
 //! pointers, and keeps names within 255 bytes, but a pointer to itself,
 //! or two pointers to each other, make it loop for ever: a reply of a
 //! few bytes hangs the program that reads it. Make it return
-//! `Err(Bad::BadPointer)` instead, without refusing the names that real
-//! servers write.
+//! `Err(NameError::BadPointer)` instead, without refusing the names that
+//! real servers write.
 //!
 //! Check: `cargo test --test exercises -- --ignored pointer_loop`
 
 /// Why bytes are not a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bad {
+pub enum NameError {
     /// The message ends inside the name.
     Truncated,
     /// A pointer that leads nowhere a name can be read from.
@@ -28,23 +28,26 @@ pub enum Bad {
 /// first pointer, if it has one.
 ///
 /// # Errors
-/// See [`Bad`].
-pub fn decode_name(msg: &[u8], start: usize) -> Result<(String, usize), Bad> {
+/// See [`NameError`].
+pub fn decode_name(
+    msg: &[u8],
+    start: usize,
+) -> Result<(String, usize), NameError> {
     let mut name = String::new();
     let mut wire_len = 1; // the root's zero byte
     let mut pos = start;
     let mut end = None; // where the name ends in place
     loop {
-        let len = *msg.get(pos).ok_or(Bad::Truncated)?;
+        let len = *msg.get(pos).ok_or(NameError::Truncated)?;
         match len & 0xC0 {
             0x00 if len == 0 => return Ok((name, end.unwrap_or(pos + 1))),
             0x00 => {
                 let len = usize::from(len);
                 let label = msg.get(pos + 1..pos + 1 + len);
-                let label = label.ok_or(Bad::Truncated)?;
+                let label = label.ok_or(NameError::Truncated)?;
                 wire_len += 1 + len;
                 if wire_len > 255 {
-                    return Err(Bad::TooLong);
+                    return Err(NameError::TooLong);
                 }
                 if !name.is_empty() {
                     name.push('.');
@@ -53,14 +56,14 @@ pub fn decode_name(msg: &[u8], start: usize) -> Result<(String, usize), Bad> {
                 pos += 1 + len;
             }
             0xC0 => {
-                let low = *msg.get(pos + 1).ok_or(Bad::Truncated)?;
+                let low = *msg.get(pos + 1).ok_or(NameError::Truncated)?;
                 let to = usize::from(len & 0x3F) << 8 | usize::from(low);
                 end.get_or_insert(pos + 2);
                 // Your code: a pointer that would make the walk go round
-                // for ever is `Err(Bad::BadPointer)`.
+                // for ever is `Err(NameError::BadPointer)`.
                 pos = to;
             }
-            _ => return Err(Bad::BadLabelType),
+            _ => return Err(NameError::BadLabelType),
         }
     }
 }
