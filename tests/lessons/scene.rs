@@ -75,6 +75,9 @@ pub struct Scene {
     number_masks: Vec<(String, String)>,
     /// Masks of a scene's own, applied after the others.
     mask_fns: Vec<fn(&str) -> String>,
+    /// (text, shown port): the number printed right after the text is a
+    /// port, shown as the lesson's.
+    learned: Vec<(String, u16)>,
     /// Extra environment of every command.
     env: Vec<(String, String)>,
     /// Steps are played but not shown while this is set.
@@ -92,6 +95,23 @@ struct Server {
 impl Drop for Server {
     fn drop(&mut self) {
         kill_group(&mut self.child);
+    }
+}
+
+/// A command started in the background, its whole output on a channel.
+pub struct Job {
+    child: Child,
+    output: Receiver<io::Result<Vec<u8>>>,
+    command: String,
+    /// Waited for: its process group is no longer ours to kill.
+    ended: bool,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        if !self.ended {
+            kill_group(&mut self.child);
+        }
     }
 }
 
@@ -125,6 +145,7 @@ impl Scene {
             masks,
             number_masks: Vec::new(),
             mask_fns: Vec::new(),
+            learned: Vec::new(),
             env: Vec::new(),
             quiet: false,
             servers: Vec::new(),
@@ -198,7 +219,7 @@ impl Scene {
     /// (`listening on HOST:PORT`, or `... port PORT`: see [`bound_port`]).
     pub fn server(&mut self, command: &str, port: u16) -> Result<(), Stop> {
         let real = replace_number(&self.real(command), &port.to_string(), "0");
-        let first = self.start(&uncargo(&real), command)?;
+        let first = self.start_server(&uncargo(&real), command)?;
         let Some(bound) = bound_port(&first) else {
             return Err(fail(format!(
                 "`{command}` said {first:?}, not `listening on` or `port`"
@@ -224,7 +245,8 @@ impl Scene {
             TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr());
         let free = free.map_err(|e| fail(format!("no free port: {e}")))?;
         self.ports.push((port.to_string(), free.port().to_string()));
-        let first = self.start(&uncargo(&self.real(command)), command)?;
+        let first =
+            self.start_server(&uncargo(&self.real(command)), command)?;
         self.say(&format!("$ {command}\n"));
         let first = self.shown(&first);
         self.say(&first);
@@ -240,7 +262,11 @@ impl Scene {
 
     /// Runs `real` in the background as the server `command`, and returns
     /// its first line.
-    fn start(&mut self, real: &str, command: &str) -> Result<String, Stop> {
+    fn start_server(
+        &mut self,
+        real: &str,
+        command: &str,
+    ) -> Result<String, Stop> {
         let (reader, writer) = io::pipe().map_err(|e| fail(e.to_string()))?;
         let mut shell = self.shell(&format!("exec {real}"));
         shell.stdin(Stdio::null());
@@ -285,26 +311,54 @@ impl Scene {
     /// as `$ COMMAND`, and what it printed. Returns its exit status, which
     /// a transcript shows only if the command does (`; echo $?`).
     pub fn run(&mut self, command: &str) -> Result<Option<i32>, Stop> {
+        let job = self.start(command)?;
+        self.finish(job)
+    }
+
+    /// Starts `command` as [`run`](Self::run) does, but returns at once:
+    /// a command the reader runs in another terminal while the scene goes
+    /// on. [`finish`](Self::finish) waits for its end and shows it.
+    pub fn start(&mut self, command: &str) -> Result<Job, Stop> {
         let (mut reader, writer) =
             io::pipe().map_err(|e| fail(e.to_string()))?;
         let mut shell = self.shell(&uncargo(&self.real(command)));
         shell.stdin(Stdio::null());
-        let mut child = spawn(shell, writer, command)?;
+        let child = spawn(shell, writer, command)?;
         let (send, output) = mpsc::channel();
         thread::spawn(move || {
             let mut bytes = Vec::new();
             let _ = send.send(reader.read_to_end(&mut bytes).map(|_| bytes));
         });
-        let Ok(Ok(bytes)) = output.recv_timeout(DEADLINE) else {
-            kill_group(&mut child);
+        let command = command.to_string();
+        Ok(Job {
+            child,
+            output,
+            command,
+            ended: false,
+        })
+    }
+
+    /// Waits for `job` to end, within the deadline, and shows it as
+    /// `$ COMMAND` and what it printed. Returns its exit status.
+    pub fn finish(&mut self, mut job: Job) -> Result<Option<i32>, Stop> {
+        let command = std::mem::take(&mut job.command);
+        let Ok(Ok(bytes)) = job.output.recv_timeout(DEADLINE) else {
             return Err(fail(format!(
                 "`{command}` did not end within {DEADLINE:?}"
             )));
         };
-        let status = child.wait().map_err(|e| fail(e.to_string()))?;
+        let status = job.child.wait().map_err(|e| fail(e.to_string()))?;
+        job.ended = true;
         let printed = self.shown(&String::from_utf8_lossy(&bytes));
         self.say(&format!("$ {command}\n{printed}"));
         Ok(status.code())
+    }
+
+    /// From now on, a number printed right after `text` is a port that a
+    /// program picked (the tour's server, a client's own port): it is
+    /// shown as `shown`, as the ports of [`server`](Self::server) are.
+    pub fn port_after(&mut self, text: &str, shown: u16) {
+        self.learned.push((text.to_string(), shown));
     }
 
     /// The scene needs Python 2.7 as `python2.7` and the chapter's
@@ -351,7 +405,14 @@ impl Scene {
 
     /// `text` with the lesson's ports in place of the real ones, masked,
     /// and without trailing white space.
-    fn shown(&self, text: &str) -> String {
+    fn shown(&mut self, text: &str) -> String {
+        for (after, shown) in &self.learned {
+            for real in numbers_after(text, after) {
+                if !self.ports.iter().any(|(_, known)| known == real) {
+                    self.ports.push((shown.to_string(), real.to_string()));
+                }
+            }
+        }
         let swap = |text: String, (shown, real): &(String, String)| {
             replace_number(&text, real, shown)
         };
@@ -393,6 +454,22 @@ fn kill_group(child: &mut Child) {
         let _ = child.kill();
     }
     let _ = child.wait();
+}
+
+/// The numbers printed right after `after` in `text`.
+fn numbers_after<'t>(text: &'t str, after: &str) -> Vec<&'t str> {
+    let mut numbers = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(after) {
+        rest = &rest[at + after.len()..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if end > 0 {
+            numbers.push(&rest[..end]);
+        }
+    }
+    numbers
 }
 
 /// `text` with every whole number `from` (not part of a longer number)
