@@ -41,6 +41,7 @@ fn main() {
     }
 }
 
+// ANCHOR: get_ip_and_name
 /// getIPandName (lines 4-20): the address, then its name.
 fn get_ip_and_name(host: &str) {
     let ip = match gethostbyname(host) {
@@ -56,7 +57,9 @@ fn get_ip_and_name(host: &str) {
         Err(error) => println!("name[{ip}]={error}"),
     }
 }
+// ANCHOR_END: get_ip_and_name
 
+// ANCHOR: gethostbyname
 /// `socket.gethostbyname` (line 8): the first IPv4 address of `host`.
 fn gethostbyname(host: &str) -> Result<IpAddr, String> {
     if host.is_empty() {
@@ -70,7 +73,9 @@ fn gethostbyname(host: &str) -> Result<IpAddr, String> {
     let not_ipv4 = "Address family for hostname not supported";
     ips.find(IpAddr::is_ipv4).ok_or(not_ipv4.to_string())
 }
+// ANCHOR_END: gethostbyname
 
+// ANCHOR: gethostbyaddr
 /// `socket.gethostbyaddr` (line 16), its `/etc/hosts` half: the first
 /// name on the first line for `ip` (`127.0.0.1 localhost`).
 fn gethostbyaddr(ip: IpAddr) -> Result<String, String> {
@@ -87,3 +92,4 @@ fn gethostbyaddr(ip: IpAddr) -> Result<String, String> {
     }
     Err("Unknown host".to_string()) // gethostbyaddr's word for it
 }
+// ANCHOR_END: gethostbyaddr

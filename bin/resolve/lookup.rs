@@ -6,7 +6,6 @@ use std::io::{self, Write};
 
 use inet::dns::resolver::{Family, Resolver};
 
-// ANCHOR: get_ip_and_name
 /// The original's `getIPandName`: prints `ip[HOST]=ADDR`, then
 /// `name[ADDR]=NAME`, each with the error text in place of the answer
 /// when the lookup fails (a failed forward lookup ends the host). Only
@@ -48,4 +47,3 @@ pub fn get_ip_and_name(
     }
     Ok(all_named)
 }
-// ANCHOR_END: get_ip_and_name

@@ -99,6 +99,7 @@ fn run() -> Result<(), ExitCode> {
         [] => HOSTS.to_vec(),
         given => given.iter().map(String::as_str).collect(),
     };
+    // ANCHOR: exit_status
     let mut out = io::stdout().lock();
     let mut all_found = true;
     for host in hosts {
@@ -114,6 +115,7 @@ fn run() -> Result<(), ExitCode> {
     } else {
         Err(ExitCode::from(EXIT_NOT_FOUND))
     }
+    // ANCHOR_END: exit_status
 }
 
 /// Which addresses to print: `-6` and `--all` exclude each other.

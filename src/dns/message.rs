@@ -297,7 +297,6 @@ pub struct Message {
     pub additional: Vec<Record>,
 }
 
-// ANCHOR: query
 /// What a stub resolver sends: one question under an ID, asking the
 /// server to recurse (RD=1, "recursion desired").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,6 +315,7 @@ impl Query {
         Query { id, question }
     }
 
+    // ANCHOR: query_bytes
     /// The query on the wire: the header (RD=1, one question), then the
     /// question. Its name is written whole: the first name of a message
     /// has nothing earlier to point to. At most 271 bytes (a name has at
@@ -326,8 +326,8 @@ impl Query {
         self.question.write_type_and_class(&mut out);
         out
     }
+    // ANCHOR_END: query_bytes
 }
-// ANCHOR_END: query
 
 /// The flags of a standard query (§4.1.1): RD=1, every other bit 0
 /// (QR=0 a query, OPCODE 0 a standard one, RCODE 0).

@@ -172,7 +172,6 @@ impl fmt::Display for Name {
     }
 }
 
-// ANCHOR: decode_name
 /// Decodes the name at `start` in `msg`, following compression pointers.
 /// Returns the name and the offset just after it *where it started*
 /// (after the first pointer, if there was one).
@@ -232,7 +231,6 @@ pub fn decode_name(
         }
     }
 }
-// ANCHOR_END: decode_name
 
 #[cfg(test)]
 mod tests {

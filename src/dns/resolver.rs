@@ -203,6 +203,7 @@ impl Resolver for SystemResolver {
         only(family, addrs)
     }
 
+    // ANCHOR: system_name_of
     fn name_of(&self, addr: IpAddr) -> Result<Name, LookupError> {
         let hosts = std::fs::read_to_string(&self.hosts).unwrap_or_default();
         if let Some(name) = hosts_name_of(&hosts, addr) {
@@ -218,6 +219,7 @@ impl Resolver for SystemResolver {
         };
         StubResolver::new(config).name_of(addr)
     }
+    // ANCHOR_END: system_name_of
 }
 
 /// The addresses of `family` among `addrs`, IPv4 first for `Any`; an
@@ -241,7 +243,6 @@ fn only(
     Ok(v4)
 }
 
-// ANCHOR: hosts_name_of
 /// The name `/etc/hosts` gives `addr`: the first name (the canonical
 /// one) of the first line with that address, as `gethostbyaddr` reads
 /// it. Lines are `ADDRESS NAME [ALIAS...]`; `#` starts a comment.
@@ -253,7 +254,6 @@ pub fn hosts_name_of(hosts: &str, addr: IpAddr) -> Option<&str> {
         (line_addr == addr).then(|| fields.next()).flatten()
     })
 }
-// ANCHOR_END: hosts_name_of
 
 /// The nameservers of a `resolv.conf`, in order: its `nameserver ADDRESS`
 /// lines (`#` and `;` start comments). An address with a zone

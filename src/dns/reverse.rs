@@ -18,7 +18,6 @@ use std::net::IpAddr;
 
 use super::name::Name;
 
-// ANCHOR: reverse_name
 /// The name to ask PTR records of, for `addr`.
 pub fn reverse_name(addr: IpAddr) -> Name {
     let mut labels: Vec<Vec<u8>> = match addr {
@@ -43,7 +42,6 @@ pub fn reverse_name(addr: IpAddr) -> Name {
     labels.extend(domain.iter().map(|l| l.as_bytes().to_vec()));
     Name::from_labels(labels).expect("at most 34 short labels")
 }
-// ANCHOR_END: reverse_name
 
 #[cfg(test)]
 mod tests {

@@ -80,7 +80,6 @@ pub fn is_reply_to(reply: &Message, query: &Query) -> bool {
 }
 // ANCHOR_END: is_reply_to
 
-// ANCHOR: answer_of
 /// What a reply says about `question`: the records of the type asked
 /// for, after the CNAME chain in the answer section (an alias points to
 /// its canonical name, which has the records; RFC 1035 §3.6.2), or the
@@ -97,6 +96,7 @@ pub fn answer_of(
     reply: &Message,
     question: &Question,
 ) -> Result<Vec<RecordData>, LookupError> {
+    // ANCHOR: rcode
     match reply.flags.rcode {
         Rcode::NoError => {}
         Rcode::NxDomain => return Err(LookupError::NxDomain),
@@ -105,6 +105,7 @@ pub fn answer_of(
         Rcode::FormErr => return Err(LookupError::FormErr),
         other => return Err(LookupError::OtherRcode(other)),
     }
+    // ANCHOR_END: rcode
     let mut name = &question.name;
     let mut visited = vec![name];
     for _ in 0..=MAX_CNAME_HOPS {
@@ -136,7 +137,6 @@ pub fn answer_of(
     }
     Err(LookupError::CnameLoop(name.clone()))
 }
-// ANCHOR_END: answer_of
 
 /// The records of type `rtype` for `name`, from the server of `config`.
 ///
@@ -152,7 +152,6 @@ pub fn lookup(
     answer_of(&reply, &query.question)
 }
 
-// ANCHOR: exchange
 /// Sends `query` and returns the server's reply to it: over UDP from a
 /// fresh socket, sent again while no reply comes, then over TCP if the
 /// reply says it was truncated (TC=1). All within `config.timeout`.
@@ -165,6 +164,7 @@ pub fn exchange(
     config: &Config,
     query: &Query,
 ) -> Result<Message, LookupError> {
+    // ANCHOR: tc_fallback
     let deadline = Deadline::after(config.timeout);
     // Encoded once, for UDP and TCP alike.
     let bytes = query.to_bytes();
@@ -179,8 +179,8 @@ pub fn exchange(
         )),
         other => other,
     })
+    // ANCHOR_END: tc_fallback
 }
-// ANCHOR_END: exchange
 
 /// What to make of a datagram that came while we wait.
 enum Verdict {

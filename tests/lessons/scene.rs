@@ -74,6 +74,8 @@ pub struct Scene {
     /// (before, shown, part): the run of characters that are `part`
     /// after `before` (a number, hex digits) is shown as `shown`.
     run_masks: Vec<RunMask>,
+    /// Masks of a scene's own, applied after the others.
+    mask_fns: Vec<fn(&str) -> String>,
     /// (text, shown port): the number printed right after the text is a
     /// port, shown as the lesson's.
     learned: Vec<(String, u16)>,
@@ -146,6 +148,7 @@ impl Scene {
             ports: Vec::new(),
             masks,
             run_masks: Vec::new(),
+            mask_fns: Vec::new(),
             learned: Vec::new(),
             aliases: Vec::new(),
             env: Vec::new(),
@@ -204,6 +207,13 @@ impl Scene {
         let (before, shown) = (before.to_string(), shown.to_string());
         self.run_masks
             .push((before, shown, char::is_ascii_hexdigit));
+    }
+
+    /// Passes every output from now on through `mask`, after the other
+    /// masks: for what changes from run to run in a shape of its own (a
+    /// DNS ID in hex, a different port for each query).
+    pub fn mask_with(&mut self, mask: fn(&str) -> String) {
+        self.mask_fns.push(mask);
     }
 
     /// The scene needs `program` on `PATH` (a tool the lesson installs,
@@ -471,6 +481,7 @@ impl Scene {
             replace_run_after(&text, before, shown, *part)
         };
         let text = self.run_masks.iter().fold(text, run);
+        let text = self.mask_fns.iter().fold(text, |text, mask| mask(&text));
         let lines = text.lines().map(|line| format!("{}\n", line.trim_end()));
         lines.collect()
     }
