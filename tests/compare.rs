@@ -334,6 +334,28 @@ fn a_recording_stands_in_for_the_original_it_was_made_from_only() {
     assert!(err.contains("is not the original recorded"), "{err}");
 }
 
+/// A folder: each chapter whose original is in it, and a word for the
+/// ones that are not.
+#[test]
+fn a_folder_compares_the_chapters_whose_originals_are_in_it() {
+    let stage = Stage::new();
+    let python =
+        stage.python("exec \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\"");
+    let dir = stage.dir.path().to_str().unwrap();
+    let result = ran(&mut compare([dir, "--python", &python])).exited(0);
+    assert!(result.out.starts_with("compare: names (inet_01)"));
+    assert!(result.out.contains("\nno differences\n"), "{}", result.out);
+    for skipped in ["inet_02.py", "inet_06.py or inet_08.py", "inet_10.py"] {
+        let said = format!("compare: no {skipped} in {dir}: skipped");
+        assert!(result.err.contains(&said), "{}", result.err);
+    }
+    let empty = stage.dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let args = [empty.to_str().unwrap(), "--python", &python];
+    let err = ran(&mut compare(args)).exited(2).err;
+    assert!(err.contains("no original of the chapter in"), "{err}");
+}
+
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
