@@ -84,11 +84,20 @@ impl Ran {
     }
 }
 
-/// What resolve prints for the original's hosts but "" and "xx" (whose
-/// lines the original prints differently).
-const KNOWN: &str = "\"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" \
-                     istia.univ-angers.fr www.univ-angers.fr www.ibm.com \
-                     localhost";
+/// The body of a stand-in that prints what resolve prints for the
+/// original's hosts, but the original's lines for "" (with `extra`
+/// after them), and exits with `status`.
+fn like_the_original(extra: &str, status: u8) -> String {
+    format!(
+        "\"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" \
+         istia.univ-angers.fr www.univ-angers.fr www.ibm.com localhost\n\
+         echo 'ip[]=0.0.0.0'\n\
+         echo 'name[0.0.0.0]=[Errno 1] Unknown host'\n\
+         {extra}\
+         \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" xx\n\
+         exit {status}"
+    )
+}
 
 #[test]
 fn the_same_program_on_both_sides_shows_no_difference() {
@@ -130,13 +139,7 @@ fn an_extra_line_is_an_undocumented_difference() {
 fn a_documented_difference_is_marked_with_its_reason() {
     let stage = Stage::new();
     // The original's output for "", and exit status 0, as Python gives.
-    let python = stage.python(&format!(
-        "{KNOWN}\n\
-         echo 'ip[]=0.0.0.0'\n\
-         echo 'name[0.0.0.0]=[Errno 1] Unknown host'\n\
-         \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" xx\n\
-         exit 0"
-    ));
+    let python = stage.python(&like_the_original("", 0));
     let text = ran(&mut stage.compare(&python)).exited(0).out;
     assert!(text.contains("\n=2 py  ip[]=0.0.0.0\n"), "{text}");
     assert!(text.contains("\n=2 rs  ip[]=empty host name\n"), "{text}");
@@ -155,14 +158,8 @@ fn a_documented_difference_is_marked_with_its_reason() {
 #[test]
 fn a_row_explains_nothing_without_the_port_s_half() {
     let stage = Stage::new();
-    let python = stage.python(&format!(
-        "{KNOWN}\n\
-         echo 'ip[]=0.0.0.0'\n\
-         echo 'name[0.0.0.0]=[Errno 1] Unknown host'\n\
-         echo 'ip[]=empty host name'\n\
-         \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" xx\n\
-         exit 3"
-    ));
+    let echo = "echo 'ip[]=empty host name'\n";
+    let python = stage.python(&like_the_original(echo, 3));
     let text = ran(&mut stage.compare(&python)).exited(1).out;
     assert!(text.contains("\n!! py  ip[]=0.0.0.0\n"), "{text}");
     assert!(text.contains("2 differing lines, 2 undocumented"), "{text}");
@@ -301,13 +298,7 @@ fn a_rust_program_not_built_cannot_run() {
 #[test]
 fn a_recording_stands_in_for_the_original_it_was_made_from_only() {
     let stage = Stage::new();
-    let python = stage.python(&format!(
-        "{KNOWN}\n\
-         echo 'ip[]=0.0.0.0'\n\
-         echo 'name[0.0.0.0]=[Errno 1] Unknown host'\n\
-         \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" xx\n\
-         exit 0"
-    ));
+    let python = stage.python(&like_the_original("", 0));
     let recordings = stage.dir.path().join("recordings");
     fs::create_dir(&recordings).unwrap();
     let original = stage.original();

@@ -132,28 +132,23 @@ fn inet_10_generic_server() {
 fn a_bad_recording_cannot_run() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.txt");
-    fs::write(
-        &path,
-        "recording 1\nchapter inet_99\noriginal x 0\npython 2.7\n",
-    )
-    .unwrap();
-    let output = Command::cargo_bin("compare")
-        .unwrap()
-        .arg(&path)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&output.stderr);
+    let header = "recording 1\nchapter inet_99\noriginal x 0\npython 2.7\n";
+    let err = cannot_run(&path, header);
     assert!(err.contains("a recording of \"inet_99\""), "{err}");
-    fs::write(&path, "recording 1\nwhat is this\n").unwrap();
+    let err = cannot_run(&path, "recording 1\nwhat is this\n");
+    assert!(err.contains("line 2: unexpected line"), "{err}");
+}
+
+/// Writes `text` at `path`, and what `compare PATH` says on stderr as it
+/// exits 2.
+fn cannot_run(path: &std::path::Path, text: &str) -> String {
+    fs::write(path, text).unwrap();
     let output = Command::cargo_bin("compare")
         .unwrap()
-        .arg(&path)
+        .arg(path)
         .timeout(Duration::from_secs(20))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(err.contains("line 2: unexpected line"), "{err}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }

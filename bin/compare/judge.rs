@@ -177,21 +177,7 @@ pub fn summary(judged: &[Judged]) -> Summary {
 mod tests {
     use super::*;
     use crate::side::Side;
-
-    fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn row(number: usize, python: &[&str], rust: &[&str]) -> Row {
-        Row {
-            number,
-            what: format!("What {number}"),
-            channels: strings(&["stdout"]),
-            python: strings(python),
-            rust: strings(rust),
-            why: format!("Why {number}"),
-        }
-    }
+    use crate::table::testing::{row, strings};
 
     fn judged(python: &[&str], rust: &[&str], rows: &[Row]) -> Vec<Line> {
         let comparison = Comparison {

@@ -135,10 +135,7 @@ pub fn changes(line: &str, marker: char) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::side::Side;
-
-    fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::table::testing::{self, strings};
 
     fn comparison(python: &[&str], rust: &[&str]) -> Comparison {
         Comparison {
@@ -150,14 +147,7 @@ mod tests {
     }
 
     fn row(python: &[&str], rust: &[&str]) -> Row {
-        Row {
-            number: 1,
-            what: "w".into(),
-            channels: strings(&["stdout"]),
-            python: strings(python),
-            rust: strings(rust),
-            why: "y".into(),
-        }
+        testing::row(1, python, rust)
     }
 
     #[test]

@@ -279,10 +279,7 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::table::testing::strings;
 
     fn sample() -> Recording {
         let mut side = Side::new()

@@ -259,21 +259,7 @@ mod tests {
     use super::*;
     use crate::judge::judge;
     use crate::side::{Comparison, Side};
-
-    fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn row(number: usize, python: &[&str], rust: &[&str]) -> Row {
-        Row {
-            number,
-            what: format!("What {number}"),
-            channels: strings(&["stdout"]),
-            python: strings(python),
-            rust: strings(rust),
-            why: format!("Why {number}"),
-        }
-    }
+    use crate::table::testing::{row, strings};
 
     fn report(python: Side, rust: Side, rows: &[Row]) -> (String, Summary) {
         let comparison = Comparison {

@@ -176,12 +176,7 @@ fn one_chapter(
                     "compare: no Python 2.7 ({why}): the original's side is \
                      its recording"
                 ),
-                format!(
-                    "compare: {}, {} as recorded by Python {} ({from})",
-                    chapter.title,
-                    chapter.originals.join(" and "),
-                    recording.python
-                ),
+                as_recorded(chapter, &recording, &from),
             ];
             let comparisons = replayed(chapter, &setup, &recording, &from)?;
             finish(chapter, heading, &comparisons, &rows, options, out)
@@ -209,14 +204,20 @@ fn recorded(
     let rows = table::parse(chapter.lesson)?;
     let mut setup = Setup::new(Path::new("."), options.python.clone())?;
     setup.timeout = options.timeout;
-    let heading = vec![format!(
+    let heading = vec![as_recorded(chapter, &recording, &from)];
+    let comparisons = replayed(chapter, &setup, &recording, &from)?;
+    finish(chapter, heading, &comparisons, &rows, options, out)
+}
+
+/// The report's heading line for a comparison with `recording`, read
+/// `from` a file or the copy built into `compare`.
+fn as_recorded(chapter: &Chapter, recording: &Recording, from: &str) -> String {
+    format!(
         "compare: {}, {} as recorded by Python {} ({from})",
         chapter.title,
         chapter.originals.join(" and "),
         recording.python
-    )];
-    let comparisons = replayed(chapter, &setup, &recording, &from)?;
-    finish(chapter, heading, &comparisons, &rows, options, out)
+    )
 }
 
 /// The chapter's recording, and where it comes from: `--recordings DIR`,

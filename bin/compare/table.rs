@@ -244,8 +244,32 @@ pub fn code_spans(cell: &str) -> Vec<String> {
     spans
 }
 
+/// Helpers for the tests of the modules that judge and show rows.
+#[cfg(test)]
+pub mod testing {
+    use super::Row;
+
+    /// `list` as owned strings.
+    pub fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Row `number`, about `stdout`, with these lines.
+    pub fn row(number: usize, python: &[&str], rust: &[&str]) -> Row {
+        Row {
+            number,
+            what: format!("What {number}"),
+            channels: strings(&["stdout"]),
+            python: strings(python),
+            rust: strings(rust),
+            why: format!("Why {number}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::testing::strings;
     use super::*;
 
     const LESSON: &str = "\
@@ -266,10 +290,6 @@ mod tests {
 |---|---|---|---|
 | Later | `z` | `z` | Not in the first table. |
 ";
-
-    fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
 
     #[test]
     fn the_rows_of_the_first_table_only_with_their_lines() {

@@ -55,52 +55,38 @@ pub const CHAPTER: Chapter = Chapter {
         Plan {
             title: "inet_03.py | smtp-raw (mail2.txt), each against a slow \
                     mock SMTP server",
-            python: |setup| {
-                let mail = Mail::Message("127.0.0.1", CRLF);
-                run_side(script(), &mail, |smtp| Ok(original(setup, smtp)))
-            },
-            rust: |setup| {
-                let mail = Mail::Message("127.0.0.1:PORT", CRLF);
-                run_side(script(), &mail, |_| Job::program(setup, "smtp-raw"))
-            },
+            python: |setup| python(setup, Mail::Message("127.0.0.1", CRLF)),
+            rust: |setup| rust(setup, Mail::Message("127.0.0.1:PORT", CRLF)),
             rust_needs_python: false,
         },
         Plan {
             title: "inet_03.py | smtp-raw, with an empty mail2.txt",
-            python: |setup| {
-                run_side(script(), &Mail::Empty, |smtp| {
-                    Ok(original(setup, smtp))
-                })
-            },
-            rust: |setup| {
-                run_side(script(), &Mail::Empty, |_| {
-                    Job::program(setup, "smtp-raw")
-                })
-            },
+            python: |setup| python(setup, Mail::Empty),
+            rust: |setup| rust(setup, Mail::Empty),
             rust_needs_python: false,
         },
         Plan {
             title: "inet_03.py | smtp-raw, with no mail2.txt",
-            python: |setup| {
-                run_side(script(), &Mail::Missing, |smtp| {
-                    Ok(original(setup, smtp))
-                })
-            },
-            rust: |setup| {
-                run_side(script(), &Mail::Missing, |_| {
-                    Job::program(setup, "smtp-raw")
-                })
-            },
+            python: |setup| python(setup, Mail::Missing),
+            rust: |setup| rust(setup, Mail::Missing),
             rust_needs_python: false,
         },
     ],
 };
 
-/// `inet_03.py` under the shim, its port 25 sent to `smtp`.
-fn original(setup: &Setup, smtp: SocketAddr) -> Job {
-    Job::original(setup, "inet_03.py")
-        .env("INET_COMPARE_SMTP", smtp)
-        .env("INET_COMPARE_HOSTS", HOSTS)
+/// The original's side: `inet_03.py` under the shim, its port 25 sent to
+/// a fresh slow mock, with `mail` as its `mail2.txt`.
+fn python(setup: &Setup, mail: Mail) -> Result<Side, CompareError> {
+    run_side(script(), &mail, |smtp| {
+        Ok(Job::original(setup, "inet_03.py")
+            .env("INET_COMPARE_SMTP", smtp)
+            .env("INET_COMPARE_HOSTS", HOSTS))
+    })
+}
+
+/// The port's side: `smtp-raw` against a fresh slow mock, with `mail`.
+fn rust(setup: &Setup, mail: Mail) -> Result<Side, CompareError> {
+    run_side(script(), &mail, |_| Job::program(setup, "smtp-raw"))
 }
 
 // ANCHOR: scenario
