@@ -146,42 +146,55 @@ fn one_chapter(
     let rows = table::parse(chapter.lesson)?;
     let mut setup = Setup::new(folder, options.python.clone())?;
     setup.timeout = options.timeout;
-    match options.python.probe() {
+    let (heading, comparisons) = match options.python.probe() {
         Ok(found) => {
             let heading = vec![format!(
                 "compare: {}, the original run by Python {} ({})",
                 chapter.title, found.version, options.python
             )];
             setup.found = Some(found);
-            let comparisons = live(chapter, &setup)?;
-            finish(chapter, heading, &comparisons, &rows, options, out)
+            (heading, live(chapter, &setup)?)
         }
-        Err(why) => {
-            let (recording, from) = recording_of(chapter, options)?;
-            let given: Vec<(&str, &[u8])> =
-                originals.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-            if let Err(m) = recording.stands_for(&given) {
-                return Err(CompareError::NeedsPython(format!(
-                    "no Python 2.7 ({why}), and {} is not the original \
-                     recorded in {from} (its SHA-256 is {}, the \
-                     recording's {}): an original that is not the one \
-                     recorded must be run",
-                    m.name,
-                    m.given.as_deref().unwrap_or("unknown"),
-                    m.recorded.as_deref().unwrap_or("unknown"),
-                )));
-            }
-            let heading = vec![
-                format!(
-                    "compare: no Python 2.7 ({why}): the original's side is \
-                     its recording"
-                ),
-                as_recorded(chapter, &recording, &from),
-            ];
-            let comparisons = replayed(chapter, &setup, &recording, &from)?;
-            finish(chapter, heading, &comparisons, &rows, options, out)
-        }
+        Err(why) => without_python(chapter, &setup, &originals, options, &why)?,
+    };
+    finish(chapter, heading, &comparisons, &rows, options, out)
+}
+
+/// Without Python 2.7 (`why` not): the report's heading and the
+/// comparisons, the original's side from its recording, if `originals`
+/// are the ones recorded.
+///
+/// # Errors
+/// [`CompareError::NeedsPython`] when they are not.
+fn without_python(
+    chapter: &Chapter,
+    setup: &Setup,
+    originals: &[(&'static str, Vec<u8>)],
+    options: &Options,
+    why: &str,
+) -> Result<(Vec<String>, Vec<Comparison>), CompareError> {
+    let (recording, from) = recording_of(chapter, options)?;
+    let given: Vec<(&str, &[u8])> =
+        originals.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    if let Err(m) = recording.stands_for(&given) {
+        return Err(CompareError::NeedsPython(format!(
+            "no Python 2.7 ({why}), and {} is not the original recorded in \
+             {from} (its SHA-256 is {}, the recording's {}): an original \
+             that is not the one recorded must be run",
+            m.name,
+            m.given.as_deref().unwrap_or("unknown"),
+            m.recorded.as_deref().unwrap_or("unknown"),
+        )));
     }
+    let heading = vec![
+        format!(
+            "compare: no Python 2.7 ({why}): the original's side is its \
+             recording"
+        ),
+        as_recorded(chapter, &recording, &from),
+    ];
+    let comparisons = replayed(chapter, setup, &recording, &from)?;
+    Ok((heading, comparisons))
 }
 
 /// `compare RECORDING`: the port against a recording given by its path,
