@@ -1,14 +1,15 @@
 //! `compare` end to end, without Python: the "Python" it runs is a stand-in
-//! `sh` script that ignores the shim and runs our own `resolve` against
-//! the mock DNS server `compare` started for the original's side
-//! (`INET_COMPARE_DNS`). The "original" is an empty file named
-//! `inet_01.py`. Every run talks to 127.0.0.1 only, and each program has
-//! a timeout inside `compare`.
+//! `sh` script that answers the version probe as Python 2.7.18, ignores
+//! the shim and runs our own `resolve` against the mock DNS server
+//! `compare` started for the original's side (`INET_COMPARE_DNS`). The
+//! "original" is a file named `inet_01.py` of our own. Every run talks to
+//! 127.0.0.1 only, and each program has a timeout inside `compare`.
 #![cfg(unix)]
 
+mod common;
+
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -36,7 +37,6 @@ impl Stage {
     /// stand-in makes (the shim and the original exist) and the `ready`
     /// file a shim creates once it runs the original.
     fn python(&self, body: &str) -> String {
-        let path = self.dir.path().join("python");
         let script = format!(
             "#!/bin/sh\n\
              test -f \"$1\" || {{ echo 'no shim' >&2; exit 5; }}\n\
@@ -45,8 +45,7 @@ impl Stage {
              RESOLVE='{RESOLVE}'\n\
              {body}\n"
         );
-        fs::write(&path, script).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        let path = common::stand_in(self.dir.path(), &script);
         path.to_string_lossy().into_owned()
     }
 
@@ -85,17 +84,39 @@ impl Ran {
     }
 }
 
+/// The body of a stand-in that prints what resolve prints for the
+/// original's hosts, but the original's lines for "" (with `extra`
+/// after them), and exits with `status`.
+fn like_the_original(extra: &str, status: u8) -> String {
+    format!(
+        "\"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" \
+         istia.univ-angers.fr www.univ-angers.fr www.ibm.com localhost\n\
+         echo 'ip[]=0.0.0.0'\n\
+         echo 'name[0.0.0.0]=[Errno 1] Unknown host'\n\
+         {extra}\
+         \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" xx\n\
+         exit {status}"
+    )
+}
+
 #[test]
 fn the_same_program_on_both_sides_shows_no_difference() {
     let stage = Stage::new();
     let python =
         stage.python("exec \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\"");
     let text = ran(&mut stage.compare(&python)).exited(0).out;
-    assert!(text.contains("     ip[localhost]=127.0.0.1 "), "{text}");
-    assert!(!text.contains("!!"), "{text}");
+    assert!(common::same_on_both_sides(&text, "ip[localhost]=127.0.0.1"));
+    assert!(!text.contains("\n!! "), "{text}");
+    assert!(
+        text.starts_with(
+            "compare: names (inet_01), the original run \
+                              by Python 2.7.18"
+        ),
+        "{text}"
+    );
     let end = "no differences\ndocumented but not seen in this run:\n\
-               [1] Empty name\n[2] Unknown name\n[3] Exit status\n";
-    assert!(text.ends_with(end), "{text}");
+               [1] An address without a name";
+    assert!(text.contains(end), "{text}");
 }
 
 #[test]
@@ -107,9 +128,9 @@ fn an_extra_line_is_an_undocumented_difference() {
          exit $status",
     );
     let text = ran(&mut stage.compare(&python)).exited(1).out;
-    assert!(text.contains("!!   one line more"), "{text}");
+    assert!(text.contains("\n!! py  one line more\n"), "{text}");
     assert!(
-        text.contains("1 difference, 1 undocumented (marked !!)"),
+        text.contains("1 differing line, 1 undocumented (marked !!)"),
         "{text}"
     );
 }
@@ -118,22 +139,30 @@ fn an_extra_line_is_an_undocumented_difference() {
 fn a_documented_difference_is_marked_with_its_reason() {
     let stage = Stage::new();
     // The original's output for "", and exit status 0, as Python gives.
-    let python = stage.python(
-        "\"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" \
-             istia.univ-angers.fr www.univ-angers.fr www.ibm.com localhost\n\
-         echo 'ip[]=0.0.0.0'\n\
-         echo 'name[0.0.0.0]=[Errno 1] Unknown host'\n\
-         \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\" xx\n\
-         exit 0",
-    );
+    let python = stage.python(&like_the_original("", 0));
     let text = ran(&mut stage.compare(&python)).exited(0).out;
-    assert!(text.contains("=1   ip[]=0.0.0.0 "), "{text}");
-    assert!(text.contains("=3   0 "), "{text}");
-    let why = "[1] Empty name: The empty string is not a host";
+    assert!(text.contains("\n=2 py  ip[]=0.0.0.0\n"), "{text}");
+    assert!(text.contains("\n=2 rs  ip[]=empty host name\n"), "{text}");
+    assert!(text.contains("\n=4 py  0\n=4 rs  3\n"), "{text}");
+    let why = "[2] Empty name: The empty string is not a host";
     assert!(text.contains(why), "{text}");
-    assert!(text.contains("2 differences, all documented"), "{text}");
-    let unseen = "not seen in this run:\n[2] Unknown name\n";
+    assert!(text.contains("5 differing lines, all documented"), "{text}");
+    let unseen = "not seen in this run:\n[1] An address without a name";
     assert!(text.contains(unseen), "{text}");
+}
+
+/// A row is a pair: the original's half alone is not explained when the
+/// port does not print its half. Here the "port" side is resolve, and
+/// the "original" prints the original's line for "" where resolve prints
+/// nothing at all for it: the row about "" explains nothing.
+#[test]
+fn a_row_explains_nothing_without_the_port_s_half() {
+    let stage = Stage::new();
+    let echo = "echo 'ip[]=empty host name'\n";
+    let python = stage.python(&like_the_original(echo, 3));
+    let text = ran(&mut stage.compare(&python)).exited(1).out;
+    assert!(text.contains("\n!! py  ip[]=0.0.0.0\n"), "{text}");
+    assert!(text.contains("2 differing lines, 2 undocumented"), "{text}");
 }
 
 #[test]
@@ -147,33 +176,52 @@ fn a_program_past_its_timeout_is_killed_and_that_is_a_difference() {
     assert!(text.contains(killed), "{text}");
 }
 
+/// Without Python 2.7, an original that is not the one recorded can't be
+/// compared: `compare` says why and how to get Python 2.7.
 #[test]
-fn a_missing_python_cannot_run() {
+fn without_python_an_edited_original_cannot_run_and_says_how_to_get_python() {
     let stage = Stage::new();
-    let err = ran(&mut stage.compare("/nonexistent/python2.7"))
-        .exited(2)
-        .err;
-    let why = "cannot run the Python command \"/nonexistent/python2.7\"";
-    assert!(err.contains(why), "{err}");
+    let result = ran(&mut stage.compare("/nonexistent/python2.7")).exited(2);
+    let err = result.err;
+    assert!(err.contains("no Python 2.7 (cannot run /nonexistent/python2.7"));
+    assert!(
+        err.contains("inet_01.py is not the original recorded"),
+        "{err}"
+    );
+    for how in ["pyenv install 2.7.18", "conda create -n py27 python=2.7"] {
+        assert!(err.contains(how), "{err}");
+    }
+    assert!(result.out.is_empty(), "{}", result.out);
 }
 
 #[test]
-fn a_python_that_is_not_2_7_or_fails_before_the_original_cannot_run() {
+fn a_python_that_is_not_2_7_is_no_python() {
     let stage = Stage::new();
-    // What the shim does under Python 3: a message and exit 97, before
-    // it ever creates the ready file.
     let path = stage.dir.path().join("python3");
-    let script = "#!/bin/sh\n\
-                  echo 'the originals are Python 2.7 programs' >&2\n\
-                  exit 97\n";
+    let script = "#!/bin/sh\nprintf '3.11.7\\n/usr\\n'\n";
     fs::write(&path, script).unwrap();
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-    let result = ran(&mut stage.compare(path.to_str().unwrap())).exited(2);
-    let err = result.err;
-    assert!(
-        err.contains("did not run the original under the shim"),
-        "{err}"
+    make_executable(&path);
+    let err = ran(&mut stage.compare(path.to_str().unwrap()))
+        .exited(2)
+        .err;
+    assert!(err.contains("is Python 3.11.7"), "{err}");
+}
+
+#[test]
+fn a_shim_that_does_not_run_the_original_cannot_run() {
+    let stage = Stage::new();
+    // What the shim does when it can't start: a message and exit 97,
+    // before it ever creates the ready file.
+    let python = common::stand_in(
+        stage.dir.path(),
+        "#!/bin/sh\n\
+         echo 'the originals are Python 2.7 programs' >&2\n\
+         exit 97\n",
     );
+    let result = ran(&mut stage.compare(python.to_str().unwrap())).exited(2);
+    let err = result.err;
+    let said = "did not run the original under the shim";
+    assert!(err.contains(said), "{err}");
     assert!(
         err.contains("the originals are Python 2.7 programs"),
         "{err}"
@@ -210,11 +258,15 @@ fn an_unknown_chapter_cannot_run() {
 #[test]
 fn a_wrong_command_line_cannot_run_and_help_is_there() {
     let err = ran(&mut compare([])).exited(2).err;
-    assert!(err.contains("usage: compare PATH/inet_NN.py"), "{err}");
+    assert!(err.contains("usage: compare"), "{err}");
     let err = ran(&mut compare(["inet_01.py", "--pyhton", "x"]))
         .exited(2)
         .err;
     assert!(err.contains("unknown option --pyhton"), "{err}");
+    let err = ran(&mut compare(["--record", "--check-table", "x"]))
+        .exited(2)
+        .err;
+    assert!(err.contains("do not go together"), "{err}");
     let out = ran(&mut compare(["--help"])).exited(0).out;
     assert!(out.contains("exit status: 0 every difference documented"));
 }
@@ -237,4 +289,65 @@ fn a_rust_program_not_built_cannot_run() {
         err.contains("build the programs first: cargo build"),
         "{err}"
     );
+}
+
+/// `--record` runs the original (here the stand-in) and writes what it
+/// did; without Python, the same original is then compared with that
+/// recording, found by the SHA-256 of its bytes, and `compare` says so
+/// on its first line; a changed byte and it can't.
+#[test]
+fn a_recording_stands_in_for_the_original_it_was_made_from_only() {
+    let stage = Stage::new();
+    let python = stage.python(&like_the_original("", 0));
+    let recordings = stage.dir.path().join("recordings");
+    fs::create_dir(&recordings).unwrap();
+    let original = stage.original();
+    let dir = recordings.to_str().unwrap();
+    let args = ["--record", "--python", &python, "--recordings", dir];
+    let out = ran(compare(args).arg(&original)).exited(0).out;
+    assert!(out.starts_with("recorded inet_01.py (1 comparisons) in "));
+    let recording = fs::read_to_string(recordings.join("inet_01.txt")).unwrap();
+    assert!(recording.contains("\n| ip[]=0.0.0.0\n"), "{recording}");
+    assert!(
+        !recording.contains("# a stand-in"),
+        "no text of the original"
+    );
+
+    let without = ["--python", "/nonexistent", "--recordings", dir];
+    let text = ran(compare(without).arg(&original)).exited(0).out;
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with("compare: no Python 2.7 ("), "{text}");
+    assert!(text.contains("as recorded by Python 2.7.18"), "{text}");
+    assert!(text.contains("5 differing lines, all documented"), "{text}");
+
+    fs::write(&original, "# a stand-in, edited\n").unwrap();
+    let err = ran(compare(without).arg(&original)).exited(2).err;
+    assert!(err.contains("is not the original recorded"), "{err}");
+}
+
+/// A folder: each chapter whose original is in it, and a word for the
+/// ones that are not.
+#[test]
+fn a_folder_compares_the_chapters_whose_originals_are_in_it() {
+    let stage = Stage::new();
+    let python =
+        stage.python("exec \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\"");
+    let dir = stage.dir.path().to_str().unwrap();
+    let result = ran(&mut compare([dir, "--python", &python])).exited(0);
+    assert!(result.out.starts_with("compare: names (inet_01)"));
+    assert!(result.out.contains("\nno differences\n"), "{}", result.out);
+    for skipped in ["inet_02.py", "inet_06.py or inet_08.py", "inet_10.py"] {
+        let said = format!("compare: no {skipped} in {dir}: skipped");
+        assert!(result.err.contains(&said), "{}", result.err);
+    }
+    let empty = stage.dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let args = [empty.to_str().unwrap(), "--python", &python];
+    let err = ran(&mut compare(args)).exited(2).err;
+    assert!(err.contains("no original of the chapter in"), "{err}");
+}
+
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
 }

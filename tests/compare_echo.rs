@@ -5,18 +5,20 @@
 //!
 //! The "Python" is a stand-in `bash` script that ignores the shim and
 //! runs our own programs: for `inet_06.py`, `echo-client HOST PORT`; for
-//! `inet_08.py 0`, `echo-server 0`, whose port it reports to
-//! `INET_COMPARE_REPORT` as the shim's `listen()` hook does. Both sides
-//! then run the same programs, so nothing may differ. `compare` stops a
-//! server by killing the process it started (the script), so the script
-//! runs `echo-server` under `setpriv --pdeathsig KILL` (util-linux): it
-//! goes with the script. Every connection is on 127.0.0.1.
+//! `inet_08.py PORT`, `echo-server PORT`, whose port it reports to
+//! `INET_COMPARE_REPORT` as the shim's `listen()` hook does (when
+//! `compare` asks). Both sides then run the same programs, so nothing may
+//! differ. `compare` stops a server by killing the process it started
+//! (the script), so the script runs `echo-server` under `setpriv
+//! --pdeathsig KILL` (util-linux): it goes with the script. A signal sent
+//! to the script (Ctrl-C, Ctrl-\) is passed on to `echo-server`, and the
+//! script ends as it does, by the same signal. Every connection is on
+//! 127.0.0.1.
 #![cfg(target_os = "linux")]
 
 mod common;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -34,20 +36,39 @@ fn stand_in(dir: &Path) -> String {
          touch \"$INET_COMPARE_READY\"\n\
          case \"$(basename \"$2\")\" in\n\
          inet_06.py) exec '{ECHO_CLIENT}' \"$3\" \"$4\" ;;\n\
-         inet_08.py)\n\
-           test \"$3\" = 0 || {{ echo \"port $3, not 0\" >&2; exit 5; }}\n\
-           setpriv --pdeathsig KILL '{ECHO_SERVER}' 0 | {{\n\
-             IFS= read -r first; echo \"$first\"\n\
+         inet_08.py) ;;\n\
+         *) exit 5 ;;\n\
+         esac\n\
+         # Job control: the server, in the background, takes signals.\n\
+         set -m\n\
+         log=\"$(dirname \"$INET_COMPARE_READY\")/log\"\n\
+         mkfifo \"$log\"\n\
+         setpriv --pdeathsig KILL '{ECHO_SERVER}' \"$3\" > \"$log\" &\n\
+         server=$!\n\
+         trap 'kill -INT $server' INT\n\
+         trap 'kill -QUIT $server' QUIT\n\
+         {{\n\
+           IFS= read -r first; echo \"$first\"\n\
+           if [ -n \"$INET_COMPARE_REPORT\" ]; then\n\
              report=\"/dev/tcp/${{INET_COMPARE_REPORT%:*}}/${{INET_COMPARE_REPORT##*:}}\"\n\
              echo \"listening ${{first##*:}}\" > \"$report\"\n\
-             cat\n\
-           }} ;;\n\
-         *) exit 5 ;;\n\
-         esac\n"
+           fi\n\
+           exec cat\n\
+         }} < \"$log\" &\n\
+         # No job control now: bash would report the server's end.\n\
+         set +m\n\
+         # A trapped signal ends `wait` early: wait until the server ends.\n\
+         while :; do\n\
+           wait $server; status=$?\n\
+           kill -0 $server 2>/dev/null || break\n\
+         done\n\
+         wait\n\
+         if [ $status -gt 128 ]; then\n\
+           trap - INT QUIT; kill -$((status - 128)) $$\n\
+         fi\n\
+         exit $status\n"
     );
-    let python = dir.join("python");
-    fs::write(&python, script).unwrap();
-    fs::set_permissions(&python, fs::Permissions::from_mode(0o755)).unwrap();
+    let python = common::stand_in(dir, &script);
     python.to_string_lossy().into_owned()
 }
 
@@ -88,8 +109,8 @@ fn the_echo_chapter_runs_end_to_end_with_a_stand_in() {
     let python = stand_in(dir.path());
     let (code, out, err) = compare(&dir.path().join("inet_08.py"), &python);
     assert_eq!(code, Some(0), "{out}{err}");
-    // Three comparisons, each played to its end, the same on both sides.
-    assert_eq!(out.matches("\n== ").count(), 3, "{out}");
+    // Six comparisons, each played to its end, the same on both sides.
+    assert_eq!(out.matches("\n== ").count(), 6, "{out}");
     assert!(out.contains("\nno differences\n"), "{out}");
     assert!(!out.contains("-- compare"), "no step failed: {out}");
     for line in [
@@ -101,12 +122,16 @@ fn the_echo_chapter_runs_end_to_end_with_a_stand_in() {
         "client 127.0.0.1 : caf\u{fffd} (Thread-1)",
         "client 127.0.0.1 : HELLO (Thread-2)",
         "Thread-1: CAF\\xe9",
+        // 4: the line of spaces ends both clients.
+        "client 127.0.0.1 : end of session: the client closed the \
+         connection (Thread-1)",
+        // 5 and 6: the server started again; Ctrl-C.
+        "echo server listening on 127.0.0.1:PORT",
+        "killed by signal 2 (SIGINT, Ctrl-C)",
+        "ended",
     ] {
         assert!(common::same_on_both_sides(&out, line), "{line}: {out}");
     }
-    // Lines too long for their column are shown on lines of their own.
-    let ended = "client 127.0.0.1 : end of session: empty line (Thread-2)";
-    assert_eq!(out.matches(ended).count(), 2, "{out}");
 }
 
 #[test]
@@ -118,5 +143,6 @@ fn the_echo_chapter_needs_both_originals() {
     let (code, out, err) = compare(&client, &python);
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(err.contains("inet_08.py"), "{err}");
-    assert!(err.contains("runs both inet_06.py and inet_08.py"), "{err}");
+    let why = "this chapter runs inet_06.py and inet_08.py, from one folder";
+    assert!(err.contains(why), "{err}");
 }

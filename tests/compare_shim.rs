@@ -141,6 +141,22 @@ fn the_shim_reads_an_original_without_a_coding_line_only_when_asked() {
         "{err}"
     );
     assert!(err.contains("bare.py has non-ASCII bytes but no coding line"));
+    // Or in the notes file, when compare names one: compare shows it at
+    // the top of its report, not as a difference on stderr.
+    let notes = dir.path().join("notes");
+    let mut cmd = python();
+    cmd.arg(&shim)
+        .arg(&bare)
+        .env("INET_COMPARE_CODING", "utf-8")
+        .env("INET_COMPARE_NOTES", &notes);
+    let out = run(&mut cmd).unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let noted = fs::read_to_string(&notes).unwrap();
+    assert!(noted.starts_with("bare.py has non-ASCII bytes"), "{noted}");
     // A file with its coding line is left alone.
     let (code, out, err) = run_shim(&declared, Some("utf-8"));
     assert_eq!(
@@ -165,4 +181,37 @@ fn the_shim_binds_servers_to_loopback_only() {
     let [stdout, stderr] = probe(python, source, "");
     assert_eq!(stdout, "127.0.0.1\n127.0.0.1\nerror 99\n", "{stderr}");
     assert!(stderr.contains("refused to bind 192.0.2.1 (not loopback)"));
+}
+
+/// An address named in INET_COMPARE_NO_REVERSE has no name: its reverse
+/// lookup fails as the C library's does for an address without a PTR
+/// record, though the name still gives the address.
+#[test]
+fn an_address_without_a_name_fails_its_reverse_lookup_only() {
+    let Some(python) = python27() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let shim = shim_in(dir.path());
+    let probe = dir.path().join("probe.py");
+    let source = "import socket\n\
+         print socket.gethostbyname('www.ibm.com')\n\
+         try:\n\
+        \x20   socket.gethostbyaddr('192.0.2.30')\n\
+         except socket.error as e:\n\
+        \x20   print e\n\
+         print socket.gethostbyaddr('192.0.2.10')[0]\n";
+    fs::write(&probe, source).unwrap();
+    let hosts = "192.0.2.10 istia.example\n192.0.2.30 www.ibm.com\n";
+    let out = run(python()
+        .arg(&shim)
+        .arg(&probe)
+        .env("INET_COMPARE_HOSTS", hosts)
+        .env("INET_COMPARE_NO_REVERSE", "192.0.2.30"))
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "192.0.2.30\n[Errno 1] Unknown host\nistia.example\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -15,9 +15,16 @@
 #   INET_COMPARE_READY   a file to create once the shim is in place: how
 #                        `compare` tells "the shim could not start" (exit 2)
 #                        from "the original failed" (a difference).
+#   INET_COMPARE_NOTES   a file to append a line to for each thing the shim
+#                        had to do to run the original at all (see
+#                        INET_COMPARE_CODING): compare shows them at the
+#                        top of its report.
 #   INET_COMPARE_HOSTS   the name table, in /etc/hosts form (ADDRESS NAME
 #                        [ALIAS...] per line): the same text the chapter's
 #                        DnsMock serves. Every lookup is answered from it.
+#   INET_COMPARE_NO_REVERSE  addresses (separated by spaces) that have no
+#                        name: a reverse lookup of one fails as for an
+#                        address without a PTR record (HOST_NOT_FOUND).
 #   INET_COMPARE_SMTP    HOST:PORT that a connection to port 25 of any host
 #                        goes to instead.
 #   INET_COMPARE_HTTP    HOST:PORT for port 80 of any host, likewise.
@@ -30,7 +37,7 @@
 #                        when it has non-ASCII bytes but no coding line
 #                        (PEP 263), which Python 2.7 refuses with a
 #                        SyntaxError before running a line. The shim says
-#                        so on stderr, so `compare` shows it.
+#                        so in INET_COMPARE_NOTES (else on stderr).
 #
 # Whatever is not redirected must be on loopback: a connection or datagram
 # to any other address, or a bind() to one, is refused here, with a line on
@@ -92,6 +99,8 @@ def _read_table(text):
 
 
 _BY_NAME, _BY_ADDR = _read_table(os.environ.get("INET_COMPARE_HOSTS", ""))
+for _addr in os.environ.get("INET_COMPARE_NO_REVERSE", "").split():
+    _BY_ADDR.pop(_addr, None)
 
 
 def _is_ipv4(text):
@@ -302,10 +311,22 @@ def _undeclared_source(original):
         return None
     if not re.search(r"[\x80-\xff]", source):
         return None
-    sys.stderr.write("compare shim: %s has non-ASCII bytes but no coding "
-                     "line (PEP 263), a SyntaxError for Python 2.7; read "
-                     "as %s\n" % (os.path.basename(original), coding))
+    _note("%s has non-ASCII bytes but no coding line (PEP 263), which "
+          "Python 2.7 refuses with a SyntaxError before it runs a line: "
+          "compare's shim reads it as %s, as that line would say, and runs "
+          "it so" % (os.path.basename(original), coding))
     return source.decode(coding)
+
+
+def _note(text):
+    """Tells compare what was done to run the original (its notes file),
+    or the user (stderr) when there is no such file."""
+    notes = os.environ.get("INET_COMPARE_NOTES")
+    if notes:
+        with open(notes, "a") as f:
+            f.write(text + "\n")
+    else:
+        sys.stderr.write("compare shim: %s\n" % text)
 
 
 def _main():

@@ -1,33 +1,59 @@
-//! A lesson's "Differences from the Python original" table, and which of
-//! its rows explains a difference `compare` found.
+//! A lesson's "Differences from the Python original" table: which lines
+//! of a comparison each row explains.
 //!
-//! The table is Markdown, four columns:
+//! The table is Markdown, five columns:
 //!
 //! ```text
-//! | What | Python original | Rust port | Why |
-//! |---|---|---|---|
-//! | Empty name `""` | `ip[]=0.0.0.0` | `ip[]=empty host name` | ... |
+//! | What | Where | Python original | Rust port | Why |
+//! |---|---|---|---|---|
+//! | Empty name | `stdout` | `ip[]=0.0.0.0` | `ip[]=empty host name` | ... |
 //! ```
 //!
-//! The rule that ties a row to a hunk (python lines P, rust lines R) uses
-//! the row's `code spans`: the row documents the hunk when it has at least
-//! one code span in its Python or Rust cell, every code span of its Python
-//! cell occurs in P (lines joined with `\n`), and every code span of its
-//! Rust cell occurs in R. A cell without code spans (`—`, prose) adds no
-//! condition; code spans in What and Why are ignored.
+//! - **Where** names the channels of the report the row is about, each as
+//!   a code span, as the report heads them (`stdout`, `exit status`,
+//!   `server received (connection 2)`).
+//! - **Python original** and **Rust port**: each code span is one whole
+//!   line, exactly as the report shows it (so `\r` is a backslash and an
+//!   `r`, and an empty line is `[empty line]`). Text outside the code
+//!   spans is for the reader only. A cell without code spans gives no
+//!   line on that side (the program prints nothing there).
+//! - What and Why are for the reader; their code spans mean nothing.
 //!
-//! A table cell can't hold a line break, so a code span writes one as
-//! [`LINE_BREAK`] (`⏎`), and each side of a hunk is taken to start and
-//! end with one: `⏎\r⏎` is a line that holds only `\r` (an empty line
-//! of CRLF text), `a⏎b` the line `a` followed by the line `b`.
+//! No pattern, no wildcard: a line is explained by a row only when it is
+//! one of the row's lines for its side, word for word. So changing any
+//! printed string of an original makes its line unexplained. The rule
+//! that ties rows to the lines of a comparison is in [`super::judge`].
 
 use std::fmt;
 
 /// The heading of the table `compare` reads.
 pub const HEADING: &str = "## Differences from the Python original";
 
-/// How a code span writes a line break (module doc).
-pub const LINE_BREAK: char = '⏎';
+/// The header row the table must have, cell by cell.
+pub const COLUMNS: [&str; 5] =
+    ["What", "Where", "Python original", "Rust port", "Why"];
+
+/// Which program a line comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Who {
+    /// The Python original.
+    Python,
+    /// The Rust port.
+    Rust,
+}
+
+impl Who {
+    /// Both, the original first.
+    pub const BOTH: [Who; 2] = [Who::Python, Who::Rust];
+
+    /// How the report marks its lines: `py`, `rs`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Who::Python => "py",
+            Who::Rust => "rs",
+        }
+    }
+}
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,26 +62,33 @@ pub struct Row {
     pub number: usize,
     /// The What cell, as written.
     pub what: String,
+    /// The channels it is about (the Where cell's code spans).
+    pub channels: Vec<String>,
+    /// The original's lines it explains.
+    pub python: Vec<String>,
+    /// The port's lines it explains.
+    pub rust: Vec<String>,
     /// The Why cell, as written.
     pub why: String,
-    /// The code spans of the Python original cell.
-    pub python: Vec<String>,
-    /// The code spans of the Rust port cell.
-    pub rust: Vec<String>,
 }
 
 impl Row {
-    /// Whether this row documents the hunk `python` / `rust` (module doc).
-    pub fn documents(&self, python: &[String], rust: &[String]) -> bool {
-        if self.python.is_empty() && self.rust.is_empty() {
-            return false;
+    /// The lines it gives for `who`.
+    pub fn lines(&self, who: Who) -> &[String] {
+        match who {
+            Who::Python => &self.python,
+            Who::Rust => &self.rust,
         }
-        // Framed by line breaks, so a span may say where a line starts
-        // or ends.
-        let side = |lines: &[String]| format!("\n{}\n", lines.join("\n"));
-        let (p, r) = (side(python), side(rust));
-        self.python.iter().all(|span| p.contains(span.as_str()))
-            && self.rust.iter().all(|span| r.contains(span.as_str()))
+    }
+
+    /// Whether it is about the channel `name`.
+    pub fn is_about(&self, channel: &str) -> bool {
+        self.channels.iter().any(|c| c == channel)
+    }
+
+    /// Whether `line`, printed by `who`, is one of its lines.
+    pub fn has_line(&self, who: Who, line: &str) -> bool {
+        self.lines(who).iter().any(|l| l == line)
     }
 }
 
@@ -64,22 +97,38 @@ impl Row {
 pub enum TableError {
     /// No line is the heading [`HEADING`].
     NoHeading,
-    /// A row has not the four cells.
+    /// The header row is not [`COLUMNS`].
+    BadHeader(String),
+    /// A row has not the five cells.
     BadRow {
         /// The row as written.
         line: String,
         /// How many cells it has.
         cells: usize,
     },
+    /// A row names no channel, or no line on either side: it could
+    /// explain nothing.
+    Empty(usize),
 }
 
 impl fmt::Display for TableError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NoHeading => write!(f, "the lesson has no \"{HEADING}\""),
+            Self::BadHeader(line) => write!(
+                f,
+                "the table under \"{HEADING}\" must have the columns {}, \
+                 not: {line}",
+                COLUMNS.join(" | ")
+            ),
             Self::BadRow { line, cells } => write!(
                 f,
-                "a row of \"{HEADING}\" has {cells} cells, not 4: {line}"
+                "a row of \"{HEADING}\" has {cells} cells, not 5: {line}"
+            ),
+            Self::Empty(n) => write!(
+                f,
+                "row {n} of \"{HEADING}\" names no channel in `code`, or no \
+                 line on either side: it explains nothing"
             ),
         }
     }
@@ -92,34 +141,51 @@ impl std::error::Error for TableError {}
 /// `|---|` line. The table ends at the first other line after it began.
 ///
 /// # Errors
-/// [`TableError`] when the heading is missing or a row has not 4 cells.
+/// [`TableError`] when the heading is missing, the header is not
+/// [`COLUMNS`], or a row has not 5 cells or explains nothing.
 pub fn parse(lesson: &str) -> Result<Vec<Row>, TableError> {
     let mut lines = lesson.lines().skip_while(|l| l.trim_end() != HEADING);
     if lines.next().is_none() {
         return Err(TableError::NoHeading);
     }
-    let table = lines
+    let mut table = lines
         .skip_while(|l| !l.trim_start().starts_with('|'))
-        .take_while(|l| l.trim_start().starts_with('|'))
-        .skip(2); // the header and the |---| line
+        .take_while(|l| l.trim_start().starts_with('|'));
+    let Some(header) = table.next() else {
+        return Ok(Vec::new());
+    };
+    if cells(header) != COLUMNS {
+        return Err(TableError::BadHeader(header.to_owned()));
+    }
     let mut rows = Vec::new();
-    for line in table {
-        let cells = cells(line);
-        let [what, python, rust, why] = &cells[..] else {
-            return Err(TableError::BadRow {
-                line: line.into(),
-                cells: cells.len(),
-            });
-        };
-        rows.push(Row {
-            number: rows.len() + 1,
-            what: what.clone(),
-            why: why.clone(),
-            python: code_spans(python),
-            rust: code_spans(rust),
-        });
+    for line in table.skip(1) {
+        rows.push(row(line, rows.len() + 1)?);
     }
     Ok(rows)
+}
+
+/// The row `line`, the `number`th of its table.
+fn row(line: &str, number: usize) -> Result<Row, TableError> {
+    let cells = cells(line);
+    let [what, channels, python, rust, why] = &cells[..] else {
+        return Err(TableError::BadRow {
+            line: line.into(),
+            cells: cells.len(),
+        });
+    };
+    let row = Row {
+        number,
+        what: what.clone(),
+        channels: code_spans(channels),
+        python: code_spans(python),
+        rust: code_spans(rust),
+        why: why.clone(),
+    };
+    if row.channels.is_empty() || (row.python.is_empty() && row.rust.is_empty())
+    {
+        return Err(TableError::Empty(number));
+    }
+    Ok(row)
 }
 
 /// The cells of a table line, trimmed. Every `|` is a cell border but one
@@ -148,8 +214,7 @@ fn cells(line: &str) -> Vec<String> {
 
 /// The contents of the code spans in `cell`: text between two runs of
 /// the same number of backticks, one space stripped from each end when
-/// both are spaces (CommonMark §6.1), `\|` read as `|`, [`LINE_BREAK`]
-/// as a line break.
+/// both are spaces (CommonMark §6.1), `\|` read as `|`.
 pub fn code_spans(cell: &str) -> Vec<String> {
     let mut spans = Vec::new();
     let mut rest = cell;
@@ -166,21 +231,45 @@ pub fn code_spans(cell: &str) -> Vec<String> {
         let Some((at, _)) = close else { break };
         let mut text = &after[..at];
         // Not when it is all spaces: `  ` is two spaces, not an empty
-        // span (which would occur in every hunk).
+        // span.
         if text.starts_with(' ')
             && text.ends_with(' ')
             && !text.trim_matches(' ').is_empty()
         {
             text = &text[1..text.len() - 1];
         }
-        spans.push(text.replace("\\|", "|").replace(LINE_BREAK, "\n"));
+        spans.push(text.replace("\\|", "|"));
         rest = &after[at + run..];
     }
     spans
 }
 
+/// Helpers for the tests of the modules that judge and show rows.
+#[cfg(test)]
+pub mod testing {
+    use super::Row;
+
+    /// `list` as owned strings.
+    pub fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Row `number`, about `stdout`, with these lines.
+    pub fn row(number: usize, python: &[&str], rust: &[&str]) -> Row {
+        Row {
+            number,
+            what: format!("What {number}"),
+            channels: strings(&["stdout"]),
+            python: strings(python),
+            rust: strings(rust),
+            why: format!("Why {number}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::testing::strings;
     use super::*;
 
     const LESSON: &str = "\
@@ -188,12 +277,12 @@ mod tests {
 
 ## Differences from the Python original
 
-| What | Python original | Rust port | Why |
-|---|---|---|---|
-| Empty name `\"\"` | `ip[]=0.0.0.0`, then `name[0.0.0.0]=[Errno 1] Unknown host` | `ip[]=empty host name` | The empty string is not a host. |
-| Exit status | always `0` | `3` when a lookup failed | A script can tell. |
-| Pipes | `a \\| b` | `` x`y `` | Escapes. |
-| Design | prose only | — | Not visible. |
+| What | Where | Python original | Rust port | Why |
+|---|---|---|---|---|
+| Empty name `\"\"` | `stdout` | `ip[]=0.0.0.0`,<br>`name[0.0.0.0]=[Errno 1] Unknown host` | `ip[]=empty host name` | The empty string is not a host. |
+| Exit status | `exit status` | always `0` | `3` | A script can tell. |
+| Pipes | `stdout`, `stderr` | `a \\| b` | `` x`y `` | Escapes. |
+| Only ours | `stdout` | nothing | `extra` | Why not. |
 
 ## Design differences compare cannot see
 
@@ -202,121 +291,77 @@ mod tests {
 | Later | `z` | `z` | Not in the first table. |
 ";
 
-    fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
     #[test]
-    fn the_rows_of_the_first_table_only_with_their_code_spans() {
+    fn the_rows_of_the_first_table_only_with_their_lines() {
         let rows = parse(LESSON).unwrap();
         assert_eq!(rows.len(), 4);
         assert_eq!(rows[0].number, 1);
         assert_eq!(rows[0].what, "Empty name `\"\"`");
+        assert_eq!(rows[0].channels, ["stdout"]);
         assert_eq!(
             rows[0].python,
             strings(&["ip[]=0.0.0.0", "name[0.0.0.0]=[Errno 1] Unknown host"])
         );
         assert_eq!(rows[0].rust, strings(&["ip[]=empty host name"]));
         assert_eq!(rows[1].python, strings(&["0"]));
+        assert_eq!(rows[2].channels, ["stdout", "stderr"]);
         assert_eq!(rows[2].python, strings(&["a | b"]));
         assert_eq!(rows[2].rust, strings(&["x`y"]));
-        assert!(rows[3].python.is_empty() && rows[3].rust.is_empty());
-        assert_eq!(rows[3].why, "Not visible.");
+        assert!(rows[3].python.is_empty());
+        assert_eq!(rows[3].why, "Why not.");
     }
 
     #[test]
-    fn a_lesson_without_the_heading_or_with_a_short_row_is_an_error() {
+    fn a_row_has_its_lines_word_for_word_in_its_channels() {
+        let rows = parse(LESSON).unwrap();
+        assert!(rows[0].has_line(Who::Python, "ip[]=0.0.0.0"));
+        // Not a part of a line, not a line with more around it, not the
+        // other side's line.
+        assert!(!rows[0].has_line(Who::Python, "ip[]=0.0.0"));
+        assert!(!rows[0].has_line(Who::Python, "ip[]=0.0.0.0 "));
+        assert!(!rows[0].has_line(Who::Rust, "ip[]=0.0.0.0"));
+        assert!(rows[1].is_about("exit status"));
+        assert!(!rows[1].is_about("stdout"));
+    }
+
+    #[test]
+    fn a_table_that_is_not_the_right_shape_is_an_error() {
         assert_eq!(parse("# nothing\n"), Err(TableError::NoHeading));
-        let short = format!("{HEADING}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+        let old = format!(
+            "{HEADING}\n\n| What | Python original | Rust port | Why |\n\
+             |---|---|---|---|\n| a | `b` | `c` | d |\n"
+        );
+        assert!(matches!(parse(&old), Err(TableError::BadHeader(_))));
+        let header = COLUMNS.join(" | ");
+        let short = format!(
+            "{HEADING}\n\n| {header} |\n|---|---|---|---|---|\n| 1 | 2 |\n"
+        );
         assert!(matches!(
             parse(&short),
             Err(TableError::BadRow { cells: 2, .. })
         ));
         // A `|` not written `\|` ends a cell inside a code span too, as
-        // on GitHub: this row has 5 cells there.
+        // on GitHub: this row has 6 cells there.
         let split = format!(
-            "{HEADING}\n\n| a | b | c | d |\n|---|---|---|---|\n| w | `x|y` | z | why |\n"
+            "{HEADING}\n\n| {header} |\n|---|---|---|---|---|\n\
+             | w | `stdout` | `x|y` | z | why |\n"
         );
         assert!(matches!(
             parse(&split),
-            Err(TableError::BadRow { cells: 5, .. })
+            Err(TableError::BadRow { cells: 6, .. })
         ));
+        let no_channel = format!(
+            "{HEADING}\n\n| {header} |\n|---|---|---|---|---|\n\
+             | w | stdout | `x` | `y` | why |\n"
+        );
+        assert_eq!(parse(&no_channel), Err(TableError::Empty(1)));
+        let no_line = format!(
+            "{HEADING}\n\n| {header} |\n|---|---|---|---|---|\n\
+             | w | `stdout` | x | y | why |\n"
+        );
+        assert_eq!(parse(&no_line), Err(TableError::Empty(1)));
         let empty = format!("{HEADING}\n\nNo table.\n");
         assert_eq!(parse(&empty), Ok(vec![]));
-    }
-
-    #[test]
-    fn a_row_documents_a_hunk_when_every_span_of_each_side_occurs() {
-        let rows = parse(LESSON).unwrap();
-        let p =
-            strings(&["ip[]=0.0.0.0", "name[0.0.0.0]=[Errno 1] Unknown host"]);
-        let r = strings(&["ip[]=empty host name"]);
-        assert!(rows[0].documents(&p, &r));
-        // One Python span missing: not documented.
-        assert!(!rows[0].documents(&p[..1], &r));
-        // The spans are looked for in the other side's lines: no.
-        assert!(!rows[0].documents(&r, &p));
-        // A row without code spans documents nothing.
-        assert!(!rows[3].documents(&p, &r));
-        // Every Rust span too, not only the first.
-        let row = Row {
-            rust: strings(&["ip[]=", "empty host name"]),
-            ..rows[0].clone()
-        };
-        assert!(row.documents(&p, &r));
-        assert!(!row.documents(&p, &strings(&["ip[]=nothing"])));
-    }
-
-    #[test]
-    fn a_side_without_spans_adds_no_condition() {
-        let row = Row {
-            number: 1,
-            what: "w".into(),
-            why: "y".into(),
-            python: vec![],
-            rust: strings(&["only rust"]),
-        };
-        assert!(row.documents(&[], &strings(&["only rust here"])));
-        assert!(
-            row.documents(&strings(&["anything"]), &strings(&["only rust"]))
-        );
-        assert!(!row.documents(&strings(&["only rust"]), &[]));
-    }
-
-    #[test]
-    fn spans_may_cross_lines_of_a_hunk() {
-        let row = Row {
-            number: 1,
-            what: "w".into(),
-            why: "y".into(),
-            python: strings(&["a\nb"]),
-            rust: vec![],
-        };
-        assert!(row.documents(&strings(&["a", "b"]), &[]));
-    }
-
-    #[test]
-    fn a_line_break_in_a_span_matches_whole_lines() {
-        let spans = code_spans("`⏎\\r⏎` and `a⏎b`");
-        assert_eq!(spans, strings(&["\n\\r\n", "a\nb"]));
-        let row = Row {
-            number: 1,
-            what: "w".into(),
-            why: "y".into(),
-            python: spans[..1].to_vec(),
-            rust: vec![],
-        };
-        // A line that is only `\r`, alone or among others.
-        assert!(row.documents(&strings(&["\\r"]), &[]));
-        assert!(row.documents(&strings(&["x\\r", "\\r", "y"]), &[]));
-        // `\r` at the end of a longer line is not such a line.
-        assert!(!row.documents(&strings(&["x\\r", "y\\r"]), &[]));
-        let crossing = Row {
-            python: spans[1..].to_vec(),
-            ..row
-        };
-        assert!(crossing.documents(&strings(&["a", "b"]), &[]));
-        assert!(!crossing.documents(&strings(&["a", "c", "b"]), &[]));
     }
 
     #[test]
@@ -328,5 +373,6 @@ mod tests {
         assert_eq!(code_spans("` `"), strings(&[" "]));
         assert_eq!(code_spans("`  `"), strings(&["  "]));
         assert_eq!(code_spans("` a `"), strings(&["a"]));
+        assert_eq!(code_spans("`<-- `"), strings(&["<-- "]));
     }
 }

@@ -248,42 +248,56 @@ pub fn proptest_config(file: &'static str, cases: u32) -> ProptestConfig {
     }
 }
 
-/// Whether a `compare` report shows `line` on both sides, unmarked: a
-/// blank mark column (however wide the channel's marks make it), then
-/// the line in the Python column and in the Rust column.
-pub fn same_on_both_sides(report: &str, line: &str) -> bool {
-    report.lines().any(|shown| {
-        shown.starts_with(' ')
-            && shown.split_once(" | ").is_some_and(|(python, rust)| {
-                python.trim() == line && rust == line
-            })
-    })
+/// What a stand-in "python" answers when `compare` asks which Python it
+/// is (`python -c PROBE`, before anything else): Python 2.7.18,
+/// installed under `/stand-in`.
+#[cfg(unix)]
+pub const STAND_IN_PROBE: &str =
+    "if [ \"$1\" = -c ]; then printf '2.7.18\\n/stand-in\\n'; exit 0; fi\n";
+
+/// Writes `script` (a shell script with its `#!` line) as `DIR/python`,
+/// made executable, with [`STAND_IN_PROBE`] after its first line, so that
+/// the end-to-end tests of `compare` need no real Python. Returns its
+/// path.
+#[cfg(unix)]
+pub fn stand_in(dir: &std::path::Path, script: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let (shebang, body) = script.split_once('\n').unwrap_or((script, ""));
+    let python = dir.join("python");
+    let text = format!("{shebang}\n{STAND_IN_PROBE}{body}");
+    std::fs::write(&python, text).unwrap();
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755))
+        .unwrap();
+    python
 }
 
 /// Runs `compare ORIGINAL --python DIR/python`, the "python" being
-/// `script` (a shell script with its `#!` line) made executable, so the
-/// end-to-end tests of `compare` need no real Python. Returns the exit
-/// status, and what `compare` printed: stdout, then stderr.
+/// `script` ([`stand_in`]). Returns the exit status, and what `compare`
+/// printed: stdout, then stderr.
 #[cfg(unix)]
 pub fn compare_with_stand_in(
     dir: &std::path::Path,
     original: &std::path::Path,
     script: &str,
 ) -> (Option<i32>, String) {
-    use std::os::unix::fs::PermissionsExt;
-    let python = dir.join("python");
-    std::fs::write(&python, script).unwrap();
-    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755))
-        .unwrap();
+    let python = stand_in(dir, script);
     let output = assert_cmd::Command::cargo_bin("compare")
         .unwrap()
         .arg(original)
         .arg("--python")
         .arg(&python)
-        .timeout(Duration::from_secs(20))
+        .timeout(Duration::from_secs(30))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     let err = String::from_utf8_lossy(&output.stderr);
     (output.status.code(), format!("{text}{err}"))
+}
+
+/// Whether a `compare` report shows `line` once, unmarked: printed the
+/// same by both programs.
+pub fn same_on_both_sides(report: &str, line: &str) -> bool {
+    report
+        .lines()
+        .any(|shown| shown.starts_with(' ') && shown.trim_start() == line)
 }

@@ -1,7 +1,7 @@
 //! The echo chapter (inet_06 and inet_08): two originals, a client and a
 //! threaded server, against two ports, `echo-client` and `echo-server`.
 //! `compare` on either file runs the whole chapter (it finds the other
-//! original beside it), as three comparisons:
+//! original beside it), as six comparisons:
 //!
 //! 1. **the clients against our server**: `inet_06.py` and `echo-client`,
 //!    each typing the same [`KEYBOARD`] lines at a fresh `echo-server`;
@@ -13,19 +13,28 @@
 //!    so the reader sees what framing changes: against the original's
 //!    replies, which end without a newline, `echo-client` must guess
 //!    where a reply ends, and 2 shows that it reads the same replies as
-//!    `inet_06.py`'s single `recv`;
+//!    `inet_06.py`'s single `recv`. Its port's side runs `inet_08.py`
+//!    too, so it needs Python 2.7 on both sides, and has no recording;
 //! 3. **the servers**: `inet_08.py` and `echo-server` under the same
-//!    scripted clients ([`SCRIPT`]), two of them at once.
+//!    scripted clients ([`SCRIPT`]), two of them at once;
+//! 4. **a line of spaces**: each client typing [`SPACES`] at a fresh
+//!    `echo-server`, connected to it directly (a relay would answer the
+//!    client in the server's stead once the server has gone);
+//! 5. **a restart**: each server started again on the port of a session
+//!    it has just ended ([`AGAIN`]);
+//! 6. **Ctrl-C**: each server under [`CTRL_C`], a session, then the
+//!    signal a terminal's Ctrl-C sends, then another client.
 //!
 //! In 1 and 2 the client connects through a [`Tap`], a relay on
-//! 127.0.0.1 that records every byte the server received and sent. In 3
-//! the scripted clients record what they sent and received. Both servers
-//! start on port 0: the original's port comes from the shim
-//! (`INET_COMPARE_EPHEMERAL`, [`Job::spawn_server`]), ours from its first line.
+//! 127.0.0.1 that records every byte the server received and sent. In 3,
+//! 5 and 6 the scripted clients record what they sent and received. Both
+//! servers start on port 0: the original's port comes from the shim
+//! (`INET_COMPARE_EPHEMERAL`, [`Job::spawn_server`]), ours from its first
+//! line.
 //!
 //! Every step waits for its effect, never for time to pass: a client
 //! program runs to its end, a tapped connection to its close, and each
-//! step of the script for the line the server logs about it. The
+//! step of a script for the line the server logs about it. The
 //! original's handler threads all print; waiting for each line before
 //! the next step means only one of them prints at a time, so its output
 //! comes in one order (it runs unbuffered, `PYTHONUNBUFFERED`, so what it
@@ -37,37 +46,121 @@
 //! its `softspace`), and reads the rest when the server hangs up: the
 //! bytes of a stream do not depend on when they are read. Neither
 //! server ends by itself, so once a scenario is played `compare` stops
-//! it.
+//! it. One wait has no event to wait for: a server that ignores Ctrl-C
+//! does nothing to say so; it is given [`AFTER_CTRL_C`] to end.
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
+use std::time::Duration;
 
-use super::Chapter;
 use super::scripted::{
     self, Caller, MAX_KEPT, STEP, bound, connect, play, printed, read_error,
 };
+use super::{Chapter, Plan};
+use crate::error::CompareError;
+use crate::job::{Finished, Job, Running};
+use crate::lines::Normaliser;
 use crate::python::not_started;
-use crate::{
-    CompareError, Comparison, Finished, Job, Normaliser, Running, Setup, Side,
-};
+use crate::setup::Setup;
+use crate::side::Side;
 use inet::blocking::retry_interrupted;
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
+    key: "inet_06_08",
     title: "echo (inet_06, inet_08)",
+    originals: &[CLIENT, SERVER],
     lesson_path: "lessons/05-echo.md",
     lesson: include_str!("../../../lessons/05-echo.md"),
-    scenario,
+    recording: include_str!("../../../lessons/recordings/inet_06_08.txt"),
+    plans: &[
+        Plan {
+            title: "inet_06.py | echo-client, each typing the same lines at \
+                    echo-server 0",
+            python: |setup| {
+                typed(Server::ours(setup)?, original(setup), KEYBOARD, true)
+            },
+            rust: |setup| {
+                let client = Job::program(setup, "echo-client")?;
+                typed(Server::ours(setup)?, client, KEYBOARD, true)
+            },
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_06.py | echo-client, each typing the same lines at \
+                    inet_08.py 0",
+            python: |setup| {
+                typed(Server::original(setup)?, original(setup), KEYBOARD, true)
+            },
+            rust: |setup| {
+                let client = Job::program(setup, "echo-client")?;
+                typed(Server::original(setup)?, client, KEYBOARD, true)
+            },
+            rust_needs_python: true,
+        },
+        Plan {
+            title: "inet_08.py 0 | echo-server 0, under the same scripted \
+                    clients, two at once",
+            python: |setup| Server::original(setup)?.play(&SCRIPT),
+            rust: |setup| Server::ours(setup)?.play(&SCRIPT),
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_06.py | echo-client, each typing a line of spaces at \
+                    echo-server 0",
+            python: |setup| {
+                typed(Server::ours(setup)?, original(setup), SPACES, false)
+            },
+            rust: |setup| {
+                let client = Job::program(setup, "echo-client")?;
+                typed(Server::ours(setup)?, client, SPACES, false)
+            },
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_08.py PORT | echo-server PORT, started again on the \
+                    port of a session that just ended",
+            python: |setup| {
+                let again = |port: u16| {
+                    Ok(Job::original(setup, SERVER)
+                        .args([port.to_string()])
+                        .env("PYTHONUNBUFFERED", 1))
+                };
+                Server::original(setup)?.again(again)
+            },
+            rust: |setup| {
+                let again = |port: u16| {
+                    Ok(Job::program(setup, "echo-server")?
+                        .args([port.to_string()]))
+                };
+                Server::ours(setup)?.again(again)
+            },
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_08.py 0 | echo-server 0: a session, Ctrl-C, another \
+                    client, Ctrl-\\",
+            python: |setup| Server::original(setup)?.play(&CTRL_C),
+            rust: |setup| Server::ours(setup)?.play(&CTRL_C),
+            rust_needs_python: false,
+        },
+    ],
 };
 
-/// The client original, and the server original, side by side in one
-/// directory.
-pub const ORIGINALS: [&str; 2] = ["inet_06.py", "inet_08.py"];
+/// The client original.
+pub const CLIENT: &str = "inet_06.py";
+
+/// The server original, in the same folder.
+pub const SERVER: &str = "inet_08.py";
+
+/// The client original under the shim.
+fn original(setup: &Setup) -> Job {
+    Job::original(setup, CLIENT)
+}
 
 // ANCHOR: script
 /// What is typed at each client in comparisons 1 and 2, as a pipe. Both
@@ -75,8 +168,12 @@ pub const ORIGINALS: [&str; 2] = ["inet_06.py", "inet_08.py"];
 /// line it reads. The empty line stops both clients.
 pub const KEYBOARD: &str = "  hello  \n  two words  \n\n";
 
-/// One step of comparison 3, played against each server in turn; the
-/// number is the client's (1 or 2).
+/// What is typed in comparison 4: a line, a line of spaces, two more
+/// lines, and the empty line that stops both clients.
+pub const SPACES: &str = "hello\n   \nafter\nmore\n\n";
+
+/// One step of a script, played against each server in turn; the number
+/// is the client's (1 or 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// The client connects: the server starts a thread for it.
@@ -90,12 +187,18 @@ pub enum Step {
     /// The client closes its sending side without an empty line, then
     /// reads until the server hangs up; the server logs it.
     Leave(usize),
+    /// The server gets SIGINT, as from Ctrl-C in its terminal. If it
+    /// ends, the script ends there.
+    CtrlC,
+    /// The server gets SIGQUIT, as from Ctrl-\ in its terminal: it ends.
+    CtrlBackslash,
 }
 
-/// Two clients at once, each served by a thread of its own. Both say
-/// hello, the second in capitals with spaces and a CRLF (both servers
-/// strip them); the first sends a byte that is not UTF-8 (`\xe9`, é in
-/// Latin-1); and the sessions end in the two ways a session ends.
+/// Comparison 3: two clients at once, each served by a thread of its
+/// own. Both say hello, the second in capitals with spaces and a CRLF
+/// (both servers strip them); the first sends a byte that is not UTF-8
+/// (`\xe9`, é in Latin-1); and the sessions end in the two ways a session
+/// ends.
 pub const SCRIPT: [Step; 7] = [
     Step::Connect(1),
     Step::Send(1, b"hello\n"),
@@ -105,141 +208,111 @@ pub const SCRIPT: [Step; 7] = [
     Step::Quit(2),
     Step::Leave(1),
 ];
+
+/// Comparison 5: a session the server ends (so the server's side of the
+/// connection waits out TIME_WAIT on the port), before the server is
+/// stopped and started again on that port.
+pub const AGAIN: [Step; 3] =
+    [Step::Connect(1), Step::Send(1, b"hello\n"), Step::Quit(1)];
+
+/// Comparison 6: a session, Ctrl-C, then another client, then Ctrl-\.
+pub const CTRL_C: [Step; 8] = [
+    Step::Connect(1),
+    Step::Send(1, b"hello\n"),
+    Step::Quit(1),
+    Step::CtrlC,
+    Step::Connect(2),
+    Step::Send(2, b"still there?\n"),
+    Step::Quit(2),
+    Step::CtrlBackslash,
+];
 // ANCHOR_END: script
 
-/// How many clients [`SCRIPT`] uses.
-const CLIENTS: usize = 2;
+/// How long a server is given to end after Ctrl-C before it is taken to
+/// ignore it: a signal ignored leaves no trace to wait for.
+pub const AFTER_CTRL_C: Duration = Duration::from_secs(1);
 
-fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
-    let [client, server] = originals(&setup.original)?;
-    let client = Setup {
-        original: client,
-        ..setup.clone()
-    };
-    let server = Setup {
-        original: server,
-        ..setup.clone()
-    };
-    let ours = || Server::ours(setup);
-    let theirs = || Server::original(&server);
-    Ok(vec![
-        clients(setup, &client, ours, "echo-server 0")?,
-        clients(setup, &client, theirs, "inet_08.py 0")?,
-        servers(setup, &server)?,
-    ])
-}
-
-/// Both originals, from the directory of the one given.
-///
-/// # Errors
-/// [`CompareError::Original`] for one that is not there.
-pub fn originals(given: &Path) -> Result<[PathBuf; 2], CompareError> {
-    let dir = given.parent().unwrap_or(Path::new(""));
-    let paths = ORIGINALS.map(|name| dir.join(name));
-    for path in &paths {
-        if let Err(e) = std::fs::metadata(path) {
-            let why = format!(
-                "{e}; the echo chapter runs both {} and {}, from one \
-                 directory",
-                ORIGINALS[0], ORIGINALS[1]
-            );
-            return Err(CompareError::Original(
-                path.clone(),
-                io::Error::new(e.kind(), why),
-            ));
-        }
-    }
-    Ok(paths)
-}
-
-// ------------------------------------------------ comparisons 1 and 2
-
-/// Comparison 1 or 2: `inet_06.py` and `echo-client`, each typing
-/// [`KEYBOARD`] at a fresh server from `start`, through a [`Tap`].
-fn clients(
-    setup: &Setup,
-    client: &Setup,
-    start: impl Fn() -> Result<Server, CompareError>,
-    server: &str,
-) -> Result<Comparison, CompareError> {
-    // Found before any server starts: a missing program leaves none behind.
-    let ours = Job::program(setup, "echo-client")?;
-    let python = typed(start()?, Job::original(client))?;
-    let rust = typed(start()?, ours)?;
-    let normal = [&python, &rust]
-        .iter()
-        .flat_map(|t| t.ports)
-        .fold(Normaliser::new(), |n, port| n.port(port, "PORT"));
-    Ok(Comparison {
-        title: format!(
-            "inet_06.py | echo-client, each typing the same lines at {server}"
-        ),
-        python: typed_side(&python, &normal),
-        rust: typed_side(&rust, &normal),
-    })
-}
+// ------------------------------------------- comparisons 1, 2 and 4
 
 /// What a client program did, and what its server received and sent.
 struct Typed {
     finished: Finished,
-    tapped: Tapped,
+    /// What the tap saw, if the client went through one.
+    tapped: Option<Tapped>,
+    /// What the server logged.
+    log: Finished,
     /// The server's port and the tap's.
-    ports: [u16; 2],
+    ports: Vec<u16>,
 }
 
-/// Runs `client` (`HOST PORT` appended) against `server` through a tap,
-/// with [`KEYBOARD`] on its standard input; then stops the server.
-fn typed(server: Server, client: Job) -> Result<Typed, CompareError> {
-    let tap = match Tap::new(server.addr()) {
-        Ok(tap) => tap,
-        Err(e) => {
-            server.running.stop()?;
-            return Err(CompareError::Io(format!("cannot start a tap: {e}")));
+/// Runs `client` (`HOST PORT` appended) against `server`, through a tap
+/// if `tapped`, with `keyboard` on its standard input; then stops the
+/// server. Its side: the client's three channels, and what the server
+/// received and sent (through a tap), or its log (without).
+fn typed(
+    server: Server,
+    client: Job,
+    keyboard: &str,
+    tapped: bool,
+) -> Result<Side, CompareError> {
+    let typed = type_at(server, client, keyboard, tapped)?;
+    let normal = typed
+        .ports
+        .iter()
+        .fold(Normaliser::new(), |n, &port| n.port(port, "PORT"));
+    let side = typed.finished.side(&normal);
+    Ok(match &typed.tapped {
+        Some(tapped) => side
+            .bytes("server received", &tapped.from_client, &normal)
+            .bytes("server sent", &tapped.from_server, &normal)
+            .failed(tapped.failed.as_deref()),
+        None => {
+            let log = typed.log.normaliser(&normal).lines(&typed.log.stdout);
+            side.channel("server log", log)
         }
+    })
+}
+
+/// [`typed`]'s run.
+fn type_at(
+    server: Server,
+    client: Job,
+    keyboard: &str,
+    tapped: bool,
+) -> Result<Typed, CompareError> {
+    let mut ports = vec![server.port];
+    let (to, tap) = match tapped {
+        true => match Tap::new(server.addr()) {
+            Ok(tap) => (tap.addr().port(), Some(tap)),
+            Err(e) => {
+                server.running.stop()?;
+                let why = format!("cannot start a tap: {e}");
+                return Err(CompareError::Io(why));
+            }
+        },
+        false => (server.port, None),
     };
-    let ports = [server.port, tap.addr().port()];
+    ports.push(to);
     let finished = client
-        .args(["127.0.0.1".to_owned(), tap.addr().port().to_string()])
-        .stdin(KEYBOARD)
+        .args(["127.0.0.1".to_owned(), to.to_string()])
+        .stdin(keyboard)
         .run();
-    let tapped = tap.finish();
-    // The server's own output is compared in comparison 3.
-    server.running.stop()?;
+    let tapped = tap.map(Tap::finish);
+    // Both servers log the session's end: its last line.
+    let ended = |out: &[u8]| out.ends_with(b")\n") && lines(out) >= 3;
+    if tapped.is_none() {
+        server.running.wait_for_stdout(STEP, ended);
+    }
+    let log = server.running.stop()?;
     Ok(Typed {
         finished: finished?,
         tapped,
+        log,
         ports,
     })
 }
 
-/// The client's three channels, and what the server received and sent.
-fn typed_side(typed: &Typed, normal: &Normaliser) -> Side {
-    let tapped = &typed.tapped;
-    typed
-        .finished
-        .side(normal)
-        .bytes("server received", &tapped.from_client, normal)
-        .bytes("server sent", &tapped.from_server, normal)
-        .failed(tapped.failed.as_deref())
-}
-
-// ------------------------------------------------------- comparison 3
-
-/// Comparison 3: `inet_08.py` and `echo-server` under [`SCRIPT`].
-fn servers(setup: &Setup, server: &Setup) -> Result<Comparison, CompareError> {
-    let python = Server::original(server)?.play()?;
-    let rust = Server::ours(setup)?.play()?;
-    let normal = Normaliser::new()
-        .port(python.port, "PORT")
-        .port(rust.port, "PORT");
-    Ok(Comparison {
-        title: "inet_08.py 0 | echo-server 0, under the same scripted \
-                clients, two at once"
-            .into(),
-        python: python.side(&normal),
-        rust: rust.side(&normal),
-    })
-}
+// ----------------------------------- comparisons 3, 5 and 6: scripts
 
 /// A server that has printed its start-up line.
 struct Server {
@@ -247,11 +320,13 @@ struct Server {
     port: u16,
 }
 
-/// What one server did under the script.
+/// What one server did under a script.
 struct Played {
     port: u16,
     finished: Finished,
     clients: Vec<Caller>,
+    /// What each Ctrl-C did.
+    after_ctrl_c: Vec<String>,
     /// The step that did not happen, if one did not.
     failed: Option<String>,
 }
@@ -259,8 +334,9 @@ struct Played {
 impl Server {
     /// `inet_08.py 0` under the shim, bound to a free port it reports.
     fn original(setup: &Setup) -> Result<Server, CompareError> {
-        let (running, port) =
-            Job::original(setup).args(["0"]).spawn_server(STEP)?;
+        let (running, port) = Job::original(setup, SERVER)
+            .args(["0"])
+            .spawn_server(STEP)?;
         // It listens (and reports) before it prints its start-up line.
         match running.wait_for_stdout(STEP, |out| lines(out) >= 1) {
             true => Ok(Server { running, port }),
@@ -282,27 +358,48 @@ impl Server {
         SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
     }
 
-    /// Plays the [`SCRIPT`], then stops the server.
-    fn play(self) -> Result<Played, CompareError> {
-        let mut clients: Vec<Caller> =
-            (0..CLIENTS).map(|_| Caller::default()).collect();
-        let failed = play(&SCRIPT, |i, step| {
-            let logged = 1 + logged_after(&SCRIPT[..=i]);
-            self.step(&mut clients, step, logged)
+    /// Plays `script`, then stops the server; its side.
+    fn play(self, script: &[Step]) -> Result<Side, CompareError> {
+        let played = self.played(script)?;
+        let clients = played.clients.iter().filter_map(|c| c.port);
+        let normal = clients
+            .chain([played.port])
+            .fold(Normaliser::new(), |n, port| n.port(port, "PORT"));
+        Ok(played.side(&normal))
+    }
+
+    /// Plays `script`, then stops the server.
+    fn played(mut self, script: &[Step]) -> Result<Played, CompareError> {
+        let clients = script.iter().filter_map(|step| match step {
+            Step::Connect(n) => Some(*n),
+            _ => None,
         });
-        for client in &mut clients {
-            client.hang_up();
+        let count = clients.max().unwrap_or(0);
+        let mut callers: Vec<Caller> =
+            (0..count).map(|_| Caller::default()).collect();
+        let mut after_ctrl_c = Vec::new();
+        let failed = play(script, |i, step| {
+            let logged = 1 + logged_after(&script[..=i]);
+            match step {
+                Step::CtrlC => self.ctrl_c(&mut after_ctrl_c),
+                Step::CtrlBackslash => self.ctrl_backslash(),
+                step => self.step(&mut callers, step, logged).map(|()| true),
+            }
+        });
+        for caller in &mut callers {
+            caller.hang_up();
         }
         Ok(Played {
             port: self.port,
             finished: self.running.stop()?,
-            clients,
+            clients: callers,
+            after_ctrl_c,
             failed,
         })
     }
 
-    /// Takes `step`, then waits until the server has printed `logged`
-    /// lines in all.
+    /// Takes a client's `step`, then waits until the server has printed
+    /// `logged` lines in all.
     fn step(
         &self,
         clients: &mut [Caller],
@@ -329,10 +426,54 @@ impl Server {
                 client.close_sending()?;
                 client.receive_to_end()?;
             }
+            Step::CtrlC | Step::CtrlBackslash => {}
         }
         printed(&self.running, &format!("line {logged}"), |out| {
             lines(out) >= logged
         })
+    }
+
+    /// Ctrl-C: SIGINT, then [`AFTER_CTRL_C`] for the server to end. Says
+    /// what it did in `after`; the script goes on only if it did not end.
+    fn ctrl_c(&mut self, after: &mut Vec<String>) -> Result<bool, String> {
+        self.running.signal("INT")?;
+        let ended = self.running.wait_for_exit(AFTER_CTRL_C);
+        after.push(match ended {
+            true => "ended".into(),
+            false => {
+                format!("still running {}s later", AFTER_CTRL_C.as_secs_f64())
+            }
+        });
+        Ok(!ended)
+    }
+
+    /// Ctrl-\: SIGQUIT, and the server must end.
+    fn ctrl_backslash(&mut self) -> Result<bool, String> {
+        self.running.signal("QUIT")?;
+        match self.running.wait_for_exit(STEP) {
+            true => Ok(false),
+            false => Err("the server did not end".into()),
+        }
+    }
+
+    /// Plays [`AGAIN`], stops the server, and starts it again on the
+    /// same port: the job `again(port)` makes. Its side: what the second
+    /// server printed, and how it ended (stopped, if it listened).
+    fn again(
+        self,
+        again: impl FnOnce(u16) -> Result<Job, CompareError>,
+    ) -> Result<Side, CompareError> {
+        let played = self.played(&AGAIN)?;
+        let port = played.port;
+        let mut running = again(port)?.spawn()?;
+        // It says it listens, or it ends: either way, it has done what
+        // this comparison is about.
+        if !running.wait_for_stdout(STEP, |out| lines(out) >= 1) {
+            running.wait_for_exit(STEP);
+        }
+        let finished = running.stop()?;
+        let normal = Normaliser::new().port(port, "PORT");
+        Ok(finished.side(&normal).failed(played.failed.as_deref()))
     }
 }
 
@@ -344,8 +485,8 @@ fn client(clients: &mut [Caller], n: usize) -> Result<&mut Caller, String> {
 }
 
 impl Played {
-    /// The server's three channels, each client's two, and a note if the
-    /// script could not be played to its end.
+    /// The server's three channels, each client's two, what Ctrl-C did,
+    /// and a note if the script could not be played to its end.
     fn side(&self, normal: &Normaliser) -> Side {
         let mut side = self.finished.side(normal);
         for (i, client) in self.clients.iter().enumerate() {
@@ -357,16 +498,22 @@ impl Played {
                     normal,
                 );
         }
+        if !self.after_ctrl_c.is_empty() {
+            side = side.channel("after Ctrl-C", self.after_ctrl_c.clone());
+        }
         side.failed(self.failed.as_deref())
     }
 }
 
-/// How many lines the servers log after `steps`: one for each step but a
-/// connection (neither server logs a client that connects).
+/// How many lines the servers log after `steps`: one for each step a
+/// client takes but a connection (neither server logs a client that
+/// connects, nor a signal).
 pub fn logged_after(steps: &[Step]) -> usize {
     steps
         .iter()
-        .filter(|step| !matches!(step, Step::Connect(_)))
+        .filter(|step| {
+            matches!(step, Step::Send(..) | Step::Quit(_) | Step::Leave(_))
+        })
         .count()
 }
 
@@ -528,36 +675,61 @@ mod tests {
         assert_eq!(logged_after(&SCRIPT[..1]), 0);
         assert_eq!(logged_after(&SCRIPT[..2]), 1);
         assert_eq!(logged_after(&SCRIPT), 5);
+        assert_eq!(logged_after(&CTRL_C), 4, "a signal logs nothing");
         assert_eq!(lines(b"a\nb\nc"), 2);
         assert_eq!(lines(b""), 0);
     }
 
     #[test]
-    fn the_script_ends_every_session_it_starts_once() {
-        for n in 1..=CLIENTS {
-            let connects = SCRIPT.iter().position(|s| *s == Step::Connect(n));
-            let ends: Vec<usize> = (0..SCRIPT.len())
-                .filter(|&i| {
-                    matches!(SCRIPT[i], Step::Quit(c) | Step::Leave(c) if c == n)
-                })
-                .collect();
-            assert_eq!(ends.len(), 1, "client {n}");
-            assert!(connects.unwrap() < ends[0], "client {n}");
-            // It speaks only between the two.
-            for (i, step) in SCRIPT.iter().enumerate() {
-                if let Step::Send(c, line) = step
-                    && *c == n
-                {
-                    assert!(connects.unwrap() < i && i < ends[0]);
-                    // One line, not empty: one line of log.
-                    assert_eq!(lines(line), 1);
-                    assert!(!inet::echo::trim(line).is_empty());
-                }
+    fn each_script_ends_every_session_it_starts_once() {
+        for script in [&SCRIPT[..], &AGAIN, &CTRL_C] {
+            for n in 1..=2 {
+                sessions_of(script, n);
             }
         }
         // Both ways a session ends, each once.
         assert!(SCRIPT.iter().any(|s| matches!(s, Step::Quit(_))));
         assert!(SCRIPT.iter().any(|s| matches!(s, Step::Leave(_))));
+        // The restart's session is one the server ends: it is the one
+        // that closes first, and keeps the port in TIME_WAIT.
+        assert_eq!(AGAIN.last(), Some(&Step::Quit(1)));
+        // Ctrl-C comes between two sessions, Ctrl-\ last.
+        let ctrl_c = CTRL_C.iter().position(|s| *s == Step::CtrlC).unwrap();
+        assert_eq!(CTRL_C[ctrl_c - 1], Step::Quit(1));
+        assert_eq!(CTRL_C[ctrl_c + 1], Step::Connect(2));
+        assert_eq!(CTRL_C.last(), Some(&Step::CtrlBackslash));
+    }
+
+    /// Client `n` of `script`, if it takes part, connects once, ends its
+    /// session once, after, and speaks only in between, a line at a time.
+    fn sessions_of(script: &[Step], n: usize) {
+        let Some(connects) = script.iter().position(|s| *s == Step::Connect(n))
+        else {
+            return;
+        };
+        let ends: Vec<usize> = (0..script.len())
+            .filter(|&i| {
+                matches!(script[i], Step::Quit(c) | Step::Leave(c) if c == n)
+            })
+            .collect();
+        assert_eq!(ends.len(), 1, "client {n}");
+        assert!(connects < ends[0], "client {n}");
+        for (i, step) in script.iter().enumerate() {
+            if let Step::Send(c, line) = step
+                && *c == n
+            {
+                assert!(connects < i && i < ends[0]);
+                // One line, not empty: one line of log.
+                assert_eq!(lines(line), 1);
+                assert!(!inet::echo::trim(line).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn the_line_of_spaces_comes_before_lines_only_the_original_sends() {
+        let typed: Vec<&str> = SPACES.split_terminator('\n').collect();
+        assert_eq!(typed, ["hello", "   ", "after", "more", ""]);
     }
 
     #[test]
@@ -618,32 +790,9 @@ mod tests {
 
     #[test]
     fn either_original_means_this_chapter() {
-        for name in ORIGINALS {
-            let chapter = super::super::of_path(Path::new(name)).unwrap();
+        for name in [CLIENT, SERVER] {
+            let chapter = super::super::of_path(name.as_ref()).unwrap();
             assert_eq!(chapter.lesson_path, CHAPTER.lesson_path);
-        }
-    }
-
-    #[test]
-    fn both_originals_are_found_beside_either() {
-        let dir = crate::tempdir::TempDir::new("inet-compare-test").unwrap();
-        let [client, server] = ORIGINALS.map(|n| dir.path().join(n));
-        std::fs::write(&client, "").unwrap();
-        let missing = originals(&client);
-        let Err(CompareError::Original(path, e)) = missing else {
-            panic!("{missing:?}");
-        };
-        assert_eq!(path, server);
-        assert!(
-            e.to_string()
-                .contains("runs both inet_06.py and inet_08.py")
-        );
-        std::fs::write(&server, "").unwrap();
-        for given in [&client, &server] {
-            assert_eq!(
-                originals(given).unwrap(),
-                [client.clone(), server.clone()]
-            );
         }
     }
 }

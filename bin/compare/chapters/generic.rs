@@ -1,15 +1,24 @@
 //! The generic TCP server (inet_10): `inet_10.py` against `tcp-server`,
-//! each under a scripted client and keyboard.
+//! each under a scripted client and keyboard, in two comparisons:
+//!
+//! 1. **a session** ([`SCRIPT`]): a client connects and sends a request,
+//!    ended with the original's `bye`; the keyboard (the server's
+//!    standard input) types an answer and `bye`; the client reads to the
+//!    end and leaves; the keyboard ends (Ctrl-D);
+//! 2. **a restart**: each server started again on the port of a session
+//!    it has just ended ([`AGAIN`]).
+//!
+//! Not Ctrl-C: in the original, the signal may reach the thread that
+//! reads the keyboard or the one that reads the client, and what the
+//! server does changes from run to run (lesson 6 shows the outcomes).
+//!
+//! Compared: the server's standard output, standard error and exit
+//! status, and what the client sent and received.
 //!
 //! Both servers are started on port 0. The original names no port it
 //! did not get on its command line, so the shim binds it to a free one
 //! (`INET_COMPARE_EPHEMERAL`) and reports it ([`Job::spawn_server`]);
-//! ours says which in its first line. Then the same [`SCRIPT`] is played
-//! against each: a client connects and sends a request, ended with the
-//! original's `bye`; the keyboard (the server's standard input) types an
-//! answer and `bye`; the client reads to the end and leaves; the keyboard
-//! ends (Ctrl-D). Compared: the server's standard output, standard error
-//! and exit status, and what the client sent and received.
+//! ours says which in its first line.
 //!
 //! Every step waits for its effect before the next one: a line on the
 //! client's socket, or a line the server prints. The original's two
@@ -21,29 +30,65 @@
 //! is there as it prints it, as on a terminal.
 //!
 //! The original never ends by itself (`serve_forever()`: "Arret par
-//! Ctrl-C"), so once the script is played `compare` stops it; ours ends
+//! Ctrl-C"), so once a script is played `compare` stops it; ours ends
 //! when the keyboard does, and `compare` waits for it.
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ChildStdin;
 
-use super::Chapter;
 use super::scripted::{self, Caller, STEP, play, printed};
-use crate::{
-    CompareError, Comparison, Finished, Job, Normaliser, Running, Setup, Side,
-};
+use super::{Chapter, Plan};
+use crate::error::CompareError;
+use crate::job::{Finished, Job, Running};
+use crate::lines::Normaliser;
+use crate::setup::Setup;
+use crate::side::Side;
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
+    key: "inet_10",
     title: "generic TCP server (inet_10)",
+    originals: &[ORIGINAL],
     lesson_path: "lessons/06-generic-server.md",
     lesson: include_str!("../../../lessons/06-generic-server.md"),
-    scenario,
+    recording: include_str!("../../../lessons/recordings/inet_10.txt"),
+    plans: &[
+        Plan {
+            title: "inet_10.py 0 | tcp-server 0, under a scripted client and \
+                    keyboard",
+            python: |setup| Server::original(setup)?.play(&SCRIPT),
+            rust: |setup| Server::ours(setup)?.play(&SCRIPT),
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_10.py PORT | tcp-server PORT, started again on the \
+                    port of a session that just ended",
+            python: |setup| {
+                let again = |port: u16| {
+                    Ok(Job::original(setup, ORIGINAL)
+                        .args([port.to_string()])
+                        .env("PYTHONUNBUFFERED", 1))
+                };
+                Server::original(setup)?.again(again)
+            },
+            rust: |setup| {
+                let again = |port: u16| {
+                    Ok(Job::program(setup, "tcp-server")?
+                        .args([port.to_string()]))
+                };
+                Server::ours(setup)?.again(again)
+            },
+            rust_needs_python: false,
+        },
+    ],
 };
 
+/// The original.
+const ORIGINAL: &str = "inet_10.py";
+
 // ANCHOR: script
-/// One step of the session, played against each server in turn.
+/// One step of a script, played against each server in turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// The client connects; the server prints `client 127.0.0.1`.
@@ -79,26 +124,19 @@ pub const SCRIPT: [Step; 10] = [
     Step::Close,
     Step::EndOfInput,
 ];
+
+/// A session the server ends (its side of the connection then waits out
+/// TIME_WAIT on the port), before it is stopped and started again on
+/// that port. The client says `bye` first: the original's reader thread
+/// would read an ended stream forever otherwise.
+pub const AGAIN: [Step; 4] =
+    [Step::Connect, Step::Send("bye\r\n"), Step::Bye, Step::Close];
+
 // ANCHOR_END: script
 
 /// The original's prompt (`raw_input("--> ")`), printed before each
 /// keyboard line it reads.
 const PROMPT: &str = "--> ";
-
-fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
-    let python = Server::original(setup)?.play()?;
-    let rust = Server::ours(setup)?.play()?;
-    let normal = Normaliser::new()
-        .port(python.port, "PORT")
-        .port(rust.port, "PORT");
-    Ok(vec![Comparison {
-        title:
-            "inet_10.py 0 | tcp-server 0, under a scripted client and keyboard"
-                .into(),
-        python: python.side(&normal),
-        rust: rust.side(&normal),
-    }])
-}
 
 /// A server being played with.
 struct Server {
@@ -112,7 +150,7 @@ struct Server {
     serves_forever: bool,
 }
 
-/// What one server did under the script.
+/// What one server did under a script.
 struct Played {
     port: u16,
     finished: Finished,
@@ -124,7 +162,7 @@ struct Played {
 impl Server {
     /// `inet_10.py 0` under the shim, bound to a free port it reports.
     fn original(setup: &Setup) -> Result<Server, CompareError> {
-        let (mut running, port) = Job::original(setup)
+        let (mut running, port) = Job::original(setup, ORIGINAL)
             .args(["0"])
             .keep_stdin_open()
             .spawn_server(STEP)?;
@@ -152,11 +190,22 @@ impl Server {
         })
     }
 
-    /// Plays the [`SCRIPT`], then ends the server.
-    fn play(mut self) -> Result<Played, CompareError> {
+    /// Plays `script`, then ends the server; its side.
+    fn play(self, script: &[Step]) -> Result<Side, CompareError> {
+        let played = self.played(script)?;
+        let ports = [Some(played.port), played.client.port];
+        let normal = ports
+            .into_iter()
+            .flatten()
+            .fold(Normaliser::new(), |n, port| n.port(port, "PORT"));
+        Ok(played.side(&normal))
+    }
+
+    /// Plays `script`, then ends the server.
+    fn played(mut self, script: &[Step]) -> Result<Played, CompareError> {
         let mut client = Caller::default();
-        let failed = play(&SCRIPT, |i, step| {
-            self.step(&mut client, &SCRIPT[..i], step)
+        let failed = play(script, |i, step| {
+            self.step(&mut client, &script[..i], step).map(|()| true)
         });
         client.hang_up();
         drop(self.keyboard.take());
@@ -236,6 +285,29 @@ impl Server {
             }),
             None => Ok(()),
         }
+    }
+
+    /// Plays [`AGAIN`], stops the server, and starts it again on the
+    /// same port, its keyboard open: the job `again(port)` makes. Its
+    /// side: what the second server printed, and how it ended (stopped,
+    /// if it listened).
+    fn again(
+        mut self,
+        again: impl FnOnce(u16) -> Result<Job, CompareError>,
+    ) -> Result<Side, CompareError> {
+        // Stopped, not ended by its keyboard: that is comparison 1's.
+        self.serves_forever = true;
+        let played = self.played(&AGAIN)?;
+        let port = played.port;
+        let mut running = again(port)?.keep_stdin_open().spawn()?;
+        // It says it listens, or it ends: either way, it has done what
+        // this comparison is about.
+        if !running.wait_for_stdout(STEP, |out| out.contains(&b'\n')) {
+            running.wait_for_exit(STEP);
+        }
+        let finished = running.stop()?;
+        let normal = Normaliser::new().port(port, "PORT");
+        Ok(finished.side(&normal).failed(played.failed.as_deref()))
     }
 }
 

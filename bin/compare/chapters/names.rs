@@ -7,18 +7,34 @@
 //! as `resolve --dns-server MOCK` with no host (so, the original's list),
 //! against a [`DnsMock`] serving the same table. Compared: standard
 //! output, standard error, exit status.
+//!
+//! As in the chapter's own run, one address has no name: www.ibm.com's
+//! reverse lookup fails ([`NO_REVERSE`]).
 
 use inet_mocks::DnsMock;
+use inet_mocks::dns::Rcode;
 
-use super::Chapter;
-use crate::{CompareError, Comparison, Job, Normaliser, Setup};
+use super::{Chapter, Plan};
+use crate::error::CompareError;
+use crate::job::Job;
+use crate::lines::Normaliser;
+use crate::setup::Setup;
+use crate::side::Side;
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
+    key: "inet_01",
     title: "names (inet_01)",
+    originals: &["inet_01.py"],
     lesson_path: "lessons/01-names.md",
     lesson: include_str!("../../../lessons/01-names.md"),
-    scenario,
+    recording: include_str!("../../../lessons/recordings/inet_01.txt"),
+    plans: &[Plan {
+        title: "inet_01.py | resolve --dns-server MOCK",
+        python,
+        rust,
+        rust_needs_python: false,
+    }],
 };
 
 // ANCHOR: table
@@ -31,36 +47,64 @@ pub const TABLE: &str = "\
 192.0.2.30  www.ibm.com
 127.0.0.1   localhost
 ";
+
+/// The addresses whose reverse lookup fails (no PTR record: NXDOMAIN),
+/// as www.ibm.com's did in the chapter's run
+/// (`name[129.42.58.216]=[Errno 11004] host not found`).
+pub const NO_REVERSE: [&str; 1] = ["192.0.2.30"];
 // ANCHOR_END: table
 
-fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
-    // A mock for each side, serving the same table. The shim answers the
-    // original from INET_COMPARE_HOSTS; INET_COMPARE_DNS is there for a
-    // stand-in "python" that speaks DNS (tests/compare.rs).
-    let python_dns = dns_mock()?;
-    let python = Job::original(setup)
+fn python(setup: &Setup) -> Result<Side, CompareError> {
+    // The shim answers the original from INET_COMPARE_HOSTS; the mock is
+    // there for a stand-in "python" that speaks DNS (tests/compare.rs).
+    let dns = dns_mock()?;
+    let python = Job::original(setup, "inet_01.py")
         .env("INET_COMPARE_HOSTS", TABLE)
-        .env("INET_COMPARE_DNS", python_dns.addr())
+        .env("INET_COMPARE_NO_REVERSE", NO_REVERSE.join(" "))
+        .env("INET_COMPARE_DNS", dns.addr())
         .run()?;
-
-    let rust_dns = dns_mock()?;
-    let rust = Job::program(setup, "resolve")?
-        .args(["--dns-server".to_owned(), rust_dns.addr().to_string()])
-        .run()?;
-
-    let normal = Normaliser::new()
-        .port(python_dns.addr().port(), "PORT")
-        .port(rust_dns.addr().port(), "PORT");
-    Ok(vec![Comparison {
-        title: "inet_01.py | resolve --dns-server MOCK".into(),
-        python: python.side(&normal),
-        rust: rust.side(&normal),
-    }])
+    Ok(python.side(&Normaliser::new().port(dns.addr().port(), "PORT")))
 }
 
+fn rust(setup: &Setup) -> Result<Side, CompareError> {
+    let dns = dns_mock()?;
+    let rust = Job::program(setup, "resolve")?
+        .args(["--dns-server".to_owned(), dns.addr().to_string()])
+        .run()?;
+    Ok(rust.side(&Normaliser::new().port(dns.addr().port(), "PORT")))
+}
+
+/// A DNS server with [`TABLE`], but no name for [`NO_REVERSE`].
 fn dns_mock() -> Result<DnsMock, CompareError> {
-    DnsMock::builder()
-        .hosts(TABLE)
+    NO_REVERSE
+        .iter()
+        .fold(DnsMock::builder().hosts(TABLE), |builder, addr| {
+            builder.rcode_for(&reverse_name(addr), Rcode::NxDomain)
+        })
         .start()
         .map_err(CompareError::mock("DNS"))
+}
+
+/// The name a reverse lookup of the IPv4 address `addr` asks for
+/// (RFC 1035 §3.5): `192.0.2.30` -> `30.2.0.192.in-addr.arpa`.
+fn reverse_name(addr: &str) -> String {
+    let octets: Vec<&str> = addr.split('.').rev().collect();
+    format!("{}.in-addr.arpa", octets.join("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reverse_name_reads_the_address_backwards() {
+        assert_eq!(reverse_name("192.0.2.30"), "30.2.0.192.in-addr.arpa");
+    }
+
+    #[test]
+    fn the_address_without_a_name_is_one_of_the_table() {
+        for addr in NO_REVERSE {
+            assert!(TABLE.lines().any(|l| l.starts_with(addr)), "{addr}");
+        }
+    }
 }

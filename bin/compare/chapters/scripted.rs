@@ -11,8 +11,9 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::Duration;
 
+use crate::error::CompareError;
+use crate::job::{Job, Running};
 use crate::python::not_started;
-use crate::{CompareError, Job, Running};
 use inet::blocking::{is_timeout, retry_interrupted};
 
 /// The longest any one step may take: a connection, a line to arrive or
@@ -57,18 +58,24 @@ pub fn port_of(output: &[u8]) -> Option<u16> {
     addr.trim().parse::<SocketAddr>().ok().map(|a| a.port())
 }
 
-/// Plays `script`, step by step, until a step fails: `take(i, step)`
-/// takes step `i` (from 0) and waits for its effect. Returns why the
-/// script stopped short (`step N (Step): why`), if it did.
+/// Plays `script`, step by step: `take(i, step)` takes step `i` (from
+/// 0), waits for its effect, and says whether the script goes on (a
+/// server that ended at Ctrl-C ends it). Returns why the script stopped
+/// short, if a step failed (`step N (Step): why`).
 pub fn play<S: Copy + Debug>(
     script: &[S],
-    mut take: impl FnMut(usize, S) -> Result<(), String>,
+    mut take: impl FnMut(usize, S) -> Result<bool, String>,
 ) -> Option<String> {
-    script.iter().enumerate().find_map(|(i, &step)| {
-        take(i, step)
-            .err()
-            .map(|why| format!("step {} ({step:?}): {why}", i + 1))
-    })
+    for (i, &step) in script.iter().enumerate() {
+        match take(i, step) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(why) => {
+                return Some(format!("step {} ({step:?}): {why}", i + 1));
+            }
+        }
+    }
+    None
 }
 
 /// Waits (at most [`STEP`]) until what `server` printed satisfies
@@ -95,6 +102,9 @@ pub struct Caller {
     pub sent: Vec<u8>,
     /// Every byte it received.
     pub received: Vec<u8>,
+    /// The port the system gave its end of the connection, once it has
+    /// connected: a server may print it.
+    pub port: Option<u16>,
 }
 
 impl Caller {
@@ -102,6 +112,7 @@ impl Caller {
     pub fn connect(&mut self, addr: SocketAddr) -> Result<(), String> {
         let stream =
             connect(addr).map_err(|e| format!("cannot connect: {e}"))?;
+        self.port = stream.local_addr().ok().map(|a| a.port());
         self.stream = Some(stream);
         Ok(())
     }
@@ -220,17 +231,23 @@ mod tests {
     }
 
     #[test]
-    fn a_script_stops_at_its_first_failed_step() {
+    fn a_script_stops_at_its_first_failed_step_or_when_told() {
         let mut taken = Vec::new();
         let failed = play(&["a", "b", "c"], |i, step| {
             taken.push(i);
             match step {
                 "b" => Err("no".into()),
-                _ => Ok(()),
+                _ => Ok(true),
             }
         });
         assert_eq!(failed.as_deref(), Some("step 2 (\"b\"): no"));
         assert_eq!(taken, [0, 1]);
-        assert_eq!(play(&["a"], |_, _| Ok(())), None);
+        assert_eq!(play(&["a"], |_, _| Ok(true)), None);
+        let mut taken = Vec::new();
+        let ended = play(&["a", "b", "c"], |i, step| {
+            taken.push(i);
+            Ok(step != "b")
+        });
+        assert_eq!((ended, taken), (None, vec![0, 1]));
     }
 }

@@ -2,14 +2,16 @@
 //! `smtp-send --debug`.
 //!
 //! The scenario is much like inet_03's ([`super::smtp_raw`]): the same
-//! `mail2.txt` (the original's names `127.0.0.1`, and the shim sends port
-//! 25 to its mock; the port's names `127.0.0.1:PORT`), a fresh mock for
-//! each with the same script. But here the mock answers at once (smtplib
-//! reads each reply whole, so timing changes nothing) and the file has
-//! Unix line ends (smtplib makes them CRLF). The mock lists PIPELINING,
-//! as the chapter's real server did: `smtp-send` pipelines MAIL, RCPT and
-//! DATA and smtplib does not. The bytes on the wire are the same, in the
-//! same order; the debug lines show the difference.
+//! message in `mail2.txt`, a fresh mock for each side with the same
+//! script. But here both files name the mock as `127.0.0.1:PORT` (smtplib
+//! reads `host:port`, where inet_03 knows only port 25), the mock answers
+//! at once (smtplib reads each reply whole, so timing changes nothing),
+//! and the file has Unix line ends (smtplib makes them CRLF). The mock
+//! lists PIPELINING, as the chapter's real server did: `smtp-send`
+//! pipelines MAIL, RCPT and DATA and smtplib does not. The bytes on the
+//! wire are the same, in the same order; the debug lines show the
+//! difference. Two more comparisons give both programs an empty
+//! `mail2.txt`, then none.
 //!
 //! `smtp-send` runs with `--debug`, so that both sides print smtplib's
 //! debug lines on standard error (inet_04 calls `set_debuglevel(1)`).
@@ -18,19 +20,75 @@
 //! on the machine: its host name if that is dotted, else `[ADDRESS]`.
 //! The shim's table ([`hosts`]) makes it `[127.0.0.1]` on any machine.
 
+use std::net::SocketAddr;
+
 use inet_mocks::smtp::Script;
 
-use super::Chapter;
-use super::smtp_raw::{Run, both_sides};
-use crate::{CompareError, Comparison, Setup};
+use super::smtp_raw::{Mail, run_side};
+use super::{Chapter, Plan};
+use crate::error::CompareError;
+use crate::job::Job;
+use crate::setup::Setup;
+use crate::side::Side;
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
+    key: "inet_04",
     title: "SMTP through a library (inet_04)",
+    originals: &["inet_04.py"],
     lesson_path: "lessons/04-smtp-library.md",
     lesson: include_str!("../../../lessons/04-smtp-library.md"),
-    scenario,
+    recording: include_str!("../../../lessons/recordings/inet_04.txt"),
+    plans: &[
+        Plan {
+            title: "inet_04.py | smtp-send --debug (mail2.txt: \
+                    127.0.0.1:PORT), each against a mock SMTP server",
+            python: |setup| both(setup, &MESSAGE, Program::Original),
+            rust: |setup| both(setup, &MESSAGE, Program::Port),
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_04.py | smtp-send --debug, with an empty mail2.txt",
+            python: |setup| both(setup, &Mail::Empty, Program::Original),
+            rust: |setup| both(setup, &Mail::Empty, Program::Port),
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_04.py | smtp-send --debug, with no mail2.txt",
+            python: |setup| both(setup, &Mail::Missing, Program::Original),
+            rust: |setup| both(setup, &Mail::Missing, Program::Port),
+            rust_needs_python: false,
+        },
+    ],
 };
+
+/// Both programs' `mail2.txt`: the message with Unix line ends (smtplib
+/// makes them CRLF), for the mock's port on the first line, which
+/// smtplib reads as `host:port`.
+const MESSAGE: Mail = Mail::Message("127.0.0.1:PORT", "\n");
+
+/// Which program a side runs.
+enum Program {
+    Original,
+    Port,
+}
+
+/// One side: `program` against a fresh mock that answers at once, with
+/// `mail` as its `mail2.txt`.
+fn both(
+    setup: &Setup,
+    mail: &Mail,
+    program: Program,
+) -> Result<Side, CompareError> {
+    let job = |_: SocketAddr| match program {
+        Program::Original => Ok(Job::original(setup, "inet_04.py")
+            .env("INET_COMPARE_HOSTS", hosts(hostname().as_deref()))),
+        Program::Port => {
+            Ok(Job::program(setup, "smtp-send")?.args(["--debug"]))
+        }
+    };
+    run_side(Script::new(), mail, job)
+}
 
 // ANCHOR: hosts
 /// The shim's name table: `localhost`, then `hostname` (this machine's
@@ -58,21 +116,6 @@ fn hostname() -> Option<String> {
         .iter()
         .find_map(|path| std::fs::read_to_string(path).ok())
         .map(|name| name.trim().to_owned())
-}
-
-fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
-    both_sides(
-        setup,
-        &Run {
-            script: Script::new,
-            hosts: hosts(hostname().as_deref()),
-            line_end: "\n",
-            program: "smtp-send",
-            args: &["--debug"],
-            title: "inet_04.py | smtp-send --debug (mail2.txt), each against \
-                    a mock SMTP server",
-        },
-    )
 }
 
 #[cfg(test)]

@@ -11,38 +11,83 @@
 //! (`gethostbyaddr(gethostbyname("localhost"))`): the shim answers from
 //! [`HOSTS`], as `/etc/hosts` would. Compared: standard output, standard
 //! error, exit status, the bytes the mock received and sent, and the
-//! message(s) the mock kept ([`Smtp::side`]).
+//! message(s) the mock kept ([`Smtp::side`]). Two more comparisons give
+//! both programs an empty `mail2.txt`, then none ([`Mail`]).
 //!
 //! # One run like the next
 //!
 //! What inet_03 prints depends on how its `recv(1000)` calls cut the
-//! server's replies, which depends on timing: run against a mock that
-//! answers at once, it prints one of several stories. So the mock here
-//! is a *slow* server: it waits [`REPLY_DELAY`] before each reply. Each
-//! of inet_03's `recv` calls then returns exactly one reply, the one to
-//! the command before (the greeting it never read shifts them all), the
-//! same way every run. For the same reason the file has CRLF line ends
+//! server's replies, which depends on timing: run against a server that
+//! answers at once, it prints one of several conversations (lesson 3
+//! shows those seen against Postfix's `smtp-sink`). A recording must be
+//! the same at every run, so the mock here is a *slow* server: it waits
+//! [`REPLY_DELAY`] before each reply. Each of inet_03's `recv` calls then
+//! returns exactly one reply, the one to the command before (the greeting
+//! it never read shifts them all), the same way every run: a real
+//! conversation, the one a slow server gives, not the most common one. For the same reason the file has CRLF line ends
 //! ([`mail_file`]): with Unix ones inet_03 sends bare LFs, the mock
 //! refuses them with `421` at once after its `354`, and whether one
 //! `recv` returns both changes from run to run (lesson 3 shows such a
 //! run by hand).
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use inet_mocks::SmtpMock;
 use inet_mocks::smtp::{DOT, Message, Script};
 
-use super::Chapter;
-use crate::python::{Finished, lines_of};
-use crate::{CompareError, Comparison, Job, Normaliser, Setup, Side};
+use super::{Chapter, Plan};
+use crate::error::CompareError;
+use crate::job::{Finished, Job};
+use crate::lines::{Normaliser, lines_of};
+use crate::setup::Setup;
+use crate::side::Side;
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
+    key: "inet_03",
     title: "SMTP by hand (inet_03)",
+    originals: &["inet_03.py"],
     lesson_path: "lessons/03-smtp-by-hand.md",
     lesson: include_str!("../../../lessons/03-smtp-by-hand.md"),
-    scenario,
+    recording: include_str!("../../../lessons/recordings/inet_03.txt"),
+    plans: &[
+        Plan {
+            title: "inet_03.py | smtp-raw (mail2.txt), each against a slow \
+                    mock SMTP server",
+            python: |setup| python(setup, Mail::Message("127.0.0.1", CRLF)),
+            rust: |setup| rust(setup, Mail::Message("127.0.0.1:PORT", CRLF)),
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_03.py | smtp-raw, with an empty mail2.txt",
+            python: |setup| python(setup, Mail::Empty),
+            rust: |setup| rust(setup, Mail::Empty),
+            rust_needs_python: false,
+        },
+        Plan {
+            title: "inet_03.py | smtp-raw, with no mail2.txt",
+            python: |setup| python(setup, Mail::Missing),
+            rust: |setup| rust(setup, Mail::Missing),
+            rust_needs_python: false,
+        },
+    ],
 };
+
+/// The original's side: `inet_03.py` under the shim, its port 25 sent to
+/// a fresh slow mock, with `mail` as its `mail2.txt`.
+fn python(setup: &Setup, mail: Mail) -> Result<Side, CompareError> {
+    run_side(script(), &mail, |smtp| {
+        Ok(Job::original(setup, "inet_03.py")
+            .env("INET_COMPARE_SMTP", smtp)
+            .env("INET_COMPARE_HOSTS", HOSTS))
+    })
+}
+
+/// The port's side: `smtp-raw` against a fresh slow mock, with `mail`.
+fn rust(setup: &Setup, mail: Mail) -> Result<Side, CompareError> {
+    run_side(script(), &mail, |_| Job::program(setup, "smtp-raw"))
+}
 
 // ANCHOR: scenario
 /// The message both programs send, after the file's first line: the
@@ -83,6 +128,33 @@ pub fn script() -> Script {
 /// has ended (the client's exit closed the socket, so this is quick).
 const SESSION_END: Duration = Duration::from_secs(5);
 
+/// The `mail2.txt` a program reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Mail {
+    /// [`MESSAGE`] for `server` (`127.0.0.1`, the original's port 25; or
+    /// `127.0.0.1:PORT`, the mock's port put in place of `PORT`), its
+    /// lines ended by a line end (`"\n"`, `"\r\n"`).
+    Message(&'static str, &'static str),
+    /// An empty file.
+    Empty,
+    /// No file at all.
+    Missing,
+}
+
+impl Mail {
+    /// The file's text for a mock at `smtp`, if there is a file.
+    pub fn text(self, smtp: SocketAddr) -> Option<String> {
+        match self {
+            Mail::Message(server, line_end) => {
+                let server = server.replace("PORT", &smtp.port().to_string());
+                Some(mail_file(&server, line_end))
+            }
+            Mail::Empty => Some(String::new()),
+            Mail::Missing => None,
+        }
+    }
+}
+
 /// `mail2.txt` for a program that sends to `server` (`127.0.0.1`, or
 /// `127.0.0.1:PORT`), its lines ended by `line_end` (`"\n"`, `"\r\n"`).
 pub fn mail_file(server: &str, line_end: &str) -> String {
@@ -92,6 +164,27 @@ pub fn mail_file(server: &str, line_end: &str) -> String {
 
 /// The line end of this chapter's file (see the module doc).
 const CRLF: &str = "\r\n";
+
+/// One side of an SMTP chapter: a fresh mock with `script`, the program
+/// `job` makes for the mock's address, run with `mail` as its
+/// `mail2.txt`; what it did and what the mock saw ([`Smtp::side`]).
+///
+/// # Errors
+/// When the mock won't start or the program can't be run.
+pub fn run_side(
+    script: Script,
+    mail: &Mail,
+    job: impl FnOnce(SocketAddr) -> Result<Job, CompareError>,
+) -> Result<Side, CompareError> {
+    let smtp = Smtp::start(script)?;
+    let mut job = job(smtp.addr())?;
+    if let Some(text) = mail.text(smtp.addr()) {
+        job = job.file("mail2.txt", text);
+    }
+    let finished = job.run()?;
+    let normal = Normaliser::new().port(smtp.addr().port(), "PORT");
+    Ok(smtp.side(&finished, &normal))
+}
 
 /// A mock SMTP server for one side.
 pub struct Smtp {
@@ -145,68 +238,6 @@ pub fn kept(messages: &[Message]) -> Vec<String> {
         lines.extend(lines_of(&message.data));
     }
     lines
-}
-
-fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
-    both_sides(
-        setup,
-        &Run {
-            script,
-            hosts: HOSTS.to_owned(),
-            line_end: CRLF,
-            program: "smtp-raw",
-            args: &[],
-            title: "inet_03.py | smtp-raw (mail2.txt), each against a mock \
-                    SMTP server",
-        },
-    )
-}
-
-/// How an SMTP chapter runs its two sides.
-pub struct Run {
-    /// The mock's script, made afresh for each side.
-    pub script: fn() -> Script,
-    /// The shim's name table (`INET_COMPARE_HOSTS`).
-    pub hosts: String,
-    /// The line end of `mail2.txt`.
-    pub line_end: &'static str,
-    /// The Rust program.
-    pub program: &'static str,
-    /// Its arguments (it reads `mail2.txt` from its working directory).
-    pub args: &'static [&'static str],
-    /// The comparison's title.
-    pub title: &'static str,
-}
-
-/// Runs the original, then the port, each against a fresh mock with
-/// `run.script`, each with its `mail2.txt` (the original's names
-/// `127.0.0.1`: port 25, which the shim sends to the mock).
-pub fn both_sides(
-    setup: &Setup,
-    run: &Run,
-) -> Result<Vec<Comparison>, CompareError> {
-    let python_smtp = Smtp::start((run.script)())?;
-    let python = Job::original(setup)
-        .env("INET_COMPARE_SMTP", python_smtp.addr())
-        .env("INET_COMPARE_HOSTS", &run.hosts)
-        .file("mail2.txt", mail_file("127.0.0.1", run.line_end))
-        .run()?;
-
-    let rust_smtp = Smtp::start((run.script)())?;
-    let rust_file = mail_file(&rust_smtp.addr().to_string(), run.line_end);
-    let rust = Job::program(setup, run.program)?
-        .args(run.args)
-        .file("mail2.txt", rust_file)
-        .run()?;
-
-    let normal = Normaliser::new()
-        .port(python_smtp.addr().port(), "PORT")
-        .port(rust_smtp.addr().port(), "PORT");
-    Ok(vec![Comparison {
-        title: run.title.into(),
-        python: python_smtp.side(&python, &normal),
-        rust: rust_smtp.side(&rust, &normal),
-    }])
 }
 
 #[cfg(test)]

@@ -7,14 +7,14 @@
 //! (`INET_COMPARE_HOSTS`): the three real sites at documentation
 //! addresses, `xx` unknown, as on the Internet. The original has no
 //! coding line, which Python 2.7 refuses; the shim reads it as UTF-8
-//! (`INET_COMPARE_CODING`) and says so.
+//! (`INET_COMPARE_CODING`), and the report says so at its top.
 //!
 //! `webget` resolves names through the system, which would leave the
 //! machine, so it is given the mock's address instead, as the tour does:
 //! one mock per site (`127.0.0.1:PORT`, so each site has a file of its
 //! own), and, for `xx`, a loopback port where nothing listens. Compared:
 //! standard output, standard error, exit status, the bytes each mock
-//! received and sent, and the saved files, paired site by site.
+//! received and sent, and the file saved for each site.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::Path;
@@ -23,15 +23,27 @@ use std::time::Duration;
 use inet_mocks::http::HttpServer;
 use inet_mocks::{HttpMock, Reply, Transcript};
 
-use super::Chapter;
-use crate::{CompareError, Comparison, Finished, Job, Normaliser, Setup, Side};
+use super::{Chapter, Plan};
+use crate::error::CompareError;
+use crate::job::{Finished, Job};
+use crate::lines::Normaliser;
+use crate::setup::Setup;
+use crate::side::Side;
 
 /// The chapter.
 pub const CHAPTER: Chapter = Chapter {
+    key: "inet_02",
     title: "web client (inet_02)",
+    originals: &["inet_02.py"],
     lesson_path: "lessons/02-web-client.md",
     lesson: include_str!("../../../lessons/02-web-client.md"),
-    scenario,
+    recording: include_str!("../../../lessons/recordings/inet_02.txt"),
+    plans: &[Plan {
+        title: "inet_02.py | webget --timeout 5 MOCK MOCK MOCK CLOSED",
+        python,
+        rust,
+        rust_needs_python: false,
+    }],
 };
 
 // ANCHOR: script
@@ -63,66 +75,57 @@ const WEBGET_TIMEOUT: &str = "5";
 /// How long to wait for a mock to see its connections closed.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
-fn scenario(setup: &Setup) -> Result<Vec<Comparison>, CompareError> {
-    // The original: one mock takes every connection to port 80.
-    let python_http = http_mock()?;
-    let python = Job::original(setup)
+/// The original: one mock takes every connection to port 80. It has no
+/// coding line, which Python 2.7 refuses: the shim reads it as UTF-8
+/// (`INET_COMPARE_CODING`), and says so in a note.
+fn python(setup: &Setup) -> Result<Side, CompareError> {
+    let http = http_mock()?;
+    let python = Job::original(setup, "inet_02.py")
         .env("INET_COMPARE_HOSTS", HOSTS)
-        .env("INET_COMPARE_HTTP", python_http.addr())
+        .env("INET_COMPARE_HTTP", http.addr())
         .env("INET_COMPARE_CODING", "utf-8")
         .run()?;
-    python_http.wait_for_closed(reachable(&SITES), CLOSE_WAIT);
+    http.wait_for_closed(reachable(&SITES), CLOSE_WAIT);
+    let normal = Normaliser::new().port(http.addr().port(), "PORT");
+    let files: Vec<String> =
+        SITES.iter().map(|site| format!("{site}.html")).collect();
+    let side = python
+        .side(&normal)
+        .transcripts(&http.transcripts(), &normal);
+    Ok(with_files(side, &python, &files, &normal))
+}
 
-    // The port: a mock per site in the table, a closed port for `xx`.
-    let mut rust_http = Vec::new();
-    let mut rust_addrs = Vec::new();
+/// The port: a mock per site in the table, a closed port for `xx`.
+fn rust(setup: &Setup) -> Result<Side, CompareError> {
+    let mut mocks = Vec::new();
+    let mut addrs = Vec::new();
     for site in SITES {
-        rust_addrs.push(match in_table(site) {
+        addrs.push(match in_table(site) {
             true => {
                 let mock = http_mock()?;
                 let addr = mock.addr();
-                rust_http.push(mock);
+                mocks.push(mock);
                 addr
             }
             false => closed_port()?,
         });
     }
-    let rust_sites: Vec<String> =
-        rust_addrs.iter().map(SocketAddr::to_string).collect();
+    let sites: Vec<String> = addrs.iter().map(SocketAddr::to_string).collect();
     let rust = Job::program(setup, "webget")?
         .args(["--timeout", WEBGET_TIMEOUT])
-        .args(&rust_sites)
+        .args(&sites)
         .run()?;
-    for mock in &rust_http {
+    for mock in &mocks {
         mock.wait_for_closed(1, CLOSE_WAIT);
     }
-
-    let normal = rust_addrs
+    let normal = addrs
         .iter()
-        .fold(Normaliser::new(), |n, addr| n.port(addr.port(), "PORT"))
-        .port(python_http.addr().port(), "PORT");
-    let python_files: Vec<String> =
-        SITES.iter().map(|site| format!("{site}.html")).collect();
-    let rust_files: Vec<String> =
-        rust_sites.iter().map(|site| file_name_of(site)).collect();
-    let rust_transcripts: Vec<Transcript> =
-        rust_http.iter().flat_map(HttpServer::transcripts).collect();
-    let python_side = python
-        .side(&normal)
-        .transcripts(&python_http.transcripts(), &normal);
-    let rust_side = rust.side(&normal).transcripts(&rust_transcripts, &normal);
-    let (python_side, rust_side) = with_files(
-        (python_side, &python, &python_files),
-        (rust_side, &rust, &rust_files),
-        &normal,
-    );
-    Ok(vec![Comparison {
-        title: format!(
-            "inet_02.py | webget --timeout {WEBGET_TIMEOUT} MOCK MOCK MOCK CLOSED"
-        ),
-        python: python_side,
-        rust: rust_side,
-    }])
+        .fold(Normaliser::new(), |n, addr| n.port(addr.port(), "PORT"));
+    let files: Vec<String> = sites.iter().map(|s| file_name_of(s)).collect();
+    let transcripts: Vec<Transcript> =
+        mocks.iter().flat_map(HttpServer::transcripts).collect();
+    let side = rust.side(&normal).transcripts(&transcripts, &normal);
+    Ok(with_files(side, &rust, &files, &normal))
 }
 
 /// How many of `sites` are in [`HOSTS`]: the connections a mock sees.
@@ -146,36 +149,28 @@ pub fn file_name_of(site: &str) -> String {
     }
 }
 
-/// Adds a channel per saved file to both sides, paired site by site:
-/// `file A.html | B.html`, the original's file on the left, the port's
-/// on the right. A file that does not exist is the line `[no such
-/// file]`, an empty one `[empty file]`. Any other file left in a
-/// working directory gets a channel of its own, on its side only.
+/// Adds a channel per site for the file saved for it, `file for SITE`
+/// ([`SITES`] in order, `files` the names this program saved them
+/// under): a file that does not exist is the line `[no such file]`, an
+/// empty one `[empty file]`. Any other file left in the working
+/// directory gets a channel of its own.
 fn with_files(
-    python: (Side, &Finished, &[String]),
-    rust: (Side, &Finished, &[String]),
+    mut side: Side,
+    run: &Finished,
+    files: &[String],
     normal: &Normaliser,
-) -> (Side, Side) {
-    let (mut python_side, python_run, python_files) = python;
-    let (mut rust_side, rust_run, rust_files) = rust;
-    for (p, r) in python_files.iter().zip(rust_files) {
-        let name = format!("file {p} | {}", normal.line(r));
-        let p_lines = file_lines(&python_run.work_dir().join(p), normal);
-        let r_lines = file_lines(&rust_run.work_dir().join(r), normal);
-        python_side = python_side.channel(&name, p_lines);
-        rust_side = rust_side.channel(&name, r_lines);
+) -> Side {
+    let normal = run.normaliser(normal);
+    for (site, file) in SITES.iter().zip(files) {
+        let lines = file_lines(&run.work_dir().join(file), &normal);
+        side = side.channel(&format!("file for {site}"), lines);
     }
-    for (side, run, files) in [
-        (&mut python_side, python_run, python_files),
-        (&mut rust_side, rust_run, rust_files),
-    ] {
-        for other in others(&run.work_dir(), files) {
-            let lines = file_lines(&run.work_dir().join(&other), normal);
-            let name = format!("file {} (not expected)", normal.line(&other));
-            *side = std::mem::take(side).channel(&name, lines);
-        }
+    for other in others(&run.work_dir(), files) {
+        let lines = file_lines(&run.work_dir().join(&other), &normal);
+        let name = format!("file {} (not expected)", normal.line(&other));
+        side = side.channel(&name, lines);
     }
-    (python_side, rust_side)
+    side
 }
 
 /// The lines of the file at `path`, normalised; [`NO_FILE`] if it
