@@ -26,6 +26,7 @@
 
 use super::scene::Play;
 
+mod compare;
 mod lesson00;
 mod lesson01;
 mod lesson02;
@@ -45,6 +46,7 @@ const LESSONS: &[&[(&str, Play)]] = &[
     lesson05::SCENES,
     lesson06::SCENES,
     lesson07::SCENES,
+    compare::SCENES,
 ];
 
 /// Every scene, by the name its lesson's marker gives.
