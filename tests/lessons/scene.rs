@@ -6,11 +6,17 @@
 //!
 //! A scene shows the port its lesson chose (`mock-smtp --port 2526`), but
 //! runs its server on a free port (`--port 0`) and reads the real one from
-//! the server's first line (`listening on 127.0.0.1:PORT`), so that scenes
-//! run in parallel with each other and with every other test. Wherever the
+//! the server's first line (`listening on 127.0.0.1:PORT`, or a minimal
+//! port's `... sur le port PORT`), so that scenes run in parallel with each
+//! other and with every other test. Wherever the
 //! scene writes the lesson's port (a command, a file), the real one is
 //! used; wherever the real one is printed, the lesson's is shown. The
 //! scratch directory is shown as `.`, and `$ORIGINALS` stays `$ORIGINALS`.
+//!
+//! A command shows `cargo run` as the reader types it in a clone, but the
+//! scratch directory is no clone: `cargo run -- ARGS` runs the tour, `tour
+//! ARGS`, and `cargo run -q --example NAME -- ARGS` (or `--bin NAME`) runs
+//! that program, built beforehand and on `PATH`.
 //!
 //! Commands run with `sh -c`, their standard output and error through one
 //! pipe, as a terminal shows them; trailing white space is dropped from
@@ -21,6 +27,7 @@
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -64,6 +71,8 @@ pub struct Scene {
     ports: Vec<(String, String)>,
     /// (real, shown) texts, masked in every output.
     masks: Vec<(String, String)>,
+    /// (before, shown): the number after `before` is shown as `shown`.
+    number_masks: Vec<(String, String)>,
     /// Extra environment of every command.
     env: Vec<(String, String)>,
     /// Steps are played but not shown while this is set.
@@ -90,6 +99,8 @@ impl Scene {
         let dir = tempfile::tempdir()
             .map_err(|e| fail(format!("no scratch dir: {e}")))?;
         let mut path = programs.as_os_str().to_os_string();
+        path.push(":");
+        path.push(programs.join("examples"));
         if let Some(old) = env::var_os("PATH") {
             path.push(":");
             path.push(old);
@@ -110,6 +121,7 @@ impl Scene {
             path,
             ports: Vec::new(),
             masks,
+            number_masks: Vec::new(),
             env: Vec::new(),
             quiet: false,
             servers: Vec::new(),
@@ -151,12 +163,74 @@ impl Scene {
         self.masks.push((real.to_string(), shown.to_string()));
     }
 
+    /// Shows every number that follows `before` as `shown`, in every
+    /// output from now on: a port the system picked for a program that
+    /// does not take one (the tour's servers), a queue id.
+    pub fn mask_number_after(&mut self, before: &str, shown: &str) {
+        self.number_masks
+            .push((before.to_string(), shown.to_string()));
+    }
+
+    /// The scene needs `program` on `PATH` (a tool the lesson installs,
+    /// such as `socat`); without it, it is skipped.
+    pub fn needs(&mut self, program: &str) -> Result<(), Stop> {
+        let mut found = self.shell(&format!("command -v {program}"));
+        found.stdout(Stdio::null()).stderr(Stdio::null());
+        match found.status() {
+            Ok(status) if status.success() => Ok(()),
+            _ => Err(Stop::Skip(format!("needs {program}, not on PATH"))),
+        }
+    }
+
     /// Starts a server in the background, shown as `$ COMMAND` and its first
     /// line. `port` is the port the lesson shows in `command`: the server
-    /// runs on port 0 instead, and must print `listening on HOST:PORT`
-    /// first.
+    /// runs on port 0 instead, and must say which port it got first
+    /// (`listening on HOST:PORT`, or `... port PORT`: see [`bound_port`]).
     pub fn server(&mut self, command: &str, port: u16) -> Result<(), Stop> {
         let real = replace_number(&self.real(command), &port.to_string(), "0");
+        let first = self.start(&uncargo(&real), command)?;
+        let Some(bound) = bound_port(&first) else {
+            return Err(fail(format!(
+                "`{command}` said {first:?}, not `listening on` or `port`"
+            )));
+        };
+        self.ports.push((port.to_string(), bound.to_string()));
+        self.say(&format!("$ {command}\n"));
+        let first = self.shown(&first);
+        self.say(&first);
+        Ok(())
+    }
+
+    /// Starts a server as [`server`](Self::server) does, for a server that
+    /// can't tell which port the system gave it (an original, given port
+    /// 0, says 0): the stage finds a free port for it instead, and shows it
+    /// as `port`. Its first line may say anything.
+    pub fn server_on_free_port(
+        &mut self,
+        command: &str,
+        port: u16,
+    ) -> Result<(), Stop> {
+        let free =
+            TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr());
+        let free = free.map_err(|e| fail(format!("no free port: {e}")))?;
+        self.ports.push((port.to_string(), free.port().to_string()));
+        let first = self.start(&uncargo(&self.real(command)), command)?;
+        self.say(&format!("$ {command}\n"));
+        let first = self.shown(&first);
+        self.say(&first);
+        Ok(())
+    }
+
+    /// Sets `name` to `value` in the environment of every command from now
+    /// on (`PYTHONUNBUFFERED`, so that an original's first line is not
+    /// held back in a buffer).
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
+    /// Runs `real` in the background as the server `command`, and returns
+    /// its first line.
+    fn start(&mut self, real: &str, command: &str) -> Result<String, Stop> {
         let (reader, writer) = io::pipe().map_err(|e| fail(e.to_string()))?;
         let mut shell = self.shell(&format!("exec {real}"));
         shell.stdin(Stdio::null());
@@ -172,21 +246,9 @@ impl Scene {
         let server = Server { child, lines };
         let first = server.lines.recv_timeout(DEADLINE).map_err(|_| {
             fail(format!("`{command}` printed no line within {DEADLINE:?}"))
-        })?;
-        let listening = first.split_once("listening on ").map(|(_, addr)| addr);
-        let bound = listening.and_then(|addr| addr.rsplit_once(':'));
-        let Some((_, bound)) = bound.filter(|(_, p)| p.parse::<u16>().is_ok())
-        else {
-            return Err(fail(format!(
-                "`{command}` said {first:?}, not `listening on`"
-            )));
-        };
-        self.ports.push((port.to_string(), bound.to_string()));
+        });
         self.servers.push(server);
-        self.say(&format!("$ {command}\n"));
-        let first = self.shown(&first);
-        self.say(&first);
-        Ok(())
+        first
     }
 
     /// Shows what the last server started printed since, up to and
@@ -215,7 +277,7 @@ impl Scene {
     pub fn run(&mut self, command: &str) -> Result<Option<i32>, Stop> {
         let (mut reader, writer) =
             io::pipe().map_err(|e| fail(e.to_string()))?;
-        let mut shell = self.shell(&self.real(command));
+        let mut shell = self.shell(&uncargo(&self.real(command)));
         shell.stdin(Stdio::null());
         let mut child = spawn(shell, writer, command)?;
         let (send, output) = mpsc::channel();
@@ -288,6 +350,10 @@ impl Scene {
             text.replace(real.as_str(), shown)
         };
         let text = self.masks.iter().fold(text, mask);
+        let number = |text: String, (before, shown): &(String, String)| {
+            replace_number_after(&text, before, shown)
+        };
+        let text = self.number_masks.iter().fold(text, number);
         let lines = text.lines().map(|line| format!("{}\n", line.trim_end()));
         lines.collect()
     }
@@ -337,6 +403,74 @@ fn replace_number(text: &str, from: &str, to: &str) -> String {
     out + rest
 }
 
+/// `text` with the whole number that follows each `before` replaced by
+/// `shown`.
+fn replace_number_after(text: &str, before: &str, shown: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(before) {
+        let after = at + before.len();
+        out.push_str(&rest[..after]);
+        rest = &rest[after..];
+        let digits = rest.find(|c: char| !c.is_ascii_digit());
+        let digits = digits.unwrap_or(rest.len());
+        if digits > 0 {
+            out.push_str(shown);
+            rest = &rest[digits..];
+        }
+    }
+    out + rest
+}
+
+/// The port a server's first line names: `listening on 127.0.0.1:PORT`,
+/// or, from a minimal port in `examples/`, the number after `port `
+/// (`Serveur d'echo a l'ecoute sur le port PORT`).
+fn bound_port(line: &str) -> Option<&str> {
+    let port = match line.split_once("listening on ") {
+        Some((_, addr)) => addr.rsplit_once(':')?.1,
+        None => {
+            let after = line.rsplit_once("port ")?.1;
+            let end = after.find(|c: char| !c.is_ascii_digit());
+            &after[..end.unwrap_or(after.len())]
+        }
+    };
+    port.parse::<u16>().is_ok().then_some(port)
+}
+
+/// `command` as the stage runs it: each `cargo run [-q] [--example NAME |
+/// --bin NAME] [-- ARGS]` becomes `NAME ARGS`, or `tour ARGS` without a
+/// name (the tour is the package's default program).
+fn uncargo(command: &str) -> String {
+    const CARGO_RUN: &str = "cargo run";
+    let mut out = String::new();
+    let mut rest = command;
+    while let Some(at) = rest.find(CARGO_RUN) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + CARGO_RUN.len()..];
+        let mut program = "tour";
+        loop {
+            let trimmed = rest.trim_start_matches(' ');
+            let word = trimmed.split(' ').next().unwrap_or("");
+            let after = &trimmed[word.len()..];
+            match word {
+                "-q" | "--quiet" => rest = after,
+                "--example" | "--bin" => {
+                    let after = after.trim_start_matches(' ');
+                    program = after.split(' ').next().unwrap_or("");
+                    rest = &after[program.len()..];
+                }
+                "--" => {
+                    rest = after;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        out.push_str(program);
+    }
+    out + rest
+}
+
 /// The directory of the programs, with the mock servers built in it: they
 /// belong to the `inet-mocks` package, whose binaries cargo builds for this
 /// test only when asked. Cargo builds them once per test run, and only if
@@ -348,7 +482,8 @@ fn programs() -> Result<PathBuf, Stop> {
         let dir = exe.parent().ok_or("no directory for the programs")?;
         let mut cargo =
             Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
-        cargo.args(["build", "--quiet", "--package", "inet-mocks", "--bins"]);
+        cargo.args(["build", "--quiet", "--package", "inet-mocks"]);
+        cargo.args(["--package", "inet", "--bins", "--examples"]);
         cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
         match dir.file_name().and_then(|name| name.to_str()) {
             Some("debug") => {}
@@ -376,6 +511,57 @@ fn programs() -> Result<PathBuf, Stop> {
         }
     });
     built.clone().map_err(fail)
+}
+
+#[test]
+fn cargo_run_becomes_the_program_it_runs() {
+    let cases = [
+        ("cargo run -- echo", "tour echo"),
+        ("cargo run -q -- 5", "tour 5"),
+        ("cargo run", "tour"),
+        (
+            "cargo run -q --example inet_08_echo_server -- 7051",
+            "inet_08_echo_server 7051",
+        ),
+        (
+            "printf 'a\\n' | cargo run -q --bin echo-client -- h 1 | cat",
+            "printf 'a\\n' | echo-client h 1 | cat",
+        ),
+        ("echo-server 7051", "echo-server 7051"),
+    ];
+    for (shown, run) in cases {
+        assert_eq!(uncargo(shown), run, "{shown}");
+    }
+}
+
+#[test]
+fn a_server_names_its_port_in_either_way() {
+    let port = bound_port;
+    assert_eq!(
+        port("echo server listening on 127.0.0.1:41000"),
+        Some("41000")
+    );
+    assert_eq!(
+        port("Serveur d'echo a l'ecoute sur le port 41000"),
+        Some("41000")
+    );
+    let generic =
+        "Service tcp generique lance sur le port 41000. Arret par Ctrl-C";
+    assert_eq!(port(generic), Some("41000"));
+    assert_eq!(port("listening"), None);
+    assert_eq!(port("port 99999"), None);
+}
+
+#[test]
+fn a_number_after_a_text_is_masked() {
+    let text = "$ echo-server 43575 (here)\n$ echo-client 127.0.0.1 43575";
+    let masked = replace_number_after(text, "127.0.0.1 ", "PORT");
+    let masked = replace_number_after(&masked, "echo-server ", "PORT");
+    assert_eq!(
+        masked,
+        "$ echo-server PORT (here)\n$ echo-client 127.0.0.1 PORT"
+    );
+    assert_eq!(replace_number_after("a b", "a ", "N"), "a b");
 }
 
 #[test]
