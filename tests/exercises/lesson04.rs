@@ -87,7 +87,11 @@ mod drive_session {
             "<-- 250",
         ]);
         let got = drive(&mut sending(&["b@y"]), replies);
-        assert_eq!(got, (want, Some(Ok(Refused::new()))), "pipelined");
+        assert_eq!(
+            got,
+            (want, Some(Ok(Refused::new()))),
+            "pipelined (left: your driver's, right: expected)"
+        );
 
         // Lockstep: no PIPELINING listed, so a reply after each command;
         // an EHLO refused falls back to HELO.
@@ -118,7 +122,11 @@ mod drive_session {
         ]);
         let got = drive(&mut sending(&["b@y", "c@y"]), replies);
         let refused = vec![("b@y".to_owned(), reply(550, "no such user"))];
-        assert_eq!(got, (want, Some(Ok(refused))), "lockstep");
+        assert_eq!(
+            got,
+            (want, Some(Ok(refused))),
+            "lockstep (left: your driver's, right: expected)"
+        );
 
         // The trap: every RCPT refused, DATA answered 354 all the same.
         let replies = vec![
@@ -146,7 +154,11 @@ mod drive_session {
         let got = drive(&mut sending(&["b@y"]), replies);
         let refused = vec![("b@y".to_owned(), reply(550, "no such user"))];
         let outcome = Some(Err(Stop::Recipients(refused)));
-        assert_eq!(got, (want, outcome), "the trap");
+        assert_eq!(
+            got,
+            (want, outcome),
+            "the trap (left: your driver's, right: expected)"
+        );
 
         // The replies run out: a connection that broke, no outcome.
         let replies = vec![ehlo(&["PIPELINING"]), reply(250, "sender ok")];
@@ -159,7 +171,11 @@ mod drive_session {
             "<-- 250",
         ]);
         let got = drive(&mut sending(&["b@y"]), replies);
-        assert_eq!(got, (want, None), "replies that run out");
+        assert_eq!(
+            got,
+            (want, None),
+            "replies that run out (left: your driver's, right: expected)"
+        );
     }
 }
 
@@ -196,7 +212,8 @@ mod after_the_group {
                 let got = after(mail, &rcpts, data);
                 assert_eq!(
                     got, want,
-                    "MAIL answered {mail}, RCPT {rcpts:?}, DATA {data}"
+                    "MAIL answered {mail}, RCPT {rcpts:?}, DATA {data} \
+                     (left: yours, right: the session's)"
                 );
             }
         }
@@ -297,7 +314,8 @@ mod py_repr {
     fn check(py_repr: impl Fn(&[u8]) -> String) {
         for (bytes, python) in PYTHON {
             let shown = String::from_utf8_lossy(bytes);
-            assert_eq!(py_repr(bytes), python, "repr of {shown:?}");
+            let why = "left: yours, right: Python's";
+            assert_eq!(py_repr(bytes), python, "repr of {shown:?} ({why})");
         }
         // Any bytes, quotes and escapes often.
         let config = Config {
