@@ -52,6 +52,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             exit(3);
         }
     };
+    // ANCHOR: talk
     // Lines 36-48: only the first line is stripped (line 38, not 45).
     let mut line = raw_input(PROMPT)?.trim().to_string();
     while !line.is_empty() {
@@ -74,3 +75,4 @@ fn exchange(connection: &mut TcpStream, line: &str) -> io::Result<()> {
     println!("<-- {}", String::from_utf8_lossy(&buffer[..n]));
     Ok(())
 }
+// ANCHOR_END: talk

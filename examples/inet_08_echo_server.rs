@@ -55,6 +55,7 @@ fn serve_forever(server: TcpListener) {
     }
 }
 
+// ANCHOR: handle
 /// ThreadedTCPRequestHandler.handle (lines 11-25).
 fn handle(client: TcpStream) -> io::Result<()> {
     let name = thread::current().name().unwrap_or("").to_string();
@@ -76,3 +77,4 @@ fn handle(client: TcpStream) -> io::Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: handle

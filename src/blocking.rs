@@ -5,6 +5,7 @@
 
 use std::io::{self, ErrorKind};
 
+// ANCHOR: blocking
 /// Is `e` a read timeout? It shows up as `WouldBlock` on Unix (also for
 /// a non-blocking socket with nothing to read) and as `TimedOut` on
 /// Windows: both mean the same thing here.
@@ -32,3 +33,4 @@ pub fn retry_interrupted<T>(
         }
     }
 }
+// ANCHOR_END: blocking

@@ -11,8 +11,9 @@
 //! read, and three times that for the whole page). [`DeadlineReader`](reader::DeadlineReader) is
 //! a stream read against a deadline, for a line reader to wrap.
 //!
-//! Lessons: `lessons/05-echo.md` (the idle timeout),
-//! `lessons/02-web-client.md` (a timeout and a deadline).
+//! Lessons: `lessons/00-bytes-lines-deadlines.md` (deadlines),
+//! `lessons/05-echo.md` (the idle timeout), `lessons/02-web-client.md` (a
+//! timeout and a deadline).
 
 use std::io::{self, ErrorKind};
 use std::time::{Duration, Instant};
@@ -31,7 +32,6 @@ pub struct Deadline {
 // ANCHOR_END: deadline
 
 impl Deadline {
-    // ANCHOR: deadline_wait
     /// `budget` from now; each wait may last all the time left. A budget
     /// the clock can't count to (`Duration::MAX`) ends a year from now: as
     /// good as forever for one exchange, and no overflow.
@@ -55,6 +55,7 @@ impl Deadline {
         Deadline { end, ..self }
     }
 
+    // ANCHOR: next_wait
     /// How long the next read or write may wait: the time left, or the
     /// cap if that is shorter.
     ///
@@ -69,6 +70,7 @@ impl Deadline {
         }
         Ok(self.cap.map_or(left, |cap| left.min(cap)))
     }
+    // ANCHOR_END: next_wait
 
     /// Whether a wait that began at `started` was cut short by the
     /// deadline (it could not have its whole cap, or the deadline has
@@ -78,7 +80,6 @@ impl Deadline {
         self.end.saturating_duration_since(started) < full
             || Instant::now() >= self.end
     }
-    // ANCHOR_END: deadline_wait
 }
 
 #[cfg(test)]

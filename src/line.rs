@@ -21,7 +21,7 @@
 //! The framing rule itself is two pure functions, [`find_line_end`] and
 //! [`strip_terminator`], so it can be tested without any I/O.
 //!
-//! Lesson: `lessons/05-echo.md`.
+//! Lesson: `lessons/00-bytes-lines-deadlines.md`.
 
 use std::fmt;
 use std::io::{self, Read};

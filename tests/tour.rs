@@ -41,6 +41,19 @@ fn assert_shows(expected: &[&str]) -> &'static str {
     stdout
 }
 
+/// Chapter 0 (`bin/tour/bytes.rs`): each write and the read it gave,
+/// then the three lines the line reader finds in the same bytes, the
+/// last one ended by CRLF and begun by another write.
+#[test]
+fn the_tour_shows_writes_reads_and_lines() {
+    assert_shows(&[
+        "== Chapter 0: bytes, lines and deadlines ==",
+        "client write 1: \"hello\\nworld\\n\"\n  server read 1: \"hello\\nworld\\n\"",
+        "client write 2: \"hel\"\n  server read 2: \"hel\"",
+        "  line: \"hello\"\n  line: \"world\"\n  line: \"hello again\"\n",
+    ]);
+}
+
 /// Chapter 1 (`bin/tour/names.rs`): `resolve` against the mock DNS
 /// server, one exchange decoded, and the mock's question log.
 #[test]
@@ -120,6 +133,10 @@ fn the_tour_shows_the_echo_server() {
         "--> cmde 1 du client 1",
         "client 127.0.0.1 : cmde 1 du client 1 (Thread-1)",
         "end of session: the client closed the connection (Thread-2)",
+        // Each command before its reply, though the relay records the
+        // two ways on two threads.
+        "    --> cmde 1 du client 2\n    <-- Thread-2: CMDE 1 DU CLIENT 2\n    \
+         --> cmde 2 du client 2\n    <-- Thread-2: CMDE 2 DU CLIENT 2\n",
     ]);
 }
 
@@ -141,7 +158,7 @@ fn the_tour_has_help_and_refuses_unknown_chapters() {
     let help = tour().arg("--help").assert().success();
     let text = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
     assert!(text.contains("usage: tour [CHAPTER]"), "{text}");
-    for name in ["names", "web", "smtp", "echo", "generic"] {
+    for name in ["bytes", "names", "web", "smtp", "echo", "generic"] {
         assert!(text.contains(&format!("\n  {name} ")), "{name}: {text}");
     }
     for wrong in [&["extra"][..], &["7"], &["names", "web"]] {
@@ -154,6 +171,7 @@ fn the_tour_has_help_and_refuses_unknown_chapters() {
 #[test]
 fn a_chapter_runs_alone_by_name_or_lesson_number() {
     let chapters = [
+        ("0", "== Chapter 0:", "lessons/00-bytes-lines-deadlines.md"),
         ("names", "== Chapter 1:", "lessons/01-names.md"),
         ("4", "== Chapter 4:", "lessons/04-smtp-library.md"),
     ];

@@ -9,7 +9,7 @@ use super::{STEP_TIMEOUT, heading, indent, wait_for};
 use inet::accept::Stop;
 use inet::echo::{client, server};
 use inet::net;
-use inet::transcript::{Recorded, Transcript};
+use inet::transcript::{Direction, Recorded, Transcript};
 
 #[path = "../echo_server/report.rs"]
 mod server_report;
@@ -91,7 +91,10 @@ fn recording_relay(
         }
         let (server_end, client_end) =
             (server.try_clone()?, client.try_clone()?);
-        let to_server = Recorded::new(server.try_clone()?, transcript.clone());
+        let to_server = SentFirst {
+            server: server.try_clone()?,
+            transcript: transcript.clone(),
+        };
         let from_server = Recorded::new(server, transcript);
         let upstream = {
             let client = client.try_clone()?;
@@ -102,6 +105,27 @@ fn recording_relay(
         Ok(())
     });
     Ok(addr)
+}
+
+/// The relay's way to the server. It records a command *before* passing
+/// it on: recorded after (as `Recorded` does), the command could come
+/// after the reply in the transcript, since the other direction's thread
+/// may read and record the reply first.
+struct SentFirst {
+    server: TcpStream,
+    transcript: Transcript,
+}
+
+impl Write for SentFirst {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.transcript.record(Direction::Sent, bytes);
+        self.server.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.server.flush()
+    }
 }
 
 /// Copies `from` to `to` until `from` ends, then passes the end on to

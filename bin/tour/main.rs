@@ -17,6 +17,7 @@ mod cli;
 #[path = "../common/tempdir.rs"]
 mod tempdir;
 
+mod bytes;
 mod echo;
 mod generic;
 mod names;
@@ -36,6 +37,7 @@ this process, on 127.0.0.1 only, and prints what each side saw: the
 program's output, the bytes on the wire, and the server's console.
 
 CHAPTER runs one chapter only, named or by the number of its lesson:
+  bytes    0     three writes, the reads they gave, and the lines in them
   names    1     resolve, against a mock DNS server (inet_01)
   web      2     webget, against a mock web server (inet_02)
   smtp     3, 4  smtp-raw and smtp-send, against a mock SMTP server
@@ -51,6 +53,7 @@ chapter, 3 when one failed (it says why)",
 /// A chapter of the tour, by its name on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Chapter {
+    Bytes,
     Names,
     Web,
     Smtp,
@@ -59,7 +62,13 @@ enum Chapter {
 }
 
 /// Each chapter: its name, the lessons it belongs to, and their files.
-const CHAPTERS: [(Chapter, &str, &[u8], &str); 5] = [
+const CHAPTERS: [(Chapter, &str, &[u8], &str); 6] = [
+    (
+        Chapter::Bytes,
+        "bytes",
+        &[0],
+        "lessons/00-bytes-lines-deadlines.md",
+    ),
     (Chapter::Names, "names", &[1], "lessons/01-names.md"),
     (Chapter::Web, "web", &[2], "lessons/02-web-client.md"),
     (
@@ -89,6 +98,7 @@ impl Chapter {
 
     fn run(self, out: &mut impl Write) -> io::Result<()> {
         match self {
+            Chapter::Bytes => bytes::chapter(out),
             Chapter::Names => names::chapter(out),
             Chapter::Web => web::chapter(out),
             Chapter::Smtp => smtp::chapters(out),
@@ -112,8 +122,8 @@ fn tour_main() -> Result<(), ExitCode> {
         None => None,
         Some(arg) => Some(Chapter::parse(arg).ok_or_else(|| {
             PROGRAM.usage(&format!(
-                "no chapter {arg:?}: names, web, smtp, echo, generic, or a \
-                 lesson from 1 to 6"
+                "no chapter {arg:?}: bytes, names, web, smtp, echo, generic, \
+                 or a lesson from 0 to 6"
             ))
         })?),
     };

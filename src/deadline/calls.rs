@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::Deadline;
 use crate::blocking::retry_interrupted;
 
-// ANCHOR: deadline_io
+// ANCHOR: deadline_read
 /// One read from `stream`, waiting at most
 /// [`next_wait`](Deadline::next_wait) in all, however often a signal
 /// interrupts it.
@@ -33,6 +33,7 @@ pub fn read(
         stream.read(buf)
     })
 }
+// ANCHOR_END: deadline_read
 
 /// Writes all of `bytes` to `stream`, all the write calls together
 /// waiting at most [`next_wait`](Deadline::next_wait).
@@ -95,7 +96,6 @@ fn retry<T>(
 ) -> io::Result<T> {
     retry_interrupted(|| attempt(call.next_wait()?))
 }
-// ANCHOR_END: deadline_io
 
 #[cfg(test)]
 mod tests {

@@ -170,7 +170,10 @@ struct Sessions {
     started: u64,
 }
 
+// ANCHOR_END: sessions
+
 impl Sessions {
+    // ANCHOR: admit
     /// Starts a thread for `stream`, or refuses it when the server is
     /// full (or the system won't give us a thread).
     fn admit<'scope, 'env>(
@@ -201,6 +204,7 @@ impl Sessions {
             Err(e) => refuse(&stream, &format!("no thread: {e}"), report),
         }
     }
+    // ANCHOR_END: admit
 
     /// Hangs up on every client still connected: their threads see
     /// their connection end, and finish.
@@ -212,7 +216,6 @@ impl Sessions {
         }
     }
 }
-// ANCHOR_END: sessions
 
 /// Tells a client we can't serve it, in one line; it is hung up on when
 /// its last handle goes.
