@@ -92,15 +92,32 @@ fn first_mock_and_mail(s: &mut Scene) -> Result<(), Stop> {
 /// The mail file for the refusing mock, from `mail2.txt`.
 const REFUSED_TXT: &str = "sed 's/:2541,/:2542,/' mail2.txt > refused.txt";
 
+/// The mail file for the silent mock, from `mail2.txt`.
+const SILENT_TXT: &str = "sed 's/:2541,/:2543,/' mail2.txt > silent.txt";
+
+/// The second terminal, with `server` started in another: the copy of
+/// `mail2.txt` for it (shown when the reader makes it, not when it was
+/// made earlier), then `command`, and its exit status.
+fn against(
+    s: &mut Scene,
+    server: Play,
+    (copy, shown): (&str, bool),
+    command: &str,
+) -> Result<(), Stop> {
+    first_mock_and_mail(s)?;
+    s.quietly(server)?;
+    match shown {
+        true => s.run(copy)?,
+        false => s.quietly(|s| s.run(copy))?,
+    };
+    s.run(&format!("{command}; echo \"exit status $?\""))?;
+    Ok(())
+}
+
 /// The second terminal: the minimal port is refused, and exits 0.
 fn inet_04_refused(s: &mut Scene) -> Result<(), Stop> {
-    first_mock_and_mail(s)?;
-    s.quietly(refusing_mock)?;
-    s.run(REFUSED_TXT)?;
-    s.run(&format!(
-        "{MINIMAL} refused.txt 2> /dev/null; echo \"exit status $?\""
-    ))?;
-    Ok(())
+    let port = format!("{MINIMAL} refused.txt 2> /dev/null");
+    against(s, refusing_mock, (REFUSED_TXT, true), &port)
 }
 
 /// The minimal port, given a mail file that is not there.
@@ -112,34 +129,21 @@ fn inet_04_name_error(s: &mut Scene) -> Result<(), Stop> {
 /// A mock that never greets (an hour is forever to a reader).
 const SILENT: &str = "mock-smtp --port 2543 --delay GREETING=3600";
 
-/// The first terminal: the mock that keeps silent.
+/// The third terminal: the mock that keeps silent.
 fn silent_mock(s: &mut Scene) -> Result<(), Stop> {
     s.server(SILENT, 2543)
 }
 
-/// The mail file for the silent mock, from `mail2.txt`.
-const SILENT_TXT: &str = "sed 's/:2541,/:2543,/' mail2.txt > silent.txt";
-
 /// The second terminal: the minimal port waits until `timeout` kills it.
 fn inet_04_silent(s: &mut Scene) -> Result<(), Stop> {
-    first_mock_and_mail(s)?;
-    s.quietly(silent_mock)?;
-    s.run(SILENT_TXT)?;
-    s.run(&format!(
-        "timeout 5 {MINIMAL} silent.txt; echo \"exit status $?\""
-    ))?;
-    Ok(())
+    let port = format!("timeout 5 {MINIMAL} silent.txt");
+    against(s, silent_mock, (SILENT_TXT, true), &port)
 }
 
 /// `smtp-send` against the refusing mock: exit status 7.
 fn smtp_send_refused(s: &mut Scene) -> Result<(), Stop> {
-    first_mock_and_mail(s)?;
-    s.quietly(|s| {
-        refusing_mock(s)?;
-        s.run(REFUSED_TXT)
-    })?;
-    s.run("smtp-send refused.txt; echo \"exit status $?\"")?;
-    Ok(())
+    let send = "smtp-send refused.txt";
+    against(s, refusing_mock, (REFUSED_TXT, false), send)
 }
 
 /// `smtp-send` given a mail file that is not there: exit status 2.
@@ -150,13 +154,8 @@ fn smtp_send_bad_file(s: &mut Scene) -> Result<(), Stop> {
 
 /// `smtp-send` against the silent mock, with a short timeout.
 fn smtp_send_silent(s: &mut Scene) -> Result<(), Stop> {
-    first_mock_and_mail(s)?;
-    s.quietly(|s| {
-        silent_mock(s)?;
-        s.run(SILENT_TXT)
-    })?;
-    s.run("smtp-send --timeout 2 silent.txt; echo \"exit status $?\"")?;
-    Ok(())
+    let send = "smtp-send --timeout 2 silent.txt";
+    against(s, silent_mock, (SILENT_TXT, false), send)
 }
 
 /// The mock of "Run it by hand", which keeps each message in `dump/`.
