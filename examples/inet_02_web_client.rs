@@ -53,6 +53,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// ANCHOR: get_index
 /// getIndex (lines 4-50): reads the page `/` of `site` into SITE.html
 /// and says how it went.
 fn get_index(site: &str) -> Result<String, Box<dyn Error>> {
@@ -94,3 +95,4 @@ fn get_index(site: &str) -> Result<String, Box<dyn Error>> {
         "Transfert reussi du paragraphe index du site {site}"
     ))
 }
+// ANCHOR_END: get_index

@@ -56,6 +56,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+// ANCHOR: handle
 /// MyTCPHandler.handle (lines 10-23): starts the reader thread, then
 /// sends what is typed until `bye`.
 fn handle(client: &TcpStream, address: IpAddr) -> io::Result<()> {
@@ -74,7 +75,9 @@ fn handle(client: &TcpStream, address: IpAddr) -> io::Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: handle
 
+// ANCHOR: lecture
 /// MyTCPHandler.lecture (lines 25-32): prints each line the client
 /// sends, until it sends `bye`.
 fn lecture(stream: TcpStream, address: IpAddr, over: Receiver<()>) {
@@ -91,3 +94,4 @@ fn lecture(stream: TcpStream, address: IpAddr, over: Receiver<()>) {
         println!("<--- {address} : {}", String::from_utf8_lossy(&line));
     }
 }
+// ANCHOR_END: lecture

@@ -173,7 +173,9 @@ fn spawn_keyboard(
         })?;
     Ok(taken)
 }
+// ANCHOR_END: keyboard
 
+// ANCHOR: read_keys
 /// Hands over each keyboard line once the one before was taken; returns
 /// why the keyboard ended.
 fn read_keys(
@@ -196,7 +198,7 @@ fn read_keys(
         }
     }
 }
-// ANCHOR_END: keyboard
+// ANCHOR_END: read_keys
 
 /// The session loop's side of the channels, and what it needs to serve.
 struct Relay<'a> {
@@ -243,7 +245,9 @@ impl Relay<'_> {
             why: &why,
         });
     }
+    // ANCHOR_END: session
 
+    // ANCHOR: relay_keys
     /// Relays keyboard lines to the client until `bye`, the keyboard's
     /// end, or the client's departure; returns how the client left.
     fn relay_keys(
@@ -274,7 +278,7 @@ impl Relay<'_> {
             }
         }
     }
-    // ANCHOR_END: session
+    // ANCHOR_END: relay_keys
 
     // ANCHOR: close_gracefully
     /// Half-closes our side, then lets the reader thread drain what the

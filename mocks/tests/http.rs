@@ -393,6 +393,17 @@ fn the_program_serves_a_root_and_generated_bodies() {
 }
 
 #[test]
+fn the_program_plays_a_fault_and_logs_it() {
+    let mock = mock_http(&["--fault", "close-mid-body"]);
+    let reply = exchange(mock.addr, GET);
+    let head = b"HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\n";
+    assert_eq!(reply, [&head[..], &pattern(50)].concat());
+    let log = mock.next_line();
+    let want = "\"GET / HTTP/1.0\" fault close-mid-body";
+    assert!(log.ends_with(want), "{log}");
+}
+
+#[test]
 fn the_program_has_help_and_refuses_bad_arguments() {
     let bin = env!("CARGO_BIN_EXE_mock-http");
     let help = Command::new(bin).arg("--help").output().unwrap();
@@ -404,6 +415,8 @@ fn the_program_has_help_and_refuses_bad_arguments() {
         (&["--port"], 1),
         (&["--root", "/no/such/dir"], 1),
         (&["--generate", "lots"], 1),
+        (&["--fault", "slow"], 1),
+        (&["--fault"], 1),
         (&["extra"], 1),
     ] {
         let out = Command::new(bin).args(bad).output().unwrap();

@@ -543,7 +543,9 @@ impl BodyFramer {
             _ => Ok(self.received),
         }
     }
+    // ANCHOR_END: body_framer
 
+    // ANCHOR: check_size
     /// Refuses a body announced (`Content-Length`) or grown past `max`,
     /// if there is one: as soon as the head, or the byte, shows it.
     ///
@@ -561,8 +563,8 @@ impl BodyFramer {
             _ => Ok(()),
         }
     }
+    // ANCHOR_END: check_size
 }
-// ANCHOR_END: body_framer
 
 /// A response read to its end: its final head, and the sizes of what was
 /// passed on (the bytes themselves went on to the caller).

@@ -126,7 +126,7 @@ pub const NAME_MAX: usize = 255;
 /// `.tmp`.
 const TEMP_EXTRA: usize = 22;
 
-// ANCHOR: temp_file
+// ANCHOR: temp_create
 /// A file being written, that becomes `dest` on [`commit`](Self::commit)
 /// and vanishes if dropped before. It is locked while it lives.
 #[derive(Debug)]
@@ -174,7 +174,9 @@ impl TempFile {
         }
         Err(file_error(dir, last))
     }
+    // ANCHOR_END: temp_create
 
+    // ANCHOR: temp_commit
     /// Flushes the data to the disk, then renames the file to its
     /// destination, replacing any file there.
     ///
@@ -199,7 +201,7 @@ impl Drop for TempFile {
         }
     }
 }
-// ANCHOR_END: temp_file
+// ANCHOR_END: temp_commit
 
 /// Locks `file`, just created at `path`; false if [`remove_stale`] took
 /// it in the instant between its creation and now (it locks, deletes,

@@ -2,10 +2,313 @@
 
 use std::fmt::Debug;
 
+#[path = "../../lessons/answers/until_length.rs"]
+mod until_length_answer;
+#[path = "../../lessons/exercises/until_length.rs"]
+mod until_length_start;
+
+#[path = "../../lessons/answers/content_length.rs"]
+mod content_length_answer;
+#[path = "../../lessons/exercises/content_length.rs"]
+mod content_length_start;
+
 #[path = "../../lessons/answers/chunked.rs"]
 mod chunked_answer;
 #[path = "../../lessons/exercises/chunked.rs"]
 mod chunked_start;
+
+/// Lesson 2, exercise 1: the minimal port's loop, framed.
+mod until_length {
+    use super::{
+        Debug, until_length_answer as answer, until_length_start as start,
+    };
+    use std::io::{self, Read};
+
+    #[test]
+    #[ignore = "exercise: `cargo test --test exercises -- --ignored until_length`"]
+    fn start() {
+        check(|server, max| {
+            start::read_response(server, max).map_err(|e| got!(start, e))
+        });
+    }
+
+    #[test]
+    fn answer() {
+        check(|server, max| {
+            answer::read_response(server, max).map_err(|e| got!(answer, e))
+        });
+    }
+
+    /// A `ReadError` of either module, as the check sees it.
+    #[derive(Debug)]
+    enum Got {
+        Io(String),
+        HeadTooLarge,
+        BadLength,
+        IncompleteHead,
+        Truncated { got: u64, expected: u64 },
+    }
+
+    /// The [`Got`] for the `ReadError` `e` of module `m`.
+    macro_rules! got {
+        ($m:ident, $e:expr) => {
+            match $e {
+                $m::ReadError::Io(e) => Got::Io(e.to_string()),
+                $m::ReadError::HeadTooLarge => Got::HeadTooLarge,
+                $m::ReadError::BadLength => Got::BadLength,
+                $m::ReadError::IncompleteHead => Got::IncompleteHead,
+                $m::ReadError::Truncated { got, expected } => {
+                    Got::Truncated { got, expected }
+                }
+            }
+        };
+    }
+    use got;
+
+    /// What a server does once its pieces are sent.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Then {
+        /// It closes: every read gives 0.
+        Closes,
+        /// It keeps the connection open and says nothing: a read would
+        /// wait forever, so the check fails it.
+        StaysOpen,
+        /// It sends these bytes again and again.
+        Repeats(&'static [u8]),
+    }
+
+    /// A server: the reply in pieces, each given whole to one read if
+    /// it fits (or as much as fits), then what [`Then`] says.
+    struct Server {
+        pieces: Vec<Vec<u8>>,
+        then: Then,
+        /// Bytes given so far.
+        sent: usize,
+    }
+
+    /// More than this many bytes of an endless head is reading on and
+    /// on, with no regard for `max_head`.
+    const TOO_FAR: usize = 16 * MAX_HEAD;
+    const MAX_HEAD: usize = 1024;
+
+    impl Read for Server {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if buf.is_empty() {
+                return Ok(0);
+            }
+            if let Some(piece) = self.pieces.first_mut() {
+                let n = piece.len().min(buf.len());
+                buf[..n].copy_from_slice(&piece[..n]);
+                piece.drain(..n);
+                if piece.is_empty() {
+                    self.pieces.remove(0);
+                }
+                self.sent += n;
+                return Ok(n);
+            }
+            match self.then {
+                Then::Closes => Ok(0),
+                Then::StaysOpen => Err(io::Error::other(
+                    "read again after the whole body: this server keeps the \
+                     connection open, so that read would wait forever",
+                )),
+                Then::Repeats(bytes) => {
+                    if self.sent > TOO_FAR {
+                        return Err(io::Error::other(format!(
+                            "read {} bytes of a head that never ends, with \
+                             max_head {MAX_HEAD}",
+                            self.sent
+                        )));
+                    }
+                    let n = bytes.len().min(buf.len());
+                    buf[..n].copy_from_slice(&bytes[..n]);
+                    self.sent += n;
+                    Ok(n)
+                }
+            }
+        }
+    }
+
+    /// A server that sends `reply` cut at `cuts`, then does `then`.
+    fn server(reply: &[u8], cuts: &[usize], then: Then) -> Server {
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for &cut in cuts.iter().chain([&reply.len()]) {
+            let cut = cut.clamp(from, reply.len());
+            if cut > from {
+                pieces.push(reply[from..cut].to_vec());
+            }
+            from = cut;
+        }
+        Server {
+            pieces,
+            then,
+            sent: 0,
+        }
+    }
+
+    const HEAD: &[u8] = b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\n";
+
+    fn check(read: impl Fn(&mut Server, usize) -> Result<Vec<u8>, Got>) {
+        let whole = [HEAD, b"hello"].concat();
+        let got = |reply: &[u8], cuts: &[usize], then: Then| {
+            let mut server = server(reply, cuts, then);
+            read(&mut server, MAX_HEAD)
+        };
+
+        // NeverCloses: stop at the length, however the bytes come.
+        let open = [&whole[..], b"junk after the body"].concat();
+        let fed = got(&open, &[], Then::StaysOpen);
+        assert_read(
+            &fed,
+            &whole,
+            "the page, its 5 bytes of body and not a byte more, from a \
+             server that keeps the connection open",
+        );
+        for cut in 0..=whole.len() {
+            let fed = got(&whole, &[cut], Then::StaysOpen);
+            assert_read(&fed, &whole, &format!("the page cut at byte {cut}"));
+        }
+        let empty = b"HTTP/1.0 204 No Content\r\nContent-Length: 0\r\n\r\n";
+        let fed = got(empty, &[], Then::StaysOpen);
+        assert_read(&fed, empty, "a body of length 0");
+        let lower = b"HTTP/1.0 200 OK\ncontent-length: 2\n\nhi";
+        let fed = got(lower, &[20], Then::StaysOpen);
+        let what = "`content-length` in lower case, lines ended by a bare LF";
+        assert_read(&fed, lower, what);
+
+        // No length: the body ends at the close.
+        let unframed = b"HTTP/1.0 200 OK\r\n\r\nall of this, to the close";
+        let fed = got(unframed, &[3, 25], Then::Closes);
+        assert_read(&fed, unframed, "no Content-Length: up to the close");
+
+        // CutShort: the close comes before the length.
+        let short = b"HTTP/1.0 200 OK\r\nContent-Length: 100\r\n\r\nhalf";
+        let fed = got(short, &[], Then::Closes);
+        assert!(
+            matches!(
+                fed,
+                Err(Got::Truncated {
+                    got: 4,
+                    expected: 100
+                })
+            ),
+            "4 bytes of a 100-byte body must be Truncated {{ got: 4, \
+             expected: 100 }}, not {:?}",
+            shown(&fed)
+        );
+        let cut_head = b"HTTP/1.0 200 OK\r\nServer: x\r\n";
+        let fed = got(cut_head, &[], Then::Closes);
+        assert!(fed.is_err(), "a close inside the head: {fed:?}");
+        let bad = b"HTTP/1.0 200 OK\r\nContent-Length: x5\r\n\r\n";
+        let fed = got(bad, &[], Then::Closes);
+        assert!(fed.is_err(), "a length that is not a number: {fed:?}");
+
+        // A head that never ends is refused, not read forever.
+        let endless = b"HTTP/1.0 200 OK\r\n";
+        let fed = got(endless, &[], Then::Repeats(b"X: y\r\n"));
+        assert!(
+            matches!(fed, Err(Got::HeadTooLarge)),
+            "header lines forever must be HeadTooLarge, not {:?}",
+            shown(&fed)
+        );
+    }
+
+    /// `fed` is `want`, shown as text if not.
+    /// What a read gave, its bytes as text.
+    fn shown(fed: &Result<Vec<u8>, Got>) -> Result<String, &Got> {
+        fed.as_ref()
+            .map(|bytes| String::from_utf8_lossy(bytes).into())
+    }
+
+    fn assert_read(fed: &Result<Vec<u8>, Got>, want: &[u8], what: &str) {
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        match fed {
+            Ok(got) => assert_eq!(text(got), text(want), "{what}"),
+            Err(Got::Io(why)) => panic!("{what}: the read failed: {why}"),
+            Err(e) => panic!("{what}: {e:?}"),
+        }
+    }
+}
+
+/// Lesson 2, exercise 2: the length of a body, from a stranger.
+mod content_length {
+    use super::{
+        content_length_answer as answer, content_length_start as start,
+    };
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    #[test]
+    #[ignore = "exercise: `cargo test --test exercises -- --ignored content_length`"]
+    fn start() {
+        check(|values| {
+            start::content_length(values).map_err(|e| format!("{e:?}"))
+        });
+    }
+
+    #[test]
+    fn answer() {
+        check(|values| {
+            answer::content_length(values).map_err(|e| format!("{e:?}"))
+        });
+    }
+
+    fn check(length: impl Fn(&[&[u8]]) -> Result<Option<u64>, String>) {
+        let good: [(&[&[u8]], Option<u64>); 7] = [
+            (&[], None),
+            (&[b"0"], Some(0)),
+            (&[b"173"], Some(173)),
+            (&[b"007"], Some(7)),
+            (&[b"5", b"5"], Some(5)),
+            (&[b"5, 5"], Some(5)),
+            (&[b"18446744073709551615"], Some(u64::MAX)),
+        ];
+        for (values, want) in good {
+            let got = length(values);
+            assert_eq!(got, Ok(want), "{:?}", shown(values));
+        }
+        let bad: [(&[&[u8]], &str); 12] = [
+            (&[b""], "an empty value"),
+            (&[b"+5"], "a sign (str::parse takes it)"),
+            (&[b"-6"], "a negative length"),
+            (&[b"5 5"], "a space inside"),
+            (&[b"0x10"], "hex"),
+            (&[b"five"], "words"),
+            (&[b"5\xff"], "a byte that is not ASCII"),
+            (&[b"18446744073709551616"], "2^64, one past the largest"),
+            (&[b"36893488147419103232"], "2^65, which wraps to 0"),
+            (&[b"5", b"6"], "two headers that differ"),
+            (&[b"5, 6"], "a list that differs"),
+            (&[b"5", b"x"], "a bad second header"),
+        ];
+        for (values, what) in bad {
+            let got = length(values);
+            assert!(got.is_err(), "{what}, {:?}: got {got:?}", shown(values));
+        }
+        // Any length, written any way a list allows, is read back.
+        let config = Config {
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new(config);
+        let result = runner.run(&(any::<u64>(), 1usize..4), |(n, times)| {
+            let list = vec![n.to_string(); times].join(", ");
+            prop_assert_eq!(length(&[list.as_bytes()]), Ok(Some(n)));
+            Ok(())
+        });
+        if let Err(failure) = result {
+            panic!("a length, written as a list: {failure}");
+        }
+    }
+
+    fn shown(values: &[&[u8]]) -> Vec<String> {
+        values
+            .iter()
+            .map(|v| String::from_utf8_lossy(v).into())
+            .collect()
+    }
+}
 
 /// Lesson 2, exercise 3: a chunked body decoder.
 mod chunked {

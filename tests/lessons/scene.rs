@@ -71,8 +71,12 @@ pub struct Scene {
     ports: Vec<(String, String)>,
     /// (real, shown) texts, masked in every output.
     masks: Vec<(String, String)>,
-    /// (before, shown): the number after `before` is shown as `shown`.
-    number_masks: Vec<(String, String)>,
+    /// (before, shown, part): the run of characters that are `part`
+    /// after `before` (a number, hex digits) is shown as `shown`.
+    run_masks: Vec<RunMask>,
+    /// (text, shown port): the number printed right after the text is a
+    /// port, shown as the lesson's.
+    learned: Vec<(String, u16)>,
     /// Extra environment of every command.
     env: Vec<(String, String)>,
     /// Steps are played but not shown while this is set.
@@ -90,6 +94,23 @@ struct Server {
 impl Drop for Server {
     fn drop(&mut self) {
         kill_group(&mut self.child);
+    }
+}
+
+/// A command started in the background, its whole output on a channel.
+pub struct Job {
+    child: Child,
+    output: Receiver<io::Result<Vec<u8>>>,
+    command: String,
+    /// Waited for: its process group is no longer ours to kill.
+    ended: bool,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        if !self.ended {
+            kill_group(&mut self.child);
+        }
     }
 }
 
@@ -121,7 +142,8 @@ impl Scene {
             path,
             ports: Vec::new(),
             masks,
-            number_masks: Vec::new(),
+            run_masks: Vec::new(),
+            learned: Vec::new(),
             env: Vec::new(),
             quiet: false,
             servers: Vec::new(),
@@ -167,8 +189,17 @@ impl Scene {
     /// output from now on: a port the system picked for a program that
     /// does not take one (the tour's servers), a queue id.
     pub fn mask_number_after(&mut self, before: &str, shown: &str) {
-        self.number_masks
-            .push((before.to_string(), shown.to_string()));
+        let (before, shown) = (before.to_string(), shown.to_string());
+        self.run_masks.push((before, shown, char::is_ascii_digit));
+    }
+
+    /// Shows every run of hex digits that follows `before` as `shown`, in
+    /// every output from now on: the random part of a name (a temporary
+    /// file's, `.page.html.3f9c0a17b2d4e681.tmp`).
+    pub fn mask_hex_after(&mut self, before: &str, shown: &str) {
+        let (before, shown) = (before.to_string(), shown.to_string());
+        self.run_masks
+            .push((before, shown, char::is_ascii_hexdigit));
     }
 
     /// The scene needs `program` on `PATH` (a tool the lesson installs,
@@ -188,7 +219,7 @@ impl Scene {
     /// (`listening on HOST:PORT`, or `... port PORT`: see [`bound_port`]).
     pub fn server(&mut self, command: &str, port: u16) -> Result<(), Stop> {
         let real = replace_number(&self.real(command), &port.to_string(), "0");
-        let first = self.start(&uncargo(&real), command)?;
+        let first = self.start_server(&uncargo(&real), command)?;
         let Some(bound) = bound_port(&first) else {
             return Err(fail(format!(
                 "`{command}` said {first:?}, not `listening on` or `port`"
@@ -214,7 +245,8 @@ impl Scene {
             TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr());
         let free = free.map_err(|e| fail(format!("no free port: {e}")))?;
         self.ports.push((port.to_string(), free.port().to_string()));
-        let first = self.start(&uncargo(&self.real(command)), command)?;
+        let first =
+            self.start_server(&uncargo(&self.real(command)), command)?;
         self.say(&format!("$ {command}\n"));
         let first = self.shown(&first);
         self.say(&first);
@@ -230,7 +262,11 @@ impl Scene {
 
     /// Runs `real` in the background as the server `command`, and returns
     /// its first line.
-    fn start(&mut self, real: &str, command: &str) -> Result<String, Stop> {
+    fn start_server(
+        &mut self,
+        real: &str,
+        command: &str,
+    ) -> Result<String, Stop> {
         let (reader, writer) = io::pipe().map_err(|e| fail(e.to_string()))?;
         let mut shell = self.shell(&format!("exec {real}"));
         shell.stdin(Stdio::null());
@@ -275,26 +311,54 @@ impl Scene {
     /// as `$ COMMAND`, and what it printed. Returns its exit status, which
     /// a transcript shows only if the command does (`; echo $?`).
     pub fn run(&mut self, command: &str) -> Result<Option<i32>, Stop> {
+        let job = self.start(command)?;
+        self.finish(job)
+    }
+
+    /// Starts `command` as [`run`](Self::run) does, but returns at once:
+    /// a command the reader runs in another terminal while the scene goes
+    /// on. [`finish`](Self::finish) waits for its end and shows it.
+    pub fn start(&mut self, command: &str) -> Result<Job, Stop> {
         let (mut reader, writer) =
             io::pipe().map_err(|e| fail(e.to_string()))?;
         let mut shell = self.shell(&uncargo(&self.real(command)));
         shell.stdin(Stdio::null());
-        let mut child = spawn(shell, writer, command)?;
+        let child = spawn(shell, writer, command)?;
         let (send, output) = mpsc::channel();
         thread::spawn(move || {
             let mut bytes = Vec::new();
             let _ = send.send(reader.read_to_end(&mut bytes).map(|_| bytes));
         });
-        let Ok(Ok(bytes)) = output.recv_timeout(DEADLINE) else {
-            kill_group(&mut child);
+        let command = command.to_string();
+        Ok(Job {
+            child,
+            output,
+            command,
+            ended: false,
+        })
+    }
+
+    /// Waits for `job` to end, within the deadline, and shows it as
+    /// `$ COMMAND` and what it printed. Returns its exit status.
+    pub fn finish(&mut self, mut job: Job) -> Result<Option<i32>, Stop> {
+        let command = std::mem::take(&mut job.command);
+        let Ok(Ok(bytes)) = job.output.recv_timeout(DEADLINE) else {
             return Err(fail(format!(
                 "`{command}` did not end within {DEADLINE:?}"
             )));
         };
-        let status = child.wait().map_err(|e| fail(e.to_string()))?;
+        let status = job.child.wait().map_err(|e| fail(e.to_string()))?;
+        job.ended = true;
         let printed = self.shown(&String::from_utf8_lossy(&bytes));
         self.say(&format!("$ {command}\n{printed}"));
         Ok(status.code())
+    }
+
+    /// From now on, a number printed right after `text` is a port that a
+    /// program picked (the tour's server, a client's own port): it is
+    /// shown as `shown`, as the ports of [`server`](Self::server) are.
+    pub fn port_after(&mut self, text: &str, shown: u16) {
+        self.learned.push((text.to_string(), shown));
     }
 
     /// The scene needs Python 2.7 as `python2.7` and the chapter's
@@ -341,7 +405,14 @@ impl Scene {
 
     /// `text` with the lesson's ports in place of the real ones, masked,
     /// and without trailing white space.
-    fn shown(&self, text: &str) -> String {
+    fn shown(&mut self, text: &str) -> String {
+        for (after, shown) in &self.learned {
+            for real in numbers_after(text, after) {
+                if !self.ports.iter().any(|(_, known)| known == real) {
+                    self.ports.push((shown.to_string(), real.to_string()));
+                }
+            }
+        }
         let swap = |text: String, (shown, real): &(String, String)| {
             replace_number(&text, real, shown)
         };
@@ -350,10 +421,10 @@ impl Scene {
             text.replace(real.as_str(), shown)
         };
         let text = self.masks.iter().fold(text, mask);
-        let number = |text: String, (before, shown): &(String, String)| {
-            replace_number_after(&text, before, shown)
+        let run = |text: String, (before, shown, part): &RunMask| {
+            replace_run_after(&text, before, shown, *part)
         };
-        let text = self.number_masks.iter().fold(text, number);
+        let text = self.run_masks.iter().fold(text, run);
         let lines = text.lines().map(|line| format!("{}\n", line.trim_end()));
         lines.collect()
     }
@@ -384,6 +455,22 @@ fn kill_group(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// The numbers printed right after `after` in `text`.
+fn numbers_after<'t>(text: &'t str, after: &str) -> Vec<&'t str> {
+    let mut numbers = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(after) {
+        rest = &rest[at + after.len()..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if end > 0 {
+            numbers.push(&rest[..end]);
+        }
+    }
+    numbers
+}
+
 /// `text` with every whole number `from` (not part of a longer number)
 /// replaced by `to`.
 fn replace_number(text: &str, from: &str, to: &str) -> String {
@@ -403,20 +490,34 @@ fn replace_number(text: &str, from: &str, to: &str) -> String {
     out + rest
 }
 
+/// A mask of the run of characters after a text: (before, shown, part).
+type RunMask = (String, String, fn(&char) -> bool);
+
 /// `text` with the whole number that follows each `before` replaced by
 /// `shown`.
+#[cfg(test)]
 fn replace_number_after(text: &str, before: &str, shown: &str) -> String {
+    replace_run_after(text, before, shown, char::is_ascii_digit)
+}
+
+/// `text` with the run of characters that are `part` after each `before`
+/// replaced by `shown`.
+fn replace_run_after(
+    text: &str,
+    before: &str,
+    shown: &str,
+    part: fn(&char) -> bool,
+) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(at) = rest.find(before) {
         let after = at + before.len();
         out.push_str(&rest[..after]);
         rest = &rest[after..];
-        let digits = rest.find(|c: char| !c.is_ascii_digit());
-        let digits = digits.unwrap_or(rest.len());
-        if digits > 0 {
+        let run = rest.find(|c: char| !part(&c)).unwrap_or(rest.len());
+        if run > 0 {
             out.push_str(shown);
-            rest = &rest[digits..];
+            rest = &rest[run..];
         }
     }
     out + rest
@@ -562,6 +663,10 @@ fn a_number_after_a_text_is_masked() {
         "$ echo-server PORT (here)\n$ echo-client 127.0.0.1 PORT"
     );
     assert_eq!(replace_number_after("a b", "a ", "N"), "a b");
+    let temp = ".a.html.00ff3c9ab2d4e681.tmp";
+    let masked =
+        replace_run_after(temp, ".a.html.", "RANDOM", char::is_ascii_hexdigit);
+    assert_eq!(masked, ".a.html.RANDOM.tmp");
 }
 
 #[test]

@@ -17,10 +17,12 @@
 //!
 //! To add one: write a function that plays the commands (`s.run` for a
 //! command shown with its output, `s.server` for a server started in
-//! another terminal, `s.quietly` for what the reader did earlier and the
-//! block does not show), add it to its lesson's `SCENES` (one file per lesson,
-//! `lessonNN.rs`) under a new name, and put the
-//! marker before the block.
+//! another terminal, `s.start` and `s.finish` for a client started in
+//! another terminal and shown when it ends, `s.quietly` for what the
+//! reader did earlier and the block does not show, `s.example(NAME)`
+//! before `cargo run -q --example NAME --`), add it to its lesson's
+//! `SCENES` (one file per lesson, `lessonNN.rs`) under a new name, and put
+//! the marker before the block.
 
 use super::scene::Play;
 
