@@ -29,6 +29,7 @@ use std::time::Duration;
 use inet::smtp::client::Client;
 use mail_file::{Infos, infos_from_command_line};
 
+// ANCHOR: minimal
 /// `smtplib.SMTP(host)` has no timeout: it waits as long as it takes.
 /// `Client` wants one; this is the longest there is.
 const NO_TIMEOUT: Duration = Duration::MAX;
@@ -68,3 +69,4 @@ fn smtplib_send(infos: &Infos, verbose: bool) -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
+// ANCHOR_END: minimal

@@ -413,6 +413,7 @@ fn reply_to(line: &str, code: u16, extensions: &[&str]) -> Reply {
     Reply { code, lines }
 }
 
+// ANCHOR: drive
 /// Asks `session` what to do until it is done, answering each command
 /// with `answer` (given the line it answers: `mail FROM:<a@x>\r\n`,
 /// `<message>`...). Checks on the way that the replies it asks for come
@@ -482,6 +483,7 @@ fn drive(
     prop_assert!(false, "no end after {} steps: {:?}", bound, run);
     unreachable!()
 }
+// ANCHOR_END: drive
 
 /// The code the command starting with `verb` got, if it was answered.
 fn code_of(run: &Drive, verb: &str) -> Vec<u16> {
@@ -506,6 +508,7 @@ proptest! {
         512,
     ))]
 
+    // ANCHOR: any_replies
     /// Whatever the replies, in whatever order: the session ends; the
     /// message goes only after MAIL 250, an RCPT 250/251 and DATA 354,
     /// with no 421 before; nothing follows a 421; a lone dot only ends
@@ -548,6 +551,7 @@ proptest! {
             prop_assert!(!matches!(session.decided(), Some(Ok(_))));
         }
     }
+    // ANCHOR_END: any_replies
 
     /// Pipelining changes when commands go, never what comes of them:
     /// for the same reply to each command, both ways end alike, and the

@@ -61,6 +61,7 @@ pub fn run(
 }
 // ANCHOR_END: send
 
+// ANCHOR: report
 /// Prints the result line for `e`; returns the exit status.
 fn report(out: &mut impl Write, e: &Error) -> u8 {
     let text = if e.outcome_unknown() {
@@ -82,3 +83,4 @@ fn status(e: &Error) -> u8 {
     }
     e.step().and_then(exit_status).unwrap_or(exit::BAD_FILE)
 }
+// ANCHOR_END: report

@@ -283,7 +283,6 @@ impl Client {
         self.open
     }
 
-    // ANCHOR: command_and_reply
     /// Sends one command line. Nothing is sent if it is unsafe.
     ///
     /// # Errors
@@ -299,6 +298,7 @@ impl Client {
         self.send(&[Line { bytes: line, step }])
     }
 
+    // ANCHOR: read_reply
     /// Reads one whole reply, however many lines, within the timeout.
     /// A 421 reply closes the connection (RFC 5321 §3.8: the server is
     /// going away), and is returned for the caller to judge.
@@ -328,7 +328,7 @@ impl Client {
         }
         Ok(reply)
     }
-    // ANCHOR_END: command_and_reply
+    // ANCHOR_END: read_reply
 
     /// Sends a command and reads its reply (smtplib's `docmd`).
     ///
@@ -362,7 +362,6 @@ impl Client {
         }
     }
 
-    // ANCHOR: sendmail
     /// A whole transaction, with smtplib's semantics (see
     /// [`super::session`]): EHLO/HELO if not done yet, MAIL (with `size=`
     /// when the server has SIZE), RCPT for each recipient, DATA and the
@@ -408,6 +407,7 @@ impl Client {
         self.run(&mut message)
     }
 
+    // ANCHOR: run
     /// Does what the session asks until it is done. A failure while
     /// it only cleans up (RSET after a refusal) changes nothing: the
     /// refusal is what the caller needs to hear about.
@@ -429,7 +429,7 @@ impl Client {
             }
         }
     }
-    // ANCHOR_END: sendmail
+    // ANCHOR_END: run
 
     /// Reads a reply the session waits for, and hands it over.
     fn read_for_session(&mut self, step: Step) -> Result<(), Error> {
@@ -455,6 +455,7 @@ impl Client {
         self.write(&bytes, lines.first().map_or(Step::Data, |l| l.step))
     }
 
+    // ANCHOR: send_message
     /// After `354`: the message, read a piece at a time and encoded as
     /// it goes, then its final dot, if it was `size` octets. A message
     /// not sent in full can't have been accepted: a failure here belongs
@@ -490,6 +491,7 @@ impl Client {
         wire.extend_from_slice(data::END);
         self.write_message(&wire)
     }
+    // ANCHOR_END: send_message
 
     /// Writes a part of the message, shown as a `send:` debug line.
     fn write_message(&mut self, wire: &[u8]) -> Result<(), Error> {

@@ -20,7 +20,6 @@ use std::fmt::Write as _;
 
 use super::reply::Reply;
 
-// ANCHOR: py_repr
 /// Python 2's `repr()` of a byte string: in single quotes, or in double
 /// quotes if it holds a `'` and no `"`; `\t`, `\n`, `\r` and `\\` escaped,
 /// the quote too, and every other byte outside printable ASCII as
@@ -51,7 +50,6 @@ pub fn py_repr(bytes: &[u8]) -> String {
     out.push(quote);
     out
 }
-// ANCHOR_END: py_repr
 
 /// `send: '...'`: bytes about to be sent.
 pub fn send_line(bytes: &[u8]) -> String {

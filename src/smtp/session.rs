@@ -567,7 +567,6 @@ impl Session {
             self.decide(Err(Stop::Recipients(refused)));
         }
     }
-
     // ANCHOR_END: rules
 
     // ANCHOR: pipelined

@@ -111,7 +111,6 @@ impl Client {
         self.command(Command::Rcpt(recipient), Step::Rcpt)
     }
 
-    // ANCHOR: data
     /// DATA, then, after `354`, the message (line ends made CRLF, dots
     /// stuffed, the final dot added). Returns the reply to the final dot.
     ///
@@ -131,7 +130,6 @@ impl Client {
         self.debug(|| debug::data_line(&reply));
         Ok(reply)
     }
-    // ANCHOR_END: data
 
     /// RSET: forget the current transaction.
     ///
