@@ -10,7 +10,7 @@
 //! sleeps pace the load a test generates (a byte every 100 ms) or play a
 //! slow server (a pause in the middle of a reply).
 
-mod common;
+use crate::common;
 
 // The program's log: its unit tests run here, as programs build no
 // test binary of their own.

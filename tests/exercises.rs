@@ -7,7 +7,7 @@
 //!
 //! - `answer`, which runs with every `cargo test`: the check passes on the
 //!   answer;
-//! - `start`, ignored, the learner's command: `cargo test --test exercises
+//! - `start`, ignored, the learner's command: `cargo test --test inet
 //!   -- --ignored NAME` checks the starting code, and fails until the
 //!   exercise is done. `.ci/run` runs each `start` and requires it to fail,
 //!   so no check can pass on the starting code.

@@ -70,7 +70,7 @@
 //! `rust` block holds a line mdBook would hide, and `book.toml` turns off the
 //! Run button and the renaming of `README.md`.
 //!
-//! `BLESS=1 cargo test --test lessons` rewrites everything generated (copies,
+//! `BLESS=1 cargo test --test inet lessons::` rewrites everything generated (copies,
 //! captions, transcripts, the sizes in reading maps, links to source files,
 //! source pages, the "Source files" part), then fails only for problems that
 //! a human has to fix.
@@ -105,9 +105,9 @@ const MAX_WIDTH: usize = 100;
 const WIDE: &str = "wide";
 /// The heading of the generated part of `SUMMARY.md`.
 const SOURCE_PART: &str = "# Source files";
-const BLESS_HINT: &str =
-    "run `BLESS=1 cargo test --test lessons` to regenerate what is stale";
-const GENERATED: &str = "<!-- Written by `BLESS=1 cargo test --test lessons`";
+const BLESS_HINT: &str = "run `BLESS=1 cargo test --test inet lessons::` to regenerate what is stale";
+const GENERATED: &str =
+    "<!-- Written by `BLESS=1 cargo test --test inet lessons::`";
 /// The marker of a reading map: `<!-- reading-map: PROGRAM -->`.
 const READING_MAP: &str = "reading-map:";
 
@@ -1951,7 +1951,7 @@ fn path_listing(name: &str, limit: usize, path: &ReadingPath) -> String {
     listing
 }
 
-/// `cargo test --test lessons -- --nocapture reading_paths` prints each
+/// `cargo test --test inet -- --nocapture reading_paths` prints each
 /// program's reading path (see `tests/lessons/reading_paths.rs` for what
 /// it takes in and how lines are counted).
 #[test]
@@ -2487,7 +2487,7 @@ fn summary_listing(hand: &str, files: &[&str]) -> String {
         .collect();
     format!(
         "{hand}\n# Source files\n\n<!-- Written by `BLESS=1 cargo test \
-         --test lessons`: a page for each file that a lesson shows or links \
+         --test inet lessons::`: a page for each file that a lesson shows or links \
          to. -->\n\n{pages}"
     )
 }
@@ -2497,7 +2497,7 @@ fn summary_listing(hand: &str, files: &[&str]) -> String {
 fn page_of(file: &str) -> String {
     let up = "../".repeat(file.matches('/').count() + 1);
     format!(
-        "# `{file}`\n\n<!-- Written by `BLESS=1 cargo test --test lessons`, \
+        "# `{file}`\n\n<!-- Written by `BLESS=1 cargo test --test inet lessons::`, \
          for each file that a lesson shows or links to. -->\n\n\
          Shown in [Reading lines]({up}01.md).\n\n\
          ```rs\n{{{{#include {up}../{file}}}}}\n```\n"

@@ -17,7 +17,7 @@
 //! A recipient is accepted by 250 or 251 only. Stop at the message: what
 //! follows its final dot is not asked here.
 //!
-//! Check it with `cargo test --test exercises -- --ignored after_the_group`:
+//! Check it with `cargo test --test inet -- --ignored after_the_group`:
 //! it compares your answer with the session's for every combination of
 //! these codes, and shows the first that differs. An answer is in
 //! `lessons/answers/after_the_group.rs`.

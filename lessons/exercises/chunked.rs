@@ -14,7 +14,7 @@
 //! no line longer than `max_line` bytes, and refuse a size that does not
 //! fit in 64 bits rather than let it wrap.
 //!
-//! Check it with `cargo test --test exercises -- --ignored chunked`: the
+//! Check it with `cargo test --test inet -- --ignored chunked`: the
 //! check fails until the decoder is right. An answer is in
 //! `lessons/answers/chunked.rs`.
 // Until it is written, the skeleton uses none of these.

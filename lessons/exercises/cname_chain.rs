@@ -7,7 +7,7 @@
 //! within the answer, and stop, with `LookupError::CnameLoop`, on a chain
 //! that comes back to a name already seen.
 //!
-//! Check: `cargo test --test exercises -- --ignored cname_chain`
+//! Check: `cargo test --test inet -- --ignored cname_chain`
 
 use std::net::Ipv4Addr;
 

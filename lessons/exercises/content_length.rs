@@ -13,7 +13,7 @@
 //! the body's length, or `None` if there was no such header.
 //!
 //! The starting code parses the first value with `str::parse`, as many
-//! programs do. Check yours with `cargo test --test exercises -- --ignored
+//! programs do. Check yours with `cargo test --test inet -- --ignored
 //! content_length`: the check fails until `content_length` is right. An
 //! answer is in `lessons/answers/content_length.rs`.
 // Until it is written, the skeleton never refuses two lengths.

@@ -17,7 +17,7 @@
 //! The starting code does what the minimal port does: the message as it
 //! is, then `\r\n.\r\n`. Make it right.
 //!
-//! Check it with `cargo test --test exercises -- --ignored data_lines`:
+//! Check it with `cargo test --test inet -- --ignored data_lines`:
 //! the check decodes what you send the way a server does. An answer is in
 //! `lessons/answers/data_lines.rs`.
 

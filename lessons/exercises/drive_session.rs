@@ -15,7 +15,7 @@
 //! When the session asks for a reply and none is left, stop there: that
 //! is a connection that broke, and there is no outcome.
 //!
-//! Check it with `cargo test --test exercises -- --ignored drive_session`.
+//! Check it with `cargo test --test inet -- --ignored drive_session`.
 //! An answer is in `lessons/answers/drive_session.rs`.
 // Until it is written, the skeleton uses none of these.
 #![allow(unused_imports, unused_variables, unused_mut)]

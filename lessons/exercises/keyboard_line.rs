@@ -15,7 +15,7 @@
 //! the session, and each line goes out with `\n` after what `raw_input`
 //! kept.
 //!
-//! Check it with `cargo test --test exercises -- --ignored keyboard_line`.
+//! Check it with `cargo test --test inet -- --ignored keyboard_line`.
 //! An answer is in `lessons/answers/keyboard_line.rs`.
 
 /// What a typed line asks for.

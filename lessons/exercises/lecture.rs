@@ -11,7 +11,7 @@
 //! and at the end of the stream `read_until` reads nothing, at once, every
 //! time, so it shows an empty line without end.
 //!
-//! Check it with `cargo test --test exercises -- --ignored lecture`. An
+//! Check it with `cargo test --test inet -- --ignored lecture`. An
 //! answer is in `lessons/answers/lecture.rs`.
 
 use std::io::{self, BufRead};

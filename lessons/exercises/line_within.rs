@@ -8,7 +8,7 @@
 //! says how long each read may still wait (`next_wait`), and fails once
 //! none is left.
 //!
-//! Check it with `cargo test --test exercises -- --ignored line_within`:
+//! Check it with `cargo test --test inet -- --ignored line_within`:
 //! the check fails until the line has its deadline. An answer is in
 //! `lessons/answers/line_within.rs`.
 

@@ -17,7 +17,7 @@
 //!
 //! The starting code writes the minimal port's command. Make it right.
 //!
-//! Check it with `cargo test --test exercises -- --ignored mail_command`.
+//! Check it with `cargo test --test inet -- --ignored mail_command`.
 //! An answer is in `lessons/answers/mail_command.rs`.
 
 /// Why a command was not written, in words.

@@ -8,7 +8,7 @@
 //! `Err(NameError::BadPointer)` instead, without refusing the names that
 //! real servers write.
 //!
-//! Check: `cargo test --test exercises -- --ignored pointer_loop`
+//! Check: `cargo test --test inet -- --ignored pointer_loop`
 
 /// Why bytes are not a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 //! 16 bytes as 32 hex digits, one a label, the last first, then
 //! `ip6.arpa`.
 //!
-//! Check: `cargo test --test exercises -- --ignored ptr_name`
+//! Check: `cargo test --test inet -- --ignored ptr_name`
 
 use std::net::IpAddr;
 

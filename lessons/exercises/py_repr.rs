@@ -12,7 +12,7 @@
 //! Python 2.7: `python2.7 -c 'print repr("it'"'"'s \"both\"")'`.
 //!
 //! Write `py_repr`. Check it with
-//! `cargo test --test exercises -- --ignored py_repr`: it compares your
+//! `cargo test --test inet -- --ignored py_repr`: it compares your
 //! answer with strings Python 2.7 printed, then with the library's
 //! `inet::smtp::debug::py_repr` on any bytes. An answer is in
 //! `lessons/answers/py_repr.rs` (no peeking at `src/smtp/debug.rs`).

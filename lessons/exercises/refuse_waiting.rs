@@ -16,7 +16,7 @@
 //! `io::ErrorKind::WouldBlock`; on some systems an accepted stream
 //! inherits its listener's non-blocking mode.
 //!
-//! Check it with `cargo test --test exercises -- --ignored
+//! Check it with `cargo test --test inet -- --ignored
 //! refuse_waiting`. An answer is in `lessons/answers/refuse_waiting.rs`.
 // Until it is written, the skeleton uses none of these.
 #![allow(unused_imports, unused_variables)]

@@ -12,7 +12,7 @@
 //! single `recv(1000)` does. Make it right (you may use
 //! `inet::line::find_line_end` and `strip_terminator`).
 //!
-//! Check it with `cargo test --test exercises -- --ignored reply_framer`:
+//! Check it with `cargo test --test inet -- --ignored reply_framer`:
 //! the check fails until the replies are right. An answer is in
 //! `lessons/answers/reply_framer.rs`.
 

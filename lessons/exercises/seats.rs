@@ -13,7 +13,7 @@
 //! instead, and count only the seats whose session is still alive
 //! (`Arc::downgrade`, `Weak::strong_count`).
 //!
-//! Check it with `cargo test --test exercises -- --ignored seats`: the
+//! Check it with `cargo test --test inet -- --ignored seats`: the
 //! check fails until the seats come free. An answer is in
 //! `lessons/answers/seats.rs`.
 

@@ -20,7 +20,7 @@
 //! stream that ends before the last line is an error too. Lines may end
 //! with `\r\n` or `\n`.
 //!
-//! Check it with `cargo test --test exercises -- --ignored smtp_reply`:
+//! Check it with `cargo test --test inet -- --ignored smtp_reply`:
 //! the check fails until the replies are right. An answer is in
 //! `lessons/answers/smtp_reply.rs`.
 

@@ -10,7 +10,7 @@
 //! client takes each `recv` for one reply. Make it right (you may use
 //! `inet::line::find_line_end` and `strip_terminator`).
 //!
-//! Check it with `cargo test --test exercises -- --ignored split_lines`:
+//! Check it with `cargo test --test inet -- --ignored split_lines`:
 //! the check fails until the lines are right. An answer is in
 //! `lessons/answers/split_lines.rs`.
 

@@ -11,7 +11,7 @@
 //! its `Content-Length`.
 //!
 //! The starting code below is the minimal port's loop. Check yours with
-//! `cargo test --test exercises -- --ignored until_length`: the check
+//! `cargo test --test inet -- --ignored until_length`: the check
 //! fails until `read_response` is right. An answer is in
 //! `lessons/answers/until_length.rs`.
 // Until it is written, the skeleton uses none of these.

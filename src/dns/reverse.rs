@@ -11,7 +11,7 @@
 //! ```
 //!
 //! A client only ever goes this way. The way back, from a name to its
-//! address, is a server's business: `tests/prop_dns.rs` writes it, to
+//! address, is a server's business: `tests/names/prop.rs` writes it, to
 //! check that every address survives the trip.
 
 use std::net::IpAddr;

@@ -54,7 +54,7 @@
 //! after a refusal), and a 421 empties both queues.
 //!
 //! So the rules are tested with any sequence of replies and no network
-//! (`tests/prop_smtp.rs`), and the socket driver, [`super::client`],
+//! (`tests/smtp/prop.rs`), and the socket driver, [`super::client`],
 //! only moves bytes.
 
 use std::collections::VecDeque;

@@ -238,7 +238,15 @@ pub fn read_line(stream: &mut impl BufRead) -> String {
 /// `cases` cases for a property test, whose failing cases are saved in
 /// `file` (under `proptest-regressions/`, relative to where `cargo test`
 /// runs: the package root) and replayed first on every later run.
+///
+/// An unoptimised build (a learner's `cargo test`, after every edit) runs
+/// a quarter of them, so the suite stays quick; `.ci/run` runs them all,
+/// optimised, as `cargo test --release`.
 pub fn proptest_config(file: &'static str, cases: u32) -> ProptestConfig {
+    let cases = match cfg!(debug_assertions) {
+        true => cases.div_ceil(4),
+        false => cases,
+    };
     ProptestConfig {
         cases,
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(

@@ -6,7 +6,7 @@ use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::mpsc;
 
-use crate::harness::{Example, Fault, WAIT, peer, read_line, run_in};
+use super::harness::{Example, Fault, WAIT, peer, read_line, run_in};
 
 const NAME: &str = "inet_06_echo_client";
 

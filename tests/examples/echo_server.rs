@@ -5,7 +5,7 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 
-use crate::harness::{Example, Fault, HANG, connect};
+use super::harness::{Example, Fault, HANG, connect};
 
 const NAME: &str = "inet_08_echo_server";
 

@@ -10,7 +10,7 @@
 use std::io::{BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
-use crate::harness::{Example, Fault, connect, read_line};
+use super::harness::{Example, Fault, connect, read_line};
 
 const NAME: &str = "inet_10_generic_server";
 

@@ -3,7 +3,7 @@
 //!
 //! An example runs from its binary next to this test's own,
 //! `target/<profile>/examples/NAME`. `cargo test` builds the examples
-//! before it runs any test, but `cargo test --test examples` does not,
+//! before it runs any test, but `cargo test --test inet examples::` does not,
 //! and a binary left from an earlier build may be stale: so the first
 //! test to need one runs `cargo build --examples` once for all (a no-op
 //! when they are fresh). Cargo holds no lock while tests run, so this

@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use crate::harness::{Fault, run};
+use super::harness::{Fault, run};
 
 const NAME: &str = "inet_01_names";
 

@@ -19,7 +19,7 @@ use inet_mocks::SmtpMock;
 use inet_mocks::smtp::{DOT, GREETING, Script};
 use tempfile::TempDir;
 
-use crate::harness::{Example, Fault, WAIT, peer, read_line, run};
+use super::harness::{Example, Fault, WAIT, peer, read_line, run};
 
 const NAME: &str = "inet_03_smtp_by_hand";
 
@@ -93,7 +93,7 @@ fn mail_file(dir: &TempDir, server: &str, message: &str) -> PathBuf {
 }
 
 /// Runs the port on `message` against `mock`, to its end.
-fn send(mock: &SmtpMock, message: &str) -> crate::harness::Output {
+fn send(mock: &SmtpMock, message: &str) -> super::harness::Output {
     let dir = TempDir::new().unwrap();
     let path = mail_file(&dir, &mock.addr().to_string(), message);
     let out = run(NAME, &[path.to_str().unwrap()]);

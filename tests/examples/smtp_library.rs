@@ -11,7 +11,7 @@ use inet_mocks::SmtpMock;
 use inet_mocks::smtp::{Event, GREETING, Script};
 use tempfile::TempDir;
 
-use crate::harness::{Example, Fault, Output, WAIT, run};
+use super::harness::{Example, Fault, Output, WAIT, run};
 
 const NAME: &str = "inet_04_smtp_library";
 

@@ -9,7 +9,7 @@ use inet_mocks::HttpMock;
 use inet_mocks::http::{Fault as HttpFault, HttpServer, Reply};
 use tempfile::TempDir;
 
-use crate::harness::{Example, Fault, WAIT, closed_port, run_in};
+use super::harness::{Example, Fault, WAIT, closed_port, run_in};
 
 const NAME: &str = "inet_02_web_client";
 

@@ -15,7 +15,7 @@ mod split_lines {
     use super::{split_lines_answer as answer, split_lines_start as start};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored split_lines`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored split_lines`"]
     fn start() {
         use start::SplitLines as S;
         check(S::new, S::push, S::finish);
@@ -100,7 +100,7 @@ mod line_within {
     use std::time::Duration;
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored line_within`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored line_within`"]
     fn start() {
         check(start::read_line_within);
     }

@@ -57,7 +57,7 @@ mod ptr_name {
     use std::net::IpAddr;
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored ptr_name`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored ptr_name`"]
     fn start() {
         check(start::ptr_name);
     }
@@ -108,7 +108,7 @@ mod pointer_loop {
     };
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored pointer_loop`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored pointer_loop`"]
     fn start() {
         check(start::decode_name);
     }
@@ -167,7 +167,7 @@ mod cname_chain {
     use std::net::Ipv4Addr;
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored cname_chain`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored cname_chain`"]
     fn start() {
         check(start::addresses);
     }

@@ -25,7 +25,7 @@ mod until_length {
     use std::io::{self, Read};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored until_length`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored until_length`"]
     fn start() {
         check(|server, max| {
             start::read_response(server, max).map_err(|e| got!(start, e))
@@ -240,7 +240,7 @@ mod content_length {
     use proptest::test_runner::{Config, TestRunner};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored content_length`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored content_length`"]
     fn start() {
         check(|values| {
             start::content_length(values).map_err(|e| format!("{e:?}"))
@@ -317,7 +317,7 @@ mod chunked {
     use proptest::test_runner::{Config, TestRunner};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored chunked`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored chunked`"]
     fn start() {
         use start::ChunkDecoder as D;
         check(D::new, D::push, D::is_done);

@@ -21,7 +21,7 @@ mod smtp_reply {
     use std::io::{self, BufRead, BufReader, Read};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored smtp_reply`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored smtp_reply`"]
     fn start() {
         check(|mut input| {
             let reply = start::read_reply(&mut input)?;
@@ -156,7 +156,7 @@ mod data_lines {
     use proptest::test_runner::{Config, TestRunner};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored data_lines`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored data_lines`"]
     fn start() {
         check(start::data);
     }
@@ -263,7 +263,7 @@ mod mail_command {
     use super::{mail_command_answer as answer, mail_command_start as start};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored mail_command`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored mail_command`"]
     fn start() {
         check(start::mail_from);
     }

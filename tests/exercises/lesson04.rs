@@ -42,7 +42,7 @@ mod drive_session {
     use super::{drive_session_answer as answer, drive_session_start as start};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored drive_session`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored drive_session`"]
     fn start() {
         check(|s, r| {
             let driven = start::drive(s, r);
@@ -188,7 +188,7 @@ mod after_the_group {
     use inet::smtp::session::Next;
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored after_the_group`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored after_the_group`"]
     fn start() {
         check(start::after_the_group);
     }
@@ -284,7 +284,7 @@ mod py_repr {
     use proptest::test_runner::{Config, TestRunner};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored py_repr`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored py_repr`"]
     fn start() {
         check(start::py_repr);
     }

@@ -15,7 +15,7 @@ mod reply_framer {
     use super::{reply_framer_answer as answer, reply_framer_start as start};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored reply_framer`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored reply_framer`"]
     fn start() {
         use start::Replies as R;
         check(R::new, R::push, R::silence);
@@ -105,7 +105,7 @@ mod seats {
     use std::thread;
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored seats`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored seats`"]
     fn start() {
         use start::Seats as S;
         check(S::new, S::admit, S::taken);

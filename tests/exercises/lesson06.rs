@@ -19,7 +19,7 @@ mod lecture {
     use std::io::{self, BufRead, BufReader, Read};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored lecture`"]
+    #[ignore = "exercise: `cargo test --test inet -- --ignored lecture`"]
     fn start() {
         check(|client, show| start::lecture(client, show));
     }
@@ -109,7 +109,7 @@ mod keyboard_line {
     use super::{keyboard_line_answer as answer, keyboard_line_start as start};
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored \
+    #[ignore = "exercise: `cargo test --test inet -- --ignored \
                 keyboard_line`"]
     fn start() {
         use start::Typed;
@@ -183,7 +183,7 @@ mod refuse_waiting {
     type Refuse = fn(&TcpListener, &str, Duration) -> io::Result<usize>;
 
     #[test]
-    #[ignore = "exercise: `cargo test --test exercises -- --ignored \
+    #[ignore = "exercise: `cargo test --test inet -- --ignored \
                 refuse_waiting`"]
     fn start() {
         check(start::refuse_waiting);

@@ -56,7 +56,7 @@ pub const NO_REVERSE: [&str; 1] = ["192.0.2.30"];
 
 fn python(setup: &Setup) -> Result<Side, CompareError> {
     // The shim answers the original from INET_COMPARE_HOSTS; the mock is
-    // there for a stand-in "python" that speaks DNS (tests/compare.rs).
+    // there for a stand-in "python" that speaks DNS (tests/compare/mod.rs).
     let dns = dns_mock()?;
     let python = Job::original(setup, "inet_01.py")
         .env("INET_COMPARE_HOSTS", TABLE)

@@ -9,8 +9,8 @@
 //! ```
 //! ````
 //!
-//! and `cargo test --test lessons` fails when the block differs from what
-//! the scene prints; `BLESS=1 cargo test --test lessons` rewrites it. A
+//! and `cargo test --test inet lessons::` fails when the block differs from what
+//! the scene prints; `BLESS=1 cargo test --test inet lessons::` rewrites it. A
 //! scene plays the commands the block shows, on a stage of its own
 //! (`scene.rs`): a scratch directory, the programs on `PATH`, servers on
 //! free ports shown as the ports the lesson chose.

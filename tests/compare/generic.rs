@@ -12,7 +12,7 @@
 //! Every connection is on 127.0.0.1; `compare` bounds each step.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::fs;
 

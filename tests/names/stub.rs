@@ -1,7 +1,7 @@
 //! The stub resolver (`src/dns/stub.rs`) against scripted sockets on
 //! 127.0.0.1: a tiny UDP (and TCP) server in the test, whose replies are
 //! written out per test, forgeries included. The mock DNS server
-//! (`inet_mocks::dns`) is used in `tests/dns_mock.rs`; these tests cover
+//! (`inet_mocks::dns`) is used in `tests/names/mock.rs`; these tests cover
 //! what a server can't easily do: datagrams from *another* port, replies
 //! shaped byte by byte.
 //!

@@ -6,7 +6,7 @@
 //! or refused, never wrapped; a request never carries a stray line; a
 //! site name never names a file outside the output directory.
 
-mod common;
+use crate::common;
 
 use std::path::{Component, Path};
 

@@ -478,7 +478,7 @@ fn f8_a_file_over_the_limit_is_refused_before_it_is_read() {
 #[cfg(target_os = "linux")]
 #[test]
 fn f8_a_large_message_goes_out_in_bounded_memory() {
-    // 20 MiB of message, sent by programs given 12 MiB of address space
+    // 14 MiB of message, sent by programs given 12 MiB of address space
     // (`ulimit -v`): not even one copy of the message fits, so it must go
     // a piece at a time. (Streaming, they need less than 6 MiB.)
     let mock = Script::new()
@@ -486,7 +486,7 @@ fn f8_a_large_message_goes_out_in_bounded_memory() {
         .max_message_size(32 * 1024 * 1024)
         .start()
         .unwrap();
-    let body = long_message(20 * 1024 * 1024 / 901);
+    let body = long_message(14 * 1024 * 1024 / 901);
     let dir = TempDir::new().unwrap();
     let contents = [first_line(&mock).as_bytes(), &body].concat();
     let path = mail_file(&dir, &contents);

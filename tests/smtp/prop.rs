@@ -5,7 +5,7 @@
 //! again, the simple way, so that a bug in `src/smtp/data.rs` can't hide
 //! in the test's expectations.
 
-mod common;
+use crate::common;
 
 use std::io::{self, Read};
 

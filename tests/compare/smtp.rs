@@ -8,7 +8,7 @@
 //! only; each program has a timeout inside `compare`.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -6,7 +6,7 @@
 //! Loopback only; every program has a timeout inside `compare`.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

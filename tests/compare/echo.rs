@@ -16,7 +16,7 @@
 //! 127.0.0.1.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

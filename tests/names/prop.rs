@@ -15,12 +15,12 @@
 //! cases per second and are what a real resolver runs. Run both:
 //!
 //! ```text
-//! cargo test --test prop_dns
-//! cargo test --release --test prop_dns
-//! PROPTEST_CASES=100000 cargo test --release --test prop_dns
+//! cargo test --test inet names::prop
+//! cargo test --release --test inet names::prop
+//! PROPTEST_CASES=100000 cargo test --release --test inet names::prop
 //! ```
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

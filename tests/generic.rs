@@ -7,7 +7,7 @@
 //! to let something happen: it waits for a line on the server's standard
 //! output, or for bytes (or the end of the stream) on a socket.
 
-mod common;
+use crate::common;
 
 use std::io::{BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

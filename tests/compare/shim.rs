@@ -5,7 +5,7 @@
 #![cfg(unix)]
 
 /// The shim compare embeds, as compare embeds it.
-const SHIM: &str = include_str!("../bin/compare/shim.py");
+const SHIM: &str = include_str!("../../bin/compare/shim.py");
 
 use std::fs;
 use std::io;

@@ -6,7 +6,14 @@
 //! 127.0.0.1 only, and each program has a timeout inside `compare`.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
+
+mod echo;
+mod generic;
+mod recordings;
+mod shim;
+mod smtp;
+mod web;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! same lines and the same leftover. It must never panic, and a line over
 //! the limit must always be refused without reading past the limit.
 
-mod common;
+use crate::common;
 
 use std::io::{self, ErrorKind, Read};
 
