@@ -79,7 +79,8 @@ fn folder(
     let mut status = None;
     for chapter in chapters::ALL {
         if !chapter.originals.iter().any(present) {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "compare: no {} in {}: skipped",
                 chapter.originals.join(" or "),
                 dir.display()
@@ -92,7 +93,11 @@ fn folder(
         let this = match one_chapter(chapter, dir, options, out) {
             Ok(this) => this,
             Err(e) => {
-                eprintln!("compare: {}: {e}", chapter.key);
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "compare: {}: {e}",
+                    chapter.key
+                );
                 EXIT_CANNOT_RUN
             }
         };

@@ -637,6 +637,24 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
     }
 }
 
+/// `mock-dns --help | head -0`: the help goes to a pipe whose reader is
+/// gone. That is the reader's business: exit 0, and no panic.
+#[test]
+fn help_into_a_closed_pipe_is_no_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mock-dns"))
+        .arg("--help")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mock-dns");
+    drop(child.stdout.take()); // the reader is gone before a byte is read
+    let out = child.wait_with_output().expect("mock-dns ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
 #[test]
 fn a_decoy_from_another_port_comes_first_then_the_real_answer_d10() {
     let mock = example_with(Builder::wrong_source_first);

@@ -149,7 +149,7 @@ impl Resolver for StubResolver {
 
     /// The first name of the PTR records of `addr`'s reverse name.
     fn name_of(&self, addr: IpAddr) -> Result<Name, LookupError> {
-        let question = reverse_name(addr);
+        let question = reverse_name(addr)?;
         let records = stub::lookup(&self.config, &question, RecordType::Ptr)?;
         let first = records.into_iter().find_map(|data| match data {
             RecordData::Ptr(name) => Some(name),

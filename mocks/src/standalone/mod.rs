@@ -52,9 +52,12 @@ impl Failure {
     /// Says it on standard error as `program: message` (and, for a usage
     /// error, how to get help) and gives the exit status.
     pub fn report(&self, program: &str) -> ExitCode {
-        eprintln!("{program}: {}", self.message);
+        // `writeln!`, not `eprintln!`: a standard error nobody reads (a
+        // closed pipe) must not turn a clear exit status into a panic.
+        let mut err = io::stderr().lock();
+        let _ = writeln!(err, "{program}: {}", self.message);
         if self.status == EXIT_USAGE {
-            eprintln!("try `{program} --help`");
+            let _ = writeln!(err, "try `{program} --help`");
         }
         ExitCode::from(self.status)
     }
@@ -77,7 +80,8 @@ pub fn command_line(
                 .report(program)
         })?;
     if args.iter().any(|arg| arg == "--help" || arg == "-h") {
-        println!("{}", usage.trim_end());
+        // `mock-dns --help | head -1` closes the pipe early: not a panic.
+        let _ = writeln!(io::stdout(), "{}", usage.trim_end());
         return Err(ExitCode::SUCCESS);
     }
     Ok(args)
