@@ -105,6 +105,8 @@ const MAX_WIDTH: usize = 100;
 const WIDE: &str = "wide";
 /// The heading of the generated part of `SUMMARY.md`.
 const SOURCE_PART: &str = "# Source files";
+/// How many scenes play at once (each runs programs and servers).
+const SCENES_AT_ONCE: usize = 6;
 const BLESS_HINT: &str = "run `BLESS=1 cargo test --test inet lessons::` to regenerate what is stale";
 const GENERATED: &str =
     "<!-- Written by `BLESS=1 cargo test --test inet lessons::`";
@@ -257,18 +259,33 @@ impl Memo {
         let mut played = self.played.lock().unwrap_or_else(|e| e.into_inner());
         let new: Vec<&String> =
             names.iter().filter(|n| !played.contains_key(*n)).collect();
+        // A few scenes at a time: all hundred at once would load the
+        // machine so much that a scene's one-second timeout could lose
+        // its race against the scheduler.
+        let queue = Mutex::new(new.into_iter());
+        let next = || queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+        let done = Mutex::new(Vec::new());
         thread::scope(|scope| {
-            let plays: Vec<_> = (new.iter())
-                .map(|name| (name, scope.spawn(|| self.stage.play(name))))
-                .collect();
-            for (name, play) in plays {
-                let panicked = || Played::Failed("the scene panicked".into());
-                played.insert(
-                    name.to_string(),
-                    play.join().unwrap_or_else(|_| panicked()),
-                );
+            for _ in 0..SCENES_AT_ONCE {
+                scope.spawn(|| {
+                    while let Some(name) = next() {
+                        let play = std::panic::catch_unwind(
+                            std::panic::AssertUnwindSafe(|| {
+                                self.stage.play(name)
+                            }),
+                        );
+                        let panicked =
+                            |_| Played::Failed("the scene panicked".into());
+                        let result =
+                            (name.to_string(), play.unwrap_or_else(panicked));
+                        done.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(result);
+                    }
+                });
             }
         });
+        played.extend(done.into_inner().unwrap_or_else(|e| e.into_inner()));
         played.clone()
     }
 }
