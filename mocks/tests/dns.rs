@@ -1,17 +1,15 @@
 //! The mock DNS server, driven with query bytes built here by hand (not
 //! through any client library), and its answers read back by hand.
 
+use crate::program::{Program, retry_interrupted, run_within};
 use inet_mocks::Dir;
 use inet_mocks::dns::{
     Builder, DECOY_NAME, DECOY_V4, DnsMock, MAX_ANSWERS, Rcode, Transport,
 };
-use program::{Program, retry_interrupted, run_within};
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpStream, UdpSocket};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-mod program;
 
 /// How long a test waits for a reply that should come.
 const REPLY: Duration = Duration::from_secs(5);

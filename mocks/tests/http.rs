@@ -1,17 +1,15 @@
 //! The mock HTTP server, in process and as the `mock-http` program,
 //! driven by raw sockets (no HTTP client code involved).
 
+use crate::program::{Program, retry_interrupted};
 use inet_mocks::http::{
     DEFAULT_PAGE, Fault, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, Reply, pattern,
 };
 use inet_mocks::{Dir, HttpMock};
-use program::{Program, retry_interrupted};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-mod program;
 
 const WAIT: Duration = Duration::from_secs(5);
 const GET: &[u8] = b"GET / HTTP/1.0\r\nHost: test\r\n\r\n";

@@ -1,13 +1,11 @@
 //! The `mock-smtp` program: spawned, fed a message by a raw client
 //! written here, its stdout lines and dump files checked.
 
-use program::Program;
+use crate::program::Program;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Output};
 use std::time::Duration;
-
-mod program;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 const EXE: &str = env!("CARGO_BIN_EXE_mock-smtp");
