@@ -37,7 +37,7 @@
 //!
 //! **Transcripts.** A block of commands and their output is marked
 //! `<!-- transcript: NAME -->` on the line before its fence; `NAME` is a
-//! scene in `tests/lessons/transcripts.rs`, which runs those commands and
+//! scene in `tests/lessons/transcripts/` (a file per lesson), which runs those commands and
 //! returns what they printed, with ports and temporary paths masked. The
 //! block must equal it.
 //!

@@ -19,8 +19,8 @@
 //! command shown with its output, `s.server` for a server started in
 //! another terminal, `s.start` and `s.finish` for a client started in
 //! another terminal and shown when it ends, `s.quietly` for what the
-//! reader did earlier and the block does not show, `s.example(NAME)`
-//! before `cargo run -q --example NAME --`), add it to its lesson's
+//! reader did earlier and the block does not show; a command typed as
+//! `cargo run ...` runs the program cargo would run), add it to its lesson's
 //! `SCENES` (one file per lesson, `lessonNN.rs`) under a new name, and put
 //! the marker before the block.
 
