@@ -2,13 +2,14 @@
 //! over real sockets on 127.0.0.1.
 //!
 //! Most tests start the real `echo-server` binary and talk to it with
-//! plain `TcpStream`s; the V-numbers are rows of the robustness matrix
-//! (section 5). The tests that inject a fault the command line can't
-//! reach (a panic, V8) or stop the server (V9) run its `serve` in this
-//! process. No test sleeps to wait for the server: each one waits for a
-//! reply, the end of a stream, a log line, or a `Barrier`. The only
-//! sleeps pace the load a test generates (a byte every 100 ms) or play a
-//! slow server (a pause in the middle of a reply).
+//! plain `TcpStream`s; the V-numbers are rows of the catalogue of bad
+//! inputs and faults, `tests/README.md`. The tests that inject a fault
+//! the command line can't reach (a panic, V8) or stop the server (V9)
+//! run its `serve` in this process. No test sleeps to wait for the
+//! server: each one waits for a reply, the end of a stream, a log line,
+//! or a `Barrier`. The only sleeps pace the load a test generates (a
+//! byte every 100 ms) or play a slow server (a pause in the middle of a
+//! reply).
 
 use crate::common;
 

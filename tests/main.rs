@@ -8,6 +8,10 @@
 //!
 //! Run one chapter with a filter: `cargo test --test inet smtp::`; a
 //! lesson's exercise check with `cargo test --test inet -- --ignored NAME`.
+//!
+//! A test named or documented with a row id (`d8_...`, `/// V4: ...`)
+//! shows how a program meets one bad input or fault: `tests/README.md`
+//! is the catalogue of those rows, each with its tests.
 
 mod common;
 

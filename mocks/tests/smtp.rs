@@ -396,7 +396,7 @@ fn lf_only_replies_end_lines_with_a_bare_lf() {
     assert_eq!(c.cmd("EHLO c"), "250-mock.test\n250 SIZE 9\n");
 }
 
-/// S21: a command line longer than 512 octets, here a 10 MiB stream with
+/// M7: a command line longer than 512 octets, here a 10 MiB stream with
 /// no line end at all, gets `500` and the close, and the mock reads only
 /// a bounded amount of it.
 #[test]
@@ -503,7 +503,7 @@ fn smuggled_ends_of_data_never_make_two_messages() {
     assert_eq!(mock.messages()[0].data, expected.as_bytes());
 }
 
-/// S20: unknown commands, commands out of sequence, a second EHLO.
+/// M6: unknown commands, commands out of sequence, a second EHLO.
 #[test]
 fn commands_out_of_sequence_get_503_and_unknown_ones_500() {
     let mock = Script::new().start().unwrap();
@@ -543,7 +543,7 @@ fn commands_typed_with_a_bare_lf_are_understood() {
     assert_eq!(c.reply(), "250 2.0.0 Ok\r\n");
 }
 
-/// S22: a silent client, and one dribbling a byte at a time, both get
+/// M8: a silent client, and one dribbling a byte at a time, both get
 /// `421` at the idle timeout.
 #[test]
 fn an_idle_client_gets_421_and_the_close() {

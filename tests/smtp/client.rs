@@ -1,7 +1,7 @@
 //! `inet::smtp::client::Client` against the mock SMTP server (`inet_mocks::smtp`)
 //! and, for replies no sane server sends, against scripted handlers on
-//! the generic `MockServer`. Row ids (S1...) are those of
-//! `robustness-matrix.md`.
+//! the generic `MockServer`. Row ids (S1...) are those of the catalogue
+//! of bad inputs and faults, `tests/README.md`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::sync::{Arc, Mutex};
