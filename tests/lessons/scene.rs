@@ -27,7 +27,7 @@
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -255,16 +255,23 @@ impl Scene {
         command: &str,
         port: u16,
     ) -> Result<(), Stop> {
-        let free =
-            TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr());
-        let free = free.map_err(|e| fail(format!("no free port: {e}")))?;
-        self.ports.push((port.to_string(), free.port().to_string()));
+        self.free_port_shown_as(port)?;
         let first =
             self.start_server(&uncargo(&self.real(command)), command)?;
         self.say(&format!("$ {command}\n"));
         let first = self.shown(&first);
         self.say(&first);
         Ok(())
+    }
+
+    /// A port free now, for a server the scene starts on it, shown as
+    /// `port` from now on.
+    fn free_port_shown_as(&mut self, port: u16) -> Result<SocketAddr, Stop> {
+        let free =
+            TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr());
+        let free = free.map_err(|e| fail(format!("no free port: {e}")))?;
+        self.ports.push((port.to_string(), free.port().to_string()));
+        Ok(free)
     }
 
     /// Sets `name` to `value` in the environment of every command from now
@@ -290,10 +297,7 @@ impl Scene {
         command: &str,
         port: u16,
     ) -> Result<(), Stop> {
-        let free =
-            TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr());
-        let free = free.map_err(|e| fail(format!("no free port: {e}")))?;
-        self.ports.push((port.to_string(), free.port().to_string()));
+        let free = self.free_port_shown_as(port)?;
         self.spawn_server(&uncargo(&self.real(command)), command)?;
         let start = Instant::now();
         while TcpStream::connect_timeout(&free, DEADLINE).is_err() {
