@@ -2,12 +2,12 @@
 //!
 //! [`MockServer`] does the parts that are easy to get wrong, so a mock only
 //! has to say how it talks: it listens on `127.0.0.1` on a port the OS
-//! picks, accepts on its own thread, runs a handler per connection on a
-//! thread of its own, records every byte into a [`Transcript`], and shuts
-//! it all down when dropped. The socket is bound *before* `start` returns,
-//! so clients may connect at once (the kernel queues them): no "wait until
-//! ready" sleep. Every stream gets timeouts, so a confused client or
-//! handler fails a test after a few seconds instead of hanging it.
+//! picks, runs a handler per connection on a thread of its own, records
+//! every byte into a [`Transcript`], and shuts it all down when dropped.
+//! The socket is bound *before* `start` returns, so clients may connect
+//! at once (the kernel queues them): no "wait until ready" sleep. Every
+//! stream gets timeouts, so a confused client or handler fails a test
+//! after a few seconds instead of hanging it.
 //!
 //! The standalone `mock-*` programs use the same harness through
 //! [`MockServer::builder`]: a [`Builder`] listens on a port of your
@@ -18,8 +18,12 @@
 //! However many clients connect, at most [`DEFAULT_MAX_CONNECTIONS`] (or
 //! [`Builder::max_connections`]) handlers run at once, each on its own
 //! thread: a connection past the cap is sent the mock's refusal (an
-//! SMTP `421`, an HTTP `503`; [`Builder::refusal`]) and closed, on the
-//! accept thread, so a flood of clients costs no thread at all.
+//! SMTP `421`, an HTTP `503`; [`Builder::refusal`]) and closed by the
+//! thread that accepted it, so a flood of clients costs no thread at all.
+//!
+//! The threads are kept: one whose connection is over waits in `accept`
+//! for the next (see "Worker threads" below), so a client that connects
+//! again and again does not pay for a thread each time.
 
 use crate::transcript::{Recorder, Transcript};
 use crate::waitable::Waitable;
@@ -27,6 +31,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
@@ -106,6 +111,12 @@ impl Conn {
     /// whole delay passed. A scripted pause uses it so that `stop` never
     /// waits for one.
     pub fn pause(&self, delay: Duration) -> bool {
+        // No delay, a mock's usual case before every reply, needs only a
+        // look at the flag. A wait, even of zero, takes the lock all the
+        // connections share, and is a system call.
+        if delay.is_zero() {
+            return !self.is_stopping();
+        }
         !self.shared.state.wait_until(delay, |_| self.is_stopping())
     }
 
@@ -206,7 +217,8 @@ impl Builder {
     /// Serves at most `max` connections at once (default
     /// [`DEFAULT_MAX_CONNECTIONS`]). One more is sent the
     /// [`refusal`](Self::refusal) and closed, and no handler runs for it,
-    /// so the server's threads stay at most `max` plus its accept thread.
+    /// so the server's threads stay at most `max` plus one, which waits
+    /// in `accept` to refuse the next.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max;
         self
@@ -222,8 +234,8 @@ impl Builder {
     }
 
     /// Calls `hook` with the address of every connection refused for
-    /// being past the cap, on the accept thread (so it must be quick: a
-    /// program's log line, not a write to a slow output).
+    /// being past the cap, on the thread that accepted it (so it must be
+    /// quick: a program's log line, not a write to a slow output).
     pub fn on_refused(
         mut self,
         hook: impl Fn(SocketAddr) + Send + Sync + 'static,
@@ -255,6 +267,7 @@ impl Builder {
         };
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
+            listener,
             io_timeout: self.io_timeout,
             keep_transcripts: self.transcripts,
             max_connections: self.max_connections,
@@ -264,15 +277,12 @@ impl Builder {
             state: Waitable::default(),
         });
         let handler: Handler = Arc::new(handler);
-        let for_thread = Arc::clone(&shared);
-        let accept_thread = thread::Builder::new()
-            .name("inet-mock-accept".into())
-            .spawn(move || accept_loop(&listener, &for_thread, &handler))?;
-        Ok(MockServer {
-            addr,
-            shared,
-            accept_thread: Some(accept_thread),
-        })
+        {
+            let mut state = shared.state.lock();
+            state.accepting = 1;
+            start_worker(&mut state, &shared, &handler)?;
+        }
+        Ok(MockServer { addr, shared })
     }
 }
 
@@ -281,13 +291,13 @@ impl Builder {
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    accept_thread: Option<JoinHandle<()>>,
 }
 
-/// What the server handle, the accept thread and the connection threads
-/// share.
+/// What the server handle and the worker threads share.
 #[derive(Debug)]
 struct Shared {
+    /// Every idle worker waits in `accept` on it.
+    listener: TcpListener,
     io_timeout: Duration,
     /// Whether `transcripts` keeps one per connection.
     keep_transcripts: bool,
@@ -315,7 +325,11 @@ struct State {
     open: HashMap<usize, TcpStream>,
     /// How many connections were closed after their handler ended.
     closed: usize,
-    /// Connection threads not yet seen to have finished.
+    /// How many workers wait in `accept`, or are on their way there. A
+    /// worker calls `accept` only while counted here, so `stop` knows
+    /// how many to wake.
+    accepting: usize,
+    /// Worker threads not yet seen to have finished.
     workers: Vec<JoinHandle<()>>,
 }
 
@@ -405,26 +419,33 @@ impl MockServer {
     /// every connection is shut in both directions and every thread
     /// joined.
     pub fn stop_gracefully(&mut self, grace: Duration) {
-        let Some(accept_thread) = self.accept_thread.take() else {
-            return;
-        };
-        {
+        let waiting = {
             // Set under the lock, so a `Conn::pause` between its check of
-            // the flag and its wait cannot miss the wake-up.
-            let _state = self.shared.state.lock();
-            self.shared.stopping.store(true, Ordering::SeqCst);
-        }
+            // the flag and its wait cannot miss the wake-up, and no worker
+            // starts waiting in `accept` after the count is read.
+            let state = self.shared.state.lock();
+            if self.shared.stopping.swap(true, Ordering::SeqCst) {
+                return; // stopped already
+            }
+            state.accepting
+        };
         self.shared.state.notify();
-        // std cannot cancel a blocking `accept`, so we wake it the only
-        // portable way: by connecting to ourselves. The accept thread then
-        // sees the stop flag and leaves its loop.
-        match TcpStream::connect_timeout(&self.addr, WAKE_TIMEOUT) {
-            Ok(_wake) => join_quietly(accept_thread, "accept"),
-            // Joining could now block forever: leave the thread behind
-            // rather than hang the test. It exits on its next accept.
-            Err(err) => eprintln!("inet-mocks: cannot wake accept: {err}"),
+        // std cannot cancel a blocking `accept`, so we wake each waiting
+        // worker the only portable way: by connecting to ourselves, once
+        // for each. A worker then sees the stop flag and ends.
+        for _ in 0..waiting {
+            if let Err(err) =
+                TcpStream::connect_timeout(&self.addr, WAKE_TIMEOUT)
+            {
+                // Joining could now block forever: leave the threads
+                // behind rather than hang the test. They exit on their
+                // next accept.
+                eprintln!("inet-mocks: cannot wake a worker: {err}");
+                self.shared.state.lock().workers.clear();
+                break;
+            }
         }
-        // No connection is accepted from here on, so `open` only shrinks.
+        // No connection is admitted from here on, so `open` only shrinks.
         if !grace.is_zero() {
             self.shared.shut_open_connections(Shutdown::Read);
             let state = &self.shared.state;
@@ -433,7 +454,7 @@ impl MockServer {
         self.shared.shut_open_connections(Shutdown::Both);
         let workers = std::mem::take(&mut self.shared.state.lock().workers);
         for worker in workers {
-            join_quietly(worker, "connection");
+            join_quietly(worker, "worker");
         }
     }
 }
@@ -472,27 +493,94 @@ pub(crate) fn is_interrupted(err: &io::Error) -> bool {
     err.kind() == io::ErrorKind::Interrupted
 }
 
-/// One read that gives up at `deadline`: the timeout is set afresh before
-/// each read, so a client that sends a byte now and then still runs out
-/// of time. A read a signal interrupts is tried again, for the time left
-/// only, so signals can't stretch the deadline either.
+/// How far a read may run past its deadline, or stop short of it, when
+/// the read timeout already on the stream is that close to the time
+/// left (see [`read_before_cached`]).
+const READ_TIMEOUT_SLACK: Duration = Duration::from_millis(10);
+
+/// One read that gives up at `deadline`: the timeout is set to the time
+/// left at each call, so a client that sends a byte now and then still
+/// runs out of time. A read a signal interrupts is tried again, for the
+/// time left only, so signals can't stretch the deadline either.
 pub(crate) fn read_before(
     io: &mut impl Read,
     stream: &TcpStream,
     deadline: Instant,
     buf: &mut [u8],
 ) -> io::Result<usize> {
+    read_before_cached(io, stream, deadline, buf, &mut None)
+}
+
+/// [`read_before`] for a server that reads line after line: `set`
+/// remembers the read timeout last set on `stream` (`None`: unknown).
+/// Setting one is a system call, as costly as the read, and a timeout
+/// set for the last line (five minutes, say) is within
+/// [`READ_TIMEOUT_SLACK`] of the time left for the next, so it is kept.
+/// The timeout is set again only for a line that comes in pieces, as
+/// its time runs down, or when it is far off for another reason. A read
+/// that times out with time still left is tried again.
+pub(crate) fn read_before_cached(
+    io: &mut impl Read,
+    stream: &TcpStream,
+    deadline: Instant,
+    buf: &mut [u8],
+    set: &mut Option<Duration>,
+) -> io::Result<usize> {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(io::ErrorKind::TimedOut.into());
         }
-        stream.set_read_timeout(Some(left))?;
+        if !set.is_some_and(|set| set.abs_diff(left) <= READ_TIMEOUT_SLACK) {
+            stream.set_read_timeout(Some(left))?;
+            *set = Some(left);
+        }
         match io.read(buf) {
-            Err(err) if is_interrupted(&err) => {}
+            Err(err) if is_interrupted(&err) || is_timeout(&err) => {}
             done => return done,
         }
     }
+}
+
+/// How many times [`read_soon`] looks for bytes before it gives up.
+const EAGER_LOOKS: usize = 20;
+
+/// Looks for bytes to read without blocking, up to [`EAGER_LOOKS`]
+/// times, yielding the core in between; `Ok(None)` if none came.
+///
+/// Why not simply block? A thread blocked in `read` is woken by whoever
+/// sends it the bytes, and waking it is work for the sender: a trip
+/// through the scheduler and, when the thread's core sleeps, an
+/// interrupt to that core (on a virtual machine, a round trip through
+/// the hypervisor). Under smtp-source, on this course's 2-core virtual
+/// machine, the client (the bottleneck) spent about a third more CPU
+/// time per message against an SMTP mock whose threads slept in `read`
+/// than against Postfix's smtp-sink, whose one thread is rarely asleep.
+/// A client in a conversation answers within microseconds, so its next
+/// command is usually there after a few looks; between looks the core
+/// goes to whoever else needs it, so a busy machine loses little, and a
+/// quiet client costs us only the looks before we sleep.
+pub(crate) fn read_soon(
+    io: &mut impl Read,
+    stream: &TcpStream,
+    buf: &mut [u8],
+) -> io::Result<Option<usize>> {
+    stream.set_nonblocking(true)?;
+    let mut got = Ok(None);
+    for _ in 0..EAGER_LOOKS {
+        match io.read(buf) {
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                thread::yield_now();
+            }
+            Err(err) if is_interrupted(&err) => {}
+            done => {
+                got = done.map(Some);
+                break;
+            }
+        }
+    }
+    stream.set_nonblocking(false)?;
+    got
 }
 
 /// Fills `buf` with reads that give up at `deadline` (see
@@ -528,19 +616,89 @@ pub(crate) fn join_quietly(thread: JoinHandle<()>, what: &str) {
     }
 }
 
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, h: &Handler) {
+// Worker threads. Each connection is served by a thread of its own, so a
+// handler is a plain function that reads and writes in order, as a lesson
+// reads. But a thread is not started for each connection: starting and
+// ending one takes eighteen system calls (its stack mapped, guarded and
+// unmapped, its signal stack and mask, its name...), which under
+// smtp-source, a new connection per message, were more than a third of
+// the SMTP mock's system calls. The threads are kept, and a worker whose
+// connection is over waits for the next. It waits in `accept` itself, as
+// Postfix's smtpd processes all wait on one listening socket, and the
+// kernel gives each new connection to one of the waiting workers: a
+// thread that accepted for the others and handed connections on would
+// cost a wake-up per connection more. One worker always waits in
+// `accept`, even while `max_connections` are served, to refuse the next
+// client at once.
+
+/// The most workers that wait in `accept` at once (fewer if the cap is
+/// lower): a worker whose connection is over ends instead when this many
+/// wait already. Enough for a client that opens connection after
+/// connection on many sessions at once (smtp-source opens 20), few
+/// enough that the threads of a burst of clients do not outlive it.
+const MAX_IDLE_WORKERS: usize = 32;
+
+/// Starts a worker thread, already counted in `accepting`; under the
+/// state lock, so `stop`, which reads that count, joins it too.
+fn start_worker(
+    state: &mut State,
+    shared: &Arc<Shared>,
+    handler: &Handler,
+) -> io::Result<()> {
+    let (for_thread, handler) = (Arc::clone(shared), Arc::clone(handler));
+    let spawned = thread::Builder::new()
+        .name("inet-mock-worker".into())
+        .spawn(move || work(&for_thread, &handler));
+    match spawned {
+        Ok(worker) => {
+            // Forget finished threads, so a long-lived server does not
+            // keep a handle for every thread it ever ran.
+            state.workers.retain(|worker| !worker.is_finished());
+            state.workers.push(worker);
+            Ok(())
+        }
+        Err(err) => {
+            state.accepting -= 1;
+            Err(err)
+        }
+    }
+}
+
+/// A worker's life: accept a connection and serve it, again and again,
+/// until the server stops or enough other workers wait.
+fn work(shared: &Arc<Shared>, handler: &Handler) {
+    while let Some(conn) = accept(shared, handler) {
+        let index = conn.index;
+        let served = panic::catch_unwind(AssertUnwindSafe(|| handler(conn)));
+        if let Err(panic) = served {
+            // The hook printed the panic; the connection is shut (the
+            // handler's `Conn` was dropped). Count it closed, then let
+            // the panic end this thread: `stop` reports it.
+            shared.close(index, false);
+            panic::resume_unwind(panic);
+        }
+        if !shared.close(index, true) {
+            return;
+        }
+    }
+}
+
+/// Waits in `accept` until a connection comes that this worker is to
+/// serve; `None` once the server is stopping.
+fn accept(shared: &Arc<Shared>, handler: &Handler) -> Option<Conn> {
     loop {
-        let accepted = listener.accept();
+        let accepted = shared.listener.accept();
         // Checked after `accept` returns: the connection that woke us may
         // be `stop`'s own, and must not reach a handler.
         if shared.stopping.load(Ordering::SeqCst) {
-            return;
+            return None;
         }
         match accepted {
-            Ok((stream, peer)) if shared.is_full() => {
-                shared.refuse(&stream, peer);
+            Ok((stream, peer)) => {
+                if let Some(conn) = admit(stream, peer, shared, handler) {
+                    return Some(conn);
+                }
             }
-            Ok((stream, peer)) => serve(stream, peer, shared, h),
             Err(err) if is_interrupted(&err) => {}
             Err(err) => {
                 eprintln!("inet-mocks: accept failed: {err}");
@@ -550,47 +708,55 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, h: &Handler) {
     }
 }
 
-/// Prepares one accepted connection and starts its handler thread.
-fn serve(
+/// Prepares an accepted connection for this worker to serve; if no other
+/// worker is left waiting in `accept`, starts one. `None`: the connection
+/// was refused (past the cap) or dropped (it could not be set up, or the
+/// server is stopping).
+fn admit(
     stream: TcpStream,
     peer: SocketAddr,
     shared: &Arc<Shared>,
-    h: &Handler,
-) {
+    handler: &Handler,
+) -> Option<Conn> {
     let second_handle = match prepare(&stream, shared.io_timeout) {
         Ok(second_handle) => second_handle,
         Err(err) => {
             eprintln!("inet-mocks: dropping {peer}: {err}");
-            return;
+            return None;
         }
     };
-    let (index, transcript) = shared.register(second_handle);
-    let io = Recorder::new(stream, transcript);
-    let conn = Conn {
-        io,
+    let mut state = shared.state.lock();
+    if shared.stopping.load(Ordering::SeqCst) {
+        return None;
+    }
+    // Looked at and taken under one lock: two workers that accept at
+    // the same moment cannot both take the last place.
+    if state.open.len() >= shared.max_connections {
+        // Counted before the client can see the refusal, so a client
+        // that read it finds it counted.
+        state.refused += 1;
+        drop(state);
+        shared.refuse(&stream, peer);
+        return None;
+    }
+    let (index, transcript) = shared.register(&mut state, second_handle);
+    state.accepting -= 1;
+    if state.accepting == 0 {
+        state.accepting = 1;
+        if let Err(err) = start_worker(&mut state, shared, handler) {
+            // Served all the same; the next client waits in the
+            // kernel's queue until this worker is back in `accept`.
+            eprintln!("inet-mocks: no thread to accept after {peer}: {err}");
+        }
+    }
+    drop(state);
+    shared.state.notify();
+    Some(Conn {
+        io: Recorder::new(stream, transcript),
         peer,
         index,
         shared: Arc::clone(shared),
-    };
-    let closer = CloseOnDrop {
-        shared: Arc::clone(shared),
-        index,
-    };
-    let handler = Arc::clone(h);
-    let spawned = thread::Builder::new()
-        .name(format!("inet-mock-conn-{index}"))
-        .spawn(move || {
-            // Declared first, so dropped last: after the handler's `Conn`,
-            // even if the handler panics.
-            let _closer = closer;
-            handler(conn);
-        });
-    match spawned {
-        Ok(worker) => shared.state.lock().workers.push(worker),
-        // The closure was dropped unrun, and with it `conn` and `closer`:
-        // the connection is closed and counted. Nothing to undo.
-        Err(err) => eprintln!("inet-mocks: no thread for {peer}: {err}"),
-    }
+    })
 }
 
 /// Sets the timeouts and returns the second handle `stop` needs.
@@ -603,35 +769,36 @@ fn prepare(stream: &TcpStream, timeout: Duration) -> io::Result<TcpStream> {
     stream.try_clone()
 }
 
-/// Runs when a connection thread ends, normally or by panic: drops the
-/// server's second handle and counts the connection as closed. The socket
-/// itself was already shut down when the handler's `Conn` was dropped.
-struct CloseOnDrop {
-    shared: Arc<Shared>,
-    index: usize,
-}
-
-impl Drop for CloseOnDrop {
-    fn drop(&mut self) {
-        let mut state = self.shared.state.lock();
-        state.open.remove(&self.index);
+impl Shared {
+    /// Drops connection `index`'s second handle and counts it closed
+    /// (the socket itself was shut when the handler's `Conn` was
+    /// dropped). With `again`, its worker is to wait in `accept` once
+    /// more: true if it is counted there, false if it should end (the
+    /// server is stopping, or enough workers wait).
+    fn close(&self, index: usize, again: bool) -> bool {
+        let mut state = self.state.lock();
+        state.open.remove(&index);
         state.closed += 1;
-        self.shared.state.notify();
+        let stopping = self.stopping.load(Ordering::SeqCst);
+        // Workers serving and workers waiting stay within the cap plus
+        // the one that waits to refuse.
+        let room = self.max_connections + 1 - state.open.len();
+        let idle = state.accepting < MAX_IDLE_WORKERS.min(room);
+        let again = again && !stopping && idle;
+        if again {
+            state.accepting += 1;
+        }
+        drop(state);
+        self.state.notify();
+        again
     }
 }
 
 impl Shared {
-    /// Whether as many handlers run as the cap allows. Only the accept
-    /// thread adds handlers, so a place it finds free stays free until
-    /// it takes it.
-    fn is_full(&self) -> bool {
-        self.state.lock().open.len() >= self.max_connections
-    }
-
-    /// Says no to a connection past the cap and closes it, on the accept
-    /// thread, without ever blocking it: the refusal is written once,
-    /// without waiting (a fresh socket takes a few kilobytes at once; if
-    /// not, the client is not reading, and gets the bare close). The
+    /// Says no to a connection past the cap and closes it, on the worker
+    /// that accepted it, without ever blocking it: the refusal is written
+    /// once, without waiting (a fresh socket takes a few kilobytes at
+    /// once; if not, the client is not reading, and gets the bare close). The
     /// FIN follows the refusal, so a client reads it whole before EOF.
     fn refuse(&self, stream: &TcpStream, peer: SocketAddr) {
         // Counted before the client can see anything: whoever has read
@@ -647,11 +814,11 @@ impl Shared {
     }
 
     /// Records a new connection and returns its index and transcript.
-    fn register(&self, second_handle: TcpStream) -> (usize, Transcript) {
-        let mut state = self.state.lock();
-        // Forget finished threads, so a long-lived server does not keep a
-        // handle for every connection it ever served.
-        state.workers.retain(|worker| !worker.is_finished());
+    fn register(
+        &self,
+        state: &mut State,
+        second_handle: TcpStream,
+    ) -> (usize, Transcript) {
         let index = state.accepted;
         state.accepted += 1;
         let transcript = if self.keep_transcripts {
@@ -662,7 +829,6 @@ impl Shared {
             Transcript::discarding()
         };
         state.open.insert(index, second_handle);
-        self.state.notify();
         (index, transcript)
     }
 
@@ -679,6 +845,7 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
     use std::io::{BufRead, BufReader};
     use std::net::Ipv4Addr;
     use std::sync::atomic::AtomicUsize;
@@ -1013,6 +1180,52 @@ mod tests {
         assert_eq!(read_line(&next), "hello\n");
         assert_eq!(most.load(Ordering::SeqCst), 2, "handlers at once");
         drop(second);
+    }
+
+    /// Connections one after another are served by the threads already
+    /// there: the first worker, and the one it started to wait in
+    /// `accept` while it served.
+    #[test]
+    fn workers_serve_connection_after_connection() {
+        let threads = Arc::new(Mutex::new(HashSet::new()));
+        let seen = Arc::clone(&threads);
+        let server = MockServer::start(move |conn: Conn| {
+            seen.lock().unwrap().insert(thread::current().id());
+            echo_one_line(conn);
+        })
+        .unwrap();
+        for n in 1..=10 {
+            let mut client = connect(server.addr());
+            client.write_all(b"hi\n").unwrap();
+            assert_eq!(read_to_eof(&client), b"hi\n");
+            // Its worker is back in `accept` once it is counted closed.
+            assert!(server.wait_for_closed(n, TIMEOUT));
+        }
+        let used = threads.lock().unwrap().len();
+        assert!(used <= 2, "10 connections took {used} threads");
+    }
+
+    /// After a burst, at most `MAX_IDLE_WORKERS` threads stay waiting for
+    /// more, and stopping wakes them all.
+    #[test]
+    fn a_burst_leaves_few_idle_workers_and_stop_ends_them() {
+        let burst = MAX_IDLE_WORKERS + 8;
+        let server = MockServer::start(echo_one_line).unwrap();
+        // All connected first, so that every handler runs at once.
+        let clients: Vec<TcpStream> =
+            (0..burst).map(|_| connect(server.addr())).collect();
+        assert!(server.wait_for_connections(burst, TIMEOUT));
+        for mut client in &clients {
+            client.write_all(b"x\n").unwrap();
+            assert_eq!(read_to_eof(client), b"x\n");
+        }
+        assert!(server.wait_for_closed(burst, TIMEOUT));
+        let waiting = server.shared.state.lock().accepting;
+        assert!(waiting <= MAX_IDLE_WORKERS, "{waiting} workers wait");
+        let started = Instant::now();
+        drop(server);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "stop took {took:?}");
     }
 
     #[test]

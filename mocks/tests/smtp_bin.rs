@@ -200,8 +200,8 @@ fn past_max_connections_clients_get_421_and_no_thread_v1() {
         .find_map(|line| line.strip_prefix("Threads:"))
         .and_then(|n| n.trim().parse().ok())
         .unwrap();
-    // The main thread (the log's writer), the accept thread, a thread
-    // per session held.
+    // The main thread (the log's writer), a thread per session held,
+    // and one waiting in `accept` to refuse the next.
     assert!(threads <= MAX + 2, "{threads} threads");
     drop(held);
 }

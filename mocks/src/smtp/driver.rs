@@ -14,7 +14,9 @@ use super::script::Script;
 use super::session::{Body, EndOfData, Session, Step};
 use super::wire::{self, Line, LineReader, MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use super::{Ending, Event, Shared};
-use crate::server::{Conn, deadline_in, is_timeout, read_before};
+use crate::server::{
+    Conn, deadline_in, is_timeout, read_before_cached, read_soon,
+};
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
@@ -34,6 +36,7 @@ pub(crate) fn run(conn: &Conn, script: &Script, shared: &Shared) {
         conn,
         reader: LineReader::default(),
         out: Vec::new(),
+        read_timeout: None,
         script,
         shared,
     };
@@ -60,6 +63,10 @@ struct Driver<'a> {
     /// Replies not written yet: the client pipelined, and more commands
     /// are waiting (see the module doc).
     out: Vec<u8>,
+    /// The read timeout last set on the stream: each line has its own
+    /// deadline, but the timeout is set again only when it must be (see
+    /// `read_before_cached`), not before every read.
+    read_timeout: Option<Duration>,
     script: &'a Script,
     shared: &'a Shared,
 }
@@ -266,10 +273,10 @@ impl Driver<'_> {
             return Err(NoLine::Ended(Ending::Error));
         }
         let deadline = self.idle_deadline();
-        let (mut io, stream) = (self.conn, self.conn.stream());
-        let got = self.reader.next_line(limit, |buf| {
-            read_before(&mut io, stream, deadline, buf)
-        });
+        let (conn, set) = (self.conn, &mut self.read_timeout);
+        let got = self
+            .reader
+            .next_line(limit, |buf| read_next(conn, deadline, set, buf));
         match got {
             Ok(Line::Whole(line)) => Ok(line),
             Ok(Line::TooLong) => Err(NoLine::TooLong),
@@ -284,10 +291,10 @@ impl Driver<'_> {
             return Err(Ending::Error);
         }
         let deadline = self.idle_deadline();
-        let (mut io, stream) = (self.conn, self.conn.stream());
+        let (conn, set) = (self.conn, &mut self.read_timeout);
         let got = self
             .reader
-            .skip_line(|buf| read_before(&mut io, stream, deadline, buf));
+            .skip_line(|buf| read_next(conn, deadline, set, buf));
         match got {
             Ok(Some(false)) => Ok(()),
             Ok(Some(true)) => Err(self.refuse_bare_lf()),
@@ -313,6 +320,23 @@ impl Driver<'_> {
         } else {
             Ending::Error
         }
+    }
+}
+
+/// One read of what the client sends next: at once if it comes within a
+/// few looks (`read_soon`: waking a sleeping thread costs the client
+/// dear), else waiting for it until `deadline`. `set` is the read
+/// timeout last set on the stream (see `read_before_cached`).
+fn read_next(
+    conn: &Conn,
+    deadline: Instant,
+    set: &mut Option<Duration>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    let (mut io, stream) = (conn, conn.stream());
+    match read_soon(&mut io, stream, buf)? {
+        Some(n) => Ok(n),
+        None => read_before_cached(&mut io, stream, deadline, buf, set),
     }
 }
 

@@ -21,8 +21,10 @@ pub const MAX_RECIPIENTS: usize = 1000;
 pub const MAX_MESSAGE_SIZE: usize = 10_240_000;
 
 /// How many bytes one `read` asks for. With the line limit it bounds the
-/// memory a connection can make the mock hold.
-const CHUNK: usize = 1024;
+/// memory a connection can make the mock hold. A page: a message of a
+/// kilobyte with its headers (smtp-source's) comes in one read, where a
+/// kilobyte took two.
+const CHUNK: usize = 4096;
 
 /// What [`LineReader::next_line`] found.
 #[derive(Debug, PartialEq, Eq)]

@@ -34,6 +34,13 @@ pub const MAX_PENDING: usize = 256 * 1024;
 /// woken at once when one comes; this only bounds a wait in std).
 const IDLE_WAIT: Duration = Duration::from_secs(60);
 
+/// The writer's pause after each write: the lines logged meanwhile go
+/// out together in the next. A lone line still goes out at once, but a
+/// busy server (under smtp-source, three lines per message and thousands
+/// of messages a second) then costs a write, and a wake-up of the
+/// writer, per millisecond instead of per line.
+const BATCH_PAUSE: Duration = Duration::from_millis(1);
+
 /// A program's log: cheap to clone, one clone per hook that logs.
 #[derive(Debug, Clone, Default)]
 pub struct Log {
@@ -66,6 +73,9 @@ impl Log {
         if pending.closed {
             return;
         }
+        // Only the first line into an empty queue can find the writer
+        // waiting; after it, the writer has news already.
+        let first = pending.text.is_empty() && pending.dropped == 0;
         if pending.text.len() + line.len() < MAX_PENDING {
             pending.text.push_str(line);
             pending.text.push('\n');
@@ -73,13 +83,16 @@ impl Log {
             pending.dropped += 1;
         }
         drop(pending);
-        self.pending.notify();
+        if first {
+            self.pending.notify();
+        }
     }
 
     /// Writes the queued lines to `out` as they come, on the calling
     /// thread, each batch in one write and flushed at once (a reader may
-    /// be waiting for a line). Returns only when `out` fails (standard
-    /// output closed); the lines logged after that are thrown away.
+    /// be waiting for a line), at most one batch per [`BATCH_PAUSE`].
+    /// Returns only when `out` fails (standard output closed); the lines
+    /// logged after that are thrown away.
     pub fn write_to(&self, mut out: impl Write) -> io::Error {
         let mut batch = String::new();
         loop {
@@ -90,6 +103,7 @@ impl Log {
                 self.close();
                 return err;
             }
+            std::thread::sleep(BATCH_PAUSE);
         }
     }
 
