@@ -6,7 +6,8 @@
 //! and judged by the ratio of the two: these machines are shared and
 //! noisy, so an absolute time measured today says little tomorrow, while
 //! "ours did 0.93x what the floor did, a second ago, on this machine"
-//! carries over (lessons/07-measuring.md).
+//! carries over (lessons/07-measuring.md). Better still, many such
+//! pairs: [`Table::compare_pairs`] judges the median of their ratios.
 #![allow(dead_code)] // Each bench uses its own part of this module.
 
 use std::fmt::Write as _;
@@ -78,6 +79,9 @@ enum Outcome {
     Measured {
         ours: Figure,
         reference: Option<(String, Figure)>,
+        /// (ours, reference) of each pair of runs taken back to back;
+        /// one pair for a row of two single figures.
+        pairs: Vec<(f64, f64)>,
         target: Target,
     },
     Skipped(String),
@@ -118,6 +122,40 @@ impl Table {
             Outcome::Measured {
                 ours,
                 reference: Some((reference_name.to_string(), reference)),
+                pairs: vec![(ours.value, reference.value)],
+                target,
+            },
+        );
+    }
+
+    /// A row comparing ours with a reference over pairs of runs, each
+    /// pair taken back to back: `pairs` holds (ours, reference) in
+    /// `unit`. The figures shown are each side's median; the ratio, the
+    /// one the target judges, is the median of the pairs' ratios, shown
+    /// with their spread. A slow moment of a shared machine lands on
+    /// both runs of a pair and cancels in its ratio, or spoils one pair,
+    /// which moves that median little; comparing two medians taken
+    /// apart would let a slow moment land on one side only.
+    pub fn compare_pairs(
+        &mut self,
+        what: &str,
+        pairs: &[(f64, f64)],
+        unit: &'static str,
+        reference_name: &str,
+        target: Target,
+    ) {
+        let side = |pick: fn(&(f64, f64)) -> f64| {
+            Figure::new(
+                median(&pairs.iter().map(pick).collect::<Vec<_>>()),
+                unit,
+            )
+        };
+        self.push(
+            what,
+            Outcome::Measured {
+                ours: side(|p| p.0),
+                reference: Some((reference_name.to_string(), side(|p| p.1))),
+                pairs: pairs.to_vec(),
                 target,
             },
         );
@@ -131,6 +169,7 @@ impl Table {
             Outcome::Measured {
                 ours,
                 reference: None,
+                pairs: Vec::new(),
                 target,
             },
         );
@@ -173,17 +212,14 @@ impl Table {
                 Outcome::Measured {
                     ours,
                     reference,
+                    pairs,
                     target,
                 } => [
                     ours.to_string(),
                     reference.as_ref().map_or("—".into(), |(name, f)| {
                         format!("{name}: {f}")
                     }),
-                    ratio_text(
-                        *ours,
-                        reference.as_ref().map(|(_, f)| *f),
-                        *target,
-                    ),
+                    ratio_text(pairs, *target),
                     target_text(*target, ours.unit),
                     match verdict(row) {
                         Some(true) => "yes".into(),
@@ -237,17 +273,28 @@ pub fn quick() -> bool {
 }
 
 // ANCHOR: ratio
-fn ratio_text(
-    ours: Figure,
-    reference: Option<Figure>,
-    target: Target,
-) -> String {
-    match (reference, target) {
-        (Some(r), Target::InverseRatioAtLeast(_)) => {
-            format!("{:.2}x", r.value / ours.value)
-        }
-        (Some(r), _) => format!("{:.2}x", ours.value / r.value),
-        (None, _) => "—".into(),
+/// The ratio of each pair, ours to the reference, or the reference to
+/// ours where lower is better: either way, higher is better then.
+fn ratios(pairs: &[(f64, f64)], target: Target) -> Vec<f64> {
+    let ratio = |&(ours, reference): &(f64, f64)| match target {
+        Target::InverseRatioAtLeast(_) => reference / ours,
+        _ => ours / reference,
+    };
+    pairs.iter().map(ratio).collect()
+}
+
+/// `0.97x` for one pair; for more, their median, how many, and the
+/// spread: `0.97x (9 pairs: 0.85–1.10x)`.
+fn ratio_text(pairs: &[(f64, f64)], target: Target) -> String {
+    let ratios = ratios(pairs, target);
+    let (min, max) =
+        ratios.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &r| {
+            (lo.min(r), hi.max(r))
+        });
+    match ratios.len() {
+        0 => "—".into(),
+        1 => format!("{:.2}x", ratios[0]),
+        n => format!("{:.2}x ({n} pairs: {min:.2}–{max:.2}x)", median(&ratios)),
     }
 }
 // ANCHOR_END: ratio
@@ -262,23 +309,25 @@ fn target_text(target: Target, unit: &str) -> String {
 }
 
 // ANCHOR: verdict
-/// `Some(true)` met, `Some(false)` missed, `None` nothing to judge.
+/// `Some(true)` met, `Some(false)` missed, `None` nothing to judge. A
+/// ratio target judges the median of the pairs' ratios.
 fn verdict(row: &Row) -> Option<bool> {
     let Outcome::Measured {
         ours,
-        reference,
+        pairs,
         target,
+        ..
     } = &row.outcome
     else {
         return None;
     };
-    let reference = reference.as_ref().map(|(_, f)| f.value);
-    match (*target, reference) {
-        (Target::None, _) => None,
-        (Target::AtMost(max), _) => Some(ours.value <= max),
-        (Target::RatioAtLeast(x), Some(r)) => Some(ours.value >= x * r),
-        (Target::InverseRatioAtLeast(x), Some(r)) => Some(r >= x * ours.value),
-        (_, None) => None,
+    let ratio = || (!pairs.is_empty()).then(|| median(&ratios(pairs, *target)));
+    match *target {
+        Target::None => None,
+        Target::AtMost(max) => Some(ours.value <= max),
+        Target::RatioAtLeast(x) | Target::InverseRatioAtLeast(x) => {
+            ratio().map(|r| r >= x)
+        }
     }
 }
 // ANCHOR_END: verdict
