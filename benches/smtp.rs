@@ -173,39 +173,41 @@ fn source_rows(
         Ok(runs) => runs,
         Err(reason) => return table.skip(&what, &reason),
     };
-    let of = |name: &str, figure: fn(&Run) -> Option<f64>| {
-        let values: Vec<f64> = runs
-            .iter()
-            .filter(|r| r.server == name)
-            .filter_map(figure)
-            .collect();
-        median(&values)
+    // Each round's runs, as (ours, smtp-sink) pairs of one figure: the
+    // table judges the median of the pairs' ratios.
+    let pairs = |name: &str, figure: fn(&Run) -> Option<f64>| {
+        let of = |round: &[Run], name: &str| {
+            round.iter().find(|r| r.server == name).and_then(figure)
+        };
+        runs.chunks(servers.len())
+            .filter_map(|round| {
+                Some((of(round, name)?, of(round, "smtp-sink")?))
+            })
+            .collect::<Vec<_>>()
     };
-    let rate = |name| Figure::new(of(name, |r| Some(r.rate)), MSGS);
-    let cpu = |name| Figure::new(of(name, |r| r.cpu), CPU);
-    let sink_rate = rate("smtp-sink");
-    table.compare(
+    let rate = |r: &Run| Some(r.rate);
+    table.compare_pairs(
         &what,
-        rate("mock"),
+        &pairs("mock", rate),
+        MSGS,
         "smtp-sink",
-        sink_rate,
         Target::RatioAtLeast(1.0),
     );
-    table.compare(
+    table.compare_pairs(
         "… the same, the mock as the tests run it (transcripts, messages kept)",
-        rate("mock, as tested"),
+        &pairs("mock, as tested", rate),
+        MSGS,
         "smtp-sink",
-        sink_rate,
         Target::None,
     );
     for name in ["mock", "mock, as tested"] {
-        table.compare(
+        table.compare_pairs(
             &format!(
                 "… CPU time per message (lower is better): {name} vs smtp-sink"
             ),
-            cpu(name),
+            &pairs(name, |r| r.cpu),
+            CPU,
             "smtp-sink",
-            cpu("smtp-sink"),
             Target::None,
         );
     }
@@ -214,8 +216,8 @@ fn source_rows(
 /// Runs `smtp-source` against each server in turn, round after round
 /// (who goes first rotates), after one shorter run each that is not
 /// counted (the first pays for starting the mock's threads, and for
-/// page faults); prints each round and, at the end, the spread of the
-/// mock's ratio to smtp-sink.
+/// page faults); prints each round as it ends. The runs come back round
+/// by round, `servers.len()` to a round.
 fn take_turns(
     source: &Path,
     load: &Load,
@@ -234,31 +236,10 @@ fn take_turns(
             line.push_str(&format!(" {} {:.0} msgs/s,", run.server, run.rate));
             this_round.push(run);
         }
-        let ratio = ratio_in(&this_round);
         runs.extend(this_round);
-        eprintln!("{line} mock/smtp-sink {ratio:.2}x");
+        eprintln!("{line}");
     }
-    let mut ratios: Vec<f64> =
-        runs.chunks(servers.len()).map(ratio_in).collect();
-    ratios.sort_by(f64::total_cmp);
-    eprintln!(
-        "mock/smtp-sink per round: median {:.2}x, from {:.2}x to {:.2}x",
-        median(&ratios),
-        ratios[0],
-        ratios[ratios.len() - 1]
-    );
     Ok(runs)
-}
-
-/// The mock's rate over smtp-sink's, in one round's runs.
-fn ratio_in(round: &[Run]) -> f64 {
-    let rate = |name| {
-        round
-            .iter()
-            .find(|r| r.server == name)
-            .map_or(f64::NAN, |r| r.rate)
-    };
-    rate("mock") / rate("smtp-sink")
 }
 
 /// One run of `smtp-source` against `server`, with the server's CPU

@@ -498,6 +498,30 @@ pub(crate) fn is_interrupted(err: &io::Error) -> bool {
 /// left (see [`read_before_cached`]).
 const READ_TIMEOUT_SLACK: Duration = Duration::from_millis(10);
 
+/// What a session last set on its stream, so that setting it again to
+/// the same thing costs no system call (each is one, as costly as a
+/// read): the read timeout (`None`: unknown) and whether the stream is
+/// non-blocking (see [`read_soon`], which leaves it so).
+#[derive(Debug, Default)]
+pub(crate) struct StreamSettings {
+    read_timeout: Option<Duration>,
+    nonblocking: bool,
+}
+
+impl StreamSettings {
+    fn set_nonblocking(
+        &mut self,
+        stream: &TcpStream,
+        on: bool,
+    ) -> io::Result<()> {
+        if self.nonblocking != on {
+            stream.set_nonblocking(on)?;
+            self.nonblocking = on;
+        }
+        Ok(())
+    }
+}
+
 /// One read that gives up at `deadline`: the timeout is set to the time
 /// left at each call, so a client that sends a byte now and then still
 /// runs out of time. A read a signal interrupts is tried again, for the
@@ -508,38 +532,68 @@ pub(crate) fn read_before(
     deadline: Instant,
     buf: &mut [u8],
 ) -> io::Result<usize> {
-    read_before_cached(io, stream, deadline, buf, &mut None)
+    read_before_cached(
+        io,
+        stream,
+        deadline,
+        buf,
+        &mut StreamSettings::default(),
+    )
 }
 
 /// [`read_before`] for a server that reads line after line: `set`
-/// remembers the read timeout last set on `stream` (`None`: unknown).
-/// Setting one is a system call, as costly as the read, and a timeout
-/// set for the last line (five minutes, say) is within
-/// [`READ_TIMEOUT_SLACK`] of the time left for the next, so it is kept.
-/// The timeout is set again only for a line that comes in pieces, as
-/// its time runs down, or when it is far off for another reason. A read
-/// that times out with time still left is tried again.
+/// remembers what was last set on `stream`. A timeout set for the last
+/// line (five minutes, say) is within [`READ_TIMEOUT_SLACK`] of the time
+/// left for the next, so it is kept. The timeout is set again only for
+/// a line that comes in pieces, as its time runs down, or when it is
+/// far off for another reason. A read that times out with time still
+/// left is tried again.
 pub(crate) fn read_before_cached(
     io: &mut impl Read,
     stream: &TcpStream,
     deadline: Instant,
     buf: &mut [u8],
-    set: &mut Option<Duration>,
+    set: &mut StreamSettings,
 ) -> io::Result<usize> {
+    set.set_nonblocking(stream, false)?;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(io::ErrorKind::TimedOut.into());
         }
-        if !set.is_some_and(|set| set.abs_diff(left) <= READ_TIMEOUT_SLACK) {
+        let kept = set.read_timeout;
+        if !kept.is_some_and(|kept| kept.abs_diff(left) <= READ_TIMEOUT_SLACK) {
             stream.set_read_timeout(Some(left))?;
-            *set = Some(left);
+            set.read_timeout = Some(left);
         }
         match io.read(buf) {
             Err(err) if is_interrupted(&err) || is_timeout(&err) => {}
             done => return done,
         }
     }
+}
+
+/// Writes all of `bytes` on a stream [`read_soon`] may have left
+/// non-blocking. A reply usually fits in the socket's send buffer, so
+/// one write takes it whole without switching the stream back; if it
+/// does not (a client that stopped reading), the rest goes out blocking,
+/// bounded by the stream's write timeout as every other write.
+pub(crate) fn write_all_settled(
+    io: &mut impl Write,
+    stream: &TcpStream,
+    mut bytes: &[u8],
+    set: &mut StreamSettings,
+) -> io::Result<()> {
+    if set.nonblocking {
+        match io.write(bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(err) if is_timeout(&err) || is_interrupted(&err) => {}
+            Err(err) => return Err(err),
+        }
+        set.set_nonblocking(stream, bytes.is_empty())?;
+    }
+    io.write_all(bytes)?;
+    io.flush()
 }
 
 /// How many times [`read_soon`] looks for bytes before it gives up.
@@ -564,23 +618,21 @@ pub(crate) fn read_soon(
     io: &mut impl Read,
     stream: &TcpStream,
     buf: &mut [u8],
+    set: &mut StreamSettings,
 ) -> io::Result<Option<usize>> {
-    stream.set_nonblocking(true)?;
-    let mut got = Ok(None);
+    // Left non-blocking afterwards: the next look, a line later, would
+    // only set it again (two system calls a line saved).
+    set.set_nonblocking(stream, true)?;
     for _ in 0..EAGER_LOOKS {
         match io.read(buf) {
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                 thread::yield_now();
             }
             Err(err) if is_interrupted(&err) => {}
-            done => {
-                got = done.map(Some);
-                break;
-            }
+            done => return done.map(Some),
         }
     }
-    stream.set_nonblocking(false)?;
-    got
+    Ok(None)
 }
 
 /// Fills `buf` with reads that give up at `deadline` (see
@@ -732,9 +784,6 @@ fn admit(
     // Looked at and taken under one lock: two workers that accept at
     // the same moment cannot both take the last place.
     if state.open.len() >= shared.max_connections {
-        // Counted before the client can see the refusal, so a client
-        // that read it finds it counted.
-        state.refused += 1;
         drop(state);
         shared.refuse(&stream, peer);
         return None;

@@ -15,9 +15,10 @@ use super::session::{Body, EndOfData, Session, Step};
 use super::wire::{self, Line, LineReader, MAX_COMMAND_LINE, MAX_TEXT_LINE};
 use super::{Ending, Event, Shared};
 use crate::server::{
-    Conn, deadline_in, is_timeout, read_before_cached, read_soon,
+    Conn, StreamSettings, deadline_in, is_timeout, read_before_cached,
+    read_soon, write_all_settled,
 };
-use std::io::{self, Write};
+use std::io;
 use std::time::{Duration, Instant};
 
 /// Runs one whole session on an accepted connection.
@@ -36,7 +37,7 @@ pub(crate) fn run(conn: &Conn, script: &Script, shared: &Shared) {
         conn,
         reader: LineReader::default(),
         out: Vec::new(),
-        read_timeout: None,
+        settings: StreamSettings::default(),
         script,
         shared,
     };
@@ -63,10 +64,11 @@ struct Driver<'a> {
     /// Replies not written yet: the client pipelined, and more commands
     /// are waiting (see the module doc).
     out: Vec<u8>,
-    /// The read timeout last set on the stream: each line has its own
-    /// deadline, but the timeout is set again only when it must be (see
-    /// `read_before_cached`), not before every read.
-    read_timeout: Option<Duration>,
+    /// What was last set on the stream: each line has its own deadline,
+    /// but the read timeout is set again only when it must be (see
+    /// `read_before_cached`), and the stream stays non-blocking between
+    /// quick reads (see `read_soon`).
+    settings: StreamSettings,
     script: &'a Script,
     shared: &'a Shared,
 }
@@ -222,14 +224,14 @@ impl Driver<'_> {
             return true;
         }
         let bytes = std::mem::take(&mut self.out);
-        let mut io = self.conn;
+        let (mut io, stream) = (self.conn, self.conn.stream());
+        let settings = &mut self.settings;
         let written = if self.script.byte_at_a_time {
             bytes.iter().try_for_each(|byte| {
-                io.write_all(std::slice::from_ref(byte))?;
-                io.flush()
+                write_all_settled(&mut io, stream, &[*byte], settings)
             })
         } else {
-            io.write_all(&bytes).and_then(|()| io.flush())
+            write_all_settled(&mut io, stream, &bytes, settings)
         };
         written.is_ok()
     }
@@ -273,7 +275,7 @@ impl Driver<'_> {
             return Err(NoLine::Ended(Ending::Error));
         }
         let deadline = self.idle_deadline();
-        let (conn, set) = (self.conn, &mut self.read_timeout);
+        let (conn, set) = (self.conn, &mut self.settings);
         let got = self
             .reader
             .next_line(limit, |buf| read_next(conn, deadline, set, buf));
@@ -291,7 +293,7 @@ impl Driver<'_> {
             return Err(Ending::Error);
         }
         let deadline = self.idle_deadline();
-        let (conn, set) = (self.conn, &mut self.read_timeout);
+        let (conn, set) = (self.conn, &mut self.settings);
         let got = self
             .reader
             .skip_line(|buf| read_next(conn, deadline, set, buf));
@@ -326,15 +328,15 @@ impl Driver<'_> {
 /// One read of what the client sends next: at once if it comes within a
 /// few looks (`read_soon`: waking a sleeping thread costs the client
 /// dear), else waiting for it until `deadline`. `set` is the read
-/// timeout last set on the stream (see `read_before_cached`).
+/// settings last put on the stream.
 fn read_next(
     conn: &Conn,
     deadline: Instant,
-    set: &mut Option<Duration>,
+    set: &mut StreamSettings,
     buf: &mut [u8],
 ) -> io::Result<usize> {
     let (mut io, stream) = (conn, conn.stream());
-    match read_soon(&mut io, stream, buf)? {
+    match read_soon(&mut io, stream, buf, set)? {
         Some(n) => Ok(n),
         None => read_before_cached(&mut io, stream, deadline, buf, set),
     }
@@ -408,5 +410,39 @@ mod tests {
         stream.write_all(b".\r\n").unwrap();
         assert!(read_until(&mut stream, "\r\n").starts_with("250 2.0.0"));
         assert_eq!(mock.messages()[0].data, b"hi\r\n");
+    }
+
+    /// A client that does not read while the mock has replies for it:
+    /// a reply that does not fit in the socket's buffer at once (the
+    /// stream is non-blocking after a quick read) must wait for room,
+    /// not end the session; once the client reads, every reply arrives.
+    #[test]
+    fn replies_wait_for_a_client_that_is_not_reading_yet() {
+        const COMMANDS: usize = 8000;
+        let long = format!("250 {}", "x".repeat(3996));
+        let (ended, end) = std::sync::mpsc::channel();
+        let mock = Script::new()
+            .reply("NOOP", &long)
+            .on_event(move |event| {
+                if let super::super::Event::Ended { ending, .. } = event {
+                    let _ = ended.send(format!("{ending:?}"));
+                }
+            })
+            .start()
+            .unwrap();
+        let mut stream = greeted(&mock);
+        // 48 KB of commands fit in the buffers at once; their 32 MB of
+        // replies do not. A mock that gave up on a full buffer would
+        // end the session within microseconds; 300 ms is far above that.
+        stream.write_all(&b"NOOP\r\n".repeat(COMMANDS)).unwrap();
+        let early = end.recv_timeout(Duration::from_millis(300));
+        assert!(early.is_err(), "the session ended: {early:?}");
+        let expected = (long.len() + 2) * COMMANDS;
+        let (mut got, mut buf) = (0, vec![0; 64 * 1024]);
+        while got < expected {
+            let n = stream.read(&mut buf).expect("a reply in time");
+            assert!(n > 0, "closed after {got} of {expected} bytes");
+            got += n;
+        }
     }
 }
