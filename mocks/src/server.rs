@@ -562,7 +562,7 @@ pub(crate) fn read_before_cached(
             return Err(io::ErrorKind::TimedOut.into());
         }
         let kept = set.read_timeout;
-        if !kept.is_some_and(|kept| kept.abs_diff(left) <= READ_TIMEOUT_SLACK) {
+        if kept.is_none_or(|kept| kept.abs_diff(left) > READ_TIMEOUT_SLACK) {
             stream.set_read_timeout(Some(left))?;
             set.read_timeout = Some(left);
         }
