@@ -91,6 +91,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Instant;
 use std::{fmt, fs, io, thread};
 
 /// Where the code lives that lessons may show (searched recursively).
@@ -106,7 +107,7 @@ const WIDE: &str = "wide";
 /// The heading of the generated part of `SUMMARY.md`.
 const SOURCE_PART: &str = "# Source files";
 /// How many scenes play at once (each runs programs and servers).
-const SCENES_AT_ONCE: usize = 6;
+const SCENES_AT_ONCE: usize = 16;
 const BLESS_HINT: &str = "run `BLESS=1 cargo test --test inet lessons::` to regenerate what is stale";
 const GENERATED: &str =
     "<!-- Written by `BLESS=1 cargo test --test inet lessons::`";
@@ -257,8 +258,13 @@ impl Memo {
 
     fn play_all(&self, names: &BTreeSet<String>) -> BTreeMap<String, Played> {
         let mut played = self.played.lock().unwrap_or_else(|e| e.into_inner());
-        let new: Vec<&String> =
+        let mut new: Vec<&String> =
             names.iter().filter(|n| !played.contains_key(*n)).collect();
+        // The slowest first (as the last run timed them; a scene never
+        // timed counts as slow): the long waits then overlap each other
+        // and the short scenes fill in around them.
+        let last = SceneTimes::load();
+        new.sort_by(|a, b| last.of(b).total_cmp(&last.of(a)));
         // A few scenes at a time: all hundred at once would load the
         // machine so much that a scene's one-second timeout could lose
         // its race against the scheduler.
@@ -269,6 +275,7 @@ impl Memo {
             for _ in 0..SCENES_AT_ONCE {
                 scope.spawn(|| {
                     while let Some(name) = next() {
+                        let start = Instant::now();
                         let play = std::panic::catch_unwind(
                             std::panic::AssertUnwindSafe(|| {
                                 self.stage.play(name)
@@ -276,8 +283,11 @@ impl Memo {
                         );
                         let panicked =
                             |_| Played::Failed("the scene panicked".into());
-                        let result =
-                            (name.to_string(), play.unwrap_or_else(panicked));
+                        let result = (
+                            name.to_string(),
+                            play.unwrap_or_else(panicked),
+                            start.elapsed(),
+                        );
                         done.lock()
                             .unwrap_or_else(|e| e.into_inner())
                             .push(result);
@@ -285,8 +295,50 @@ impl Memo {
                 });
             }
         });
-        played.extend(done.into_inner().unwrap_or_else(|e| e.into_inner()));
+        let done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut times = last;
+        for (name, result, took) in done {
+            times.0.insert(name.clone(), took.as_secs_f64());
+            played.insert(name, result);
+        }
+        times.save();
         played.clone()
+    }
+}
+
+/// How long each scene took when last played, kept in Cargo's scratch
+/// directory for tests: only the order scenes start in depends on it.
+struct SceneTimes(BTreeMap<String, f64>);
+
+impl SceneTimes {
+    fn file() -> PathBuf {
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("lesson-scene-times.txt")
+    }
+
+    /// The times of the last run; none when there was none.
+    fn load() -> SceneTimes {
+        let text = fs::read_to_string(Self::file()).unwrap_or_default();
+        let times = text.lines().filter_map(|line| {
+            let (secs, name) = line.split_once(' ')?;
+            Some((name.to_string(), secs.parse().ok()?))
+        });
+        SceneTimes(times.collect())
+    }
+
+    /// The seconds `name` took last time; a scene never timed, as long as
+    /// any.
+    fn of(&self, name: &str) -> f64 {
+        self.0.get(name).copied().unwrap_or(f64::INFINITY)
+    }
+
+    /// Best effort: without the file, the next run starts alphabetically.
+    fn save(&self) {
+        let lines: String = self
+            .0
+            .iter()
+            .map(|(name, s)| format!("{s:.3} {name}\n"))
+            .collect();
+        let _ = fs::write(Self::file(), lines);
     }
 }
 
@@ -1021,6 +1073,17 @@ impl Checker {
             };
             let file = normalize(&base.join(path.trim_start_matches('/')));
             let in_book = file.starts_with(self.root.join("lessons"));
+            // The book is `lessons/` alone: a link that climbs above it
+            // and comes back in works on GitHub, not in the book.
+            if self.book && in_book && climbs_out(&self.root, &base, path) {
+                let why = format!(
+                    "broken link `{target}`: it leaves the book (`lessons/`) \
+                     and comes back; link to `{}` from inside it",
+                    shown(&self.root, &file).display()
+                );
+                self.report(BrokenLink, &page, at + 1, why);
+                continue;
+            }
             if self.book && !in_book && file.is_file() {
                 self.link_to_page(scan, (at, line), &target, &file);
             } else if self.book && in_book && has_extension(&file, "md") {
@@ -1860,6 +1923,26 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
     path
 }
 
+/// Whether `path`, followed from the folder `base` inside `lessons/`,
+/// goes above `lessons/` on its way.
+fn climbs_out(root: &Path, base: &Path, path: &str) -> bool {
+    let book = root.join("lessons");
+    let Ok(inside) = normalize(base).strip_prefix(&book).map(Path::to_path_buf)
+    else {
+        return false;
+    };
+    let mut depth = inside.components().count();
+    for part in Path::new(path).components() {
+        match part {
+            Component::ParentDir if depth == 0 => return true,
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Resolves `.` and `..` without touching the disk, so that
 /// `lessons/../src/a.rs` and `src/a.rs` compare equal even when the file
 /// does not exist (`canonicalize` would fail) or sits behind a symlink.
@@ -2519,6 +2602,20 @@ fn page_of(file: &str) -> String {
          Shown in [Reading lines]({up}01.md).\n\n\
          ```rs\n{{{{#include {up}../{file}}}}}\n```\n"
     )
+}
+
+/// `lessons/exercises/x.rs` is in the book, but a link from a lesson
+/// that reaches it through `../lessons/` goes above the book's root: in
+/// the book, that is nowhere.
+#[test]
+fn a_link_that_leaves_the_book_and_comes_back_is_told_apart() {
+    let root = Path::new("/repo");
+    let lessons = root.join("lessons");
+    assert!(climbs_out(root, &lessons, "../lessons/exercises/x.rs"));
+    assert!(!climbs_out(root, &lessons, "exercises/x.rs"));
+    let code = lessons.join("code");
+    assert!(!climbs_out(root, &code.join("src"), "../../01.md"));
+    assert!(climbs_out(root, &code, "../../lessons/01.md"));
 }
 
 #[test]

@@ -228,6 +228,30 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
     stream
 }
 
+/// One read from `reader` (whose socket is `stream`) that gives up after
+/// `quiet`, however often a signal cuts it short. In this test process a
+/// signal can come at any moment: assert_cmd's `timeout` installs a
+/// SIGCHLD handler, so each child process that ends interrupts whatever
+/// read with a timeout another thread is in (EINTR: Linux never restarts
+/// one, see signal(7)). Such a read is tried again for the time left.
+pub fn read_within(
+    stream: &TcpStream,
+    reader: &mut impl Read,
+    buf: &mut [u8],
+    quiet: Duration,
+) -> std::io::Result<usize> {
+    let deadline = Instant::now() + quiet;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let left = left.max(Duration::from_millis(1));
+        stream.set_read_timeout(Some(left))?;
+        match reader.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            done => return done,
+        }
+    }
+}
+
 /// Reads one `\n`-terminated line (terminator included) from `stream`.
 pub fn read_line(stream: &mut impl BufRead) -> String {
     let mut line = String::new();

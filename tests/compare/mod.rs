@@ -75,7 +75,23 @@ struct Ran {
 }
 
 fn ran(cmd: &mut Command) -> Ran {
-    let output = cmd.output().unwrap();
+    // An executable a test has just written can be "busy" for a moment:
+    // a process another test forks meanwhile holds a copy of the
+    // descriptor it was written through until that process execs. A
+    // few tries, a few milliseconds apart, outlast that moment.
+    let busy =
+        |e: &std::io::Error| e.kind() == std::io::ErrorKind::ExecutableFileBusy;
+    let mut output = cmd.output();
+    for _ in 0..100 {
+        match &output {
+            Err(e) if busy(e) => {
+                std::thread::sleep(Duration::from_millis(5));
+                output = cmd.output();
+            }
+            _ => break,
+        }
+    }
+    let output = output.unwrap();
     Ran {
         code: output.status.code(),
         out: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -6,6 +6,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 
 use super::harness::{Example, Fault, HANG, connect};
+use crate::common::read_within;
 
 const NAME: &str = "inet_08_echo_server";
 
@@ -102,8 +103,8 @@ fn an_idle_client_holds_its_thread_forever() {
     let mut other = connect(addr);
     exchange(&mut other, "hi\n", "Thread-3: HI");
 
-    idle.set_read_timeout(Some(HANG)).unwrap();
-    let error = idle.read(&mut [0; 1]).expect_err("no reply, no close");
+    let read = read_within(&idle, &mut &idle, &mut [0; 1], HANG);
+    let error = read.expect_err("no reply, no close");
     let waited = [ErrorKind::WouldBlock, ErrorKind::TimedOut];
     assert!(waited.contains(&error.kind()), "{error}");
 }

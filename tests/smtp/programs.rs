@@ -231,22 +231,29 @@ fn failing_steps() -> Vec<(Script, u8, &'static str)> {
 
 #[test]
 fn each_failing_step_has_its_exit_status() {
-    // Rows S10-S15 through the programs. Slow replies meet --timeout 0.3.
-    for program in BOTH {
-        for (script, status, text) in failing_steps() {
-            let mock = script.start().unwrap();
-            let out = send(program, &mock, b"hi\n", &["--timeout", "0.3"]);
-            let last = out.stdout.lines().last().unwrap_or("").to_owned();
-            assert_eq!(
-                out.code,
-                Some(i32::from(status)),
-                "{program}: {}",
-                out.stdout
-            );
-            assert!(last.starts_with("Result: "), "{program}: {last}");
-            assert!(last.contains(text), "{program}: {last:?} lacks {text:?}");
-            assert!(mock.messages().is_empty());
+    // Rows S10-S15 through the programs. Slow replies meet --timeout 0.3;
+    // the two programs wait them out at once.
+    std::thread::scope(|scope| {
+        for program in BOTH {
+            scope.spawn(move || each_step_fails_as_scripted(program));
         }
+    });
+}
+
+fn each_step_fails_as_scripted(program: &str) {
+    for (script, status, text) in failing_steps() {
+        let mock = script.start().unwrap();
+        let out = send(program, &mock, b"hi\n", &["--timeout", "0.3"]);
+        let last = out.stdout.lines().last().unwrap_or("").to_owned();
+        assert_eq!(
+            out.code,
+            Some(i32::from(status)),
+            "{program}: {}",
+            out.stdout
+        );
+        assert!(last.starts_with("Result: "), "{program}: {last}");
+        assert!(last.contains(text), "{program}: {last:?} lacks {text:?}");
+        assert!(mock.messages().is_empty());
     }
 }
 
@@ -554,18 +561,26 @@ fn stops_reading_after_data() -> (MockServer, mpsc::Sender<()>) {
 fn s21_a_server_that_stops_reading_is_told_from_one_that_closed() {
     // 16 MiB is more than the sockets' buffers hold, so the writes stop.
     let body = long_message(16 * 1024);
-    for program in BOTH {
-        let (server, release) = stops_reading_after_data();
-        let port = server.addr().port();
-        let dir = TempDir::new().unwrap();
-        let first = format!("127.0.0.1:{port}, a@x, b@y\n");
-        let path = mail_file(&dir, &[first.as_bytes(), &body].concat());
-        let out = run(program, &["--timeout", "0.5", path.to_str().unwrap()]);
-        drop(release);
-        let last = out.stdout.lines().last().unwrap_or("").to_owned();
-        assert_eq!(out.code, Some(8), "{program}: {last}");
-        let stopped =
-            "the server stopped reading: no progress sending for 500ms";
-        assert!(last.contains(stopped), "{program}: {last}");
-    }
+    // Both programs at once: each waits out its half-second timeout.
+    std::thread::scope(|scope| {
+        for program in BOTH {
+            let body = &body;
+            scope.spawn(move || {
+                let (server, release) = stops_reading_after_data();
+                let port = server.addr().port();
+                let dir = TempDir::new().unwrap();
+                let first = format!("127.0.0.1:{port}, a@x, b@y\n");
+                let mail = [first.as_bytes(), body].concat();
+                let path = mail_file(&dir, &mail);
+                let args = ["--timeout", "0.5", path.to_str().unwrap()];
+                let out = run(program, &args);
+                drop(release);
+                let last = out.stdout.lines().last().unwrap_or("").to_owned();
+                assert_eq!(out.code, Some(8), "{program}: {last}");
+                let stopped =
+                    "the server stopped reading: no progress sending for 500ms";
+                assert!(last.contains(stopped), "{program}: {last}");
+            });
+        }
+    });
 }

@@ -93,7 +93,7 @@ fn minimal_refused(s: &mut Scene) -> Result<(), Stop> {
 fn minimal_silent(s: &mut Scene) -> Result<(), Stop> {
     s.server("mock-http --port 8024 --fault hang", 8024)?;
     s.run(&format!(
-        "timeout 5 {MINIMAL} 127.0.0.1:8024; echo \"exit status $?\""
+        "timeout 3 {MINIMAL} 127.0.0.1:8024; echo \"exit status $?\""
     ))?;
     Ok(())
 }
