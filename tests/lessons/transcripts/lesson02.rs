@@ -142,7 +142,7 @@ fn webget_refused(s: &mut Scene) -> Result<(), Stop> {
 fn webget_killed(s: &mut Scene) -> Result<(), Stop> {
     s.mask_hex_after(".127.0.0.1_8036.html.", "5e0b7d2c91a4f368");
     s.server("mock-http --port 8036 --fault stall-mid-body", 8036)?;
-    s.run("timeout -s KILL 2 webget 127.0.0.1:8036; echo \"exit status $?\"")?;
+    s.run("timeout -s KILL 1 webget 127.0.0.1:8036; echo \"exit status $?\"")?;
     s.run("ls -A | grep 8036")?;
     s.run("webget --timeout 1 127.0.0.1:8036; echo \"exit status $?\"")?;
     s.run("ls -A | grep -c 8036")?;

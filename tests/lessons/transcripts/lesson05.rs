@@ -123,7 +123,7 @@ const SMALL_LIMITS: &str = "echo-server --max-line 16 --idle-timeout 1 7055";
 /// A client with a line too long, then one that says nothing.
 const OVER_LIMITS: [&str; 2] = [
     "printf 'a line of more than sixteen bytes\\n' | socat - TCP:127.0.0.1:7055",
-    "sleep 3 | socat - TCP:127.0.0.1:7055",
+    "sleep 2 | socat - TCP:127.0.0.1:7055",
 ];
 
 /// The first terminal: the limits, as the server logs them.
