@@ -123,11 +123,17 @@ fn inet_03_silent(s: &mut Scene) -> Result<(), Stop> {
     Ok(())
 }
 
-/// The slow mock, the CRLF mail file, and the mock that never greets.
-fn silent_mocks(s: &mut Scene) -> Result<(), Stop> {
+/// The slow mock and the chapter's message, also with CRLF line ends.
+fn slow_mock_and_mail2(s: &mut Scene) -> Result<(), Stop> {
     mock_smtp_slow(s)?;
     s.run(MAIL2)?;
     s.run(&crlf("mail2.txt"))?;
+    Ok(())
+}
+
+/// The slow mock, the CRLF mail file, and the mock that never greets.
+fn silent_mocks(s: &mut Scene) -> Result<(), Stop> {
+    slow_mock_and_mail2(s)?;
     mock_smtp_silent(s)
 }
 
@@ -265,7 +271,9 @@ fn swaks(s: &mut Scene) -> Result<(), Stop> {
 /// CRLF file without its port; then on the Unix one.
 fn inet_03_py(s: &mut Scene) -> Result<(), Stop> {
     s.needs_python()?;
-    s.quietly(swaks)?;
+    s.quietly(slow_mock_and_mail2)?;
+    // Its queue id as the reader sees it: the sixth message of the lesson.
+    s.mask_number_after("queued as MOCK", "0006");
     s.run("mkdir -p py2")?;
     s.run(
         "sed 's/(smtpServer,25)/(smtpServer,2522)/' \"$ORIGINALS/inet_03.py\" \
