@@ -433,9 +433,9 @@ mod tests {
         let mut stream = greeted(&mock);
         // 48 KB of commands fit in the buffers at once; their 32 MB of
         // replies do not. A mock that gave up on a full buffer would
-        // end the session within microseconds; 300 ms is far above that.
+        // end the session within microseconds; 100 ms is far above that.
         stream.write_all(&b"NOOP\r\n".repeat(COMMANDS)).unwrap();
-        let early = end.recv_timeout(Duration::from_millis(300));
+        let early = end.recv_timeout(Duration::from_millis(100));
         assert!(early.is_err(), "the session ended: {early:?}");
         let expected = (long.len() + 2) * COMMANDS;
         let (mut got, mut buf) = (0, vec![0; 64 * 1024]);
