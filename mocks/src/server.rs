@@ -440,7 +440,7 @@ impl MockServer {
                 // Joining could now block forever: leave the threads
                 // behind rather than hang the test. They exit on their
                 // next accept.
-                eprintln!("inet-mocks: cannot wake a worker: {err}");
+                warn(format_args!("cannot wake a worker: {err}"));
                 self.shared.state.lock().workers.clear();
                 break;
             }
@@ -470,6 +470,13 @@ impl fmt::Debug for MockServer {
         let mut out = f.debug_struct("MockServer");
         out.field("addr", &self.addr).finish_non_exhaustive()
     }
+}
+
+/// Tells standard error what went wrong where nobody else can be told (a
+/// worker thread, the accept loop). A standard error that can't be
+/// written to (closed) is ignored: `eprintln!` would panic instead.
+pub(crate) fn warn(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr(), "inet-mocks: {message}");
 }
 
 /// Whether a failed read or write ran into its socket timeout. A timeout
@@ -664,7 +671,7 @@ pub(crate) fn deadline_in(time: Duration) -> Instant {
 /// so there is nothing to do but note it and carry on stopping.
 pub(crate) fn join_quietly(thread: JoinHandle<()>, what: &str) {
     if thread.join().is_err() {
-        eprintln!("inet-mocks: a {what} thread panicked");
+        warn(format_args!("a {what} thread panicked"));
     }
 }
 
@@ -753,7 +760,7 @@ fn accept(shared: &Arc<Shared>, handler: &Handler) -> Option<Conn> {
             }
             Err(err) if is_interrupted(&err) => {}
             Err(err) => {
-                eprintln!("inet-mocks: accept failed: {err}");
+                warn(format_args!("accept failed: {err}"));
                 thread::sleep(ACCEPT_ERROR_BACKOFF);
             }
         }
@@ -773,7 +780,7 @@ fn admit(
     let second_handle = match prepare(&stream, shared.io_timeout) {
         Ok(second_handle) => second_handle,
         Err(err) => {
-            eprintln!("inet-mocks: dropping {peer}: {err}");
+            warn(format_args!("dropping {peer}: {err}"));
             return None;
         }
     };
@@ -795,7 +802,7 @@ fn admit(
         if let Err(err) = start_worker(&mut state, shared, handler) {
             // Served all the same; the next client waits in the
             // kernel's queue until this worker is back in `accept`.
-            eprintln!("inet-mocks: no thread to accept after {peer}: {err}");
+            warn(format_args!("no thread to accept after {peer}: {err}"));
         }
     }
     drop(state);

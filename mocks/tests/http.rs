@@ -461,3 +461,22 @@ fn short_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
         Err(e) => panic!("{e} after {:?}", text(&reply)),
     }
 }
+
+/// Row M10: `accept` failing for want of descriptors (EMFILE), with
+/// standard error closed, so that even the mock's warning fails: once
+/// descriptors are free, the mock serves again.
+#[cfg(target_os = "linux")]
+#[test]
+fn accept_failures_with_standard_error_closed_do_not_stop_the_mock_m10() {
+    let exe = env!("CARGO_BIN_EXE_mock-http");
+    let few_descriptors = "ulimit -n 16 && exec \"$0\" 2>&-";
+    let mock = Program::start("sh", &["-c", few_descriptors, exe]);
+    // Connections the kernel completes but the mock can't all accept: each
+    // accepted one takes two descriptors, and 16 are far too few for 24.
+    let held: Vec<TcpStream> = (0..24)
+        .map(|_| TcpStream::connect_timeout(&mock.addr, WAIT).unwrap())
+        .collect();
+    drop(held);
+    let reply = short_exchange(mock.addr, b"GET / HTTP/1.0\r\n\r\n");
+    assert!(reply.starts_with(b"HTTP/1.0 200 "), "{}", text(&reply));
+}

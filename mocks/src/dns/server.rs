@@ -337,7 +337,9 @@ fn udp_loop(socket: &Arc<UdpSocket>, shared: &Arc<Shared>) {
         });
         match delayed {
             Ok(thread) => shared.add_delayed(thread),
-            Err(err) => eprintln!("inet-mocks: no thread for a delay: {err}"),
+            Err(err) => crate::server::warn(format_args!(
+                "no thread for a delay: {err}"
+            )),
         }
     }
 }
