@@ -161,6 +161,9 @@ enum Kind {
     StaleMap,
     /// A file or directory that could not be read (or, blessing, written).
     Unreadable,
+    /// A `cargo test` command that cargo would refuse: a test target
+    /// that does not exist, or two test names before `--`.
+    BadCommand,
 }
 
 impl Kind {
@@ -651,11 +654,16 @@ impl Checker {
         let lines: Vec<&str> = text.lines().collect();
         let mut at = 0;
         while let Some(&line) = lines.get(at) {
+            self.check_cargo_test(page, at, line);
             at = if let Some(fence) = Fence::open(line) {
                 // Code is not prose: `handlers[i](request)` is not a link,
                 // and an include line shown as an example is no reference.
                 match self.closing_line(page, &lines, at, fence) {
                     Some(close) => {
+                        let inside = lines.iter().enumerate();
+                        for (i, line) in inside.take(close).skip(at + 1) {
+                            self.check_cargo_test(page, i, line);
+                        }
                         self.check_block(page, &lines, at, close, fence);
                         let marked = scan.transcripts.last();
                         if marked.is_none_or(|t| t.marker + 1 != at) {
@@ -680,6 +688,53 @@ impl Checker {
         }
         scan.text = text;
         scan
+    }
+
+    /// Checks each `cargo test` command on `line` the way cargo reads it:
+    /// `--test NAME` must name a test target (`inet`, or `mocks` with
+    /// `-p inet-mocks`), and before `--` there is room for one test name
+    /// only (cargo refuses a second).
+    fn check_cargo_test(&mut self, page: &Path, at: usize, line: &str) {
+        for (start, _) in line.match_indices("cargo test") {
+            let rest = &line[start + "cargo test".len()..];
+            let end =
+                rest.find(['`', ';', '|', '&', '#']).unwrap_or(rest.len());
+            let words: Vec<&str> = rest[..end].split_whitespace().collect();
+            let mocks = words.windows(2).any(|w| w == ["-p", "inet-mocks"]);
+            let (mut names, mut i) = (0, 0);
+            while let Some(&word) = words.get(i) {
+                let value = words.get(i + 1).copied().unwrap_or("");
+                match word {
+                    "--" => break,
+                    "--test"
+                        if value != "inet" && !(mocks && value == "mocks") =>
+                    {
+                        let why = format!(
+                            "`cargo test{}`: no test target `{value}` (the tests \
+                             are `--test inet`, and `-p inet-mocks --test mocks`)",
+                            &rest[..end]
+                        );
+                        self.report(BadCommand, page, at + 1, why);
+                    }
+                    _ => {}
+                }
+                let takes_value =
+                    ["-p", "--package", "--test", "--bin", "--example"];
+                match word {
+                    w if takes_value.contains(&w) => i += 1,
+                    w if !w.starts_with('-') => names += 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            if names > 1 {
+                let why = format!(
+                    "`cargo test{}`: cargo takes one test name before `--`",
+                    &rest[..end]
+                );
+                self.report(BadCommand, page, at + 1, why);
+            }
+        }
     }
 
     /// Notes a block of commands (`$ ...`) and their output that no scene
@@ -2523,6 +2578,28 @@ fn a_file_that_is_not_utf8_is_reported_as_unreadable() {
     assert_eq!(found(&problems), [(Unreadable, "lessons/01.md", 0)]);
     let report = report(&problems, false);
     assert!(report.contains("\nlessons/01.md: cannot read:"), "{report}");
+}
+
+#[test]
+fn a_cargo_test_command_cargo_would_refuse_is_reported() {
+    let page = "\
+Run `cargo test --test inet smtp::` or `cargo test --test inet -- --ignored a`.
+Bad: `cargo test --test prop_smtp`, `cargo test --test inet examples:: echo_`.
+```text
+$ cargo test -p inet-mocks --test mocks dns:: && cargo test --test mocks x
+```
+";
+    let dir = tree(&files(&[("lessons/01.md", page)]));
+    let problems = check(dir.path(), &Fixed::scenes(&[])).problems;
+    let commands: Vec<_> = (found(&problems).into_iter())
+        .filter(|(kind, ..)| *kind == BadCommand)
+        .collect();
+    let expected = [
+        (BadCommand, "lessons/01.md", 2),
+        (BadCommand, "lessons/01.md", 2),
+        (BadCommand, "lessons/01.md", 4),
+    ];
+    assert_eq!(commands, expected);
 }
 
 #[test]
