@@ -473,10 +473,13 @@ impl fmt::Debug for MockServer {
 }
 
 /// Tells standard error what went wrong where nobody else can be told (a
-/// worker thread, the accept loop). A standard error that can't be
-/// written to (closed) is ignored: `eprintln!` would panic instead.
+/// worker thread, the accept loop). `eprintln!`, so that a test's output
+/// capture holds it; but `eprintln!` panics when standard error fails (a
+/// pipe whose reader is gone), and a warning must not take its thread
+/// down: that panic is caught, and the warning lost.
 pub(crate) fn warn(message: std::fmt::Arguments<'_>) {
-    let _ = writeln!(io::stderr(), "inet-mocks: {message}");
+    let say = AssertUnwindSafe(|| eprintln!("inet-mocks: {message}"));
+    let _ = panic::catch_unwind(say);
 }
 
 /// Whether a failed read or write ran into its socket timeout. A timeout
