@@ -85,7 +85,7 @@ fn strace_echo_counts(s: &mut Scene) -> Result<(), Stop> {
 }
 
 /// A web server with a body of 64 MiB.
-const MOCK_HTTP: &str = "mock-http --port 7102 --generate 67108864";
+const MOCK_HTTP: &str = "mock-http --port 7102 --generate 16777216";
 
 /// The first terminal: the mock web server.
 fn strace_webget_server(s: &mut Scene) -> Result<(), Stop> {
@@ -99,7 +99,7 @@ fn strace_webget(s: &mut Scene) -> Result<(), Stop> {
     s.quietly(|s| s.server(MOCK_HTTP, 7102))?;
     s.run("strace -f -c -S name -U calls,name -o webget.strace webget 127.0.0.1:7102")?;
     s.run(
-        "awk '/recvfrom|setsockopt|write/ { printf \"%-10s %.0f per MiB\\n\", $2, $1 / 64 }' \\
+        "awk '/recvfrom|setsockopt|write/ { printf \"%-10s %.0f per MiB\\n\", $2, $1 / 16 }' \\
   webget.strace",
     )?;
     s.run("rm 127.0.0.1_7102.html")?;
