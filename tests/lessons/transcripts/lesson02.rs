@@ -93,7 +93,7 @@ fn minimal_refused(s: &mut Scene) -> Result<(), Stop> {
 fn minimal_silent(s: &mut Scene) -> Result<(), Stop> {
     s.server("mock-http --port 8024 --fault hang", 8024)?;
     s.run(&format!(
-        "timeout 3 {MINIMAL} 127.0.0.1:8024; echo \"exit status $?\""
+        "timeout 2 {MINIMAL} 127.0.0.1:8024; echo \"exit status $?\""
     ))?;
     Ok(())
 }
@@ -109,7 +109,7 @@ fn webget_silent(s: &mut Scene) -> Result<(), Stop> {
 /// time, the whole is not.
 fn webget_trickle(s: &mut Scene) -> Result<(), Stop> {
     s.server("mock-http --port 8026 --fault trickle", 8026)?;
-    s.run("webget --timeout 1 127.0.0.1:8026; echo \"exit status $?\"")?;
+    s.run("webget --timeout 0.5 127.0.0.1:8026; echo \"exit status $?\"")?;
     Ok(())
 }
 

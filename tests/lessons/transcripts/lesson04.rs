@@ -136,7 +136,7 @@ fn silent_mock(s: &mut Scene) -> Result<(), Stop> {
 
 /// The second terminal: the minimal port waits until `timeout` kills it.
 fn inet_04_silent(s: &mut Scene) -> Result<(), Stop> {
-    let port = format!("timeout 3 {MINIMAL} silent.txt");
+    let port = format!("timeout 2 {MINIMAL} silent.txt");
     against(s, silent_mock, (SILENT_TXT, true), &port)
 }
 
