@@ -508,7 +508,7 @@ fn f2_the_destination_keeps_its_old_content_during_a_download() {
         dir,
         mut child,
         ..
-    } = stalled_download("2");
+    } = stalled_download("1");
     let (_, file) = site(server.addr());
     let names = names_in(dir.path());
     assert_eq!(names.len(), 2, "{names:?}");
