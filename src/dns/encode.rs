@@ -6,7 +6,8 @@
 //! whose other 14 give the offset where the rest of the name is. A stub
 //! resolver writes only its [`Query`](super::message::Query), which has
 //! one name and nothing to point to; the tests' scripted servers, the
-//! property tests and the tour write whole messages with this module.
+//! property tests and the guided programs write whole messages with this
+//! module.
 
 use std::collections::HashMap;
 use std::fmt;

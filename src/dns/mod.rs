@@ -41,7 +41,7 @@
 //! - [`message`]: the message format, reading any message and writing a
 //!   query (no I/O).
 //! - [`encode`]: writing any message, names compressed, as a server
-//!   does (the tests' servers and the tour use it; a stub needs only its
+//!   does (the tests' servers and the guided programs use it; a stub needs only its
 //!   query).
 //! - [`reverse`]: an address as the `in-addr.arpa` / `ip6.arpa` name a
 //!   PTR query asks about.

@@ -55,7 +55,7 @@ impl std::error::Error for NameError {}
 
 /// A domain name: its labels, without the root's empty one. Equality is
 /// exact (bytes and case), as the round-trip tests want; DNS itself
-/// compares names without regard to ASCII case: see
+/// matches names without regard to ASCII case: see
 /// [`Name::eq_ignore_case`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Name {
@@ -249,7 +249,7 @@ mod tests {
     }
 
     #[test]
-    fn case_is_ignored_when_dns_compares() {
+    fn case_is_ignored_when_dns_matches_names() {
         assert!(
             name("WWW.Example.test").eq_ignore_case(&name("www.example.TEST"))
         );

@@ -60,7 +60,7 @@ pub fn new_id() -> u16 {
 // ANCHOR: is_reply_to
 /// True when `reply` answers `query` (RFC 1035 §7.3, RFC 5452 §9.1): a
 /// response (QR=1) to a standard query (OPCODE 0), with the same ID and
-/// the same single question (names compared without regard to case).
+/// the same single question (names matched without regard to case).
 /// Anyone can send us a datagram; only a reply that passes this is
 /// believed.
 pub fn is_reply_to(reply: &Message, query: &Query) -> bool {

@@ -207,7 +207,7 @@ impl Default for Limits {
 /// A header line, split at its colon.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
-    /// The name, as sent (compare it ignoring case).
+    /// The name, as sent (match it ignoring case).
     pub name: String,
     /// The value, without the white space around it. It may hold any
     /// byte but NUL, CR and LF.

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Our client prints the same lines, so the output of `smtp-send --debug`
-//! can be put beside inet_04's and compared line by line. The functions
+//! can be put beside inet_04's and read line against line. The functions
 //! here only build the text; the client decides where it goes.
 
 use std::fmt::Write as _;
