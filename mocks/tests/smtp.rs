@@ -557,9 +557,10 @@ fn an_idle_client_gets_421_and_the_close() {
     assert_eq!(c.rest(), "");
 
     // A dribbler: a byte every 50 ms never completes a line in time.
+    // The clock starts before the connection: the mock's starts after it.
+    let started = Instant::now();
     let mut c = Client::greeted(&mock);
     let mut writer = c.stream.try_clone().unwrap();
-    let started = Instant::now();
     let dribble = thread::spawn(move || {
         for &byte in b"NOOP with a long tail to dribble\r\n" {
             thread::sleep(Duration::from_millis(50));
