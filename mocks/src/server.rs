@@ -535,7 +535,9 @@ impl StreamSettings {
 /// One read that gives up at `deadline`: the timeout is set to the time
 /// left at each call, so a client that sends a byte now and then still
 /// runs out of time. A read a signal interrupts is tried again, for the
-/// time left only, so signals can't stretch the deadline either.
+/// time left only, so signals can't stretch the deadline either. For a
+/// blocking stream, one [`read_soon`] never touched; a session that uses
+/// both calls [`read_before_cached`] with its [`StreamSettings`].
 pub(crate) fn read_before(
     io: &mut impl Read,
     stream: &TcpStream,
