@@ -90,7 +90,7 @@ impl Log {
 
     /// Writes the queued lines to `out` as they come, on the calling
     /// thread, each batch in one write and flushed at once (a reader may
-    /// be waiting for a line), at most one batch per [`BATCH_PAUSE`].
+    /// be waiting for a line), at most one batch a millisecond (`BATCH_PAUSE`).
     /// Returns only when `out` fails (standard output closed); the lines
     /// logged after that are thrown away.
     pub fn write_to(&self, mut out: impl Write) -> io::Error {
