@@ -3,7 +3,7 @@
 //! Each channel of a comparison is diffed ([`diff`]): the lines both
 //! programs printed, in order, and the lines only one of them did, the
 //! *differing lines*. Each differing line must be explained by a row of
-//! the table ([`table`]), under one rule:
+//! the table ([`table`](super::table)), under one rule:
 //!
 //! > A row explains a differing line when the row is about its channel
 //! > (the row's Where cell), the line is one of the row's lines for the

@@ -3,7 +3,7 @@
 //! time the deadline has left (or its cap), so no call outlives it.
 //!
 //! The web client and the DNS stub make their calls this way; a line
-//! reader reads through a [`DeadlineReader`](super::DeadlineReader)
+//! reader reads through a [`DeadlineReader`](super::reader::DeadlineReader)
 //! instead.
 
 use std::io::{self, ErrorKind, Read, Write};

@@ -12,7 +12,7 @@ use crate::blocking::retry_interrupted;
 
 // ANCHOR: deadline_reader
 /// Reads from a stream (owned, or borrowed: `S` is a `TcpStream` or a
-/// `&TcpStream`) until a deadline, then fails as [`calls::read`] does.
+/// `&TcpStream`) until a deadline, then fails as [`calls::read`](super::calls::read) does.
 ///
 /// A budget started by [`new`](Self::new) or [`restart`](Self::restart)
 /// (one per line, or per reply) is waited whole by the first read after
