@@ -14,19 +14,11 @@
 //!
 //! Each lesson's exercises are in `tests/exercises/lessonNN.rs`.
 
-#[path = "exercises/lesson00.rs"]
 mod lesson00;
-#[path = "exercises/lesson01.rs"]
 mod lesson01;
-#[path = "exercises/lesson02.rs"]
 mod lesson02;
-#[path = "exercises/lesson03.rs"]
 mod lesson03;
-#[path = "exercises/lesson04.rs"]
 mod lesson04;
-#[path = "exercises/lesson05.rs"]
 mod lesson05;
-#[path = "exercises/lesson06.rs"]
 mod lesson06;
-#[path = "exercises/lesson07.rs"]
 mod lesson07;

@@ -218,6 +218,11 @@ trait Stage: Sync {
     fn play(&self, name: &str) -> Played;
     /// Where the scenes are registered, for problems.
     fn registry(&self) -> &str;
+    /// Whether the scenes' times are kept from run to run (see
+    /// [`SceneTimes`]): the lessons' scenes, not a test's fixtures.
+    fn keeps_times(&self) -> bool {
+        false
+    }
 }
 
 /// The lessons' scenes, in `tests/lessons/transcripts/`.
@@ -241,6 +246,10 @@ impl Stage for Scenes {
     fn registry(&self) -> &str {
         "tests/lessons/transcripts/"
     }
+
+    fn keeps_times(&self) -> bool {
+        true
+    }
 }
 
 /// A stage that plays each scene once, however often it is asked, and
@@ -263,11 +272,19 @@ impl Memo {
         let mut played = self.played.lock().unwrap_or_else(|e| e.into_inner());
         let mut new: Vec<&String> =
             names.iter().filter(|n| !played.contains_key(*n)).collect();
+        if new.is_empty() {
+            return played.clone();
+        }
         // The slowest first (as the last run timed them; a scene never
         // timed counts as slow): the long waits then overlap each other
         // and the short scenes fill in around them.
-        let last = SceneTimes::load();
+        let keeps_times = self.stage.keeps_times();
+        let last = match keeps_times {
+            true => SceneTimes::load(),
+            false => SceneTimes(BTreeMap::new()),
+        };
         new.sort_by(|a, b| last.of(b).total_cmp(&last.of(a)));
+        let threads = SCENES_AT_ONCE.min(new.len());
         // A few scenes at a time: all hundred at once would load the
         // machine so much that a scene's one-second timeout could lose
         // its race against the scheduler.
@@ -275,7 +292,7 @@ impl Memo {
         let next = || queue.lock().unwrap_or_else(|e| e.into_inner()).next();
         let done = Mutex::new(Vec::new());
         thread::scope(|scope| {
-            for _ in 0..SCENES_AT_ONCE {
+            for _ in 0..threads {
                 scope.spawn(|| {
                     while let Some(name) = next() {
                         let start = Instant::now();
@@ -304,7 +321,9 @@ impl Memo {
             times.0.insert(name.clone(), took.as_secs_f64());
             played.insert(name, result);
         }
-        times.save();
+        if keeps_times {
+            times.save();
+        }
         played.clone()
     }
 }

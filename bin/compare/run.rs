@@ -14,6 +14,7 @@
 //!                                         report
 //! ```
 
+use std::cell::OnceCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -65,7 +66,7 @@ pub fn run(
     }
     let chapter = chapters::of_path(path)?;
     let folder = path.parent().unwrap_or(Path::new("."));
-    one_chapter(chapter, folder, options, out)
+    one_chapter(chapter, folder, options, &OnceCell::new(), out)
 }
 
 /// Every chapter whose originals are in `dir`, one report after the
@@ -76,6 +77,8 @@ fn folder(
     out: &mut impl Write,
 ) -> Result<u8, CompareError> {
     let present = |name: &&str| dir.join(name).is_file();
+    // One Python for every chapter: asked once what it is.
+    let probed = OnceCell::new();
     let mut status = None;
     for chapter in chapters::ALL {
         if !chapter.originals.iter().any(present) {
@@ -90,7 +93,7 @@ fn folder(
         if status.is_some() {
             write_out(out, "\n")?;
         }
-        let this = match one_chapter(chapter, dir, options, out) {
+        let this = match one_chapter(chapter, dir, options, &probed, out) {
             Ok(this) => this,
             Err(e) => {
                 let _ = writeln!(
@@ -140,27 +143,31 @@ pub fn originals(
 }
 
 /// One chapter whose originals are in `folder`: run by Python 2.7 if
-/// there is one, else from its recording.
+/// there is one, else from its recording. `probed` keeps what the
+/// Python command said it is, the first time it is asked.
 fn one_chapter(
     chapter: &Chapter,
     folder: &Path,
     options: &Options,
+    probed: &OnceCell<Result<Found, String>>,
     out: &mut impl Write,
 ) -> Result<u8, CompareError> {
     let originals = originals(chapter, folder)?;
     let rows = table::parse(chapter.lesson)?;
     let mut setup = Setup::new(folder, options.python.clone())?;
     setup.timeout = options.timeout;
-    let (heading, comparisons) = match options.python.probe() {
+    let (heading, comparisons) = match probed
+        .get_or_init(|| options.python.probe())
+    {
         Ok(found) => {
             let heading = vec![format!(
                 "compare: {}, the original run by Python {} ({})",
                 chapter.title, found.version, options.python
             )];
-            setup.found = Some(found);
+            setup.found = Some(found.clone());
             (heading, live(chapter, &setup)?)
         }
-        Err(why) => without_python(chapter, &setup, &originals, options, &why)?,
+        Err(why) => without_python(chapter, &setup, &originals, options, why)?,
     };
     finish(chapter, heading, &comparisons, &rows, options, out)
 }

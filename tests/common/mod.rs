@@ -241,15 +241,11 @@ pub fn read_within(
     quiet: Duration,
 ) -> std::io::Result<usize> {
     let deadline = Instant::now() + quiet;
-    loop {
+    inet::blocking::retry_interrupted(|| {
         let left = deadline.saturating_duration_since(Instant::now());
-        let left = left.max(Duration::from_millis(1));
-        stream.set_read_timeout(Some(left))?;
-        match reader.read(buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            done => return done,
-        }
-    }
+        stream.set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
+        reader.read(buf)
+    })
 }
 
 /// Reads one `\n`-terminated line (terminator included) from `stream`.
@@ -293,14 +289,20 @@ pub const STAND_IN_PROBE: &str =
 /// path.
 #[cfg(unix)]
 pub fn stand_in(dir: &std::path::Path, script: &str) -> std::path::PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     let (shebang, body) = script.split_once('\n').unwrap_or((script, ""));
     let python = dir.join("python");
     let text = format!("{shebang}\n{STAND_IN_PROBE}{body}");
     std::fs::write(&python, text).unwrap();
-    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755))
-        .unwrap();
+    make_executable(&python);
     python
+}
+
+/// Lets anyone run the file at `path` (mode 755).
+#[cfg(unix)]
+pub fn make_executable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(path, mode).unwrap();
 }
 
 /// Runs `compare ORIGINAL --python DIR/python`, the "python" being
@@ -332,4 +334,50 @@ pub fn same_on_both_sides(report: &str, line: &str) -> bool {
     report
         .lines()
         .any(|shown| shown.starts_with(' ') && shown.trim_start() == line)
+}
+
+/// The directory of the programs (`target/<profile>`), with the mock
+/// servers and the examples built in it: cargo builds those for a test
+/// only when asked. Built once per test run, by one `cargo build` for the
+/// profile these tests were built with, and only what is out of date.
+pub fn built_programs() -> Result<&'static std::path::Path, String> {
+    static BUILT: std::sync::OnceLock<Result<std::path::PathBuf, String>> =
+        std::sync::OnceLock::new();
+    let built = BUILT.get_or_init(build_programs);
+    built.as_deref().map_err(Clone::clone)
+}
+
+fn build_programs() -> Result<std::path::PathBuf, String> {
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_smtp-send"));
+    let dir = exe.parent().ok_or("no directory for the programs")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or(env!("CARGO").into());
+    let mut build = Command::new(&cargo);
+    build.args(["build", "--quiet", "--package", "inet-mocks"]);
+    build.args(["--package", "inet", "--bins", "--examples"]);
+    build
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null());
+    match dir.file_name().and_then(|name| name.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            build.arg("--release");
+        }
+        Some(profile) => {
+            build.args(["--profile", profile]);
+        }
+    }
+    let output = build.output().map_err(|e| {
+        format!("cannot run {cargo:?} ({e}): run `cargo build --workspace --examples` first")
+    })?;
+    if !output.status.success() {
+        let why = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("cargo could not build the programs:\n{why}"));
+    }
+    match dir.join("mock-smtp").is_file() {
+        true => Ok(dir.to_path_buf()),
+        false => Err(format!(
+            "no mock-smtp in {} after building it",
+            dir.display()
+        )),
+    }
 }

@@ -16,7 +16,7 @@ mod smtp;
 mod web;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -75,23 +75,31 @@ struct Ran {
 }
 
 fn ran(cmd: &mut Command) -> Ran {
-    // An executable a test has just written can be "busy" for a moment:
-    // a process another test forks meanwhile holds a copy of the
-    // descriptor it was written through until that process execs. A
-    // few tries, a few milliseconds apart, outlast that moment.
-    let busy =
-        |e: &std::io::Error| e.kind() == std::io::ErrorKind::ExecutableFileBusy;
-    let mut output = cmd.output();
-    for _ in 0..100 {
-        match &output {
-            Err(e) if busy(e) => {
+    ran_output(cmd.output().unwrap())
+}
+
+/// Runs an executable this test has just written. It can be "busy" for a
+/// moment: a process another test forks meanwhile holds a copy of the
+/// descriptor it was written through until that process execs. A few
+/// tries, a few milliseconds apart, outlast that moment.
+fn ran_just_written(cmd: &mut Command) -> Ran {
+    let mut tries = 0;
+    let output = loop {
+        match cmd.output() {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::ExecutableFileBusy
+                    && tries < 100 =>
+            {
+                tries += 1;
                 std::thread::sleep(Duration::from_millis(5));
-                output = cmd.output();
             }
-            _ => break,
+            done => break done.unwrap(),
         }
-    }
-    let output = output.unwrap();
+    };
+    ran_output(output)
+}
+
+fn ran_output(output: std::process::Output) -> Ran {
     Ran {
         code: output.status.code(),
         out: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -223,7 +231,7 @@ fn a_python_that_is_not_2_7_is_no_python() {
     let path = stage.dir.path().join("python3");
     let script = "#!/bin/sh\nprintf '3.11.7\\n/usr\\n'\n";
     fs::write(&path, script).unwrap();
-    make_executable(&path);
+    common::make_executable(&path);
     let err = ran(&mut stage.compare(path.to_str().unwrap()))
         .exited(2)
         .err;
@@ -307,7 +315,7 @@ fn a_rust_program_not_built_cannot_run() {
     cmd.arg(stage.original())
         .args(["--python", &python])
         .timeout(Duration::from_secs(20));
-    let err = ran(&mut cmd).exited(2).err;
+    let err = ran_just_written(&mut cmd).exited(2).err;
     assert!(
         err.contains("build the programs first: cargo build"),
         "{err}"
@@ -368,9 +376,4 @@ fn a_folder_compares_the_chapters_whose_originals_are_in_it() {
     let args = [empty.to_str().unwrap(), "--python", &python];
     let err = ran(&mut compare(args)).exited(2).err;
     assert!(err.contains("no original of the chapter in"), "{err}");
-}
-
-fn make_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
 }

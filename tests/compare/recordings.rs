@@ -17,8 +17,6 @@ use std::fs;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use assert_cmd::Command;
-
 /// The recording `lessons/recordings/NAME.txt`.
 fn recording(name: &str) -> PathBuf {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -28,16 +26,9 @@ fn recording(name: &str) -> PathBuf {
 /// Runs `compare ARGS`; its exit status and standard output, and its
 /// standard error in a panic message if the status is not `code`.
 fn compare(args: &[&str], code: i32) -> String {
-    let output = Command::cargo_bin("compare")
-        .unwrap()
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&output.stdout).into_owned();
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(code), "{out}{err}");
-    out
+    let mut cmd = super::compare([]);
+    cmd.args(args).timeout(Duration::from_secs(60));
+    super::ran(&mut cmd).exited(code).out
 }
 
 /// The port matches its recording, all documented, and the table is
@@ -143,12 +134,6 @@ fn a_bad_recording_cannot_run() {
 /// exits 2.
 fn cannot_run(path: &std::path::Path, text: &str) -> String {
     fs::write(path, text).unwrap();
-    let output = Command::cargo_bin("compare")
-        .unwrap()
-        .arg(path)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    let path = path.to_str().unwrap();
+    super::ran(&mut super::compare([path])).exited(2).err
 }

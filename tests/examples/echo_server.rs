@@ -5,7 +5,7 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 
-use super::harness::{Example, Fault, HANG, connect};
+use super::harness::{Example, Fault, HANG, WAIT, connect};
 use crate::common::read_within;
 
 const NAME: &str = "inet_08_echo_server";
@@ -76,7 +76,8 @@ fn each_client_gets_its_lines_back_in_upper_case() {
         }
         // An empty line: answered with the name alone, then the end.
         exchange(&mut stream, "\n", &format!("{thread}: "));
-        assert_eq!(stream.read(&mut [0; 1]).unwrap(), 0);
+        let end = read_within(&stream, &mut &stream, &mut [0; 1], WAIT);
+        assert_eq!(end.unwrap(), 0);
         let log = format!("client 127.0.0.1 :  ({thread})");
         assert_eq!(server.next_line(), log);
     }

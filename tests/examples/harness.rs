@@ -19,13 +19,13 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How long a test waits for anything that should happen.
-pub const WAIT: Duration = Duration::from_secs(5);
+/// How long a test waits for anything that should happen; connecting
+/// with timeouts, and reading a line, as every test does.
+pub use crate::common::{WAIT, connect, read_line};
 
 /// How long a program that would wait forever is watched doing so. It
 /// only bounds the test: "still waiting after this long" stands for
@@ -201,47 +201,11 @@ pub fn run(name: &'static str, args: &[&str]) -> Output {
 
 /// The path of example `name`'s binary, the examples built first.
 fn binary(name: &str) -> PathBuf {
-    let dir = examples_dir();
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    if let Err(why) = BUILT.get_or_init(|| build_examples(&dir)) {
-        panic!("{why}");
-    }
+    let programs = crate::common::built_programs();
+    let dir = programs
+        .unwrap_or_else(|why| panic!("{why}"))
+        .join("examples");
     dir.join(format!("{name}{}", env::consts::EXE_SUFFIX))
-}
-
-/// `target/<profile>/examples`, from this test's own path,
-/// `target/<profile>/deps/examples-HASH`.
-fn examples_dir() -> PathBuf {
-    let exe = env::current_exe().expect("the test's own path");
-    let profile = exe.parent().and_then(Path::parent);
-    profile.expect("target/<profile>/deps").join("examples")
-}
-
-/// Runs `cargo build --examples` for the profile these tests were built
-/// with (`debug` is `dev`'s directory); a clear error if it fails.
-fn build_examples(dir: &Path) -> Result<(), String> {
-    let profile = dir.parent().and_then(Path::file_name);
-    let profile = match profile.and_then(|p| p.to_str()) {
-        Some("debug") | None => "dev",
-        Some(other) => other,
-    };
-    let cargo = env::var_os("CARGO").unwrap_or(env!("CARGO").into());
-    let built = Command::new(&cargo)
-        .args(["build", "--quiet", "--examples", "--profile", profile])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .output();
-    match built {
-        Ok(out) if out.status.success() => Ok(()),
-        Ok(out) => Err(format!(
-            "`cargo build --examples --profile {profile}` failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )),
-        Err(e) => Err(format!(
-            "cannot run {cargo:?} to build the examples ({e}): run \
-             `cargo build --examples` first"
-        )),
-    }
 }
 
 /// Reads `stream` line by line on a thread, into a channel.
@@ -277,23 +241,9 @@ fn whole(mut stream: impl Read + Send + 'static) -> Receiver<String> {
     rx
 }
 
-/// Connects to `addr`, with read and write timeouts of [`WAIT`].
-pub fn connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect_timeout(&addr, WAIT).expect("connect");
-    set_timeouts(&stream);
-    stream
-}
-
 fn set_timeouts(stream: &TcpStream) {
     stream.set_read_timeout(Some(WAIT)).expect("read timeout");
     stream.set_write_timeout(Some(WAIT)).expect("write timeout");
-}
-
-/// Reads one line (its `\n` included) from `reader`.
-pub fn read_line(reader: &mut impl BufRead) -> String {
-    let mut line = String::new();
-    reader.read_line(&mut line).expect("read a line");
-    line
 }
 
 /// A peer in the test: listens on `127.0.0.1:0`, and `play`s its part

@@ -93,7 +93,8 @@ mod split_lines {
 /// Lesson 0, exercise 2: one deadline for a whole line.
 mod line_within {
     use super::{line_within_answer as answer, line_within_start as start};
-    use std::io::{self, ErrorKind, Read, Write};
+    use inet::blocking::is_timeout;
+    use std::io::{self, Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::sync::mpsc;
     use std::thread;
@@ -171,9 +172,5 @@ mod line_within {
         });
         let stuck = format!("read_line_within did not return within {STUCK:?}");
         result.recv_timeout(STUCK).expect(&stuck)
-    }
-
-    fn is_timeout(error: &io::Error) -> bool {
-        matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
     }
 }

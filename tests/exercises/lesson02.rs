@@ -214,13 +214,13 @@ mod until_length {
         );
     }
 
-    /// `fed` is `want`, shown as text if not.
     /// What a read gave, its bytes as text.
     fn shown(fed: &Result<Vec<u8>, Got>) -> Result<String, &Got> {
         fed.as_ref()
             .map(|bytes| String::from_utf8_lossy(bytes).into())
     }
 
+    /// `fed` is `want`, shown as text if not.
     fn assert_read(fed: &Result<Vec<u8>, Got>, want: &[u8], what: &str) {
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
         match fed {

@@ -164,6 +164,7 @@ mod refuse_waiting {
     use super::{
         refuse_waiting_answer as answer, refuse_waiting_start as start,
     };
+    use crate::common::{WAIT, connect};
     use std::io::{self, Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::sync::mpsc;
@@ -171,7 +172,6 @@ mod refuse_waiting {
     use std::time::Duration;
 
     /// How long the check waits for anything that should happen.
-    const WAIT: Duration = Duration::from_secs(5);
     /// How long a blocking `accept` with nobody coming is watched
     /// waiting: "still waiting after this long" stands for "blocks".
     const HANG: Duration = Duration::from_millis(300);
@@ -235,9 +235,7 @@ mod refuse_waiting {
         listener: &TcpListener,
     ) -> mpsc::Receiver<io::Result<String>> {
         let addr = listener.local_addr().expect("address");
-        let mut client = TcpStream::connect(addr).expect("connect");
-        client.set_read_timeout(Some(WAIT)).expect("timeout");
-        client.set_write_timeout(Some(WAIT)).expect("timeout");
+        let mut client = connect(addr);
         client
             .write_all(b"GET / HTTP/1.0\r\n\r\n")
             .expect("send the request");
@@ -286,8 +284,7 @@ mod refuse_waiting {
         listener: &TcpListener,
     ) {
         let addr = listener.local_addr().expect("address");
-        let mut client = TcpStream::connect(addr).expect("connect");
-        client.set_read_timeout(Some(WAIT)).expect("timeout");
+        let mut client = connect(addr);
         let listener = listener.try_clone().expect("clone");
         let drain = Duration::from_millis(200);
         // `bounded` fails past WAIT: a drain without a bound holds on

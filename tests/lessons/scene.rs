@@ -31,7 +31,6 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 use std::{env, fs, io, thread};
@@ -633,46 +632,12 @@ fn uncargo(command: &str) -> String {
     out + rest
 }
 
-/// The directory of the programs, with the mock servers built in it: they
-/// belong to the `inet-mocks` package, whose binaries cargo builds for this
-/// test only when asked. Cargo builds them once per test run, and only if
-/// they are out of date.
+/// The directory of the programs, with the mock servers built in it
+/// (see [`crate::common::built_programs`]).
 fn programs() -> Result<PathBuf, Stop> {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let built = BUILT.get_or_init(|| {
-        let exe = Path::new(env!("CARGO_BIN_EXE_smtp-send"));
-        let dir = exe.parent().ok_or("no directory for the programs")?;
-        let mut cargo =
-            Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
-        cargo.args(["build", "--quiet", "--package", "inet-mocks"]);
-        cargo.args(["--package", "inet", "--bins", "--examples"]);
-        cargo.current_dir(env!("CARGO_MANIFEST_DIR"));
-        match dir.file_name().and_then(|name| name.to_str()) {
-            Some("debug") => {}
-            Some("release") => {
-                cargo.arg("--release");
-            }
-            Some(profile) => {
-                cargo.args(["--profile", profile]);
-            }
-            None => {}
-        }
-        let output = cargo
-            .output()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !output.status.success() {
-            let why = String::from_utf8_lossy(&output.stderr);
-            return Err(format!("cargo could not build the mocks:\n{why}"));
-        }
-        match dir.join("mock-smtp").is_file() {
-            true => Ok(dir.to_path_buf()),
-            false => Err(format!(
-                "no mock-smtp in {} after building it",
-                dir.display()
-            )),
-        }
-    });
-    built.clone().map_err(fail)
+    crate::common::built_programs()
+        .map(Path::to_path_buf)
+        .map_err(fail)
 }
 
 #[test]

@@ -108,7 +108,6 @@ fn normalised(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Bytes that are often line ends and dots: the interesting cases.
 /// The bytes to send after `354` for a whole message (read in one
 /// piece), and its size, from the library's line cutter and encoder.
 fn encode(body: &[u8]) -> Result<(Vec<u8>, u64), data::DataError> {
@@ -120,6 +119,7 @@ fn encode(body: &[u8]) -> Result<(Vec<u8>, u64), data::DataError> {
     Ok((wire, size))
 }
 
+/// Bytes that are often line ends and dots: the interesting cases.
 fn body() -> impl Strategy<Value = Vec<u8>> {
     let byte = prop_oneof![
         3 => any::<u8>(),

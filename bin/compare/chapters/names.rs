@@ -12,7 +12,7 @@
 //! reverse lookup fails ([`NO_REVERSE`]).
 
 use inet_mocks::DnsMock;
-use inet_mocks::dns::Rcode;
+use inet_mocks::dns::{Rcode, reverse_name};
 
 use super::{Chapter, Plan};
 use crate::error::CompareError;
@@ -79,27 +79,16 @@ fn dns_mock() -> Result<DnsMock, CompareError> {
     NO_REVERSE
         .iter()
         .fold(DnsMock::builder().hosts(TABLE), |builder, addr| {
+            let addr = addr.parse().expect("NO_REVERSE holds IP addresses");
             builder.rcode_for(&reverse_name(addr), Rcode::NxDomain)
         })
         .start()
         .map_err(CompareError::mock("DNS"))
 }
 
-/// The name a reverse lookup of the IPv4 address `addr` asks for
-/// (RFC 1035 §3.5): `192.0.2.30` -> `30.2.0.192.in-addr.arpa`.
-fn reverse_name(addr: &str) -> String {
-    let octets: Vec<&str> = addr.split('.').rev().collect();
-    format!("{}.in-addr.arpa", octets.join("."))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_reverse_name_reads_the_address_backwards() {
-        assert_eq!(reverse_name("192.0.2.30"), "30.2.0.192.in-addr.arpa");
-    }
 
     #[test]
     fn the_address_without_a_name_is_one_of_the_table() {
