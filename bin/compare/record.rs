@@ -56,8 +56,8 @@ pub fn record(
             path.display()
         )));
     }
-    let mut setup = Setup::new(folder, options.python.clone())?;
-    setup.timeout = options.timeout;
+    let mut setup =
+        Setup::new(folder, options.python.clone(), options.timeout)?;
     setup.found = Some(found);
     for chapter in chapters {
         let recording = one(chapter, &setup)?;

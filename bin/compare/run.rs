@@ -154,8 +154,8 @@ fn one_chapter(
 ) -> Result<u8, CompareError> {
     let originals = originals(chapter, folder)?;
     let rows = table::parse(chapter.lesson)?;
-    let mut setup = Setup::new(folder, options.python.clone())?;
-    setup.timeout = options.timeout;
+    let mut setup =
+        Setup::new(folder, options.python.clone(), options.timeout)?;
     let (heading, comparisons) = match probed
         .get_or_init(|| options.python.probe())
     {
@@ -227,8 +227,8 @@ fn recorded(
         ))
     })?;
     let rows = table::parse(chapter.lesson)?;
-    let mut setup = Setup::new(Path::new("."), options.python.clone())?;
-    setup.timeout = options.timeout;
+    let setup =
+        Setup::new(Path::new("."), options.python.clone(), options.timeout)?;
     let heading = vec![as_recorded(chapter, &recording, &from)];
     let comparisons = replayed(chapter, &setup, &recording, &from)?;
     finish(chapter, heading, &comparisons, &rows, options, out)

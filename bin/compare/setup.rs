@@ -27,11 +27,16 @@ pub struct Setup {
 
 impl Setup {
     /// A setup for the originals in `folder` with `python`, the Rust
-    /// programs beside the running executable.
+    /// programs beside the running executable, each program given at
+    /// most `timeout`.
     ///
     /// # Errors
     /// [`CompareError::Io`] if the running executable can't be found.
-    pub fn new(folder: &Path, python: Python) -> Result<Setup, CompareError> {
+    pub fn new(
+        folder: &Path,
+        python: Python,
+        timeout: Duration,
+    ) -> Result<Setup, CompareError> {
         let exe = std::env::current_exe()
             .map_err(|e| CompareError::Io(format!("where am I? {e}")))?;
         let programs = exe.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -40,7 +45,7 @@ impl Setup {
             python,
             found: None,
             programs,
-            timeout: DEFAULT_TIMEOUT,
+            timeout,
         })
     }
 }

@@ -100,7 +100,7 @@ struct Settings {
     port: u16,
     max_connections: usize,
     /// The name of the fault played, for the log.
-    fault: Option<String>,
+    fault: Option<&'static str>,
 }
 
 /// Starts serving `mock`, each request and refusal logged to `log`.
@@ -110,7 +110,7 @@ fn listen(
     log: &Log,
 ) -> std::io::Result<MockServer> {
     let (for_requests, for_refusals) = (log.clone(), log.clone());
-    let fault = settings.fault.clone();
+    let fault = settings.fault;
     MockServer::builder()
         .port(settings.port)
         .io_timeout(IO_TIMEOUT)
@@ -122,7 +122,7 @@ fn listen(
             for_refusals.line(&format!("{peer} refused: too many connections"));
         })
         .start(move |conn: Conn| {
-            serve(&mock, fault.as_deref(), &conn, &for_requests);
+            serve(&mock, fault, &conn, &for_requests);
         })
 }
 
@@ -163,11 +163,11 @@ fn parse(args: Vec<String>) -> Result<(Settings, HttpMock), Failure> {
             "--fault" => {
                 let name = options.value()?;
                 let fault = FAULTS.iter().find(|(known, _)| *known == name);
-                let Some((_, fault)) = fault else {
+                let Some((known, fault)) = fault else {
                     let why = format!("--fault {name:?}: no such fault");
                     return Err(Failure::usage(why));
                 };
-                settings.fault = Some(name);
+                settings.fault = Some(known);
                 mock = mock.fault(*fault);
             }
             _ => return Err(options.unknown()),
@@ -214,7 +214,7 @@ mod tests {
         for (name, fault) in FAULTS {
             assert!(HELP.contains(&format!("\n  {name} ")), "{name}");
             let parsed = parse(args(&["--fault", name])).ok().unwrap();
-            assert_eq!(parsed.0.fault.as_deref(), Some(*name));
+            assert_eq!(parsed.0.fault, Some(*name));
             let played = format!("{:?}", parsed.1);
             assert!(played.contains(&format!("{fault:?}")), "{name}");
         }

@@ -279,7 +279,6 @@ impl Builder {
         let handler: Handler = Arc::new(handler);
         {
             let mut state = shared.state.lock();
-            state.accepting = 1;
             start_worker(&mut state, &shared, &handler)?;
         }
         Ok(MockServer { addr, shared })
@@ -702,8 +701,9 @@ pub(crate) fn join_quietly(thread: JoinHandle<()>, what: &str) {
 /// enough that the threads of a burst of clients do not outlive it.
 const MAX_IDLE_WORKERS: usize = 32;
 
-/// Starts a worker thread, already counted in `accepting`; under the
-/// state lock, so `stop`, which reads that count, joins it too.
+/// Starts a worker thread and counts it in `accepting`, under the state
+/// lock: `stop`, which reads that count, joins it too, and the new thread
+/// can't take a connection (which needs the lock) before it is counted.
 fn start_worker(
     state: &mut State,
     shared: &Arc<Shared>,
@@ -713,19 +713,13 @@ fn start_worker(
     let spawned = thread::Builder::new()
         .name("inet-mock-worker".into())
         .spawn(move || work(&for_thread, &handler));
-    match spawned {
-        Ok(worker) => {
-            // Forget finished threads, so a long-lived server does not
-            // keep a handle for every thread it ever ran.
-            state.workers.retain(|worker| !worker.is_finished());
-            state.workers.push(worker);
-            Ok(())
-        }
-        Err(err) => {
-            state.accepting -= 1;
-            Err(err)
-        }
-    }
+    let worker = spawned?;
+    // Forget finished threads, so a long-lived server does not keep a
+    // handle for every thread it ever ran.
+    state.workers.retain(|worker| !worker.is_finished());
+    state.workers.push(worker);
+    state.accepting += 1;
+    Ok(())
 }
 
 /// A worker's life: accept a connection and serve it, again and again,
@@ -802,13 +796,12 @@ fn admit(
     }
     let (index, transcript) = shared.register(&mut state, second_handle);
     state.accepting -= 1;
-    if state.accepting == 0 {
-        state.accepting = 1;
-        if let Err(err) = start_worker(&mut state, shared, handler) {
-            // Served all the same; the next client waits in the
-            // kernel's queue until this worker is back in `accept`.
-            warn(format_args!("no thread to accept after {peer}: {err}"));
-        }
+    if state.accepting == 0
+        && let Err(err) = start_worker(&mut state, shared, handler)
+    {
+        // Served all the same; the next client waits in the kernel's
+        // queue until this worker is back in `accept`.
+        warn(format_args!("no thread to accept after {peer}: {err}"));
     }
     drop(state);
     shared.state.notify();

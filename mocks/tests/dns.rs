@@ -640,7 +640,7 @@ fn the_binary_explains_itself_and_refuses_bad_arguments() {
 #[test]
 fn help_into_a_closed_pipe_is_no_panic() {
     use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mock-dns"))
+    let mut child = Command::new(EXE)
         .arg("--help")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

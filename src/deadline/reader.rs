@@ -1,6 +1,6 @@
 //! A stream read against a [`Deadline`], for a line reader to wrap: the
 //! echo server gives each line a budget this way, the SMTP programs each
-//! reply, the DNS stub a whole TCP answer.
+//! reply.
 
 use std::borrow::Borrow;
 use std::io::{self, Read};
@@ -35,20 +35,11 @@ pub struct DeadlineReader<S> {
 impl<S: Borrow<TcpStream>> DeadlineReader<S> {
     /// Reads from `stream` for at most `budget` from now.
     pub fn new(stream: S, budget: Duration) -> Self {
-        let mut reader = DeadlineReader::until(stream, Deadline::after(budget));
-        reader.fresh = Some(budget);
-        reader
-    }
-
-    /// Reads from `stream` until `deadline`, which the caller may also
-    /// use for writes: one deadline for a whole exchange.
-    pub fn until(stream: S, deadline: Deadline) -> Self {
-        let (fresh, timeout) = (None, None);
         DeadlineReader {
             stream,
-            deadline,
-            fresh,
-            timeout,
+            deadline: Deadline::after(budget),
+            fresh: Some(budget),
+            timeout: None,
         }
     }
 

@@ -551,7 +551,7 @@ impl BodyFramer {
     ///
     /// # Errors
     /// [`ResponseError::BodyTooLarge`].
-    pub fn check_size(&self, max: Option<u64>) -> Result<(), ResponseError> {
+    fn check_size(&self, max: Option<u64>) -> Result<(), ResponseError> {
         let announced = match self.framing {
             Framing::Length(n) => Some(n),
             Framing::UntilClose => None,

@@ -464,16 +464,8 @@ impl Server {
         again: impl FnOnce(u16) -> Result<Job, CompareError>,
     ) -> Result<Side, CompareError> {
         let played = self.played(&AGAIN)?;
-        let port = played.port;
-        let mut running = again(port)?.spawn()?;
-        // It says it listens, or it ends: either way, it has done what
-        // this comparison is about.
-        if !running.wait_for_stdout(STEP, |out| lines(out) >= 1) {
-            running.wait_for_exit(STEP);
-        }
-        let finished = running.stop()?;
-        let normal = Normaliser::new().port(port, "PORT");
-        Ok(finished.side(&normal).failed(played.failed.as_deref()))
+        let job = again(played.port)?;
+        scripted::restarted(job, played.port, played.failed.as_deref())
     }
 }
 

@@ -298,16 +298,8 @@ impl Server {
         // Stopped, not ended by its keyboard: that is comparison 1's.
         self.serves_forever = true;
         let played = self.played(&AGAIN)?;
-        let port = played.port;
-        let mut running = again(port)?.keep_stdin_open().spawn()?;
-        // It says it listens, or it ends: either way, it has done what
-        // this comparison is about.
-        if !running.wait_for_stdout(STEP, |out| out.contains(&b'\n')) {
-            running.wait_for_exit(STEP);
-        }
-        let finished = running.stop()?;
-        let normal = Normaliser::new().port(port, "PORT");
-        Ok(finished.side(&normal).failed(played.failed.as_deref()))
+        let job = again(played.port)?.keep_stdin_open();
+        scripted::restarted(job, played.port, played.failed.as_deref())
     }
 }
 

@@ -36,7 +36,7 @@
 //! # Adding one
 //!
 //! Write `chapters/NAME.rs` with `pub const CHAPTER: Chapter = ...` (copy
-//! `names.rs`), add `mod NAME;` below and its arm in [`by_number`], make
+//! `names.rs`), add `mod NAME;` below and its chapter to [`ALL`], make
 //! an empty recording (`recording 1`, `chapter KEY`) for `include_str!`,
 //! then `compare --record ORIGINALS` with Python 2.7. The lesson's
 //! "Differences from the Python original" table must explain every line
@@ -95,10 +95,6 @@ pub struct Chapter {
     pub plans: &'static [Plan],
 }
 
-/// The numbers of the chapter's originals (06 and 08 are both the echo
-/// chapter).
-pub const NUMBERS: [&str; 7] = ["01", "02", "03", "04", "06", "08", "10"];
-
 /// Every chapter, in the lessons' order.
 pub const ALL: [&Chapter; 6] = [
     &names::CHAPTER,
@@ -111,15 +107,9 @@ pub const ALL: [&Chapter; 6] = [
 
 /// The chapter of original number `nn` (`"01"`), if there is one.
 pub fn by_number(nn: &str) -> Option<&'static Chapter> {
-    match nn {
-        "01" => Some(&names::CHAPTER),
-        "02" => Some(&web::CHAPTER),
-        "03" => Some(&smtp_raw::CHAPTER),
-        "04" => Some(&smtp_lib::CHAPTER),
-        "06" | "08" => Some(&echo::CHAPTER),
-        "10" => Some(&generic::CHAPTER),
-        _ => None,
-    }
+    let original = format!("inet_{nn}.py");
+    ALL.into_iter()
+        .find(|chapter| chapter.originals.contains(&original.as_str()))
 }
 
 /// The chapter whose key is `key` (`inet_01`), if there is one.
@@ -140,8 +130,11 @@ pub fn of_path(path: &Path) -> Result<&'static Chapter, CompareError> {
         .and_then(|rest| rest.strip_suffix(".py"))
         .and_then(by_number)
         .ok_or_else(|| {
-            let known: Vec<String> =
-                NUMBERS.iter().map(|n| format!("inet_{n}.py")).collect();
+            let known: Vec<&str> = ALL
+                .iter()
+                .flat_map(|chapter| chapter.originals)
+                .copied()
+                .collect();
             CompareError::UnknownChapter(format!(
                 "{name:?} is not one of the chapter's originals ({}), nor a \
                  recording",
@@ -155,6 +148,10 @@ mod tests {
     use super::*;
     use crate::recording::Recording;
     use crate::table;
+
+    /// The numbers of the chapter's originals (06 and 08 are both the echo
+    /// chapter).
+    const NUMBERS: [&str; 7] = ["01", "02", "03", "04", "06", "08", "10"];
 
     #[test]
     fn the_chapter_comes_from_the_file_name() {

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use crate::error::CompareError;
 use crate::job::{Job, Running};
+use crate::lines::Normaliser;
 use crate::python::not_started;
+use crate::side::Side;
 use inet::blocking::{is_timeout, retry_interrupted};
 
 /// The longest any one step may take: a connection, a line to arrive or
@@ -24,6 +26,24 @@ pub const STEP: Duration = Duration::from_secs(5);
 /// end, each direction of the echo chapter's tap (past it, the tap gives
 /// up and says so).
 pub const MAX_KEPT: usize = 1 << 20;
+
+/// A server started again (`job`) on the `port` a scripted run used, and
+/// watched until it says it listens or ends: either way, it has done what
+/// the comparison is about. Then stopped: its side, with `failed`, what
+/// the script could not play, noted.
+pub fn restarted(
+    job: Job,
+    port: u16,
+    failed: Option<&str>,
+) -> Result<Side, CompareError> {
+    let mut running = job.spawn()?;
+    if !running.wait_for_stdout(STEP, |out| out.contains(&b'\n')) {
+        running.wait_for_exit(STEP);
+    }
+    let finished = running.stop()?;
+    let normal = Normaliser::new().port(port, "PORT");
+    Ok(finished.side(&normal).failed(failed))
+}
 
 /// Starts our server `job` (`PROGRAM 0`) and reads the port it got from
 /// its first line (`... listening on IP:PORT`).

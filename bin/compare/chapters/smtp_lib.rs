@@ -20,8 +20,6 @@
 //! on the machine: its host name if that is dotted, else `[ADDRESS]`.
 //! The shim's table ([`hosts`]) makes it `[127.0.0.1]` on any machine.
 
-use std::net::SocketAddr;
-
 use inet_mocks::smtp::Script;
 
 use super::smtp_raw::{Mail, run_side};
@@ -43,20 +41,20 @@ pub const CHAPTER: Chapter = Chapter {
         Plan {
             title: "inet_04.py | smtp-send --debug (mail2.txt: \
                     127.0.0.1:PORT), each against a mock SMTP server",
-            python: |setup| both(setup, &MESSAGE, Program::Original),
-            rust: |setup| both(setup, &MESSAGE, Program::Port),
+            python: |setup| python(setup, &MESSAGE),
+            rust: |setup| rust(setup, &MESSAGE),
             rust_needs_python: false,
         },
         Plan {
             title: "inet_04.py | smtp-send --debug, with an empty mail2.txt",
-            python: |setup| both(setup, &Mail::Empty, Program::Original),
-            rust: |setup| both(setup, &Mail::Empty, Program::Port),
+            python: |setup| python(setup, &Mail::Empty),
+            rust: |setup| rust(setup, &Mail::Empty),
             rust_needs_python: false,
         },
         Plan {
             title: "inet_04.py | smtp-send --debug, with no mail2.txt",
-            python: |setup| both(setup, &Mail::Missing, Program::Original),
-            rust: |setup| both(setup, &Mail::Missing, Program::Port),
+            python: |setup| python(setup, &Mail::Missing),
+            rust: |setup| rust(setup, &Mail::Missing),
             rust_needs_python: false,
         },
     ],
@@ -67,27 +65,20 @@ pub const CHAPTER: Chapter = Chapter {
 /// smtplib reads as `host:port`.
 const MESSAGE: Mail = Mail::Message("127.0.0.1:PORT", "\n");
 
-/// Which program a side runs.
-enum Program {
-    Original,
-    Port,
+/// The original's side: inet_04.py against a fresh mock that answers at
+/// once, with `mail` as its `mail2.txt`.
+fn python(setup: &Setup, mail: &Mail) -> Result<Side, CompareError> {
+    run_side(Script::new(), mail, |_| {
+        Ok(Job::original(setup, "inet_04.py")
+            .env("INET_COMPARE_HOSTS", hosts(hostname().as_deref())))
+    })
 }
 
-/// One side: `program` against a fresh mock that answers at once, with
-/// `mail` as its `mail2.txt`.
-fn both(
-    setup: &Setup,
-    mail: &Mail,
-    program: Program,
-) -> Result<Side, CompareError> {
-    let job = |_: SocketAddr| match program {
-        Program::Original => Ok(Job::original(setup, "inet_04.py")
-            .env("INET_COMPARE_HOSTS", hosts(hostname().as_deref()))),
-        Program::Port => {
-            Ok(Job::program(setup, "smtp-send")?.args(["--debug"]))
-        }
-    };
-    run_side(Script::new(), mail, job)
+/// The port's side: `smtp-send --debug`, the same way.
+fn rust(setup: &Setup, mail: &Mail) -> Result<Side, CompareError> {
+    run_side(Script::new(), mail, |_| {
+        Ok(Job::program(setup, "smtp-send")?.args(["--debug"]))
+    })
 }
 
 // ANCHOR: hosts

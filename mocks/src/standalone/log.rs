@@ -59,6 +59,13 @@ struct Pending {
     closed: bool,
 }
 
+impl Pending {
+    /// Lines, or a count of dropped ones, for the writer to write.
+    fn has_news(&self) -> bool {
+        !self.text.is_empty() || self.dropped > 0
+    }
+}
+
 impl Log {
     /// An empty log; lines wait until [`write_to`](Self::write_to) runs.
     pub fn new() -> Self {
@@ -75,7 +82,7 @@ impl Log {
         }
         // Only the first line into an empty queue can find the writer
         // waiting; after it, the writer has news already.
-        let first = pending.text.is_empty() && pending.dropped == 0;
+        let first = !pending.has_news();
         if pending.text.len() + line.len() < MAX_PENDING {
             pending.text.push_str(line);
             pending.text.push('\n');
@@ -118,8 +125,7 @@ impl Log {
     /// with the note of the lines dropped after them, if any.
     fn take(&self, batch: &mut String) {
         batch.clear();
-        let has_news = |p: &Pending| !p.text.is_empty() || p.dropped > 0;
-        while !self.pending.wait_until(IDLE_WAIT, has_news) {}
+        while !self.pending.wait_until(IDLE_WAIT, Pending::has_news) {}
         let mut pending = self.pending.lock();
         // Swapped, not copied: the queue gets the writer's empty buffer,
         // and neither is ever allocated afresh.
