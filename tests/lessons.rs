@@ -1162,11 +1162,8 @@ impl Checker {
                 self.link_to_page(scan, (at, line), &target, &file);
             } else if self.book && in_book && has_extension(&file, "md") {
                 // A link to a source page keeps that page in the book.
-                let code = self.root.join("lessons").join(CODE_DIR);
-                if let Ok(page) = file.strip_prefix(&code) {
-                    let source = page.to_string_lossy();
-                    let source = source.strip_suffix(".md").unwrap_or(&source);
-                    scan.shows.insert(PathBuf::from(source));
+                if let Some(source) = page_source(&self.root, &file) {
+                    scan.shows.insert(source);
                 }
                 let (line, page) = (at + 1, Some(file));
                 scan.links.push(Link {
@@ -1377,14 +1374,8 @@ impl Checker {
         };
         let dir = page.parent().unwrap_or(&self.root);
         let linked = normalize(&dir.join(path));
-        let code = self.root.join("lessons").join(CODE_DIR);
-        let linked = match linked.strip_prefix(&code) {
-            Ok(page) => {
-                let page = page.to_string_lossy();
-                PathBuf::from(page.strip_suffix(".md").unwrap_or(&page))
-            }
-            Err(_) => shown(&self.root, &linked),
-        };
+        let linked = page_source(&self.root, &linked)
+            .unwrap_or_else(|| shown(&self.root, &linked));
         if linked != file {
             let why = format!(
                 "the row of `{}` links to `{}`",
@@ -1763,6 +1754,14 @@ fn source_page(root: &Path, file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_os_string();
     name.push(".md");
     root.join("lessons").join(CODE_DIR).join(name)
+}
+
+/// The file a source page under `root` shows (the other way from
+/// [`source_page`]), or `None` for a page that is not a source page.
+fn page_source(root: &Path, page: &Path) -> Option<PathBuf> {
+    let code = root.join("lessons").join(CODE_DIR);
+    let file = page.strip_prefix(code).ok()?.to_string_lossy();
+    Some(PathBuf::from(file.strip_suffix(".md").unwrap_or(&file)))
 }
 
 /// The "Source files" part of `SUMMARY.md`, listing `pages` (relative to
