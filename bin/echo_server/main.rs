@@ -58,7 +58,9 @@ fn run() -> Result<(), ExitCode> {
     let log = log::Log::start(io::stdout()).map_err(|e| {
         PROGRAM.fail(EXIT_CONNECTION, &format!("cannot start the log: {e}"))
     })?;
-    let report = |event: server::Event<'_>| log.line(&report::log_line(&event));
+    let report = |event: server::Event<'_>| {
+        report::log_line(&event, |parts| log.line(parts));
+    };
     serve(&listener, &config, &report, &stop);
     log.finish();
     Ok(())

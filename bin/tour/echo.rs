@@ -28,7 +28,9 @@ pub(super) fn chapter(out: &mut impl Write) -> io::Result<()> {
         let stop = stop.clone();
         move || {
             let report = |event: server::Event<'_>| {
-                let _ = log_lines.send(server_report::log_line(&event));
+                server_report::log_line(&event, |parts| {
+                    let _ = log_lines.send(parts.concat());
+                });
             };
             server::serve(
                 &listener,
