@@ -79,7 +79,7 @@ impl fmt::Debug for RefusedHook {
 /// the socket, kept so `stop` can reach it, does not hold it open.)
 #[derive(Debug)]
 pub struct Conn {
-    io: Recorder<TcpStream>,
+    io: Recorder<Socket>,
     peer: SocketAddr,
     index: usize,
     shared: Arc<Shared>,
@@ -104,7 +104,7 @@ impl Conn {
     /// The raw stream, for socket options and `shutdown`. Bytes moved
     /// through it directly bypass the transcript.
     pub fn stream(&self) -> &TcpStream {
-        self.io.get_ref()
+        &self.io.get_ref().0
     }
 
     /// Waits `delay`, or less if the server starts stopping; true if the
@@ -130,12 +130,35 @@ impl Conn {
 
 impl Drop for Conn {
     fn drop(&mut self) {
-        // The server holds a second handle to this socket (see
-        // `State::open`), so merely closing ours would not end the
-        // connection. `shutdown` acts on the socket itself, whatever the
-        // number of handles. It fails if the peer or `stop` got there
-        // first, which is fine.
+        // The server shares this socket (see `State::open`), so merely
+        // dropping our share would not end the connection. `shutdown`
+        // acts on the socket itself, whatever shares it. It fails if the
+        // peer or `stop` got there first, which is fine.
         let _ = self.stream().shutdown(Shutdown::Both);
+    }
+}
+
+/// A connection's socket, shared by its `Conn` and the server's list of
+/// open connections: one descriptor per connection, where a second
+/// handle from `try_clone` would hold two (and cost a `dup` and a
+/// `close` each), and bring a busy mock twice as near the process's
+/// limit on open descriptors.
+#[derive(Debug)]
+struct Socket(Arc<TcpStream>);
+
+impl Read for &Socket {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.0).read(buf)
+    }
+}
+
+impl Write for &Socket {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&*self.0).write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&*self.0).flush()
     }
 }
 
@@ -319,9 +342,9 @@ struct State {
     /// One per accepted connection, indexed by `Conn::index` (none
     /// without transcripts).
     transcripts: Vec<Transcript>,
-    /// A second handle to each connection whose handler is still running,
-    /// so `stop` can shut it down and unblock the handler's reads.
-    open: HashMap<usize, TcpStream>,
+    /// A share of each connection whose handler is still running, so
+    /// `stop` can shut it down and unblock the handler's reads.
+    open: HashMap<usize, Arc<TcpStream>>,
     /// How many connections were closed after their handler ended.
     closed: usize,
     /// How many workers wait in `accept`, or are on their way there. A
@@ -776,13 +799,10 @@ fn admit(
     shared: &Arc<Shared>,
     handler: &Handler,
 ) -> Option<Conn> {
-    let second_handle = match prepare(&stream, shared.io_timeout) {
-        Ok(second_handle) => second_handle,
-        Err(err) => {
-            warn(format_args!("dropping {peer}: {err}"));
-            return None;
-        }
-    };
+    if let Err(err) = prepare(&stream, shared.io_timeout) {
+        warn(format_args!("dropping {peer}: {err}"));
+        return None;
+    }
     let mut state = shared.state.lock();
     if shared.stopping.load(Ordering::SeqCst) {
         return None;
@@ -794,7 +814,8 @@ fn admit(
         shared.refuse(&stream, peer);
         return None;
     }
-    let (index, transcript) = shared.register(&mut state, second_handle);
+    let stream = Arc::new(stream);
+    let (index, transcript) = shared.register(&mut state, &stream);
     state.accepting -= 1;
     if state.accepting == 0
         && let Err(err) = start_worker(&mut state, shared, handler)
@@ -806,32 +827,31 @@ fn admit(
     drop(state);
     shared.state.notify();
     Some(Conn {
-        io: Recorder::new(stream, transcript),
+        io: Recorder::new(Socket(stream), transcript),
         peer,
         index,
         shared: Arc::clone(shared),
     })
 }
 
-/// Sets the timeouts and returns the second handle `stop` needs.
-fn prepare(stream: &TcpStream, timeout: Duration) -> io::Result<TcpStream> {
+/// Sets the timeouts, and turns Nagle's algorithm off.
+fn prepare(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     // Mocks reply in small writes; Nagle's algorithm could hold one back
     // waiting for an ACK and slow every test down.
-    stream.set_nodelay(true)?;
-    stream.try_clone()
+    stream.set_nodelay(true)
 }
 
 impl Shared {
-    /// Drops connection `index`'s second handle and counts it closed
-    /// (the socket itself was shut when the handler's `Conn` was
-    /// dropped). With `again`, its worker is to wait in `accept` once
+    /// Drops the server's share of connection `index`, closing it, and
+    /// counts it closed (the socket itself was shut when the handler's
+    /// `Conn` was dropped). With `again`, its worker is to wait in `accept` once
     /// more: true if it is counted there, false if it should end (the
     /// server is stopping, or enough workers wait).
     fn close(&self, index: usize, again: bool) -> bool {
         let mut state = self.state.lock();
-        state.open.remove(&index);
+        let socket = state.open.remove(&index);
         state.closed += 1;
         let stopping = self.stopping.load(Ordering::SeqCst);
         // Workers serving and workers waiting stay within the cap plus
@@ -843,6 +863,8 @@ impl Shared {
             state.accepting += 1;
         }
         drop(state);
+        // Closed outside the lock every connection shares.
+        drop(socket);
         self.state.notify();
         again
     }
@@ -871,7 +893,7 @@ impl Shared {
     fn register(
         &self,
         state: &mut State,
-        second_handle: TcpStream,
+        stream: &Arc<TcpStream>,
     ) -> (usize, Transcript) {
         let index = state.accepted;
         state.accepted += 1;
@@ -882,7 +904,7 @@ impl Shared {
         } else {
             Transcript::discarding()
         };
-        state.open.insert(index, second_handle);
+        state.open.insert(index, Arc::clone(stream));
         (index, transcript)
     }
 
