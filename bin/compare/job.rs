@@ -652,16 +652,24 @@ impl Finished {
     }
 }
 
+/// Helpers for the tests of the modules that run jobs.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub mod testing {
+    use super::{Job, Running};
 
-    fn sh(script: &str) -> Running {
+    /// `sh -c script`, started.
+    pub fn sh(script: &str) -> Running {
         Job::new(["sh".into()])
             .args(["-c", script])
             .spawn()
             .unwrap()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::sh;
+    use super::*;
 
     #[test]
     fn output_past_the_limit_is_counted_not_kept() {

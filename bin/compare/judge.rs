@@ -177,16 +177,10 @@ pub fn summary(judged: &[Judged]) -> Summary {
 mod tests {
     use super::*;
     use crate::side::Side;
-    use crate::table::testing::{row, strings};
+    use crate::table::testing::{comparison, row, strings};
 
     fn judged(python: &[&str], rust: &[&str], rows: &[Row]) -> Vec<Line> {
-        let comparison = Comparison {
-            title: "t".into(),
-            python: Side::new().channel("stdout", strings(python)),
-            rust: Side::new().channel("stdout", strings(rust)),
-            skipped: None,
-        };
-        let mut all = judge(&[comparison], rows);
+        let mut all = judge(&[comparison(python, rust)], rows);
         all.remove(0).channels.remove(0).lines
     }
 

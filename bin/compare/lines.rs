@@ -8,7 +8,7 @@
 //! So it must show everything that can differ, and look the same on every
 //! machine.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::Path;
 
 use inet::escape::escape;
@@ -53,7 +53,7 @@ fn shown(line: &[u8]) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Normaliser {
     texts: Vec<(String, String)>,
-    ports: HashMap<u16, String>,
+    ports: HashSet<u16>,
 }
 
 impl Normaliser {
@@ -76,10 +76,16 @@ impl Normaliser {
         self
     }
 
-    /// Replaces the number `port` by `word` where it stands as a whole
+    /// Replaces the number `port` by `PORT` where it stands as a whole
     /// number (not inside `150250`).
-    pub fn port(mut self, port: u16, word: &str) -> Normaliser {
-        self.ports.insert(port, word.to_owned());
+    pub fn port(mut self, port: u16) -> Normaliser {
+        self.ports.insert(port);
+        self
+    }
+
+    /// Replaces each of `ports` as [`Normaliser::port`] does.
+    pub fn ports(mut self, ports: impl IntoIterator<Item = u16>) -> Normaliser {
+        self.ports.extend(ports);
         self
     }
 
@@ -106,9 +112,9 @@ impl Normaliser {
                 .find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(digits.len());
             let number = &digits[..len];
-            match number.parse::<u16>().ok().and_then(|n| self.ports.get(&n)) {
-                Some(word) => out.push_str(word),
-                None => out.push_str(number),
+            match number.parse::<u16>() {
+                Ok(n) if self.ports.contains(&n) => out.push_str("PORT"),
+                _ => out.push_str(number),
             }
             rest = &digits[len..];
         }
@@ -146,11 +152,13 @@ mod tests {
 
     #[test]
     fn ports_are_replaced_as_whole_numbers_only() {
-        let n = Normaliser::new().port(2525, "PORT").text("/tmp/x", "DIR");
+        let n = Normaliser::new().port(2525).text("/tmp/x", "DIR");
         assert_eq!(n.line("127.0.0.1:2525 /tmp/x/f"), "127.0.0.1:PORT DIR/f");
         assert_eq!(n.line("25250 12525 2525"), "25250 12525 PORT");
         assert_eq!(n.line("no digits"), "no digits");
         assert_eq!(Normaliser::new().line("2525"), "2525");
+        let n = Normaliser::new().ports([80, 2525]);
+        assert_eq!(n.line("80 2525 8080"), "PORT PORT 8080");
     }
 
     #[test]

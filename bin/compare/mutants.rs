@@ -134,17 +134,7 @@ pub fn changes(line: &str, marker: char) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::side::Side;
-    use crate::table::testing::{self, strings};
-
-    fn comparison(python: &[&str], rust: &[&str]) -> Comparison {
-        Comparison {
-            title: "t".into(),
-            python: Side::new().channel("stdout", strings(python)),
-            rust: Side::new().channel("stdout", strings(rust)),
-            skipped: None,
-        }
-    }
+    use crate::table::testing::{self, comparison};
 
     fn row(python: &[&str], rust: &[&str]) -> Row {
         testing::row(1, python, rust)

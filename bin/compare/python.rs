@@ -265,6 +265,7 @@ pub fn not_started(why: String, finished: &Finished) -> CompareError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::job::testing::sh;
     use std::io::Write;
 
     #[test]
@@ -291,13 +292,6 @@ mod tests {
         let p = Python::parse(" env  PYENV_VERSION=2.7.18 python ").unwrap();
         assert_eq!(p.command, ["env", "PYENV_VERSION=2.7.18", "python"]);
         assert!(Python::parse("  ").is_err());
-    }
-
-    fn sh(script: &str) -> Running {
-        Job::new(["sh".into()])
-            .args(["-c", script])
-            .spawn()
-            .unwrap()
     }
 
     /// The probe's answer from a "python" that is the shell `script`.

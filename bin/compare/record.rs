@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 use super::chapters::{self, Chapter};
 use super::error::CompareError;
+use super::python::Found;
 use super::recording::Recording;
-use super::run::{Options, originals, python_27};
+use super::run::{Options, originals};
 use super::setup::Setup;
 use super::sha256::hex_digest;
 
@@ -31,7 +32,7 @@ pub fn record(
     options: &Options,
     out: &mut impl Write,
 ) -> Result<u8, CompareError> {
-    let found = python_27(options, "--record")?;
+    let found = python_27(options)?;
     let into = options
         .recordings
         .clone()
@@ -56,11 +57,11 @@ pub fn record(
             path.display()
         )));
     }
-    let mut setup =
-        Setup::new(folder, options.python.clone(), options.timeout)?;
+    let version = found.version.clone();
+    let mut setup = Setup::new(folder, options)?;
     setup.found = Some(found);
     for chapter in chapters {
-        let recording = one(chapter, &setup)?;
+        let recording = one(chapter, &setup, &version)?;
         let file = into.join(format!("{}.txt", chapter.key));
         std::fs::write(&file, recording.to_text()).map_err(|e| {
             CompareError::Io(format!("cannot write {}: {e}", file.display()))
@@ -85,9 +86,25 @@ fn present(dir: &Path) -> Vec<&'static Chapter> {
         .collect()
 }
 
-/// The recording of `chapter`: its originals' hashes, and the original's
-/// side of each comparison that can be compared without Python.
-fn one(chapter: &Chapter, setup: &Setup) -> Result<Recording, CompareError> {
+/// The Python 2.7 that `options` names, or why there is none: recording
+/// must run the originals.
+///
+/// # Errors
+/// [`CompareError::NeedsPython`] without one.
+fn python_27(options: &Options) -> Result<Found, CompareError> {
+    options.python.probe().map_err(|why| {
+        CompareError::NeedsPython(format!("--record needs Python 2.7: {why}"))
+    })
+}
+
+/// The recording of `chapter` made by Python `version`: its originals'
+/// hashes, and the original's side of each comparison that can be
+/// compared without Python.
+fn one(
+    chapter: &Chapter,
+    setup: &Setup,
+    version: &str,
+) -> Result<Recording, CompareError> {
     let originals = originals(chapter, &setup.folder)?;
     let mut comparisons = Vec::new();
     for plan in chapter.plans.iter().filter(|p| !p.rust_needs_python) {
@@ -99,10 +116,7 @@ fn one(chapter: &Chapter, setup: &Setup) -> Result<Recording, CompareError> {
             .iter()
             .map(|(name, bytes)| (name.to_string(), hex_digest(bytes)))
             .collect(),
-        python: setup
-            .found
-            .as_ref()
-            .map_or_else(|| "unknown".into(), |found| found.version.clone()),
+        python: version.to_owned(),
         comparisons,
     })
 }

@@ -198,8 +198,6 @@ struct Parser {
     originals: Vec<(String, String)>,
     python: Option<String>,
     comparisons: Vec<(String, Side)>,
-    /// The channel lines are added to, in the last comparison.
-    channel: Option<usize>,
 }
 
 impl Parser {
@@ -212,13 +210,9 @@ impl Parser {
         }
         let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
         match (word, self.comparisons.last_mut()) {
-            ("==", _) => {
-                self.comparisons.push((rest.to_owned(), Side::new()));
-                self.channel = None;
-            }
+            ("==", _) => self.comparisons.push((rest.to_owned(), Side::new())),
             ("--", Some((_, side))) => {
                 *side = std::mem::take(side).channel(rest, Vec::new());
-                self.channel = Some(side.channels.len() - 1);
             }
             ("note", Some((_, side))) => side.notes.push(rest.to_owned()),
             ("recording", None) => self.version = Some(rest.to_owned()),
@@ -235,14 +229,15 @@ impl Parser {
         Ok(())
     }
 
+    /// Adds `text` to the last channel of the last comparison.
     fn channel_line(&mut self, text: &str) -> Result<(), String> {
-        let side = self.comparisons.last_mut().map(|(_, side)| side);
-        match (side, self.channel) {
-            (Some(side), Some(c)) => {
-                side.channels[c].1.push(text.to_owned());
+        let last = self.comparisons.last_mut();
+        match last.and_then(|(_, side)| side.channels.last_mut()) {
+            Some((_, lines)) => {
+                lines.push(text.to_owned());
                 Ok(())
             }
-            _ => Err("a line `| ...` before any `-- CHANNEL`".into()),
+            None => Err("a line `| ...` before any `-- CHANNEL`".into()),
         }
     }
 

@@ -23,6 +23,7 @@
 use std::io::{self, Write};
 
 use super::judge::{Judged, Line, Summary, summary};
+use super::mutants::Strictness;
 use super::table::Row;
 
 /// The widest line of a report.
@@ -84,6 +85,19 @@ pub fn write(
     let summary = summary(judged);
     footer(out, report, &summary)?;
     Ok(summary)
+}
+
+/// Writes the verdict of `--check-table` after the report: an empty
+/// line, then each line of [`Strictness::verdict`] wrapped as prose.
+///
+/// # Errors
+/// Only when `out` fails.
+pub fn strictness(out: &mut impl Write, strict: &Strictness) -> io::Result<()> {
+    writeln!(out)?;
+    for line in strict.verdict().lines() {
+        prose(out, line, 4)?;
+    }
+    Ok(())
 }
 
 /// One channel: its heading, then each line with its mark.
@@ -174,7 +188,7 @@ fn prose(out: &mut impl Write, text: &str, indent: usize) -> io::Result<()> {
 /// `text` cut between words into lines of at most [`WIDTH`] columns (a
 /// word longer than that stands alone), the lines after the first
 /// indented by `indent` spaces.
-pub fn wrap(text: &str, indent: usize) -> Vec<String> {
+fn wrap(text: &str, indent: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {

@@ -15,7 +15,7 @@
 //! ```
 
 use std::cell::OnceCell;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -91,7 +91,7 @@ fn folder(
             continue;
         }
         if status.is_some() {
-            write_out(out, "\n")?;
+            writeln!(out).map_err(cannot_write)?;
         }
         let this = match one_chapter(chapter, dir, options, &probed, out) {
             Ok(this) => this,
@@ -154,8 +154,7 @@ fn one_chapter(
 ) -> Result<u8, CompareError> {
     let originals = originals(chapter, folder)?;
     let rows = table::parse(chapter.lesson)?;
-    let mut setup =
-        Setup::new(folder, options.python.clone(), options.timeout)?;
+    let mut setup = Setup::new(folder, options)?;
     let (heading, comparisons) = match probed
         .get_or_init(|| options.python.probe())
     {
@@ -227,8 +226,7 @@ fn recorded(
         ))
     })?;
     let rows = table::parse(chapter.lesson)?;
-    let setup =
-        Setup::new(Path::new("."), options.python.clone(), options.timeout)?;
+    let setup = Setup::new(Path::new("."), options)?;
     let heading = vec![as_recorded(chapter, &recording, &from)];
     let comparisons = replayed(chapter, &setup, &recording, &from)?;
     finish(chapter, heading, &comparisons, &rows, options, out)
@@ -357,22 +355,14 @@ fn finish(
         rows,
     };
     let judged = judge(comparisons, rows);
-    let written = report::write(out, &report, &judged);
-    let summary = written.map_err(|e| {
-        CompareError::Io(format!("cannot write the report: {e}"))
-    })?;
+    let summary = report::write(out, &report, &judged).map_err(cannot_write)?;
     let mut status = match summary.undocumented {
         0 => 0,
         _ => EXIT_UNDOCUMENTED,
     };
     if options.check_table {
         let strict = mutants::check(comparisons, rows);
-        let lines = strict.verdict();
-        let lines = lines.lines().flat_map(|line| report::wrap(line, 4));
-        write_out(out, "\n")?;
-        for line in lines {
-            write_out(out, &format!("{line}\n"))?;
-        }
+        report::strictness(out, &strict).map_err(cannot_write)?;
         if !strict.escaped.is_empty() {
             status = EXIT_UNDOCUMENTED;
         }
@@ -380,19 +370,7 @@ fn finish(
     Ok(status)
 }
 
-/// Writes `text` to the report.
-fn write_out(out: &mut impl Write, text: &str) -> Result<(), CompareError> {
-    out.write_all(text.as_bytes())
-        .map_err(|e| CompareError::Io(format!("cannot write the report: {e}")))
-}
-
-/// The Python 2.7 that `options` names, or why there is none: for
-/// `--record`, which must run the originals.
-///
-/// # Errors
-/// [`CompareError::NeedsPython`] without one.
-pub fn python_27(options: &Options, what: &str) -> Result<Found, CompareError> {
-    options.python.probe().map_err(|why| {
-        CompareError::NeedsPython(format!("{what} needs Python 2.7: {why}"))
-    })
+/// Why the report could not be written.
+fn cannot_write(e: io::Error) -> CompareError {
+    CompareError::Io(format!("cannot write the report: {e}"))
 }

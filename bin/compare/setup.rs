@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::error::CompareError;
 use super::python::{Found, Python};
+use super::run::Options;
 
 /// How long one program may run before it is killed (and that is
 /// reported as its exit status).
@@ -26,26 +27,25 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// A setup for the originals in `folder` with `python`, the Rust
-    /// programs beside the running executable, each program given at
-    /// most `timeout`.
+    /// A setup for the originals in `folder` with the Python command and
+    /// timeout of `options`, the Rust programs beside the running
+    /// executable.
     ///
     /// # Errors
     /// [`CompareError::Io`] if the running executable can't be found.
     pub fn new(
         folder: &Path,
-        python: Python,
-        timeout: Duration,
+        options: &Options,
     ) -> Result<Setup, CompareError> {
         let exe = std::env::current_exe()
             .map_err(|e| CompareError::Io(format!("where am I? {e}")))?;
         let programs = exe.parent().unwrap_or(Path::new(".")).to_path_buf();
         Ok(Setup {
             folder: folder.to_path_buf(),
-            python,
+            python: options.python.clone(),
             found: None,
             programs,
-            timeout,
+            timeout: options.timeout,
         })
     }
 }

@@ -146,7 +146,7 @@ mod tests {
         first.record_from_client(b"HELO x\r\n");
         first.record_to_client(b"250 ok at 127.0.0.1:4321\r\n");
         second.record_from_client(b"QUIT\r\n");
-        let normal = Normaliser::new().port(4321, "PORT");
+        let normal = Normaliser::new().port(4321);
         let side = Side::new().transcripts(&[first, second], &normal);
         assert_eq!(side.lines("server received"), ["HELO x\\r"]);
         assert_eq!(side.lines("server sent"), ["250 ok at 127.0.0.1:PORT\\r"]);

@@ -248,6 +248,7 @@ pub fn code_spans(cell: &str) -> Vec<String> {
 #[cfg(test)]
 pub mod testing {
     use super::Row;
+    use crate::side::{Comparison, Side};
 
     /// `list` as owned strings.
     pub fn strings(list: &[&str]) -> Vec<String> {
@@ -263,6 +264,16 @@ pub mod testing {
             python: strings(python),
             rust: strings(rust),
             why: format!("Why {number}"),
+        }
+    }
+
+    /// A comparison whose sides have only a `stdout`, with these lines.
+    pub fn comparison(python: &[&str], rust: &[&str]) -> Comparison {
+        Comparison {
+            title: "t".into(),
+            python: Side::new().channel("stdout", strings(python)),
+            rust: Side::new().channel("stdout", strings(rust)),
+            skipped: None,
         }
     }
 }

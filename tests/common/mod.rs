@@ -276,66 +276,6 @@ pub fn proptest_config(file: &'static str, cases: u32) -> ProptestConfig {
     }
 }
 
-/// What a stand-in "python" answers when `compare` asks which Python it
-/// is (`python -c PROBE`, before anything else): Python 2.7.18,
-/// installed under `/stand-in`.
-#[cfg(unix)]
-pub const STAND_IN_PROBE: &str =
-    "if [ \"$1\" = -c ]; then printf '2.7.18\\n/stand-in\\n'; exit 0; fi\n";
-
-/// Writes `script` (a shell script with its `#!` line) as `DIR/python`,
-/// made executable, with [`STAND_IN_PROBE`] after its first line, so that
-/// the end-to-end tests of `compare` need no real Python. Returns its
-/// path.
-#[cfg(unix)]
-pub fn stand_in(dir: &std::path::Path, script: &str) -> std::path::PathBuf {
-    let (shebang, body) = script.split_once('\n').unwrap_or((script, ""));
-    let python = dir.join("python");
-    let text = format!("{shebang}\n{STAND_IN_PROBE}{body}");
-    std::fs::write(&python, text).unwrap();
-    make_executable(&python);
-    python
-}
-
-/// Lets anyone run the file at `path` (mode 755).
-#[cfg(unix)]
-pub fn make_executable(path: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::Permissions::from_mode(0o755);
-    std::fs::set_permissions(path, mode).unwrap();
-}
-
-/// Runs `compare ORIGINAL --python DIR/python`, the "python" being
-/// `script` ([`stand_in`]). Returns the exit status, and what `compare`
-/// printed: stdout, then stderr.
-#[cfg(unix)]
-pub fn compare_with_stand_in(
-    dir: &std::path::Path,
-    original: &std::path::Path,
-    script: &str,
-) -> (Option<i32>, String) {
-    let python = stand_in(dir, script);
-    let output = assert_cmd::Command::cargo_bin("compare")
-        .unwrap()
-        .arg(original)
-        .arg("--python")
-        .arg(&python)
-        .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    let err = String::from_utf8_lossy(&output.stderr);
-    (output.status.code(), format!("{text}{err}"))
-}
-
-/// Whether a `compare` report shows `line` once, unmarked: printed the
-/// same by both programs.
-pub fn same_on_both_sides(report: &str, line: &str) -> bool {
-    report
-        .lines()
-        .any(|shown| shown.starts_with(' ') && shown.trim_start() == line)
-}
-
 /// The directory of the programs (`target/<profile>`), with the mock
 /// servers and the examples built in it: cargo builds those for a test
 /// only when asked. Built once per test run, by one `cargo build` for the

@@ -16,19 +16,16 @@
 //! 127.0.0.1.
 #![cfg(target_os = "linux")]
 
-use crate::common;
-
 use std::fs;
-use std::path::Path;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use super::{Ran, compare_chapter, same_on_both_sides};
 
 const ECHO_CLIENT: &str = env!("CARGO_BIN_EXE_echo-client");
 const ECHO_SERVER: &str = env!("CARGO_BIN_EXE_echo-server");
 
 /// Writes the stand-in python in `dir`, and returns its path.
-fn stand_in(dir: &Path) -> String {
+fn stand_in(dir: &Path) -> PathBuf {
     let script = format!(
         "#!/usr/bin/env bash\n\
          test -f \"$1\" || {{ echo 'no shim' >&2; exit 5; }}\n\
@@ -68,25 +65,7 @@ fn stand_in(dir: &Path) -> String {
          fi\n\
          exit $status\n"
     );
-    let python = common::stand_in(dir, &script);
-    python.to_string_lossy().into_owned()
-}
-
-fn compare(original: &Path, python: &str) -> (Option<i32>, String, String) {
-    let output = Command::cargo_bin("compare")
-        .unwrap()
-        .arg(original)
-        .arg("--python")
-        .arg(python)
-        .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
+    super::stand_in(dir, &script)
 }
 
 fn has_setpriv() -> bool {
@@ -107,7 +86,8 @@ fn the_echo_chapter_runs_end_to_end_with_a_stand_in() {
         fs::write(dir.path().join(name), "# a stand-in\n").unwrap();
     }
     let python = stand_in(dir.path());
-    let (code, out, err) = compare(&dir.path().join("inet_08.py"), &python);
+    let Ran { code, out, err } =
+        compare_chapter(&dir.path().join("inet_08.py"), &python);
     assert_eq!(code, Some(0), "{out}{err}");
     // Six comparisons, each played to its end, the same on both sides.
     assert_eq!(out.matches("\n== ").count(), 6, "{out}");
@@ -130,7 +110,7 @@ fn the_echo_chapter_runs_end_to_end_with_a_stand_in() {
         "killed by signal 2 (SIGINT, Ctrl-C)",
         "ended",
     ] {
-        assert!(common::same_on_both_sides(&out, line), "{line}: {out}");
+        assert!(same_on_both_sides(&out, line), "{line}: {out}");
     }
 }
 
@@ -140,7 +120,7 @@ fn the_echo_chapter_needs_both_originals() {
     let client = dir.path().join("inet_06.py");
     fs::write(&client, "# a stand-in\n").unwrap();
     let python = stand_in(dir.path());
-    let (code, out, err) = compare(&client, &python);
+    let Ran { code, out, err } = compare_chapter(&client, &python);
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(err.contains("inet_08.py"), "{err}");
     let why = "this chapter runs inet_06.py and inet_08.py, from one folder";

@@ -12,8 +12,6 @@
 //! Every connection is on 127.0.0.1; `compare` bounds each step.
 #![cfg(unix)]
 
-use crate::common;
-
 use std::fs;
 
 const TCP_SERVER: &str = env!("CARGO_BIN_EXE_tcp-server");
@@ -41,12 +39,12 @@ fn the_server_chapter_runs_end_to_end_with_a_stand_in() {
          }}\n"
     );
     let (code, text) =
-        common::compare_with_stand_in(dir.path(), &original, &script);
+        super::compare_with_stand_in(dir.path(), &original, &script);
     assert_eq!(code, Some(1), "{text}");
     // The whole script was played on both sides: the client got every
     // keyboard line, the servers printed every client line.
     for line in ["hello from the keyboard", "<--- 127.0.0.1 : bye"] {
-        assert!(common::same_on_both_sides(&text, line), "{line}: {text}");
+        assert!(super::same_on_both_sides(&text, line), "{line}: {text}");
     }
     assert!(!text.contains("-- compare --"), "no step failed: {text}");
     // The stand-in's prompt, which no row lists; and how each ended:

@@ -6,8 +6,6 @@
 //! 127.0.0.1 only, and each program has a timeout inside `compare`.
 #![cfg(unix)]
 
-use crate::common;
-
 mod echo;
 mod generic;
 mod recordings;
@@ -16,7 +14,7 @@ mod smtp;
 mod web;
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -52,7 +50,7 @@ impl Stage {
              RESOLVE='{RESOLVE}'\n\
              {body}\n"
         );
-        let path = common::stand_in(self.dir.path(), &script);
+        let path = stand_in(self.dir.path(), &script);
         path.to_string_lossy().into_owned()
     }
 
@@ -65,6 +63,63 @@ fn compare<const N: usize>(args: [&str; N]) -> Command {
     let mut cmd = Command::cargo_bin("compare").unwrap();
     cmd.args(args).timeout(Duration::from_secs(20));
     cmd
+}
+
+/// Runs `compare ORIGINAL --python PYTHON`, given 30 s for a whole
+/// chapter.
+fn compare_chapter(original: &Path, python: &Path) -> Ran {
+    let args = [
+        original.to_str().unwrap(),
+        "--python",
+        python.to_str().unwrap(),
+    ];
+    ran(compare(args).timeout(Duration::from_secs(30)))
+}
+
+/// What a stand-in "python" answers when `compare` asks which Python it
+/// is (`python -c PROBE`, before anything else): Python 2.7.18,
+/// installed under `/stand-in`.
+const STAND_IN_PROBE: &str =
+    "if [ \"$1\" = -c ]; then printf '2.7.18\\n/stand-in\\n'; exit 0; fi\n";
+
+/// Writes `script` (a shell script with its `#!` line) as `DIR/python`,
+/// made executable, with [`STAND_IN_PROBE`] after its first line, so that
+/// the end-to-end tests of `compare` need no real Python. Returns its
+/// path.
+fn stand_in(dir: &Path, script: &str) -> PathBuf {
+    let (shebang, body) = script.split_once('\n').unwrap_or((script, ""));
+    let python = dir.join("python");
+    let text = format!("{shebang}\n{STAND_IN_PROBE}{body}");
+    fs::write(&python, text).unwrap();
+    make_executable(&python);
+    python
+}
+
+/// Lets anyone run the file at `path` (mode 755).
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::Permissions::from_mode(0o755);
+    fs::set_permissions(path, mode).unwrap();
+}
+
+/// Runs `compare ORIGINAL --python DIR/python`, the "python" being
+/// `script` ([`stand_in`]). Returns the exit status, and what `compare`
+/// printed: stdout, then stderr.
+fn compare_with_stand_in(
+    dir: &Path,
+    original: &Path,
+    script: &str,
+) -> (Option<i32>, String) {
+    let ran = compare_chapter(original, &stand_in(dir, script));
+    (ran.code, format!("{}{}", ran.out, ran.err))
+}
+
+/// Whether a `compare` report shows `line` once, unmarked: printed the
+/// same by both programs.
+fn same_on_both_sides(report: &str, line: &str) -> bool {
+    report
+        .lines()
+        .any(|shown| shown.starts_with(' ') && shown.trim_start() == line)
 }
 
 /// How a run of `compare` ended: its exit status, stdout and stderr.
@@ -136,7 +191,7 @@ fn the_same_program_on_both_sides_shows_no_difference() {
     let python =
         stage.python("exec \"$RESOLVE\" --dns-server \"$INET_COMPARE_DNS\"");
     let text = ran(&mut stage.compare(&python)).exited(0).out;
-    assert!(common::same_on_both_sides(&text, "ip[localhost]=127.0.0.1"));
+    assert!(same_on_both_sides(&text, "ip[localhost]=127.0.0.1"));
     assert!(!text.contains("\n!! "), "{text}");
     assert!(
         text.starts_with(
@@ -231,7 +286,7 @@ fn a_python_that_is_not_2_7_is_no_python() {
     let path = stage.dir.path().join("python3");
     let script = "#!/bin/sh\nprintf '3.11.7\\n/usr\\n'\n";
     fs::write(&path, script).unwrap();
-    common::make_executable(&path);
+    make_executable(&path);
     let err = ran(&mut stage.compare(path.to_str().unwrap()))
         .exited(2)
         .err;
@@ -243,7 +298,7 @@ fn a_shim_that_does_not_run_the_original_cannot_run() {
     let stage = Stage::new();
     // What the shim does when it can't start: a message and exit 97,
     // before it ever creates the ready file.
-    let python = common::stand_in(
+    let python = stand_in(
         stage.dir.path(),
         "#!/bin/sh\n\
          echo 'the originals are Python 2.7 programs' >&2\n\

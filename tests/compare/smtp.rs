@@ -8,8 +8,6 @@
 //! only; each program has a timeout inside `compare`.
 #![cfg(unix)]
 
-use crate::common;
-
 use std::fs;
 
 /// Runs `compare` on an empty "original" named `original` (`inet_03.py`)
@@ -30,7 +28,7 @@ fn compare(original: &str, run: &str) -> (Option<i32>, String) {
         env!("CARGO_BIN_EXE_smtp-raw"),
         env!("CARGO_BIN_EXE_smtp-send"),
     );
-    common::compare_with_stand_in(dir.path(), &path, &script)
+    super::compare_with_stand_in(dir.path(), &path, &script)
 }
 
 #[test]
@@ -42,8 +40,8 @@ fn smtp_raw_on_both_sides_shows_no_difference_in_any_channel() {
     }
     // The message went through each mock: stuffed on the wire, kept
     // un-stuffed, CRLF line ends shown.
-    assert!(common::same_on_both_sides(&text, "..dot line\\r"), "{text}");
-    assert!(common::same_on_both_sides(&text, ".dot line\\r"), "{text}");
+    assert!(super::same_on_both_sides(&text, "..dot line\\r"), "{text}");
+    assert!(super::same_on_both_sides(&text, ".dot line\\r"), "{text}");
     assert!(text.contains("from <me@example.test> to <you@example.test>"));
     // The two files that are no message: the same error on both sides.
     let empty = "smtp-raw: message file mail2.txt: it is empty";

@@ -6,8 +6,6 @@
 //! Loopback only; every program has a timeout inside `compare`.
 #![cfg(unix)]
 
-use crate::common;
-
 use std::fs;
 use std::path::Path;
 
@@ -40,7 +38,7 @@ fn stand_in(after: &str) -> String {
 fn compare(dir: &Path, script: &str) -> (Option<i32>, String) {
     let original = dir.join("inet_02.py");
     fs::write(&original, "# a stand-in\n").unwrap();
-    common::compare_with_stand_in(dir, &original, script)
+    super::compare_with_stand_in(dir, &original, script)
 }
 
 #[test]

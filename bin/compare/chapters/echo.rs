@@ -234,17 +234,6 @@ pub const AFTER_CTRL_C: Duration = Duration::from_secs(1);
 
 // ------------------------------------------- comparisons 1, 2 and 4
 
-/// What a client program did, and what its server received and sent.
-struct Typed {
-    finished: Finished,
-    /// What the tap saw, if the client went through one.
-    tapped: Option<Tapped>,
-    /// What the server logged.
-    log: Finished,
-    /// The server's port and the tap's.
-    ports: Vec<u16>,
-}
-
 /// Runs `client` (`HOST PORT` appended) against `server`, through a tap
 /// if `tapped`, with `keyboard` on its standard input; then stops the
 /// server. Its side: the client's three channels, and what the server
@@ -255,32 +244,6 @@ fn typed(
     keyboard: &str,
     tapped: bool,
 ) -> Result<Side, CompareError> {
-    let typed = type_at(server, client, keyboard, tapped)?;
-    let normal = typed
-        .ports
-        .iter()
-        .fold(Normaliser::new(), |n, &port| n.port(port, "PORT"));
-    let side = typed.finished.side(&normal);
-    Ok(match &typed.tapped {
-        Some(tapped) => side
-            .bytes("server received", &tapped.from_client, &normal)
-            .bytes("server sent", &tapped.from_server, &normal)
-            .failed(tapped.failed.as_deref()),
-        None => {
-            let log = typed.log.normaliser(&normal).lines(&typed.log.stdout);
-            side.channel("server log", log)
-        }
-    })
-}
-
-/// [`typed`]'s run.
-fn type_at(
-    server: Server,
-    client: Job,
-    keyboard: &str,
-    tapped: bool,
-) -> Result<Typed, CompareError> {
-    let mut ports = vec![server.port];
     let (to, tap) = match tapped {
         true => match Tap::new(server.addr()) {
             Ok(tap) => (tap.addr().port(), Some(tap)),
@@ -292,7 +255,6 @@ fn type_at(
         },
         false => (server.port, None),
     };
-    ports.push(to);
     let finished = client
         .args(["127.0.0.1".to_owned(), to.to_string()])
         .stdin(keyboard)
@@ -304,11 +266,17 @@ fn type_at(
         server.running.wait_for_stdout(STEP, ended);
     }
     let log = server.running.stop()?;
-    Ok(Typed {
-        finished: finished?,
-        tapped,
-        log,
-        ports,
+    let normal = Normaliser::new().ports([server.port, to]);
+    let side = finished?.side(&normal);
+    Ok(match &tapped {
+        Some(tapped) => side
+            .bytes("server received", &tapped.from_client, &normal)
+            .bytes("server sent", &tapped.from_server, &normal)
+            .failed(tapped.failed.as_deref()),
+        None => {
+            let log = log.normaliser(&normal).lines(&log.stdout);
+            side.channel("server log", log)
+        }
     })
 }
 
@@ -362,9 +330,7 @@ impl Server {
     fn play(self, script: &[Step]) -> Result<Side, CompareError> {
         let played = self.played(script)?;
         let clients = played.clients.iter().filter_map(|c| c.port);
-        let normal = clients
-            .chain([played.port])
-            .fold(Normaliser::new(), |n, port| n.port(port, "PORT"));
+        let normal = Normaliser::new().ports(clients.chain([played.port]));
         Ok(played.side(&normal))
     }
 

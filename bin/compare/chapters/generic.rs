@@ -194,10 +194,7 @@ impl Server {
     fn play(self, script: &[Step]) -> Result<Side, CompareError> {
         let played = self.played(script)?;
         let ports = [Some(played.port), played.client.port];
-        let normal = ports
-            .into_iter()
-            .flatten()
-            .fold(Normaliser::new(), |n, port| n.port(port, "PORT"));
+        let normal = Normaliser::new().ports(ports.into_iter().flatten());
         Ok(played.side(&normal))
     }
 

@@ -105,19 +105,13 @@ pub const ALL: [&Chapter; 6] = [
     &generic::CHAPTER,
 ];
 
-/// The chapter of original number `nn` (`"01"`), if there is one.
-pub fn by_number(nn: &str) -> Option<&'static Chapter> {
-    let original = format!("inet_{nn}.py");
-    ALL.into_iter()
-        .find(|chapter| chapter.originals.contains(&original.as_str()))
-}
-
 /// The chapter whose key is `key` (`inet_01`), if there is one.
 pub fn by_key(key: &str) -> Option<&'static Chapter> {
     ALL.into_iter().find(|chapter| chapter.key == key)
 }
 
-/// The chapter the original's file name means: `PATH/inet_NN.py`.
+/// The chapter whose originals include the file `path` names:
+/// `PATH/inet_NN.py`.
 ///
 /// # Errors
 /// [`CompareError::UnknownChapter`] for any other name.
@@ -126,9 +120,8 @@ pub fn of_path(path: &Path) -> Result<&'static Chapter, CompareError> {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    name.strip_prefix("inet_")
-        .and_then(|rest| rest.strip_suffix(".py"))
-        .and_then(by_number)
+    ALL.into_iter()
+        .find(|chapter| chapter.originals.contains(&&*name))
         .ok_or_else(|| {
             let known: Vec<&str> = ALL
                 .iter()
@@ -171,7 +164,7 @@ mod tests {
             );
         }
         for nn in NUMBERS {
-            let chapter = by_number(nn).unwrap();
+            let chapter = of_path(Path::new(&format!("inet_{nn}.py"))).unwrap();
             assert!(
                 chapter
                     .originals

@@ -63,7 +63,7 @@ fn python(setup: &Setup) -> Result<Side, CompareError> {
         .env("INET_COMPARE_NO_REVERSE", NO_REVERSE.join(" "))
         .env("INET_COMPARE_DNS", dns.addr())
         .run()?;
-    Ok(python.side(&Normaliser::new().port(dns.addr().port(), "PORT")))
+    Ok(python.side(&Normaliser::new().port(dns.addr().port())))
 }
 
 fn rust(setup: &Setup) -> Result<Side, CompareError> {
@@ -71,7 +71,7 @@ fn rust(setup: &Setup) -> Result<Side, CompareError> {
     let rust = Job::program(setup, "resolve")?
         .args(["--dns-server".to_owned(), dns.addr().to_string()])
         .run()?;
-    Ok(rust.side(&Normaliser::new().port(dns.addr().port(), "PORT")))
+    Ok(rust.side(&Normaliser::new().port(dns.addr().port())))
 }
 
 /// A DNS server with [`TABLE`], but no name for [`NO_REVERSE`].

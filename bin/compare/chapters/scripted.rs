@@ -41,7 +41,7 @@ pub fn restarted(
         running.wait_for_exit(STEP);
     }
     let finished = running.stop()?;
-    let normal = Normaliser::new().port(port, "PORT");
+    let normal = Normaliser::new().port(port);
     Ok(finished.side(&normal).failed(failed))
 }
 

@@ -11,7 +11,7 @@
 //! (`gethostbyaddr(gethostbyname("localhost"))`): the shim answers from
 //! [`HOSTS`], as `/etc/hosts` would. Compared: standard output, standard
 //! error, exit status, the bytes the mock received and sent, and the
-//! message(s) the mock kept ([`Smtp::side`]). Two more comparisons give
+//! message(s) the mock kept ([`run_side`]). Two more comparisons give
 //! both programs an empty `mail2.txt`, then none ([`Mail`]).
 //!
 //! # One run like the next
@@ -38,7 +38,7 @@ use inet_mocks::smtp::{DOT, Message, Script};
 
 use super::{Chapter, Plan};
 use crate::error::CompareError;
-use crate::job::{Finished, Job};
+use crate::job::Job;
 use crate::lines::{Normaliser, lines_of};
 use crate::setup::Setup;
 use crate::side::Side;
@@ -167,7 +167,9 @@ const CRLF: &str = "\r\n";
 
 /// One side of an SMTP chapter: a fresh mock with `script`, the program
 /// `job` makes for the mock's address, run with `mail` as its
-/// `mail2.txt`; what it did and what the mock saw ([`Smtp::side`]).
+/// `mail2.txt`. What the program did and what the mock saw: `stdout`,
+/// `stderr`, `exit status`, `server received`, `server sent` (a pair per
+/// connection), and `mock kept`.
 ///
 /// # Errors
 /// When the mock won't start or the program can't be run.
@@ -176,51 +178,22 @@ pub fn run_side(
     mail: &Mail,
     job: impl FnOnce(SocketAddr) -> Result<Job, CompareError>,
 ) -> Result<Side, CompareError> {
-    let smtp = Smtp::start(script)?;
-    let mut job = job(smtp.addr())?;
-    if let Some(text) = mail.text(smtp.addr()) {
+    let mock = SmtpMock::start(script).map_err(CompareError::mock("SMTP"))?;
+    let mut job = job(mock.addr())?;
+    if let Some(text) = mail.text(mock.addr()) {
         job = job.file("mail2.txt", text);
     }
     let finished = job.run()?;
-    let normal = Normaliser::new().port(smtp.addr().port(), "PORT");
-    Ok(smtp.side(&finished, &normal))
-}
-
-/// A mock SMTP server for one side.
-pub struct Smtp {
-    mock: SmtpMock,
-}
-
-impl Smtp {
-    /// Starts a fresh mock with `script`.
-    ///
-    /// # Errors
-    /// [`CompareError::Io`] if it would not start.
-    pub fn start(script: Script) -> Result<Smtp, CompareError> {
-        let mock =
-            SmtpMock::start(script).map_err(CompareError::mock("SMTP"))?;
-        Ok(Smtp { mock })
-    }
-
-    /// Where it listens: `127.0.0.1:PORT`.
-    pub fn addr(&self) -> std::net::SocketAddr {
-        self.mock.addr()
-    }
-
-    /// What the program did, and what this mock saw: `stdout`, `stderr`,
-    /// `exit status`, `server received`, `server sent` (a pair per
-    /// connection), and `mock kept`.
-    pub fn side(&self, finished: &Finished, normal: &Normaliser) -> Side {
-        // The program has ended, so its connections are closed or
-        // closing: wait for the mock to see that, so the transcripts are
-        // whole. A session still open after SESSION_END shows as it is.
-        let sessions = self.mock.transcripts().len();
-        self.mock.wait_for_sessions(sessions, SESSION_END);
-        finished
-            .side(normal)
-            .transcripts(&self.mock.transcripts(), normal)
-            .channel("mock kept", kept(&self.mock.messages()))
-    }
+    // The program has ended, so its connections are closed or closing:
+    // wait for the mock to see that, so the transcripts are whole. A
+    // session still open after SESSION_END shows as it is.
+    let sessions = mock.transcripts().len();
+    mock.wait_for_sessions(sessions, SESSION_END);
+    let normal = Normaliser::new().port(mock.addr().port());
+    Ok(finished
+        .side(&normal)
+        .transcripts(&mock.transcripts(), &normal)
+        .channel("mock kept", kept(&mock.messages())))
 }
 
 /// The messages a mock kept, as lines: `from <a> to <b>`, then the text

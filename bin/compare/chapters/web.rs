@@ -86,7 +86,7 @@ fn python(setup: &Setup) -> Result<Side, CompareError> {
         .env("INET_COMPARE_CODING", "utf-8")
         .run()?;
     http.wait_for_closed(reachable(&SITES), CLOSE_WAIT);
-    let normal = Normaliser::new().port(http.addr().port(), "PORT");
+    let normal = Normaliser::new().port(http.addr().port());
     let files: Vec<String> =
         SITES.iter().map(|site| format!("{site}.html")).collect();
     let side = python
@@ -118,9 +118,7 @@ fn rust(setup: &Setup) -> Result<Side, CompareError> {
     for mock in &mocks {
         mock.wait_for_closed(1, CLOSE_WAIT);
     }
-    let normal = addrs
-        .iter()
-        .fold(Normaliser::new(), |n, addr| n.port(addr.port(), "PORT"));
+    let normal = Normaliser::new().ports(addrs.iter().map(SocketAddr::port));
     let files: Vec<String> = sites.iter().map(|s| file_name_of(s)).collect();
     let transcripts: Vec<Transcript> =
         mocks.iter().flat_map(HttpServer::transcripts).collect();
@@ -243,7 +241,7 @@ mod tests {
         std::fs::write(&page, "HTTP/1.0 200 OK\r\nport 4321\n").unwrap();
         std::fs::write(dir.path().join("empty.html"), "").unwrap();
         std::fs::write(dir.path().join(".x.tmp"), "left").unwrap();
-        let normal = Normaliser::new().port(4321, "PORT");
+        let normal = Normaliser::new().port(4321);
         assert_eq!(
             file_lines(&page, &normal),
             ["HTTP/1.0 200 OK\\r", "port PORT"]
