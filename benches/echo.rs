@@ -674,24 +674,29 @@ fn pair_rows(
     (count, other): (usize, &str),
     target: Target,
 ) {
-    let figures: [(&str, &'static str, Pick); 4] = [
-        ("round trips/s", "round trips/s", |r| Some(r.rate)),
-        ("p50 latency", "µs", |r| Some(micros(r.p50))),
-        ("p99 latency", "µs", |r| Some(micros(r.p99))),
-        ("server CPU per round trip", "µs", |r| r.cpu_per_trip),
+    let figures: [(&str, &'static str, Pick, Target); 4] = [
+        ("round trips/s", "round trips/s", |r| Some(r.rate), target),
+        ("p50 latency", "µs", |r| Some(micros(r.p50)), Target::None),
+        ("p99 latency", "µs", |r| Some(micros(r.p99)), Target::None),
+        (
+            "server CPU per round trip",
+            "µs",
+            |r| r.cpu_per_trip,
+            Target::None,
+        ),
     ];
-    for (i, (figure, unit, value)) in figures.into_iter().enumerate() {
-        let pairs = pairs(runs, (count, other), value);
+    let each = figures.map(|(.., value, _)| pairs(runs, (count, other), value));
+    for ((figure, unit, _, target), pairs) in figures.into_iter().zip(&each) {
         if pairs.is_empty() {
             continue; // no CPU time where /proc is not there
         }
         let what = format!("{figure}, {clients}: echo-server vs {other}");
-        let target = if i == 0 { target } else { Target::None };
-        table.compare_pairs(&what, &pairs, unit, other, target);
+        table.compare_pairs(&what, pairs, unit, other, target);
     }
-    let ratios: Vec<String> = pairs(runs, (count, other), |r| Some(r.rate))
+    // The rate's ratios, the first figure's.
+    let ratios: Vec<String> = support::ratios(&each[0], target)
         .iter()
-        .map(|(ours, theirs)| format!("{:.2}", ours / theirs))
+        .map(|ratio| format!("{ratio:.2}"))
         .collect();
     eprintln!(
         "round trips/s, {clients}, echo-server / {other}, round by round: {}",
@@ -707,23 +712,21 @@ fn micros(d: Duration) -> f64 {
 }
 
 /// (echo-server's, `other`'s) figure at `count` clients, one pair per
-/// round in which both have it.
-fn pairs(
+/// round in which both have it; `runs` come round by round
+/// ([`load_rows`]).
+fn pairs<'a>(
     runs: &[Taken],
-    (count, other): (usize, &str),
+    (count, other): (usize, &'a str),
     value: Pick,
 ) -> Vec<(f64, f64)> {
-    let of = |name: &str, round: usize| {
-        runs.iter()
-            .find(|t| t.name == name && t.count == count && t.round == round)
-            .and_then(|t| value(&t.run))
-    };
-    let rounds = runs.iter().map(|t| t.round).max().map_or(0, |r| r + 1);
-    (0..rounds)
-        .filter_map(|round| {
-            Some((of("echo-server", round)?, of(other, round)?))
-        })
-        .collect()
+    let server =
+        |name: &'a str| move |t: &Taken| t.name == name && t.count == count;
+    support::round_pairs(
+        runs.chunk_by(|a, b| a.round == b.round),
+        server("echo-server"),
+        server(other),
+        |t| value(&t.run),
+    )
 }
 
 /// The clients that failed under load, each server's, all rounds.

@@ -18,13 +18,13 @@
 //!    and smtp-sink. Target: at least 2x smtplib, which needs RFC 2920
 //!    pipelining: smtplib waits for a reply to each command.
 //!
-//! Runs are short and interleaved (ours, theirs, ours, theirs...; who
-//! goes first rotates from round to round), after a warm-up run of each
-//! that is not counted, and each row shows the median of its runs: a
-//! slow moment on this shared machine then costs both sides alike, and
-//! one slow run moves a median little. Each round is printed on stderr
-//! as it ends, with its ratio, and the ratios' median and spread after
-//! the last. `BENCH_QUICK=1` shrinks every count, for development.
+//! Runs are short and interleaved (ours, theirs, ours, theirs...; in
+//! the `smtp-source` rows who goes first rotates from round to round),
+//! after a warm-up run of each that is not counted, and each row shows
+//! the median of its runs: a slow moment on this shared machine then
+//! costs both sides alike, and one slow run moves a median little. Each
+//! round of `smtp-source` is printed on stderr as it ends, with each
+//! server's rate. `BENCH_QUICK=1` shrinks every count, for development.
 //!
 //! Needs: `smtp-source` and `smtp-sink` (Debian package `postfix`),
 //! `python3`. A missing tool skips its rows with a line that says how to
@@ -93,23 +93,23 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let sink = SmtpSink::start();
-    if let Err(reason) = &sink {
+    let started = SmtpSink::start();
+    // smtp-sink, or why it is missing (not installed, or failed to
+    // start), for each row it skips.
+    let sink = started.as_ref().map_err(String::as_str);
+    if let Err(reason) = sink {
         eprintln!("smtp-sink rows skipped: {reason}");
     }
-    // Why smtp-sink is missing (not installed, or failed to start), for
-    // each row it skips.
-    let sink_addr = sink.as_ref().map(|s| s.addr).map_err(String::as_str);
-
-    let sink_process = sink.as_ref().map_err(String::as_str);
-    source_rows(&mut table, &load, mock.addr(), sink_process);
+    source_rows(&mut table, &load, mock.addr(), sink);
     let message = message();
     client_rows(&mut table, &load, &message, "in-process mock", mock.addr());
-    match sink_addr {
-        Ok(addr) => client_rows(&mut table, &load, &message, "smtp-sink", addr),
+    match sink {
+        Ok(sink) => {
+            client_rows(&mut table, &load, &message, "smtp-sink", sink.addr)
+        }
         Err(reason) => table.skip("Client vs smtplib → smtp-sink", reason),
     }
-    drop(sink);
+    drop(started);
     table.print();
     support::exit_status()
 }
@@ -142,7 +142,7 @@ impl Server {
 /// What one run of `smtp-source` measured.
 #[derive(Clone, Copy)]
 struct Run {
-    server: &'static str,
+    server: Server,
     rate: f64,
     /// The server's CPU time per message, in µs (the in-process mocks:
     /// the whole bench process's, which does little else meanwhile).
@@ -168,44 +168,44 @@ fn source_rows(
         Ok(sink) => Server::SmtpSink(sink.addr, sink.process.id()),
         Err(reason) => return table.skip(&what, reason),
     };
-    let servers = [Server::Mock(mock), sink, Server::MockAsTested];
+    let mock = Server::Mock(mock);
+    let servers = [mock, sink, Server::MockAsTested];
     let runs = match take_turns(&source, load, &servers) {
         Ok(runs) => runs,
         Err(reason) => return table.skip(&what, &reason),
     };
     // Each round's runs, as (ours, smtp-sink) pairs of one figure: the
     // table judges the median of the pairs' ratios.
-    let pairs = |name: &str, figure: fn(&Run) -> Option<f64>| {
-        let of = |round: &[Run], name: &str| {
-            round.iter().find(|r| r.server == name).and_then(figure)
-        };
-        runs.chunks(servers.len())
-            .filter_map(|round| {
-                Some((of(round, name)?, of(round, "smtp-sink")?))
-            })
-            .collect::<Vec<_>>()
+    let pairs = |ours: Server, figure: fn(&Run) -> Option<f64>| {
+        support::round_pairs(
+            runs.chunks(servers.len()),
+            |r| r.server == ours,
+            |r| r.server == sink,
+            figure,
+        )
     };
     let rate = |r: &Run| Some(r.rate);
     table.compare_pairs(
         &what,
-        &pairs("mock", rate),
+        &pairs(mock, rate),
         MSGS,
         "smtp-sink",
         Target::RatioAtLeast(1.0),
     );
     table.compare_pairs(
         "… the same, the mock as the tests run it (transcripts, messages kept)",
-        &pairs("mock, as tested", rate),
+        &pairs(Server::MockAsTested, rate),
         MSGS,
         "smtp-sink",
         Target::None,
     );
-    for name in ["mock", "mock, as tested"] {
+    for ours in [mock, Server::MockAsTested] {
         table.compare_pairs(
             &format!(
-                "… CPU time per message (lower is better): {name} vs smtp-sink"
+                "… CPU time per message (lower is better): {} vs smtp-sink",
+                ours.name()
             ),
-            &pairs(name, |r| r.cpu),
+            &pairs(ours, |r| r.cpu),
             CPU,
             "smtp-sink",
             Target::None,
@@ -229,14 +229,13 @@ fn take_turns(
     let mut runs = Vec::new();
     for round in 0..load.source_rounds {
         let mut line = format!("round {}/{}:", round + 1, load.source_rounds);
-        let mut this_round = Vec::new();
         for turn in 0..servers.len() {
             let server = servers[(turn + round) % servers.len()];
             let run = run_against(source, server, load.source_messages)?;
-            line.push_str(&format!(" {} {:.0} msgs/s,", run.server, run.rate));
-            this_round.push(run);
+            let name = server.name();
+            line.push_str(&format!(" {name} {:.0} msgs/s,", run.rate));
+            runs.push(run);
         }
-        runs.extend(this_round);
         eprintln!("{line}");
     }
     Ok(runs)
@@ -267,7 +266,7 @@ fn run_against(
     // Stopped after the CPU time was read: stopping is not serving.
     drop(fresh);
     Ok(Run {
-        server: server.name(),
+        server,
         rate: rate(messages, elapsed),
         cpu,
     })

@@ -275,7 +275,7 @@ pub fn quick() -> bool {
 // ANCHOR: ratio
 /// The ratio of each pair, ours to the reference, or the reference to
 /// ours where lower is better: either way, higher is better then.
-fn ratios(pairs: &[(f64, f64)], target: Target) -> Vec<f64> {
+pub fn ratios(pairs: &[(f64, f64)], target: Target) -> Vec<f64> {
     let ratio = |&(ours, reference): &(f64, f64)| match target {
         Target::InverseRatioAtLeast(_) => reference / ours,
         _ => ours / reference,
@@ -406,6 +406,27 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 // ANCHOR_END: median_percentile
+
+/// The pairs for [`Table::compare_pairs`]: (ours, reference) of one
+/// figure, one pair per round in which both runs have it, in the rounds'
+/// order. `rounds` yields each round's runs; `ours` and `reference` tell
+/// each side's run among them (the first that fits), `figure` reads it.
+pub fn round_pairs<'a, R: 'a>(
+    rounds: impl IntoIterator<Item = &'a [R]>,
+    ours: impl Fn(&R) -> bool,
+    reference: impl Fn(&R) -> bool,
+    figure: impl Fn(&R) -> Option<f64>,
+) -> Vec<(f64, f64)> {
+    rounds
+        .into_iter()
+        .filter_map(|round| {
+            let of = |side: &dyn Fn(&R) -> bool| {
+                round.iter().find(|&run| side(run)).and_then(&figure)
+            };
+            Some((of(&ours)?, of(&reference)?))
+        })
+        .collect()
+}
 
 /// A child process (a server, a reference tool) killed and reaped when
 /// dropped: on every path out of a bench, early returns included.

@@ -17,6 +17,17 @@ const BOTH: [&str; 2] = ["smtp-raw", "smtp-send"];
 /// Long enough for a loaded machine; the programs get `--timeout 5`.
 const KILL_AFTER: Duration = Duration::from_secs(20);
 
+/// Runs `test` for each of [`BOTH`] at once, on threads of their own:
+/// a test that waits out a timeout then waits it once, not twice.
+fn both_at_once(test: impl Fn(&'static str) + Sync) {
+    std::thread::scope(|scope| {
+        for program in BOTH {
+            let test = &test;
+            scope.spawn(move || test(program));
+        }
+    });
+}
+
 struct Run {
     code: Option<i32>,
     stdout: String,
@@ -233,11 +244,7 @@ fn failing_steps() -> Vec<(Script, u8, &'static str)> {
 fn each_failing_step_has_its_exit_status() {
     // Rows S10-S15 through the programs. Slow replies meet --timeout 0.3;
     // the two programs wait them out at once.
-    std::thread::scope(|scope| {
-        for program in BOTH {
-            scope.spawn(move || each_step_fails_as_scripted(program));
-        }
-    });
+    both_at_once(each_step_fails_as_scripted);
 }
 
 fn each_step_fails_as_scripted(program: &str) {
@@ -562,25 +569,21 @@ fn s21_a_server_that_stops_reading_is_told_from_one_that_closed() {
     // 16 MiB is more than the sockets' buffers hold, so the writes stop.
     let body = long_message(16 * 1024);
     // Both programs at once: each waits out its half-second timeout.
-    std::thread::scope(|scope| {
-        for program in BOTH {
-            let body = &body;
-            scope.spawn(move || {
-                let (server, release) = stops_reading_after_data();
-                let port = server.addr().port();
-                let dir = TempDir::new().unwrap();
-                let first = format!("127.0.0.1:{port}, a@x, b@y\n");
-                let mail = [first.as_bytes(), body].concat();
-                let path = mail_file(&dir, &mail);
-                let args = ["--timeout", "0.5", path.to_str().unwrap()];
-                let out = run(program, &args);
-                drop(release);
-                let last = out.stdout.lines().last().unwrap_or("").to_owned();
-                assert_eq!(out.code, Some(8), "{program}: {last}");
-                let stopped =
-                    "the server stopped reading: no progress sending for 500ms";
-                assert!(last.contains(stopped), "{program}: {last}");
-            });
-        }
-    });
+    both_at_once(|program| stopped_reading_is_told(program, &body));
+}
+
+fn stopped_reading_is_told(program: &str, body: &[u8]) {
+    let (server, release) = stops_reading_after_data();
+    let port = server.addr().port();
+    let dir = TempDir::new().unwrap();
+    let first = format!("127.0.0.1:{port}, a@x, b@y\n");
+    let mail = [first.as_bytes(), body].concat();
+    let path = mail_file(&dir, &mail);
+    let args = ["--timeout", "0.5", path.to_str().unwrap()];
+    let out = run(program, &args);
+    drop(release);
+    let last = out.stdout.lines().last().unwrap_or("").to_owned();
+    assert_eq!(out.code, Some(8), "{program}: {last}");
+    let stopped = "the server stopped reading: no progress sending for 500ms";
+    assert!(last.contains(stopped), "{program}: {last}");
 }
