@@ -5,51 +5,10 @@
 //! same lines and the same leftover. It must never panic, and a line over
 //! the limit must always be refused without reading past the limit.
 
-use crate::common;
-
-use std::io::{self, ErrorKind, Read};
+use crate::common::{self, Chunked};
 
 use inet::line::{LineError, LineReader};
 use proptest::prelude::*;
-
-/// A reader that hands out its bytes in the given chunk sizes (cycled).
-/// A size of 0 stands for a read timeout at that point.
-struct Chunked {
-    data: Vec<u8>,
-    pos: usize,
-    sizes: Vec<usize>,
-    next: usize,
-}
-
-impl Chunked {
-    fn new(data: &[u8], sizes: &[usize]) -> Self {
-        let sizes = if sizes.is_empty() {
-            vec![usize::MAX]
-        } else {
-            sizes.to_vec()
-        };
-        Chunked {
-            data: data.to_vec(),
-            pos: 0,
-            sizes,
-            next: 0,
-        }
-    }
-}
-
-impl Read for Chunked {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let size = self.sizes[self.next % self.sizes.len()];
-        self.next += 1;
-        if size == 0 {
-            return Err(ErrorKind::WouldBlock.into());
-        }
-        let n = size.min(buf.len()).min(self.data.len() - self.pos);
-        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
 
 /// How a stream ended, as the reader reported it.
 #[derive(Debug, PartialEq, Eq)]
@@ -81,7 +40,7 @@ fn read_all(reader: Chunked, max_len: usize) -> (Vec<Vec<u8>>, Ending, usize) {
             Err(LineError::Io(e)) => panic!("unexpected I/O error: {e}"),
         }
     };
-    let consumed = lines.get_ref().pos;
+    let consumed = lines.get_ref().consumed();
     (got, ending, consumed)
 }
 

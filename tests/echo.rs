@@ -794,8 +794,7 @@ where
     let port = listener.local_addr().expect("address").port().to_string();
     let server = thread::spawn(move || {
         let (stream, _) = listener.accept().expect("the client connects");
-        stream.set_read_timeout(Some(WAIT)).expect("read timeout");
-        stream.set_write_timeout(Some(WAIT)).expect("write timeout");
+        common::set_timeouts(&stream);
         serve(&stream, &mut BufReader::new(&stream));
     });
     (port, server)

@@ -223,9 +223,14 @@ fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
 /// Connects to `addr` with read and write timeouts set.
 pub fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, WAIT).expect("connect");
+    set_timeouts(&stream);
+    stream
+}
+
+/// Sets `stream`'s read and write timeouts to [`WAIT`].
+pub fn set_timeouts(stream: &TcpStream) {
     stream.set_read_timeout(Some(WAIT)).expect("read timeout");
     stream.set_write_timeout(Some(WAIT)).expect("write timeout");
-    stream
 }
 
 /// One read from `reader` (whose socket is `stream`) that gives up after
@@ -273,6 +278,51 @@ pub fn proptest_config(file: &'static str, cases: u32) -> ProptestConfig {
             file,
         ))),
         ..ProptestConfig::default()
+    }
+}
+
+/// A reader that hands out its bytes in the given chunk sizes (cycled),
+/// as a slow network gives them. A size of 0 stands for a read timeout
+/// at that point; no sizes at all, for the whole stream at once.
+pub struct Chunked {
+    data: Vec<u8>,
+    pos: usize,
+    sizes: Vec<usize>,
+    next: usize,
+}
+
+impl Chunked {
+    pub fn new(data: &[u8], sizes: &[usize]) -> Self {
+        let sizes = if sizes.is_empty() {
+            vec![usize::MAX]
+        } else {
+            sizes.to_vec()
+        };
+        Chunked {
+            data: data.to_vec(),
+            pos: 0,
+            sizes,
+            next: 0,
+        }
+    }
+
+    /// How many of its bytes it has handed out.
+    pub fn consumed(&self) -> usize {
+        self.pos
+    }
+}
+
+impl Read for Chunked {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let size = self.sizes[self.next % self.sizes.len()];
+        self.next += 1;
+        if size == 0 {
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        }
+        let n = size.min(buf.len()).min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 

@@ -5,9 +5,10 @@
 //! `target/<profile>/examples/NAME`. `cargo test` builds the examples
 //! before it runs any test, but `cargo test --test inet examples::` does not,
 //! and a binary left from an earlier build may be stale: so the first
-//! test to need one runs `cargo build --examples` once for all (a no-op
-//! when they are fresh). Cargo holds no lock while tests run, so this
-//! nested cargo does not wait on the outer one.
+//! test to need one builds them once for all with
+//! [`built_programs`](crate::common::built_programs) (a no-op when they
+//! are fresh). Cargo holds no lock while tests run, so this nested cargo
+//! does not wait on the outer one.
 //!
 //! An example's standard output arrives line by line on a channel: a
 //! test waits for a line, or for the end of the output, each with a
@@ -23,6 +24,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::common::set_timeouts;
 /// How long a test waits for anything that should happen; connecting
 /// with timeouts, and reading a line, as every test does.
 pub use crate::common::{WAIT, connect, read_line};
@@ -239,11 +241,6 @@ fn whole(mut stream: impl Read + Send + 'static) -> Receiver<String> {
         let _ = tx.send(String::from_utf8_lossy(&bytes).into_owned());
     });
     rx
-}
-
-fn set_timeouts(stream: &TcpStream) {
-    stream.set_read_timeout(Some(WAIT)).expect("read timeout");
-    stream.set_write_timeout(Some(WAIT)).expect("write timeout");
 }
 
 /// A peer in the test: listens on `127.0.0.1:0`, and `play`s its part

@@ -51,9 +51,9 @@ where
 /// Lesson 1, exercise 1: the reverse name of an IPv6 address.
 mod ptr_name {
     use super::{ptr_name_answer as answer, ptr_name_start as start};
+    use crate::exercises::{for_all, unsaved};
     use inet::dns::reverse::reverse_name;
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestRunner};
     use std::net::IpAddr;
 
     #[test]
@@ -85,21 +85,14 @@ mod ptr_name {
             assert_eq!(ptr_name(ip(addr)), name, "the PTR name of {addr}");
         }
         // Every address, as the robust program writes it.
-        let config = Config {
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let mut runner = TestRunner::new(config);
-        let result = runner.run(&any::<IpAddr>(), |addr| {
+        let what = "the PTR name of an address: ";
+        for_all(what, unsaved(), &any::<IpAddr>(), |addr| {
             prop_assert_eq!(
                 ptr_name(addr),
                 reverse_name(addr).unwrap().to_string()
             );
             Ok(())
         });
-        if let Err(failure) = result {
-            panic!("the PTR name of an address: {failure}");
-        }
     }
 }
 

@@ -236,8 +236,8 @@ mod content_length {
     use super::{
         content_length_answer as answer, content_length_start as start,
     };
+    use crate::exercises::{for_all, unsaved};
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestRunner};
 
     #[test]
     #[ignore = "exercise: `cargo test --test inet -- --ignored content_length`"]
@@ -287,19 +287,12 @@ mod content_length {
             assert!(got.is_err(), "{what}, {:?}: got {got:?}", shown(values));
         }
         // Any length, written any way a list allows, is read back.
-        let config = Config {
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let mut runner = TestRunner::new(config);
-        let result = runner.run(&(any::<u64>(), 1usize..4), |(n, times)| {
+        let what = "a length, written as a list: ";
+        for_all(what, unsaved(), &(any::<u64>(), 1usize..4), |(n, times)| {
             let list = vec![n.to_string(); times].join(", ");
             prop_assert_eq!(length(&[list.as_bytes()]), Ok(Some(n)));
             Ok(())
         });
-        if let Err(failure) = result {
-            panic!("a length, written as a list: {failure}");
-        }
     }
 
     fn shown(values: &[&[u8]]) -> Vec<String> {
@@ -313,8 +306,8 @@ mod content_length {
 /// Lesson 2, exercise 3: a chunked body decoder.
 mod chunked {
     use super::{Debug, chunked_answer as answer, chunked_start as start};
+    use crate::exercises::{for_all, unsaved};
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestRunner};
 
     #[test]
     #[ignore = "exercise: `cargo test --test inet -- --ignored chunked`"]
@@ -421,15 +414,12 @@ mod chunked {
             }
         }
         // Any body, in chunks of any sizes, fed in pieces of any sizes.
-        let config = Config {
-            failure_persistence: None,
-            ..Config::default()
-        };
         let body = prop::collection::vec(any::<u8>(), 0..300);
         let sizes = prop::collection::vec(1usize..40, 1..20);
         let cuts = prop::collection::vec(0usize..400, 0..8);
-        let mut runner = TestRunner::new(config);
-        let result = runner.run(&(body, sizes, cuts), |(body, sizes, cuts)| {
+        let bodies = (body, sizes, cuts);
+        let what = "pieces of a chunked body: ";
+        for_all(what, unsaved(), &bodies, |(body, sizes, cuts)| {
             let input = chunked(&body, &sizes);
             let mut cuts = cuts;
             cuts.sort_unstable();
@@ -439,9 +429,6 @@ mod chunked {
             prop_assert_eq!(fed, (body, input.len(), true));
             Ok(())
         });
-        if let Err(failure) = result {
-            panic!("pieces of a chunked body: {failure}");
-        }
     }
 
     fn refuses_what_it_must<D, E: Debug>(

@@ -18,7 +18,8 @@ mod mail_command_start;
 /// Lesson 3, exercise 1: one SMTP reply, whole, however its bytes come.
 mod smtp_reply {
     use super::{smtp_reply_answer as answer, smtp_reply_start as start};
-    use std::io::{self, BufRead, BufReader, Read};
+    use crate::common::Chunked;
+    use std::io::{self, BufRead, BufReader};
 
     #[test]
     #[ignore = "exercise: `cargo test --test inet -- --ignored smtp_reply`"]
@@ -40,21 +41,6 @@ mod smtp_reply {
     /// A reply as the check sees it: its code and its lines' text.
     type Got = io::Result<(u16, Vec<String>)>;
 
-    /// Bytes that arrive `size` at a time, as a slow network gives them.
-    struct Pieces<'b> {
-        bytes: &'b [u8],
-        size: usize,
-    }
-
-    impl Read for Pieces<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.size.min(buf.len()).min(self.bytes.len());
-            buf[..n].copy_from_slice(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
-            Ok(n)
-        }
-    }
-
     /// Every reply in `wire`, read in pieces of `size` bytes, then what
     /// the next read gave (an error: the stream has ended).
     fn replies(
@@ -63,7 +49,7 @@ mod smtp_reply {
         size: usize,
         count: usize,
     ) -> Vec<Got> {
-        let mut input = BufReader::new(Pieces { bytes: wire, size });
+        let mut input = BufReader::new(Chunked::new(wire, &[size]));
         (0..count).map(|_| read(&mut input)).collect()
     }
 
@@ -152,8 +138,9 @@ mod smtp_reply {
 /// Lesson 3, exercise 2: the message as it goes after `354`.
 mod data_lines {
     use super::{data_lines_answer as answer, data_lines_start as start};
+    use crate::exercises::for_all;
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestRunner};
+    use proptest::test_runner::Config;
 
     #[test]
     #[ignore = "exercise: `cargo test --test inet -- --ignored data_lines`"]
@@ -232,7 +219,6 @@ mod data_lines {
                 String::from_utf8_lossy(message)
             );
         }
-        let mut runner = TestRunner::new(Config::with_cases(500));
         let message = proptest::collection::vec(
             prop_oneof![
                 Just(b'.'),
@@ -243,7 +229,7 @@ mod data_lines {
             ],
             0..40,
         );
-        let result = runner.run(&message, |message| {
+        for_all("", Config::with_cases(500), &message, |message| {
             let wire = data(&message);
             let Some((kept, after)) = server_reads(&wire) else {
                 panic!("no final dot line in {wire:?}");
@@ -252,9 +238,6 @@ mod data_lines {
             prop_assert_eq!(kept, lines(&message));
             Ok(())
         });
-        if let Err(e) = result {
-            panic!("{e}");
-        }
     }
 }
 

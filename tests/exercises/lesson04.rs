@@ -280,8 +280,8 @@ mod after_the_group {
 /// Lesson 4, exercise 3: Python 2's `repr()` of a byte string.
 mod py_repr {
     use super::{py_repr_answer as answer, py_repr_start as start};
+    use crate::exercises::{for_all, unsaved};
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestRunner};
 
     #[test]
     #[ignore = "exercise: `cargo test --test inet -- --ignored py_repr`"]
@@ -318,22 +318,16 @@ mod py_repr {
             assert_eq!(py_repr(bytes), python, "repr of {shown:?} ({why})");
         }
         // Any bytes, quotes and escapes often.
-        let config = Config {
-            failure_persistence: None,
-            ..Config::default()
-        };
         let byte = prop_oneof![
             3 => any::<u8>(),
             1 => prop::sample::select(b"'\"\\\r\n\t ~".to_vec()),
         ];
-        let mut runner = TestRunner::new(config);
-        let result = runner.run(&prop::collection::vec(byte, 0..40), |bytes| {
+        let bytes = prop::collection::vec(byte, 0..40);
+        let what = "py_repr differs from the library's: ";
+        for_all(what, unsaved(), &bytes, |bytes| {
             let library = inet::smtp::debug::py_repr(&bytes);
             prop_assert_eq!(py_repr(&bytes), library);
             Ok(())
         });
-        if let Err(failure) = result {
-            panic!("py_repr differs from the library's: {failure}");
-        }
     }
 }

@@ -171,7 +171,6 @@ mod refuse_waiting {
     use std::thread;
     use std::time::Duration;
 
-    /// How long the check waits for anything that should happen.
     /// How long a blocking `accept` with nobody coming is watched
     /// waiting: "still waiting after this long" stands for "blocks".
     const HANG: Duration = Duration::from_millis(300);

@@ -174,6 +174,7 @@ mod percentile {
 
 /// Lesson 7, exercise 3: programs take turns, round after round.
 mod take_turns {
+    use super::percentile_answer::median;
     use super::{take_turns_answer as answer, take_turns_start as start};
 
     #[test]
@@ -185,16 +186,6 @@ mod take_turns {
     #[test]
     fn answer() {
         check(answer::schedule);
-    }
-
-    /// The median of some figures.
-    fn median(mut figures: Vec<f64>) -> f64 {
-        figures.sort_by(f64::total_cmp);
-        let n = figures.len();
-        match n % 2 {
-            1 => figures[n / 2],
-            _ => (figures[n / 2 - 1] + figures[n / 2]) / 2.0,
-        }
     }
 
     fn check(schedule: impl Fn(usize, usize) -> Vec<usize>) {
@@ -233,7 +224,7 @@ mod take_turns {
             let mine = order.iter().enumerate().filter(|(_, p)| **p == program);
             mine.map(|(slot, _)| speed(slot)).collect()
         };
-        let ratio = median(figures(1)) / median(figures(0));
+        let ratio = median(&figures(1)) / median(&figures(0));
         assert!(
             (0.98..=1.02).contains(&ratio),
             "the same program measured {ratio:.2}x itself: the drift fell on one"

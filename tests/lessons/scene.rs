@@ -195,17 +195,26 @@ impl Scene {
     /// output from now on: a port the system picked for a program that
     /// does not take one (the tour's servers), a queue id.
     pub fn mask_number_after(&mut self, before: &str, shown: &str) {
-        let (before, shown) = (before.to_string(), shown.to_string());
-        self.run_masks.push((before, shown, char::is_ascii_digit));
+        self.mask_run_after(before, shown, char::is_ascii_digit);
     }
 
     /// Shows every run of hex digits that follows `before` as `shown`, in
     /// every output from now on: the random part of a name (a temporary
     /// file's, `.page.html.3f9c0a17b2d4e681.tmp`).
     pub fn mask_hex_after(&mut self, before: &str, shown: &str) {
+        self.mask_run_after(before, shown, char::is_ascii_hexdigit);
+    }
+
+    /// Shows every run of characters that are `part` after `before` as
+    /// `shown`, in every output from now on.
+    pub fn mask_run_after(
+        &mut self,
+        before: &str,
+        shown: &str,
+        part: fn(&char) -> bool,
+    ) {
         let (before, shown) = (before.to_string(), shown.to_string());
-        self.run_masks
-            .push((before, shown, char::is_ascii_hexdigit));
+        self.run_masks.push((before, shown, part));
     }
 
     /// Passes every output from now on through `mask`, after the other
@@ -562,7 +571,7 @@ fn replace_number_after(text: &str, before: &str, shown: &str) -> String {
 
 /// `text` with the run of characters that are `part` after each `before`
 /// replaced by `shown`.
-fn replace_run_after(
+pub fn replace_run_after(
     text: &str,
     before: &str,
     shown: &str,

@@ -5,9 +5,7 @@
 //! again, the simple way, so that a bug in `src/smtp/data.rs` can't hide
 //! in the test's expectations.
 
-use crate::common;
-
-use std::io::{self, Read};
+use crate::common::{self, Chunked};
 
 use inet::line::LineReader;
 use inet::smtp::command::{Command, CommandError};
@@ -16,35 +14,9 @@ use inet::smtp::read::read_reply;
 use inet::smtp::reply::{MAX_REPLY_LINE, Reply};
 use proptest::prelude::*;
 
-/// A reader that hands out its bytes in the given chunk sizes (cycled).
-struct Chunked {
-    data: Vec<u8>,
-    pos: usize,
-    sizes: Vec<usize>,
-    next: usize,
-}
-
-impl Read for Chunked {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let size = self.sizes[self.next % self.sizes.len()];
-        self.next += 1;
-        let n = size.min(buf.len()).min(self.data.len() - self.pos);
-        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
 /// Reads replies until the stream ends.
 fn read_all(data: &[u8], sizes: Vec<usize>) -> Vec<Reply> {
-    let data = data.to_vec();
-    let chunked = Chunked {
-        data,
-        pos: 0,
-        sizes,
-        next: 0,
-    };
-    let mut lines = LineReader::new(chunked, MAX_REPLY_LINE);
+    let mut lines = LineReader::new(Chunked::new(data, &sizes), MAX_REPLY_LINE);
     let mut replies = Vec::new();
     while let Ok(reply) = read_reply(&mut lines, |_| {}) {
         replies.push(reply);

@@ -4,14 +4,29 @@
 
 use super::super::scene::{Play, Scene, Stop};
 
+/// The scene of [`compare_recording`] on `lessons/recordings/NAME.txt`,
+/// the recording read in when the tests are built.
+macro_rules! compare {
+    ($name:literal) => {
+        |s: &mut Scene| {
+            let recording = include_str!(concat!(
+                "../../../lessons/recordings/",
+                $name,
+                ".txt"
+            ));
+            compare_recording(s, $name, recording)
+        }
+    };
+}
+
 /// The compare reports' scenes, by the name their markers give.
 pub const SCENES: &[(&str, Play)] = &[
-    ("compare-inet-01", compare_inet_01),
-    ("compare-inet-02", compare_inet_02),
-    ("compare-inet-03", compare_inet_03),
-    ("compare-inet-04", compare_inet_04),
-    ("compare-inet-06-08", compare_inet_06_08),
-    ("compare-inet-10", compare_inet_10),
+    ("compare-inet-01", compare!("inet_01")),
+    ("compare-inet-02", compare!("inet_02")),
+    ("compare-inet-03", compare!("inet_03")),
+    ("compare-inet-04", compare!("inet_04")),
+    ("compare-inet-06-08", compare!("inet_06_08")),
+    ("compare-inet-10", compare!("inet_10")),
 ];
 
 /// `compare` on a recording (`lessons/recordings/NAME.txt`), from the
@@ -26,34 +41,4 @@ fn compare_recording(
     s.file(&path, recording)?;
     s.run(&format!("compare {path}"))?;
     Ok(())
-}
-
-fn compare_inet_01(s: &mut Scene) -> Result<(), Stop> {
-    let recording = include_str!("../../../lessons/recordings/inet_01.txt");
-    compare_recording(s, "inet_01", recording)
-}
-
-fn compare_inet_02(s: &mut Scene) -> Result<(), Stop> {
-    let recording = include_str!("../../../lessons/recordings/inet_02.txt");
-    compare_recording(s, "inet_02", recording)
-}
-
-fn compare_inet_03(s: &mut Scene) -> Result<(), Stop> {
-    let recording = include_str!("../../../lessons/recordings/inet_03.txt");
-    compare_recording(s, "inet_03", recording)
-}
-
-fn compare_inet_04(s: &mut Scene) -> Result<(), Stop> {
-    let recording = include_str!("../../../lessons/recordings/inet_04.txt");
-    compare_recording(s, "inet_04", recording)
-}
-
-fn compare_inet_06_08(s: &mut Scene) -> Result<(), Stop> {
-    let recording = include_str!("../../../lessons/recordings/inet_06_08.txt");
-    compare_recording(s, "inet_06_08", recording)
-}
-
-fn compare_inet_10(s: &mut Scene) -> Result<(), Stop> {
-    let recording = include_str!("../../../lessons/recordings/inet_10.txt");
-    compare_recording(s, "inet_10", recording)
 }

@@ -7,7 +7,7 @@
 
 use std::fs;
 
-use super::super::scene::{Play, Scene, Stop};
+use super::super::scene::{Play, Scene, Stop, replace_run_after};
 
 /// Lesson 1's scenes, by the name its markers give.
 pub const SCENES: &[(&str, Play)] = &[
@@ -175,7 +175,8 @@ const DNSMASQ: &str = "dnsmasq --no-daemon --conf-file=/dev/null --port=5311 \\
 /// By hand: dnsmasq in a first terminal.
 fn dnsmasq(s: &mut Scene) -> Result<(), Stop> {
     s.needs("dnsmasq")?;
-    s.mask_with(dnsmasq_version);
+    // dnsmasq's first line names its version: the lesson shows 2.90.
+    s.mask_run_after("started, version ", "2.90", |c| *c != ' ');
     s.server_on_free_port(DNSMASQ, 5311)
 }
 
@@ -253,17 +254,7 @@ fn client_ports(text: &str) -> String {
 /// `id=0x`, and as the first two of the query's bytes.
 fn query_id(text: &str) -> String {
     let id = SHOWN_ID.concat();
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("id=0x") {
-        let after = at + "id=0x".len();
-        out.push_str(&rest[..after]);
-        rest = &rest[after..];
-        let hex = rest.find(|c: char| !c.is_ascii_hexdigit());
-        rest = &rest[hex.unwrap_or(rest.len())..];
-        out.push_str(&id);
-    }
-    let text = out + rest;
+    let text = replace_run_after(text, "id=0x", &id, char::is_ascii_hexdigit);
     const BYTES: &str = "The query's bytes:\n    ";
     match text.split_once(BYTES) {
         Some((before, after)) if after.len() >= 5 => {
@@ -275,18 +266,6 @@ fn query_id(text: &str) -> String {
             )
         }
         _ => text,
-    }
-}
-
-/// dnsmasq's first line names its version: the lesson shows 2.90.
-fn dnsmasq_version(text: &str) -> String {
-    const VERSION: &str = "started, version ";
-    match text.split_once(VERSION) {
-        Some((before, after)) => {
-            let end = after.find(' ').unwrap_or(after.len());
-            format!("{before}{VERSION}2.90{}", &after[end..])
-        }
-        None => text.to_string(),
     }
 }
 
