@@ -81,7 +81,7 @@ pub fn judge(comparisons: &[Comparison], rows: &[Row]) -> Vec<Judged> {
 
 /// Judges one comparison: the diff of each channel, then the rule of
 /// the module doc.
-fn one(comparison: &Comparison, rows: &[Row]) -> Judged {
+fn one(comparison: &Comparison, table: &[Row]) -> Judged {
     let mut channels: Vec<Channel> = comparison
         .channel_names()
         .into_iter()
@@ -94,18 +94,33 @@ fn one(comparison: &Comparison, rows: &[Row]) -> Judged {
             }
         })
         .collect();
-    let applying: Vec<&Row> =
-        rows.iter().filter(|row| applies(row, &channels)).collect();
+    // Each differing line's rows about its channel with it among their
+    // lines, as places in `table` until the rule's last clause is
+    // applied; and which row printed a line of which program.
+    let mut printed: BTreeSet<(usize, Who)> = BTreeSet::new();
     for channel in &mut channels {
         for line in &mut channel.lines {
             if let Line::Differs { who, text, rows } = line {
-                *rows = applying
-                    .iter()
-                    .filter(|row| row.is_about(&channel.name))
-                    .filter(|row| row.has_line(*who, text))
-                    .map(|row| row.number)
+                *rows = (0..table.len())
+                    .filter(|&r| table[r].is_about(&channel.name))
+                    .filter(|&r| table[r].has_line(*who, text))
                     .collect();
+                printed.extend(rows.iter().map(|&r| (r, *who)));
             }
+        }
+    }
+    let kept = |r: usize| {
+        Who::BOTH.iter().all(|&who| {
+            table[r].lines(who).is_empty() || printed.contains(&(r, who))
+        })
+    };
+    for line in channels.iter_mut().flat_map(|c| &mut c.lines) {
+        if let Line::Differs { rows, .. } = line {
+            *rows = rows
+                .iter()
+                .filter(|&&r| kept(r))
+                .map(|&r| table[r].number)
+                .collect();
         }
     }
     Judged {
@@ -135,23 +150,6 @@ fn lines(python: &[String], rust: &[String]) -> Vec<Line> {
         }
     }
     lines
-}
-
-/// Whether every program `row` gives lines for printed one of them among
-/// the differing lines of the channels it is about.
-fn applies(row: &Row, channels: &[Channel]) -> bool {
-    let printed = |who: Who| {
-        let about = channels.iter().filter(|c| row.is_about(&c.name));
-        about.flat_map(|c| &c.lines).any(|line| match line {
-            Line::Differs { who: w, text, .. } => {
-                *w == who && row.has_line(who, text)
-            }
-            Line::Same(_) => false,
-        })
-    };
-    Who::BOTH
-        .iter()
-        .all(|&who| row.lines(who).is_empty() || printed(who))
 }
 
 /// What `judged` found.

@@ -61,28 +61,24 @@ impl Strictness {
 /// Checks that every one-place change of a line of the original's side
 /// of `comparisons` makes some line undocumented under `rows`.
 pub fn check(comparisons: &[Comparison], rows: &[Row]) -> Strictness {
+    let unchecked = |why: &str| Strictness {
+        unchecked: Some(why.into()),
+        ..Strictness::default()
+    };
     if summary(&judge(comparisons, rows)).undocumented > 0 {
-        let why = "some line is undocumented already".into();
-        return Strictness {
-            unchecked: Some(why),
-            ..Strictness::default()
-        };
+        return unchecked("some line is undocumented already");
     }
     let Some(marker) = marker(comparisons, rows) else {
-        let why = "no character is free to change a line to".into();
-        return Strictness {
-            unchecked: Some(why),
-            ..Strictness::default()
-        };
+        return unchecked("no character is free to change a line to");
     };
     let mut strictness = Strictness::default();
     for comparison in comparisons.iter().filter(|c| c.skipped.is_none()) {
+        let mut mutant = comparison.clone();
         for (c, i) in comparison.python.places() {
             strictness.lines += 1;
             let (channel, lines) = &comparison.python.channels[c];
             for changed in changes(&lines[i], marker) {
                 strictness.changes += 1;
-                let mut mutant = comparison.clone();
                 mutant.python.channels[c].1[i] = changed.clone();
                 let judged = judge(std::slice::from_ref(&mutant), rows);
                 if summary(&judged).undocumented == 0 {
@@ -94,6 +90,9 @@ pub fn check(comparisons: &[Comparison], rows: &[Row]) -> Strictness {
                     ]);
                 }
             }
+            // One place changed at a time: the next line's changes see
+            // this one as it was.
+            mutant.python.channels[c].1[i] = lines[i].clone();
         }
     }
     strictness

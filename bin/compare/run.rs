@@ -164,7 +164,7 @@ fn one_chapter(
                 chapter.title, found.version, options.python
             )];
             setup.found = Some(found.clone());
-            (heading, live(chapter, &setup)?)
+            (heading, run_plans(chapter, &setup, None)?)
         }
         Err(why) => without_python(chapter, &setup, &originals, options, why)?,
     };
@@ -204,7 +204,7 @@ fn without_python(
         ),
         as_recorded(chapter, &recording, &from),
     ];
-    let comparisons = replayed(chapter, setup, &recording, &from)?;
+    let comparisons = run_plans(chapter, setup, Some((&recording, &from)))?;
     Ok((heading, comparisons))
 }
 
@@ -228,7 +228,7 @@ fn recorded(
     let rows = table::parse(chapter.lesson)?;
     let setup = Setup::new(Path::new("."), options)?;
     let heading = vec![as_recorded(chapter, &recording, &from)];
-    let comparisons = replayed(chapter, &setup, &recording, &from)?;
+    let comparisons = run_plans(chapter, &setup, Some((&recording, &from)))?;
     finish(chapter, heading, &comparisons, &rows, options, out)
 }
 
@@ -274,57 +274,46 @@ pub fn recording_of(
     Ok((recording, from))
 }
 
-/// Both sides of every comparison, run.
-fn live(
+/// Every comparison: the port's side run, and the original's run too or,
+/// given a `recording` (and where it was read from), taken from it. With
+/// a recording, one whose port's side runs an original too is skipped.
+fn run_plans(
     chapter: &Chapter,
     setup: &Setup,
+    recording: Option<(&Recording, &str)>,
 ) -> Result<Vec<Comparison>, CompareError> {
     let mut comparisons = Vec::new();
     for plan in chapter.plans {
+        let python = match recording {
+            None => (plan.python)(setup)?,
+            Some(_) if plan.rust_needs_python => {
+                comparisons.push(Comparison {
+                    title: plan.title.into(),
+                    python: Default::default(),
+                    rust: Default::default(),
+                    skipped: Some(
+                        "the port's side runs an original too, which needs \
+                         Python 2.7"
+                            .into(),
+                    ),
+                });
+                continue;
+            }
+            Some((recording, from)) => recording
+                .side(plan.title)
+                .ok_or_else(|| {
+                    CompareError::NeedsPython(format!(
+                        "the recording {from} has no comparison \"{}\": it \
+                         was made before the chapter's script changed, and \
+                         must be made again (compare --record ORIGINALS)",
+                        plan.title
+                    ))
+                })?
+                .clone(),
+        };
         comparisons.push(Comparison {
             title: plan.title.into(),
-            python: (plan.python)(setup)?,
-            rust: (plan.rust)(setup)?,
-            skipped: None,
-        });
-    }
-    Ok(comparisons)
-}
-
-/// Every comparison with the original's side from `recording` and the
-/// port's run; one whose port's side needs Python 2.7 too is skipped.
-fn replayed(
-    chapter: &Chapter,
-    setup: &Setup,
-    recording: &Recording,
-    from: &str,
-) -> Result<Vec<Comparison>, CompareError> {
-    let mut comparisons = Vec::new();
-    for plan in chapter.plans {
-        if plan.rust_needs_python {
-            comparisons.push(Comparison {
-                title: plan.title.into(),
-                python: Default::default(),
-                rust: Default::default(),
-                skipped: Some(
-                    "the port's side runs an original too, which needs \
-                     Python 2.7"
-                        .into(),
-                ),
-            });
-            continue;
-        }
-        let python = recording.side(plan.title).ok_or_else(|| {
-            CompareError::NeedsPython(format!(
-                "the recording {from} has no comparison \"{}\": it was made \
-                 before the chapter's script changed, and must be made \
-                 again (compare --record ORIGINALS)",
-                plan.title
-            ))
-        })?;
-        comparisons.push(Comparison {
-            title: plan.title.into(),
-            python: python.clone(),
+            python,
             rust: (plan.rust)(setup)?,
             skipped: None,
         });
