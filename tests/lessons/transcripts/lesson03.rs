@@ -2,9 +2,10 @@
 //!
 //! The lesson tells one story: a slow mock started once (port 2522) and
 //! left running, the files the reader writes beside it, and every run
-//! against it, in order. A scene replays quietly what the reader did
-//! before its block, so the mock's dump holds the same messages, with the
-//! same numbers, as the reader's does.
+//! against it, in order. A scene against the slow mock replays quietly
+//! what the reader did before its block, so the mock's dump holds the same
+//! messages, with the same numbers, as the reader's does. A scene against
+//! another server starts only that one, beside the mail file it copies.
 
 use super::super::scene::{Play, Scene, Stop};
 
@@ -117,28 +118,37 @@ fn mock_smtp_silent(s: &mut Scene) -> Result<(), Stop> {
 
 /// The minimal port against it: it waits until `timeout` kills it.
 fn inet_03_silent(s: &mut Scene) -> Result<(), Stop> {
-    s.quietly(silent_mocks)?;
-    s.run(SILENT_TXT)?;
+    let files = [MAIL2, &crlf("mail2.txt")];
+    against(s, &files, mock_smtp_silent, (SILENT_TXT, true))?;
     s.run(&format!("timeout 2 {PORT} silent.txt; echo $?"))?;
     Ok(())
 }
 
-/// The slow mock and the chapter's message, also with CRLF line ends.
-fn slow_mock_and_mail2(s: &mut Scene) -> Result<(), Stop> {
-    mock_smtp_slow(s)?;
-    s.run(MAIL2)?;
-    s.run(&crlf("mail2.txt"))?;
-    Ok(())
-}
-
-/// The slow mock, the CRLF mail file, and the mock that never greets.
-fn silent_mocks(s: &mut Scene) -> Result<(), Stop> {
-    slow_mock_and_mail2(s)?;
-    mock_smtp_silent(s)
-}
-
 /// The mail file that names the mock that never greets.
 const SILENT_TXT: &str = "sed 's/:2522,/:2523,/' mail2-crlf.txt > silent.txt";
+
+/// With `server` started in another terminal: the mail files `files`
+/// write, then `copy`, the one that names `server` (shown when the reader
+/// makes it, not when it was made earlier). The slow mock is not started:
+/// the copy names another port, and nothing else is sent.
+fn against(
+    s: &mut Scene,
+    files: &[&str],
+    server: Play,
+    (copy, shown): (&str, bool),
+) -> Result<(), Stop> {
+    s.quietly(|s| {
+        for file in files {
+            s.run(file)?;
+        }
+        server(s)
+    })?;
+    match shown {
+        true => s.run(copy)?,
+        false => s.quietly(|s| s.run(copy))?,
+    };
+    Ok(())
+}
 
 /// `smtp-raw` on the Unix file, against the slow mock.
 fn smtp_raw_slow(s: &mut Scene) -> Result<(), Stop> {
@@ -160,11 +170,8 @@ fn smtp_raw_dots(s: &mut Scene) -> Result<(), Stop> {
 /// `smtp-raw` against the mock that never greets.
 fn smtp_raw_silent(s: &mut Scene) -> Result<(), Stop> {
     // What `inet-03-silent` set up, without its two seconds of waiting.
-    s.quietly(|s| {
-        silent_mocks(s)?;
-        s.run(SILENT_TXT)?;
-        Ok(())
-    })?;
+    let files = [MAIL2, &crlf("mail2.txt")];
+    against(s, &files, mock_smtp_silent, (SILENT_TXT, false))?;
     s.run("smtp-raw --timeout 2 silent.txt; echo $?")?;
     Ok(())
 }
@@ -176,12 +183,8 @@ fn mock_smtp_bytes(s: &mut Scene) -> Result<(), Stop> {
 
 /// `smtp-raw` against it: each reply still read whole.
 fn smtp_raw_bytes(s: &mut Scene) -> Result<(), Stop> {
-    s.quietly(|s| {
-        mock_smtp_slow(s)?;
-        s.run(MAIL2)?;
-        mock_smtp_bytes(s)
-    })?;
-    s.run("sed 's/:2522,/:2524,/' mail2.txt > bytes.txt")?;
+    let copy = "sed 's/:2522,/:2524,/' mail2.txt > bytes.txt";
+    against(s, &[MAIL2], mock_smtp_bytes, (copy, true))?;
     s.run("smtp-raw bytes.txt | head -n 8")?;
     Ok(())
 }
@@ -193,12 +196,8 @@ fn mock_smtp_soft(s: &mut Scene) -> Result<(), Stop> {
 
 /// `smtp-raw` against it: a temporary failure, exit status 7.
 fn smtp_raw_soft(s: &mut Scene) -> Result<(), Stop> {
-    s.quietly(|s| {
-        mock_smtp_slow(s)?;
-        s.run(MAIL2)?;
-        mock_smtp_soft(s)
-    })?;
-    s.run("sed 's/:2522,/:2525,/' mail2.txt > soft.txt")?;
+    let copy = "sed 's/:2522,/:2525,/' mail2.txt > soft.txt";
+    against(s, &[MAIL2], mock_smtp_soft, (copy, true))?;
     s.run("smtp-raw soft.txt > raw.log; echo $?")?;
     s.run("tail -n 4 raw.log")?;
     Ok(())
@@ -223,13 +222,8 @@ fn smtp_sink(s: &mut Scene) -> Result<(), Stop> {
 
 /// `smtp-raw` against `smtp-sink`, and the message it kept.
 fn smtp_raw_sink(s: &mut Scene) -> Result<(), Stop> {
-    s.quietly(|s| {
-        mock_smtp_slow(s)?;
-        s.run(MAIL2)?;
-        s.run(DOTS)?;
-        smtp_sink(s)
-    })?;
-    s.run("sed 's/:2522,/:2526,/' dots.txt > sink.txt")?;
+    let copy = "sed 's/:2522,/:2526,/' dots.txt > sink.txt";
+    against(s, &[DOTS], smtp_sink, (copy, true))?;
     s.run("smtp-raw sink.txt")?;
     s.run("sed -n '/^From:/,$p' sink/*")?;
     Ok(())
@@ -237,10 +231,7 @@ fn smtp_raw_sink(s: &mut Scene) -> Result<(), Stop> {
 
 /// `smtp-sink -q .`: it hangs up after the final dot, without a reply.
 fn smtp_sink_hangs_up(s: &mut Scene) -> Result<(), Stop> {
-    s.quietly(|s| {
-        mock_smtp_slow(s)?;
-        s.run(MAIL2)
-    })?;
+    s.quietly(|s| s.run(MAIL2))?;
     smtp_sink_on(s, "smtp-sink -q . 127.0.0.1:2527 10", 2527)?;
     s.run("sed 's/:2522,/:2527,/' mail2.txt > hangs-up.txt")?;
     s.run("smtp-raw hangs-up.txt > raw.log; echo $?")?;
@@ -271,7 +262,11 @@ fn swaks(s: &mut Scene) -> Result<(), Stop> {
 /// CRLF file without its port; then on the Unix one.
 fn inet_03_py(s: &mut Scene) -> Result<(), Stop> {
     s.needs_python()?;
-    s.quietly(slow_mock_and_mail2)?;
+    s.quietly(|s| {
+        mock_smtp_slow(s)?;
+        s.run(MAIL2)?;
+        s.run(&crlf("mail2.txt"))
+    })?;
     // Its queue id as the reader sees it: the sixth message of the lesson.
     s.mask_number_after("queued as MOCK", "0006");
     s.run("mkdir -p py2")?;

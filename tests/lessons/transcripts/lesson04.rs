@@ -81,14 +81,6 @@ fn refusing_mock(s: &mut Scene) -> Result<(), Stop> {
     s.server(REFUSING, 2542)
 }
 
-/// What the reader did before a fault: the first mock, `mail2.txt`.
-fn first_mock_and_mail(s: &mut Scene) -> Result<(), Stop> {
-    s.quietly(|s| {
-        inet_04_mock(s)?;
-        s.run(WRITE_MAIL2).map(|_| ())
-    })
-}
-
 /// The mail file for the refusing mock, from `mail2.txt`.
 const REFUSED_TXT: &str = "sed 's/:2541,/:2542,/' mail2.txt > refused.txt";
 
@@ -97,15 +89,18 @@ const SILENT_TXT: &str = "sed 's/:2541,/:2543,/' mail2.txt > silent.txt";
 
 /// The second terminal, with `server` started in another: the copy of
 /// `mail2.txt` for it (shown when the reader makes it, not when it was
-/// made earlier), then `command`, and its exit status.
+/// made earlier), then `command`, and its exit status. The first mock is
+/// not started: nothing here is sent to it.
 fn against(
     s: &mut Scene,
     server: Play,
     (copy, shown): (&str, bool),
     command: &str,
 ) -> Result<(), Stop> {
-    first_mock_and_mail(s)?;
-    s.quietly(server)?;
+    s.quietly(|s| {
+        s.run(WRITE_MAIL2)?;
+        server(s)
+    })?;
     match shown {
         true => s.run(copy)?,
         false => s.quietly(|s| s.run(copy))?,
@@ -168,8 +163,10 @@ const MAIL2_TO_2544: &str = "sed -i.bak 's/:2541,/:2544,/' mail2.txt";
 
 /// `smtp-send --debug`, with the mock started in another terminal.
 fn smtp_send_debug(s: &mut Scene) -> Result<(), Stop> {
-    first_mock_and_mail(s)?;
-    s.quietly(mock_smtp_dump)?;
+    s.quietly(|s| {
+        s.run(WRITE_MAIL2)?;
+        mock_smtp_dump(s)
+    })?;
     s.run(MAIL2_TO_2544)?;
     s.run("smtp-send --debug mail2.txt")?;
     Ok(())
@@ -202,11 +199,11 @@ fn trap_server(s: &mut Scene) -> Result<(), Stop> {
 }
 
 /// The second terminal: `smtp-send --debug` walks into the trap, with
-/// `mail2.txt` as "Run it by hand" left it.
+/// `mail2.txt` as "Run it by hand" left it (its mock is not started:
+/// nothing here is sent to it).
 fn smtp_send_trap(s: &mut Scene) -> Result<(), Stop> {
-    first_mock_and_mail(s)?;
     s.quietly(|s| {
-        mock_smtp_dump(s)?;
+        s.run(WRITE_MAIL2)?;
         s.run(MAIL2_TO_2544)?;
         trap_server(s)
     })?;
