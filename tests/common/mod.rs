@@ -236,11 +236,10 @@ pub fn set_timeouts(stream: &TcpStream) {
 /// One read from `reader` (whose socket is `stream`) that gives up after
 /// `quiet`, however often a signal cuts it short. In this test process a
 /// read with a timeout can fail with EINTR at any moment (Linux never
-/// restarts one, see signal(7)): while tests' threads start child
-/// processes at once, the SIGCHLD of one that ends can cut short such a
-/// read in any thread, even with no handler set for it; assert_cmd's
-/// `timeout`, which sets one, makes that many times more frequent. Such
-/// a read is tried again for the time left.
+/// restarts one, see signal(7)): it does while other threads start child
+/// processes at once, even with no signal handler set, and several times
+/// more often once assert_cmd's `timeout` has set its SIGCHLD handler.
+/// Such a read is tried again for the time left.
 pub fn read_within(
     stream: &TcpStream,
     reader: &mut impl Read,
