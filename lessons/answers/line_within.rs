@@ -1,6 +1,7 @@
 //! An answer to lesson 0's exercise 2: one deadline for a whole line.
 //! Before each read, the socket may wait only the time the deadline has
-//! left; once none is left, `next_wait` fails with `TimedOut`.
+//! left; once none is left, `next_wait` fails with `TimedOut`. A read a
+//! signal interrupts is tried again, for the time left only.
 
 use std::io::{self, ErrorKind, Read};
 use std::net::TcpStream;
@@ -27,7 +28,12 @@ pub fn read_line_within(
         // The time left, for this read: no read outlasts the deadline.
         stream.set_read_timeout(Some(deadline.next_wait()?))?;
         let mut byte = [0];
-        if stream.read(&mut byte)? == 0 {
+        let n = match stream.read(&mut byte) {
+            // A signal cut the wait short: wait again, for the time left.
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            read => read?,
+        };
+        if n == 0 {
             return Err(ErrorKind::UnexpectedEof.into());
         }
         if byte[0] == b'\n' {
