@@ -57,7 +57,9 @@
 //!
 //! Its rows must be the program's reading path (`lessons/reading_paths.rs`
 //! says what that holds and how lines are counted), each file once; the
-//! sizes and the total are generated.
+//! sizes and the total are generated. A table marked `<!-- file-sizes -->`
+//! lists files of no one program (lesson 0's shared pieces): any files,
+//! with no total; its sizes are generated the same way.
 //!
 //! **The book** (when `lessons/book.toml` exists). Every page is listed in
 //! `SUMMARY.md`. A lesson that shows or links to a file outside `lessons/`
@@ -113,6 +115,8 @@ const GENERATED: &str =
     "<!-- Written by `BLESS=1 cargo test --test inet lessons::`";
 /// The marker of a reading map: `<!-- reading-map: PROGRAM -->`.
 const READING_MAP: &str = "reading-map:";
+/// The marker of a table of files with their sizes, for no one program.
+const FILE_SIZES: &str = "<!-- file-sizes -->";
 
 /// What went wrong; tests match on this rather than on message wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,12 +156,14 @@ enum Kind {
     /// A scene that no lesson shows.
     UnusedScene,
     /// A reading map that names no program, has no table, or a row
-    /// without its three cells or its file.
+    /// without its three cells or its file (or a file-sizes table with no
+    /// table, or a row naming no file or a missing one).
     BrokenMap,
     /// A reading map whose files are not its program's reading path: one
     /// left out, one not on it or listed twice, a link to another file.
     MapOffPath,
-    /// A reading map's sizes or total out of date.
+    /// A reading map's (or a file-sizes table's) sizes or total out of
+    /// date.
     StaleMap,
     /// A file or directory that could not be read (or, blessing, written).
     Unreadable,
@@ -699,6 +705,9 @@ impl Checker {
             } else if let Some(name) = parse_marker(READING_MAP, line) {
                 // Its rows are then read as prose, for their links.
                 self.check_reading_map(&mut scan, &lines, at, name);
+                at + 1
+            } else if line.trim() == FILE_SIZES {
+                self.check_file_sizes(&mut scan, &lines, at);
                 at + 1
             } else {
                 self.scan_links(&mut scan, at, line);
@@ -1300,6 +1309,54 @@ impl Checker {
         }
         let total = total.map(|&row| (row, lines[row]));
         self.check_map_total(scan, &path, rows[rows.len() - 1], total);
+    }
+
+    /// Checks the table of files marked `<!-- file-sizes -->` at index
+    /// `at`: each row names a file of the repository and gives its size in
+    /// code lines, counted as a reading map counts them; stale sizes get
+    /// an edit. Unlike a reading map, it may list any files, and has no
+    /// total.
+    fn check_file_sizes(
+        &mut self,
+        scan: &mut PageScan,
+        lines: &[&str],
+        at: usize,
+    ) {
+        let page = scan.path.clone();
+        let rows: Vec<usize> = (at + 1..lines.len())
+            .take_while(|&i| lines[i].trim_start().starts_with('|'))
+            .collect();
+        if rows.len() < 3 {
+            let why = "a file-sizes marker must be followed on the very next \
+                       line by a table: | File | Lines | ... |";
+            return self.report(BrokenMap, &page, at + 1, why.to_string());
+        }
+        for &row in &rows[2..] {
+            let line = lines[row];
+            let Some(cells) = self.map_cells(&page, (row, line)) else {
+                continue;
+            };
+            let cell = &line[cells[0].clone()];
+            let Some(file) = markdown::first_code_span(cell) else {
+                let why = "this row of a file-sizes table names no file in a \
+                           code span";
+                self.report(BrokenMap, &page, row + 1, why.to_string());
+                continue;
+            };
+            let file = PathBuf::from(file.trim());
+            match fs::read_to_string(self.root.join(&file)) {
+                Ok(text) => {
+                    self.check_map_link(&page, (row, cell), &file);
+                    let size = reading_paths::code_lines(&text).to_string();
+                    let edit = [(cells[1].clone(), size)];
+                    self.expect_cells(scan, (row, line), &edit);
+                }
+                Err(e) => {
+                    let why = format!("`{}`: {e}", file.display());
+                    self.report(BrokenMap, &page, row + 1, why);
+                }
+            }
+        }
     }
 
     /// The three cells of a reading map's row, or `None` (reported).
@@ -3015,6 +3072,49 @@ fn a_reading_map_lists_the_path_with_its_sizes_and_total() {
             BLESS_HINT,
         ],
         blessed: files(&[("lessons/01.md", HELLO_MAP)]),
+        ..Case::default()
+    });
+}
+
+/// A lesson with an up-to-date table of file sizes, for no one program.
+const SIZES: &str = "\
+# Shared
+
+<!-- file-sizes -->
+| File | Lines | On a first read |
+|---|--:|---|
+| [`src/unused.rs`](../src/unused.rs) | 1 | All of it. |
+| `src/greet.rs` | 3 | |
+";
+
+#[test]
+fn a_file_sizes_table_has_its_sizes_blessed_and_names_real_files() {
+    run_case(Case {
+        name: "an up-to-date table of file sizes",
+        files: files(&[HELLO, &[("lessons/00.md", SIZES)]].concat()),
+        ..Case::default()
+    });
+    let stale = SIZES.replace("| 1 |", "| 2 |").replace("| 3 |", "|  |");
+    run_case(Case {
+        name: "stale sizes",
+        files: files(&[HELLO, &[("lessons/00.md", &stale)]].concat()),
+        problems: vec![
+            (StaleMap, "lessons/00.md", 6),
+            (StaleMap, "lessons/00.md", 7),
+        ],
+        mentions: vec!["stale reading map: \"2\" where the code says \"1\""],
+        blessed: files(&[("lessons/00.md", SIZES)]),
+        ..Case::default()
+    });
+    let missing = format!("{SIZES}| `src/gone.rs` | 5 | |\n| No file | 1 | |\n");
+    run_case(Case {
+        name: "a file that does not exist, and a row naming none",
+        files: files(&[HELLO, &[("lessons/00.md", &missing)]].concat()),
+        problems: vec![
+            (BrokenMap, "lessons/00.md", 8),
+            (BrokenMap, "lessons/00.md", 9),
+        ],
+        mentions: vec!["`src/gone.rs`: "],
         ..Case::default()
     });
 }
