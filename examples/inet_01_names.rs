@@ -11,7 +11,7 @@
 //! has no reverse lookup: no `gethostbyaddr`. This port does what plain
 //! std can: it reads `/etc/hosts`, the first place `gethostbyaddr` looks.
 //! Asking DNS for the name (a PTR query) takes a DNS client of our own:
-//! that gap is why the robust port, `resolve` (bin/resolve.rs), has one
+//! that gap is why the robust port, `resolve` (bin/resolve/main.rs), has one
 //! (src/dns/). Its lesson: lessons/01-names.md.
 
 use std::env;
