@@ -15,7 +15,7 @@
 //! ends only when the server closes (no timeout: a server that keeps
 //! the connection open holds us forever); the file is emptied before
 //! connecting, so a failed site leaves an empty file where the last copy
-//! was. The robust port is `webget` (bin/webget.rs), its lesson
+//! was. The robust port is `webget` (bin/webget/main.rs), its lesson
 //! lessons/02-web-client.md.
 //!
 //! (The original itself does not run under Python 2.7: line 16 holds an

@@ -11,7 +11,7 @@
 //! client carries on; a server that does not answer holds it forever (no
 //! timeout); only the first line typed is stripped of its blanks; the
 //! end of the input (Ctrl-D) ends it with an error, as Python's EOFError
-//! does. The robust port is `echo-client` (bin/echo_client.rs), its
+//! does. The robust port is `echo-client` (bin/echo_client/main.rs), its
 //! lesson lessons/05-echo.md.
 
 #[path = "common/python.rs"]

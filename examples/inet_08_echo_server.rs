@@ -12,7 +12,7 @@
 //! no newline, or nothing, holds its thread forever (no timeout, no
 //! limit on threads); a line is read whole, however long; a client that
 //! leaves is taken for an empty line, logged and answered. The robust
-//! port is `echo-server` (bin/echo_server.rs), its lesson
+//! port is `echo-server` (bin/echo_server/main.rs), its lesson
 //! lessons/05-echo.md.
 
 #[path = "common/python.rs"]

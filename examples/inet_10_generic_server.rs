@@ -15,7 +15,7 @@
 //! (what it sends later is never shown); only exactly `bye` ends the
 //! session (not `bye ` or `bye\r`); the end of the keyboard input ends
 //! every session at once with an error. The robust port is `tcp-server`
-//! (bin/tcp_server.rs), its lesson lessons/06-generic-server.md.
+//! (bin/tcp_server/main.rs), its lesson lessons/06-generic-server.md.
 
 #[path = "common/python.rs"]
 mod python;

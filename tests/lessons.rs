@@ -3106,7 +3106,8 @@ fn a_file_sizes_table_has_its_sizes_blessed_and_names_real_files() {
         blessed: files(&[("lessons/00.md", SIZES)]),
         ..Case::default()
     });
-    let missing = format!("{SIZES}| `src/gone.rs` | 5 | |\n| No file | 1 | |\n");
+    let missing =
+        format!("{SIZES}| `src/gone.rs` | 5 | |\n| No file | 1 | |\n");
     run_case(Case {
         name: "a file that does not exist, and a row naming none",
         files: files(&[HELLO, &[("lessons/00.md", &missing)]].concat()),

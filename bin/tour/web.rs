@@ -6,7 +6,8 @@ mod report;
 use std::fs;
 use std::io::{self, Write};
 
-use inet_mocks::{Fault, HttpMock, Reply};
+use inet_mocks::HttpMock;
+use inet_mocks::http::{Fault, Reply};
 
 use super::{STEP_TIMEOUT, escaped_lines, heading, indent};
 use crate::tempdir::TempDir;

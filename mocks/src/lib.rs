@@ -60,7 +60,3 @@ pub use http::HttpMock;
 pub use server::{Conn, DEFAULT_IO_TIMEOUT, MockServer};
 pub use smtp::SmtpMock;
 pub use transcript::{Dir, Entry, Recorder, Transcript};
-
-// Only because `src/tour/web.rs` imports them from the root; new code
-// names them `inet_mocks::http::{Fault, Reply}`.
-pub use http::{Fault, Reply};

@@ -21,7 +21,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use inet_mocks::http::HttpServer;
-use inet_mocks::{HttpMock, Reply, Transcript};
+use inet_mocks::http::Reply;
+use inet_mocks::{HttpMock, Transcript};
 
 use super::{Chapter, Plan};
 use crate::error::CompareError;
