@@ -694,7 +694,7 @@ fn pair_rows(
         table.compare_pairs(&what, pairs, unit, other, target);
     }
     // The rate's ratios, the first figure's.
-    let ratios: Vec<String> = support::ratios(&each[0], target)
+    let ratios: Vec<String> = support::ratios(&each[0])
         .iter()
         .map(|ratio| format!("{ratio:.2}"))
         .collect();

@@ -68,8 +68,6 @@ pub enum Target {
     None,
     /// ours / reference must be at least this (higher is better).
     RatioAtLeast(f64),
-    /// reference / ours must be at least this (lower is better: latency, time).
-    InverseRatioAtLeast(f64),
     /// ours must be at most this value, in ours' unit (memory, wall time, failures).
     AtMost(f64),
 }
@@ -219,7 +217,7 @@ impl Table {
                     reference.as_ref().map_or("—".into(), |(name, f)| {
                         format!("{name}: {f}")
                     }),
-                    ratio_text(pairs, *target),
+                    ratio_text(pairs),
                     target_text(*target, ours.unit),
                     match verdict(row) {
                         Some(true) => "yes".into(),
@@ -273,20 +271,17 @@ pub fn quick() -> bool {
 }
 
 // ANCHOR: ratio
-/// The ratio of each pair, ours to the reference, or the reference to
-/// ours where lower is better: either way, higher is better then.
-pub fn ratios(pairs: &[(f64, f64)], target: Target) -> Vec<f64> {
-    let ratio = |&(ours, reference): &(f64, f64)| match target {
-        Target::InverseRatioAtLeast(_) => reference / ours,
-        _ => ours / reference,
-    };
+/// The ratio of each pair, ours to the reference: above 1x is better
+/// for us for a rate, below 1x for a time (a latency, CPU time).
+pub fn ratios(pairs: &[(f64, f64)]) -> Vec<f64> {
+    let ratio = |&(ours, reference): &(f64, f64)| ours / reference;
     pairs.iter().map(ratio).collect()
 }
 
 /// `0.97x` for one pair; for more, their median, how many, and the
 /// spread: `0.97x (9 pairs: 0.85–1.10x)`.
-fn ratio_text(pairs: &[(f64, f64)], target: Target) -> String {
-    let ratios = ratios(pairs, target);
+fn ratio_text(pairs: &[(f64, f64)]) -> String {
+    let ratios = ratios(pairs);
     let (min, max) =
         ratios.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &r| {
             (lo.min(r), hi.max(r))
@@ -303,7 +298,6 @@ fn target_text(target: Target, unit: &str) -> String {
     match target {
         Target::None => "—".into(),
         Target::RatioAtLeast(x) => format!("≥ {x}x"),
-        Target::InverseRatioAtLeast(x) => format!("≥ {x}x (lower is better)"),
         Target::AtMost(x) => format!("≤ {x} {unit}"),
     }
 }
@@ -321,13 +315,11 @@ fn verdict(row: &Row) -> Option<bool> {
     else {
         return None;
     };
-    let ratio = || (!pairs.is_empty()).then(|| median(&ratios(pairs, *target)));
+    let ratio = || (!pairs.is_empty()).then(|| median(&ratios(pairs)));
     match *target {
         Target::None => None,
         Target::AtMost(max) => Some(ours.value <= max),
-        Target::RatioAtLeast(x) | Target::InverseRatioAtLeast(x) => {
-            ratio().map(|r| r >= x)
-        }
+        Target::RatioAtLeast(x) => ratio().map(|r| r >= x),
     }
 }
 // ANCHOR_END: verdict
