@@ -58,8 +58,8 @@
 //! Its rows must be the program's reading path (`lessons/reading_paths.rs`
 //! says what that holds and how lines are counted), each file once; the
 //! sizes and the total are generated. A table marked `<!-- file-sizes -->`
-//! lists files of no one program (lesson 0's shared pieces): any files,
-//! with no total; its sizes are generated the same way.
+//! lists files of no one program (lesson 0's shared pieces): any `.rs`
+//! files, with no total; its sizes are generated the same way.
 //!
 //! **The book** (when `lessons/book.toml` exists). Every page is listed in
 //! `SUMMARY.md`. A lesson that shows or links to a file outside `lessons/`
@@ -1312,10 +1312,10 @@ impl Checker {
     }
 
     /// Checks the table of files marked `<!-- file-sizes -->` at index
-    /// `at`: each row names a file of the repository and gives its size in
-    /// code lines, counted as a reading map counts them; stale sizes get
-    /// an edit. Unlike a reading map, it may list any files, and has no
-    /// total.
+    /// `at`: each row names a Rust file of the repository and gives its
+    /// size in code lines, counted as a reading map counts them; stale
+    /// sizes get an edit. Unlike a reading map, it may list any `.rs`
+    /// files, and has no total.
     fn check_file_sizes(
         &mut self,
         scan: &mut PageScan,
@@ -1344,6 +1344,15 @@ impl Checker {
                 continue;
             };
             let file = PathBuf::from(file.trim());
+            if file.extension().is_none_or(|ext| ext != "rs") {
+                let why = format!(
+                    "`{}`: sizes are counted in Rust code lines; list `.rs` \
+                     files only",
+                    file.display()
+                );
+                self.report(BrokenMap, &page, row + 1, why);
+                continue;
+            }
             match fs::read_to_string(self.root.join(&file)) {
                 Ok(text) => {
                     self.check_map_link(&page, (row, cell), &file);
@@ -3106,16 +3115,26 @@ fn a_file_sizes_table_has_its_sizes_blessed_and_names_real_files() {
         blessed: files(&[("lessons/00.md", SIZES)]),
         ..Case::default()
     });
-    let missing =
-        format!("{SIZES}| `src/gone.rs` | 5 | |\n| No file | 1 | |\n");
+    let wrong = format!(
+        "{SIZES}| `src/gone.rs` | 5 | |\n| No file | 1 | |\n\
+         | `Cargo.toml` | 4 | |\n\
+         | [`src/greet.rs`](../src/unused.rs) | 3 | |\n"
+    );
     run_case(Case {
-        name: "a file that does not exist, and a row naming none",
-        files: files(&[HELLO, &[("lessons/00.md", &missing)]].concat()),
+        name: "a missing file, a row naming none, a file not of Rust, a \
+               link to another file",
+        files: files(&[HELLO, &[("lessons/00.md", &wrong)]].concat()),
         problems: vec![
             (BrokenMap, "lessons/00.md", 8),
             (BrokenMap, "lessons/00.md", 9),
+            (BrokenMap, "lessons/00.md", 10),
+            (MapOffPath, "lessons/00.md", 11),
         ],
-        mentions: vec!["`src/gone.rs`: "],
+        mentions: vec![
+            "`src/gone.rs`: ",
+            "`Cargo.toml`: sizes are counted in Rust code lines",
+            "the row of `src/greet.rs` links to `src/unused.rs`",
+        ],
         ..Case::default()
     });
 }

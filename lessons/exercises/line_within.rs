@@ -6,7 +6,9 @@
 //! each read, and a peer that sends a byte every 20 ms never trips it.
 //! Give the whole line one deadline instead: `inet::deadline::Deadline`
 //! says how long each read may still wait (`next_wait`), and fails once
-//! none is left.
+//! none is left. A read a signal interrupts (`ErrorKind::Interrupted`)
+//! must wait again, for the time left only; the check sends no signal,
+//! so that part is yours to get right.
 //!
 //! Check it with `cargo test --test inet -- --ignored line_within`:
 //! the check fails until the line has its deadline. An answer is in

@@ -43,8 +43,7 @@
 //! The crate root names the harness and one type per mock: [`DnsMock`],
 //! [`HttpMock`], [`SmtpMock`]. Everything else is named by its module,
 //! as `inet_mocks::smtp::Script` or `inet_mocks::dns::Rcode`, so that
-//! `Message` is never ambiguous. (`Fault` and `Reply` are also at the
-//! root, for the tour, which imports them from there.)
+//! `Message` is never ambiguous.
 #![deny(missing_docs)]
 
 pub mod dns;
