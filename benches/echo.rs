@@ -714,17 +714,15 @@ fn micros(d: Duration) -> f64 {
 /// (echo-server's, `other`'s) figure at `count` clients, one pair per
 /// round in which both have it; `runs` come round by round
 /// ([`load_rows`]).
-fn pairs<'a>(
+fn pairs(
     runs: &[Taken],
-    (count, other): (usize, &'a str),
+    (count, other): (usize, &str),
     value: Pick,
 ) -> Vec<(f64, f64)> {
-    let server =
-        |name: &'a str| move |t: &Taken| t.name == name && t.count == count;
     support::round_pairs(
         runs.chunk_by(|a, b| a.round == b.round),
-        server("echo-server"),
-        server(other),
+        |t: &Taken| t.name == "echo-server" && t.count == count,
+        |t: &Taken| t.name == other && t.count == count,
         |t| value(&t.run),
     )
 }

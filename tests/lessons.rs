@@ -113,6 +113,9 @@ const SCENES_AT_ONCE: usize = 16;
 const BLESS_HINT: &str = "run `BLESS=1 cargo test --test inet lessons::` to regenerate what is stale";
 const GENERATED: &str =
     "<!-- Written by `BLESS=1 cargo test --test inet lessons::`";
+/// The options of `cargo test` that take a value, as the next word.
+const TAKES_VALUE: [&str; 5] =
+    ["-p", "--package", "--test", "--bin", "--example"];
 /// The marker of a reading map: `<!-- reading-map: PROGRAM -->`.
 const READING_MAP: &str = "reading-map:";
 /// The marker of a table of files with their sizes, for no one program.
@@ -734,22 +737,20 @@ impl Checker {
                 let value = words.get(i + 1).copied().unwrap_or("");
                 match word {
                     "--" => break,
-                    "--test"
-                        if value != "inet" && !(mocks && value == "mocks") =>
-                    {
-                        let why = format!(
-                            "`cargo test{}`: no test target `{value}` (the tests \
-                             are `--test inet`, and `-p inet-mocks --test mocks`)",
-                            &rest[..end]
-                        );
-                        self.report(BadCommand, page, at + 1, why);
+                    w if TAKES_VALUE.contains(&w) => {
+                        let target =
+                            value == "inet" || mocks && value == "mocks";
+                        if w == "--test" && !target {
+                            let why = format!(
+                                "`cargo test{}`: no test target `{value}` (the \
+                                 tests are `--test inet`, and `-p inet-mocks \
+                                 --test mocks`)",
+                                &rest[..end]
+                            );
+                            self.report(BadCommand, page, at + 1, why);
+                        }
+                        i += 1;
                     }
-                    _ => {}
-                }
-                let takes_value =
-                    ["-p", "--package", "--test", "--bin", "--example"];
-                match word {
-                    w if takes_value.contains(&w) => i += 1,
                     w if !w.starts_with('-') => names += 1,
                     _ => {}
                 }
@@ -1256,9 +1257,7 @@ impl Checker {
         name: Result<&str, String>,
     ) {
         let page = scan.path.clone();
-        let rows: Vec<usize> = (at + 1..lines.len())
-            .take_while(|&i| lines[i].trim_start().starts_with('|'))
-            .collect();
+        let rows = table_rows(lines, at);
         let name = match (name, rows.len()) {
             (Err(why), _) => return self.report(BrokenMap, &page, at + 1, why),
             (Ok(name), 0..=1) => {
@@ -1323,9 +1322,7 @@ impl Checker {
         at: usize,
     ) {
         let page = scan.path.clone();
-        let rows: Vec<usize> = (at + 1..lines.len())
-            .take_while(|&i| lines[i].trim_start().starts_with('|'))
-            .collect();
+        let rows = table_rows(lines, at);
         if rows.len() < 3 {
             let why = "a file-sizes marker must be followed on the very next \
                        line by a table: | File | Lines | ... |";
@@ -1333,17 +1330,10 @@ impl Checker {
         }
         for &row in &rows[2..] {
             let line = lines[row];
-            let Some(cells) = self.map_cells(&page, (row, line)) else {
+            let named = self.row_file(&page, (row, line), "file-sizes table");
+            let Some((cells, file)) = named else {
                 continue;
             };
-            let cell = &line[cells[0].clone()];
-            let Some(file) = markdown::first_code_span(cell) else {
-                let why = "this row of a file-sizes table names no file in a \
-                           code span";
-                self.report(BrokenMap, &page, row + 1, why.to_string());
-                continue;
-            };
-            let file = PathBuf::from(file.trim());
             if file.extension().is_none_or(|ext| ext != "rs") {
                 let why = format!(
                     "`{}`: sizes are counted in Rust code lines; list `.rs` \
@@ -1355,10 +1345,14 @@ impl Checker {
             }
             match fs::read_to_string(self.root.join(&file)) {
                 Ok(text) => {
-                    self.check_map_link(&page, (row, cell), &file);
-                    let size = reading_paths::code_lines(&text).to_string();
-                    let edit = [(cells[1].clone(), size)];
-                    self.expect_cells(scan, (row, line), &edit);
+                    let size = reading_paths::code_lines(&text);
+                    self.expect_row_size(
+                        scan,
+                        (row, line),
+                        &cells,
+                        &file,
+                        size,
+                    );
                 }
                 Err(e) => {
                     let why = format!("`{}`: {e}", file.display());
@@ -1366,6 +1360,46 @@ impl Checker {
                 }
             }
         }
+    }
+
+    /// The cells of a row of a table of files (a reading map, `what`, or
+    /// a file-sizes table) and the file its first cell names in a code
+    /// span; `None` (reported) if it has no three cells or names no file.
+    fn row_file(
+        &mut self,
+        page: &Path,
+        (row, line): (usize, &str),
+        what: &str,
+    ) -> Option<(Vec<Range<usize>>, PathBuf)> {
+        let cells = self.map_cells(page, (row, line))?;
+        let Some(file) = markdown::first_code_span(&line[cells[0].clone()])
+        else {
+            let why = format!(
+                "this row of a {what} names no file: write its path from \
+                 the repository's root in a code span, as \
+                 [`src/line.rs`](../src/line.rs)"
+            );
+            self.report(BrokenMap, page, row + 1, why);
+            return None;
+        };
+        Some((cells, PathBuf::from(file.trim())))
+    }
+
+    /// A row naming `file` (see [`row_file`](Self::row_file)): its link,
+    /// if any, must lead to that file, and its second cell must say
+    /// `size`, which blessing writes.
+    fn expect_row_size(
+        &mut self,
+        scan: &mut PageScan,
+        (row, line): (usize, &str),
+        cells: &[Range<usize>],
+        file: &Path,
+        size: usize,
+    ) {
+        let page = scan.path.clone();
+        self.check_map_link(&page, (row, &line[cells[0].clone()]), file);
+        let edit = [(cells[1].clone(), size.to_string())];
+        self.expect_cells(scan, (row, line), &edit);
     }
 
     /// The three cells of a reading map's row, or `None` (reported).
@@ -1396,17 +1430,11 @@ impl Checker {
         (row, line): (usize, &str),
     ) {
         let page = scan.path.clone();
-        let Some(cells) = self.map_cells(&page, (row, line)) else {
+        let Some((cells, file)) =
+            self.row_file(&page, (row, line), "reading map")
+        else {
             return;
         };
-        let cell = &line[cells[0].clone()];
-        let Some(file) = markdown::first_code_span(cell) else {
-            let why = "this row of a reading map names no file: write its \
-                       path from the repository's root in a code span, as \
-                       [`src/line.rs`](../src/line.rs)";
-            return self.report(BrokenMap, &page, row + 1, why.to_string());
-        };
-        let file = PathBuf::from(file.trim());
         let lines = map.path.files.iter().find(|(f, _)| *f == file);
         let why = match (lines, map.listed.insert(file.clone())) {
             (None, _) => format!(
@@ -1416,9 +1444,13 @@ impl Checker {
             ),
             (Some(_), false) => format!("lists `{}` twice", file.display()),
             (Some(&(_, lines)), true) => {
-                self.check_map_link(&page, (row, cell), &file);
-                let edit = [(cells[1].clone(), lines.to_string())];
-                return self.expect_cells(scan, (row, line), &edit);
+                return self.expect_row_size(
+                    scan,
+                    (row, line),
+                    &cells,
+                    &file,
+                    lines,
+                );
             }
         };
         self.report(MapOffPath, &page, row + 1, why);
@@ -2007,6 +2039,14 @@ fn parse_marker<'a>(
     Some(value.ok_or_else(|| {
         format!("malformed marker: expected `<!-- {tag} VALUE -->` on one line")
     }))
+}
+
+/// The indices of the table that starts on the line after `at`: every
+/// line from there that starts with `|`.
+fn table_rows(lines: &[&str], at: usize) -> Vec<usize> {
+    (at + 1..lines.len())
+        .take_while(|&i| lines[i].trim_start().starts_with('|'))
+        .collect()
 }
 
 /// Whether the first cell of a table row names a file, in a code span.

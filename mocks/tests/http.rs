@@ -12,6 +12,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(5);
+/// The standalone program.
+const EXE: &str = env!("CARGO_BIN_EXE_mock-http");
 const GET: &[u8] = b"GET / HTTP/1.0\r\nHost: test\r\n\r\n";
 
 fn connect(addr: SocketAddr) -> TcpStream {
@@ -362,7 +364,7 @@ fn fault_trickle_sends_the_normal_reply_one_byte_at_a_time() {
 
 /// Runs `mock-http` with `args`.
 fn mock_http(args: &[&str]) -> Program {
-    Program::start(env!("CARGO_BIN_EXE_mock-http"), args)
+    Program::start(EXE, args)
 }
 
 #[test]
@@ -403,8 +405,7 @@ fn the_program_plays_a_fault_and_logs_it() {
 
 #[test]
 fn the_program_has_help_and_refuses_bad_arguments() {
-    let bin = env!("CARGO_BIN_EXE_mock-http");
-    let help = Command::new(bin).arg("--help").output().unwrap();
+    let help = Command::new(EXE).arg("--help").output().unwrap();
     assert!(help.status.success());
     assert!(text(&help.stdout).starts_with("usage: mock-http"));
     for (bad, status) in [
@@ -417,7 +418,7 @@ fn the_program_has_help_and_refuses_bad_arguments() {
         (&["--fault"], 1),
         (&["extra"], 1),
     ] {
-        let out = Command::new(bin).args(bad).output().unwrap();
+        let out = Command::new(EXE).args(bad).output().unwrap();
         assert_eq!(out.status.code(), Some(status), "{bad:?}");
         assert!(text(&out.stderr).starts_with("mock-http: "), "{bad:?}");
     }
@@ -433,7 +434,7 @@ fn the_program_serves_on_while_nobody_reads_its_output() {
     // A 1 KiB target makes a 1 KiB log line: 2.5 MB of log, the 64 KiB
     // pipe and the program's own queue overflowed many times over.
     let request = format!("GET /?{} HTTP/1.0\r\n\r\n", "x".repeat(1024));
-    let mock = Program::start_unread(env!("CARGO_BIN_EXE_mock-http"), &[]);
+    let mock = Program::start_unread(EXE, &[]);
     for i in 0..REQUESTS {
         let reply = short_exchange(mock.addr, request.as_bytes());
         let done = reply.starts_with(b"HTTP/1.0 200 ")
@@ -468,11 +469,10 @@ fn short_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
 #[cfg(target_os = "linux")]
 #[test]
 fn accept_failures_with_standard_error_closed_do_not_stop_the_mock_m10() {
-    let exe = env!("CARGO_BIN_EXE_mock-http");
     let few_descriptors = "ulimit -n 16 && exec \"$0\" 2>&-";
-    let mock = Program::start("sh", &["-c", few_descriptors, exe]);
+    let mock = Program::start("sh", &["-c", few_descriptors, EXE]);
     // Connections the kernel completes but the mock can't all accept: each
-    // accepted one takes two descriptors, and 16 are far too few for 24.
+    // accepted one takes a descriptor, and 16 are far too few for 24.
     let held: Vec<TcpStream> = (0..24)
         .map(|_| TcpStream::connect_timeout(&mock.addr, WAIT).unwrap())
         .collect();

@@ -12,26 +12,18 @@
 //! Every connection is on 127.0.0.1; `compare` bounds each step.
 #![cfg(unix)]
 
-use std::fs;
+use super::{CHECKED_AND_READY, REPORT_FIRST_LINE};
 
 const TCP_SERVER: &str = env!("CARGO_BIN_EXE_tcp-server");
 
 #[test]
 fn the_server_chapter_runs_end_to_end_with_a_stand_in() {
     let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("inet_10.py");
-    fs::write(&original, "# a stand-in\n").unwrap();
     let script = format!(
         "#!/usr/bin/env bash\n\
-         test -f \"$1\" || {{ echo 'no shim' >&2; exit 5; }}\n\
-         test -f \"$2\" || {{ echo 'no original' >&2; exit 5; }}\n\
-         touch \"$INET_COMPARE_READY\"\n\
+         {CHECKED_AND_READY}\
          '{TCP_SERVER}' \"$3\" | {{\n\
-           IFS= read -r first; echo \"$first\"\n\
-           if [ -n \"$INET_COMPARE_REPORT\" ]; then\n\
-             report=\"/dev/tcp/${{INET_COMPARE_REPORT%:*}}/${{INET_COMPARE_REPORT##*:}}\"\n\
-             echo \"listening ${{first##*:}}\" > \"$report\"\n\
-           fi\n\
+           {REPORT_FIRST_LINE}\
            while IFS= read -r line; do\n\
              echo \"$line\"\n\
              if [ \"$line\" = 'client 127.0.0.1' ]; then echo '--> '; fi\n\
@@ -39,7 +31,7 @@ fn the_server_chapter_runs_end_to_end_with_a_stand_in() {
          }}\n"
     );
     let (code, text) =
-        super::compare_with_stand_in(dir.path(), &original, &script);
+        super::compare_with_stand_in(dir.path(), "inet_10.py", &script);
     assert_eq!(code, Some(1), "{text}");
     // The whole script was played on both sides: the client got every
     // keyboard line, the servers printed every client line.

@@ -44,9 +44,7 @@ impl Stage {
     fn python(&self, body: &str) -> String {
         let script = format!(
             "#!/bin/sh\n\
-             test -f \"$1\" || {{ echo 'no shim' >&2; exit 5; }}\n\
-             test -f \"$2\" || {{ echo 'no original' >&2; exit 5; }}\n\
-             touch \"$INET_COMPARE_READY\"\n\
+             {CHECKED_AND_READY}\
              RESOLVE='{RESOLVE}'\n\
              {body}\n"
         );
@@ -82,6 +80,26 @@ fn compare_chapter(original: &Path, python: &Path) -> Ran {
 const STAND_IN_PROBE: &str =
     "if [ \"$1\" = -c ]; then printf '2.7.18\\n/stand-in\\n'; exit 0; fi\n";
 
+/// What a stand-in does first, as the shim would: checks that it was
+/// given the shim (`$1`) and the original (`$2`), and says it runs the
+/// original by creating the file `INET_COMPARE_READY` names.
+const CHECKED_AND_READY: &str = "\
+test -f \"$1\" || { echo 'no shim' >&2; exit 5; }
+test -f \"$2\" || { echo 'no original' >&2; exit 5; }
+touch \"$INET_COMPARE_READY\"
+";
+
+/// For a stand-in server: passes on its first line, `... listening on
+/// IP:PORT`, and reports that port to `INET_COMPARE_REPORT` when
+/// `compare` asks, as the shim's `listen()` hook does.
+const REPORT_FIRST_LINE: &str = "\
+IFS= read -r first; echo \"$first\"
+if [ -n \"$INET_COMPARE_REPORT\" ]; then
+  report=\"/dev/tcp/${INET_COMPARE_REPORT%:*}/${INET_COMPARE_REPORT##*:}\"
+  echo \"listening ${first##*:}\" > \"$report\"
+fi
+";
+
 /// Writes `script` (a shell script with its `#!` line) as `DIR/python`,
 /// made executable, with [`STAND_IN_PROBE`] after its first line, so that
 /// the end-to-end tests of `compare` need no real Python. Returns its
@@ -102,15 +120,18 @@ fn make_executable(path: &Path) {
     fs::set_permissions(path, mode).unwrap();
 }
 
-/// Runs `compare ORIGINAL --python DIR/python`, the "python" being
-/// `script` ([`stand_in`]). Returns the exit status, and what `compare`
-/// printed: stdout, then stderr.
+/// Runs `compare DIR/ORIGINAL --python DIR/python`, the original a
+/// stand-in file named `original`, the "python" `script` ([`stand_in`]).
+/// Returns the exit status, and what `compare` printed: stdout, then
+/// stderr.
 fn compare_with_stand_in(
     dir: &Path,
-    original: &Path,
+    original: &str,
     script: &str,
 ) -> (Option<i32>, String) {
-    let ran = compare_chapter(original, &stand_in(dir, script));
+    let original = dir.join(original);
+    fs::write(&original, "# a stand-in\n").unwrap();
+    let ran = compare_chapter(&original, &stand_in(dir, script));
     (ran.code, format!("{}{}", ran.out, ran.err))
 }
 

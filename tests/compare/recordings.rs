@@ -59,12 +59,18 @@ fn a_changed_string_is_caught(name: &str) {
         .map(|(i, &c)| if i == middle { '~' } else { c })
         .collect();
     lines[at] = format!("| {changed}");
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join(format!("{name}.txt"));
-    fs::write(&copy, lines.join("\n") + "\n").unwrap();
-    let out = compare(&[copy.to_str().unwrap()], 1);
+    let out = compare_copy(name, &(lines.join("\n") + "\n"), 1);
     let marked = format!("\n!! py  {changed}\n");
     assert!(out.contains(&marked), "{changed}: {out}");
+}
+
+/// Runs `compare` on `text`, a changed copy of the recording `name`,
+/// which must exit with `code`; what it printed.
+fn compare_copy(name: &str, text: &str, code: i32) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join(format!("{name}.txt"));
+    fs::write(&copy, text).unwrap();
+    compare(&[copy.to_str().unwrap()], code)
 }
 
 /// The index of the first line of a `stdout` or `stderr` channel of
@@ -138,10 +144,7 @@ fn the_echo_original_s_rare_race_is_documented() {
     let raced = after
         .replacen(hello, "|  client 127.0.0.1 : hello (Thread-2)\n", 1)
         .replacen(stderr, &format!("{stderr}{traceback}"), 1);
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("inet_06_08.txt");
-    fs::write(&copy, format!("{before}{raced}")).unwrap();
-    let out = compare(&[copy.to_str().unwrap()], 0);
+    let out = compare_copy("inet_06_08", &format!("{before}{raced}"), 0);
     // The report pads the row numbers to one width within a channel.
     let explained = |row: &str, printed: &str| {
         let row = format!("={row} ");

@@ -8,27 +8,23 @@
 //! only; each program has a timeout inside `compare`.
 #![cfg(unix)]
 
-use std::fs;
-
 /// Runs `compare` on an empty "original" named `original` (`inet_03.py`)
 /// with a stand-in python whose last line is `run`; returns the exit
 /// status and the report.
 fn compare(original: &str, run: &str) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(original);
-    fs::write(&path, "# a stand-in\n").unwrap();
     let script = format!(
         "#!/bin/sh\n\
-         test -f \"$1\" && test -f \"$2\" || exit 5\n\
-         touch \"$INET_COMPARE_READY\"\n\
+         {}\
          test -f mail2.txt && sed -i \"1s/^127.0.0.1,/$INET_COMPARE_SMTP,/\" mail2.txt\n\
          SMTP_RAW='{}'\n\
          SMTP_SEND='{}'\n\
          {run}\n",
+        super::CHECKED_AND_READY,
         env!("CARGO_BIN_EXE_smtp-raw"),
         env!("CARGO_BIN_EXE_smtp-send"),
     );
-    super::compare_with_stand_in(dir.path(), &path, &script)
+    super::compare_with_stand_in(dir.path(), original, &script)
 }
 
 #[test]

@@ -125,19 +125,12 @@ pub const CHAPTER: Chapter = Chapter {
             title: "inet_08.py PORT | echo-server PORT, started again on the \
                     port of a session that just ended",
             python: |setup| {
-                let again = |port: u16| {
-                    Ok(Job::original(setup, SERVER)
-                        .args([port.to_string()])
-                        .env("PYTHONUNBUFFERED", 1))
-                };
+                let job = Job::original(setup, SERVER);
+                let again = job.env("PYTHONUNBUFFERED", 1);
                 Server::original(setup)?.again(again)
             },
             rust: |setup| {
-                let again = |port: u16| {
-                    Ok(Job::program(setup, "echo-server")?
-                        .args([port.to_string()]))
-                };
-                Server::ours(setup)?.again(again)
+                Server::ours(setup)?.again(Job::program(setup, "echo-server")?)
             },
             rust_needs_python: false,
         },
@@ -423,15 +416,11 @@ impl Server {
     }
 
     /// Plays [`AGAIN`], stops the server, and starts it again on the
-    /// same port: the job `again(port)` makes. Its side: what the second
+    /// same port: `again`, given the port. Its side: what the second
     /// server printed, and how it ended (stopped, if it listened).
-    fn again(
-        self,
-        again: impl FnOnce(u16) -> Result<Job, CompareError>,
-    ) -> Result<Side, CompareError> {
+    fn again(self, again: Job) -> Result<Side, CompareError> {
         let played = self.played(&AGAIN)?;
-        let job = again(played.port)?;
-        scripted::restarted(job, played.port, played.failed.as_deref())
+        scripted::restarted(again, played.port, played.failed.as_deref())
     }
 }
 

@@ -65,19 +65,12 @@ pub const CHAPTER: Chapter = Chapter {
             title: "inet_10.py PORT | tcp-server PORT, started again on the \
                     port of a session that just ended",
             python: |setup| {
-                let again = |port: u16| {
-                    Ok(Job::original(setup, ORIGINAL)
-                        .args([port.to_string()])
-                        .env("PYTHONUNBUFFERED", 1))
-                };
+                let job = Job::original(setup, ORIGINAL);
+                let again = job.env("PYTHONUNBUFFERED", 1);
                 Server::original(setup)?.again(again)
             },
             rust: |setup| {
-                let again = |port: u16| {
-                    Ok(Job::program(setup, "tcp-server")?
-                        .args([port.to_string()]))
-                };
-                Server::ours(setup)?.again(again)
+                Server::ours(setup)?.again(Job::program(setup, "tcp-server")?)
             },
             rust_needs_python: false,
         },
@@ -285,17 +278,14 @@ impl Server {
     }
 
     /// Plays [`AGAIN`], stops the server, and starts it again on the
-    /// same port, its keyboard open: the job `again(port)` makes. Its
-    /// side: what the second server printed, and how it ended (stopped,
-    /// if it listened).
-    fn again(
-        mut self,
-        again: impl FnOnce(u16) -> Result<Job, CompareError>,
-    ) -> Result<Side, CompareError> {
+    /// same port, its keyboard open: `again`, given the port. Its side:
+    /// what the second server printed, and how it ended (stopped, if it
+    /// listened).
+    fn again(mut self, again: Job) -> Result<Side, CompareError> {
         // Stopped, not ended by its keyboard: that is comparison 1's.
         self.serves_forever = true;
         let played = self.played(&AGAIN)?;
-        let job = again(played.port)?.keep_stdin_open();
+        let job = again.keep_stdin_open();
         scripted::restarted(job, played.port, played.failed.as_deref())
     }
 }

@@ -27,16 +27,17 @@ pub const STEP: Duration = Duration::from_secs(5);
 /// up and says so).
 pub const MAX_KEPT: usize = 1 << 20;
 
-/// A server started again (`job`) on the `port` a scripted run used, and
-/// watched until it says it listens or ends: either way, it has done what
-/// the comparison is about. Then stopped: its side, with `failed`, what
-/// the script could not play, noted.
+/// A server started again (`job`, given `port` as its last argument) on
+/// the port a scripted run used, and watched until it says it listens or
+/// ends: either way, it has done what the comparison is about. Then
+/// stopped: its side, with `failed`, what the script could not play,
+/// noted.
 pub fn restarted(
     job: Job,
     port: u16,
     failed: Option<&str>,
 ) -> Result<Side, CompareError> {
-    let mut running = job.spawn()?;
+    let mut running = job.args([port.to_string()]).spawn()?;
     if !running.wait_for_stdout(STEP, |out| out.contains(&b'\n')) {
         running.wait_for_exit(STEP);
     }

@@ -8,6 +8,7 @@
 //! another server starts only that one, beside the mail file it copies.
 
 use super::super::scene::{Play, Scene, Stop};
+use super::against;
 
 /// Lesson 3's scenes, by the name its markers give.
 pub const SCENES: &[(&str, Play)] = &[
@@ -126,29 +127,6 @@ fn inet_03_silent(s: &mut Scene) -> Result<(), Stop> {
 
 /// The mail file that names the mock that never greets.
 const SILENT_TXT: &str = "sed 's/:2522,/:2523,/' mail2-crlf.txt > silent.txt";
-
-/// With `server` started in another terminal: the mail files `files`
-/// write, then `copy`, the one that names `server` (shown when the reader
-/// makes it, not when it was made earlier). The slow mock is not started:
-/// the copy names another port, and nothing else is sent.
-fn against(
-    s: &mut Scene,
-    files: &[&str],
-    server: Play,
-    (copy, shown): (&str, bool),
-) -> Result<(), Stop> {
-    s.quietly(|s| {
-        for file in files {
-            s.run(file)?;
-        }
-        server(s)
-    })?;
-    match shown {
-        true => s.run(copy)?,
-        false => s.quietly(|s| s.run(copy))?,
-    };
-    Ok(())
-}
 
 /// `smtp-raw` on the Unix file, against the slow mock.
 fn smtp_raw_slow(s: &mut Scene) -> Result<(), Stop> {

@@ -6,6 +6,7 @@
 //! mock's, then a copy for each server after it.
 
 use super::super::scene::{Play, Scene, Stop};
+use super::against;
 
 /// Lesson 4's scenes, by the name its markers give.
 pub const SCENES: &[(&str, Play)] = &[
@@ -88,23 +89,15 @@ const REFUSED_TXT: &str = "sed 's/:2541,/:2542,/' mail2.txt > refused.txt";
 const SILENT_TXT: &str = "sed 's/:2541,/:2543,/' mail2.txt > silent.txt";
 
 /// The second terminal, with `server` started in another: the copy of
-/// `mail2.txt` for it (shown when the reader makes it, not when it was
-/// made earlier), then `command`, and its exit status. The first mock is
-/// not started: nothing here is sent to it.
-fn against(
+/// `mail2.txt` for it (see [`against`]), then `command`, and its exit
+/// status.
+fn against_mail2(
     s: &mut Scene,
     server: Play,
-    (copy, shown): (&str, bool),
+    copy: (&str, bool),
     command: &str,
 ) -> Result<(), Stop> {
-    s.quietly(|s| {
-        s.run(WRITE_MAIL2)?;
-        server(s)
-    })?;
-    match shown {
-        true => s.run(copy)?,
-        false => s.quietly(|s| s.run(copy))?,
-    };
+    against(s, &[WRITE_MAIL2], server, copy)?;
     s.run(&format!("{command}; echo \"exit status $?\""))?;
     Ok(())
 }
@@ -112,7 +105,7 @@ fn against(
 /// The second terminal: the minimal port is refused, and exits 0.
 fn inet_04_refused(s: &mut Scene) -> Result<(), Stop> {
     let port = format!("{MINIMAL} refused.txt 2> /dev/null");
-    against(s, refusing_mock, (REFUSED_TXT, true), &port)
+    against_mail2(s, refusing_mock, (REFUSED_TXT, true), &port)
 }
 
 /// The minimal port, given a mail file that is not there.
@@ -132,13 +125,13 @@ fn silent_mock(s: &mut Scene) -> Result<(), Stop> {
 /// The second terminal: the minimal port waits until `timeout` kills it.
 fn inet_04_silent(s: &mut Scene) -> Result<(), Stop> {
     let port = format!("timeout 2 {MINIMAL} silent.txt");
-    against(s, silent_mock, (SILENT_TXT, true), &port)
+    against_mail2(s, silent_mock, (SILENT_TXT, true), &port)
 }
 
 /// `smtp-send` against the refusing mock: exit status 7.
 fn smtp_send_refused(s: &mut Scene) -> Result<(), Stop> {
     let send = "smtp-send refused.txt";
-    against(s, refusing_mock, (REFUSED_TXT, false), send)
+    against_mail2(s, refusing_mock, (REFUSED_TXT, false), send)
 }
 
 /// `smtp-send` given a mail file that is not there: exit status 2.
@@ -150,7 +143,7 @@ fn smtp_send_bad_file(s: &mut Scene) -> Result<(), Stop> {
 /// `smtp-send` against the silent mock, with a short timeout.
 fn smtp_send_silent(s: &mut Scene) -> Result<(), Stop> {
     let send = "smtp-send --timeout 2 silent.txt";
-    against(s, silent_mock, (SILENT_TXT, false), send)
+    against_mail2(s, silent_mock, (SILENT_TXT, false), send)
 }
 
 /// The mock of "Run it by hand", which keeps each message in `dump/`.
@@ -163,11 +156,7 @@ const MAIL2_TO_2544: &str = "sed -i.bak 's/:2541,/:2544,/' mail2.txt";
 
 /// `smtp-send --debug`, with the mock started in another terminal.
 fn smtp_send_debug(s: &mut Scene) -> Result<(), Stop> {
-    s.quietly(|s| {
-        s.run(WRITE_MAIL2)?;
-        mock_smtp_dump(s)
-    })?;
-    s.run(MAIL2_TO_2544)?;
+    against(s, &[WRITE_MAIL2], mock_smtp_dump, (MAIL2_TO_2544, true))?;
     s.run("smtp-send --debug mail2.txt")?;
     Ok(())
 }

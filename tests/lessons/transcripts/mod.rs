@@ -24,7 +24,7 @@
 //! `SCENES` (one file per lesson, `lessonNN.rs`) under a new name, and put
 //! the marker before the block.
 
-use super::scene::Play;
+use super::scene::{Play, Scene, Stop};
 
 mod compare;
 mod lesson00;
@@ -48,6 +48,29 @@ const LESSONS: &[&[(&str, Play)]] = &[
     lesson07::SCENES,
     compare::SCENES,
 ];
+
+/// With `server` started in another terminal: the mail files `files`
+/// write, then `copy`, the one that names `server` (shown when the reader
+/// makes it, not when it was made earlier). The lesson's first mock is
+/// not started: the copy names another port, and nothing else is sent.
+fn against(
+    s: &mut Scene,
+    files: &[&str],
+    server: Play,
+    (copy, shown): (&str, bool),
+) -> Result<(), Stop> {
+    s.quietly(|s| {
+        for file in files {
+            s.run(file)?;
+        }
+        server(s)
+    })?;
+    match shown {
+        true => s.run(copy)?,
+        false => s.quietly(|s| s.run(copy))?,
+    };
+    Ok(())
+}
 
 /// Every scene, by the name its lesson's marker gives.
 pub fn scenes() -> impl Iterator<Item = &'static (&'static str, Play)> {
