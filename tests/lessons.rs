@@ -1362,9 +1362,10 @@ impl Checker {
         }
     }
 
-    /// The cells of a row of a table of files (a reading map, `what`, or
-    /// a file-sizes table) and the file its first cell names in a code
-    /// span; `None` (reported) if it has no three cells or names no file.
+    /// The cells of a row of a table of files and the file its first cell
+    /// names in a code span; `None` (reported) if it has no three cells or
+    /// names no file. `what` names the table in the report: a reading map
+    /// or a file-sizes table.
     fn row_file(
         &mut self,
         page: &Path,
