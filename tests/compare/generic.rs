@@ -9,7 +9,10 @@
 //! hook does, and prints the one prompt that `tcp-server` does not (`--> `
 //! once the client is there; each keyboard line it echoes as `--> line`
 //! stands for the next prompt): the one line where the two sides differ.
-//! Every connection is on 127.0.0.1; `compare` bounds each step.
+//! Once `tcp-server` ends, it sleeps: the original serves forever, and
+//! `compare` must stop it (had it ended by itself, its exit status would
+//! race `compare`'s stop). Every connection is on 127.0.0.1; `compare`
+//! bounds each step.
 #![cfg(unix)]
 
 use super::{CHECKED_AND_READY, REPORT_FIRST_LINE};
@@ -28,7 +31,8 @@ fn the_server_chapter_runs_end_to_end_with_a_stand_in() {
              echo \"$line\"\n\
              if [ \"$line\" = 'client 127.0.0.1' ]; then echo '--> '; fi\n\
            done\n\
-         }}\n"
+         }}\n\
+         exec sleep 3600\n"
     );
     let (code, text) =
         super::compare_with_stand_in(dir.path(), "inet_10.py", &script);
