@@ -61,6 +61,12 @@
 //! lists files of no one program (lesson 0's shared pieces): any `.rs`
 //! files, with no total; its sizes are generated the same way.
 //!
+//! **Comments.** A comment in a page is one of these markers, a
+//! `<!-- figures: BENCH -->` above a table that `cargo bench --bench BENCH`
+//! printed (benches do not run in tests: nothing checks its figures), or
+//! the note on a generated page. Any other comment is reported: a marker
+//! misspelt is an ordinary comment, and would check nothing.
+//!
 //! **The book** (when `lessons/book.toml` exists). Every page is listed in
 //! `SUMMARY.md`. A lesson that shows or links to a file outside `lessons/`
 //! reaches it through a page of its own, `lessons/code/PATH.md`, which
@@ -120,6 +126,17 @@ const TAKES_VALUE: [&str; 5] =
 const READING_MAP: &str = "reading-map:";
 /// The marker of a table of files with their sizes, for no one program.
 const FILE_SIZES: &str = "<!-- file-sizes -->";
+/// How every comment in a page may begin: the markers above, a bench's
+/// table, and the note on a generated page. Any other comment is most
+/// likely a misspelt marker, which would check nothing.
+const COMMENTS: [&str; 6] = [
+    "include:",
+    "transcript:",
+    READING_MAP,
+    "file-sizes",
+    "figures:",
+    "Written by",
+];
 
 /// What went wrong; tests match on this rather than on message wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +185,8 @@ enum Kind {
     /// A reading map's (or a file-sizes table's) sizes or total out of
     /// date.
     StaleMap,
+    /// A comment that begins with none of [`COMMENTS`].
+    UnknownComment,
     /// A file or directory that could not be read (or, blessing, written).
     Unreadable,
     /// A `cargo test` command that cargo would refuse: a test target
@@ -711,6 +730,9 @@ impl Checker {
                 at + 1
             } else if line.trim() == FILE_SIZES {
                 self.check_file_sizes(&mut scan, &lines, at);
+                at + 1
+            } else if let Some(why) = unknown_comment(line) {
+                self.report(UnknownComment, page, at + 1, why);
                 at + 1
             } else {
                 self.scan_links(&mut scan, at, line);
@@ -2027,6 +2049,23 @@ fn parse_reference(line: &str) -> Option<Result<(&str, &str), String>> {
     }))
 }
 
+/// For a line that opens a comment beginning with none of [`COMMENTS`]:
+/// why that is a problem.
+fn unknown_comment(line: &str) -> Option<String> {
+    let body = line.trim().strip_prefix("<!--")?.trim_start();
+    if COMMENTS.iter().any(|known| body.starts_with(known)) {
+        return None;
+    }
+    let known: Vec<String> = (COMMENTS.iter())
+        .map(|known| format!("`<!-- {known}`"))
+        .collect();
+    Some(format!(
+        "a comment that is no marker (a misspelt one checks nothing): a \
+         comment in a lesson begins with one of {}",
+        known.join(", ")
+    ))
+}
+
 /// For a `<!-- TAG VALUE -->` line: `Some(Ok(VALUE))`, or `Some(Err(why))`
 /// if it is malformed (not closed on the line, or empty); `None` for any
 /// other line.
@@ -3136,6 +3175,36 @@ const SIZES: &str = "\
 | [`src/unused.rs`](../src/unused.rs) | 1 | All of it. |
 | `src/greet.rs` | 3 | |
 ";
+
+#[test]
+fn a_comment_that_is_no_marker_is_reported() {
+    let known = format!(
+        "{SIZES}\n<!-- figures: echo -->\n| a | b |\n|---|---|\n\
+         <!-- Written by hand -->\n"
+    );
+    run_case(Case {
+        name: "a bench's figures and a generated page's note",
+        files: files(&[HELLO, &[("lessons/00.md", &known)]].concat()),
+        ..Case::default()
+    });
+    let misspelt = SIZES.replace("file-sizes", "file-size")
+        + "\n<!-- inclde: ../src/greet.rs:hi -->\n<!--\na note\n-->\n";
+    run_case(Case {
+        name: "misspelt markers, and a comment of several lines",
+        files: files(&[HELLO, &[("lessons/00.md", &misspelt)]].concat()),
+        problems: vec![
+            (UnknownComment, "lessons/00.md", 3),
+            (UnknownComment, "lessons/00.md", 9),
+            (UnknownComment, "lessons/00.md", 10),
+        ],
+        mentions: vec![
+            "lessons/00.md:3: a comment that is no marker (a misspelt one \
+             checks nothing)",
+            "`<!-- include:`, `<!-- transcript:`",
+        ],
+        ..Case::default()
+    });
+}
 
 #[test]
 fn a_file_sizes_table_has_its_sizes_blessed_and_names_real_files() {
