@@ -21,8 +21,11 @@ mod log;
 
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{
+    self, BufRead, BufReader, ErrorKind, Read, Seek, SeekFrom, Write,
+};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::process::Command;
 use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
@@ -868,6 +871,34 @@ fn client_timeout_bounds_a_whole_reply_however_it_trickles() {
     let stderr = client.stderr();
     assert!(stderr.contains("failed: no reply within 1s"), "{stderr}");
     trickler.join().expect("the trickling server");
+}
+
+/// A server that talks all the time but reads nothing: the client's
+/// lines fill the buffers between them, then its sending makes no
+/// progress. `--timeout` bounds that wait too, and the client says why
+/// it gave up.
+#[test]
+fn client_gives_up_on_a_server_that_stopped_reading() {
+    let (port, deaf) = fake_server(|mut stream, _| {
+        // A reply always at hand, until the client leaves.
+        let chatter = b"ok\n".repeat(1000);
+        while stream.write_all(&chatter).is_ok() {}
+    });
+    // Far more than the buffers between the two hold (a few MiB).
+    let mut input = tempfile::tempfile().expect("a temporary file");
+    let line = [&[b'a'; 60_000][..], b"\n"].concat();
+    input.write_all(&line.repeat(200)).expect("the input");
+    input.seek(SeekFrom::Start(0)).expect("rewind");
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("echo-client"));
+    command
+        .args(["--timeout", "0.3", "127.0.0.1", &port])
+        .stdin(input);
+    let mut client = Program::start_command(command);
+    assert_eq!(client.wait_exit(), Some(3));
+    let stderr = client.stderr();
+    let why = "the server stopped reading: no progress sending for 300ms";
+    assert!(stderr.contains(why), "{stderr}");
+    deaf.join().expect("the server that reads nothing");
 }
 
 /// After its input ends, the client leaves, and within a bounded time,

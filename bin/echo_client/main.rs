@@ -29,7 +29,8 @@ server at HOST:PORT and prints its reply as `<-- reply`. An empty line (or
 the end of input) stops. Standard input may be a pipe.
 
 options:
-  --timeout SECS   wait this long to connect and for each whole reply (30)
+  --timeout SECS   wait this long to connect, for each whole reply, and
+                   for a line's sending to make progress (30)
   --quiet SECS     a reply without a newline ends after this much
                    silence (0.3)
   -h, --help       this help

@@ -27,12 +27,14 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use crate::blocking::is_timeout;
 use crate::line::{LineError, LineReader};
 
 /// The client's timeouts and limits.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// How long to wait for a connection, then for each whole reply.
+    /// How long to wait for a connection, then for each whole reply,
+    /// and for a command's sending to make progress.
     pub timeout: Duration,
     /// Silence that ends a reply sent without a newline.
     pub quiet: Duration,
@@ -78,6 +80,9 @@ pub enum ClientError {
     Closed,
     /// No whole reply came within the timeout.
     NoReply(Duration),
+    /// A command could not be sent: the server took none of it within
+    /// the timeout (it stopped reading, and the buffers between us filled).
+    StoppedReading(Duration),
     /// A reply line was longer than the limit.
     ReplyTooLong(usize),
     /// Sending to or receiving from the server failed.
@@ -105,6 +110,10 @@ impl fmt::Display for ClientError {
             Self::Connect(e) | Self::Network(e) => write!(f, "{e}"),
             Self::Closed => write!(f, "the server closed the connection"),
             Self::NoReply(t) => write!(f, "no reply within {t:?}"),
+            Self::StoppedReading(t) => write!(
+                f,
+                "the server stopped reading: no progress sending for {t:?}"
+            ),
             Self::ReplyTooLong(n) => {
                 write!(f, "reply line longer than {n} bytes")
             }
@@ -152,6 +161,11 @@ pub fn run(
         started: false,
         framed: false,
     };
+    // A server that reads nothing must not block a send forever.
+    let timeout = Some(config.timeout);
+    stream
+        .set_write_timeout(timeout)
+        .map_err(ClientError::Network)?;
     let mut replies = LineReader::new(reader, config.max_line);
     let mut keys = LineReader::new(keyboard, config.max_line);
     let (server, server_thread) =
@@ -224,9 +238,7 @@ impl Session<'_> {
             if line.is_empty() {
                 return self.last_look(report);
             }
-            let mut stream = self.stream;
-            let command = [&line[..], b"\n"].concat();
-            stream.write_all(&command).map_err(ClientError::Network)?;
+            self.send(&[&line[..], b"\n"].concat())?;
             let reply = self.reply()?;
             screen(report(Event::Reply(&reply)))?;
         }
@@ -254,6 +266,15 @@ impl Session<'_> {
         }
     }
     // ANCHOR_END: show_unprompted
+
+    /// Sends a command, each write given the timeout to make progress.
+    fn send(&self, command: &[u8]) -> Result<(), ClientError> {
+        let mut stream = self.stream;
+        stream.write_all(command).map_err(|e| match is_timeout(&e) {
+            true => ClientError::StoppedReading(self.config.timeout),
+            false => ClientError::Network(e),
+        })
+    }
 
     // ANCHOR: reply
     /// The reply to the command just sent ([`read_reply`] says where it
