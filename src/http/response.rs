@@ -18,8 +18,11 @@
 //! - a status line other than `HTTP/1.x`, space, exactly three digits,
 //!   then optionally a space and a reason (RFC 9112 §4);
 //! - a header line with a NUL, a stray CR, no colon, white space before
-//!   the colon (RFC 9112 §5.1), or starting with white space (the obsolete
-//!   line folding, RFC 9112 §5.2, which we refuse rather than guess);
+//!   the colon (RFC 9112 §5.1), or starting with white space: before the
+//!   first header that is refused or skipped (§2.2), and after one it is
+//!   the obsolete line folding (§5.2). A client may unfold that into a
+//!   space; no server should still send it, and we refuse it, as hyper
+//!   does by default;
 //! - a `Content-Length` that is not just digits or does not fit 64 bits
 //!   (a checked parse: a length must never wrap around), and two
 //!   different ones; equal duplicates (`5` twice, or `5, 5`) are accepted,
@@ -119,11 +122,11 @@ impl fmt::Display for ResponseError {
             ),
             E::BadStatusLine(line) => write!(
                 f,
-                "bad status line {line:?}: expected HTTP/1.x, a 3-digit \
+                "bad status line \"{line}\": expected HTTP/1.x, a 3-digit \
                  code and a reason"
             ),
             E::BadHeader { line, why } => {
-                write!(f, "bad header line {line:?}: {why}")
+                write!(f, "bad header line \"{line}\": {why}")
             }
             E::LineTooLong(max) => {
                 write!(f, "a line of the response head is over {max} bytes")
@@ -135,7 +138,10 @@ impl fmt::Display for ResponseError {
                 write!(f, "headers too large: the head is over {max} bytes")
             }
             E::BadContentLength(value) => {
-                write!(f, "bad Content-Length {value:?}: not a number of bytes")
+                write!(
+                    f,
+                    "bad Content-Length \"{value}\": not a number of bytes"
+                )
             }
             E::ConflictingContentLength(a, b) => write!(
                 f,
@@ -144,7 +150,7 @@ impl fmt::Display for ResponseError {
             ),
             E::TransferEncoding(value) => write!(
                 f,
-                "the server used Transfer-Encoding {value:?}, which it must \
+                "the server used Transfer-Encoding \"{value}\", which it must \
                  not do for an HTTP/1.0 request (RFC 9112 §6.1)"
             ),
             E::SwitchingProtocols => f.write_str(
@@ -246,7 +252,8 @@ impl Head {
     /// `HTTP/1.0 200 OK`.
     pub fn status_line(&self) -> String {
         let (minor, status) = (self.minor_version, self.status);
-        format!("HTTP/1.{minor} {status} {}", self.reason)
+        let reason = crate::escape::escape(self.reason.as_bytes());
+        format!("HTTP/1.{minor} {status} {reason}")
             .trim_end()
             .to_owned()
     }
@@ -405,7 +412,7 @@ fn parse_header(line: &[u8]) -> Result<Header, ResponseError> {
             "the name is not a token (no spaces before the colon)",
         ));
     }
-    let value = line[colon + 1..].trim_ascii();
+    let value = trim_ows(&line[colon + 1..]);
     if has_control(value) {
         return Err(bad("a control character in the value"));
     }
@@ -413,6 +420,15 @@ fn parse_header(line: &[u8]) -> Result<Header, ResponseError> {
         name: String::from_utf8_lossy(name).into_owned(),
         value: value.to_vec(),
     })
+}
+
+/// Without the optional white space around it: spaces and tabs only
+/// (`OWS`, RFC 9110 §5.6.3), not a form feed or any other.
+fn trim_ows(bytes: &[u8]) -> &[u8] {
+    let ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = bytes.iter().position(|b| !ows(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
+    &bytes[start..end]
 }
 
 /// A reason phrase or a field value may hold HTAB, SP, visible ASCII
@@ -454,7 +470,7 @@ pub fn framing(head: &Head) -> Result<Framing, ResponseError> {
     for value in head.values("Content-Length") {
         // `5, 5` is one header holding the same length twice.
         for item in value.split(|&b| b == b',') {
-            let n = parse_length(item.trim_ascii())?;
+            let n = parse_length(trim_ows(item))?;
             match length {
                 Some(seen) if seen != n => {
                     return Err(ResponseError::ConflictingContentLength(
@@ -796,6 +812,16 @@ mod tests {
     }
 
     #[test]
+    fn a_peer_s_bytes_are_shown_escaped_once() {
+        let text = "HTTP/1.0 200 OK\r\nX: \\\x7f\r\n\r\n";
+        let err = head(text).unwrap_err().to_string();
+        assert!(err.starts_with(r#"bad header line "X: \\\x7f": "#), "{err}");
+        let reason = "HTTP/1.0 200 OK \u{9b}2J \u{202e}txt.exe\r\n\r\n";
+        let status = head(reason).unwrap().unwrap().status_line();
+        assert_eq!(status, r"HTTP/1.0 200 OK \u{9b}2J \u{202e}txt.exe");
+    }
+
+    #[test]
     fn h7_h8_bad_content_lengths_are_refused() {
         for bad in [
             "-6",
@@ -807,6 +833,10 @@ mod tests {
             "",
             "18446744073709551616",
             "36893488147419103232",
+            // White space around a value is SP and HTAB only.
+            "\x0c5",
+            "5\x0b",
+            "5,\x0c5",
         ] {
             let err = framing_of(&format!("Content-Length: {bad}\r\n"));
             assert!(err.is_err(), "{bad:?}");

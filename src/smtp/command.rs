@@ -11,7 +11,11 @@
 //! ```
 //!
 //! So every argument is checked before a byte is sent (CPython's
-//! bpo-43124 fixed this very hole in smtplib). NUL is refused too, and so
+//! bpo-43124 fixed this very hole in smtplib). The same trick works
+//! within one line: a path ends at its `>`, and what follows it in MAIL
+//! or RCPT is read as ESMTP parameters (RFC 5321 §4.1.2), so an address
+//! `me@x> NOTIFY=NEVER` would turn off delivery notices. An address
+//! holding a space, a control character or an angle bracket is refused. NUL is refused too, and so
 //! is anything beyond ASCII: commands are ASCII (RFC 5321 §2.4), and
 //! non-ASCII addresses need the SMTPUTF8 extension (RFC 6531), which this
 //! client does not speak. Lengths are checked against the limits of RFC
@@ -77,6 +81,14 @@ pub enum CommandError {
         /// Its value.
         value: String,
     },
+    /// An address holds a space, a control character or an angle
+    /// bracket: it could smuggle ESMTP parameters into MAIL or RCPT.
+    NotAMailbox {
+        /// Which argument.
+        field: &'static str,
+        /// Its value.
+        value: String,
+    },
     /// An argument holds a character beyond ASCII.
     NotAscii {
         /// Which argument.
@@ -103,6 +115,13 @@ impl fmt::Display for CommandError {
                 "the {field} {value:?} contains a line break (CR or LF) or \
                  NUL; refused, so that nothing can be smuggled into the \
                  SMTP session as an extra command"
+            ),
+            CommandError::NotAMailbox { field, value } => write!(
+                f,
+                "the {field} {value:?} holds a space, a control character \
+                 or an angle bracket inside the address; refused, so that \
+                 nothing can be smuggled into the command as an ESMTP \
+                 parameter (a quoted local part with spaces is not supported)"
             ),
             CommandError::NotAscii { field, value } => write!(
                 f,
@@ -190,7 +209,8 @@ pub fn address_literal(ip: IpAddr) -> String {
 /// empty one is the null path `<>`.
 ///
 /// # Errors
-/// An unsafe address, or one past the §4.5.3.1 limits.
+/// An unsafe address (see [`CommandError::NotAMailbox`]), or one past the
+/// §4.5.3.1 limits.
 pub fn path(
     field: &'static str,
     address: &str,
@@ -200,6 +220,10 @@ pub fn path(
         (Some(open), Some(inside)) => &inside[open + 1..],
         _ => address,
     };
+    if bare.contains(breaks_a_path) {
+        let value = address.to_owned();
+        return Err(CommandError::NotAMailbox { field, value });
+    }
     if let Some((local, domain)) = bare.rsplit_once('@') {
         limit("local part", local.len(), MAX_LOCAL_PART)?;
         limit("domain", domain.len(), MAX_DOMAIN)?;
@@ -207,6 +231,12 @@ pub fn path(
     let path = format!("<{bare}>");
     limit("path", path.len(), MAX_PATH)?;
     Ok(path)
+}
+
+/// What can't stand inside an address: a space or a `>` would end the
+/// path there, and what follows would be read as parameters.
+fn breaks_a_path(c: char) -> bool {
+    matches!(c, ' ' | '<' | '>') || c.is_ascii_control()
 }
 
 fn limit(
@@ -283,6 +313,29 @@ mod tests {
                 assert_eq!(err, expected);
             }
         }
+    }
+
+    #[test]
+    fn nothing_can_follow_a_path_as_parameters() {
+        // Row S1: what would end the path early, in the address.
+        for bad in [
+            "a@b.test> NOTIFY=NEVER",
+            "<a@b.test> BODY=8BITMIME AUTH=x>",
+            "a@b.test BODY=8BITMIME",
+            "a@b.test>",
+            "a\t@b.test",
+            "a\x1b@b.test",
+        ] {
+            let err = path("recipient address", bad).unwrap_err();
+            assert!(matches!(err, CommandError::NotAMailbox { .. }), "{bad:?}");
+            let command = Command::Mail {
+                from: bad,
+                size: None,
+            };
+            assert!(command.to_bytes().is_err(), "{bad:?}");
+        }
+        let shown = path("sender address", "a@b> X=y").unwrap_err();
+        assert!(shown.to_string().contains("ESMTP parameter"), "{shown}");
     }
 
     #[test]

@@ -19,6 +19,7 @@
 use std::fmt::Write as _;
 
 use super::reply::Reply;
+use crate::escape::escape;
 
 /// Python 2's `repr()` of a byte string: in single quotes, or in double
 /// quotes if it holds a `'` and no `"`; `\t`, `\n`, `\r` and `\\` escaped,
@@ -61,9 +62,10 @@ pub fn reply_line(raw: &[u8]) -> String {
     format!("reply: {}\n", py_repr(raw))
 }
 
-/// `reply: retcode (250); Msg: ...`: a whole reply, as [`message`].
+/// `reply: retcode (250); Msg: ...`: a whole reply, as [`message`]
+/// (escaped, unlike smtplib: see [`shown`]).
 pub fn retcode_line(reply: &Reply) -> String {
-    format!("reply: retcode ({}); Msg: {}\n", reply.code, message(reply))
+    format!("reply: retcode ({}); Msg: {}\n", reply.code, shown(reply))
 }
 
 /// `data: (354, '...')`: the reply to DATA, or to the final dot.
@@ -77,9 +79,18 @@ pub fn connect_line(host: &str, port: u16) -> String {
     format!("connect: ({}, {port})\n", py_repr(host.as_bytes()))
 }
 
-/// `connect: ...`: the greeting's text, once it has come.
+/// `connect: ...`: the greeting's text, once it has come (escaped).
 pub fn greeting_line(greeting: &Reply) -> String {
-    format!("connect: {}\n", message(greeting))
+    format!("connect: {}\n", shown(greeting))
+}
+
+/// [`message`], each line escaped. smtplib prints it raw, but a
+/// server's control characters must not reach the user's terminal; an
+/// ordinary reply shows the same.
+fn shown(reply: &Reply) -> String {
+    let lines = message(reply);
+    let escaped = lines.split('\n').map(|line| escape(line.as_bytes()));
+    escaped.collect::<Vec<_>>().join("\n")
 }
 
 /// A reply's text as smtplib's `getreply` returns it: each line

@@ -91,7 +91,8 @@ impl fmt::Display for Reply {
     /// `550 no such user`; the lines of a multi-line reply joined by
     /// `\n`, each with its code, as the server sent them (RFC 5321 §4.2):
     /// `-` after the code on all but the last line, and a last line
-    /// without text is just the code.
+    /// without text is just the code. The text is escaped: a server's
+    /// control characters must not reach the user's terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.lines.len().max(1);
         for i in 0..count {
@@ -102,6 +103,7 @@ impl fmt::Display for Reply {
                 (true, true) => "",
             };
             let newline = if i == 0 { "" } else { "\n" };
+            let text = crate::escape::escape(text.as_bytes());
             write!(f, "{newline}{:03}{separator}{text}", self.code)?;
         }
         Ok(())
@@ -326,6 +328,10 @@ mod tests {
         assert_eq!(reply(250, &[""]).to_string(), "250");
         assert_eq!(reply(250, &["", "x"]).to_string(), "250-\n250 x");
         assert_eq!(reply(421, &[]).to_string(), "421");
+        // Escaped: a server's control characters never reach a terminal.
+        let steering = reply(550, &["\x1b]0;title\x07 \u{9b}2J"]);
+        let shown = r"550 \x1b]0;title\x07 \u{9b}2J";
+        assert_eq!(steering.to_string(), shown);
     }
 
     #[test]

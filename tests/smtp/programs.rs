@@ -273,6 +273,29 @@ fn sent_lowercase(mock: &SmtpMock) -> Vec<u8> {
         .to_ascii_lowercase()
 }
 
+/// A reply's control characters (a window title, a screen wipe) are
+/// shown escaped in the result line and the debug lines: a hostile
+/// server can't steer the user's terminal.
+#[test]
+fn a_server_s_control_characters_never_reach_the_terminal() {
+    let steering = "550 \x1b]0;owned\x07\x1b[2J gone";
+    for program in BOTH {
+        let mock = Script::new().reply("MAIL", steering).start().unwrap();
+        let out = send(
+            program,
+            &mock,
+            b"hi\n",
+            &["--debug"][..usize::from(program == "smtp-send")],
+        );
+        assert_eq!(out.code, Some(6), "{program}: {}", out.stdout);
+        let last = out.stdout.lines().last().unwrap_or("").to_owned();
+        assert!(last.contains(r"550 \x1b]0;owned\x07\x1b[2J gone"), "{last}");
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!text.contains('\x1b'), "{program}: {text:?}");
+        }
+    }
+}
+
 #[test]
 fn a_421_is_followed_by_neither_rset_nor_quit() {
     for program in BOTH {

@@ -24,10 +24,21 @@ fn read_all(data: &[u8], sizes: Vec<usize>) -> Vec<Reply> {
     replies
 }
 
-/// The reply as a server sends it: each line with its code, CRLF
-/// after each.
+/// The reply as a server sends it (RFC 5321 §4.2): each line with its
+/// code, then `-` on all but the last, a space before any text on the
+/// last, and CRLF. (Not `Reply`'s `Display`, which escapes the text for
+/// a terminal.)
 fn format(reply: &Reply) -> Vec<u8> {
-    (reply.to_string().replace('\n', "\r\n") + "\r\n").into_bytes()
+    let mut wire = String::new();
+    for (i, text) in reply.lines.iter().enumerate() {
+        let separator = match (i + 1 == reply.lines.len(), text.is_empty()) {
+            (false, _) => "-",
+            (true, false) => " ",
+            (true, true) => "",
+        };
+        wire += &format!("{:03}{separator}{text}\r\n", reply.code);
+    }
+    wire.into_bytes()
 }
 
 /// Valid replies: a code from 200 to 599, one to six lines of printable
