@@ -6,12 +6,17 @@ use std::io::{self, Write};
 
 use inet::dns::resolver::{Family, Resolver};
 
+/// The most addresses of one host whose names are looked up: each lookup
+/// may wait the whole timeout, and a server may list thousands.
+pub const MAX_NAMED: usize = 32;
+
 /// The original's `getIPandName`: prints `ip[HOST]=ADDR`, then
 /// `name[ADDR]=NAME`, each with the error text in place of the answer
 /// when the lookup fails (a failed forward lookup ends the host). Only
 /// the first address of `family`, as `gethostbyname` gives; with
 /// [`Family::Any`] (`--all`), one `ip` line per address, then one `name`
-/// line each. Each line is written as soon as its lookup ends.
+/// line each, up to [`MAX_NAMED`] (the rest are listed, not looked up).
+/// Each line is written as soon as its lookup ends.
 /// Returns true when every lookup succeeded.
 ///
 /// # Errors
@@ -36,7 +41,13 @@ pub fn get_ip_and_name(
         writeln!(out, "ip[{host}]={addr}")?;
     }
     let mut all_named = true;
-    for &addr in &addrs {
+    for (i, &addr) in addrs.iter().enumerate() {
+        if i >= MAX_NAMED {
+            let why = format!("not looked up: at most {MAX_NAMED} a host");
+            writeln!(out, "name[{addr}]={why}")?;
+            all_named = false;
+            continue;
+        }
         match resolver.name_of(addr) {
             Ok(name) => writeln!(out, "name[{addr}]={name}")?,
             Err(e) => {

@@ -40,7 +40,9 @@ options:
   --timeout SECS        give up on a DNS lookup after this long, resends
                         included (5)
   -6                    the first IPv6 address instead of IPv4
-  --all                 every address, IPv4 and IPv6
+  --all                 every address, IPv4 and IPv6; the names of the
+                        first 32 only (each reverse lookup may take the
+                        whole timeout)
   -h, --help            this help
 
 Without --dns-server, addresses come from the system (as the original's

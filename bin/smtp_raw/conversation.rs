@@ -398,7 +398,7 @@ impl Headers {
 // ANCHOR_END: with_headers
 
 /// The largest message the server takes, from its EHLO reply: the line
-/// `SIZE 10240000` (RFC 1870 §4; `SIZE 0`, or no number, sets no limit).
+/// `SIZE 10240000` (RFC 1870 §3; `SIZE 0`, or no number, sets no limit).
 fn size_limit(ehlo: &Reply) -> Option<u64> {
     let size = ehlo.lines.iter().skip(1).find_map(|line| {
         let (keyword, limit) = line.trim().split_once(' ')?;

@@ -43,6 +43,7 @@ pub enum DecodeError {
     },
     /// A label type other than 00 (length) or 11 (pointer), §4.1.4.
     BadLabelType(u8),
+
     /// A name over 255 bytes on the wire (§2.3.4).
     NameTooLong,
     /// Record data that doesn't fit its type (an A record that is not 4
@@ -75,7 +76,10 @@ impl fmt::Display for DecodeError {
                 f.write_str("name over 255 bytes (RFC 1035 §2.3.4)")
             }
             DecodeError::BadRdata { rtype, len } => {
-                write!(f, "a {rtype} record can't have {len} bytes of data")
+                write!(
+                    f,
+                    "a record of type {rtype} can't have {len} bytes of data"
+                )
             }
         }
     }
@@ -355,12 +359,14 @@ impl Question {
 
 impl Message {
     /// Decodes a whole message. Bytes after the last counted record are
-    /// ignored.
+    /// ignored. A message that says it was truncated (TC) may end
+    /// anywhere (RFC 2181 §9): what came whole is kept, and the reader
+    /// asks again over TCP.
     ///
     /// # Errors
     /// [`DecodeError::Truncated`] when the message ends early (a count
-    /// larger than what follows included), [`DecodeError::BadRdata`], and
-    /// the name errors of [`decode_name`].
+    /// larger than what follows included) without TC,
+    /// [`DecodeError::BadRdata`], and the name errors of [`decode_name`].
     pub fn decode(msg: &[u8]) -> Result<Message, DecodeError> {
         let header = msg
             .get(..HEADER_LEN)
@@ -375,25 +381,27 @@ impl Message {
             msg,
             pos: HEADER_LEN,
         };
-        for _ in 0..word(4) {
-            message.questions.push(reader.question()?);
+        let counts = [word(4), word(6), word(8), word(10)];
+        match reader.sections(&mut message, counts) {
+            Err(DecodeError::Truncated(_)) if message.flags.truncated => {
+                Ok(message)
+            }
+            decoded => decoded.map(|()| message),
         }
-        for _ in 0..word(6) {
-            message.answers.push(reader.record()?);
-        }
-        for _ in 0..word(8) {
-            message.authority.push(reader.record()?);
-        }
-        for _ in 0..word(10) {
-            message.additional.push(reader.record()?);
-        }
-        Ok(message)
     }
 
     /// The ID of the message in `msg`, if it has a header: to tell a
     /// malformed reply to our query from someone else's datagram.
     pub fn peek_id(msg: &[u8]) -> Option<u16> {
         Some(u16::from_be_bytes([*msg.first()?, *msg.get(1)?]))
+    }
+
+    /// How many questions the message in `msg` says it holds (QDCOUNT),
+    /// if it has a header. A reply to our query holds one, ours; each
+    /// other could cost a name of 255 bytes for a 2-byte pointer, so a
+    /// reply with another count is refused before it is decoded.
+    pub fn peek_questions(msg: &[u8]) -> Option<u16> {
+        Some(u16::from_be_bytes([*msg.get(4)?, *msg.get(5)?]))
     }
 }
 
@@ -405,6 +413,28 @@ struct Reader<'m> {
 }
 
 impl Reader<'_> {
+    /// The four sections, as many entries as `counts` says each holds.
+    fn sections(
+        &mut self,
+        message: &mut Message,
+        counts: [u16; 4],
+    ) -> Result<(), DecodeError> {
+        for _ in 0..counts[0] {
+            message.questions.push(self.question()?);
+        }
+        let records = [
+            (&mut message.answers, counts[1]),
+            (&mut message.authority, counts[2]),
+            (&mut message.additional, counts[3]),
+        ];
+        for (section, count) in records {
+            for _ in 0..count {
+                section.push(self.record()?);
+            }
+        }
+        Ok(())
+    }
+
     fn take(
         &mut self,
         len: usize,

@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
 use super::LookupError;
-use super::message::{DecodeError, Message, Query, Question, Rcode};
+use super::message::{Message, Query, Question, Rcode};
 use super::message::{RecordData, RecordType};
 use super::name::Name;
 use crate::blocking::is_timeout;
@@ -82,7 +82,7 @@ pub fn is_reply_to(reply: &Message, query: &Query) -> bool {
 
 /// What a reply says about `question`: the records of the type asked
 /// for, after the CNAME chain in the answer section (an alias points to
-/// its canonical name, which has the records; RFC 1035 §3.6.2), or the
+/// its canonical name, which has the records; RFC 1034 §3.6.2), or the
 /// error the RCODE means. Records about other names, or of another
 /// class, are ignored.
 ///
@@ -208,6 +208,9 @@ fn judge(
     if datagram.len() > MAX_UDP {
         return Verdict::Unreadable(LookupError::OverUdpLimit);
     }
+    if Message::peek_questions(datagram).is_some_and(|n| n != 1) {
+        return Verdict::Ignore; // not an answer to our one question
+    }
     match Message::decode(datagram) {
         Ok(reply) if is_reply_to(&reply, query) => Verdict::Accept(reply),
         Ok(_) => Verdict::Ignore,
@@ -284,12 +287,15 @@ fn exchange_tcp(
     let mut buf = [0; 4096];
     let reply = loop {
         if let Some(message) = tcp_message(&received) {
+            if Message::peek_questions(message).is_some_and(|n| n != 1) {
+                return Err(LookupError::NotOurReply);
+            }
             break Message::decode(message).map_err(LookupError::Malformed)?;
         }
         let n = calls::read(&deadline, &stream, &mut buf).map_err(io_err)?;
         if n == 0 {
-            let cut_short = DecodeError::Truncated("a TCP reply");
-            return Err(LookupError::Malformed(cut_short));
+            let closed = "the server closed the connection before its reply";
+            return Err(LookupError::Network(closed.to_owned()));
         }
         received.extend_from_slice(&buf[..n]);
     };

@@ -233,7 +233,7 @@ impl Extensions {
     }
 
     /// The largest message the server takes, in octets, if it says
-    /// (RFC 1870 §4: `SIZE 0`, or `SIZE` alone, sets no limit).
+    /// (RFC 1870 §3: `SIZE 0`, or `SIZE` alone, sets no limit).
     pub fn size_limit(&self) -> Option<u64> {
         let limit = self.get("size")?.parse().ok()?;
         (limit > 0).then_some(limit)

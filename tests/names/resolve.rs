@@ -64,6 +64,27 @@ fn the_original_formats_for_forward_and_reverse_lookups() {
     assert_eq!(code, Some(0));
 }
 
+/// D22: `--all` lists every address, but looks up the names of the first
+/// 32 only: each reverse lookup may take the whole timeout, and a server
+/// may list thousands of addresses.
+#[test]
+fn d22_all_names_at_most_32_addresses_of_a_host() {
+    let mut builder = DnsMock::builder();
+    for i in 1..=40 {
+        let addr = IpAddr::from([198, 51, 100, i]);
+        builder = builder.record("many.test", addr);
+    }
+    let mock = builder.start().unwrap();
+    let (code, out, _) = against(&mock, &["--all", "many.test"]);
+    let count =
+        |start: &str| out.lines().filter(|l| l.starts_with(start)).count();
+    assert_eq!(count("ip[many.test]="), 40, "{out}");
+    assert_eq!(count("name[198.51.100."), 40, "{out}");
+    let skipped = out.matches("=not looked up: at most 32 a host\n").count();
+    assert_eq!(skipped, 8, "{out}");
+    assert_eq!(code, Some(3));
+}
+
 /// Errors take the answer's place, as in the original; a failed forward
 /// lookup ends that host; the exit status says something failed.
 #[test]
