@@ -9,7 +9,8 @@
 //!
 //! The first line is checked here, before any connection is made: an
 //! empty file, a first line that is not UTF-8 or has the wrong number of
-//! fields, a bad port, an address SMTP can't carry. The message itself
+//! fields, a server that is no host name or IP address (or port 0), an
+//! address SMTP can't carry. The message itself
 //! is bytes, sent as they are (only line ends and leading dots change,
 //! see [`super::data`]), so a message in Latin-1 goes through untouched;
 //! its lines are checked by [`super::data::Lines`] as the program reads
@@ -17,6 +18,7 @@
 //! program's business, and so are its errors.
 
 use std::fmt;
+use std::net::IpAddr;
 
 use super::command::{self, CommandError};
 
@@ -55,8 +57,11 @@ pub enum MailFileError {
     Fields(usize),
     /// A field is empty.
     EmptyField(&'static str),
-    /// The port after `:` is not a port number.
+    /// The port after `:` is not a port number, or is 0.
     BadPort(String),
+    /// The server is neither a host name (letters, digits, `-`, `.`,
+    /// `_`) nor an IP address (`[::1]` in brackets): as written, escaped.
+    BadServer(String),
     /// An address SMTP can't carry (see [`CommandError`]).
     Address(CommandError),
 }
@@ -81,6 +86,11 @@ impl fmt::Display for MailFileError {
                 write!(f, "the {which} on its first line is empty; {syntax}")
             }
             MailFileError::BadPort(e) => write!(f, "on its first line, {e}"),
+            MailFileError::BadServer(server) => write!(
+                f,
+                "the server \"{server}\" on its first line is neither a host \
+                 name nor an IP address; {syntax}"
+            ),
             MailFileError::Address(e) => write!(f, "on its first line, {e}"),
         }
     }
@@ -118,6 +128,7 @@ impl Envelope {
             .and_then(|_| command::path("recipient address", recipient))
             .map_err(MailFileError::Address)?;
         let (server, port) = split_port(server)?;
+        check_server(&server, port)?;
         Ok(Envelope {
             server,
             port,
@@ -148,6 +159,21 @@ fn split_port(server: &str) -> Result<(String, u16), MailFileError> {
         Some((host, p)) if !p.contains(':') => Ok((host.to_owned(), port(p)?)),
         _ => Ok((server.to_owned(), DEFAULT_PORT)),
     }
+}
+
+/// A server we can connect to: a host name or an IP address, and a
+/// port that names one (0 names none).
+fn check_server(host: &str, port: u16) -> Result<(), MailFileError> {
+    let in_name = |c: char| c.is_ascii_alphanumeric() || "-._".contains(c);
+    let name = !host.is_empty() && host.chars().all(in_name);
+    if !name && host.parse::<IpAddr>().is_err() {
+        let shown = crate::escape::escape(host.as_bytes());
+        return Err(MailFileError::BadServer(shown));
+    }
+    if port == 0 {
+        return Err(MailFileError::BadPort("port 0 names no server".into()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -199,6 +225,23 @@ mod tests {
         assert!(err("h, a@x, josé@x".as_bytes()).contains("SMTPUTF8"));
         let first = [b"h, a@x, ".as_slice(), &[b'b'; 1100]].concat();
         assert!(err(&first).contains("over 1024 octets"));
+    }
+
+    #[test]
+    fn the_server_is_a_host_name_or_an_ip_address() {
+        let err = |line: &str| Envelope::parse(line.as_bytes()).unwrap_err();
+        for bad in ["\x1b[2Jevil", "127.0.0.1:43030:", "a b", "h/x"] {
+            let line = format!("{bad}, a@x, b@x");
+            assert!(matches!(err(&line), MailFileError::BadServer(_)), "{bad}");
+        }
+        let shown = err("\x1b]0;x\x07h, a@x, b@x").to_string();
+        assert!(shown.contains(r#""\x1b]0;x\x07h""#), "{shown}");
+        assert!(matches!(err("h:0, a@x, b@x"), MailFileError::BadPort(_)));
+        for good in ["mail_1.x-y.test", "192.0.2.1", "[2001:db8::1]:25"] {
+            assert!(
+                Envelope::parse(format!("{good}, a@x, b@x").as_bytes()).is_ok()
+            );
+        }
     }
 
     #[test]

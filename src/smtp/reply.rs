@@ -8,6 +8,9 @@
 //! Reply-code = %x32-35 %x30-35 %x30-39
 //! ```
 //!
+//! We take any second digit, not only 0 to 5: a client acts on the
+//! first digit (§4.2.1), and a `260` is no reason to drop a session.
+//!
 //! Every line of a reply starts with the same code. A `-` after the code
 //! says "more lines follow"; a space, or nothing at all, marks the last
 //! line. So the EHLO reply

@@ -386,6 +386,17 @@ fn a_bad_message_file_fails_before_any_connection() {
         ),
         ("bad port", b"127.0.0.1:99999, a@x, b@y\n".to_vec(), "99999"),
         ("injection", at(", a@x, b@y\rRCPT TO:<c@z>\n"), "line break"),
+        (
+            "parameters",
+            at(", a@x, b@y> NOTIFY=NEVER\n"),
+            "ESMTP parameter",
+        ),
+        (
+            "not a server",
+            b"\x1b[2J127.0.0.1, a@x, b@y\n".to_vec(),
+            r#"the server "\x1b[2J127.0.0.1" on its first line"#,
+        ),
+        ("port 0", b"127.0.0.1:0, a@x, b@y\n".to_vec(), "port 0"),
         ("non-ASCII", at(", a@x, josé@y\n"), "SMTPUTF8"),
         (
             "long line",
