@@ -124,7 +124,8 @@ enum Input {
 /// it is left running when this returns; the process exit ends it.
 ///
 /// # Errors
-/// Only when the keyboard thread can't be started.
+/// When the keyboard thread can't be started, or reading the keyboard
+/// failed (not its end: a line over the limit, a directory for input).
 pub fn serve(
     listener: &TcpListener,
     keyboard: impl Read + Send + 'static,
@@ -133,7 +134,8 @@ pub fn serve(
     stop: &Stop,
 ) -> io::Result<()> {
     let (inputs, inbox) = mpsc::channel();
-    let taken = spawn_keyboard(keyboard, config, inputs.clone(), stop)?;
+    let (taken, failed) =
+        spawn_keyboard(keyboard, config, inputs.clone(), stop)?;
     let relay = Relay {
         inbox,
         inputs,
@@ -141,11 +143,14 @@ pub fn serve(
         config,
         report,
     };
-    let failed = |e| report(Event::AcceptFailed(e));
-    for (session, stream) in (1..).zip(connections(listener, stop, failed)) {
+    let paused = |e| report(Event::AcceptFailed(e));
+    for (session, stream) in (1..).zip(connections(listener, stop, paused)) {
         relay.session(session, &stream);
     }
-    Ok(())
+    match failed.try_recv() {
+        Ok(why) => Err(io::Error::other(why)),
+        Err(_) => Ok(()), // the keyboard ended well, or goes on
+    }
 }
 // ANCHOR_END: serve
 
@@ -155,46 +160,52 @@ pub fn serve(
 /// terminal's (or the pipe's) buffer, as it does for Python's
 /// `raw_input`, never in our memory. When the keyboard ends, nothing
 /// typed is left unsent and nobody is left to answer a client: it stops
-/// the server too. Returns the sender of "taken".
+/// the server too. Returns the sender of "taken", and where the
+/// keyboard's failure comes, if it fails.
 fn spawn_keyboard(
     keyboard: impl Read + Send + 'static,
     config: &Config,
     inputs: Sender<Input>,
     stop: &Stop,
-) -> io::Result<Sender<()>> {
+) -> io::Result<(Sender<()>, Receiver<String>)> {
     let (taken, on_taken) = mpsc::channel();
+    let (failure, failed) = mpsc::channel();
     let (max_line, stop) = (config.max_line, stop.clone());
     thread::Builder::new()
         .name("keyboard".into())
         .spawn(move || {
-            let why = read_keys(keyboard, max_line, &inputs, &on_taken);
+            let end = read_keys(keyboard, max_line, &inputs, &on_taken);
+            let why = end.clone().unwrap_or_else(|why| why);
             let _ = inputs.send(Input::KeyboardEnd(why));
+            if let Err(why) = end {
+                let _ = failure.send(why);
+            }
             stop.request();
         })?;
-    Ok(taken)
+    Ok((taken, failed))
 }
 // ANCHOR_END: keyboard
 
 // ANCHOR: read_keys
 /// Hands over each keyboard line once the one before was taken; returns
-/// why the keyboard ended.
+/// why the keyboard ended: its end, or (`Err`) its failure.
 fn read_keys(
     keyboard: impl Read,
     max_line: usize,
     inputs: &Sender<Input>,
     taken: &Receiver<()>,
-) -> String {
+) -> Result<String, String> {
     let mut lines = LineReader::new(keyboard, max_line);
     loop {
         let line = match lines.read_raw_line() {
             Ok(Some(line)) => line.to_vec(),
-            Ok(None) => return "end of input".into(),
+            Ok(None) => return Ok("end of input".into()),
             // The last line, typed without Enter before Ctrl-D.
             Err(LineError::EofInLine { .. }) => lines.take_buffered(),
-            Err(e) => return format!("keyboard: {e}"),
+            Err(e) => return Err(format!("keyboard: {e}")),
         };
         if inputs.send(Input::Key(line)).is_err() || taken.recv().is_err() {
-            return "server gone".into();
+            return Ok("server gone".into());
         }
     }
 }

@@ -10,7 +10,7 @@
 use crate::common;
 
 use std::io::{BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 
 use common::{Program, connect, read_line};
@@ -315,6 +315,80 @@ fn a_client_that_does_not_read_stops_the_keyboard_not_our_memory() {
     assert!(typed < TYPED / 4, "the server took {typed} bytes");
 }
 
+/// A standard output nobody reads (a paused terminal, a pipe to a program
+/// that stopped) never stops a session: a client floods lines the log
+/// can't take, leaves, and the next client is served. The log drops what
+/// does not fit, and says how much once standard output moves again.
+#[test]
+fn a_standard_output_nobody_reads_never_stops_a_session() {
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::UnixStream;
+
+    // A socket, not a pipe, for standard output: its reads can time out.
+    let (screen, stdout) = UnixStream::pair().expect("socket pair");
+    screen
+        .set_read_timeout(Some(common::WAIT))
+        .expect("timeout");
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("tcp-server"));
+    command.arg("0").stdin(Stdio::piped()).stderr(Stdio::null());
+    command.stdout(Stdio::from(OwnedFd::from(stdout)));
+    let mut server = command.spawn().expect("start tcp-server");
+    drop(command); // its copy of the socket, or the log never ends
+    let mut screen = BufReader::new(screen);
+    let listening = read_line(&mut screen); // and no more, for now
+    let addr = listening.rsplit(' ').next().expect("an address");
+    let addr: SocketAddr = addr.trim().parse().expect("a socket address");
+
+    let mut flood = connect(addr);
+    let lines = format!("{}\n", "x".repeat(99)).repeat(20_000); // 2 MB
+    flood.write_all(lines.as_bytes()).expect("the flood");
+    flood.shutdown(Shutdown::Write).expect("half-close");
+    // The server ends the session once it has read it all: EOF.
+    assert_eq!(read_to_eof(&mut flood), b"");
+    let mut next = BufReader::new(connect(addr));
+    let mut keyboard = server.stdin.take().expect("stdin");
+    keyboard.write_all(b"served\n").expect("type");
+    assert_eq!(read_line(&mut next), "served\n");
+
+    drop(next);
+    drop(keyboard); // the end of input ends the server
+    let mut log = String::new();
+    screen
+        .read_to_string(&mut log)
+        .expect("the rest of the log");
+    // What fitted, and the count of what did not, written once standard
+    // output moved again (the second session's lines are among them).
+    assert!(log.starts_with("client 127.0.0.1\n<--- 127.0.0.1 : xxx"));
+    let why = " lines dropped: standard output was too slow";
+    let dropped: u64 = (log.lines())
+        .filter_map(|line| line.strip_prefix("log: ")?.strip_suffix(why))
+        .map(|n| n.parse::<u64>().expect("a count"))
+        .sum();
+    assert!(dropped > 1000, "{dropped} lines dropped");
+    assert_eq!(server.wait().expect("exit").code(), Some(0));
+}
+
+/// A keyboard that fails (a line over the limit, a directory for input)
+/// is no end of input: the reason on stderr, and exit status 3.
+#[test]
+fn a_keyboard_that_fails_exits_3_saying_why() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let long = dir.path().join("long");
+    std::fs::write(&long, vec![b'x'; 70_000]).expect("a long line");
+    for (input, why) in [(dir.path(), "directory"), (&long, "line longer")] {
+        let input = std::fs::File::open(input).expect("open");
+        let output = Command::new(assert_cmd::cargo::cargo_bin("tcp-server"))
+            .arg("0")
+            .stdin(input)
+            .output()
+            .expect("run tcp-server");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains("cannot serve: keyboard: "), "{stderr}");
+        assert!(stderr.contains(why), "{stderr}");
+    }
+}
+
 // --- Standard input: its end, and bytes that are not UTF-8 --------------
 
 /// Ctrl-D ends the session gracefully, then the server, with status 0.
@@ -384,19 +458,22 @@ fn bytes_typed_that_are_not_utf8_are_relayed_byte_for_byte() {
     assert_eq!(read_to_eof(&mut client), typed);
 }
 
-/// Client bytes that are not UTF-8 print as U+FFFD; the session goes on.
+/// Client bytes that are not UTF-8, and control characters that would
+/// steer the terminal (a `\r` that rewrites the line, a screen wipe),
+/// print escaped; the session goes on.
 #[test]
-fn bytes_from_the_client_that_are_not_utf8_are_printed_lossily() {
+fn bytes_from_the_client_that_are_not_text_are_printed_escaped() {
     let (mut server, addr) = start(&["0"]);
     let mut client = BufReader::new(connect(addr));
     server.expect_line("client 127.0.0.1");
     client
         .get_mut()
-        .write_all(b"\xff\xfe hello \xc3\x28\n")
+        .write_all(b"\xff\xfe hello \xc3\x28\rclient \x1b[2J\n")
         .expect("send");
 
     let said = server.expect_line("hello");
-    assert_eq!(said, "<--- 127.0.0.1 : \u{fffd}\u{fffd} hello \u{fffd}(");
+    let shown = r"<--- 127.0.0.1 : \xff\xfe hello \xc3(\rclient \x1b[2J";
+    assert_eq!(said, shown);
     server.type_text("still here\n");
     assert_eq!(read_line(&mut client), "still here\n");
 }

@@ -10,9 +10,10 @@
 mod cli;
 #[path = "../common/listen.rs"]
 mod listen;
+mod log;
 mod report;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use cli::{EXIT_CONNECTION, Program, Syntax};
@@ -36,7 +37,8 @@ options:
                        after connecting (10)
   -h, --help           this help
 
-exit status: 1 wrong arguments, 2 bad port, 3 cannot listen or serve",
+exit status: 1 wrong arguments, 2 bad port, 3 cannot listen or serve (a
+keyboard that fails: a line over 64 KiB, a directory for input)",
 };
 
 fn main() -> ExitCode {
@@ -61,14 +63,19 @@ fn run() -> Result<(), ExitCode> {
     let what = "generic TCP server (stop with Ctrl-C)";
     let (listener, stop) = listen::listen(&PROGRAM, &args, port, what)?;
     let show_keyboard = !io::stdin().is_terminal();
-    // A line at a time, whole; a closed standard output loses the log,
-    // not the session (`println!` would panic there).
+    // Whole lines, never waited for (see `log.rs`); a closed standard
+    // output loses the log, not the session.
+    let log = log::Log::start(io::stdout()).map_err(|e| {
+        PROGRAM.fail(EXIT_CONNECTION, &format!("cannot start the log: {e}"))
+    })?;
     let print = |event: Event<'_>| {
         if let Some(line) = report::log_line(&event, show_keyboard) {
-            let _ = writeln!(io::stdout(), "{line}");
+            log.line(line);
         }
     };
-    relay::serve(&listener, io::stdin(), &config, &print, &stop).map_err(|e| {
+    let served = relay::serve(&listener, io::stdin(), &config, &print, &stop);
+    log.finish();
+    served.map_err(|e| {
         PROGRAM.fail(EXIT_CONNECTION, &format!("cannot serve: {e}"))
     })
 }
