@@ -37,8 +37,9 @@ options:
   --dns-server IP:PORT  ask this DNS server (port 53 if left out; an IPv6
                         address in brackets, [::1]:5353) with our own stub
                         resolver, instead of the system's resolver
-  --timeout SECS        give up on a DNS lookup after this long, resends
-                        included (5)
+  --timeout SECS        with --dns-server, give up on a lookup after this
+                        long, resends included (5); the system's resolver
+                        keeps its own timeouts
   -6                    the first IPv6 address instead of IPv4
   --all                 every address, IPv4 and IPv6; the names of the
                         first 32 only (each reverse lookup may take the

@@ -48,12 +48,12 @@ leaves no partial file and does not touch an existing one. A download
 killed by a signal (Ctrl-C, kill) can't delete its temporary file: the
 next run for the same site does, once no live download holds it (each
 holds a lock on its file). A site name is a host name (letters, digits,
-- . _) or an IPv4 address: nothing that could name a file elsewhere; a
-port is digits, 1 to 65535.
+- . _, starting with a letter or a digit) or an IPv4 address: nothing
+that could name a file elsewhere; a port is digits, 1 to 65535.
 
   --timeout SECS    the longest wait to connect and for each read
                     (default 10, fractions allowed); a whole site takes at
-                    most 3 times that
+                    most 3 times that, once the system has found its address
   --max-size BYTES  refuse a body over BYTES bytes, at least 1 (curl's
                     --max-filesize): at once if its Content-Length says
                     so, else as soon as it grows past; nothing is saved

@@ -35,7 +35,7 @@ every address, follows --cname, and answers NXDOMAIN for unknown names.
   --truncate-udp        answer UDP with TC=1, so clients retry over TCP
   --max-connections N   serve at most N TCP connections at once (default
                         256); one more is closed at once
-  --help                show this help
+  -h, --help            show this help
 
 A TCP client must send each message whole within 10 s of its first
 byte, and is disconnected after 5 s idle between messages.

@@ -26,7 +26,7 @@ A mock HTTP/1.0 server on 127.0.0.1, for trying web clients by hand.
                          request is read, as NAME says (below)
   --max-connections N    serve at most N connections at once (default
                          256); one more gets 503 and the close
-  --help                 show this help
+  -h, --help             show this help
 
 Faults (what a web client must survive):
   no-reply          close without a byte

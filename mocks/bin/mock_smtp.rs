@@ -12,12 +12,13 @@
 //! overwritten: a name already taken gets a `-2`, `-3`... suffix.
 //!
 //! The fault options mirror Postfix's smtp-sink where they can; see
-//! `--help`. Exit status: 0 never (it serves until killed), 1 for a
+//! `--help`. Exit status: 0 for `--help` (else it serves until killed), 1 for a
 //! usage error, 2 for a bad port, 3 when it cannot listen or use the
 //! dump directory.
 
 use inet_mocks::smtp::{Event, Message, Script};
 use inet_mocks::standalone::{self, Failure, Log, pair};
+use inet_mocks::transcript::escape;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -54,7 +55,7 @@ session and per accepted message.
                            one more is greeted with 421 and closed
   --byte-at-a-time         write every reply one byte per write
   --lf-only                end reply lines with LF instead of CRLF
-  --help                   show this help
+  -h, --help               show this help
 
 VERB is a command (EHLO, MAIL, RCPT, DATA, ...), GREETING (on connect)
 or DOT (the reply after the final dot). In TEXT, `\\n` starts a new
@@ -62,6 +63,9 @@ reply line: '250-one\\n250 two'.
 
 When output falls behind (a pipe nobody reads), lines are dropped, not
 waited for, and a count of them is printed once output moves again.
+
+Exit status: 0 for --help, 1 for a usage error, 2 for a bad port, 3 when
+it cannot listen or use the dump directory.
 ";
 
 /// What the command line asked for.
@@ -128,12 +132,14 @@ fn log_event(log: &Log, event: &Event) {
     }
 }
 
+/// The envelope, escaped: a client's control bytes must not reach the
+/// terminal.
 fn describe(message: &Message) -> String {
-    let to: Vec<String> =
-        message.rcpt_to.iter().map(|to| format!("<{to}>")).collect();
+    let shown = |path: &String| format!("<{}>", escape(path.as_bytes()));
+    let to: Vec<String> = message.rcpt_to.iter().map(shown).collect();
     format!(
-        "from <{}> to {}, {} octets",
-        message.mail_from,
+        "from {} to {}, {} octets",
+        shown(&message.mail_from),
         to.join(" "),
         message.data.len()
     )
@@ -335,6 +341,17 @@ mod tests {
         assert_eq!(status(&["--delay", "MAIL=soon"]), Some(EXIT_USAGE));
         assert_eq!(status(&["--idle-timeout", "0"]), Some(EXIT_USAGE));
         assert_eq!(status(&["--max-connections", "0"]), Some(EXIT_USAGE));
+    }
+
+    #[test]
+    fn an_envelope_is_logged_escaped() {
+        let message = Message {
+            mail_from: "\x1b[2Ja@b".into(),
+            rcpt_to: vec!["c@d\r".into()],
+            data: b"hi\r\n".to_vec(),
+        };
+        let said = r"from <\x1b[2Ja@b> to <c@d\r>, 4 octets";
+        assert_eq!(describe(&message), said);
     }
 
     #[test]

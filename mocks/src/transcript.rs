@@ -174,7 +174,7 @@ fn render_run(out: &mut String, dir: Dir, bytes: &[u8]) {
 
 /// `bytes` as text, escaped as in [`Transcript::render`]: the mocks'
 /// one escape, also for the lines the `mock-*` programs print.
-pub(crate) fn escape(bytes: &[u8]) -> String {
+pub fn escape(bytes: &[u8]) -> String {
     let mut out = String::new();
     escape_into(&mut out, bytes);
     out

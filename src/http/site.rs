@@ -32,7 +32,8 @@ impl Site {
     /// Parses `SITE` or `SITE:PORT`.
     ///
     /// # Errors
-    /// [`BadSite`] for an empty name, `.` or `..`, a name with
+    /// [`BadSite`] for a name that does not start with a letter or a
+    /// digit (an empty one, `.`, `..`, `.hidden`, `-rf`), a name with
     /// a byte that is not a letter, digit, `-`, `.` or `_` (so no `/`,
     /// `\`, NUL, CR, LF, space or second `:`), a name over [`MAX_HOST`]
     /// characters, or a port [`parse_port`] refuses, or 0.
@@ -49,8 +50,10 @@ impl Site {
                 Ok(port) => (host, port),
             },
         };
-        if host == "." || host == ".." {
-            return Err(bad("the name would be a directory, not a file"));
+        // `.`, `..` and `.x` would name a directory or a hidden file,
+        // `-rf` an option to the next command a reader runs on it.
+        if !host.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err(bad("a site name starts with a letter or a digit"));
         }
         check_host(host).map_err(|_| {
             bad("a site is a host name: letters, digits, - . _ only")
@@ -111,6 +114,9 @@ mod tests {
             "é",
             "[::1]:80",
             "%2e%2e",
+            ".hidden",
+            "-rf",
+            "_x:8080",
         ] {
             assert!(Site::parse(bad).is_err(), "{bad:?}");
         }
