@@ -15,7 +15,7 @@ use crate::common;
 
 // The program's log: its unit tests run here, as programs build no
 // test binary of their own.
-#[path = "../bin/echo_server/log.rs"]
+#[path = "../bin/common/log.rs"]
 #[allow(dead_code)]
 mod log;
 

@@ -332,7 +332,7 @@ fn a_standard_output_nobody_reads_never_stops_a_session() {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("tcp-server"));
     command.arg("0").stdin(Stdio::piped()).stderr(Stdio::null());
     command.stdout(Stdio::from(OwnedFd::from(stdout)));
-    let mut server = command.spawn().expect("start tcp-server");
+    let mut server = Killed(command.spawn().expect("start tcp-server"));
     drop(command); // its copy of the socket, or the log never ends
     let mut screen = BufReader::new(screen);
     let listening = read_line(&mut screen); // and no more, for now
@@ -340,32 +340,45 @@ fn a_standard_output_nobody_reads_never_stops_a_session() {
     let addr: SocketAddr = addr.trim().parse().expect("a socket address");
 
     let mut flood = connect(addr);
-    let lines = format!("{}\n", "x".repeat(99)).repeat(20_000); // 2 MB
+    let lines = format!("{}\n", "x".repeat(99)).repeat(50_000); // 5 MB
     flood.write_all(lines.as_bytes()).expect("the flood");
     flood.shutdown(Shutdown::Write).expect("half-close");
     // The server ends the session once it has read it all: EOF.
     assert_eq!(read_to_eof(&mut flood), b"");
     let mut next = BufReader::new(connect(addr));
-    let mut keyboard = server.stdin.take().expect("stdin");
+    let mut keyboard = server.0.stdin.take().expect("stdin");
     keyboard.write_all(b"served\n").expect("type");
     assert_eq!(read_line(&mut next), "served\n");
 
+    // Standard output moves again: what fitted, then the count of what
+    // did not (the second session's lines among them).
+    const DROPPED: &str = " lines dropped: standard output was too slow";
+    let mut log = String::new();
+    while !log.contains(DROPPED) {
+        let line = read_line(&mut screen);
+        assert!(!line.is_empty(), "the log ended without a count");
+        log += &line;
+    }
+    assert!(log.starts_with("client 127.0.0.1\n<--- 127.0.0.1 : xxx"));
+    let count = log.lines().last().and_then(|l| l.strip_prefix("log: "));
+    let count = count.and_then(|l| l.strip_suffix(DROPPED));
+    assert!(count.is_some_and(|n| n.parse::<u64>().is_ok_and(|n| n > 1000)));
     drop(next);
     drop(keyboard); // the end of input ends the server
-    let mut log = String::new();
     screen
-        .read_to_string(&mut log)
+        .read_to_end(&mut Vec::new())
         .expect("the rest of the log");
-    // What fitted, and the count of what did not, written once standard
-    // output moved again (the second session's lines are among them).
-    assert!(log.starts_with("client 127.0.0.1\n<--- 127.0.0.1 : xxx"));
-    let why = " lines dropped: standard output was too slow";
-    let dropped: u64 = (log.lines())
-        .filter_map(|line| line.strip_prefix("log: ")?.strip_suffix(why))
-        .map(|n| n.parse::<u64>().expect("a count"))
-        .sum();
-    assert!(dropped > 1000, "{dropped} lines dropped");
-    assert_eq!(server.wait().expect("exit").code(), Some(0));
+    assert_eq!(server.0.wait().expect("exit").code(), Some(0));
+}
+
+/// A child process, killed if a test fails before it ends.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// A keyboard that fails (a line over the limit, a directory for input)
@@ -377,13 +390,12 @@ fn a_keyboard_that_fails_exits_3_saying_why() {
     std::fs::write(&long, vec![b'x'; 70_000]).expect("a long line");
     for (input, why) in [(dir.path(), "directory"), (&long, "line longer")] {
         let input = std::fs::File::open(input).expect("open");
-        let output = Command::new(assert_cmd::cargo::cargo_bin("tcp-server"))
-            .arg("0")
-            .stdin(input)
-            .output()
-            .expect("run tcp-server");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(3), "{stderr}");
+        let mut command =
+            Command::new(assert_cmd::cargo::cargo_bin("tcp-server"));
+        command.arg("0").stdin(input);
+        let mut server = Program::start_command(command);
+        assert_eq!(server.wait_exit(), Some(3));
+        let stderr = server.stderr();
         assert!(stderr.contains("cannot serve: keyboard: "), "{stderr}");
         assert!(stderr.contains(why), "{stderr}");
     }

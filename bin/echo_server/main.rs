@@ -9,6 +9,7 @@
 mod cli;
 #[path = "../common/listen.rs"]
 mod listen;
+#[path = "../common/log.rs"]
 mod log;
 mod report;
 

@@ -10,6 +10,7 @@
 mod cli;
 #[path = "../common/listen.rs"]
 mod listen;
+#[path = "../common/log.rs"]
 mod log;
 mod report;
 
@@ -63,14 +64,14 @@ fn run() -> Result<(), ExitCode> {
     let what = "generic TCP server (stop with Ctrl-C)";
     let (listener, stop) = listen::listen(&PROGRAM, &args, port, what)?;
     let show_keyboard = !io::stdin().is_terminal();
-    // Whole lines, never waited for (see `log.rs`); a closed standard
-    // output loses the log, not the session.
+    // Whole lines, never waited for (see `../common/log.rs`); a closed
+    // standard output loses the log, not the session.
     let log = log::Log::start(io::stdout()).map_err(|e| {
         PROGRAM.fail(EXIT_CONNECTION, &format!("cannot start the log: {e}"))
     })?;
     let print = |event: Event<'_>| {
         if let Some(line) = report::log_line(&event, show_keyboard) {
-            log.line(line);
+            log.line(&[&line]);
         }
     };
     let served = relay::serve(&listener, io::stdin(), &config, &print, &stop);

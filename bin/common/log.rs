@@ -1,5 +1,6 @@
-//! `echo-server`'s log: every line answered is logged, as the original
-//! does, without making any client wait for it, in bounded memory.
+//! The servers' log (`echo-server`, `tcp-server`): every line answered
+//! or received is logged, as the originals do, without making any client
+//! wait for it, in bounded memory.
 //!
 //! Written straight to standard output, each log line costs the client's
 //! thread a system call, made while holding a lock on standard output:
@@ -19,14 +20,16 @@
 //! reading would stop the service. The log is ours to bound; the
 //! clients' service is not ours to stop. So the log holds at most two
 //! buffers (one filling, one being written), 2 MiB, whatever the
-//! clients send and however slow the output is.
+//! clients send and however slow the output is. And when the program
+//! ends, it waits for the last lines [`FINISH_WAIT`] at most: an output
+//! nobody reads must not keep it from ending either.
 //!
 //! Lesson: `lessons/05-echo.md`.
 
 use std::io::{self, Write};
 use std::mem;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::Duration;
 
 /// How long lines gather before a batch is written: short for a person
@@ -39,24 +42,30 @@ pub const BATCH_DELAY: Duration = Duration::from_millis(10);
 /// second): lines are dropped only when the output falls behind.
 pub const MAX_PENDING: usize = 1024 * 1024;
 
-/// The log: where client threads put their lines, and the thread that
-/// writes them.
+/// How long [`Log::finish`] waits for the last lines to be written.
+pub const FINISH_WAIT: Duration = Duration::from_secs(1);
+
+/// The log: where client threads put their lines, shared with the
+/// thread that writes them.
 pub struct Log {
     shared: Arc<Shared>,
-    writer: JoinHandle<()>,
 }
 
-/// The lines waiting, and a signal for the writer that some came.
+/// The lines waiting, a signal for the writer that some came, and one
+/// for [`Log::finish`] that the writer is done.
 struct Shared {
     pending: Mutex<Pending>,
     lines_came: Condvar,
+    all_written: Condvar,
 }
 
-/// Lines waiting to be written, and how many did not fit.
+/// Lines waiting to be written, how many did not fit, and where the log
+/// is in its life.
 struct Pending {
     bytes: Vec<u8>,
     dropped: u64,
     open: bool,
+    written: bool,
 }
 
 impl Log {
@@ -69,17 +78,18 @@ impl Log {
             bytes: Vec::with_capacity(MAX_PENDING),
             dropped: 0,
             open: true,
+            written: false,
         };
         let shared = Arc::new(Shared {
             pending: Mutex::new(pending),
             lines_came: Condvar::new(),
+            all_written: Condvar::new(),
         });
-        let writer =
-            thread::Builder::new().name("log-writer".into()).spawn({
-                let shared = Arc::clone(&shared);
-                move || shared.write_batches(out)
-            })?;
-        Ok(Log { shared, writer })
+        thread::Builder::new().name("log-writer".into()).spawn({
+            let shared = Arc::clone(&shared);
+            move || shared.write_batches(out)
+        })?;
+        Ok(Log { shared })
     }
 
     // ANCHOR: add_line
@@ -106,11 +116,18 @@ impl Log {
     }
     // ANCHOR_END: add_line
 
-    /// Writes the lines still waiting, and ends the log's thread.
+    /// Writes the lines still waiting, and ends the log's thread; gives
+    /// up after [`FINISH_WAIT`] if the output takes none.
     pub fn finish(self) {
         self.shared.lock().open = false;
         self.shared.lines_came.notify_one();
-        let _ = self.writer.join();
+        let unwritten = |p: &mut Pending| !p.written;
+        let waited = (self.shared.all_written).wait_timeout_while(
+            self.shared.lock(),
+            FINISH_WAIT,
+            unwritten,
+        );
+        drop(waited);
     }
 }
 
@@ -137,6 +154,8 @@ impl Shared {
             self.take(&mut batch);
             let _ = out.write_all(&batch).and_then(|()| out.flush());
             if !open {
+                self.lock().written = true;
+                self.all_written.notify_one();
                 return;
             }
         }
