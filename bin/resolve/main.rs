@@ -37,9 +37,9 @@ options:
   --dns-server IP:PORT  ask this DNS server (port 53 if left out; an IPv6
                         address in brackets, [::1]:5353) with our own stub
                         resolver, instead of the system's resolver
-  --timeout SECS        with --dns-server, give up on a lookup after this
-                        long, resends included (5); the system's resolver
-                        keeps its own timeouts
+  --timeout SECS        give up on a DNS lookup after this long, resends
+                        included (5); without --dns-server, the system's
+                        own lookup of HOST keeps the system's timeouts
   -6                    the first IPv6 address instead of IPv4
   --all                 every address, IPv4 and IPv6; the names of the
                         first 32 only (each reverse lookup may take the
@@ -50,8 +50,8 @@ Without --dns-server, addresses come from the system (as the original's
 gethostbyname), and names from /etc/hosts, then from the first nameserver
 of /etc/resolv.conf.
 
-exit status: 0 every lookup succeeded, 1 wrong arguments, 3 some lookup
-failed, 4 the output could not be written",
+exit status: 0 every lookup made and succeeded, 1 wrong arguments, 3 some
+lookup failed or was not made, 4 the output could not be written",
 };
 
 /// The original's list, looked up when no host is given.

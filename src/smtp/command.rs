@@ -14,8 +14,9 @@
 //! bpo-43124 fixed this very hole in smtplib). The same trick works
 //! within one line: a path ends at its `>`, and what follows it in MAIL
 //! or RCPT is read as ESMTP parameters (RFC 5321 §4.1.2), so an address
-//! `me@x> NOTIFY=NEVER` would turn off delivery notices. An address
-//! holding a space, a control character or an angle bracket is refused. NUL is refused too, and so
+//! `me@x> NOTIFY=NEVER` would turn off delivery notices. An address whose
+//! path (the part in `<>`, or all of it) holds a space, a control
+//! character or an angle bracket is refused. NUL is refused too, and so
 //! is anything beyond ASCII: commands are ASCII (RFC 5321 §2.4), and
 //! non-ASCII addresses need the SMTPUTF8 extension (RFC 6531), which this
 //! client does not speak. Lengths are checked against the limits of RFC
