@@ -887,16 +887,16 @@ fn client_gives_up_on_a_server_that_stopped_reading() {
     // Far more than the buffers between the two hold (a few MiB).
     let mut input = tempfile::tempfile().expect("a temporary file");
     let line = [&[b'a'; 60_000][..], b"\n"].concat();
-    input.write_all(&line.repeat(200)).expect("the input");
+    input.write_all(&line.repeat(100)).expect("the input");
     input.seek(SeekFrom::Start(0)).expect("rewind");
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("echo-client"));
     command
-        .args(["--timeout", "1", "127.0.0.1", &port])
+        .args(["--timeout", "0.5", "127.0.0.1", &port])
         .stdin(input);
     let mut client = Program::start_command(command);
     assert_eq!(client.wait_exit(), Some(3));
     let stderr = client.stderr();
-    let why = "the server stopped reading: no progress sending for 1s";
+    let why = "the server stopped reading: no progress sending for 500ms";
     assert!(stderr.contains(why), "{stderr}");
     deaf.join().expect("the server that reads nothing");
 }
