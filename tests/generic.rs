@@ -316,9 +316,9 @@ fn a_client_that_does_not_read_stops_the_keyboard_not_our_memory() {
 }
 
 /// A standard output nobody reads (a paused terminal, a pipe to a program
-/// that stopped) never stops a session: a client floods lines the log
-/// can't take, leaves, and the next client is served. The log drops what
-/// does not fit, and says how much once standard output moves again.
+/// that stopped) never stops a session: a client sends more lines than
+/// standard output takes, leaves, and the next client is served. (The
+/// log drops what does not fit, and counts it: `echo::log::tests`.)
 #[test]
 fn a_standard_output_nobody_reads_never_stops_a_session() {
     use std::os::fd::OwnedFd;
@@ -340,7 +340,9 @@ fn a_standard_output_nobody_reads_never_stops_a_session() {
     let addr: SocketAddr = addr.trim().parse().expect("a socket address");
 
     let mut flood = connect(addr);
-    let lines = format!("{}\n", "x".repeat(99)).repeat(30_000); // 3 MB
+    // More than standard output's buffer takes: a server that wrote its
+    // log itself would stop reading here.
+    let lines = format!("{}\n", "x".repeat(99)).repeat(6_000); // 600 KB
     flood.write_all(lines.as_bytes()).expect("the flood");
     flood.shutdown(Shutdown::Write).expect("half-close");
     // The server ends the session once it has read it all: EOF.
@@ -350,24 +352,11 @@ fn a_standard_output_nobody_reads_never_stops_a_session() {
     keyboard.write_all(b"served\n").expect("type");
     assert_eq!(read_line(&mut next), "served\n");
 
-    // Standard output moves again: what fitted, then the count of what
-    // did not (the second session's lines among them).
-    const DROPPED: &str = " lines dropped: standard output was too slow";
-    let mut log = String::new();
-    while !log.contains(DROPPED) {
-        let line = read_line(&mut screen);
-        assert!(!line.is_empty(), "the log ended without a count");
-        log += &line;
-    }
-    assert!(log.starts_with("client 127.0.0.1\n<--- 127.0.0.1 : xxx"));
-    let count = log.lines().last().and_then(|l| l.strip_prefix("log: "));
-    let count = count.and_then(|l| l.strip_suffix(DROPPED));
-    assert!(count.is_some_and(|n| n.parse::<u64>().is_ok_and(|n| n > 1000)));
     drop(next);
     drop(keyboard); // the end of input ends the server
-    screen
-        .read_to_end(&mut Vec::new())
-        .expect("the rest of the log");
+    let mut log = String::new();
+    screen.read_to_string(&mut log).expect("the log, once read");
+    assert!(log.starts_with("client 127.0.0.1\n<--- 127.0.0.1 : xxx"));
     assert_eq!(server.0.wait().expect("exit").code(), Some(0));
 }
 
