@@ -891,12 +891,12 @@ fn client_gives_up_on_a_server_that_stopped_reading() {
     input.seek(SeekFrom::Start(0)).expect("rewind");
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("echo-client"));
     command
-        .args(["--timeout", "0.5", "127.0.0.1", &port])
+        .args(["--timeout", "0.3", "127.0.0.1", &port])
         .stdin(input);
     let mut client = Program::start_command(command);
     assert_eq!(client.wait_exit(), Some(3));
     let stderr = client.stderr();
-    let why = "the server stopped reading: no progress sending for 500ms";
+    let why = "the server stopped reading: no progress sending for 300ms";
     assert!(stderr.contains(why), "{stderr}");
     deaf.join().expect("the server that reads nothing");
 }
