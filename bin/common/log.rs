@@ -119,12 +119,17 @@ impl Log {
     /// Writes the lines still waiting, and ends the log's thread; gives
     /// up after [`FINISH_WAIT`] if the output takes none.
     pub fn finish(self) {
+        self.finish_within(FINISH_WAIT);
+    }
+
+    /// [`finish`](Self::finish), giving up after `wait`.
+    pub fn finish_within(self, wait: Duration) {
         self.shared.lock().open = false;
         self.shared.lines_came.notify_one();
         let unwritten = |p: &mut Pending| !p.written;
         let waited = (self.shared.all_written).wait_timeout_while(
             self.shared.lock(),
-            FINISH_WAIT,
+            wait,
             unwritten,
         );
         drop(waited);
@@ -258,6 +263,22 @@ mod tests {
         let expected: String =
             lines(1_000).iter().map(|l| format!("{l}\n")).collect();
         assert_eq!(String::from_utf8(written).unwrap(), expected);
+    }
+
+    /// An output that never takes a byte can't keep the program from
+    /// ending: `finish` gives up on the last lines after a while.
+    #[test]
+    fn finish_gives_up_on_an_output_that_takes_nothing() {
+        let (out, _seen, _never) = output(true);
+        let log = Log::start(out).unwrap();
+        log.line(&["stuck"]);
+        let (done, finished) = mpsc::channel();
+        thread::spawn(move || {
+            log.finish_within(Duration::from_millis(10));
+            let _ = done.send(());
+        });
+        let wait = Duration::from_secs(5);
+        assert!(finished.recv_timeout(wait).is_ok(), "finish never returned");
     }
 
     #[test]
