@@ -2212,6 +2212,65 @@ fn report(problems: &[Problem], blessing: bool) -> String {
     )
 }
 
+// --- The catalogue of faults ----------------------------------------------
+
+/// Every test the catalogue of faults (`tests/README.md`) names in a row
+/// is a function of the repository: a reader follows the name to the
+/// code, and a test renamed or removed must take its row along.
+#[test]
+fn the_catalogue_names_only_tests_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checker = Checker::new(root);
+    let mut defined = BTreeSet::new();
+    for dir in ["src", "bin", "mocks", "tests"] {
+        for file in checker.source_files(&root.join(dir)) {
+            let text = fs::read_to_string(&file).unwrap_or_default();
+            defined.extend(fn_names(&text).map(str::to_owned));
+        }
+    }
+    let catalogue = fs::read_to_string(root.join("tests/README.md"))
+        .expect("the catalogue, tests/README.md");
+    let named = catalogue_tests(&catalogue);
+    assert!(named.len() > 100, "only {} test names found", named.len());
+    let missing: Vec<&str> = (named.iter())
+        .filter(|name| {
+            let function = name.rsplit("::").next().unwrap_or(name);
+            !defined.contains(function)
+        })
+        .map(String::as_str)
+        .collect();
+    assert!(missing.is_empty(), "no such test: {missing:?}");
+}
+
+/// The names of the functions defined in `text` (`fn NAME`).
+fn fn_names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("fn ").filter_map(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        let name = &text[at + 3..];
+        let end = name.find(|c: char| !(c.is_alphanumeric() || c == '_'));
+        Some(&name[..end.unwrap_or(name.len())])
+    })
+}
+
+/// The tests the rows of the catalogue name: each code span of a row's
+/// last cell (`module::test_name`).
+fn catalogue_tests(catalogue: &str) -> Vec<String> {
+    let rows = catalogue.lines().filter(|line| {
+        let id = line.strip_prefix("| ").unwrap_or_default();
+        let mut id = id.chars();
+        id.next().is_some_and(|c| c.is_ascii_uppercase())
+            && id.next().is_some_and(|c| c.is_ascii_digit())
+    });
+    let last_cells = rows.filter_map(|row| {
+        row.trim_end().strip_suffix('|')?.rsplit(" | ").next()
+    });
+    let spans = last_cells.flat_map(|cell| cell.split('`').skip(1).step_by(2));
+    spans.map(str::to_owned).collect()
+}
+
 // --- Reading paths ----------------------------------------------------------
 
 /// Each program a lesson teaches, and the most code lines its reading path
