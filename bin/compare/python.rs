@@ -303,7 +303,19 @@ mod tests {
         std::fs::write(&python, format!("#!/bin/sh\n{script}\n")).unwrap();
         let mode = std::fs::Permissions::from_mode(0o755);
         std::fs::set_permissions(&python, mode).unwrap();
-        Python::parse(&python.to_string_lossy()).unwrap().probe()
+        let python = Python::parse(&python.to_string_lossy()).unwrap();
+        // Just written, the script can be "busy" for a moment: a process
+        // another test forks meanwhile holds a copy of the descriptor it
+        // was written through until that process execs.
+        for _ in 0..100 {
+            match python.probe() {
+                Err(e) if e.contains("Text file busy") => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                probed => return probed,
+            }
+        }
+        panic!("Text file busy, a hundred times");
     }
 
     #[cfg(unix)]

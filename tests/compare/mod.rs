@@ -150,9 +150,22 @@ struct Ran {
     err: String,
 }
 
+/// Runs `compare`. A stand-in "Python" it starts was just written by the
+/// test, and can be "busy" for a moment (see [`ran_just_written`]): then
+/// `compare` says `Text file busy`, and the run is made again.
 fn ran(cmd: &mut Command) -> Ran {
-    ran_output(cmd.output().unwrap())
+    for _ in 0..100 {
+        let ran = ran_output(cmd.output().unwrap());
+        if !(ran.out.contains(BUSY) || ran.err.contains(BUSY)) {
+            return ran;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("{BUSY}, a hundred times");
 }
+
+/// How an executable that is still open for writing fails to start.
+const BUSY: &str = "Text file busy";
 
 /// Runs an executable this test has just written. It can be "busy" for a
 /// moment: a process another test forks meanwhile holds a copy of the
