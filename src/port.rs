@@ -23,12 +23,13 @@ impl std::error::Error for BadPort {}
 
 // ANCHOR: parse_port
 /// Parses a port as the originals do (digits, optionally surrounded by
-/// white space) and, unlike them, checks it fits in 16 bits.
+/// white space: their `\s`, ASCII's six, not Unicode's) and, unlike
+/// them, checks it fits in 16 bits.
 ///
 /// # Errors
 /// [`BadPort`] for anything else, `-1`, `80a` and `70000` included.
 pub fn parse_port(arg: &str) -> Result<u16, BadPort> {
-    let digits = arg.trim();
+    let digits = arg.trim_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(BadPort(arg.to_owned()));
     }
@@ -44,10 +45,20 @@ mod tests {
     fn ports_follow_the_original_rule_and_fit_16_bits() {
         assert_eq!(parse_port("100"), Ok(100));
         assert_eq!(parse_port(" 25 "), Ok(25));
+        assert_eq!(parse_port("\x0b\t25\x0c\r\n"), Ok(25));
         assert_eq!(parse_port("0"), Ok(0));
         assert_eq!(parse_port("65535"), Ok(65535));
-        for bad in ["", " ", "-1", "+1", "80a", "0x50", "65536", "99999999999"]
-        {
+        for bad in [
+            "",
+            " ",
+            "-1",
+            "+1",
+            "80a",
+            "0x50",
+            "65536",
+            "99999999999",
+            "\u{a0}25", // a no-break space: Python 2's `\s` has none
+        ] {
             assert_eq!(parse_port(bad), Err(BadPort(bad.into())), "{bad:?}");
         }
     }
