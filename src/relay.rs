@@ -175,11 +175,11 @@ fn spawn_keyboard(
         .name("keyboard".into())
         .spawn(move || {
             let end = read_keys(keyboard, max_line, &inputs, &on_taken);
-            let why = end.clone().unwrap_or_else(|why| why);
-            let _ = inputs.send(Input::KeyboardEnd(why));
-            if let Err(why) = end {
-                let _ = failure.send(why);
+            if let Err(why) = &end {
+                let _ = failure.send(why.clone());
             }
+            let why = end.unwrap_or_else(|why| why);
+            let _ = inputs.send(Input::KeyboardEnd(why));
             stop.request();
         })?;
     Ok((taken, failed))

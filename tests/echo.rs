@@ -25,7 +25,6 @@ use std::io::{
     self, BufRead, BufReader, ErrorKind, Read, Seek, SeekFrom, Write,
 };
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::process::Command;
 use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
@@ -34,7 +33,7 @@ use common::{Program, WAIT};
 use inet::accept::Stop;
 use inet::echo::server::{self, Config, Event};
 use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, TestRunner};
+use proptest::test_runner::Config as ProptestConfig;
 
 /// The pace of a client that trickles its bytes or lines.
 const PACE: Duration = Duration::from_millis(100);
@@ -416,8 +415,7 @@ fn any_line_comes_back_uppercased_or_ends_the_session() {
     let connections = Cell::new(0);
     let config = ProptestConfig {
         cases: 32,
-        failure_persistence: None,
-        ..ProptestConfig::default()
+        ..common::unsaved()
     };
     let byte = any::<u8>().prop_filter("no newline", |&b| b != b'\n');
     let space = prop::sample::select(&b" \t\r\x0b\x0c"[..]);
@@ -426,7 +424,7 @@ fn any_line_comes_back_uppercased_or_ends_the_session() {
         3 => prop::collection::vec(byte, 0..100),
         1 => prop::collection::vec(space, 0..4),
     ];
-    let result = TestRunner::new(config).run(&lines, |line| {
+    common::for_all("", config, &lines, |line| {
         connections.set(connections.get() + 1);
         let mut client = Client::connect(addr);
         client.send(&[&line[..], b"\n"].concat());
@@ -441,9 +439,6 @@ fn any_line_comes_back_uppercased_or_ends_the_session() {
         }
         Ok(())
     });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
 }
 
 /// V6: a client that floods lines without reading the replies, then
@@ -889,11 +884,8 @@ fn client_gives_up_on_a_server_that_stopped_reading() {
     let line = [&[b'a'; 60_000][..], b"\n"].concat();
     input.write_all(&line.repeat(100)).expect("the input");
     input.seek(SeekFrom::Start(0)).expect("rewind");
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("echo-client"));
-    command
-        .args(["--timeout", "0.3", "127.0.0.1", &port])
-        .stdin(input);
-    let mut client = Program::start_command(command);
+    let args = ["--timeout", "0.3", "127.0.0.1", &port];
+    let mut client = Program::start_with_stdin("echo-client", &args, input);
     assert_eq!(client.wait_exit(), Some(3));
     let stderr = client.stderr();
     let why = "the server stopped reading: no progress sending for 300ms";

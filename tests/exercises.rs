@@ -23,27 +23,4 @@ mod lesson05;
 mod lesson06;
 mod lesson07;
 
-use proptest::strategy::Strategy;
-use proptest::test_runner::{Config, TestCaseResult, TestRunner};
-
-/// Proptest's default configuration, but a failing case is not saved to
-/// a file.
-fn unsaved() -> Config {
-    Config {
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
-
-/// Runs `test` on values of `strategy` as `config` says; a failure
-/// panics with `prefix` followed by proptest's report.
-fn for_all<S: Strategy>(
-    prefix: &str,
-    config: Config,
-    strategy: &S,
-    test: impl Fn(S::Value) -> TestCaseResult,
-) {
-    if let Err(failure) = TestRunner::new(config).run(strategy, test) {
-        panic!("{prefix}{failure}");
-    }
-}
+use crate::common::{for_all, unsaved};

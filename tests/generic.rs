@@ -290,9 +290,8 @@ fn a_client_that_does_not_read_stops_the_keyboard_not_our_memory() {
 
     // A socket, not a pipe, for standard input: its writes can time out.
     let (keyboard, stdin) = UnixStream::pair().expect("socket pair");
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("tcp-server"));
-    command.arg("0").stdin(Stdio::from(OwnedFd::from(stdin)));
-    let mut server = Program::start_command(command);
+    let stdin = OwnedFd::from(stdin);
+    let mut server = Program::start_with_stdin("tcp-server", &["0"], stdin);
     let addr = server.listening_addr();
     let mut client = connect(addr); // it never reads
     client.write_all(b"hello\n").expect("send");
@@ -319,6 +318,7 @@ fn a_client_that_does_not_read_stops_the_keyboard_not_our_memory() {
 /// that stopped) never stops a session: a client sends more lines than
 /// standard output takes, leaves, and the next client is served. (The
 /// log drops what does not fit, and counts it: `echo::log::tests`.)
+#[cfg(unix)]
 #[test]
 fn a_standard_output_nobody_reads_never_stops_a_session() {
     use std::os::fd::OwnedFd;
@@ -332,12 +332,11 @@ fn a_standard_output_nobody_reads_never_stops_a_session() {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("tcp-server"));
     command.arg("0").stdin(Stdio::piped()).stderr(Stdio::null());
     command.stdout(Stdio::from(OwnedFd::from(stdout)));
-    let mut server = Killed(command.spawn().expect("start tcp-server"));
+    let mut server = common::Killed(command.spawn().expect("start tcp-server"));
     drop(command); // its copy of the socket, or the log never ends
     let mut screen = BufReader::new(screen);
-    let listening = read_line(&mut screen); // and no more, for now
-    let addr = listening.rsplit(' ').next().expect("an address");
-    let addr: SocketAddr = addr.trim().parse().expect("a socket address");
+    // Its first line, and no more for now.
+    let addr = common::listening_addr_in(&read_line(&mut screen));
 
     let mut flood = connect(addr);
     // More than standard output's buffer takes: a server that wrote its
@@ -360,16 +359,6 @@ fn a_standard_output_nobody_reads_never_stops_a_session() {
     assert_eq!(server.0.wait().expect("exit").code(), Some(0));
 }
 
-/// A child process, killed if a test fails before it ends.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A keyboard that fails (a line over the limit, a directory for input)
 /// is no end of input: the reason on stderr, and exit status 3.
 #[test]
@@ -379,10 +368,7 @@ fn a_keyboard_that_fails_exits_3_saying_why() {
     std::fs::write(&long, vec![b'x'; 70_000]).expect("a long line");
     for (input, why) in [(dir.path(), "directory"), (&long, "line longer")] {
         let input = std::fs::File::open(input).expect("open");
-        let mut command =
-            Command::new(assert_cmd::cargo::cargo_bin("tcp-server"));
-        command.arg("0").stdin(input);
-        let mut server = Program::start_command(command);
+        let mut server = Program::start_with_stdin("tcp-server", &["0"], input);
         assert_eq!(server.wait_exit(), Some(3));
         let stderr = server.stderr();
         assert!(stderr.contains("cannot serve: keyboard: "), "{stderr}");

@@ -122,18 +122,23 @@ const GENERATED: &str =
 /// The options of `cargo test` that take a value, as the next word.
 const TAKES_VALUE: [&str; 5] =
     ["-p", "--package", "--test", "--bin", "--example"];
+/// The marker of a snippet: `<!-- include: PATH:ANCHOR -->`.
+const INCLUDE: &str = "include:";
+/// The marker of a transcript: `<!-- transcript: NAME -->`.
+const TRANSCRIPT: &str = "transcript:";
 /// The marker of a reading map: `<!-- reading-map: PROGRAM -->`.
 const READING_MAP: &str = "reading-map:";
-/// The marker of a table of files with their sizes, for no one program.
-const FILE_SIZES: &str = "<!-- file-sizes -->";
+/// The marker of a table of files with their sizes, for no one program:
+/// `<!-- file-sizes -->`.
+const FILE_SIZES: &str = "file-sizes";
 /// How every comment in a page may begin: the markers above, a bench's
 /// table, and the note on a generated page. Any other comment is most
 /// likely a misspelt marker, which would check nothing.
 const COMMENTS: [&str; 6] = [
-    "include:",
-    "transcript:",
+    INCLUDE,
+    TRANSCRIPT,
     READING_MAP,
-    "file-sizes",
+    FILE_SIZES,
     "figures:",
     "Written by",
 ];
@@ -722,13 +727,13 @@ impl Checker {
                 }
             } else if let Some(parsed) = parse_reference(line) {
                 self.check_copy(&mut scan, &lines, at, parsed)
-            } else if let Some(name) = parse_marker("transcript:", line) {
+            } else if let Some(name) = parse_marker(TRANSCRIPT, line) {
                 self.mark_transcript(&mut scan, &lines, at, name)
             } else if let Some(name) = parse_marker(READING_MAP, line) {
                 // Its rows are then read as prose, for their links.
                 self.check_reading_map(&mut scan, &lines, at, name);
                 at + 1
-            } else if line.trim() == FILE_SIZES {
+            } else if is_file_sizes(line) {
                 self.check_file_sizes(&mut scan, &lines, at);
                 at + 1
             } else if let Some(why) = unknown_comment(line) {
@@ -2033,7 +2038,7 @@ fn anchored_region(text: &str, name: &str) -> Result<Region, String> {
 /// for a line that is no reference at all, and `Some(Err(why))` for one that
 /// starts like a reference but is malformed: a typo is reported, not ignored.
 fn parse_reference(line: &str) -> Option<Result<(&str, &str), String>> {
-    let inner = parse_marker("include:", line)?;
+    let inner = parse_marker(INCLUDE, line)?;
     // The anchor follows the *last* colon, so a path may contain colons.
     let parts = inner.ok().and_then(|inner| inner.rsplit_once(':'));
     let parts = parts.map(|(path, anchor)| (path.trim(), anchor.trim()));
@@ -2052,7 +2057,7 @@ fn parse_reference(line: &str) -> Option<Result<(&str, &str), String>> {
 /// For a line that opens a comment beginning with none of [`COMMENTS`]:
 /// why that is a problem.
 fn unknown_comment(line: &str) -> Option<String> {
-    let body = line.trim().strip_prefix("<!--")?.trim_start();
+    let body = comment_body(line)?;
     if COMMENTS.iter().any(|known| body.starts_with(known)) {
         return None;
     }
@@ -2066,6 +2071,19 @@ fn unknown_comment(line: &str) -> Option<String> {
     ))
 }
 
+/// What follows `<!--` on a line that opens a comment.
+fn comment_body(line: &str) -> Option<&str> {
+    Some(line.trim().strip_prefix("<!--")?.trim_start())
+}
+
+/// Whether `line` is the marker of a file-sizes table, `<!-- file-sizes
+/// -->` (its spaces as the writer likes).
+fn is_file_sizes(line: &str) -> bool {
+    let rest = comment_body(line).and_then(|b| b.strip_prefix(FILE_SIZES));
+    let rest = rest.and_then(|r| r.trim_end().strip_suffix("-->"));
+    rest.is_some_and(|r| r.trim().is_empty())
+}
+
 /// For a `<!-- TAG VALUE -->` line: `Some(Ok(VALUE))`, or `Some(Err(why))`
 /// if it is malformed (not closed on the line, or empty); `None` for any
 /// other line.
@@ -2073,7 +2091,7 @@ fn parse_marker<'a>(
     tag: &str,
     line: &'a str,
 ) -> Option<Result<&'a str, String>> {
-    let body = line.trim().strip_prefix("<!--")?.trim_start();
+    let body = comment_body(line)?;
     let inner = body.strip_prefix(tag)?.trim_end().strip_suffix("-->");
     let value = inner.map(str::trim).filter(|value| !value.is_empty());
     Some(value.ok_or_else(|| {
@@ -2265,9 +2283,10 @@ fn catalogue_tests(catalogue: &str) -> Vec<String> {
             && id.next().is_some_and(|c| c.is_ascii_digit())
     });
     let last_cells = rows.filter_map(|row| {
-        row.trim_end().strip_suffix('|')?.rsplit(" | ").next()
+        let last = markdown::table_cells(row).pop()?;
+        Some(&row[last])
     });
-    let spans = last_cells.flat_map(|cell| cell.split('`').skip(1).step_by(2));
+    let spans = last_cells.flat_map(markdown::code_spans);
     spans.map(str::to_owned).collect()
 }
 

@@ -124,15 +124,12 @@ impl Log {
 
     /// [`finish`](Self::finish), giving up after `wait`.
     pub fn finish_within(self, wait: Duration) {
-        self.shared.lock().open = false;
+        let mut pending = self.shared.lock();
+        pending.open = false;
         self.shared.lines_came.notify_one();
         let unwritten = |p: &mut Pending| !p.written;
-        let waited = (self.shared.all_written).wait_timeout_while(
-            self.shared.lock(),
-            wait,
-            unwritten,
-        );
-        drop(waited);
+        let all_written = &self.shared.all_written;
+        let _ = all_written.wait_timeout_while(pending, wait, unwritten);
     }
 }
 

@@ -175,7 +175,7 @@ pub fn summary(judged: &[Judged]) -> Summary {
 mod tests {
     use super::*;
     use crate::side::Side;
-    use crate::table::testing::{comparison, row, strings};
+    use crate::table::testing::{comparison, comparison_of, row, strings};
 
     fn judged(python: &[&str], rust: &[&str], rows: &[Row]) -> Vec<Line> {
         let mut all = judge(&[comparison(python, rust)], rows);
@@ -235,14 +235,12 @@ mod tests {
 
     /// A server that went on after Ctrl-C, and one that ended.
     fn ctrl_c() -> Comparison {
-        Comparison {
-            title: "t".into(),
-            python: Side::new()
+        comparison_of(
+            Side::new()
                 .channel("stdout", strings(&["served"]))
                 .channel("after", strings(&["still running"])),
-            rust: Side::new().channel("after", strings(&["ended"])),
-            skipped: None,
-        }
+            Side::new().channel("after", strings(&["ended"])),
+        )
     }
 
     #[test]
@@ -271,13 +269,8 @@ mod tests {
     #[test]
     fn several_rows_may_explain_one_line_and_the_summary_counts_lines() {
         let rows = [row(1, &["a"], &[]), row(2, &["a", "b"], &[])];
-        let comparison = Comparison {
-            title: "t".into(),
-            python: Side::new().channel("stdout", strings(&["a", "b", "c"])),
-            rust: Side::new(),
-            skipped: None,
-        };
-        let all = judge(&[comparison], &rows);
+        let python = Side::new().channel("stdout", strings(&["a", "b", "c"]));
+        let all = judge(&[comparison_of(python, Side::new())], &rows);
         let lines = &all[0].channels[0].lines;
         assert_eq!(lines[0], differs(Who::Python, "a", &[1, 2]));
         assert_eq!(lines[1], differs(Who::Python, "b", &[2]));

@@ -78,9 +78,8 @@ impl Normaliser {
 
     /// Replaces the number `port` by `PORT` where it stands as a whole
     /// number (not inside `150250`).
-    pub fn port(mut self, port: u16) -> Normaliser {
-        self.ports.insert(port);
-        self
+    pub fn port(self, port: u16) -> Normaliser {
+        self.ports([port])
     }
 
     /// Replaces each of `ports` as [`Normaliser::port`] does.

@@ -272,17 +272,11 @@ pub fn verdict(summary: &Summary) -> String {
 mod tests {
     use super::*;
     use crate::judge::judge;
-    use crate::side::{Comparison, Side};
-    use crate::table::testing::{row, strings};
+    use crate::side::Side;
+    use crate::table::testing::{comparison_of, row, strings};
 
     fn report(python: Side, rust: Side, rows: &[Row]) -> (String, Summary) {
-        let comparison = Comparison {
-            title: "t".into(),
-            python,
-            rust,
-            skipped: None,
-        };
-        let judged = judge(&[comparison], rows);
+        let judged = judge(&[comparison_of(python, rust)], rows);
         let report = Report {
             heading: vec!["compare: test".into()],
             lesson_path: "lessons/test.md",

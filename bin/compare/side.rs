@@ -169,14 +169,12 @@ mod tests {
 
     #[test]
     fn channels_of_both_sides_python_s_first() {
-        let comparison = Comparison {
-            title: "t".into(),
-            python: Side::new().channel("stdout", vec![]),
-            rust: Side::new()
+        let comparison = crate::table::testing::comparison_of(
+            Side::new().channel("stdout", vec![]),
+            Side::new()
                 .channel("stderr", vec![])
                 .channel("stdout", vec![]),
-            skipped: None,
-        };
+        );
         assert_eq!(comparison.channel_names(), ["stdout", "stderr"]);
     }
 }

@@ -269,10 +269,18 @@ pub mod testing {
 
     /// A comparison whose sides have only a `stdout`, with these lines.
     pub fn comparison(python: &[&str], rust: &[&str]) -> Comparison {
+        comparison_of(
+            Side::new().channel("stdout", strings(python)),
+            Side::new().channel("stdout", strings(rust)),
+        )
+    }
+
+    /// A comparison of these two sides, titled `t`, nothing skipped.
+    pub fn comparison_of(python: Side, rust: Side) -> Comparison {
         Comparison {
             title: "t".into(),
-            python: Side::new().channel("stdout", strings(python)),
-            rust: Side::new().channel("stdout", strings(rust)),
+            python,
+            rust,
             skipped: None,
         }
     }

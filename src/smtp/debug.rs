@@ -88,17 +88,20 @@ pub fn greeting_line(greeting: &Reply) -> String {
 /// server's control characters must not reach the user's terminal; an
 /// ordinary reply shows the same.
 fn shown(reply: &Reply) -> String {
-    let lines = message(reply);
-    let escaped = lines.split('\n').map(|line| escape(line.as_bytes()));
+    let escaped = stripped(reply).map(|line| escape(line.as_bytes()));
     escaped.collect::<Vec<_>>().join("\n")
 }
 
 /// A reply's text as smtplib's `getreply` returns it: each line
 /// stripped of Python's white space at both ends, joined by `\n`.
 pub fn message(reply: &Reply) -> String {
+    stripped(reply).collect::<Vec<_>>().join("\n")
+}
+
+/// The reply's lines, each stripped of Python's white space at both ends.
+fn stripped(reply: &Reply) -> impl Iterator<Item = &str> {
     let is_space = |c: char| u8::try_from(c).is_ok_and(crate::python::is_space);
-    let stripped = reply.lines.iter().map(|l| l.trim_matches(is_space));
-    stripped.collect::<Vec<_>>().join("\n")
+    reply.lines.iter().map(move |l| l.trim_matches(is_space))
 }
 
 #[cfg(test)]

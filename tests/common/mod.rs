@@ -15,14 +15,29 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
+use proptest::strategy::Strategy;
+use proptest::test_runner::{
+    Config as ProptestConfig, FileFailurePersistence, TestCaseResult,
+    TestRunner,
+};
 
 /// How long a test waits for any one thing before failing.
 pub const WAIT: Duration = Duration::from_secs(5);
 
+/// A child process, killed (and reaped) when dropped: a test that fails
+/// leaves nothing running.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A running program whose output is read line by line.
 pub struct Program {
-    child: Child,
+    child: Killed,
     stdin: Option<ChildStdin>,
     stdout: Receiver<String>,
     /// Every stdout line received so far, for failure messages.
@@ -33,6 +48,18 @@ impl Program {
     /// Starts the binary `name` (one of this package's `[[bin]]`s).
     pub fn start(name: &str, args: &[&str]) -> Program {
         Program::spawn(spawn_piped(name, args))
+    }
+
+    /// Starts the binary `name` with `stdin` (a file, a socket) for its
+    /// standard input, its output read as for [`start`](Self::start).
+    pub fn start_with_stdin(
+        name: &str,
+        args: &[&str],
+        stdin: impl Into<Stdio>,
+    ) -> Program {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin(name));
+        command.args(args).stdin(stdin);
+        Program::start_command(command)
     }
 
     /// Runs `command` (a program under `sh -c`, say, or with a standard
@@ -47,7 +74,7 @@ impl Program {
         let stdout = lines_of(child.stdout.take().expect("stdout"));
         let stdin = child.stdin.take();
         Program {
-            child,
+            child: Killed(child),
             stdin,
             stdout,
             seen: Vec::new(),
@@ -91,10 +118,7 @@ impl Program {
 
     /// The address from a `... listening on IP:PORT...` first line.
     pub fn listening_addr(&mut self) -> SocketAddr {
-        let line = self.expect_line("listening on ");
-        let addr = line.split("listening on ").nth(1).expect("address");
-        let addr = addr.split(';').next().expect("address").trim();
-        addr.parse().expect("a socket address")
+        listening_addr_in(&self.expect_line("listening on "))
     }
 
     /// Types `text` on the program's standard input.
@@ -130,7 +154,7 @@ impl Program {
                 ),
             }
         }
-        self.child.wait().expect("wait for the program").code()
+        self.child.0.wait().expect("wait for the program").code()
     }
 
     /// Every stdout line received so far, in order: after
@@ -141,24 +165,24 @@ impl Program {
 
     /// The program's process id.
     pub fn id(&self) -> u32 {
-        self.child.id()
+        self.child.0.id()
     }
 
     /// Everything the program wrote on stderr (after it exited).
     pub fn stderr(&mut self) -> String {
         let mut text = String::new();
-        if let Some(mut err) = self.child.stderr.take() {
+        if let Some(mut err) = self.child.0.stderr.take() {
             let _ = err.read_to_string(&mut text);
         }
         text
     }
 }
 
-impl Drop for Program {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The address in a `... listening on IP:PORT...` line.
+pub fn listening_addr_in(line: &str) -> SocketAddr {
+    let addr = line.split("listening on ").nth(1).expect("address");
+    let addr = addr.split(';').next().expect("address").trim();
+    addr.parse().expect("a socket address")
 }
 
 /// Runs the binary `name` with `input` on its standard input and its
@@ -259,6 +283,28 @@ pub fn read_line(stream: &mut impl BufRead) -> String {
     let mut line = String::new();
     stream.read_line(&mut line).expect("read a line");
     line
+}
+
+/// Proptest's default configuration, but a failing case is not saved to
+/// a file.
+pub fn unsaved() -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Runs `test` on values of `strategy` as `config` says; a failure
+/// panics with `prefix` followed by proptest's report.
+pub fn for_all<S: Strategy>(
+    prefix: &str,
+    config: ProptestConfig,
+    strategy: &S,
+    test: impl Fn(S::Value) -> TestCaseResult,
+) {
+    if let Err(failure) = TestRunner::new(config).run(strategy, test) {
+        panic!("{prefix}{failure}");
+    }
 }
 
 /// `cases` cases for a property test, whose failing cases are saved in

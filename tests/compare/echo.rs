@@ -17,7 +17,7 @@
 #![cfg(target_os = "linux")]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{
     CHECKED_AND_READY, REPORT_FIRST_LINE, Ran, compare_chapter,
@@ -27,8 +27,9 @@ use super::{
 const ECHO_CLIENT: &str = env!("CARGO_BIN_EXE_echo-client");
 const ECHO_SERVER: &str = env!("CARGO_BIN_EXE_echo-server");
 
-/// Writes the stand-in python in `dir`, and returns its path.
-fn stand_in(dir: &Path) -> PathBuf {
+/// Writes the stand-in python in `dir`, and returns the command that
+/// runs it.
+fn stand_in(dir: &Path) -> String {
     let script = format!(
         "#!/usr/bin/env bash\n\
          {CHECKED_AND_READY}\

@@ -48,8 +48,7 @@ impl Stage {
              RESOLVE='{RESOLVE}'\n\
              {body}\n"
         );
-        let path = stand_in(self.dir.path(), &script);
-        path.to_string_lossy().into_owned()
+        stand_in(self.dir.path(), &script)
     }
 
     fn compare(&self, python: &str) -> Command {
@@ -65,12 +64,8 @@ fn compare<const N: usize>(args: [&str; N]) -> Command {
 
 /// Runs `compare ORIGINAL --python PYTHON`, given 30 s for a whole
 /// chapter.
-fn compare_chapter(original: &Path, python: &Path) -> Ran {
-    let args = [
-        original.to_str().unwrap(),
-        "--python",
-        python.to_str().unwrap(),
-    ];
+fn compare_chapter(original: &Path, python: &str) -> Ran {
+    let args = [original.to_str().unwrap(), "--python", python];
     ran(compare(args).timeout(Duration::from_secs(30)))
 }
 
@@ -101,23 +96,18 @@ fi
 ";
 
 /// Writes `script` (a shell script with its `#!` line) as `DIR/python`,
-/// made executable, with [`STAND_IN_PROBE`] after its first line, so that
-/// the end-to-end tests of `compare` need no real Python. Returns its
-/// path.
-fn stand_in(dir: &Path, script: &str) -> PathBuf {
+/// with [`STAND_IN_PROBE`] after its first line, so that the end-to-end
+/// tests of `compare` need no real Python. Returns the command that runs
+/// it: its interpreter, then its path. (Executed itself, a file this
+/// test has just written could be "busy" for a moment: see
+/// [`ran_just_written`].)
+fn stand_in(dir: &Path, script: &str) -> String {
     let (shebang, body) = script.split_once('\n').unwrap_or((script, ""));
     let python = dir.join("python");
     let text = format!("{shebang}\n{STAND_IN_PROBE}{body}");
     fs::write(&python, text).unwrap();
-    make_executable(&python);
-    python
-}
-
-/// Lets anyone run the file at `path` (mode 755).
-fn make_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = fs::Permissions::from_mode(0o755);
-    fs::set_permissions(path, mode).unwrap();
+    let interpreter = shebang.strip_prefix("#!").expect("a #! line");
+    format!("{interpreter} {}", python.display())
 }
 
 /// Runs `compare DIR/ORIGINAL --python DIR/python`, the original a
@@ -150,22 +140,9 @@ struct Ran {
     err: String,
 }
 
-/// Runs `compare`. A stand-in "Python" it starts was just written by the
-/// test, and can be "busy" for a moment (see [`ran_just_written`]): then
-/// `compare` says `Text file busy`, and the run is made again.
 fn ran(cmd: &mut Command) -> Ran {
-    for _ in 0..100 {
-        let ran = ran_output(cmd.output().unwrap());
-        if !(ran.out.contains(BUSY) || ran.err.contains(BUSY)) {
-            return ran;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("{BUSY}, a hundred times");
+    ran_output(cmd.output().unwrap())
 }
-
-/// How an executable that is still open for writing fails to start.
-const BUSY: &str = "Text file busy";
 
 /// Runs an executable this test has just written. It can be "busy" for a
 /// moment: a process another test forks meanwhile holds a copy of the
@@ -318,12 +295,9 @@ fn without_python_an_edited_original_cannot_run_and_says_how_to_get_python() {
 fn a_python_that_is_not_2_7_is_no_python() {
     let stage = Stage::new();
     let path = stage.dir.path().join("python3");
-    let script = "#!/bin/sh\nprintf '3.11.7\\n/usr\\n'\n";
-    fs::write(&path, script).unwrap();
-    make_executable(&path);
-    let err = ran(&mut stage.compare(path.to_str().unwrap()))
-        .exited(2)
-        .err;
+    fs::write(&path, "printf '3.11.7\\n/usr\\n'\n").unwrap();
+    let python = format!("sh {}", path.display());
+    let err = ran(&mut stage.compare(&python)).exited(2).err;
     assert!(err.contains("is Python 3.11.7"), "{err}");
 }
 
@@ -338,7 +312,7 @@ fn a_shim_that_does_not_run_the_original_cannot_run() {
          echo 'the originals are Python 2.7 programs' >&2\n\
          exit 97\n",
     );
-    let result = ran(&mut stage.compare(python.to_str().unwrap())).exited(2);
+    let result = ran(&mut stage.compare(&python)).exited(2);
     let err = result.err;
     let said = "did not run the original under the shim";
     assert!(err.contains(said), "{err}");

@@ -19,12 +19,12 @@ use std::env;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::set_timeouts;
+use crate::common::{Killed, set_timeouts};
 /// How long a test waits for anything that should happen; connecting
 /// with timeouts, and reading a line, as every test does.
 pub use crate::common::{WAIT, connect, read_line};
@@ -54,7 +54,7 @@ pub struct Fault {
 /// A running example.
 pub struct Example {
     name: &'static str,
-    child: Child,
+    child: Killed,
     stdin: Option<ChildStdin>,
     /// Standard output, a line at a time, each with its `\n` if it had
     /// one (a prompt has none).
@@ -95,7 +95,7 @@ impl Example {
         let stdin = child.stdin.take();
         Example {
             name,
-            child,
+            child: Killed(child),
             stdin,
             stdout,
             stderr,
@@ -144,7 +144,7 @@ impl Example {
             }
         }
         // Its output is closed: it has ended, or is ending.
-        let status = self.child.wait().expect("wait for the example").code();
+        let status = self.child.0.wait().expect("wait for the example").code();
         let stderr = self.stderr.recv_timeout(WAIT).unwrap_or_default();
         Output {
             status,
@@ -155,7 +155,7 @@ impl Example {
 
     /// Kills it (a server runs until then) and returns all it printed.
     pub fn stop(mut self) -> Output {
-        let _ = self.child.kill();
+        let _ = self.child.0.kill();
         self.finish()
     }
 
@@ -169,16 +169,9 @@ impl Example {
                 panic!("{} ended; it printed:\n{}", self.name, self.seen)
             }
         }
-        let status = self.child.try_wait().expect("the example's status");
+        let status = self.child.0.try_wait().expect("the example's status");
         assert_eq!(status, None, "{} ended", self.name);
         &self.seen
-    }
-}
-
-impl Drop for Example {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

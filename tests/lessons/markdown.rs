@@ -113,7 +113,16 @@ pub fn without_code_spans(line: &str) -> String {
 
 /// The content of the first code span of `text`, if it has one.
 pub fn first_code_span(text: &str) -> Option<&str> {
-    next_code_span(text).map(|(_, code, _)| code)
+    code_spans(text).next()
+}
+
+/// The code spans of `text`, in order.
+pub fn code_spans(mut text: &str) -> impl Iterator<Item = &str> {
+    std::iter::from_fn(move || {
+        let (_, code, rest) = next_code_span(text)?;
+        text = rest;
+        Some(code)
+    })
 }
 
 /// The cells of a table row, as byte ranges of `line` between its pipes.

@@ -179,12 +179,22 @@ fn cname(owner: &str, target: &str) -> Record {
     record(owner, RecordData::Cname(name(target)))
 }
 
-/// The reply to `query` answering A 192.0.2.1, as bytes.
-fn good(query: &Message) -> Vec<u8> {
+/// The reply to `query` answering A 192.0.2.1.
+fn good_reply(query: &Message) -> Message {
     let owner = query.questions[0].name.to_string();
     reply(query, Rcode::NoError, vec![a(&owner, [192, 0, 2, 1])])
-        .encode()
-        .unwrap()
+}
+
+/// [`good_reply`], as bytes.
+fn good(query: &Message) -> Vec<u8> {
+    good_reply(query).encode().unwrap()
+}
+
+/// [`good_reply`] with TC=1, as bytes.
+fn good_truncated(query: &Message) -> Vec<u8> {
+    let mut truncated = good_reply(query);
+    truncated.flags.truncated = true;
+    truncated.encode().unwrap()
 }
 
 fn config(server: SocketAddr, millis: u64) -> Config {
@@ -238,7 +248,7 @@ fn d10_only_the_matching_reply_from_the_server_is_accepted() {
 #[test]
 fn d10_the_question_may_come_back_in_another_case() {
     let (server, _log) = scripted(1, |_, query| {
-        let mut m = Message::decode(&good(query)).unwrap();
+        let mut m = good_reply(query);
         m.questions[0].name = name("WWW.Example.TEST");
         m.answers[0].name = name("WWW.EXAMPLE.test");
         vec![(false, m.encode().unwrap())]
@@ -385,9 +395,7 @@ fn d9_a_truncated_reply_is_asked_again_over_tcp() {
 fn d9_a_truncated_reply_cut_inside_a_record_is_asked_again_over_tcp() {
     let (udp, listener) = udp_and_tcp();
     let (server, _log) = scripted_on(udp, 1, |_, query| {
-        let mut cut = Message::decode(&good(query)).unwrap();
-        cut.flags.truncated = true;
-        let bytes = cut.encode().unwrap();
+        let bytes = good_truncated(query);
         vec![(false, bytes[..bytes.len() - 3].to_vec())]
     });
     let tcp = serve_once(listener, |mut stream, query| {
@@ -412,9 +420,7 @@ fn d21_a_reply_with_many_questions_is_refused_before_it_is_decoded() {
     };
     let (udp, listener) = udp_and_tcp();
     let (server, _log) = scripted_on(udp, 1, move |_, query| {
-        let mut truncated = Message::decode(&good(query)).unwrap();
-        truncated.flags.truncated = true;
-        vec![(false, many(query)), (false, truncated.encode().unwrap())]
+        vec![(false, many(query)), (false, good_truncated(query))]
     });
     let tcp = serve_once(listener, move |mut stream, query| {
         stream.write_all(&framed(&many(&query))).unwrap();
@@ -459,14 +465,7 @@ fn d9_a_tcp_reply_cut_short_or_not_ours_is_an_error() {
             },
             "another question",
         ),
-        (
-            |q| {
-                let mut part = Message::decode(&good(q)).unwrap();
-                part.flags.truncated = true;
-                framed(&part.encode().unwrap())
-            },
-            "truncated again",
-        ),
+        (|q| framed(&good_truncated(q)), "truncated again"),
     ];
     for (misreply, case) in cases {
         let (udp, listener) = udp_and_tcp();

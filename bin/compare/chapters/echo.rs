@@ -125,9 +125,7 @@ pub const CHAPTER: Chapter = Chapter {
             title: "inet_08.py PORT | echo-server PORT, started again on the \
                     port of a session that just ended",
             python: |setup| {
-                let job = Job::original(setup, SERVER);
-                let again = job.env("PYTHONUNBUFFERED", 1);
-                Server::original(setup)?.again(again)
+                Server::original(setup)?.again(Job::original(setup, SERVER))
             },
             rust: |setup| {
                 Server::ours(setup)?.again(Job::program(setup, "echo-server")?)

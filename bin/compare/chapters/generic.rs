@@ -65,9 +65,7 @@ pub const CHAPTER: Chapter = Chapter {
             title: "inet_10.py PORT | tcp-server PORT, started again on the \
                     port of a session that just ended",
             python: |setup| {
-                let job = Job::original(setup, ORIGINAL);
-                let again = job.env("PYTHONUNBUFFERED", 1);
-                Server::original(setup)?.again(again)
+                Server::original(setup)?.again(Job::original(setup, ORIGINAL))
             },
             rust: |setup| {
                 Server::ours(setup)?.again(Job::program(setup, "tcp-server")?)

@@ -31,13 +31,15 @@ pub const MAX_KEPT: usize = 1 << 20;
 /// the port a scripted run used, and watched until it says it listens or
 /// ends: either way, it has done what the comparison is about. Then
 /// stopped: its side, with `failed`, what the script could not play,
-/// noted.
+/// noted. Unbuffered, as every server is started (a Python original
+/// would hold its lines back; ours ignore the variable).
 pub fn restarted(
     job: Job,
     port: u16,
     failed: Option<&str>,
 ) -> Result<Side, CompareError> {
-    let mut running = job.args([port.to_string()]).spawn()?;
+    let job = job.env("PYTHONUNBUFFERED", 1).args([port.to_string()]);
+    let mut running = job.spawn()?;
     if !running.wait_for_stdout(STEP, |out| out.contains(&b'\n')) {
         running.wait_for_exit(STEP);
     }

@@ -119,14 +119,18 @@ fn mock_smtp_silent(s: &mut Scene) -> Result<(), Stop> {
 
 /// The minimal port against it: it waits until `timeout` kills it.
 fn inet_03_silent(s: &mut Scene) -> Result<(), Stop> {
-    let files = [MAIL2, &crlf("mail2.txt")];
-    against(s, &files, mock_smtp_silent, (SILENT_TXT, true))?;
+    against_silent(s, true)?;
     s.run(&format!("timeout 2 {PORT} silent.txt; echo $?"))?;
     Ok(())
 }
 
-/// The mail file that names the mock that never greets.
-const SILENT_TXT: &str = "sed 's/:2522,/:2523,/' mail2-crlf.txt > silent.txt";
+/// With the mock that never greets started: the mail files, and the copy
+/// that names it, `silent.txt` (its command `shown` or not).
+fn against_silent(s: &mut Scene, shown: bool) -> Result<(), Stop> {
+    let files = [MAIL2, &crlf("mail2.txt")];
+    let copy = "sed 's/:2522,/:2523,/' mail2-crlf.txt > silent.txt";
+    against(s, &files, mock_smtp_silent, (copy, shown))
+}
 
 /// `smtp-raw` on the Unix file, against the slow mock.
 fn smtp_raw_slow(s: &mut Scene) -> Result<(), Stop> {
@@ -148,8 +152,7 @@ fn smtp_raw_dots(s: &mut Scene) -> Result<(), Stop> {
 /// `smtp-raw` against the mock that never greets.
 fn smtp_raw_silent(s: &mut Scene) -> Result<(), Stop> {
     // What `inet-03-silent` set up, without its two seconds of waiting.
-    let files = [MAIL2, &crlf("mail2.txt")];
-    against(s, &files, mock_smtp_silent, (SILENT_TXT, false))?;
+    against_silent(s, false)?;
     s.run("smtp-raw --timeout 2 silent.txt; echo $?")?;
     Ok(())
 }

@@ -191,12 +191,8 @@ fn trap_server(s: &mut Scene) -> Result<(), Stop> {
 /// `mail2.txt` as "Run it by hand" left it (its mock is not started:
 /// nothing here is sent to it).
 fn smtp_send_trap(s: &mut Scene) -> Result<(), Stop> {
-    s.quietly(|s| {
-        s.run(WRITE_MAIL2)?;
-        s.run(MAIL2_TO_2544)?;
-        trap_server(s)
-    })?;
-    s.run("sed 's/:2544,/:2545,/' mail2.txt > trap.txt")?;
+    let trap = ("sed 's/:2544,/:2545,/' mail2.txt > trap.txt", true);
+    against(s, &[WRITE_MAIL2, MAIL2_TO_2544], trap_server, trap)?;
     s.run("smtp-send --debug trap.txt; echo \"exit status $?\"")?;
     Ok(())
 }
